@@ -1,0 +1,139 @@
+// The config contract (GUIDE §2). Strict objects everywhere: an unknown key is an error that
+// names its path, because a typo such as `statusses:` silently meaning "default" is worse than a refusal.
+import { z } from 'zod';
+import { DEFAULT_NOTIFY_STATUSES, JOB_STATUSES, VANISHED } from '../domain.js';
+
+export const JOB_ARN_PATTERN =
+  /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:audience-generation-job\/[-a-zA-Z0-9_/.]+$/;
+export const MODEL_ARN_PATTERN =
+  /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-audience-model\/[-a-zA-Z0-9_/.]+$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+const notifyStatus = z.enum([...JOB_STATUSES, VANISHED], {
+  error: () => `must be one of ${[...JOB_STATUSES, VANISHED].join(', ')}`,
+});
+
+const positiveInt = (max: number) =>
+  z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
+
+const awsSchema = z.strictObject({
+  region: z.string().regex(REGION_PATTERN, 'must be an AWS region such as us-east-1').default('us-east-1'),
+  /** Override of https://cleanrooms-ml.{region}.amazonaws.com: the simulator, or a VPC endpoint. */
+  endpoint: z.url({ error: 'must be a URL such as https://vpce-....cleanrooms-ml.us-east-1.vpce.amazonaws.com' }).optional(),
+  requestTimeoutMs: positiveInt(120_000).default(10_000),
+  /** Attempts per API call for retryable errors (throttling, 5xx, network). */
+  maxAttempts: positiveInt(10).default(4),
+});
+
+const jobSchema = z.strictObject({
+  arn: z.string().regex(JOB_ARN_PATTERN, 'must be an audience generation job ARN: arn:aws:cleanrooms-ml:<region>:<account>:audience-generation-job/<id>'),
+});
+
+const discoverySchema = z
+  .strictObject({
+    collaborationId: z.string().regex(UUID_PATTERN, 'must be a collaboration id (a UUID)').optional(),
+    configuredAudienceModelArn: z
+      .string()
+      .regex(MODEL_ARN_PATTERN, 'must be a configured audience model ARN: arn:aws:cleanrooms-ml:<region>:<account>:configured-audience-model/<id>')
+      .optional(),
+  })
+  .refine((d) => d.collaborationId !== undefined || d.configuredAudienceModelArn !== undefined, {
+    error: 'set collaborationId, configuredAudienceModelArn or both',
+  });
+
+const pollingSchema = z.strictObject({
+  /** node-cron expression with a seconds field. */
+  schedule: z.string().min(1).default('*/30 * * * * *'),
+  /** Get calls in flight at once. */
+  concurrency: positiveInt(64).default(4),
+  /** Notify on first sight of a job that is already ACTIVE/CREATE_FAILED/DELETE_FAILED (usually old news). */
+  notifyOnFirstSeenTerminal: z.boolean({ error: 'must be true or false' }).default(false),
+});
+
+const targetSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,62}$/, 'must be 1-63 letters, digits, - _ . (it becomes a metric label)'),
+    type: z.enum(['slack', 'webhook'], { error: () => 'must be slack or webhook' }),
+    url: z.string({ error: 'is required (or set urlFile)' }).min(1, 'is required (or set urlFile)'),
+    statuses: z.array(notifyStatus).min(1, 'must list at least one status').default([...DEFAULT_NOTIFY_STATUSES]),
+    /** Standard Webhooks secret(s), whsec_<base64>; several during key rotation (all are used to sign). */
+    secret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    allowHttp: z.boolean({ error: 'must be true or false' }).default(false),
+    timeoutMs: positiveInt(60_000).default(10_000),
+  })
+  .superRefine((t, ctx) => {
+    let u: URL | undefined;
+    try {
+      u = new URL(t.url);
+    } catch {
+      // Never echo the URL: webhook URLs are secrets (Slack's carry the token in the path).
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be an absolute URL such as https://hooks.slack.com/services/...' });
+      return;
+    }
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be an https:// URL' });
+    } else if (u.protocol === 'http:' && !t.allowHttp) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be https (or set allowHttp: true)' });
+    }
+    if (t.secret !== undefined) {
+      if (t.type !== 'webhook') {
+        ctx.addIssue({ code: 'custom', path: ['secret'], message: 'only webhook targets are signed; remove it from this slack target' });
+      }
+      const secrets = Array.isArray(t.secret) ? t.secret : [t.secret];
+      secrets.forEach((s, i) => {
+        const body = s.startsWith('whsec_') ? s.slice('whsec_'.length) : '';
+        if (body.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body) || Buffer.from(body, 'base64').length < 16) {
+          ctx.addIssue({
+            code: 'custom',
+            path: Array.isArray(t.secret) ? ['secret', i] : ['secret'],
+            message: 'must be whsec_ followed by base64 of at least 16 random bytes (e.g. "whsec_$(openssl rand -base64 32)")',
+          });
+        }
+      });
+    }
+  });
+
+export const configSchema = z
+  .strictObject({
+    aws: awsSchema.default(() => awsSchema.parse({})),
+    jobs: z.array(jobSchema).default([]),
+    discovery: z.array(discoverySchema).default([]),
+    polling: pollingSchema.default(() => pollingSchema.parse({})),
+    notifications: z
+      .strictObject({ targets: z.array(targetSchema).default([]) })
+      .default(() => ({ targets: [] })),
+    state: z.strictObject({ dir: z.string().min(1).default('/var/lib/cleanroomsml-monitor') }).default(() => ({ dir: '/var/lib/cleanroomsml-monitor' })),
+    server: z
+      .strictObject({
+        host: z.string().min(1).default('0.0.0.0'),
+        port: z.number().int('must be a whole number').min(0).max(65535, 'must be a port number 0-65535').default(9464),
+      })
+      .default(() => ({ host: '0.0.0.0', port: 9464 })),
+    log: z
+      .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .default(() => ({ level: 'info' as const })),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.notifications.targets.forEach((t, i) => {
+      const first = seen.get(t.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['notifications', 'targets', i, 'name'], message: `duplicates notifications.targets[${first}].name; names must be unique` });
+      } else seen.set(t.name, i);
+    });
+    const arns = new Map<string, number>();
+    c.jobs.forEach((j, i) => {
+      const first = arns.get(j.arn);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['jobs', i, 'arn'], message: `duplicates jobs[${first}].arn; list each job once` });
+      else arns.set(j.arn, i);
+    });
+    if (c.jobs.length === 0 && c.discovery.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['jobs'], message: 'nothing to watch: list job ARNs under jobs or add a discovery entry' });
+    }
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+/** The parsed, defaulted config. Frozen by the loader. */
+export type Config = z.output<typeof configSchema>;
+export type NotificationTarget = Config['notifications']['targets'][number];

@@ -1,0 +1,37 @@
+// The persistence contract. The store is the single source of truth for last-seen snapshots and
+// for the notification outbox: a sweep's snapshots and the notifications they cause are recorded
+// in one durable write, before anything is sent (so a crash can repeat a send, never lose one).
+import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
+
+/** One sweep's durable result: applied atomically. */
+export interface SweepCommit {
+  upsert: JobSnapshot[];
+  /** ARNs forgotten (vanished jobs, retired series). */
+  remove: string[];
+  enqueue: OutboxEntry[];
+}
+
+/** The outbox part of the store, as the notifier sees it. */
+export interface OutboxStore {
+  /** Pending entries, oldest first (insertion order), across all targets. */
+  pending(): readonly OutboxEntry[];
+  deadLetters(): readonly DeadLetter[];
+  /** Durably forget a delivered entry. */
+  markDelivered(id: string): Promise<void>;
+  /** Durably record a failed attempt (attempts, nextAttemptAt, lastError). */
+  recordAttempt(id: string, update: Pick<OutboxEntry, 'attempts' | 'nextAttemptAt' | 'lastError'>): Promise<void>;
+  /** Durably move a pending entry to the dead letters. */
+  deadLetter(id: string, reason: string, at: number): Promise<void>;
+  /** Move dead letters back to pending (attempts reset). Returns how many moved. */
+  retryDeadLetters(ids: readonly string[] | 'all', at: number): Promise<number>;
+  /** Called after any change to the pending set (new entries committed). */
+  onPending(listener: () => void): () => void;
+}
+
+export interface StateStore extends OutboxStore {
+  /** Last-seen snapshot of every job, by ARN. */
+  jobs(): ReadonlyMap<string, JobSnapshot>;
+  commit(change: SweepCommit): Promise<void>;
+  /** Flush and release the lock. */
+  close(): Promise<void>;
+}
