@@ -1,0 +1,17 @@
+// Child process for crash tests: commits numbered snapshots + outbox entries forever, printing
+// each seq it has durably committed, until it is SIGKILLed.
+import { openStateStore } from '../../src/state/store.js';
+import { createLogger } from '../../src/log.js';
+import { snap } from './snapshots.js';
+
+const dir = process.argv[2]!;
+const store = await openStateStore({ dir, clock: { now: () => Date.now() }, log: createLogger({ level: 'silent' }), compactBytes: 20_000 });
+let n = store.jobs().size;
+for (;;) {
+  n++;
+  const s = snap({ arn: `${snap().arn.slice(0, -4)}${String(n % 1000).padStart(4, '0')}`, name: `job-${n}`, updateTime: n });
+  const entry = { id: `evt_${n}`, target: 't', event: { type: 'audience_generation_job.status_changed' as const, transition: 'first_seen' as const, arn: s.arn, name: s.name, previousStatus: null, status: s.status, updateTime: n, observedAt: n, job: s }, createdAt: n, attempts: 0, nextAttemptAt: n };
+  await store.commit({ upsert: [s], remove: [], enqueue: [entry] });
+  if (n % 3 === 0) await store.markDelivered(`evt_${n - 1}`);
+  process.stdout.write(`${n}\n`);
+}
