@@ -80,3 +80,32 @@ export interface CleanRoomsMlApi {
   getAudienceGenerationJob(input: GetAudienceGenerationJobCommandInput, opts?: { signal?: AbortSignal }): Promise<GetAudienceGenerationJobCommandOutput>;
   listAudienceGenerationJobs(input: ListAudienceGenerationJobsCommandInput, opts?: { signal?: AbortSignal }): Promise<ListAudienceGenerationJobsCommandOutput>;
 }
+
+/** AWS credentials, structurally identical to @smithy/types AwsCredentialIdentity. */
+export interface AwsCredentialIdentity {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** Structurally compatible with @smithy/types AwsCredentialIdentityProvider (fromNodeProviderChain() fits). */
+export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+
+/** Options of createCleanRoomsMlClient (src/aws/client.ts). */
+export interface CleanRoomsMlClientOptions {
+  region: string;
+  /** Overrides https://cleanrooms-ml.{region}.{dnsSuffix}: the simulator, a VPC endpoint. A path prefix is kept. */
+  endpoint?: string;
+  /** Default: fromNodeProviderChain() (env, profile, IRSA web identity, EKS Pod Identity, IMDS). */
+  credentials?: AwsCredentialIdentityProvider;
+  /** Whole-exchange timeout of one HTTP attempt. Default 10000. */
+  requestTimeoutMs?: number;
+  observer?: ApiObserver;
+  /** Default `cleanroomsml-monitor`. */
+  userAgent?: string;
+  /** Use https://cleanrooms-ml-fips.{region}.{dnsSuffix} (not with `endpoint`). */
+  useFipsEndpoint?: boolean;
+  /** Response body cap. Default 5 MiB. */
+  maxResponseBytes?: number;
+}
