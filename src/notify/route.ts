@@ -1,0 +1,110 @@
+// Pure: which targets hear about which transitions. Runs inside the sweep, before the durable commit,
+// so its output is persisted together with the snapshots that caused it.
+import { isTerminal, VANISHED, type JobEvent, type OutboxEntry, type Transition } from '../domain.js';
+import type { NotificationTarget } from '../config/schema.js';
+import { eventId } from './event-id.js';
+
+/**
+ * Optional per-target filters (issue 3 §3). Read as optional so this compiles before the schema
+ * declares them; absent means "no filter".
+ */
+export interface TargetFilters {
+  /** JS regular expression matched against the WHOLE job name (anchored, like Alertmanager's `=~`). */
+  jobNamePattern?: string;
+  /** Only jobs of these collaborations. A job whose collaborationId is unknown does not match. */
+  collaborationIds?: readonly string[];
+  /** Every transition: any status change, first sight of a non-terminal job, vanished, metrics appearing. */
+  everyTransition?: boolean;
+}
+
+export type RoutableTarget = Pick<NotificationTarget, 'name' | 'statuses'> & TargetFilters;
+
+export interface RouteOptions {
+  notifyOnFirstSeenTerminal: boolean;
+  now: number;
+}
+
+/**
+ * Fans transitions out to targets, one OutboxEntry per (transition, target).
+ *
+ * Rules:
+ * - status_changed / vanished: notified when the new status (VANISHED for vanished) is in `statuses`.
+ * - first_seen of a terminal job (ACTIVE, CREATE_FAILED, DELETE_FAILED): old news (the job finished
+ *   before the monitor looked, or the state was lost), so only with notifyOnFirstSeenTerminal.
+ *   first_seen of a non-terminal job notifies targets listing that status.
+ * - metrics_appeared: the status did not change, so it is not a status event; only `everyTransition`
+ *   targets receive it. Its id hashes status `<status>#metrics` so it never collides with the
+ *   status event of the same updateTime.
+ * - everyTransition: every kind, whatever `statuses` says (first-seen-terminal still gated).
+ */
+export function route(transitions: Transition[], targets: readonly RoutableTarget[], opts: RouteOptions): OutboxEntry[] {
+  const out: OutboxEntry[] = [];
+  for (const t of transitions) {
+    if (t.kind === 'first_seen' && isTerminal(t.to) && !opts.notifyOnFirstSeenTerminal) continue;
+    const event = toEvent(t);
+    for (const target of targets) {
+      if (!wants(target, t)) continue;
+      const idStatus = t.kind === 'metrics_appeared' ? `${t.to}#metrics` : t.to;
+      out.push({
+        id: eventId(t.arn, idStatus, t.snapshot.updateTime, target.name),
+        target: target.name,
+        event,
+        createdAt: opts.now,
+        attempts: 0,
+        nextAttemptAt: opts.now,
+      });
+    }
+  }
+  return out;
+}
+
+function wants(target: RoutableTarget, t: Transition): boolean {
+  if (!matchesFilters(target, t)) return false;
+  if (target.everyTransition === true) return true;
+  if (t.kind === 'metrics_appeared') return false;
+  const status = t.kind === 'vanished' ? VANISHED : t.to;
+  return (target.statuses as readonly string[]).includes(status);
+}
+
+function matchesFilters(target: RoutableTarget, t: Transition): boolean {
+  if (target.collaborationIds !== undefined && target.collaborationIds.length > 0) {
+    const c = t.snapshot.collaborationId;
+    if (c === undefined || !target.collaborationIds.includes(c)) return false;
+  }
+  if (target.jobNamePattern !== undefined) {
+    const re = compileJobNamePattern(target.jobNamePattern);
+    // Fail open on an invalid pattern (the schema should have refused it): a spurious message is
+    // better than a silently missing "your job failed".
+    if (re !== undefined && !re.test(t.snapshot.name)) return false;
+  }
+  return true;
+}
+
+const patternCache = new Map<string, RegExp | undefined>();
+
+/** Compiles a jobNamePattern anchored to the whole name; undefined when invalid. Usable by the schema. */
+export function compileJobNamePattern(pattern: string): RegExp | undefined {
+  if (patternCache.has(pattern)) return patternCache.get(pattern);
+  let re: RegExp | undefined;
+  try {
+    re = new RegExp(`^(?:${pattern})$`, 'u');
+  } catch {
+    re = undefined;
+  }
+  patternCache.set(pattern, re);
+  return re;
+}
+
+function toEvent(t: Transition): JobEvent {
+  return {
+    type: 'audience_generation_job.status_changed',
+    transition: t.kind,
+    arn: t.arn,
+    name: t.snapshot.name,
+    previousStatus: t.from,
+    status: t.to,
+    updateTime: t.snapshot.updateTime,
+    observedAt: t.observedAt,
+    job: t.snapshot,
+  };
+}

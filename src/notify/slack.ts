@@ -1,0 +1,125 @@
+// Slack incoming-webhook message for one job event: Block Kit inside one coloured attachment
+// (the colour bar exists only on attachments: https://api.slack.com/reference/messaging/attachments)
+// plus a top-level `text`, which Slack uses for notifications and as the fallback
+// (https://api.slack.com/reference/messaging/payload). Pure: returns the payload, never sends.
+//
+// Limits honoured (https://api.slack.com/reference/block-kit/blocks): 50 blocks, header plain_text
+// 150 chars, section text 3000, each field 2000 and at most 10 fields, context elements 10.
+import { VANISHED, type JobEvent, type RelevanceMetric } from '../domain.js';
+import { formatDuration, formatTime, groupThousands, mrkdwnFit, truncate } from './slack-text.js';
+
+export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, fieldText: 2000, fields: 10, contextElements: 10, text: 3000 } as const;
+
+type Text = { type: 'mrkdwn'; text: string } | { type: 'plain_text'; text: string; emoji?: boolean };
+export type SlackBlock =
+  | { type: 'header'; text: { type: 'plain_text'; text: string; emoji: boolean } }
+  | { type: 'section'; text?: Text; fields?: Text[] }
+  | { type: 'context'; elements: Text[] }
+  | { type: 'divider' };
+
+export interface SlackMessage {
+  text: string;
+  attachments: [{ color: string; fallback: string; blocks: SlackBlock[] }];
+}
+
+const COLORS = { good: '#2EB67D', bad: '#E01E5A', neutral: '#868686', progress: '#1D9BD1' } as const;
+
+function look(status: string): { emoji: string; color: string; verb: string } {
+  if (status === 'ACTIVE') return { emoji: ':white_check_mark:', color: COLORS.good, verb: 'is ready' };
+  if (status === 'CREATE_FAILED' || status === 'DELETE_FAILED') return { emoji: ':x:', color: COLORS.bad, verb: 'failed' };
+  if (status === VANISHED) return { emoji: ':ghost:', color: COLORS.neutral, verb: 'vanished' };
+  if (status.startsWith('DELETE_')) return { emoji: ':wastebasket:', color: COLORS.neutral, verb: 'is being deleted' };
+  return { emoji: ':hourglass_flowing_sand:', color: COLORS.progress, verb: 'is in progress' };
+}
+
+export interface SlackOptions {
+  /** Shown in the context line, e.g. the monitor's release or cluster name. */
+  monitorName?: string;
+}
+
+export function buildSlackMessage(event: JobEvent, opts: SlackOptions = {}): SlackMessage {
+  const job = event.job;
+  const { emoji, color, verb } = look(event.status);
+  const was = event.previousStatus !== null && event.previousStatus !== event.status ? ` (was ${event.previousStatus})` : '';
+  const fallback = truncate(`${emoji} Audience generation job ${job.name} ${verb}: ${event.status}${was}`, SLACK_LIMITS.text);
+
+  const blocks: SlackBlock[] = [
+    // plain_text: no escaping needed, emoji shortcodes rendered.
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${emoji} ${job.name}: ${event.status}`, SLACK_LIMITS.headerText), emoji: true } },
+  ];
+
+  const fields: Text[] = [
+    field('Status', `${event.status}${was}`),
+    field('Duration', event.status === VANISHED ? 'n/a' : `${formatDuration(job.updateTime - job.createTime)} (created to last update)`),
+    field('Collaboration', job.collaborationId ?? 'unknown', true),
+    field('Configured audience model', job.configuredAudienceModelArn, true),
+  ];
+  if (job.metrics?.recallMetric !== undefined) fields.push(field('Recall', formatScore(job.metrics.recallMetric)));
+  if (job.startedBy !== undefined) fields.push(field('Started by', job.startedBy, true));
+  blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: codeLine('Job ARN', job.arn) } });
+
+  const failed = event.status === 'CREATE_FAILED' || event.status === 'DELETE_FAILED';
+  if (failed && job.statusDetails !== undefined) {
+    const code = job.statusDetails.statusCode !== undefined ? ` (${job.statusDetails.statusCode})` : '';
+    const head = `*Why it failed*${mrkdwnFit(code, 200)}\n`;
+    // A quote block renders multi-line messages readably; each line needs its own "> ".
+    // At most 20 lines, so the added "> " prefixes cannot push the section past 3000 chars.
+    const lines = (job.statusDetails.message ?? 'no message given').split('\n');
+    const raw = lines.length > 20 ? `${lines.slice(0, 20).join('\n')}…` : lines.join('\n');
+    const msg = mrkdwnFit(raw, 2000).replace(/\n/g, '\n> ');
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`${head}> ${msg}`, SLACK_LIMITS.sectionText) } });
+  }
+
+  const relevance = job.metrics?.relevanceMetrics ?? [];
+  if (relevance.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: relevanceTable(relevance) } });
+
+  const context = [`cleanroomsml-monitor${opts.monitorName !== undefined ? ` · ${opts.monitorName}` : ''}`, `created ${formatTime(job.createTime)}`, `updated ${formatTime(job.updateTime)}`, `observed ${formatTime(event.observedAt)}`];
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwnFit(context.join(' · '), SLACK_LIMITS.sectionText) }] });
+
+  return { text: fallback, attachments: [{ color, fallback, blocks: blocks.slice(0, SLACK_LIMITS.blocks) }] };
+}
+
+function field(label: string, value: string, code = false): Text {
+  const budget = SLACK_LIMITS.fieldText - label.length - 8;
+  const v = mrkdwnFit(value, budget);
+  return { type: 'mrkdwn', text: `*${label}*\n${code ? `\`${v}\`` : v}` };
+}
+
+function codeLine(label: string, value: string): string {
+  return `*${label}*\n\`${mrkdwnFit(value, SLACK_LIMITS.sectionText - label.length - 8)}\``;
+}
+
+function formatScore(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(3);
+}
+
+function sizeLabel(m: RelevanceMetric): string {
+  const { type, value } = m.audienceSize;
+  if (type === 'PERCENTAGE') return `${value} %`;
+  if (type === 'ABSOLUTE') return groupThousands(value);
+  return `${groupThousands(value)} ${type}`;
+}
+
+/** A monospace table (Slack has no table block); rows that do not fit are summarized. */
+function relevanceTable(metrics: readonly RelevanceMetric[]): string {
+  const rows = metrics.map((m) => [sizeLabel(m), m.score === undefined ? '—' : formatScore(m.score)] as const);
+  const w = Math.min(24, Math.max('Audience size'.length, ...rows.map((r) => r[0].length)));
+  const line = (a: string, b: string) => `${truncate(a, w).padEnd(w)}  ${b}`;
+  const head = '*Relevance by audience size*\n```\n';
+  const tail = '\n```';
+  const lines = [line('Audience size', 'Score')];
+  let used = head.length + tail.length + lines[0]!.length;
+  for (let i = 0; i < rows.length; i++) {
+    const l = mrkdwnFit(line(rows[i]![0], rows[i]![1]), 200);
+    const more = `\n… and ${rows.length - i} more`;
+    // Keep room for the "and N more" line so the section never exceeds 3000 chars.
+    if (used + 1 + l.length + (i < rows.length - 1 ? more.length : 0) > SLACK_LIMITS.sectionText) {
+      lines.push(more.slice(1));
+      break;
+    }
+    lines.push(l);
+    used += 1 + l.length;
+  }
+  return head + lines.join('\n') + tail;
+}
