@@ -4,7 +4,8 @@
 // several signatures space-separated (key rotation). Pure: the caller supplies the attempt time.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { OutboxEntry } from '../domain.js';
-import { jobToWire, type WireJob } from './wire.js';
+// src/aws owns the GetAudienceGenerationJob wire shape (allow-list: never seedAudience or tags).
+import { jobToWire } from '../aws/snapshot.js';
 
 export const WEBHOOK_EVENT_TYPE = 'audience_generation_job.status_changed';
 
@@ -12,7 +13,7 @@ export interface WebhookBody {
   type: typeof WEBHOOK_EVENT_TYPE;
   id: string;
   timestamp: string;
-  data: { arn: string; name: string; previousStatus: string | null; status: string; updateTime: string; transition: string; job: WireJob };
+  data: { arn: string; name: string; previousStatus: string | null; status: string; updateTime: string; transition: string; job: Record<string, unknown> };
 }
 
 /**
