@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../../src/notify/retry-after.js';
+import { backoffDelay } from '../../src/notify/backoff.js';
+import { classifyResponse } from '../../src/notify/classify.js';
+import { redactUrl, scrubUrl } from '../../src/notify/redact.js';
+
+const NOW = Date.parse('2026-11-28T12:00:00.000Z');
+
+test('Retry-After: seconds, HTTP-date, cap, garbage', () => {
+  assert.equal(parseRetryAfter('2', NOW), 2000);
+  assert.equal(parseRetryAfter(' 0 ', NOW), 0);
+  assert.equal(parseRetryAfter('Sat, 28 Nov 2026 12:00:30 GMT', NOW), 30_000);
+  assert.equal(parseRetryAfter('Sat, 28 Nov 2026 11:00:00 GMT', NOW), 0, 'a past date means now');
+  assert.equal(parseRetryAfter('999999', NOW), RETRY_AFTER_CAP_MS);
+  assert.equal(parseRetryAfter('Sun, 28 Nov 2027 12:00:00 GMT', NOW), RETRY_AFTER_CAP_MS);
+  assert.equal(parseRetryAfter('-5', NOW), undefined);
+  assert.equal(parseRetryAfter('1.5', NOW), undefined);
+  assert.equal(parseRetryAfter('soon', NOW), undefined);
+  assert.equal(parseRetryAfter('2026', NOW), 2026_000, 'digits are seconds, not a year');
+  assert.equal(parseRetryAfter(undefined, NOW), undefined);
+  assert.equal(parseRetryAfter(['3', '9'], NOW), 3000);
+});
+
+test('backoff: full jitter within [base, min(max, base*2^(n-1))]', () => {
+  const o = { baseMs: 1000, maxMs: 60_000 };
+  assert.equal(backoffDelay(1, { ...o, random: () => 0 }), 1000);
+  assert.equal(backoffDelay(1, { ...o, random: () => 1 }), 1000);
+  assert.equal(backoffDelay(4, { ...o, random: () => 1 }), 8000);
+  assert.equal(backoffDelay(4, { ...o, random: () => 0.5 }), 4000);
+  assert.equal(backoffDelay(4, { ...o, random: () => 0 }), 1000, 'floor: never a tight loop');
+  assert.equal(backoffDelay(30, { ...o, random: () => 1 }), 60_000, 'capped');
+  assert.equal(backoffDelay(10_000, { ...o, random: () => 0.999 }), 59_940, 'huge attempt counts do not overflow');
+  for (let n = 1; n < 40; n++) {
+    const d = backoffDelay(n, { ...o, random: Math.random });
+    assert.ok(d >= 1000 && d <= Math.min(60_000, 1000 * 2 ** (n - 1)), `${n}: ${d}`);
+  }
+});
+
+test('classification: 2xx, 3xx, 408/429/5xx, other 4xx, Slack errors', () => {
+  assert.equal(classifyResponse(204, {}, '', NOW).outcome, 'delivered');
+  assert.equal(classifyResponse(301, {}, '', NOW).outcome, 'permanent');
+  for (const s of [408, 429, 500, 502, 503, 504]) assert.equal(classifyResponse(s, {}, '', NOW).outcome, 'retryable', String(s));
+  for (const s of [400, 401, 403, 404, 410, 413, 422]) assert.equal(classifyResponse(s, {}, '', NOW).outcome, 'permanent', String(s));
+  assert.deepEqual(classifyResponse(429, { 'retry-after': '7' }, 'rate_limited', NOW), { outcome: 'retryable', status: 429, reason: 'HTTP 429: rate_limited', retryAfterMs: 7000 });
+  assert.deepEqual(classifyResponse(400, {}, 'invalid_payload', NOW), { outcome: 'permanent', status: 400, reason: 'HTTP 400: invalid_payload' });
+  assert.deepEqual(classifyResponse(403, {}, 'action_prohibited\n', NOW), { outcome: 'permanent', status: 403, reason: 'HTTP 403: action_prohibited' });
+  // A Slack outage body on a 5xx is still an outage.
+  assert.equal(classifyResponse(503, {}, 'no_service', NOW).outcome, 'retryable');
+});
+
+test('URL redaction: scheme + host only', () => {
+  assert.equal(redactUrl('https://hooks.slack.com/services/T0/B0/secret'), 'https://hooks.slack.com');
+  assert.equal(redactUrl('http://user:pw@127.0.0.1:8080/x?token=y'), 'http://127.0.0.1:8080');
+  assert.equal(redactUrl('not a url'), '[invalid url]');
+  assert.equal(scrubUrl('failed at /services/T0/B0/secret now', 'https://hooks.slack.com/services/T0/B0/secret'), 'failed at [redacted] now');
+});
