@@ -1,0 +1,127 @@
+// Shared plumbing of the deployment suite: paths, chart rendering, free ports, child processes.
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHART = join(ROOT, 'helm/cleanroomsml-monitor');
+export const CLI = join(ROOT, 'dist/cli.js');
+/** ../shared/tools/chart-render beside the checkout (GUIDE §4); CHART_RENDER overrides. */
+export const CHART_RENDER = process.env.CHART_RENDER ?? resolve(ROOT, '../shared/tools/chart-render/chart-render');
+
+export const execFileP = promisify(execFile);
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [k: string]: any;
+}
+
+/** Renders the chart; returns the objects (empty documents dropped). Throws with chart-render's stderr. */
+export async function renderChart(args: string[] = []): Promise<K8sObject[]> {
+  const { stdout } = await execFileP(CHART_RENDER, [CHART, ...args], { maxBuffer: 32 << 20 }).catch((e: any) => {
+    throw new Error(`chart-render ${args.join(' ')} failed: ${e.stderr || e.message}`);
+  });
+  const objs: K8sObject[] = [];
+  for (const doc of parseAllDocuments(stdout)) {
+    if (doc.errors.length > 0) throw new Error(`rendered YAML does not parse: ${doc.errors[0]!.message}`);
+    const o = doc.toJS();
+    if (o) objs.push(o);
+  }
+  return objs;
+}
+
+export function findObject(objs: K8sObject[], kind: string, nameSuffix = ''): K8sObject {
+  const o = objs.find((x) => x.kind === kind && x.metadata.name.endsWith(nameSuffix));
+  if (!o) throw new Error(`no ${kind}${nameSuffix ? ` named *${nameSuffix}` : ''} rendered (have: ${objs.map((x) => x.kind).join(', ')})`);
+  return o;
+}
+
+export function which(bin: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** Reason to skip a test that needs these binaries, or undefined when all exist. */
+export function missingBinaries(...bins: string[]): string | undefined {
+  const missing = bins.filter((b) => !which(b));
+  return missing.length ? `needs ${missing.join(', ')} (apt-get install -y prometheus prometheus-alertmanager)` : undefined;
+}
+
+/** Reason to skip a test that needs the built daemon, or undefined. */
+export function missingDaemon(): string | undefined {
+  return existsSync(CLI) ? undefined : 'dist/cli.js is absent (npm run build first)';
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? res(a.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn until it returns a truthy value or the time runs out (then throws with the last error). */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message ?? last}` : ''}`);
+}
+
+/** A child process whose output is kept for failure messages. */
+export interface Proc {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop: (signal?: NodeJS.Signals) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function start(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (b: Buffer) => {
+    out += b.toString();
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.once('exit', (code, signal) => res({ code, signal })),
+  );
+  return {
+    child,
+    output: () => out,
+    exited,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const r = await exited;
+      clearTimeout(t);
+      return r;
+    },
+  };
+}
+
+export async function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number; body: string; contentType: string }> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  return { status: r.status, body: await r.text(), contentType: r.headers.get('content-type') ?? '' };
+}
