@@ -1,0 +1,57 @@
+// The simulator's control API (GUIDE §2): JSON under /_sim/, no signature. Tests and benchmarks
+// drive jobs, faults and time through it instead of sleeping.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from './respond.js';
+import { SimInputError } from './schemas.js';
+import type { SimState } from './state.js';
+
+export function handleControl(state: SimState, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  const rawPath = (req.url ?? '/').split('?')[0]!;
+  const method = req.method ?? 'GET';
+  try {
+    if (rawPath === '/_sim/jobs') {
+      if (method === 'GET') return sendJson(res, 200, { jobs: state.jobs() });
+      if (method === 'PUT') return sendJson(res, 200, { jobs: state.putJobs(parseBody(body)) });
+    }
+    // The ARN may arrive percent-encoded (one segment) or with its literal `/`: accept both.
+    const statusMatch = /^\/_sim\/jobs\/(.+)\/status$/.exec(rawPath);
+    if (statusMatch && method === 'POST') {
+      const arn = decode(statusMatch[1]!);
+      const job = state.setStatus(arn, parseBody(body));
+      return job ? sendJson(res, 200, job) : sendJson(res, 404, { message: `no such job: ${arn}` });
+    }
+    const jobMatch = /^\/_sim\/jobs\/(.+)$/.exec(rawPath);
+    if (jobMatch && method === 'DELETE') {
+      const arn = decode(jobMatch[1]!);
+      return state.deleteJob(arn) ? sendJson(res, 200, { deleted: arn }) : sendJson(res, 404, { message: `no such job: ${arn}` });
+    }
+    if (rawPath === '/_sim/faults' && method === 'PUT') return sendJson(res, 200, { faults: state.setFaults(parseBody(body)) });
+    if (rawPath === '/_sim/faults' && method === 'GET') return sendJson(res, 200, { faults: state.faults.current });
+    if (rawPath === '/_sim/stats' && method === 'GET') return sendJson(res, 200, state.statsSnapshot());
+    if (rawPath === '/_sim/reset' && method === 'POST') {
+      state.reset();
+      return sendJson(res, 200, { reset: true });
+    }
+    sendJson(res, 404, { message: `no control route ${method} ${rawPath}` });
+  } catch (err) {
+    if (err instanceof SimInputError) return sendJson(res, 400, { message: err.message });
+    throw err;
+  }
+}
+
+function parseBody(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new SimInputError('request body is not JSON');
+  }
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new SimInputError(`not a valid percent-encoded ARN: ${s}`);
+  }
+}

@@ -1,0 +1,91 @@
+// Scenario files (`simulate --scenario FILE`, YAML or JSON): jobs with timelines whose times are
+// relative to simulator start. See test/fixtures/scenarios/ for examples:
+//   jobs:
+//     - name: lookalike-1
+//       collaborationId: 5f6e7d8c-...          # optional (default DEFAULT_COLLABORATION_ID)
+//       configuredAudienceModelArn: arn:...    # optional (default DEFAULT_MODEL_ARN)
+//       timeline:
+//         - { at: 0s, status: CREATE_PENDING }
+//         - { at: 20s, status: CREATE_IN_PROGRESS }
+//         - { at: 45s, status: ACTIVE, metrics: { relevanceMetrics: [...], recallMetric: 0.42 } }
+// A step's metrics carry forward to later steps; statusDetails belong to their step only.
+// createTime = the first step's time; updateTime = the current step's time.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { AudienceQualityMetrics } from '../domain.js';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_COLLABORATION_ID, DEFAULT_MODEL_ARN, DEFAULT_REGION, jobArnFor } from './defaults.js';
+import { parseDuration } from './duration.js';
+import type { SimJob, SimStep } from './model.js';
+import { rngUuid, type Rng } from './prng.js';
+import { parseWith, scenarioSchema, SimInputError, type Scenario } from './schemas.js';
+
+export type { Scenario } from './schemas.js';
+
+/** Validate a scenario object (already parsed from YAML/JSON). Errors name the field. */
+export function parseScenario(value: unknown, source = 'scenario'): Scenario {
+  const s = parseWith(scenarioSchema, value, source);
+  const problems: string[] = [];
+  const arns = new Map<string, number>();
+  s.jobs.forEach((job, j) => {
+    let prev = -Infinity;
+    job.timeline.forEach((step, k) => {
+      const t = parseDuration(step.at)!;
+      if (t <= prev) problems.push(`jobs[${j}].timeline[${k}].at: must be later than timeline[${k - 1}].at`);
+      prev = t;
+    });
+    if (job.arn !== undefined) {
+      const first = arns.get(job.arn);
+      if (first !== undefined) problems.push(`jobs[${j}].arn: duplicates jobs[${first}].arn`);
+      else arns.set(job.arn, j);
+    }
+  });
+  if (problems.length > 0) throw new SimInputError(`invalid ${source}:\n${problems.join('\n')}`);
+  return s;
+}
+
+export async function loadScenarioFile(path: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new SimInputError(`cannot read scenario ${path}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text); // YAML 1.2 is a superset of JSON
+  } catch (err) {
+    throw new SimInputError(`scenario ${path} is not valid YAML/JSON: ${(err as Error).message}`);
+  }
+  return parseScenario(value, `scenario ${path}`);
+}
+
+/** Materialize a validated scenario into simulator jobs, anchored at `startedAt`. */
+export function scenarioJobs(s: Scenario, startedAt: number, rng: Rng): SimJob[] {
+  const region = s.region ?? DEFAULT_REGION;
+  const account = s.accountId ?? DEFAULT_ACCOUNT_ID;
+  return s.jobs.map((j) => {
+    let metrics: AudienceQualityMetrics | undefined;
+    const steps: SimStep[] = j.timeline.map((st) => {
+      if (st.metrics) metrics = st.metrics as AudienceQualityMetrics;
+      const step: SimStep = { t: startedAt + parseDuration(st.at)!, status: st.status };
+      if (st.statusDetails) step.statusDetails = st.statusDetails;
+      if (metrics) step.metrics = metrics;
+      return step;
+    });
+    const job: SimJob = {
+      arn: j.arn ?? jobArnFor(region, account, rngUuid(rng)),
+      name: j.name,
+      configuredAudienceModelArn: j.configuredAudienceModelArn ?? DEFAULT_MODEL_ARN,
+      collaborationId: j.collaborationId ?? DEFAULT_COLLABORATION_ID,
+      startedBy: j.startedBy ?? account,
+      createTime: steps[0]!.t,
+      steps,
+    };
+    if (j.description !== undefined) job.description = j.description;
+    if (j.includeSeedInOutput !== undefined) job.includeSeedInOutput = j.includeSeedInOutput;
+    if (j.protectedQueryIdentifier !== undefined) job.protectedQueryIdentifier = j.protectedQueryIdentifier;
+    if (j.seedAudience !== undefined) job.seedAudience = j.seedAudience;
+    if (j.tags !== undefined) job.tags = j.tags;
+    return job;
+  });
+}

@@ -1,0 +1,113 @@
+// startSimulator: a node:http server speaking the Clean Rooms ML wire protocol on one port
+// (AWS paths) and the control API under /_sim/ on the same port.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../domain.js';
+import { handleAws } from './aws-api.js';
+import { handleControl } from './control-api.js';
+import type { Faults } from './faults.js';
+import { sendJson } from './respond.js';
+import { parseScenario } from './scenario.js';
+import type { ControlJobInput, FaultsInput, Scenario, SetStatusInput } from './schemas.js';
+import type { SimCredentials } from './sigv4.js';
+import { SimState, type WireJob } from './state.js';
+import type { SimStats } from './stats.js';
+
+export type { Scenario } from './schemas.js';
+export type { WireJob } from './state.js';
+export type { Faults } from './faults.js';
+export type { SimStats } from './stats.js';
+
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export interface SimulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (an ephemeral port). */
+  port?: number;
+  /** Default Date.now. Scenario timelines and fleet progress follow it. */
+  clock?: Clock;
+  scenario?: Scenario;
+  /** Size of a synthetic fleet to add. */
+  jobs?: number;
+  /** PRNG seed for ids, faults and fleets. Default 1. */
+  seed?: number;
+  /** When given, SigV4 signatures are recomputed and a mismatch is refused (403). */
+  credentials?: SimCredentials;
+}
+
+/** A running simulator; the methods mirror the control API for in-process use. */
+export interface Simulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** GET /_sim/jobs */
+  jobs(): WireJob[];
+  /** PUT /_sim/jobs (throws SimInputError on invalid input) */
+  putJobs(jobs: ControlJobInput[]): WireJob[];
+  /** POST /_sim/jobs/{arn}/status; undefined for an unknown ARN */
+  setStatus(arn: string, body: SetStatusInput): WireJob | undefined;
+  /** DELETE /_sim/jobs/{arn}; false for an unknown ARN */
+  deleteJob(arn: string): boolean;
+  /** PUT /_sim/faults (absent = off) */
+  setFaults(faults: FaultsInput): Faults;
+  /** GET /_sim/stats */
+  stats(): SimStats;
+  /** POST /_sim/reset */
+  reset(): void;
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const clock = opts.clock ?? { now: () => Date.now() };
+  const state = new SimState(clock, opts.seed ?? 1);
+  if (opts.scenario) state.loadScenario(parseScenario(opts.scenario));
+  if (opts.jobs) state.loadFleet(opts.jobs);
+  const closing = new AbortController();
+  const ctx = { state, credentials: opts.credentials, closing: closing.signal };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size > MAX_REQUEST_BYTES) return sendJson(res, 413, { message: 'request body too large' });
+      const body = Buffer.concat(chunks);
+      const isControl = (req.url ?? '').startsWith('/_sim/');
+      Promise.resolve()
+        .then(() => (isControl ? handleControl(state, req, res, body) : handleAws(ctx, req, res, body)))
+        .catch((err: unknown) => {
+          if (!res.headersSent) sendJson(res, 500, { message: `simulator bug: ${(err as Error)?.message ?? String(err)}` }, { 'x-amzn-errortype': 'InternalServiceException' });
+          else res.destroy();
+        });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${host}:${addr.port}`,
+    port: addr.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing.abort();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+    jobs: () => state.jobs(),
+    putJobs: (jobs) => state.putJobs({ jobs }),
+    setStatus: (arn, body) => state.setStatus(arn, body),
+    deleteJob: (arn) => state.deleteJob(arn),
+    setFaults: (f) => state.setFaults(f),
+    stats: () => state.statsSnapshot(),
+    reset: () => state.reset(),
+  };
+}

@@ -1,0 +1,43 @@
+// Request counts per operation and outcome (the labels of cleanroomsml_monitor_api_requests_total).
+import type { ApiOutcome } from '../aws/types.js';
+
+export const OUTCOMES: readonly ApiOutcome[] = ['success', 'throttled', 'not_found', 'access_denied', 'validation', 'error'];
+export type SimStats = { requests: Record<string, Record<ApiOutcome, number>> };
+
+export function outcomeOfStatus(status: number): ApiOutcome {
+  if (status >= 200 && status < 300) return 'success';
+  if (status === 429) return 'throttled';
+  if (status === 404) return 'not_found';
+  if (status === 401 || status === 403) return 'access_denied';
+  if (status === 400) return 'validation';
+  return 'error';
+}
+
+export class StatsCounter {
+  private counts = new Map<string, Record<ApiOutcome, number>>();
+
+  constructor() {
+    this.reset();
+  }
+
+  record(operation: string, outcome: ApiOutcome): void {
+    let row = this.counts.get(operation);
+    if (!row) this.counts.set(operation, (row = zero()));
+    row[outcome]++;
+  }
+
+  reset(): void {
+    this.counts = new Map([
+      ['GetAudienceGenerationJob', zero()],
+      ['ListAudienceGenerationJobs', zero()],
+    ]);
+  }
+
+  snapshot(): SimStats {
+    return { requests: Object.fromEntries([...this.counts].map(([k, v]) => [k, { ...v }])) };
+  }
+}
+
+function zero(): Record<ApiOutcome, number> {
+  return Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<ApiOutcome, number>;
+}
