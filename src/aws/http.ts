@@ -44,9 +44,10 @@ export function sendRequest(req: RawRequest): Promise<RawResponse> {
         if (size > req.maxBodyBytes) {
           truncated = true;
           chunks.push(chunk.subarray(0, chunk.length - (size - req.maxBodyBytes)));
-          // Stop reading: the socket is destroyed rather than drained.
-          res.destroy();
+          // Settle first ('aborted' fires synchronously inside destroy), then stop reading:
+          // the socket is destroyed rather than drained.
           finish();
+          res.destroy();
           return;
         }
         chunks.push(chunk);
