@@ -2,6 +2,7 @@
 // names its path, because a typo such as `statusses:` silently meaning "default" is worse than a refusal.
 import { z } from 'zod';
 import { DEFAULT_NOTIFY_STATUSES, JOB_STATUSES, VANISHED } from '../domain.js';
+import { CRON_MESSAGE, DEFAULT_SCHEDULE, isCronWithSeconds } from './schedule.js';
 
 export const JOB_ARN_PATTERN =
   /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:audience-generation-job\/[-a-zA-Z0-9_/.]+$/;
@@ -11,7 +12,10 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 const notifyStatus = z.enum([...JOB_STATUSES, VANISHED], {
-  error: () => `must be one of ${[...JOB_STATUSES, VANISHED].join(', ')}`,
+  // A status name is not secret, so SUCCEEDED (the usual guess) can get a direct answer.
+  error: (iss) =>
+    `must be one of ${[...JOB_STATUSES, VANISHED].join(', ')}` +
+    (iss.input === 'SUCCEEDED' ? ' (success is ACTIVE; there is no SUCCEEDED)' : ''),
 });
 
 const positiveInt = (max: number) =>
@@ -44,9 +48,18 @@ const discoverySchema = z
 
 const pollingSchema = z.strictObject({
   /** node-cron expression with a seconds field. */
-  schedule: z.string().min(1).default('*/30 * * * * *'),
+  schedule: z.string().refine(isCronWithSeconds, CRON_MESSAGE).default(DEFAULT_SCHEDULE),
   /** Get calls in flight at once. */
   concurrency: positiveInt(64).default(4),
+  /**
+   * Ceiling of the adaptive request rate (Get + List calls per second, per account and region).
+   * No quota is published for these read APIs; the limiter backs off on ThrottlingException.
+   */
+  maxRequestsPerSecond: z
+    .number({ error: 'must be a number' })
+    .min(0.1, 'must be at least 0.1')
+    .max(100, 'must be at most 100')
+    .default(5),
   /** Notify on first sight of a job that is already ACTIVE/CREATE_FAILED/DELETE_FAILED (usually old news). */
   notifyOnFirstSeenTerminal: z.boolean({ error: 'must be true or false' }).default(false),
 });
@@ -55,10 +68,14 @@ const targetSchema = z
   .strictObject({
     name: z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,62}$/, 'must be 1-63 letters, digits, - _ . (it becomes a metric label)'),
     type: z.enum(['slack', 'webhook'], { error: () => 'must be slack or webhook' }),
-    url: z.string({ error: 'is required (or set urlFile)' }).min(1, 'is required (or set urlFile)'),
+    url: z
+      .string({ error: (iss) => (iss.input === undefined ? 'is required (or set urlFile)' : 'must be a string') })
+      .min(1, 'is required (or set urlFile)'),
     statuses: z.array(notifyStatus).min(1, 'must list at least one status').default([...DEFAULT_NOTIFY_STATUSES]),
     /** Standard Webhooks secret(s), whsec_<base64>; several during key rotation (all are used to sign). */
-    secret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    secret: z
+      .union([z.string(), z.array(z.string()).min(1)], { error: 'must be a whsec_ string or a list of them (or set secretFile)' })
+      .optional(),
     allowHttp: z.boolean({ error: 'must be true or false' }).default(false),
     timeoutMs: positiveInt(60_000).default(10_000),
   })
@@ -107,7 +124,7 @@ export const configSchema = z
     server: z
       .strictObject({
         host: z.string().min(1).default('0.0.0.0'),
-        port: z.number().int('must be a whole number').min(0).max(65535, 'must be a port number 0-65535').default(9464),
+        port: z.number().int('must be a whole number').min(0, 'must be a port number 0-65535').max(65535, 'must be a port number 0-65535').default(9464),
       })
       .default(() => ({ host: '0.0.0.0', port: 9464 })),
     log: z
