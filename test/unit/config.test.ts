@@ -1,0 +1,221 @@
+import { strict as assert } from 'node:assert';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { checkConfig } from '../../src/config/check.js';
+import { ConfigError, formatPath, redactSecrets } from '../../src/config/errors.js';
+import { expand } from '../../src/config/interpolate.js';
+import { closestMatch } from '../../src/config/issues.js';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { configSchema } from '../../src/config/schema.js';
+import { fieldsAt } from '../../src/config/shape.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const fixtures = join(root, 'test/fixtures/config');
+const JOB = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0';
+
+// Every fixture secret contains CANARY; no message may ever contain it.
+const ENV = {
+  SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/CANARYSECRET123',
+  WEBHOOK_SECRET: 'whsec_CANARYWEBHOOKSECRETCANARYWEBHOOKSECRET0=',
+  EMPTY_WEBHOOK_SECRET: '',
+};
+const assertNoCanary = (s: string) => assert.ok(!/canary/i.test(s), `secret leaked into: ${s}`);
+
+async function rejection(p: Promise<unknown>): Promise<ConfigError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+const noFiles = (p: string): never => {
+  throw Object.assign(new Error(`no ${p}`), { code: 'ENOENT' });
+};
+
+test('invalid fixtures: one issue each, naming the intended field, with the expected message', async (t) => {
+  const dir = join(fixtures, 'invalid');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
+  assert.ok(files.length >= 24, `only ${files.length} invalid fixtures`);
+  for (const f of files) {
+    await t.test(f, async () => {
+      const path = join(dir, f);
+      const text = await readFile(path, 'utf8');
+      const expects = [...text.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1]!);
+      assert.ok(text.startsWith('# expect: ') && expects.length > 0, 'fixture must begin with # expect:');
+      const err = await rejection(loadConfig(path, { env: ENV }));
+      assert.equal(err.issues.length, 1, `expected exactly one issue:\n${err.message}`);
+      const [issue] = err.issues as [ConfigError['issues'][0]];
+      for (const e of expects) assert.ok(err.message.includes(e), `"${e}" not in:\n${err.message}`);
+      const field = expects[0]!.slice(0, expects[0]!.indexOf(': '));
+      assert.ok(issue.path === field || issue.path.endsWith(`/${field}`), `names ${issue.path}, not ${field}`);
+      assert.equal(err.message, `${issue.path}: ${issue.message}`);
+      assertNoCanary(err.message);
+    });
+  }
+});
+
+test('minimal config: defaults filled, result deeply frozen', async () => {
+  const c = await loadConfig(join(fixtures, 'valid/minimal.yaml'), { env: {} });
+  assert.deepEqual(c, {
+    aws: { region: 'us-east-1', requestTimeoutMs: 10_000, maxAttempts: 4 },
+    jobs: [{ arn: JOB }],
+    discovery: [],
+    polling: { schedule: '*/30 * * * * *', concurrency: 4, maxRequestsPerSecond: 5, notifyOnFirstSeenTerminal: false },
+    notifications: { targets: [] },
+    state: { dir: '/var/lib/cleanroomsml-monitor' },
+    server: { host: '0.0.0.0', port: 9464 },
+    log: { level: 'info' },
+  });
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.aws) && Object.isFrozen(c.jobs) && Object.isFrozen(c.jobs[0]));
+  assert.throws(() => {
+    (c.server as { port: number }).port = 1;
+  }, TypeError);
+});
+
+test('full config: ${ENV} with defaults, *File relative to the config dir, secret lists, typed env values', async () => {
+  const c = await loadConfig(join(fixtures, 'valid/full.yaml'), { env: { ...ENV, PORT: '9999' } });
+  assert.equal(c.aws.region, 'eu-west-1');
+  assert.equal(c.server.port, 9999);
+  const [slack, envSlack, audit] = c.notifications.targets;
+  assert.equal(slack?.url, 'https://hooks.slack.com/services/T000/B000/CANARYFILESECRET456');
+  assert.deepEqual(slack?.statuses, ['ACTIVE', 'CREATE_FAILED']);
+  assert.equal(envSlack?.url, ENV.SLACK_WEBHOOK_URL);
+  assert.deepEqual(envSlack?.statuses, ['ACTIVE', 'CREATE_FAILED', 'DELETE_FAILED']);
+  assert.deepEqual(audit?.secret, ['whsec_CANARYFILESECRETCANARYFILESECRET000=', 'whsec_CANARYOLDSECRETCANARYOLDSECRET00000=']);
+  assert.equal(audit?.allowHttp, true);
+  assert.equal(c.polling.schedule, '0 */2 * * * *');
+  assert.equal(c.polling.maxRequestsPerSecond, 2.5);
+});
+
+test('config/example.yaml validates with the env and secret file it references', async () => {
+  const secretPath = '/var/run/secrets/cleanroomsml-monitor/webhook-secret';
+  const read = async (p: string) => (p === secretPath ? `${ENV.WEBHOOK_SECRET}\n` : readFile(p, 'utf8'));
+  const c = await loadConfig(join(root, 'config/example.yaml'), { env: { SLACK_WEBHOOK_URL: ENV.SLACK_WEBHOOK_URL }, readFile: read });
+  assert.equal(c.notifications.targets.length, 2);
+  assert.equal(c.notifications.targets[1]?.secret, ENV.WEBHOOK_SECRET);
+  assert.equal(c.discovery.length, 2);
+  // Without the variable it names the field and the variable.
+  const err = await rejection(loadConfig(join(root, 'config/example.yaml'), { env: {}, readFile: read }));
+  assert.match(err.message, /^notifications\.targets\[0\]\.url: environment variable SLACK_WEBHOOK_URL is not set$/);
+});
+
+test('config/example.yaml mentions every key of the schema', async () => {
+  const text = await readFile(join(root, 'config/example.yaml'), 'utf8');
+  const missing: string[] = [];
+  const visit = (path: (string | number)[]) => {
+    for (const [key, kind] of fieldsAt(configSchema, path) ?? []) {
+      if (!new RegExp(`^[ #-]*${key}(File)?:`, 'm').test(text)) missing.push([...path, key].join('.'));
+      if (kind === 'object') visit([...path, key]);
+      if (kind === 'array') visit([...path, key, 0]);
+    }
+  };
+  visit([]);
+  assert.deepEqual(missing, []);
+});
+
+test('interpolation: defaults, escapes, quoting keeps strings', async () => {
+  assert.deepEqual(expand('a ${X} b ${Y:-dflt} $${Z} ${E:-}', { X: '1', E: '' }), { ok: true, value: 'a 1 b dflt ${Z} ', used: ['1'], refs: 3 });
+  assert.deepEqual(expand('${1BAD}', {}), { ok: false, message: 'malformed ${...}: write ${NAME} or ${NAME:-default}, or $${ for a literal ${' });
+  assert.deepEqual(expand('${UNCLOSED', {}).ok, false);
+  const base = `jobs:\n  - arn: ${JOB}\n`;
+  const opts = { env: { PORT: '8080', DIR: '/data' }, readSecretFile: noFiles };
+  const c = await parseConfig(`${base}state:\n  dir: "$\${DIR}/\${DIR}"\nserver:\n  port: \${PORT}\n`, opts);
+  assert.equal(c.state.dir, '${DIR}//data');
+  assert.equal(c.server.port, 8080);
+  const err = await rejection(parseConfig(`${base}server:\n  port: "\${PORT}"\n`, opts));
+  assert.equal(err.message, 'server.port: must be a number (got a string)');
+  // Keys are never interpolated: a ${...} key is just an unknown key.
+  const keyErr = await rejection(parseConfig(`${base}\${PORT}: 1\n`, opts));
+  assert.match(keyErr.message, /unknown key/);
+});
+
+test('parseConfig: several problems reported together, in file order, with lines', async () => {
+  const text = `polling:\n  schedul: x\njobs:\n  - arn: nope\nserver:\n  port: -1\n`;
+  const err = await rejection(parseConfig(text, { env: {}, readSecretFile: noFiles, source: 'x.yaml' }));
+  assert.deepEqual(
+    err.issues.map((i) => [i.path, i.line]),
+    [['polling.schedul', 2], ['jobs[0].arn', 4], ['server.port', 6]],
+  );
+});
+
+test('parseConfig: *File paths go to readSecretFile as written unless baseDir is set', async () => {
+  const seen: string[] = [];
+  const read = (p: string) => (seen.push(p), 'https://hooks.slack.com/services/T1/B1/x\r\n');
+  const text = `jobs:\n  - arn: ${JOB}\nnotifications:\n  targets:\n    - {name: a, type: slack, urlFile: s/url}\n`;
+  const c = await parseConfig(text, { env: {}, readSecretFile: read });
+  assert.equal(c.notifications.targets[0]?.url, 'https://hooks.slack.com/services/T1/B1/x');
+  await parseConfig(text, { env: {}, readSecretFile: async (p) => read(p), baseDir: '/etc/crml' });
+  assert.deepEqual(seen, ['s/url', '/etc/crml/s/url']);
+  // An unknown <key>File (no such sibling) is an unknown key, with a suggestion.
+  const err = await rejection(parseConfig(text.replace('urlFile', 'urlFle'), { env: {}, readSecretFile: read }));
+  assert.deepEqual(err.issues.map((i) => `${i.path}: ${i.message}`), [
+    'notifications.targets[0].url: is required (or set urlFile)',
+    'notifications.targets[0].urlFle: unknown key (did you mean urlFile?)',
+  ]);
+});
+
+test('secrets never appear in messages, whatever the error', async () => {
+  const base = `jobs:\n  - arn: ${JOB}\nnotifications:\n  targets:\n`;
+  const cases: [string, Record<string, string>, ((p: string) => string) | undefined][] = [
+    [`    - {name: a, type: slack, url: \${U}}\n`, { U: 'CANARY-not-a-url' }, undefined],
+    [`    - {name: a, type: slack, url: \${U}}\n`, { U: 'http://hooks.slack.com/CANARY' }, undefined],
+    [`    - {name: a, type: webhook, url: 'https://x.example/CANARY', secretFile: s}\n`, {}, () => 'CANARY\n'],
+    [`    - {name: a, type: webhook, url: https://x.example/h, secret: [\${S}, 7]}\n`, { S: 'whsec_CANARYCANARYCANARYCANARYCANARY' }, undefined],
+    [`    - {name: a, type: slack, url: "https://x.example/CANARY\\q"}\n`, {}, undefined],
+    [`    - {name: a, type: slack, url: 'https://x.example/CANARY}\n`, {}, undefined],
+    [`    - {name: a, type: slack, url: [https://x.example/CANARY]}\n`, {}, undefined],
+    [`    - {name: a, type: slack, url: {CANARY: 1}}\n`, {}, undefined],
+    [`    - {name: a, type: slack, url: \${CANARY:-https://x.example/h, secret: 1}\n`, {}, undefined],
+  ];
+  for (const [targets, env, read] of cases) {
+    const err = await rejection(parseConfig(base + targets, { env, readSecretFile: read ?? noFiles }));
+    assertNoCanary(err.message);
+    assertNoCanary(JSON.stringify(err.issues));
+  }
+});
+
+test('redactSecrets cuts known values; formatPath; closestMatch', () => {
+  const issues = redactSecrets([{ path: 'a', message: 'x s3cr3t-value y' }], ['s3cr3t-value', 'true']);
+  assert.equal(issues[0]?.message, 'x [redacted] y');
+  assert.equal(formatPath(['notifications', 'targets', 1, 'url']), 'notifications.targets[1].url');
+  assert.equal(formatPath(['a b', 0]), '"a b"[0]');
+  assert.equal(closestMatch('urlfile', ['url', 'urlFile']), 'urlFile');
+  assert.equal(closestMatch('timeout', ['timeoutMs', 'name']), 'timeoutMs');
+  assert.equal(closestMatch('tls', ['host', 'port']), undefined);
+});
+
+test('checkConfig: exit codes, output, each well under 1 s', async () => {
+  const run = async (path: string, env: NodeJS.ProcessEnv = ENV) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const start = performance.now();
+    const code = await checkConfig(path, { env, stdout: (s) => out.push(s), stderr: (s) => err.push(s) });
+    const ms = performance.now() - start;
+    assert.ok(ms < 1000, `${path} took ${ms} ms`);
+    return { code, out, err };
+  };
+  const minimal = join(fixtures, 'valid/minimal.yaml');
+  assert.deepEqual(await run(minimal), { code: 0, out: ['config OK: 1 static job, 0 discovery scopes, 0 notification targets'], err: [] });
+  const full = await run(join(fixtures, 'valid/full.yaml'));
+  assert.deepEqual(full.out, ['config OK: 1 static job, 2 discovery scopes, 3 notification targets (ml-team-slack, env-slack, audit)']);
+
+  const bad = join(fixtures, 'invalid/08-http-url-without-allowhttp.yaml');
+  assert.deepEqual(await run(bad), {
+    code: 2,
+    out: [],
+    err: [`${bad}:11: notifications.targets[1].url: must be https (or set allowHttp: true)`],
+  });
+  const syntax = join(fixtures, 'invalid/21-yaml-syntax-error.yaml');
+  const s = await run(syntax);
+  assert.equal(s.code, 2);
+  assert.match(s.err[0]!, new RegExp(`^${syntax.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:1: YAML syntax error: `));
+
+  const missing = join(fixtures, 'valid/does-not-exist.yaml');
+  assert.deepEqual(await run(missing), { code: 2, out: [], err: [`${missing}: cannot read the config file: no such file`] });
+  assert.equal((await run(join(fixtures, 'valid/full.yaml'), {})).code, 2);
+});
