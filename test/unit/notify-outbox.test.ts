@@ -1,0 +1,239 @@
+// The outbox worker with a fake clock, fake timers and a scripted send: deterministic, no sockets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { createOutboxWorker, type OutboxWorkerOptions, type WorkerTarget } from '../../src/notify/outbox.js';
+import type { SendRequest, SendResult } from '../../src/notify/send.js';
+import type { OutboxEntry } from '../../src/domain.js';
+import { MemoryOutbox } from '../helpers/memory-outbox.js';
+import { fakeTime } from '../helpers/fake-time.js';
+import { change, entryFor, ARN, T0 } from '../helpers/notify-fixtures.js';
+
+const HOOK = 'https://hooks.example.com/services/T0/B0/sekrit-token';
+const target = (over: Partial<WorkerTarget> = {}): WorkerTarget => ({
+  name: 'audit', type: 'webhook', url: HOOK, statuses: ['ACTIVE'], allowHttp: false, timeoutMs: 1000, ...over,
+});
+
+const ARN_B = ARN.replace(/1$/, '2');
+function ev(target: string, to: string, arn = ARN, updateTime = T0 + 60_000): OutboxEntry {
+  return entryFor(target, change('CREATE_PENDING', to, { arn, updateTime }));
+}
+
+interface Call { at: number; req: SendRequest; id: string }
+
+function harness(over: Partial<OutboxWorkerOptions> = {}, script: (c: Call) => SendResult | Promise<SendResult> = () => ({ outcome: 'delivered', status: 200 })) {
+  const time = fakeTime(T0);
+  const store = new MemoryOutbox();
+  const calls: Call[] = [];
+  const outcomes: string[] = [];
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+  const worker = createOutboxWorker({
+    store,
+    targets: [target()],
+    clock: time.clock,
+    log,
+    timers: time.timers,
+    random: () => 1,
+    baseDelayMs: 1000,
+    maxDelayMs: 60_000,
+    send: async (req) => {
+      const c = { at: time.clock.now(), req, id: req.headers['webhook-id'] ?? JSON.parse(req.body).text };
+      calls.push(c);
+      return script(c);
+    },
+    onOutcome: (t, o) => outcomes.push(`${t}:${o}`),
+    ...over,
+  });
+  return { time, store, calls, outcomes, lines, worker };
+}
+
+test('delivers, marks delivered, one log line with redacted endpoint and no secret', async () => {
+  const h = harness();
+  const e = ev('audit', 'ACTIVE');
+  h.store.add(e);
+  h.worker.start();
+  await h.time.settle();
+  assert.equal(h.calls.length, 1);
+  assert.equal(h.calls[0]?.req.headers['webhook-id'], e.id);
+  assert.equal(h.store.pending().length, 0);
+  assert.deepEqual(h.store.ops, [{ op: 'delivered', id: e.id }]);
+  assert.deepEqual(h.outcomes, ['audit:delivered']);
+  const line = h.lines.find((l) => l['msg'] === 'notification delivered');
+  assert.ok(line);
+  assert.equal(line['endpoint'], 'https://hooks.example.com');
+  assert.equal(line['arn'], ARN);
+  assert.equal(line['eventId'], e.id);
+  assert.equal(line['attempt'], 1);
+  assert.equal(line['httpStatus'], 200);
+  assert.ok(!JSON.stringify(h.lines).includes('sekrit'));
+});
+
+test('retryable: attempt recorded durably with backoff before the next send; same id on retry', async () => {
+  let n = 0;
+  const h = harness({}, () => (++n === 1 ? { outcome: 'retryable', status: 500, reason: 'HTTP 500' } : { outcome: 'delivered', status: 200 }));
+  const e = ev('audit', 'ACTIVE');
+  h.store.add(e);
+  h.worker.start();
+  await h.time.settle();
+  assert.deepEqual(h.store.ops, [{ op: 'attempt', id: e.id, attempts: 1, nextAttemptAt: T0 + 1000, lastError: 'HTTP 500' }]);
+  await h.time.advance(999);
+  assert.equal(h.calls.length, 1, 'not before the backoff');
+  await h.time.advance(1);
+  assert.equal(h.calls.length, 2);
+  assert.equal(h.calls[1]?.req.headers['webhook-id'], e.id);
+  assert.notEqual(h.calls[1]?.req.headers['webhook-timestamp'], undefined);
+  assert.deepEqual(h.outcomes, ['audit:retried', 'audit:delivered']);
+});
+
+test('per job in order: a later event waits for the earlier one; other jobs proceed', async () => {
+  let failures = 2;
+  const h = harness({}, (c) => (c.id === first.id && failures-- > 0 ? { outcome: 'retryable', reason: 'network error ECONNRESET' } : { outcome: 'delivered', status: 200 }));
+  const first = ev('audit', 'CREATE_IN_PROGRESS', ARN, T0 + 1);
+  const second = ev('audit', 'ACTIVE', ARN, T0 + 2);
+  const other = ev('audit', 'ACTIVE', ARN_B, T0 + 3);
+  h.store.add(first, second, other);
+  h.worker.start();
+  await h.time.advance(10_000);
+  const order = h.calls.map((c) => c.id);
+  assert.deepEqual(order, [first.id, other.id, first.id, first.id, second.id]);
+  assert.equal(h.store.pending().length, 0);
+});
+
+test('Retry-After on 429 pauses the whole target; never re-sent before it', async () => {
+  let n = 0;
+  const h = harness({}, () => (++n === 1 ? { outcome: 'retryable', status: 429, reason: 'HTTP 429', retryAfterMs: 5000 } : { outcome: 'delivered', status: 200 }));
+  const a = ev('audit', 'ACTIVE', ARN);
+  const b = ev('audit', 'ACTIVE', ARN_B);
+  h.store.add(a, b);
+  h.worker.start();
+  await h.time.advance(4999);
+  assert.equal(h.calls.length, 1, 'neither the same event nor another event before Retry-After');
+  await h.time.advance(1);
+  await h.time.advance(1000);
+  assert.deepEqual(h.calls.map((c) => [c.at - T0, c.id]), [[0, a.id], [5000, a.id], [5100, b.id]]);
+});
+
+test('one broken target never delays another', async () => {
+  const never = new Promise<SendResult>(() => {});
+  const h = harness(
+    { targets: [target({ name: 'broken', url: 'https://broken.example.com/x' }), target({ name: 'good', url: 'https://good.example.com/x' })] },
+    (c) => (c.req.url.includes('broken') ? never : { outcome: 'delivered', status: 200 }),
+  );
+  for (let i = 0; i < 3; i++) h.store.add(ev('broken', 'ACTIVE', ARN, T0 + i), ev('good', 'ACTIVE', ARN, T0 + i));
+  h.worker.start();
+  await h.time.advance(1000);
+  assert.deepEqual(h.calls.filter((c) => c.req.url.includes('good')).map((c) => c.at - T0), [0, 100, 200]);
+  assert.equal(h.store.pending().filter((e) => e.target === 'good').length, 0);
+  assert.equal(h.calls.filter((c) => c.req.url.includes('broken')).length, 1, 'the broken lane holds its one in-flight send');
+});
+
+test('permanent failure: dead-lettered at once with the reason; the next event of the job proceeds', async () => {
+  const h = harness({}, (c) => (c.id === a.id ? { outcome: 'permanent', status: 410, reason: 'HTTP 410' } : { outcome: 'delivered', status: 200 }));
+  const a = ev('audit', 'CREATE_IN_PROGRESS', ARN, T0 + 1);
+  const b = ev('audit', 'ACTIVE', ARN, T0 + 2);
+  h.store.add(a, b);
+  h.worker.start();
+  await h.time.advance(200);
+  assert.equal(h.calls.length, 2);
+  const [dead] = h.store.deadLetters();
+  assert.equal(dead?.id, a.id);
+  assert.equal(dead?.reason, 'HTTP 410');
+  assert.equal(dead?.attempts, 1);
+  assert.deepEqual(h.outcomes, ['audit:failed', 'audit:dead_lettered', 'audit:delivered']);
+  const line = h.lines.find((l) => l['msg'] === 'notification dead-lettered');
+  assert.equal(line?.['endpoint'], 'https://hooks.example.com');
+});
+
+test('retryable failures are dead-lettered after maxAttempts, and after maxAgeMs', async () => {
+  const h = harness({ maxAttempts: 3 }, () => ({ outcome: 'retryable', status: 503, reason: 'HTTP 503' }));
+  h.store.add(ev('audit', 'ACTIVE'));
+  h.worker.start();
+  await h.time.advance(60_000);
+  assert.equal(h.calls.length, 3);
+  assert.match(h.store.deadLetters()[0]?.reason ?? '', /^gave up after 3 attempts over \d+ s: HTTP 503$/);
+
+  const old = harness({ maxAgeMs: 3_600_000 }, () => ({ outcome: 'retryable', reason: 'timeout after 1000 ms' }));
+  old.store.add({ ...ev('audit', 'ACTIVE'), createdAt: T0 - 2 * 3_600_000 });
+  old.worker.start();
+  await old.time.settle();
+  assert.equal(old.calls.length, 1, 'an old event still gets one attempt');
+  assert.equal(old.store.deadLetters().length, 1);
+});
+
+test('rate limit: Slack at most one message per second per webhook; webhooks 10/s', async () => {
+  const h = harness({ targets: [target({ name: 's', type: 'slack' }), target({ name: 'w' })] });
+  for (let i = 0; i < 5; i++) {
+    const arn = ARN.replace(/1$/, String(i));
+    h.store.add(ev('s', 'ACTIVE', arn), ev('w', 'ACTIVE', arn));
+  }
+  h.worker.start();
+  await h.time.advance(10_000);
+  const at = (name: string) => h.calls.filter((c) => c.req.headers['webhook-id'] === undefined === (name === 's')).map((c) => c.at - T0);
+  assert.deepEqual(at('s'), [0, 1000, 2000, 3000, 4000]);
+  assert.deepEqual(at('w'), [0, 100, 200, 300, 400]);
+});
+
+test('a failed store write keeps the entry pending and backs off (no tight loop)', async () => {
+  const h = harness();
+  const e = ev('audit', 'ACTIVE');
+  h.store.failNext = new Error('ENOSPC');
+  h.store.add(e);
+  h.worker.start();
+  await h.time.advance(500);
+  assert.equal(h.calls.length, 1);
+  assert.equal(h.store.pending().length, 1);
+  await h.time.advance(600);
+  assert.equal(h.calls.length, 2, 'redelivered with the same id after the hold');
+  assert.equal(h.calls[1]?.req.headers['webhook-id'], e.id);
+  assert.equal(h.store.pending().length, 0);
+});
+
+test('stop(): no new sends; waits for in-flight up to the deadline, then leaves it pending', async () => {
+  let release: (r: SendResult) => void = () => {};
+  const h = harness({}, () => new Promise<SendResult>((r) => (release = r)));
+  h.store.add(ev('audit', 'ACTIVE'));
+  h.worker.start();
+  await h.time.settle();
+  assert.equal(h.calls.length, 1);
+  const stopped = h.worker.stop(2000);
+  await h.time.advance(2000);
+  await stopped;
+  release({ outcome: 'delivered', status: 200 });
+  await h.time.settle();
+  assert.deepEqual(h.store.ops, [], 'no store write after the deadline');
+  assert.equal(h.store.pending().length, 1);
+  assert.ok(h.calls[0]?.req.signal?.aborted, 'in-flight request aborted');
+  h.store.add(ev('audit', 'CREATE_FAILED'));
+  await h.time.advance(10_000);
+  assert.equal(h.calls.length, 1, 'nothing new after stop');
+});
+
+test('stop(): an in-flight send finishing within the deadline is recorded', async () => {
+  let release: (r: SendResult) => void = () => {};
+  const h = harness({}, () => new Promise<SendResult>((r) => (release = r)));
+  const e = ev('audit', 'ACTIVE');
+  h.store.add(e);
+  h.worker.start();
+  await h.time.settle();
+  const stopped = h.worker.stop(2000);
+  release({ outcome: 'delivered', status: 200 });
+  await stopped;
+  assert.deepEqual(h.store.ops, [{ op: 'delivered', id: e.id }]);
+});
+
+test('retryDeadLetters re-sends with the same id; entries of unconfigured targets are dead-lettered at start', async () => {
+  let n = 0;
+  const h = harness({}, () => (++n === 1 ? { outcome: 'permanent', status: 404, reason: 'HTTP 404' } : { outcome: 'delivered', status: 200 }));
+  const e = ev('audit', 'ACTIVE');
+  const orphan = ev('gone', 'ACTIVE');
+  h.store.add(e, orphan);
+  h.worker.start();
+  await h.time.settle();
+  assert.deepEqual(new Map(h.store.deadLetters().map((d) => [d.id, d.reason])), new Map([[orphan.id, 'target "gone" is not configured'], [e.id, 'HTTP 404']]));
+  assert.equal(await h.worker.retryDeadLetters([e.id]), 1);
+  await h.time.advance(200);
+  assert.equal(h.calls.at(-1)?.req.headers['webhook-id'], e.id);
+  assert.equal(h.store.pending().length, 0);
+  assert.equal(h.store.deadLetters().length, 1);
+});
