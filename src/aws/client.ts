@@ -68,17 +68,27 @@ export function createCleanRoomsMlClient(opts: CleanRoomsMlClientOptions): Clean
     });
     const headers: Record<string, string> = { ...(signed.headers as Record<string, string>), 'user-agent': userAgent };
 
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // The caller may have aborted while credentials were resolved or the request signed.
+    signal?.throwIfAborted();
+    // One controller per attempt, fed by our timer and the caller's signal; both are detached
+    // afterwards (a long-lived caller signal must not accumulate listeners or dependants).
+    const ac = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ac.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
+    }, timeoutMs);
+    const onCallerAbort = (): void => ac.abort(signal?.reason);
+    signal?.addEventListener('abort', onCallerAbort, { once: true });
     const started = performance.now();
     let res: RawResponse;
     try {
-      res = await sendRequest({ url, method: 'GET', headers, signal: combined, maxBodyBytes, agent });
+      res = await sendRequest({ url, method: 'GET', headers, signal: ac.signal, maxBodyBytes, agent });
     } catch (err) {
       const ms = performance.now() - started;
       // The caller's own abort (shutdown) is not an API failure: rethrow its reason untouched.
       if (signal?.aborted) throw signal.reason;
-      const e = timeout.aborted
+      const e = timedOut
         ? new CleanRoomsMlError({ name: 'TimeoutError', message: `${operation} timed out after ${timeoutMs} ms`, httpStatus: 0, cause: err })
         : new CleanRoomsMlError({
             name: 'NetworkError',
@@ -88,6 +98,9 @@ export function createCleanRoomsMlClient(opts: CleanRoomsMlClientOptions): Clean
           });
       opts.observer?.(operation, e.outcome, ms);
       throw e;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onCallerAbort);
     }
     const ms = performance.now() - started;
     const requestId = headerValue(res.headers['x-amzn-requestid']);
