@@ -9,7 +9,7 @@ import { before, describe, test } from 'node:test';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import { configSchema } from '../../src/config/schema.js';
-import { CHART, CLI, ROOT, execFileP, findObject, missingDaemon, renderChart, type K8sObject } from './helpers.js';
+import { CHART, CLI, KNOWN_METRICS, ROOT, execFileP, findObject, missingDaemon, renderChart, type K8sObject } from './helpers.js';
 import { currentValuesText, DEPLOY_DOC, documentedValues, refreshedDoc, valuesTable } from './values-table.js';
 
 const CI_FILES = readdirSync(join(CHART, 'ci')).filter((f) => f.endsWith('.yaml')).sort();
@@ -399,28 +399,3 @@ describe('docs and dashboard', () => {
     for (const t of ['Jobs by status', 'Transitions', 'Relevance', 'Recall', 'API requests', 'Notification outcomes', 'Outbox depth']) assert.match(titles, new RegExp(t));
   });
 });
-
-/** The metric names of GUIDE §2 and the spine; the dashboard and rules may use only these. */
-export const KNOWN_METRICS = [
-  'cleanroomsml_audience_generation_job_status',
-  'cleanroomsml_audience_generation_job_info',
-  'cleanroomsml_audience_generation_job_created_timestamp_seconds',
-  'cleanroomsml_audience_generation_job_updated_timestamp_seconds',
-  'cleanroomsml_audience_generation_job_relevance_score',
-  'cleanroomsml_audience_generation_job_recall_ratio',
-  'cleanroomsml_monitor_api_requests_total',
-  'cleanroomsml_monitor_transitions_total',
-  'cleanroomsml_monitor_notifications_total',
-  'cleanroomsml_monitor_outbox_pending',
-  'cleanroomsml_monitor_outbox_oldest_pending_age_seconds',
-  'cleanroomsml_monitor_dead_letters',
-  'cleanroomsml_monitor_jobs_tracked',
-  'cleanroomsml_monitor_last_successful_poll_timestamp_seconds',
-  'cleanroomsml_monitor_poll_interval_seconds',
-  'cleanroomsml_monitor_sweeps_total',
-  'cleanroomsml_monitor_sweeps_skipped_total',
-  'cleanroomsml_monitor_sweep_duration_seconds',
-  'cleanroomsml_monitor_ready',
-  'cleanroomsml_monitor_config_last_reload_successful',
-  'cleanroomsml_monitor_build_info',
-];

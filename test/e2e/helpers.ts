@@ -9,7 +9,8 @@ import { parseAllDocuments } from 'yaml';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHART = join(ROOT, 'helm/cleanroomsml-monitor');
-export const CLI = join(ROOT, 'dist/cli.js');
+/** The built CLI; E2E_CLI points the suite at another build (development only). */
+export const CLI = process.env.E2E_CLI ?? join(ROOT, 'dist/cli.js');
 /** ../shared/tools/chart-render beside the checkout (GUIDE §4); CHART_RENDER overrides. */
 export const CHART_RENDER = process.env.CHART_RENDER ?? resolve(ROOT, '../shared/tools/chart-render/chart-render');
 
@@ -125,3 +126,28 @@ export async function httpGet(url: string, timeoutMs = 5000): Promise<{ status: 
   const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   return { status: r.status, body: await r.text(), contentType: r.headers.get('content-type') ?? '' };
 }
+
+/** The metric names of GUIDE §2 and the spine; the dashboard and rules may use only these. */
+export const KNOWN_METRICS = [
+  'cleanroomsml_audience_generation_job_status',
+  'cleanroomsml_audience_generation_job_info',
+  'cleanroomsml_audience_generation_job_created_timestamp_seconds',
+  'cleanroomsml_audience_generation_job_updated_timestamp_seconds',
+  'cleanroomsml_audience_generation_job_relevance_score',
+  'cleanroomsml_audience_generation_job_recall_ratio',
+  'cleanroomsml_monitor_api_requests_total',
+  'cleanroomsml_monitor_transitions_total',
+  'cleanroomsml_monitor_notifications_total',
+  'cleanroomsml_monitor_outbox_pending',
+  'cleanroomsml_monitor_outbox_oldest_pending_age_seconds',
+  'cleanroomsml_monitor_dead_letters',
+  'cleanroomsml_monitor_jobs_tracked',
+  'cleanroomsml_monitor_last_successful_poll_timestamp_seconds',
+  'cleanroomsml_monitor_poll_interval_seconds',
+  'cleanroomsml_monitor_sweeps_total',
+  'cleanroomsml_monitor_sweeps_skipped_total',
+  'cleanroomsml_monitor_sweep_duration_seconds',
+  'cleanroomsml_monitor_ready',
+  'cleanroomsml_monitor_config_last_reload_successful',
+  'cleanroomsml_monitor_build_info',
+];
