@@ -1,7 +1,9 @@
-// Slack incoming-webhook message for one job event: Block Kit inside one coloured attachment
-// (the colour bar exists only on attachments: https://api.slack.com/reference/messaging/attachments)
-// plus a top-level `text`, which Slack uses for notifications and as the fallback
-// (https://api.slack.com/reference/messaging/payload). Pure: returns the payload, never sends.
+// Slack incoming-webhook message for one job event: top-level Block Kit `blocks` with the content, a
+// top-level `text` that Slack uses for notifications and as the fallback
+// (https://api.slack.com/reference/messaging/payload), and one coloured attachment holding only the
+// context line. Slack recommends blocks at the top level and attachments for secondary content
+// (https://api.slack.com/reference/messaging/attachments); the colour bar exists only on attachments.
+// Pure: returns the payload, never sends.
 //
 // Limits honoured (https://api.slack.com/reference/block-kit/blocks): 50 blocks, header plain_text
 // 150 chars, section text 3000, each field 2000 and at most 10 fields, context elements 10.
@@ -19,6 +21,7 @@ export type SlackBlock =
 
 export interface SlackMessage {
   text: string;
+  blocks: SlackBlock[];
   attachments: [{ color: string; fallback: string; blocks: SlackBlock[] }];
 }
 
@@ -75,9 +78,9 @@ export function buildSlackMessage(event: JobEvent, opts: SlackOptions = {}): Sla
   if (relevance.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: relevanceTable(relevance) } });
 
   const context = [`cleanroomsml-monitor${opts.monitorName !== undefined ? ` · ${opts.monitorName}` : ''}`, `created ${formatTime(job.createTime)}`, `updated ${formatTime(job.updateTime)}`, `observed ${formatTime(event.observedAt)}`];
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwnFit(context.join(' · '), SLACK_LIMITS.sectionText) }] });
+  const footer: SlackBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwnFit(context.join(' · '), SLACK_LIMITS.sectionText) }] };
 
-  return { text: fallback, attachments: [{ color, fallback, blocks: blocks.slice(0, SLACK_LIMITS.blocks) }] };
+  return { text: fallback, blocks: blocks.slice(0, SLACK_LIMITS.blocks), attachments: [{ color, fallback, blocks: [footer] }] };
 }
 
 function field(label: string, value: string, code = false): Text {

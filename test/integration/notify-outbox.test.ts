@@ -116,7 +116,7 @@ test('Slack-style 429 with Retry-After: 1 during a burst: nothing before it, abo
   assert.ok(at[1]! - at[0]! >= 990, `re-sent ${at[1]! - at[0]!} ms after a Retry-After: 1`);
   for (let i = 2; i < at.length; i++) assert.ok(at[i]! - at[i - 1]! >= 950, `spacing ${at[i]! - at[i - 1]!} ms`);
   const body = JSON.parse(rx.requests[1]!.body);
-  assert.ok(Array.isArray(body.attachments[0].blocks) && typeof body.text === 'string');
+  assert.ok(Array.isArray(body.blocks) && typeof body.text === 'string' && typeof body.attachments[0].color === 'string');
 });
 
 test('with the real journal store: delivered entries leave the outbox, attempts survive a reopen', async (t) => {

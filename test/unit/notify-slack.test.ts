@@ -13,8 +13,8 @@ function texts(b: SlackBlock): string[] {
 
 /** Every Block Kit limit the message must respect. */
 function assertWithinLimits(m: SlackMessage): void {
-  const blocks = m.attachments[0].blocks;
-  assert.ok(blocks.length <= SLACK_LIMITS.blocks);
+  assert.ok(m.blocks.length <= SLACK_LIMITS.blocks && m.attachments[0].blocks.length <= SLACK_LIMITS.blocks);
+  const blocks = [...m.blocks, ...m.attachments[0].blocks];
   assert.ok(m.text.length > 0 && m.text.length <= SLACK_LIMITS.text);
   for (const b of blocks) {
     if (b.type === 'header') assert.ok(b.text.text.length <= 150, `header ${b.text.text.length}`);
@@ -36,9 +36,9 @@ test('ACTIVE: green, header with emoji, name and status; fields; relevance table
   const m = buildSlackMessage(entryFor('s', t).event, { monitorName: 'prod-eks' });
   assertWithinLimits(m);
   assert.equal(m.attachments[0].color, '#2EB67D');
-  const [header, fields] = m.attachments[0].blocks;
+  const [header, fields] = m.blocks;
   assert.deepEqual(header, { type: 'header', text: { type: 'plain_text', text: ':white_check_mark: lookalike-q3: ACTIVE', emoji: true } });
-  const all = m.attachments[0].blocks.flatMap(texts).join('\n');
+  const all = [...m.blocks, ...m.attachments[0].blocks].flatMap(texts).join('\n');
   assert.ok(fields?.type === 'section' && fields.fields?.some((f) => f.text === '*Status*\nACTIVE (was CREATE_IN_PROGRESS)'));
   assert.match(all, /1 h 23 min/);
   assert.match(all, /5f6e7d8c-1111-2222-3333-444455556666/);
@@ -56,7 +56,7 @@ test('failure: red, statusDetails message quoted and escaped', () => {
   const m = buildSlackMessage(entryFor('s', t).event);
   assertWithinLimits(m);
   assert.equal(m.attachments[0].color, '#E01E5A');
-  const all = m.attachments[0].blocks.flatMap(texts).join('\n');
+  const all = [...m.blocks, ...m.attachments[0].blocks].flatMap(texts).join('\n');
   assert.match(all, /\*Why it failed\* \(INTERNAL\)\n> seed &lt;b&gt; &amp; co\n> line2/);
 });
 
@@ -71,10 +71,10 @@ test('huge inputs stay within every Slack limit: 60 relevance metrics, 10 KB mes
   });
   const m = buildSlackMessage(entryFor('s', t).event, { monitorName: 'm'.repeat(5000) });
   assertWithinLimits(m);
-  const header = m.attachments[0].blocks[0];
+  const header = m.blocks[0];
   assert.ok(header?.type === 'header' && header.text.text.endsWith('…') && header.text.text.length === 150);
   // mrkdwn texts only (the header is plain_text, which Slack does not parse).
-  const all = m.attachments[0].blocks.slice(1).flatMap(texts).join('\n');
+  const all = [...m.blocks.slice(1), ...m.attachments[0].blocks].flatMap(texts).join('\n');
   assert.ok(!/&(?!amp;|lt;|gt;)/.test(all.replace(/&amp;|&lt;|&gt;/g, '')), 'no bare & in mrkdwn');
   // 60 rows fit in 3000 chars as a compact table.
   assert.match(all, /60,000/);
@@ -84,7 +84,7 @@ test('hundreds of relevance metrics: table truncated with a count, never over 30
   const relevanceMetrics = Array.from({ length: 400 }, (_, i) => ({ audienceSize: { type: 'ABSOLUTE', value: 1_000_000 + i }, score: 0.5 }));
   const m = buildSlackMessage(entryFor('s', change('CREATE_IN_PROGRESS', 'ACTIVE', { metrics: { relevanceMetrics } })).event);
   assertWithinLimits(m);
-  assert.match(m.attachments[0].blocks.flatMap(texts).join('\n'), /… and \d+ more/);
+  assert.match([...m.blocks, ...m.attachments[0].blocks].flatMap(texts).join('\n'), /… and \d+ more/);
 });
 
 test('text helpers', () => {
