@@ -17,7 +17,10 @@ const RENDERS: Record<string, string[]> = {
   defaults: [],
   'defaults+monitoring': ['--set', 'serviceMonitor.enabled=true', '--set', 'prometheusRule.enabled=true', '--set', 'dashboard.enabled=true', '--set', 'networkPolicy.enabled=true'],
   ...Object.fromEntries(CI_FILES.map((f) => [f, ['-f', join(CHART, 'ci', f)]])),
+  'config/values-eks-irsa.yaml': ['-f', join(ROOT, 'config/values-eks-irsa.yaml')],
 };
+/** Values files users start from: the ci/ ones and the EKS example. */
+const VALUES_FILES = [...CI_FILES.map((f) => join(CHART, 'ci', f)), join(ROOT, 'config/values-eks-irsa.yaml')];
 const rendered: Record<string, K8sObject[]> = {};
 
 before(async () => {
@@ -126,9 +129,9 @@ describe('values.schema.json', () => {
     assert.ok(validateValues(defaults), explain(validateValues.errors).join('\n'));
   });
 
-  for (const f of CI_FILES) {
-    test(`accepts values.yaml + ci/${f}`, () => {
-      const merged = deepMerge(defaults, parse(readFileSync(join(CHART, 'ci', f), 'utf8')));
+  for (const f of VALUES_FILES) {
+    test(`accepts values.yaml + ${f.slice(ROOT.length + 1)}`, () => {
+      const merged = deepMerge(defaults, parse(readFileSync(f, 'utf8')));
       assert.ok(validateValues(merged), explain(validateValues.errors).join('\n'));
     });
   }
@@ -310,8 +313,8 @@ function withSecretsResolved(cfg: any): any {
 }
 
 describe('the ConfigMap holds a valid daemon config', () => {
-  for (const f of CI_FILES) {
-    test(`ci/${f}: config.yaml passes src/config/schema.ts`, () => {
+  for (const f of [...CI_FILES, 'config/values-eks-irsa.yaml']) {
+    test(`${f}: config.yaml passes src/config/schema.ts`, () => {
       const cfg = parse(findObject(rendered[f]!, 'ConfigMap').data['config.yaml']);
       const r = configSchema.safeParse(withSecretsResolved(cfg));
       assert.ok(r.success, r.success ? '' : JSON.stringify(r.error.issues, null, 1));
@@ -328,7 +331,7 @@ describe('the ConfigMap holds a valid daemon config', () => {
   });
 
   test('check-config of the built CLI accepts each rendered config (secrets as files)', { skip: missingDaemon() }, async () => {
-    for (const f of CI_FILES) {
+    for (const f of [...CI_FILES, 'config/values-eks-irsa.yaml']) {
       const dir = mkdtempSync(join(tmpdir(), 'crml-check-'));
       try {
         const cfg = parse(findObject(rendered[f]!, 'ConfigMap').data['config.yaml']);

@@ -1,0 +1,118 @@
+// The Dockerfile, .dockerignore and the examples, checked statically (no Docker engine here): the image is
+// multi-stage, non-root, read-only-root friendly and labelled; the examples parse and say what they promise.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ROOT, execFileP, missingBinaries } from './helpers.js';
+
+interface Instr { op: string; args: string; stage: number }
+
+/** Dockerfile instructions with continuation lines joined and comments dropped. */
+function instructions(text: string): Instr[] {
+  const out: Instr[] = [];
+  let stage = -1;
+  const joined = text.replace(/\\\n/g, ' ');
+  for (const raw of joined.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([A-Z]+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    if (m[1] === 'FROM') stage++;
+    out.push({ op: m[1]!, args: m[2]!.replace(/\s+/g, ' '), stage });
+  }
+  return out;
+}
+
+describe('Dockerfile', () => {
+  const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const ins = instructions(text);
+  const args = Object.fromEntries(ins.filter((i) => i.op === 'ARG' && i.stage === -1).map((i) => i.args.split('=') as [string, string]));
+  const from = ins.filter((i) => i.op === 'FROM');
+  const last = from.length - 1;
+  const final = ins.filter((i) => i.stage === last);
+
+  test('two stages: Node 24 build, distroless Node 24 (Debian 13) nonroot runtime', () => {
+    assert.equal(from.length, 2);
+    assert.match(args.NODE_BUILD_IMAGE ?? '', /^node:24(\b|-)/);
+    assert.match(args.RUNTIME_IMAGE ?? '', /^gcr\.io\/distroless\/nodejs24-debian13:nonroot$/);
+    assert.match(from[0]!.args, /AS build$/);
+  });
+
+  test('build stage: npm ci, build, pack, then npm ci --omit=dev of the packed package', () => {
+    const run = ins.filter((i) => i.stage === 0 && i.op === 'RUN').map((i) => i.args).join(' && ');
+    const order = ['npm ci', 'npm run build', 'npm pack', 'npm ci --omit=dev'];
+    let at = -1;
+    for (const step of order) {
+      const i = run.indexOf(step, at + 1);
+      assert.ok(i > at, `"${step}" missing or out of order in: ${run}`);
+      at = i;
+    }
+  });
+
+  test('runtime: uid 65532, state volume, SIGTERM, entrypoint runs the config from /etc', () => {
+    const one = (op: string) => final.filter((i) => i.op === op).map((i) => i.args);
+    assert.deepEqual(one('USER'), ['65532:65532']);
+    assert.deepEqual(one('STOPSIGNAL'), ['SIGTERM']);
+    assert.deepEqual(one('EXPOSE'), ['9464']);
+    assert.deepEqual(one('VOLUME'), ['["/var/lib/cleanroomsml-monitor"]']);
+    assert.deepEqual(JSON.parse(one('ENTRYPOINT')[0]!), ['/nodejs/bin/node', '/app/dist/cli.js']);
+    assert.deepEqual(JSON.parse(one('CMD')[0]!), ['run', '--config', '/etc/cleanroomsml-monitor/config.yaml']);
+    assert.ok(!final.some((i) => i.op === 'RUN'), 'no RUN in a shell-less runtime image');
+    assert.ok(!ins.some((i) => i.op === 'ADD'), 'COPY, not ADD');
+  });
+
+  test('OCI labels', () => {
+    const labels = final.filter((i) => i.op === 'LABEL').map((i) => i.args).join(' ');
+    for (const k of ['title', 'description', 'version', 'revision', 'created', 'licenses', 'source']) {
+      assert.match(labels, new RegExp(`org\\.opencontainers\\.image\\.${k}=`), `label ${k}`);
+    }
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    assert.match(text, new RegExp(`ARG VERSION=${pkg.version.replace(/\./g, '\\.')}`));
+    assert.match(labels, new RegExp(`licenses="${pkg.license}"`));
+  });
+
+  test('every file the build stage COPYs from the context exists and is let through .dockerignore', () => {
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    assert.equal(ignore[0], '**', '.dockerignore starts by excluding everything');
+    const allowed = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/\*\*$/, ''));
+    const sources = ins.filter((i) => i.op === 'COPY' && !i.args.includes('--from')).flatMap((i) => i.args.split(' ').slice(0, -1));
+    for (const src of sources) {
+      if (/\[.*\]/.test(src)) continue; // optional glob (README.m[d])
+      assert.ok(existsSync(join(ROOT, src)), `COPY source ${src} missing`);
+      assert.ok(allowed.includes(src), `COPY source ${src} is excluded by .dockerignore`);
+    }
+    for (const never of ['node_modules', 'dist', '.git', 'test', '.env']) assert.ok(!allowed.includes(never), `${never} let into the context`);
+  });
+
+  test('the packed package contains everything the image runs', async () => {
+    const { stdout } = await execFileP('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 16 << 20 });
+    const files: string[] = JSON.parse(stdout)[0].files.map((f: { path: string }) => f.path);
+    assert.ok(files.includes('package.json'));
+    assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('helm/')), 'sources/tests/chart are not packed');
+    if (existsSync(join(ROOT, 'dist/cli.js'))) assert.ok(files.includes('dist/cli.js'), 'dist/cli.js is packed');
+  });
+});
+
+describe('examples', () => {
+  test('config/iam-policy.json grants exactly the two read actions', () => {
+    const p = JSON.parse(readFileSync(join(ROOT, 'config/iam-policy.json'), 'utf8'));
+    assert.equal(p.Version, '2012-10-17');
+    const actions = p.Statement.flatMap((s: any) => {
+      assert.equal(s.Effect, 'Allow');
+      return s.Action;
+    }).sort();
+    assert.deepEqual(actions, ['cleanrooms-ml:GetAudienceGenerationJob', 'cleanrooms-ml:ListAudienceGenerationJobs']);
+    for (const a of actions) assert.ok(!a.includes('*'), `wildcard action ${a}`);
+  });
+
+  test('config/alertmanager-example.yaml passes amtool check-config and reads Slack URLs from files', { skip: missingBinaries('amtool') }, async () => {
+    const f = join(ROOT, 'config/alertmanager-example.yaml');
+    const r = await execFileP('amtool', ['check-config', f]).catch((e) => e);
+    assert.equal(r.code ?? 0, 0, `${r.stdout}${r.stderr}`);
+    const text = readFileSync(f, 'utf8');
+    assert.match(text, /api_url_file:/);
+    assert.doesNotMatch(text, /hooks\.slack\.com\/services\/T/, 'no inline webhook URL');
+    assert.match(text, /CleanRoomsML/);
+  });
+});
