@@ -323,6 +323,28 @@ describe('the ConfigMap holds a valid daemon config', () => {
     });
   }
 
+  test('values.config exposes every key of the daemon config schema (the chart follows src/config/schema.ts)', () => {
+    const unwrap = (x: any): any => {
+      while (x?.def?.innerType || x?.def?.in) x = x.def.innerType ?? x.def.in;
+      return x;
+    };
+    const shape = unwrap(configSchema).shape;
+    const values = parse(currentValuesText());
+    const chartSet = new Set(['server', 'state', 'notifications']); // set by the chart itself / from notifications.*
+    for (const top of Object.keys(shape)) {
+      if (chartSet.has(top)) continue;
+      assert.ok(top in values.config, `config.${top} missing from values.yaml`);
+      const inner = unwrap(shape[top]);
+      if (inner.shape) for (const k of Object.keys(inner.shape)) assert.ok(k in values.config[top], `config.${top}.${k} missing from values.yaml`);
+    }
+    const target = unwrap(unwrap(unwrap(shape.notifications).shape.targets).def.element).shape;
+    const chartTarget = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8')).properties.notifications.properties.targets.items.properties;
+    for (const k of Object.keys(target)) {
+      const mapped = k === 'url' ? 'url' : k === 'secret' ? 'signingSecret' : k;
+      assert.ok(mapped in chartTarget, `notifications.targets[].${mapped} (config key ${k}) missing from values.schema.json`);
+    }
+  });
+
   test('defaults: the config names the missing jobs/discovery (NOTES.txt warns too)', () => {
     const cfg = parse(findObject(rendered.defaults!, 'ConfigMap').data['config.yaml']);
     const r = configSchema.safeParse(cfg);

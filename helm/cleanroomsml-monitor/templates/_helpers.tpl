@@ -100,7 +100,7 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
   "aws" $aws
   "jobs" (default list $c.jobs)
   "discovery" (default list $c.discovery)
-  "polling" (dict "schedule" $c.polling.schedule "concurrency" (int64 $c.polling.concurrency) "notifyOnFirstSeenTerminal" $c.polling.notifyOnFirstSeenTerminal)
+  "polling" (dict "schedule" $c.polling.schedule "concurrency" (int64 $c.polling.concurrency) "maxRequestsPerSecond" $c.polling.maxRequestsPerSecond "notifyOnFirstSeenTerminal" $c.polling.notifyOnFirstSeenTerminal)
   "notifications" (dict "targets" $targets)
   "state" (dict "dir" (include "cleanroomsml-monitor.stateDir" .))
   "server" (dict "host" "0.0.0.0" "port" 9464)
