@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// argv -> verb. The only place that calls process.exit. Exit codes: 0 ok, 1 runtime failure,
+// 2 usage or config error.
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config/load.js';
+import { checkConfig } from './config/check.js';
+import { ConfigError } from './config/errors.js';
+import { createApp } from './app.js';
+import { createLogger } from './log.js';
+import { systemClock } from './clock.js';
+import { createCleanRoomsMlClient } from './aws/client.js';
+import { formatOnceJson, formatOnceTable, runOnce } from './once.js';
+import { runOutboxCommand } from './outbox-command.js';
+import { runSimulateCommand } from './sim/command.js';
+import { runDemo } from './demo.js';
+import { VERSION } from './version.js';
+import { StateLockedError } from './state/lock.js';
+
+const HELP = `cleanroomsml-monitor ${VERSION}: watch AWS Clean Rooms ML audience generation jobs
+
+Usage:
+  cleanroomsml-monitor run --config FILE            run the daemon (metrics, webhooks)
+  cleanroomsml-monitor check-config --config FILE   validate a config (exit 0 valid, 2 invalid)
+  cleanroomsml-monitor once --config FILE [--json]  one read-only sweep, printed as a table or JSON
+  cleanroomsml-monitor outbox list --config FILE [--json]
+  cleanroomsml-monitor outbox retry (ID... | --all) --config FILE
+                                                    list or re-send dead-lettered notifications
+  cleanroomsml-monitor simulate --port N [--host H] [--scenario FILE] [--jobs N]
+                                                    a local Clean Rooms ML API simulator
+  cleanroomsml-monitor demo [--port N]              simulator + monitor + webhook sink in one process
+  cleanroomsml-monitor --version | --help
+`;
+
+class UsageError extends Error {}
+
+function need(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`missing ${flag}`);
+  return value;
+}
+
+function intFlag(value: string | undefined, flag: string, fallback?: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number, got "${value}"`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      json: { type: 'boolean' },
+      all: { type: 'boolean' },
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      scenario: { type: 'string' },
+      jobs: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  const verb = positionals[0];
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (values.help || verb === undefined || verb === 'help') {
+    process.stdout.write(HELP);
+    return verb === undefined && !values.help ? 2 : 0;
+  }
+  const out = (s: string) => process.stdout.write(s);
+  const err = (s: string) => process.stderr.write(s);
+
+  switch (verb) {
+    case 'check-config':
+      return checkConfig(need(values.config, '--config FILE'), { env: process.env, stdout: out, stderr: err });
+    case 'run': {
+      const config = await loadConfig(need(values.config, '--config FILE'));
+      const log = createLogger({ level: config.log.level });
+      const app = await createApp({ config, log, configPath: values.config });
+      await app.start();
+      return waitForSignals(app, log);
+    }
+    case 'once': {
+      const config = await loadConfig(need(values.config, '--config FILE'));
+      const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, destination: process.stderr });
+      const api = createCleanRoomsMlClient({
+        region: config.aws.region,
+        ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
+        requestTimeoutMs: config.aws.requestTimeoutMs,
+      });
+      const r = await runOnce(config, { api, clock: systemClock, log });
+      out(values.json ? formatOnceJson(r) : formatOnceTable(r));
+      return r.ok ? 0 : 1;
+    }
+    case 'outbox': {
+      const sub = positionals[1];
+      if (sub !== 'list' && sub !== 'retry') throw new UsageError('outbox needs "list" or "retry"');
+      const config = await loadConfig(need(values.config, '--config FILE'));
+      return runOutboxCommand(config, { sub, ids: positionals.slice(2), all: values.all === true, json: values.json === true, out, err });
+    }
+    case 'simulate':
+      await runSimulateCommand({
+        port: intFlag(values.port, '--port', 4566)!,
+        ...(values.host ? { host: values.host } : {}),
+        ...(values.scenario ? { scenario: values.scenario } : {}),
+        ...(values.jobs ? { jobs: intFlag(values.jobs, '--jobs')! } : {}),
+      });
+      return 0;
+    case 'demo':
+      return runDemo({ ...(values.port ? { port: intFlag(values.port, '--port')! } : {}) });
+    default:
+      throw new UsageError(`unknown command "${verb}"`);
+  }
+}
+
+/** Runs until SIGTERM/SIGINT, then stops cleanly within 10 s. */
+function waitForSignals(app: { stop(): Promise<void>; reload?: () => Promise<void> }, log: ReturnType<typeof createLogger>): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onStop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'signal received');
+      // Failsafe: everything is journaled, so a stuck shutdown may be cut short without loss.
+      const failsafe = setTimeout(() => {
+        log.error('shutdown took longer than 9.5 s; exiting anyway (state is journaled)');
+        log.flush();
+        resolve(1);
+      }, 9_500);
+      failsafe.unref();
+      app.stop().then(
+        () => {
+          clearTimeout(failsafe);
+          resolve(0);
+        },
+        (e: unknown) => {
+          clearTimeout(failsafe);
+          log.error({ err: { message: (e as Error).message } }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
+    process.on('SIGHUP', () => {
+      void app.reload?.();
+    });
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Let pino's async destination drain before exiting.
+    setImmediate(() => process.exit(code));
+  },
+  (e: unknown) => {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`error: ${(e as Error).message}\n\n${HELP}`);
+      process.exit(2);
+    }
+    if (e instanceof StateLockedError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`error: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,117 @@
+// /metrics /healthz /readyz and a small JSON API. Read-only except POST /api/outbox/retry, which
+// only answers loopback clients (`kubectl exec ... outbox retry` talks to it from inside the pod).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../log.js';
+import type { Readiness } from './readiness.js';
+
+export interface HttpDeps {
+  registry: Registry;
+  readiness(): Readiness;
+  /** JSON for GET /api/jobs. */
+  jobs(): unknown;
+  /** JSON for GET /api/outbox. */
+  outbox(): unknown;
+  retryDeadLetters(ids: string[] | 'all'): Promise<number>;
+  log: Logger;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
+}
+
+function isLoopback(req: IncomingMessage): boolean {
+  const a = req.socket.remoteAddress ?? '';
+  return a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
+}
+
+async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw new Error('body too large');
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startHttpServer(listen: { host: string; port: number }, deps: HttpDeps): Promise<RunningHttpServer> {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      switch (path) {
+        case '/metrics':
+          return send(res, 200, await deps.registry.metrics(), deps.registry.contentType);
+        case '/healthz':
+          return send(res, 200, 'ok\n');
+        case '/readyz': {
+          const r = deps.readiness();
+          return send(res, r.ready ? 200 : 503, r.ready ? 'ready\n' : `not ready: ${r.reasons.join('; ')}\n`);
+        }
+        case '/api/jobs':
+          return json(res, 200, deps.jobs());
+        case '/api/outbox':
+          return json(res, 200, deps.outbox());
+        case '/':
+          return send(res, 200, 'cleanroomsml-monitor: /metrics /healthz /readyz /api/jobs /api/outbox\n');
+      }
+      return send(res, 404, 'not found\n');
+    }
+    if (req.method === 'POST' && path === '/api/outbox/retry') {
+      if (!isLoopback(req)) return send(res, 403, 'outbox retry is only accepted from loopback (kubectl exec into the pod)\n');
+      let body: { ids?: unknown; all?: unknown };
+      try {
+        body = JSON.parse((await readBody(req)) || '{}') as typeof body;
+      } catch {
+        return send(res, 400, 'body must be JSON: {"all": true} or {"ids": ["evt_..."]}\n');
+      }
+      const ids = body.all === true ? 'all' : Array.isArray(body.ids) && body.ids.every((i) => typeof i === 'string') ? (body.ids as string[]) : undefined;
+      if (ids === undefined) return send(res, 400, 'body must be {"all": true} or {"ids": ["evt_..."]}\n');
+      const moved = await deps.retryDeadLetters(ids);
+      deps.log.info({ moved, ids: ids === 'all' ? 'all' : ids.length }, 'dead letters re-queued');
+      return json(res, 200, { requeued: moved });
+    }
+    return send(res, 405, 'method not allowed\n');
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      deps.log.error({ err: { message: (err as Error).message } }, 'HTTP handler failed');
+      if (!res.headersSent) send(res, 500, 'internal error\n');
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000; // longer than typical scrape intervals behind proxies
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,293 @@
+// Prometheus metrics, kube-state-metrics style: one-hot status over every status value, times as
+// timestamps, static labels in _info. Job series are built from the state store at scrape time,
+// so a job forgotten by the store disappears from /metrics with no bookkeeping.
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { JOB_STATUSES, type DeadLetter, type JobSnapshot, type OutboxEntry } from '../domain.js';
+import type { ApiOutcome, Operation } from '../aws/types.js';
+
+export interface MetricsSource {
+  jobs(): ReadonlyMap<string, JobSnapshot>;
+  pending(): readonly OutboxEntry[];
+  deadLetters(): readonly DeadLetter[];
+  /** Names of the configured notification targets (so their series exist at 0). */
+  targetNames(): readonly string[];
+  now(): number;
+}
+
+export type NotificationOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
+
+export interface Metrics {
+  apiRequest(operation: Operation, outcome: ApiOutcome, durationMs: number): void;
+  transition(from: string | null, to: string): void;
+  notification(target: string, outcome: NotificationOutcome): void;
+  sweep(ok: boolean, durationMs: number, finishedAt: number): void;
+  sweepSkipped(): void;
+  setReady(ready: boolean): void;
+  setPollInterval(ms: number): void;
+  setApiRateLimit(perSecond: number): void;
+  configReload(ok: boolean, at: number): void;
+  stateWriteError(): void;
+  stateQuarantined(file: string): void;
+}
+
+const secs = (ms: number) => ms / 1000;
+
+export function createMetrics(registry: Registry, source: MetricsSource, version: string): Metrics {
+  const registers = [registry];
+  // Default process metrics, prefixed so they never collide with another exporter in the pod.
+  collectDefaultMetrics({ register: registry, prefix: 'cleanroomsml_monitor_' });
+  // prom-client exports a few gauges named *_total (active handles/requests/resources), which
+  // `promtool check metrics` rejects ("non-counter metrics should not have _total suffix").
+  for (const m of registry.getMetricsAsArray()) {
+    if (m instanceof Gauge && m.name.endsWith('_total')) registry.removeSingleMetric(m.name);
+  }
+
+  new Gauge({
+    name: 'cleanroomsml_audience_generation_job_status',
+    help: 'Current status of the audience generation job: 1 for the current status, 0 for the others.',
+    labelNames: ['arn', 'status'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const j of source.jobs().values()) {
+        for (const s of JOB_STATUSES) this.set({ arn: j.arn, status: s }, j.status === s ? 1 : 0);
+        // An unknown future status is exported as given rather than hidden.
+        if (!(JOB_STATUSES as readonly string[]).includes(j.status)) this.set({ arn: j.arn, status: j.status }, 1);
+      }
+    },
+  });
+  new Gauge({
+    name: 'cleanroomsml_audience_generation_job_info',
+    help: 'Static facts about the audience generation job; always 1.',
+    labelNames: ['arn', 'name', 'collaboration_id', 'configured_audience_model_arn'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const j of source.jobs().values()) {
+        this.set({ arn: j.arn, name: j.name, collaboration_id: j.collaborationId ?? '', configured_audience_model_arn: j.configuredAudienceModelArn }, 1);
+      }
+    },
+  });
+  new Gauge({
+    name: 'cleanroomsml_audience_generation_job_created_timestamp_seconds',
+    help: 'Unix time the audience generation job was created.',
+    labelNames: ['arn'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const j of source.jobs().values()) this.set({ arn: j.arn }, secs(j.createTime));
+    },
+  });
+  new Gauge({
+    name: 'cleanroomsml_audience_generation_job_updated_timestamp_seconds',
+    help: 'Unix time the audience generation job was last updated.',
+    labelNames: ['arn'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const j of source.jobs().values()) this.set({ arn: j.arn }, secs(j.updateTime));
+    },
+  });
+  new Gauge({
+    name: 'cleanroomsml_audience_generation_job_relevance_score',
+    help: 'Relevance score of the generated audience for one audience size.',
+    labelNames: ['arn', 'audience_size_type', 'audience_size'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const j of source.jobs().values()) {
+        for (const m of j.metrics?.relevanceMetrics ?? []) {
+          if (m.score === undefined) continue;
+          this.set({ arn: j.arn, audience_size_type: m.audienceSize.type, audience_size: String(m.audienceSize.value) }, m.score);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'cleanroomsml_audience_generation_job_recall_ratio',
+    help: 'Recall of the generated audience (0-1).',
+    labelNames: ['arn'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const j of source.jobs().values()) {
+        if (j.metrics?.recallMetric !== undefined) this.set({ arn: j.arn }, j.metrics.recallMetric);
+      }
+    },
+  });
+
+  const apiRequests = new Counter({
+    name: 'cleanroomsml_monitor_api_requests_total',
+    help: 'Clean Rooms ML API requests (every attempt, retries included) by operation and outcome.',
+    labelNames: ['operation', 'outcome'] as const,
+    registers,
+  });
+  const apiDuration = new Histogram({
+    name: 'cleanroomsml_monitor_api_request_duration_seconds',
+    help: 'Clean Rooms ML API request latency.',
+    labelNames: ['operation'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  for (const op of ['GetAudienceGenerationJob', 'ListAudienceGenerationJobs']) {
+    for (const o of ['success', 'throttled', 'not_found', 'access_denied', 'validation', 'error']) apiRequests.inc({ operation: op, outcome: o }, 0);
+  }
+  const transitions = new Counter({
+    name: 'cleanroomsml_monitor_transitions_total',
+    help: 'Observed status transitions; from="none" on first sight, to="VANISHED" when a job starts answering 404.',
+    labelNames: ['from', 'to'] as const,
+    registers,
+  });
+  const notifications = new Counter({
+    name: 'cleanroomsml_monitor_notifications_total',
+    help: 'Notification delivery attempts by target and outcome (delivered, retried, failed, dead_lettered).',
+    labelNames: ['target', 'outcome'] as const,
+    registers,
+  });
+  for (const t of source.targetNames()) {
+    for (const o of ['delivered', 'retried', 'failed', 'dead_lettered']) notifications.inc({ target: t, outcome: o }, 0);
+  }
+  const byTarget = (entries: readonly OutboxEntry[]) => {
+    const m = new Map<string, OutboxEntry[]>(source.targetNames().map((t) => [t, []]));
+    for (const e of entries) {
+      const list = m.get(e.target) ?? [];
+      list.push(e);
+      m.set(e.target, list);
+    }
+    return m;
+  };
+  new Gauge({
+    name: 'cleanroomsml_monitor_outbox_pending',
+    help: 'Notifications recorded and not yet delivered, by target.',
+    labelNames: ['target'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [t, list] of byTarget(source.pending())) this.set({ target: t }, list.length);
+    },
+  });
+  new Gauge({
+    name: 'cleanroomsml_monitor_outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest undelivered notification, by target (0 when none).',
+    labelNames: ['target'] as const,
+    registers,
+    collect() {
+      this.reset();
+      const now = source.now();
+      for (const [t, list] of byTarget(source.pending())) {
+        const oldest = list.reduce((min, e) => Math.min(min, e.createdAt), Infinity);
+        this.set({ target: t }, list.length === 0 ? 0 : Math.max(0, secs(now - oldest)));
+      }
+    },
+  });
+  new Gauge({
+    name: 'cleanroomsml_monitor_dead_letters',
+    help: 'Notifications given up on (kept in the state; list and re-send with `outbox list` / `outbox retry`), by target.',
+    labelNames: ['target'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [t, list] of byTarget(source.deadLetters())) this.set({ target: t }, list.length);
+    },
+  });
+  new Gauge({
+    name: 'cleanroomsml_monitor_jobs_tracked',
+    help: 'Audience generation jobs currently tracked.',
+    registers,
+    collect() {
+      this.set(source.jobs().size);
+    },
+  });
+  const lastPoll = new Gauge({
+    name: 'cleanroomsml_monitor_last_successful_poll_timestamp_seconds',
+    help: 'Unix time the last fully successful sweep finished (0 before the first).',
+    registers,
+  });
+  lastPoll.set(0);
+  const pollInterval = new Gauge({
+    name: 'cleanroomsml_monitor_poll_interval_seconds',
+    help: 'Interval between sweeps implied by polling.schedule.',
+    registers,
+  });
+  const sweeps = new Counter({
+    name: 'cleanroomsml_monitor_sweeps_total',
+    help: 'Completed sweeps by outcome (success: every List and Get answered; failed: some AWS call failed).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  sweeps.inc({ outcome: 'success' }, 0);
+  sweeps.inc({ outcome: 'failed' }, 0);
+  const skipped = new Counter({
+    name: 'cleanroomsml_monitor_sweeps_skipped_total',
+    help: 'Schedule ticks skipped because the previous sweep was still running.',
+    registers,
+  });
+  const sweepDuration = new Histogram({
+    name: 'cleanroomsml_monitor_sweep_duration_seconds',
+    help: 'Duration of a sweep.',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers,
+  });
+  const ready = new Gauge({ name: 'cleanroomsml_monitor_ready', help: '1 when /readyz answers 200.', registers });
+  ready.set(0);
+  const rate = new Gauge({
+    name: 'cleanroomsml_monitor_api_rate_limit_per_second',
+    help: 'Current adaptive request rate limit towards the Clean Rooms ML API.',
+    registers,
+  });
+  const reloadOk = new Gauge({
+    name: 'cleanroomsml_monitor_config_last_reload_successful',
+    help: '1 if the last configuration load or reload succeeded.',
+    registers,
+  });
+  const reloadAt = new Gauge({
+    name: 'cleanroomsml_monitor_config_last_reload_success_timestamp_seconds',
+    help: 'Unix time of the last successful configuration load or reload.',
+    registers,
+  });
+  const writeErrors = new Counter({
+    name: 'cleanroomsml_monitor_state_write_errors_total',
+    help: 'Failed writes to the state dir (full disk, I/O errors); nothing unrecorded is ever sent.',
+    registers,
+  });
+  const quarantined = new Counter({
+    name: 'cleanroomsml_monitor_state_files_quarantined_total',
+    help: 'Corrupt state files moved aside at start-up.',
+    labelNames: ['file'] as const,
+    registers,
+  });
+  new Gauge({
+    name: 'cleanroomsml_monitor_build_info',
+    help: 'Build information; always 1.',
+    labelNames: ['version', 'node_version'] as const,
+    registers,
+  }).set({ version, node_version: process.version }, 1);
+
+  return {
+    apiRequest(operation, outcome, durationMs) {
+      apiRequests.inc({ operation, outcome });
+      apiDuration.observe({ operation }, secs(durationMs));
+    },
+    transition(from, to) {
+      transitions.inc({ from: from ?? 'none', to });
+    },
+    notification(target, outcome) {
+      notifications.inc({ target, outcome });
+    },
+    sweep(ok, durationMs, finishedAt) {
+      sweeps.inc({ outcome: ok ? 'success' : 'failed' });
+      sweepDuration.observe(secs(durationMs));
+      if (ok) lastPoll.set(secs(finishedAt));
+    },
+    sweepSkipped: () => skipped.inc(),
+    setReady: (r) => ready.set(r ? 1 : 0),
+    setPollInterval: (ms) => pollInterval.set(secs(ms)),
+    setApiRateLimit: (r) => rate.set(r),
+    configReload(ok, at) {
+      reloadOk.set(ok ? 1 : 0);
+      if (ok) reloadAt.set(secs(at));
+    },
+    stateWriteError: () => writeErrors.inc(),
+    stateQuarantined: (file) => quarantined.inc({ file: file.replace(/\.corrupt-.*$/, '') }),
+  };
+}

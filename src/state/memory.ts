@@ -1,0 +1,50 @@
+// A StateStore that keeps everything in memory: for `once`, which reads AWS and prints, and must
+// neither need nor touch a state dir (it can run beside the daemon).
+import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
+import type { StateStore, SweepCommit } from './types.js';
+
+export function createMemoryStore(): StateStore {
+  const jobs = new Map<string, JobSnapshot>();
+  const outbox = new Map<string, OutboxEntry>();
+  const dead = new Map<string, DeadLetter>();
+  const listeners = new Set<() => void>();
+  return {
+    jobs: () => jobs,
+    pending: () => [...outbox.values()],
+    deadLetters: () => [...dead.values()],
+    async commit(c: SweepCommit) {
+      for (const arn of c.remove) jobs.delete(arn);
+      for (const j of c.upsert) jobs.set(j.arn, j);
+      for (const e of c.enqueue) if (!outbox.has(e.id) && !dead.has(e.id)) outbox.set(e.id, e);
+      if (c.enqueue.length > 0) for (const l of listeners) l();
+    },
+    async markDelivered(id) {
+      outbox.delete(id);
+    },
+    async recordAttempt(id, u) {
+      const e = outbox.get(id);
+      if (e) outbox.set(id, { ...e, ...u });
+    },
+    async deadLetter(id, reason, at) {
+      const e = outbox.get(id);
+      if (!e) return;
+      outbox.delete(id);
+      dead.set(id, { ...e, reason, deadAt: at });
+    },
+    async retryDeadLetters(ids, at) {
+      const chosen = ids === 'all' ? [...dead.keys()] : ids.filter((i) => dead.has(i));
+      for (const id of chosen) {
+        const { deadAt: _d, reason: _r, ...e } = dead.get(id)!;
+        dead.delete(id);
+        outbox.set(id, { ...e, attempts: 0, nextAttemptAt: at, createdAt: at });
+      }
+      if (chosen.length > 0) for (const l of listeners) l();
+      return chosen.length;
+    },
+    onPending(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    async close() {},
+  };
+}
