@@ -5,6 +5,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Clock } from './domain.js';
 import type { Config } from './config/schema.js';
 import { scheduleIntervalMs } from './config/schedule.js';
+import { loadConfig } from './config/load.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { systemClock } from './clock.js';
@@ -47,7 +48,10 @@ export interface AppOptions {
 }
 
 export interface App {
+  /** The config in force (changes on reload). */
   readonly config: Config;
+  /** Re-read the config file (or apply `next`); an invalid config is refused and the old one kept. */
+  reload(next?: Config): Promise<boolean>;
   readonly store: FileStateStore;
   readonly registry: Registry;
   readonly metrics: Metrics;
@@ -68,7 +72,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger({ level: config.log.level });
   const registry = opts.registry ?? new Registry();
-  const intervalMs = scheduleIntervalMs(config.polling.schedule);
   let stateWritable = true;
   let lastSuccessAt: number | undefined;
   let lastReport: SweepReport | undefined;
@@ -87,7 +90,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     VERSION,
   );
-  metrics.setPollInterval(intervalMs);
+  metrics.setPollInterval(scheduleIntervalMs(config.polling.schedule));
   metrics.configReload(true, clock.now());
 
   store = await openStateStore({
@@ -106,42 +109,54 @@ export async function createApp(opts: AppOptions): Promise<App> {
   for (const f of store.loadReport.quarantined) metrics.stateQuarantined(f);
   log.info({ ...store.loadReport, dir: config.state.dir }, 'state loaded');
 
-  const api =
-    opts.api ??
-    createCleanRoomsMlClient({
-      region: config.aws.region,
-      ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
-      ...(opts.credentials ? { credentials: opts.credentials } : {}),
-      requestTimeoutMs: config.aws.requestTimeoutMs,
-      observer: (op, outcome, ms) => metrics.apiRequest(op, outcome, ms),
+  // Everything derived from the reloadable parts of the config. Rebuilt by reload().
+  const buildRuntime = (c: Config) => {
+    const api =
+      opts.api ??
+      createCleanRoomsMlClient({
+        region: c.aws.region,
+        ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
+        ...(opts.credentials ? { credentials: opts.credentials } : {}),
+        requestTimeoutMs: c.aws.requestTimeoutMs,
+        observer: (op, outcome, ms) => metrics.apiRequest(op, outcome, ms),
+      });
+    const spec: SweepSpec = {
+      staticArns: new Set(c.jobs.map((j) => j.arn)),
+      discovery: c.discovery,
+      targets: c.notifications.targets,
+      notifyOnFirstSeenTerminal: c.polling.notifyOnFirstSeenTerminal,
+    };
+    const worker: OutboxWorker = createOutboxWorker({
+      store,
+      targets: c.notifications.targets,
+      clock,
+      log: log.child({ component: 'notify' }),
+      onOutcome: (target, outcome) => metrics.notification(target, outcome),
+      ...(opts.send ? { send: opts.send } : {}),
+      ...(opts.outbox ?? {}),
     });
-  const limiter = new AdaptiveRateLimiter({ maxPerSecond: config.polling.maxRequestsPerSecond, clock });
-  const tracker = new JobTracker();
-  const spec: SweepSpec = {
-    staticArns: new Set(config.jobs.map((j) => j.arn)),
-    discovery: config.discovery,
-    targets: config.notifications.targets,
-    notifyOnFirstSeenTerminal: config.polling.notifyOnFirstSeenTerminal,
+    return {
+      config: c,
+      api,
+      spec,
+      worker,
+      limiter: new AdaptiveRateLimiter({ maxPerSecond: c.polling.maxRequestsPerSecond, clock }),
+      intervalMs: scheduleIntervalMs(c.polling.schedule),
+    };
   };
-
-  const worker: OutboxWorker = createOutboxWorker({
-    store,
-    targets: config.notifications.targets,
-    clock,
-    log: log.child({ component: 'notify' }),
-    onOutcome: (target, outcome) => metrics.notification(target, outcome),
-    ...(opts.send ? { send: opts.send } : {}),
-    ...(opts.outbox ?? {}),
-  });
+  let rt = buildRuntime(config);
+  const tracker = new JobTracker();
 
   const ready = () => {
-    const r = readiness({ now: clock.now(), configLoaded: true, stateLoaded: true, stateWritable, lastSuccessfulSweepAt: lastSuccessAt, intervalMs });
+    const r = readiness({ now: clock.now(), configLoaded: true, stateLoaded: true, stateWritable, lastSuccessfulSweepAt: lastSuccessAt, intervalMs: rt.intervalMs });
     metrics.setReady(r.ready);
     return r;
   };
 
   const sweep = async (signal?: AbortSignal): Promise<void> => {
+    const { api, spec, limiter, worker, config: c } = rt;
     try {
+      if (!stateWritable) await store.checkpoint(); // probe: has space come back?
       const r = await runSweep(
         {
           api,
@@ -150,8 +165,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
           clock,
           log: log.child({ component: 'poll' }),
           tracker,
-          concurrency: config.polling.concurrency,
-          maxAttempts: config.aws.maxAttempts,
+          concurrency: c.polling.concurrency,
+          maxAttempts: c.aws.maxAttempts,
           detailBudget: opts.detailBudget ?? 100,
           ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}),
           onTransition: (t) => metrics.transition(t.from, t.to),
@@ -168,16 +183,24 @@ export async function createApp(opts: AppOptions): Promise<App> {
       metrics.sweep(false, 0, clock.now());
       log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'sweep failed; the next tick retries');
     } finally {
-      metrics.setApiRateLimit(limiter.currentRate);
+      metrics.setApiRateLimit(rt.limiter.currentRate);
       ready();
     }
   };
 
   let scheduler: Scheduler | undefined;
+  const schedule = (expr: string) =>
+    startScheduler({
+      schedule: expr,
+      sweep: (signal) => sweep(signal),
+      onSkip: () => {
+        metrics.sweepSkipped();
+        log.warn('previous sweep still running: tick skipped');
+      },
+    });
   let http: RunningHttpServer | undefined;
 
   const app: App = {
-    config,
     store,
     registry,
     metrics,
@@ -188,23 +211,48 @@ export async function createApp(opts: AppOptions): Promise<App> {
       http = await startHttpServer(config.server, {
         registry,
         readiness: ready,
-        jobs: () => jobsView(store.jobs(), tracker, spec.staticArns),
+        jobs: () => jobsView(store.jobs(), tracker, rt.spec.staticArns),
         outbox: () => outboxView(store.pending(), store.deadLetters()),
-        retryDeadLetters: (ids) => worker.retryDeadLetters(ids),
+        retryDeadLetters: (ids) => rt.worker.retryDeadLetters(ids),
         log: log.child({ component: 'http' }),
       });
-      worker.start();
-      if (opts.schedule !== false) {
-        scheduler = startScheduler({
-          schedule: config.polling.schedule,
-          sweep: (signal) => sweep(signal),
-          onSkip: () => {
-            metrics.sweepSkipped();
-            log.warn('previous sweep still running: tick skipped');
-          },
-        });
+      rt.worker.start();
+      if (opts.schedule !== false) scheduler = schedule(rt.config.polling.schedule);
+      log.info({ listen: http.url, jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: rt.config.notifications.targets.map((t) => t.name), schedule: rt.config.polling.schedule }, 'cleanroomsml-monitor started');
+    },
+    get config() {
+      return rt.config;
+    },
+    async reload(next?: Config) {
+      let c: Config;
+      try {
+        if (next) c = next;
+        else if (opts.configPath) c = await loadConfig(opts.configPath);
+        else throw new Error('no config file to reload from');
+      } catch (err) {
+        metrics.configReload(false, clock.now());
+        log.error({ err: { message: (err as Error).message } }, `config reload refused; the previous config keeps running: ${(err as Error).message}`);
+        return false;
       }
-      log.info({ url: http.url, jobs: spec.staticArns.size, discovery: spec.discovery.length, targets: config.notifications.targets.map((t) => t.name), schedule: config.polling.schedule }, 'cleanroomsml-monitor started');
+      const fixed: string[] = [];
+      if (JSON.stringify(c.state) !== JSON.stringify(rt.config.state)) fixed.push('state.dir');
+      if (JSON.stringify(c.server) !== JSON.stringify(rt.config.server)) fixed.push('server');
+      if (c.log.level !== rt.config.log.level) log.level = c.log.level;
+      const old = rt;
+      await old.worker.stop(STOP_OUTBOX_MS);
+      rt = buildRuntime(c);
+      rt.worker.start();
+      if (scheduler && c.polling.schedule !== old.config.polling.schedule) {
+        await scheduler.stop(STOP_SWEEP_MS);
+        scheduler = schedule(c.polling.schedule);
+      }
+      metrics.setPollInterval(rt.intervalMs);
+      metrics.configReload(true, clock.now());
+      log.info(
+        { jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: c.notifications.targets.map((t) => t.name), ...(fixed.length ? { needsRestart: fixed } : {}) },
+        fixed.length ? `config reloaded; ${fixed.join(' and ')} changes apply after a restart` : 'config reloaded',
+      );
+      return true;
     },
     async sweepNow() {
       if (scheduler) return (await scheduler.trigger()) ? lastReport : undefined;
@@ -214,7 +262,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     async stop() {
       log.info('shutting down: finishing in-flight work');
       await scheduler?.stop(STOP_SWEEP_MS);
-      await worker.stop(STOP_OUTBOX_MS);
+      await rt.worker.stop(STOP_OUTBOX_MS);
       await http?.close();
       await store.close();
       log.info('stopped');

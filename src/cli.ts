@@ -118,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Runs until SIGTERM/SIGINT, then stops cleanly within 10 s. */
-function waitForSignals(app: { stop(): Promise<void>; reload?: () => Promise<void> }, log: ReturnType<typeof createLogger>): Promise<number> {
+function waitForSignals(app: { stop(): Promise<void>; reload?: () => Promise<unknown> }, log: ReturnType<typeof createLogger>): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const onStop = (signal: NodeJS.Signals) => {
