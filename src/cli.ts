@@ -73,10 +73,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const out = (s: string) => process.stdout.write(s);
   const err = (s: string) => process.stderr.write(s);
+  const line = (write: (s: string) => void) => (s: string) => write(s.endsWith('\n') ? s : `${s}\n`);
 
   switch (verb) {
     case 'check-config':
-      return checkConfig(need(values.config, '--config FILE'), { env: process.env, stdout: out, stderr: err });
+      return checkConfig(need(values.config, '--config FILE'), { env: process.env, stdout: line(out), stderr: line(err) });
     case 'run': {
       const config = await loadConfig(need(values.config, '--config FILE'));
       const log = createLogger({ level: config.log.level });
