@@ -1,0 +1,128 @@
+// The CLI as users run it: the built dist/cli.js in a child process, against the simulator on
+// 127.0.0.1. (`npm test` builds first.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator } from '../../src/sim/server.js';
+
+const CREDS = { accessKeyId: 'AKIDCLITEST', secretAccessKey: 'cli-test-secret-key' };
+const ENV = { ...process.env, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_REGION: 'us-east-1' };
+const COLLAB = '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function cli(args: string[], opts: { signalAfter?: (out: string) => boolean } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['dist/cli.js', ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let signalledAt = 0;
+    const check = () => {
+      if (!signalledAt && opts.signalAfter?.(stdout + stderr)) {
+        signalledAt = Date.now();
+        child.kill('SIGTERM');
+      }
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      check();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      check();
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr, ms: Date.now() - (signalledAt || started) }));
+  });
+}
+
+async function fixture() {
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
+  await sim.putJobs([
+    { name: 'beta-audience', status: 'ACTIVE', collaborationId: COLLAB, metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.8 }], recallMetric: 0.375 } },
+    { name: 'alpha-audience', status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB },
+  ]);
+  const dir = await mkdtemp(join(tmpdir(), 'crml-cli-'));
+  const config = join(dir, 'config.yaml');
+  await writeFile(
+    config,
+    [
+      'aws:',
+      '  region: us-east-1',
+      `  endpoint: ${sim.url}`,
+      'discovery:',
+      `  - collaborationId: ${COLLAB}`,
+      'polling:',
+      '  schedule: "* * * * * *"',
+      'state:',
+      `  dir: ${join(dir, 'state')}`,
+      'server:',
+      '  host: 127.0.0.1',
+      '  port: 0',
+      '',
+    ].join('\n'),
+  );
+  return { sim, config };
+}
+
+test('once prints a table sorted by name, and JSON with --json; touches no state dir', async () => {
+  const { sim, config } = await fixture();
+  try {
+    const table = await cli(['once', '--config', config]);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = table.stdout.trim().split('\n');
+    assert.match(lines[0]!, /^NAME\s+STATUS\s+UPDATED\s+RECALL$/);
+    assert.match(lines[1]!, /^alpha-audience\s+CREATE_IN_PROGRESS\s+\d{4}-\d\d-\d\dT\S+Z\s+-$/);
+    assert.match(lines[2]!, /^beta-audience\s+ACTIVE\s+\S+\s+0\.375$/);
+    const json = await cli(['once', '--config', config, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { jobs: { name: string; status: string; updateTime: string; metrics?: { recallMetric: number } }[] };
+    assert.deepEqual(parsed.jobs.map((j) => [j.name, j.status]), [['alpha-audience', 'CREATE_IN_PROGRESS'], ['beta-audience', 'ACTIVE']]);
+    assert.equal(parsed.jobs[1]!.metrics?.recallMetric, 0.375);
+    assert.match(parsed.jobs[0]!.updateTime, /Z$/);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('run serves /metrics, and SIGTERM ends it with exit 0 well within 10 s', async () => {
+  const { sim, config } = await fixture();
+  try {
+    let url = '';
+    const r = await cli(['run', '--config', config], {
+      signalAfter: (out) => {
+        const m = /"listen":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+        if (m && !url) {
+          url = m[1]!;
+          return false;
+        }
+        return url !== '' && /"msg":"transition alpha-audience/.test(out);
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.ms < 10_000, `stopped in ${r.ms} ms`);
+    assert.match(r.stdout, /"msg":"stopped"/);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('usage errors exit 2 with help; --version prints the package version', async () => {
+  const bad = await cli(['frobnicate']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown command "frobnicate"/);
+  const missing = await cli(['run']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /missing --config FILE/);
+  const v = await cli(['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout.trim(), /^\d+\.\d+\.\d+/);
+});
