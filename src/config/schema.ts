@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DEFAULT_NOTIFY_STATUSES, JOB_STATUSES, VANISHED } from '../domain.js';
 import { CRON_MESSAGE, DEFAULT_SCHEDULE, isCronWithSeconds } from './schedule.js';
+import { compileJobNamePattern } from '../notify/route.js';
 
 export const JOB_ARN_PATTERN =
   /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:audience-generation-job\/[-a-zA-Z0-9_/.]+$/;
@@ -77,7 +78,30 @@ const targetSchema = z
       .union([z.string(), z.array(z.string()).min(1)], { error: 'must be a whsec_ string or a list of them (or set secretFile)' })
       .optional(),
     allowHttp: z.boolean({ error: 'must be true or false' }).default(false),
+    /** Permit loopback and private (RFC 1918, fc00::/7...) addresses. Default: allowHttp. Link-local/metadata never. */
+    allowPrivate: z.boolean({ error: 'must be true or false' }).optional(),
     timeoutMs: positiveInt(60_000).default(10_000),
+    /** Only jobs whose whole name matches this JS regular expression (anchored). */
+    jobNamePattern: z
+      .string({ error: 'must be a string (a regular expression)' })
+      .refine((p) => compileJobNamePattern(p) !== undefined, 'must be a valid JavaScript regular expression (matched against the whole job name)')
+      .optional(),
+    /** Only jobs of these collaborations. */
+    collaborationIds: z.array(z.string().regex(UUID_PATTERN, 'must be a collaboration id (a UUID)')).min(1, 'must list at least one collaboration id (or remove the key)').optional(),
+    /** Every transition (any status change, first sight, vanished, metrics appearing), whatever `statuses` says. */
+    everyTransition: z.boolean({ error: 'must be true or false' }).default(false),
+    /** Messages per second to this target. Default: slack 1 (Slack's limit per webhook), webhook 10. */
+    ratePerSecond: z.number({ error: 'must be a number' }).gt(0, 'must be greater than 0').max(1000, 'must be at most 1000').optional(),
+    /** Delivery retry policy (exponential backoff with full jitter between baseDelayMs and maxDelayMs). */
+    retry: z
+      .strictObject({
+        baseDelayMs: positiveInt(3_600_000).default(5_000),
+        maxDelayMs: positiveInt(86_400_000).default(900_000),
+        maxAttempts: positiveInt(1_000).default(15),
+        maxAgeMs: positiveInt(30 * 86_400_000).default(86_400_000),
+      })
+      .refine((r) => r.maxDelayMs >= r.baseDelayMs, { path: ['maxDelayMs'], error: 'must be at least retry.baseDelayMs' })
+      .default(() => ({ baseDelayMs: 5_000, maxDelayMs: 900_000, maxAttempts: 15, maxAgeMs: 86_400_000 })),
   })
   .superRefine((t, ctx) => {
     let u: URL | undefined;
@@ -109,7 +133,13 @@ const targetSchema = z
         }
       });
     }
-  });
+  })
+  // Defaults that depend on other keys, filled once so the frozen config says what is in force.
+  .transform((t) => ({
+    ...t,
+    allowPrivate: t.allowPrivate ?? t.allowHttp,
+    ratePerSecond: t.ratePerSecond ?? (t.type === 'slack' ? 1 : 10),
+  }));
 
 export const configSchema = z
   .strictObject({

@@ -22,12 +22,21 @@ import { send as defaultSend, type SendResult } from './send.js';
 
 export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
 
-/** Optional per-target keys read if the schema provides them. */
-export type WorkerTarget = NotificationTarget & {
+/** Retry policy of one target (config `notifications.targets[].retry`). */
+export interface RetryPolicy {
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxAttempts: number;
+  maxAgeMs: number;
+}
+
+/** A configured target; the keys with config defaults are optional so tests can build small ones. */
+export type WorkerTarget = Omit<NotificationTarget, 'ratePerSecond' | 'allowPrivate' | 'retry' | 'everyTransition'> & {
   /** Messages per second to this target (default: slack 1, webhook 10). */
   ratePerSecond?: number;
-  /** Permit loopback/private addresses over https (allowHttp implies it). */
+  /** Permit loopback/private addresses (default: allowHttp). */
   allowPrivate?: boolean;
+  retry?: Partial<RetryPolicy>;
 };
 
 export interface Timers {
@@ -42,13 +51,14 @@ export interface OutboxWorkerOptions {
   log: Logger;
   send?: typeof defaultSend;
   onOutcome?: (target: string, outcome: DeliveryOutcome) => void;
-  /** Attempts before a retryable failure is dead-lettered. Default 15 (about 1-2 h with the defaults). */
+  // The four below, when given, override every target's `retry` (tests compress time with them).
+  /** Attempts before a retryable failure is dead-lettered. Default: the target's retry.maxAttempts, else 15 (about 1-2 h). */
   maxAttempts?: number;
-  /** Age after which a failing entry is dead-lettered at its next failure. Default 24 h. */
+  /** Age after which a failing entry is dead-lettered at its next failure. Default: retry.maxAgeMs, else 24 h. */
   maxAgeMs?: number;
-  /** Backoff floor and first ceiling. Default 5 s. */
+  /** Backoff floor and first ceiling. Default: retry.baseDelayMs, else 5 s. */
   baseDelayMs?: number;
-  /** Backoff cap. Default 15 min. */
+  /** Backoff cap. Default: retry.maxDelayMs, else 15 min. */
   maxDelayMs?: number;
   random?: () => number;
   timers?: Timers;
@@ -68,6 +78,7 @@ export interface OutboxWorker {
 
 interface Lane {
   target: WorkerTarget;
+  policy: RetryPolicy;
   intervalMs: number;
   concurrency: number;
   /** In-flight entry id -> job ARN. */
@@ -82,10 +93,12 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   const { store, clock, log } = opts;
   const sendFn = opts.send ?? defaultSend;
   const timers: Timers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h) };
-  const maxAttempts = opts.maxAttempts ?? 15;
-  const maxAgeMs = opts.maxAgeMs ?? 24 * 3_600_000;
-  const baseMs = opts.baseDelayMs ?? 5_000;
-  const maxMs = opts.maxDelayMs ?? 15 * 60_000;
+  const policyOf = (t: WorkerTarget): RetryPolicy => ({
+    maxAttempts: opts.maxAttempts ?? t.retry?.maxAttempts ?? 15,
+    maxAgeMs: opts.maxAgeMs ?? t.retry?.maxAgeMs ?? 24 * 3_600_000,
+    baseDelayMs: opts.baseDelayMs ?? t.retry?.baseDelayMs ?? 5_000,
+    maxDelayMs: opts.maxDelayMs ?? t.retry?.maxDelayMs ?? 15 * 60_000,
+  });
   const random = opts.random ?? Math.random;
   const outcome = (target: string, o: DeliveryOutcome) => opts.onOutcome?.(target, o);
 
@@ -94,6 +107,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     const rate = t.ratePerSecond ?? (t.type === 'slack' ? 1 : 10);
     lanes.set(t.name, {
       target: t,
+      policy: policyOf(t),
       intervalMs: rate > 0 ? Math.ceil(1000 / rate) : 0,
       // Slack posts in order one at a time; generic receivers may take a few at once.
       concurrency: t.type === 'slack' ? 1 : 4,
@@ -203,7 +217,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
         return;
       }
       const age = now - entry.createdAt;
-      const giveUp = result.outcome === 'permanent' || n >= maxAttempts || age >= maxAgeMs;
+      const giveUp = result.outcome === 'permanent' || n >= lane.policy.maxAttempts || age >= lane.policy.maxAgeMs;
       if (giveUp) {
         const reason =
           result.outcome === 'permanent' ? result.reason : `gave up after ${n} attempts over ${Math.round(age / 1000)} s: ${result.reason}`;
@@ -219,13 +233,13 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       if (retryAfter !== undefined && (result.status === 429 || result.status === 503)) {
         lane.pausedUntil = Math.max(lane.pausedUntil, now + retryAfter);
       }
-      const delay = Math.max(backoffDelay(n, { baseMs, maxMs, random }), retryAfter ?? 0);
+      const delay = Math.max(backoffDelay(n, { baseMs: lane.policy.baseDelayMs, maxMs: lane.policy.maxDelayMs, random }), retryAfter ?? 0);
       await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now + delay, lastError: result.reason });
       elog.warn({ ...fields, outcome: 'retried', reason: result.reason, retryInMs: delay }, 'notification failed; will retry');
       outcome(target.name, 'retried');
     } catch (err) {
       // The result could not be recorded: keep the entry pending (at-least-once) and back off locally.
-      holdUntil.set(entry.id, now + Math.max(baseMs, 1_000));
+      holdUntil.set(entry.id, now + Math.max(lane.policy.baseDelayMs, 1_000));
       elog.error({ ...fields, err: (err as Error).message }, 'could not record a delivery attempt; will retry');
     }
   }
