@@ -93,6 +93,12 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
 {{- with .statuses }}{{ $_ := set $t "statuses" . }}{{ end -}}
 {{- if hasKey . "allowHttp" }}{{ $_ := set $t "allowHttp" .allowHttp }}{{ end -}}
 {{- with .timeoutMs }}{{ $_ := set $t "timeoutMs" (int64 .) }}{{ end -}}
+{{- if hasKey . "allowPrivate" }}{{ $_ := set $t "allowPrivate" .allowPrivate }}{{ end -}}
+{{- with .jobNamePattern }}{{ $_ := set $t "jobNamePattern" . }}{{ end -}}
+{{- with .collaborationIds }}{{ $_ := set $t "collaborationIds" . }}{{ end -}}
+{{- if hasKey . "everyTransition" }}{{ $_ := set $t "everyTransition" .everyTransition }}{{ end -}}
+{{- with .ratePerSecond }}{{ $_ := set $t "ratePerSecond" . }}{{ end -}}
+{{- with .retry }}{{ $r := dict }}{{ range $k, $v := . }}{{ $_ := set $r $k (int64 $v) }}{{ end }}{{ $_ := set $t "retry" $r }}{{ end -}}
 {{- with (include "cleanroomsml-monitor.signingSecretKey" .) }}{{ $_ := set $t "secretFile" (printf "%s/%s" $dir .) }}{{ end -}}
 {{- $targets = append $targets $t -}}
 {{- end -}}
