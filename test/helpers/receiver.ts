@@ -42,7 +42,8 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(): Promise<Receiver> {
+/** `port`: listen on this port (a restarted receiver keeps its URL); default 0, an ephemeral port. */
+export async function startReceiver(opts: { port?: number } = {}): Promise<Receiver> {
   const requests: Recorded[] = [];
   const queue: Scripted[] = [];
   let fallback: Scripted | ((req: Recorded) => Scripted) = { status: 200, body: 'ok' };
@@ -74,7 +75,7 @@ export async function startReceiver(): Promise<Receiver> {
   server.on('connection', () => {
     connections += 1;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
   return {

@@ -1,0 +1,155 @@
+// The real daemon as users run it: `node dist/cli.js run --config FILE` in a child process, with
+// AWS credentials in the environment (verified by the in-process simulator's SigV4 check), a
+// private HOME (no ~/.aws), IMDS disabled. Captures stdout/stderr for leak scans. Build first.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const CLI = join(ROOT, 'dist/cli.js');
+
+export const DAEMON_CREDS = { accessKeyId: 'AKIDDELIVERYTEST', secretAccessKey: 'delivery-test-aws-secret-CANARYAWS' };
+
+export function daemonEnv(home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    AWS_ACCESS_KEY_ID: DAEMON_CREDS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DAEMON_CREDS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** A port that was free a moment ago (for configs that must name one, e.g. for `outbox` to reach the daemon). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+export interface Workdir {
+  dir: string;
+  stateDir: string;
+  configPath: string;
+  writeConfig(config: unknown): Promise<void>;
+  /** Every file of the state dir, name -> content. */
+  stateFiles(): Promise<Record<string, string>>;
+}
+
+export async function workdir(prefix: string): Promise<Workdir> {
+  const dir = await mkdtemp(join(tmpdir(), `crml-${prefix}-`));
+  const stateDir = join(dir, 'state');
+  const configPath = join(dir, 'config.yaml');
+  return {
+    dir,
+    stateDir,
+    configPath,
+    // JSON is YAML: no quoting surprises in URLs or patterns.
+    writeConfig: (config) => writeFile(configPath, JSON.stringify(config, null, 2)),
+    async stateFiles() {
+      const out: Record<string, string> = {};
+      for (const f of await readdir(stateDir).catch(() => [] as string[])) out[f] = await readFile(join(stateDir, f), 'utf8').catch(() => '');
+      return out;
+    },
+  };
+}
+
+export interface Daemon {
+  child: ChildProcess;
+  pid: number;
+  /** Base URL of its HTTP server, from the "started" log line. */
+  url: string;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Every byte any daemon of this test wrote, for leak scans. */
+export const allDaemonOutput: string[] = [];
+
+export async function startDaemon(w: Workdir, opts: { timeoutMs?: number } = {}): Promise<Daemon> {
+  const child = spawn(process.execPath, [CLI, 'run', '--config', w.configPath], { env: daemonEnv(w.dir), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  allDaemonOutput.push('');
+  const slot = allDaemonOutput.length - 1;
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`daemon did not start in ${opts.timeoutMs ?? 15_000} ms:\n${out}\n${err}`)), opts.timeoutMs ?? 15_000);
+    const scan = () => {
+      const m = /"listen":"(http:\/\/[^"]+)"[^\n]*cleanroomsml-monitor started/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]!);
+      }
+    };
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      allDaemonOutput[slot] = out + err;
+      scan();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      allDaemonOutput[slot] = out + err;
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`daemon exited (${code}) before starting:\n${out}\n${err}`));
+    });
+  });
+  return {
+    child,
+    pid: child.pid!,
+    url,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs the CLI to completion (e.g. `outbox list`). */
+export function runCli(w: Workdir, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: daemonEnv(w.dir), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolveRun({ code, stdout, stderr }));
+  });
+}
+
+/** Polls `cond` every 25 ms until it holds; fails with `what` after `ms`. */
+export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A config for the daemon against the simulator; targets and extras are merged in. */
+export function baseConfig(opts: { simUrl: string; stateDir: string; collaborationId: string; targets: unknown[]; port?: number; logLevel?: string }) {
+  return {
+    aws: { region: 'us-east-1', endpoint: opts.simUrl, maxAttempts: 2, requestTimeoutMs: 2_000 },
+    discovery: [{ collaborationId: opts.collaborationId }],
+    polling: { schedule: '* * * * * *', maxRequestsPerSecond: 100, concurrency: 8 },
+    notifications: { targets: opts.targets },
+    state: { dir: opts.stateDir },
+    server: { host: '127.0.0.1', port: opts.port ?? 0 },
+    log: { level: opts.logLevel ?? 'info' },
+  };
+}
