@@ -153,3 +153,32 @@ export function baseConfig(opts: { simUrl: string; stateDir: string; collaborati
     log: { level: opts.logLevel ?? 'info' },
   };
 }
+
+/** The value of the first sample of `name` whose labels include `labels`. */
+export function metricSample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+export async function getText(url: string): Promise<string> {
+  const res = await fetch(url);
+  return res.text();
+}
+
+export interface OutboxView {
+  pending: Array<{ id: string; target: string; arn: string; status: string; attempts: number; lastError?: string }>;
+  deadLetters: Array<{ id: string; target: string; arn: string; status: string; attempts: number; reason: string; lastError?: string }>;
+}
+
+export async function outboxOf(d: Daemon): Promise<OutboxView> {
+  return (await (await fetch(`${d.url}/api/outbox`)).json()) as OutboxView;
+}
+
+/** The daemon's view of each job (GET /api/jobs): arn -> "STATUS updateTime". */
+export async function observed(d: Daemon): Promise<Map<string, string>> {
+  const v = (await (await fetch(`${d.url}/api/jobs`)).json()) as { jobs: Array<{ arn: string; status?: string; updateTime?: string }> };
+  return new Map(v.jobs.map((j) => [j.arn, `${j.status} ${j.updateTime}`]));
+}
