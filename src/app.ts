@@ -15,7 +15,10 @@ import { openStateStore, type FileStateStore } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { AdaptiveRateLimiter } from './poll/limiter.js';
 import { JobTracker } from './poll/tracker.js';
-import { runSweep, type SweepReport, type SweepSpec } from './poll/sweep.js';
+import { runSweep, type Conn, type SweepReport, type SweepSpec } from './poll/sweep.js';
+import { ownsArn, type Shard } from './poll/shard.js';
+import { arnRegion } from './poll/plan.js';
+import { connKey, credentialsFor, limiterKey, parseConnKey } from './aws/connections.js';
 import { startScheduler, type Scheduler } from './poll/scheduler.js';
 import { createOutboxWorker, type OutboxWorker } from './notify/outbox.js';
 import type { send as sendFn } from './notify/send.js';
@@ -37,8 +40,12 @@ export interface AppOptions {
   credentials?: AwsCredentialIdentityProvider;
   /** Replaces the notification HTTP path (tests only). */
   send?: typeof sendFn;
-  /** Gets per sweep for first sight and metric backfill. */
+  /** Gets per sweep for first sight and metric backfill (default: the spare rate of one interval). */
   detailBudget?: number;
+  /** This replica's shard (from --shard / the pod ordinal); absent: every job. */
+  shard?: Shard;
+  /** Jitter source of the per-job backoff (tests). */
+  random?: () => number;
   /** Backoff bounds of AWS retries (tests shorten them). */
   retryDelayMs?: { min: number; max: number };
   /** Outbox worker tuning (tests shorten delays). */
@@ -75,6 +82,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let stateWritable = true;
   let lastSuccessAt: number | undefined;
   let lastReport: SweepReport | undefined;
+  let jobsVersion = 0;
 
   // Metrics read the store lazily; `store` is assigned before the first scrape can happen.
   // eslint-disable-next-line prefer-const
@@ -87,6 +95,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       deadLetters: () => store.deadLetters(),
       targetNames: () => config.notifications.targets.map((t) => t.name),
       now: () => clock.now(),
+      statusSeries: () => rt.config.metrics.statusSeries,
+      version: () => jobsVersion,
     },
     VERSION,
   );
@@ -111,20 +121,68 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   // Everything derived from the reloadable parts of the config. Rebuilt by reload().
   const buildRuntime = (c: Config) => {
-    const api =
+    const makeClient = (region: string, roleArn: string | undefined) =>
       opts.api ??
       createCleanRoomsMlClient({
-        region: c.aws.region,
+        region,
         ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
-        ...(opts.credentials ? { credentials: opts.credentials } : {}),
+        ...(roleArn || opts.credentials ? { credentials: credentialsFor({ roleArn, region }, opts.credentials) } : {}),
         requestTimeoutMs: c.aws.requestTimeoutMs,
         observer: (op, outcome, ms) => metrics.apiRequest(op, outcome, ms),
       });
+    // One limiter per account and region (shared by every role of that account), one client per
+    // role and region. The default connection is aws.roleArn (or the base identity) in aws.region.
+    const limiters = new Map<string, AdaptiveRateLimiter>();
+    const limiterFor = (key: string) => {
+      let l = limiters.get(key);
+      if (!l) limiters.set(key, (l = new AdaptiveRateLimiter({ maxPerSecond: c.polling.maxRequestsPerSecond, clock })));
+      return l;
+    };
+    const defaultConn = { roleArn: c.aws.roleArn, region: c.aws.region };
+    const api = makeClient(defaultConn.region, defaultConn.roleArn);
+    const limiter = limiterFor(limiterKey(defaultConn));
+    const conns = new Map<string, Conn>();
+    const connFor = (key: string): Conn => {
+      let cn = conns.get(key);
+      if (!cn) {
+        const spec = parseConnKey(key);
+        conns.set(key, (cn = { api: makeClient(spec.region, spec.roleArn), limiter: limiterFor(limiterKey(spec)) }));
+      }
+      return cn;
+    };
+    const defaultKey = connKey(defaultConn);
+    const named = (roleArn: string | undefined, region: string): string | undefined => {
+      const k = connKey({ roleArn: roleArn ?? c.aws.roleArn, region });
+      return k === defaultKey ? undefined : k;
+    };
+    const staticConn = new Map<string, string>();
+    for (const j of c.jobs) {
+      const k = named(j.roleArn, j.region ?? arnRegion(j.arn) ?? c.aws.region);
+      if (k !== undefined) staticConn.set(j.arn, k);
+    }
+    const shard = opts.shard;
+    const intervalMs = scheduleIntervalMs(c.polling.schedule);
     const spec: SweepSpec = {
-      staticArns: new Set(c.jobs.map((j) => j.arn)),
-      discovery: c.discovery,
+      staticArns: new Set(c.jobs.filter((j) => ownsArn(shard, j.arn)).map((j) => j.arn)),
+      discovery: c.discovery.map((d) => {
+        const k = named(d.roleArn, d.region ?? c.aws.region);
+        return {
+          ...(d.collaborationId !== undefined ? { collaborationId: d.collaborationId } : {}),
+          ...(d.configuredAudienceModelArn !== undefined ? { configuredAudienceModelArn: d.configuredAudienceModelArn } : {}),
+          ...(d.region !== undefined ? { region: d.region } : {}),
+          ...(k !== undefined ? { conn: k } : {}),
+        };
+      }),
       targets: c.notifications.targets,
       notifyOnFirstSeenTerminal: c.polling.notifyOnFirstSeenTerminal,
+      staticConn,
+      ...(shard ? { owns: (arn: string) => ownsArn(shard, arn) } : {}),
+      schedule: {
+        activeIntervalMs: intervalMs,
+        terminalIntervalMs: c.polling.terminalInterval,
+        maxBackoffMs: c.polling.maxBackoff,
+        retentionMs: c.polling.terminalRetention,
+      },
     };
     const worker: OutboxWorker = createOutboxWorker({
       store,
@@ -135,14 +193,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ...(opts.send ? { send: opts.send } : {}),
       ...(opts.outbox ?? {}),
     });
-    return {
-      config: c,
-      api,
-      spec,
-      worker,
-      limiter: new AdaptiveRateLimiter({ maxPerSecond: c.polling.maxRequestsPerSecond, clock }),
-      intervalMs: scheduleIntervalMs(c.polling.schedule),
-    };
+    return { config: c, api, spec, worker, limiter, limiters, connFor, intervalMs };
   };
   let rt = buildRuntime(config);
   const tracker = new JobTracker();
@@ -167,7 +218,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
           tracker,
           concurrency: c.polling.concurrency,
           maxAttempts: c.aws.maxAttempts,
-          detailBudget: opts.detailBudget ?? 100,
+          connFor: rt.connFor,
+          ...(opts.random ? { random: opts.random } : {}),
+          onCommitted: (n, ok) => {
+            // Readiness and notifications follow the main results; the backfill may go on.
+            if (ok) lastSuccessAt = clock.now();
+            ready();
+            if (n > 0) worker.kick();
+          },
+          onStateChanged: () => {
+            jobsVersion++;
+          },
+          // Metric backfill spends what the adaptive rate leaves of ~80% of one interval, so it
+          // never pushes a sweep past the next tick (changed jobs are committed before it anyway).
+          detailBudget:
+            opts.detailBudget ??
+            ((used: number) => Math.max(10, Math.floor(limiter.currentRate * (rt.intervalMs / 1000) * 0.8) - used)),
           ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}),
           onTransition: (t) => metrics.transition(t.from, t.to),
         },
@@ -183,12 +249,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
       metrics.sweep(false, 0, clock.now());
       log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'sweep failed; the next tick retries');
     } finally {
-      metrics.setApiRateLimit(rt.limiter.currentRate);
+      metrics.setApiRateLimit(Math.min(...[...rt.limiters.values()].map((l) => l.currentRate)));
       ready();
     }
   };
 
   let scheduler: Scheduler | undefined;
+  const nextSweepAt = (): number | undefined => scheduler?.nextRunAt();
   const schedule = (expr: string) =>
     startScheduler({
       schedule: expr,
@@ -211,7 +278,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       http = await startHttpServer(config.server, {
         registry,
         readiness: ready,
-        jobs: () => jobsView(store.jobs(), tracker, rt.spec.staticArns),
+        jobs: () => jobsView(store.jobs(), tracker, rt.spec.staticArns, nextSweepAt()),
         outbox: () => outboxView(store.pending(), store.deadLetters()),
         retryDeadLetters: (ids) => rt.worker.retryDeadLetters(ids),
         log: log.child({ component: 'http' }),

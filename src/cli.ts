@@ -15,11 +15,16 @@ import { runSimulateCommand } from './sim/command.js';
 import { runDemo } from './demo.js';
 import { VERSION } from './version.js';
 import { StateLockedError } from './state/lock.js';
+import { resolveShard, ShardError } from './poll/shard.js';
 
 const HELP = `cleanroomsml-monitor ${VERSION}: watch AWS Clean Rooms ML audience generation jobs
 
 Usage:
-  cleanroomsml-monitor run --config FILE            run the daemon (metrics, webhooks)
+  cleanroomsml-monitor run --config FILE [--shard I --total-shards N]
+                                                    run the daemon (metrics, webhooks); with shards, this
+                                                    replica watches the jobs whose ARN hashes to shard I
+                                                    (default: the StatefulSet ordinal in HOSTNAME when
+                                                    CRML_TOTAL_SHARDS or sharding.totalShards is > 1)
   cleanroomsml-monitor check-config --config FILE   validate a config (exit 0 valid, 2 invalid)
   cleanroomsml-monitor once --config FILE [--json]  one read-only sweep, printed as a table or JSON
   cleanroomsml-monitor outbox list --config FILE [--json]
@@ -58,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
       host: { type: 'string' },
       scenario: { type: 'string' },
       jobs: { type: 'string' },
+      shard: { type: 'string' },
+      'total-shards': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -81,7 +88,21 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const config = await loadConfig(need(values.config, '--config FILE'));
       const log = createLogger({ level: config.log.level });
-      const app = await createApp({ config, log, configPath: values.config });
+      let shard;
+      try {
+        shard = resolveShard({
+          flagIndex: intFlag(values.shard, '--shard'),
+          flagTotal: intFlag(values['total-shards'], '--total-shards'),
+          hostname: process.env['HOSTNAME'],
+          envTotal: process.env['CRML_TOTAL_SHARDS'],
+          configTotal: config.sharding.totalShards,
+        });
+      } catch (e) {
+        if (e instanceof ShardError) throw new UsageError(e.message);
+        throw e;
+      }
+      if (shard) log.info({ shard: shard.index, totalShards: shard.total }, `watching shard ${shard.index} of ${shard.total}`);
+      const app = await createApp({ config, log, configPath: values.config, ...(shard ? { shard } : {}) });
       await app.start();
       return waitForSignals(app, log);
     }

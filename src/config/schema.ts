@@ -19,6 +19,35 @@ const notifyStatus = z.enum([...JOB_STATUSES, VANISHED], {
     (iss.input === 'SUCCEEDED' ? ' (success is ACTIVE; there is no SUCCEEDED)' : ''),
 });
 
+const ROLE_ARN_PATTERN = /^arn:aws[-a-z]*:iam::[0-9]{12}:role\/[-a-zA-Z0-9_+=,.@/]{1,512}$/;
+const roleArn = z.string().regex(ROLE_ARN_PATTERN, 'must be an IAM role ARN: arn:aws:iam::<account>:role/<name>').optional();
+const region = z.string().regex(REGION_PATTERN, 'must be an AWS region such as us-east-1');
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** "90s", "10m", "1h30m", "7d" or 0 -> milliseconds. */
+export function parseDurationMs(v: string | number): number | undefined {
+  if (v === 0 || v === '0') return 0;
+  if (typeof v !== 'string' || !/^(\d+(ms|s|m|h|d))+$/.test(v.trim())) return undefined;
+  let total = 0;
+  for (const p of v.trim().matchAll(/(\d+)(ms|s|m|h|d)/g)) total += Number(p[1]) * DURATION_UNITS[p[2]!]!;
+  return total;
+}
+const duration = (min: number, minText: string) =>
+  z
+    .union([z.string(), z.number()], { error: 'must be a duration such as 90s, 10m, 12h or 7d' })
+    .transform((v, ctx) => {
+      const ms = parseDurationMs(v);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 90s, 10m, 12h or 7d' });
+        return z.NEVER;
+      }
+      if (ms < min && !(min > 0 && ms === 0 && minText.includes('0 ='))) {
+        ctx.addIssue({ code: 'custom', message: `must be at least ${minText}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 const positiveInt = (max: number) =>
   z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
 
@@ -29,11 +58,24 @@ const awsSchema = z.strictObject({
   requestTimeoutMs: positiveInt(120_000).default(10_000),
   /** Attempts per API call for retryable errors (throttling, 5xx, network). */
   maxAttempts: positiveInt(10).default(4),
+  /** Role to assume (STS) for every job and discovery entry that names none. Default: the credential chain's identity. */
+  roleArn,
 });
 
-const jobSchema = z.strictObject({
-  arn: z.string().regex(JOB_ARN_PATTERN, 'must be an audience generation job ARN: arn:aws:cleanrooms-ml:<region>:<account>:audience-generation-job/<id>'),
-});
+const jobSchema = z
+  .strictObject({
+    arn: z.string().regex(JOB_ARN_PATTERN, 'must be an audience generation job ARN: arn:aws:cleanrooms-ml:<region>:<account>:audience-generation-job/<id>'),
+    /** The job's region; it is the one in the ARN (stating it is optional, a different one is an error). */
+    region: region.optional(),
+    /** Role to assume (STS) to read this job, e.g. in another account. Default: aws.roleArn. */
+    roleArn,
+  })
+  .superRefine((j, ctx) => {
+    const inArn = j.arn.split(':')[3];
+    if (j.region !== undefined && inArn !== undefined && j.region !== inArn) {
+      ctx.addIssue({ code: 'custom', path: ['region'], message: `must match the region in the ARN (${inArn}) or be left out` });
+    }
+  });
 
 const discoverySchema = z
   .strictObject({
@@ -42,6 +84,10 @@ const discoverySchema = z
       .string()
       .regex(MODEL_ARN_PATTERN, 'must be a configured audience model ARN: arn:aws:cleanrooms-ml:<region>:<account>:configured-audience-model/<id>')
       .optional(),
+    /** Region to list in (and only jobs of that region are watched). Default: aws.region. */
+    region: region.optional(),
+    /** Role to assume (STS) to list, e.g. in another account. Default: aws.roleArn. */
+    roleArn,
   })
   .refine((d) => d.collaborationId !== undefined || d.configuredAudienceModelArn !== undefined, {
     error: 'set collaborationId, configuredAudienceModelArn or both',
@@ -63,6 +109,12 @@ const pollingSchema = z.strictObject({
     .default(5),
   /** Notify on first sight of a job that is already ACTIVE/CREATE_FAILED/DELETE_FAILED (usually old news). */
   notifyOnFirstSeenTerminal: z.boolean({ error: 'must be true or false' }).default(false),
+  /** How often a terminal job that only a Get can see (or a List scope of terminal static jobs) is checked. */
+  terminalInterval: duration(10_000, '10s').default(600_000),
+  /** Discovered terminal jobs not updated for this long are retired: series removed (0 = keep forever). */
+  terminalRetention: duration(3_600_000, '1h (or 0 = keep forever)').default(7 * 86_400_000),
+  /** Upper bound of the per-job exponential backoff of jobs whose calls keep failing. */
+  maxBackoff: duration(1_000, '1s').default(600_000),
 });
 
 const targetSchema = z
@@ -157,6 +209,18 @@ export const configSchema = z
         port: z.number().int('must be a whole number').min(0, 'must be a port number 0-65535').max(65535, 'must be a port number 0-65535').default(9464),
       })
       .default(() => ({ host: '0.0.0.0', port: 9464 })),
+    sharding: z
+      .strictObject({
+        /** Replicas sharing the jobs by a hash of their ARN; each finds its index from --shard or its StatefulSet pod ordinal. */
+        totalShards: positiveInt(1000).default(1),
+      })
+      .default(() => ({ totalShards: 1 })),
+    metrics: z
+      .strictObject({
+        /** One-hot status series for every job (all) or only for jobs not in a terminal status (nonTerminalOnly). */
+        statusSeries: z.enum(['all', 'nonTerminalOnly'], { error: () => 'must be all or nonTerminalOnly' }).default('all'),
+      })
+      .default(() => ({ statusSeries: 'all' as const })),
     log: z
       .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .default(() => ({ level: 'info' as const })),

@@ -5,7 +5,11 @@ import type { JobTracker } from '../poll/tracker.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-export function jobsView(jobs: ReadonlyMap<string, JobSnapshot>, tracker: JobTracker, staticArns: ReadonlySet<string>) {
+/**
+ * `nextSweepAt`: when the scheduler ticks next. A job is checked by the first sweep at or after
+ * its due time (tracker), so nextCheckAt is the later of the two.
+ */
+export function jobsView(jobs: ReadonlyMap<string, JobSnapshot>, tracker: JobTracker, staticArns: ReadonlySet<string>, nextSweepAt?: number) {
   const arns = new Set<string>([...jobs.keys(), ...staticArns, ...tracker.arns()]);
   return {
     jobs: [...arns].sort().map((arn) => {
@@ -23,6 +27,7 @@ export function jobsView(jobs: ReadonlyMap<string, JobSnapshot>, tracker: JobTra
         lastCheckedAt: iso(rt?.lastCheckedAt),
         lastCheckedVia: rt?.lastCheckedVia,
         consecutiveFailures: rt?.consecutiveFailures ?? 0,
+        nextCheckAt: nextSweepAt === undefined ? undefined : iso(Math.max(nextSweepAt, rt?.dueAt ?? 0)),
         lastError: rt?.lastError ? { ...rt.lastError, at: iso(rt.lastError.at) } : undefined,
       };
     }),

@@ -2,8 +2,9 @@
 // timestamps, static labels in _info. Job series are built from the state store at scrape time,
 // so a job forgotten by the store disappears from /metrics with no bookkeeping.
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
-import { JOB_STATUSES, type DeadLetter, type JobSnapshot, type OutboxEntry } from '../domain.js';
+import { type DeadLetter, type JobSnapshot, type OutboxEntry } from '../domain.js';
 import type { ApiOutcome, Operation } from '../aws/types.js';
+import { JobSeriesRenderer, type StatusSeries } from './job-series.js';
 
 export interface MetricsSource {
   jobs(): ReadonlyMap<string, JobSnapshot>;
@@ -12,6 +13,10 @@ export interface MetricsSource {
   /** Names of the configured notification targets (so their series exist at 0). */
   targetNames(): readonly string[];
   now(): number;
+  /** metrics.statusSeries in force (default all). */
+  statusSeries?(): StatusSeries;
+  /** Changes whenever jobs() changes (enables the rendered-text cache); absent: no cache. */
+  version?(): number;
 }
 
 export type NotificationOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
@@ -42,79 +47,13 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     if (m instanceof Gauge && m.name.endsWith('_total')) registry.removeSingleMetric(m.name);
   }
 
-  new Gauge({
-    name: 'cleanroomsml_audience_generation_job_status',
-    help: 'Current status of the audience generation job: 1 for the current status, 0 for the others.',
-    labelNames: ['arn', 'status'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const j of source.jobs().values()) {
-        for (const s of JOB_STATUSES) this.set({ arn: j.arn, status: s }, j.status === s ? 1 : 0);
-        // An unknown future status is exported as given rather than hidden.
-        if (!(JOB_STATUSES as readonly string[]).includes(j.status)) this.set({ arn: j.arn, status: j.status }, 1);
-      }
-    },
-  });
-  new Gauge({
-    name: 'cleanroomsml_audience_generation_job_info',
-    help: 'Static facts about the audience generation job; always 1.',
-    labelNames: ['arn', 'name', 'collaboration_id', 'configured_audience_model_arn'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const j of source.jobs().values()) {
-        this.set({ arn: j.arn, name: j.name, collaboration_id: j.collaborationId ?? '', configured_audience_model_arn: j.configuredAudienceModelArn }, 1);
-      }
-    },
-  });
-  new Gauge({
-    name: 'cleanroomsml_audience_generation_job_created_timestamp_seconds',
-    help: 'Unix time the audience generation job was created.',
-    labelNames: ['arn'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const j of source.jobs().values()) this.set({ arn: j.arn }, secs(j.createTime));
-    },
-  });
-  new Gauge({
-    name: 'cleanroomsml_audience_generation_job_updated_timestamp_seconds',
-    help: 'Unix time the audience generation job was last updated.',
-    labelNames: ['arn'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const j of source.jobs().values()) this.set({ arn: j.arn }, secs(j.updateTime));
-    },
-  });
-  new Gauge({
-    name: 'cleanroomsml_audience_generation_job_relevance_score',
-    help: 'Relevance score of the generated audience for one audience size.',
-    labelNames: ['arn', 'audience_size_type', 'audience_size'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const j of source.jobs().values()) {
-        for (const m of j.metrics?.relevanceMetrics ?? []) {
-          if (m.score === undefined) continue;
-          this.set({ arn: j.arn, audience_size_type: m.audienceSize.type, audience_size: String(m.audienceSize.value) }, m.score);
-        }
-      }
-    },
-  });
-  new Gauge({
-    name: 'cleanroomsml_audience_generation_job_recall_ratio',
-    help: 'Recall of the generated audience (0-1).',
-    labelNames: ['arn'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const j of source.jobs().values()) {
-        if (j.metrics?.recallMetric !== undefined) this.set({ arn: j.arn }, j.metrics.recallMetric);
-      }
-    },
-  });
+  // Job series are rendered by JobSeriesRenderer and put in front of prom-client's output.
+  const renderer = new JobSeriesRenderer();
+  const promMetrics = registry.metrics.bind(registry);
+  registry.metrics = async () => {
+    const jobs = renderer.render(source.jobs(), source.statusSeries?.() ?? 'all', source.version?.());
+    return `${jobs}\n${await promMetrics()}`;
+  };
 
   const apiRequests = new Counter({
     name: 'cleanroomsml_monitor_api_requests_total',
@@ -196,6 +135,16 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     registers,
     collect() {
       this.set(source.jobs().size);
+    },
+  });
+  new Gauge({
+    name: 'cleanroomsml_monitor_jobs_backfill_pending',
+    help: 'Tracked jobs known only from a List summary, waiting for a Get (metric backfill).',
+    registers,
+    collect() {
+      let n = 0;
+      for (const j of source.jobs().values()) if (j.detail === 'summary') n++;
+      this.set(n);
     },
   });
   const lastPoll = new Gauge({

@@ -5,12 +5,17 @@
 // updateTime or status moved (to fetch metrics and statusDetails), that no List covers, or whose
 // details were never fetched (backfill). Static ARNs are grouped under the configured audience
 // model their first Get revealed.
-import type { JobSnapshot } from '../domain.js';
+import { isTerminal, type JobSnapshot } from '../domain.js';
 import type { ListAudienceGenerationJobsCommandInput } from '../aws/types.js';
+import { isRetired } from './due.js';
 
 export interface DiscoveryScope {
   collaborationId?: string;
   configuredAudienceModelArn?: string;
+  /** Only jobs of this region (from their ARN); absent: any region. */
+  region?: string;
+  /** Which client (role + region) reads this scope; absent: the default one. */
+  conn?: string;
 }
 
 export interface ListScope {
@@ -19,26 +24,43 @@ export interface ListScope {
   input: Pick<ListAudienceGenerationJobsCommandInput, 'collaborationId' | 'configuredAudienceModelArn'>;
   /** True for configured discovery scopes (every job listed is watched). */
   discovery: boolean;
+  /** Client (role + region) to list it with; absent: the default one. */
+  conn?: string;
 }
 
 export function scopeKey(s: DiscoveryScope): string {
-  return `c=${s.collaborationId ?? ''}|m=${s.configuredAudienceModelArn ?? ''}`;
+  const base = `c=${s.collaborationId ?? ''}|m=${s.configuredAudienceModelArn ?? ''}`;
+  return s.conn ? `${s.conn}|${base}` : base;
 }
 
-function matches(scope: DiscoveryScope, job: Pick<JobSnapshot, 'collaborationId' | 'configuredAudienceModelArn'>): boolean {
+/** Region field of an ARN (arn:partition:service:REGION:...). */
+export function arnRegion(arn: string): string | undefined {
+  return arn.split(':')[3];
+}
+
+type Matchable = Pick<JobSnapshot, 'arn' | 'collaborationId' | 'configuredAudienceModelArn'>;
+
+function matches(scope: DiscoveryScope, job: Matchable): boolean {
   return (
     (scope.collaborationId === undefined || scope.collaborationId === job.collaborationId) &&
-    (scope.configuredAudienceModelArn === undefined || scope.configuredAudienceModelArn === job.configuredAudienceModelArn)
+    (scope.configuredAudienceModelArn === undefined || scope.configuredAudienceModelArn === job.configuredAudienceModelArn) &&
+    (scope.region === undefined || scope.region === arnRegion(job.arn))
   );
+}
+
+/** The discovery scope that covers a job, if any (the first one in config order). */
+export function coveringScope(job: Matchable, discovery: readonly DiscoveryScope[]): DiscoveryScope | undefined {
+  return discovery.find((d) => matches(d, job));
 }
 
 /** Is this known job still a target under the current config? */
 export function isWatched(
-  job: Pick<JobSnapshot, 'arn' | 'collaborationId' | 'configuredAudienceModelArn'>,
+  job: Matchable,
   staticArns: ReadonlySet<string>,
   discovery: readonly DiscoveryScope[],
+  owns: (arn: string) => boolean = () => true,
 ): boolean {
-  return staticArns.has(job.arn) || discovery.some((d) => matches(d, job));
+  return owns(job.arn) && (staticArns.has(job.arn) || discovery.some((d) => matches(d, job)));
 }
 
 /** The List scopes of a sweep: each discovery entry, plus one per model of the known static jobs. */
@@ -46,35 +68,55 @@ export function listScopes(
   staticArns: ReadonlySet<string>,
   discovery: readonly DiscoveryScope[],
   known: ReadonlyMap<string, JobSnapshot>,
+  staticConn: ReadonlyMap<string, string> = new Map(),
 ): ListScope[] {
   const scopes = new Map<string, ListScope>();
   for (const d of discovery) {
     const input: ListScope['input'] = {};
     if (d.collaborationId !== undefined) input.collaborationId = d.collaborationId;
     if (d.configuredAudienceModelArn !== undefined) input.configuredAudienceModelArn = d.configuredAudienceModelArn;
-    scopes.set(scopeKey(d), { key: scopeKey(d), input, discovery: true });
+    scopes.set(scopeKey(d), { key: scopeKey(d), input, discovery: true, ...(d.conn ? { conn: d.conn } : {}) });
   }
   for (const arn of staticArns) {
     const job = known.get(arn);
     if (!job) continue;
     // Already covered by a discovery scope listing it: no second List needed.
     if (discovery.some((d) => matches(d, job))) continue;
-    const s = { configuredAudienceModelArn: job.configuredAudienceModelArn };
+    const conn = staticConn.get(arn);
+    const s = { configuredAudienceModelArn: job.configuredAudienceModelArn, ...(conn ? { conn } : {}) };
     const key = scopeKey(s);
-    if (!scopes.has(key)) scopes.set(key, { key, input: s, discovery: false });
+    if (!scopes.has(key)) scopes.set(key, { key, input: { configuredAudienceModelArn: job.configuredAudienceModelArn }, discovery: false, ...(conn ? { conn } : {}) });
   }
   return [...scopes.values()];
 }
 
+/** The static jobs a non-discovery scope stands for (to decide whether it may be listed slowly). */
+export function scopeMembers(scope: ListScope, staticArns: ReadonlySet<string>, discovery: readonly DiscoveryScope[], known: ReadonlyMap<string, JobSnapshot>): JobSnapshot[] {
+  const out: JobSnapshot[] = [];
+  for (const arn of staticArns) {
+    const job = known.get(arn);
+    if (job && !discovery.some((d) => matches(d, job)) && job.configuredAudienceModelArn === scope.input.configuredAudienceModelArn) out.push(job);
+  }
+  return out;
+}
+
 export interface ScopeResult {
   scope: ListScope;
-  /** undefined when a page failed: no decision is made from partial data. */
+  /** undefined when a page failed (or the scope was not due): no decision is made from partial data. */
   jobs: JobSnapshot[] | undefined;
+  /** Not listed this sweep because it was not due (slow scope): its jobs wait, the sweep is still ok. */
+  skipped?: boolean;
 }
 
 export interface SweepPlan {
-  /** ARNs to Get now, in priority order (changed jobs first, then unlisted, then first sight, then backfill). */
+  /** ARNs to Get now, in priority order (changed jobs first, then unlisted, then first sight). */
   get: string[];
+  /** ARNs to Get after the main results are committed: metric backfill of summary-only jobs. */
+  backfill: string[];
+  /** Known discovered jobs past their retention: forgotten, series removed, no notification. */
+  retired: string[];
+  /** Jobs left alone this sweep because they are backing off or not due (slow interval). */
+  notDue: string[];
   /** Summary snapshots to adopt as-is (first sight beyond the Get budget). Backfilled by later sweeps. */
   adopt: JobSnapshot[];
   /** Summaries by ARN, to fall back on when a Get is refused for good (e.g. AccessDenied). */
@@ -92,18 +134,36 @@ export interface PlanInput {
   results: readonly ScopeResult[];
   /** Gets allowed this sweep for first sight and backfill (changed jobs are never limited). */
   detailBudget: number;
+  /** Sweep start (epoch ms); needed for retention. */
+  now?: number;
+  /** Retire discovered terminal jobs not updated for this long (0 or absent: never). */
+  retentionMs?: number;
+  /** Shard ownership (absent: every job). */
+  owns?: (arn: string) => boolean;
+  /** Whether a known job may be called now (backoff, slow interval); absent: always. */
+  isDue?: (arn: string) => boolean;
 }
 
 export function planSweep(input: PlanInput): SweepPlan {
   const { staticArns, discovery, known, results } = input;
+  const owns = input.owns ?? (() => true);
+  const due = input.isDue ?? (() => true);
+  const now = input.now ?? 0;
+  const retentionMs = input.retentionMs ?? 0;
   const summaries = new Map<string, JobSnapshot>();
+  const retiredListed = new Set<string>();
   const failedScopes: ListScope[] = [];
   for (const r of results) {
     if (r.jobs === undefined) {
       failedScopes.push(r.scope);
       continue;
     }
-    for (const j of r.jobs) if (isWatched(j, staticArns, discovery)) summaries.set(j.arn, j);
+    for (const j of r.jobs) {
+      if (!isWatched(j, staticArns, discovery, owns)) continue;
+      // Static jobs stay while configured (the operator named them); discovered ones retire.
+      if (!staticArns.has(j.arn) && isRetired(j, now, retentionMs)) retiredListed.add(j.arn);
+      else summaries.set(j.arn, j);
+    }
   }
   const inFailedScope = (job: JobSnapshot | undefined, arn: string): boolean =>
     failedScopes.some((s) =>
@@ -113,31 +173,43 @@ export function planSweep(input: PlanInput): SweepPlan {
   const changed: string[] = [];
   const unlisted: string[] = [];
   const firstSight: JobSnapshot[] = [];
-  const backfill: string[] = [];
+  const backfillCandidates: string[] = [];
   const deferred: string[] = [];
   const unwatched: string[] = [];
+  const retired: string[] = [];
+  const notDue: string[] = [];
 
   for (const [arn, s] of summaries) {
     const prev = known.get(arn);
     if (!prev) firstSight.push(s);
-    else if (s.updateTime !== prev.updateTime || s.status !== prev.status) changed.push(arn);
-    else if (prev.detail === 'summary') backfill.push(arn);
+    else if (s.updateTime !== prev.updateTime || s.status !== prev.status) (due(arn) ? changed : notDue).push(arn);
+    else if (prev.detail === 'summary') (due(arn) ? backfillCandidates : notDue).push(arn);
   }
   for (const [arn, prev] of known) {
     if (summaries.has(arn)) continue;
-    if (!isWatched(prev, staticArns, discovery)) {
+    if (retiredListed.has(arn)) {
+      retired.push(arn);
+    } else if (!isWatched(prev, staticArns, discovery, owns)) {
       unwatched.push(arn);
     } else if (inFailedScope(prev, arn)) {
       deferred.push(arn);
+    } else if (!staticArns.has(arn) && isRetired(prev, now, retentionMs)) {
+      // Absent from its complete listing and past retention: nothing left worth a Get.
+      retired.push(arn);
+    } else if (!due(arn)) {
+      notDue.push(arn);
     } else {
       // Listed scope but absent from it, or a static job no List covers: ask directly.
       unlisted.push(arn);
     }
   }
   for (const arn of staticArns) {
-    if (!known.has(arn) && !summaries.has(arn)) unlisted.push(arn);
+    if (!owns(arn)) continue;
+    if (!known.has(arn) && !summaries.has(arn)) (due(arn) ? unlisted : notDue).push(arn);
   }
 
+  // New jobs still running first: their details matter sooner than old finished ones'.
+  firstSight.sort((a, b) => Number(isTerminal(a.status)) - Number(isTerminal(b.status)));
   let budget = Math.max(0, input.detailBudget);
   const get = [...changed, ...unlisted];
   const adopt: JobSnapshot[] = [];
@@ -147,10 +219,11 @@ export function planSweep(input: PlanInput): SweepPlan {
       budget--;
     } else adopt.push(s);
   }
-  for (const arn of backfill) {
+  const backfill: string[] = [];
+  for (const arn of backfillCandidates) {
     if (budget <= 0) break;
-    get.push(arn);
+    backfill.push(arn);
     budget--;
   }
-  return { get, adopt, summaries, deferred, unwatched };
+  return { get, backfill, retired, notDue, adopt, summaries, deferred, unwatched };
 }

@@ -7,6 +7,8 @@ export interface Scheduler {
   trigger(): Promise<boolean>;
   /** Stop ticking; wait for the running sweep up to deadlineMs, then abort it. */
   stop(deadlineMs: number): Promise<void>;
+  /** Epoch ms of the next tick (undefined once stopped). */
+  nextRunAt(): number | undefined;
 }
 
 export interface SchedulerOptions {
@@ -44,6 +46,7 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
 
   return {
     trigger,
+    nextRunAt: () => (stopped ? undefined : task.getNextRun()?.getTime()),
     async stop(deadlineMs) {
       stopped = true;
       await task.stop();

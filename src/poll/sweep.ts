@@ -11,7 +11,8 @@ import { route, type RoutableTarget } from '../notify/route.js';
 import type { StateStore } from '../state/types.js';
 import { callAws } from './call.js';
 import type { AdaptiveRateLimiter } from './limiter.js';
-import { listScopes, planSweep, type DiscoveryScope, type ListScope, type ScopeResult } from './plan.js';
+import { coveringScope, listScopes, planSweep, scopeMembers, type DiscoveryScope, type ListScope, type ScopeResult } from './plan.js';
+import { backoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
 import type { JobTracker } from './tracker.js';
 
 /** What the current config asks a sweep to do. Rebuilt on config reload. */
@@ -20,19 +21,45 @@ export interface SweepSpec {
   discovery: readonly DiscoveryScope[];
   targets: readonly RoutableTarget[];
   notifyOnFirstSeenTerminal: boolean;
+  /** Client (role + region) of each static job that does not use the default one. */
+  staticConn?: ReadonlyMap<string, string>;
+  /** Shard ownership (absent: this replica owns every job). */
+  owns?: (arn: string) => boolean;
+  /** Adaptive schedule; absent: every job on every sweep, no retention. */
+  schedule?: ScheduleParams;
+}
+
+/** An API client and the rate limiter of its account and region. */
+export interface Conn {
+  api: CleanRoomsMlApi;
+  limiter: AdaptiveRateLimiter;
 }
 
 export interface SweepDeps {
   api: CleanRoomsMlApi;
   store: StateStore;
   limiter: AdaptiveRateLimiter;
+  /** Client for a named connection (role + region); absent or undefined key: api + limiter. */
+  connFor?: (conn: string) => Conn;
+  /** Jitter source for backoff (tests pass a fixed one). */
+  random?: () => number;
+  /**
+   * Called after the main results (not the backfill) are durably committed, with their
+   * notification count and whether every List and Get so far succeeded.
+   */
+  onCommitted?: (notifications: number, ok: boolean) => void;
+  /** Called after every commit that changed the job map (metrics cache key). */
+  onStateChanged?: () => void;
   clock: Clock;
   log: Logger;
   tracker: JobTracker;
   concurrency: number;
   maxAttempts: number;
-  /** Gets per sweep for first sight and metric backfill; changed jobs are never held back. */
-  detailBudget: number;
+  /**
+   * Gets per sweep for first sight and metric backfill; changed jobs are never held back. A
+   * function receives the calls the sweep already made and returns the spare budget.
+   */
+  detailBudget: number | ((usedCalls: number) => number);
   retryDelayMs?: { min: number; max: number };
   /** Called for each transition after it is durably recorded. */
   onTransition?: (t: Transition) => void;
@@ -49,6 +76,14 @@ export interface SweepReport {
   notifications: number;
   failedScopes: string[];
   jobErrors: number;
+  /** Scopes listed slowly that were not due this sweep. */
+  skippedScopes: number;
+  /** Get calls spent on metric backfill (part of getCalls). */
+  backfillCalls: number;
+  /** Discovered terminal jobs forgotten after their retention. */
+  retired: number;
+  /** Jobs left for a later sweep (backoff or slow interval). */
+  notDue: number;
 }
 
 const PAGE_SIZE = 100;
@@ -69,38 +104,54 @@ function sameSnapshot(a: JobSnapshot, b: JobSnapshot): boolean {
 }
 
 export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortSignal): Promise<SweepReport> {
-  const { api, store, clock, log, tracker } = deps;
+  const { store, clock, log, tracker } = deps;
   const startedAt = clock.now();
-  const callOpts = {
-    limiter: deps.limiter,
+  const random = deps.random ?? Math.random;
+  const sched = spec.schedule;
+  const conn = (key: string | undefined): Conn => (key !== undefined && deps.connFor ? deps.connFor(key) : { api: deps.api, limiter: deps.limiter });
+  const callOpts = (c: Conn) => ({
+    limiter: c.limiter,
     maxAttempts: deps.maxAttempts,
     ...(signal ? { signal } : {}),
     ...(deps.retryDelayMs ? { minDelayMs: deps.retryDelayMs.min, maxDelayMs: deps.retryDelayMs.max } : {}),
-  };
+  });
   let listCalls = 0;
   let getCalls = 0;
+  let backfillCalls = 0;
   let jobErrors = 0;
   let retryableFailure = false;
+  const staticConn = spec.staticConn ?? new Map<string, string>();
 
-  // 1. List every scope, page by page. A failed page voids the whole scope for this sweep.
+  // 1. List every due scope, page by page. A failed page voids the whole scope for this sweep.
   const known = store.jobs();
-  const scopes = listScopes(spec.staticArns, spec.discovery, known);
+  const scopes = listScopes(spec.staticArns, spec.discovery, known, staticConn);
   const results: ScopeResult[] = [];
   const failedScopes: string[] = [];
+  let skippedScopes = 0;
   await pool(scopes, Math.min(deps.concurrency, 4), async (scope: ListScope) => {
+    if (sched && !scope.discovery) {
+      const dueAt = scopeDueAt(scopeMembers(scope, spec.staticArns, spec.discovery, known), tracker.scopeLastListedAt(scope.key), sched);
+      if (!isDue(dueAt, startedAt, sched.activeIntervalMs)) {
+        skippedScopes++;
+        results.push({ scope, jobs: undefined, skipped: true });
+        return;
+      }
+    }
+    const c = conn(scope.conn);
     const jobs: JobSnapshot[] = [];
     let nextToken: string | undefined;
     try {
       do {
         const page = await callAws(
-          (s) => api.listAudienceGenerationJobs({ ...scope.input, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }, s ? { signal: s } : {}),
-          callOpts,
+          (s) => c.api.listAudienceGenerationJobs({ ...scope.input, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }, s ? { signal: s } : {}),
+          callOpts(c),
         );
         listCalls++;
         for (const summary of page.audienceGenerationJobs) jobs.push(snapshotFromSummary(summary));
         nextToken = page.nextToken;
       } while (nextToken);
       results.push({ scope, jobs });
+      tracker.scopeListed(scope.key, startedAt);
     } catch (err) {
       listCalls++;
       failedScopes.push(scope.key);
@@ -111,80 +162,171 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
   });
 
   // 2. Decide which jobs need a Get.
-  const plan = planSweep({ staticArns: spec.staticArns, discovery: spec.discovery, known, results, detailBudget: deps.detailBudget });
   const now = () => clock.now();
-  const next = new Map<string, JobSnapshot | undefined>();
-  for (const s of plan.adopt) next.set(s.arn, s);
-  const getting = new Set(plan.get);
-  for (const arn of plan.summaries.keys()) {
-    if (!getting.has(arn) && known.has(arn)) tracker.checked(arn, now(), 'list');
+  const planInput = {
+    staticArns: spec.staticArns,
+    discovery: spec.discovery,
+    known,
+    results,
+    now: startedAt,
+    ...(sched ? { retentionMs: sched.retentionMs } : {}),
+    ...(spec.owns ? { owns: spec.owns } : {}),
+    ...(sched
+      ? {
+          isDue: (arn: string) => {
+            const rt = tracker.get(arn);
+            return rt === undefined || isDue(rt.dueAt, startedAt, sched.activeIntervalMs);
+          },
+        }
+      : {}),
+  };
+  // The detail budget is what is left once the List pages and the Gets that must happen are paid
+  // for, so plan the mandatory part first (planning is pure and cheap), then plan with the budget.
+  const mandatory = planSweep({ ...planInput, detailBudget: 0 });
+  const budget = typeof deps.detailBudget === 'function' ? deps.detailBudget(listCalls + mandatory.get.length) : deps.detailBudget;
+  const full = budget > 0 ? planSweep({ ...planInput, detailBudget: budget }) : mandatory;
+
+  const connOfArn = (arn: string): string | undefined => {
+    const sc = staticConn.get(arn);
+    if (sc !== undefined || spec.staticArns.has(arn)) return sc;
+    const job = known.get(arn) ?? full.summaries.get(arn);
+    return job ? coveringScope(job, spec.discovery)?.conn : undefined;
+  };
+  const busy = new Set([...full.get, ...full.backfill, ...full.notDue]);
+  for (const arn of full.summaries.keys()) {
+    if (!busy.has(arn) && known.has(arn)) tracker.checked(arn, now(), 'list');
   }
 
   // 3. Get, with bounded concurrency. Terminal errors end that job's attempt for this sweep.
-  await pool(plan.get, deps.concurrency, async (arn) => {
-    const jobLog = log.child({ arn });
-    try {
-      const out = await callAws((s) => api.getAudienceGenerationJob({ audienceGenerationJobArn: arn }, s ? { signal: s } : {}), callOpts);
-      getCalls++;
-      next.set(arn, snapshotFromJob(out));
-      tracker.checked(arn, now(), 'get');
-    } catch (err) {
-      getCalls++;
-      const c = classifyError(err);
-      if (c.outcome === 'not_found') {
-        next.set(arn, undefined);
-        tracker.failed(arn, now(), 'not_found', known.has(arn) ? 'vanished (404 after being seen)' : 'not found: check the ARN in the config');
-        if (!known.has(arn)) {
-          jobErrors++;
-          jobLog.error({ err: errorSummary(err) }, 'configured job not found: check the ARN and region');
+  const getAll = async (arns: readonly string[], next: Map<string, JobSnapshot | undefined>, backfill: boolean) =>
+    pool(arns, deps.concurrency, async (arn) => {
+      const jobLog = log.child({ arn });
+      const c = conn(connOfArn(arn));
+      try {
+        const out = await callAws((s) => c.api.getAudienceGenerationJob({ audienceGenerationJobArn: arn }, s ? { signal: s } : {}), callOpts(c));
+        getCalls++;
+        if (backfill) backfillCalls++;
+        next.set(arn, snapshotFromJob(out));
+        tracker.checked(arn, now(), 'get');
+      } catch (err) {
+        getCalls++;
+        if (backfill) backfillCalls++;
+        const c = classifyError(err);
+        const failures = (tracker.get(arn)?.consecutiveFailures ?? 0) + 1;
+        const backoff = sched ? backoffDelay(failures, sched, random()) : 0;
+        if (c.outcome === 'not_found') {
+          next.set(arn, undefined);
+          tracker.failed(arn, now(), 'not_found', known.has(arn) ? 'vanished (404 after being seen)' : 'not found: check the ARN in the config', backoff);
+          if (!known.has(arn)) {
+            jobErrors++;
+            jobLog.error({ err: errorSummary(err) }, 'configured job not found: check the ARN and region');
+          }
+          return;
         }
-        return;
+        jobErrors++;
+        // A backfill Get that ran out of retries is caught up later; it does not fail the sweep.
+        if (c.retryable && !backfill) retryableFailure = true;
+        tracker.failed(arn, now(), c.outcome, errorMessage(err), backoff);
+        const summary = full.summaries.get(arn);
+        // A job whose details we may never read (AccessDenied on Get only) still gets its List status.
+        if (!c.retryable && summary) next.set(arn, summary);
+        jobLog.warn({ err: errorSummary(err), retryable: c.retryable }, 'GetAudienceGenerationJob failed');
       }
-      jobErrors++;
-      if (c.retryable) retryableFailure = true;
-      tracker.failed(arn, now(), c.outcome, errorMessage(err));
-      const summary = plan.summaries.get(arn);
-      // A job whose details we may never read (AccessDenied on Get only) still gets its List status.
-      if (!c.retryable && summary) next.set(arn, summary);
-      jobLog.warn({ err: errorSummary(err), retryable: c.retryable }, 'GetAudienceGenerationJob failed');
-    }
-  });
+    });
 
   // 4. Diff against the last-seen state, route, and commit it all in one durable write.
-  const observedAt = clock.now();
-  const transitions: Transition[] = [];
-  const upsert: JobSnapshot[] = [];
-  const remove: string[] = [...plan.unwatched];
-  for (const [arn, snap] of next) {
-    const prev = known.get(arn);
-    transitions.push(...diff(prev, snap, observedAt));
-    if (snap === undefined) {
-      if (prev) remove.push(arn);
-    } else if (!prev || (snap.updateTime >= prev.updateTime && !sameSnapshot(prev, snap))) {
-      upsert.push(snap);
+  let transitionCount = 0;
+  let notificationCount = 0;
+  const commit = async (next: Map<string, JobSnapshot | undefined>, extraRemove: readonly string[]) => {
+    const before = store.jobs();
+    const observedAt = clock.now();
+    const transitions: Transition[] = [];
+    const upsert: JobSnapshot[] = [];
+    const remove: string[] = [...extraRemove];
+    for (const [arn, snap] of next) {
+      const prev = before.get(arn);
+      transitions.push(...diff(prev, snap, observedAt));
+      if (snap === undefined) {
+        if (prev) remove.push(arn);
+      } else if (!prev || (snap.updateTime >= prev.updateTime && !sameSnapshot(prev, snap))) {
+        upsert.push(snap);
+      }
     }
+    const enqueue = route(transitions, spec.targets, { notifyOnFirstSeenTerminal: spec.notifyOnFirstSeenTerminal, now: observedAt });
+    if (upsert.length === 0 && remove.length === 0 && enqueue.length === 0) return;
+    await store.commit({ upsert, remove, enqueue });
+    deps.onStateChanged?.();
+    for (const arn of remove) tracker.forget(arn);
+    for (const t of transitions) {
+      log.info(
+        { arn: t.arn, name: t.snapshot.name, kind: t.kind, from: t.from, to: t.to, updateTime: new Date(t.snapshot.updateTime).toISOString() },
+        `transition ${t.snapshot.name}: ${t.from ?? '(new)'} -> ${t.to}`,
+      );
+      deps.onTransition?.(t);
+    }
+    transitionCount += transitions.length;
+    notificationCount += enqueue.length;
+  };
+
+  const main = new Map<string, JobSnapshot | undefined>();
+  for (const s of full.adopt) main.set(s.arn, s);
+  await getAll(full.get, main, false);
+  await commit(main, [...full.unwatched, ...full.retired]);
+  deps.onCommitted?.(notificationCount, failedScopes.length === 0 && !retryableFailure);
+  if (full.retired.length > 0) log.info({ retired: full.retired.length }, 'terminal jobs past their retention: series removed');
+
+  // 5. Metric backfill after the main commit, so changed jobs are never delayed by it.
+  if (full.backfill.length > 0 && !signal?.aborted) {
+    const filled = new Map<string, JobSnapshot | undefined>();
+    await getAll(full.backfill, filled, true);
+    await commit(filled, []);
   }
-  const enqueue = route(transitions, spec.targets, { notifyOnFirstSeenTerminal: spec.notifyOnFirstSeenTerminal, now: observedAt });
-  await store.commit({ upsert, remove, enqueue });
-  for (const arn of remove) tracker.forget(arn);
-  for (const t of transitions) {
-    log.info(
-      { arn: t.arn, name: t.snapshot.name, kind: t.kind, from: t.from, to: t.to, updateTime: new Date(t.snapshot.updateTime).toISOString() },
-      `transition ${t.snapshot.name}: ${t.from ?? '(new)'} -> ${t.to}`,
-    );
-    deps.onTransition?.(t);
+
+  // 6. When each job is next due (shown in /api/jobs; the next sweep acts on it).
+  if (sched) {
+    const jobs = store.jobs();
+    const scopeDue = new Map<string, number>();
+    for (const r of results) {
+      if (!r.scope.discovery) scopeDue.set(r.scope.input.configuredAudienceModelArn ?? '', scopeDueAt(scopeMembers(r.scope, spec.staticArns, spec.discovery, jobs), tracker.scopeLastListedAt(r.scope.key), sched));
+    }
+    const setDue = (arn: string, job: JobSnapshot | undefined) => {
+      const rt = tracker.get(arn);
+      const covered = job ? coveringScope(job, spec.discovery) : undefined;
+      const modelScope = job && !covered ? scopeDue.get(job.configuredAudienceModelArn) : undefined;
+      const coverage = covered ? 'discovery' : modelScope !== undefined ? 'scope' : 'get';
+      const dueAt = jobDueAt(
+        {
+          job,
+          coverage,
+          ...(modelScope !== undefined ? { scopeDueAt: modelScope } : {}),
+          lastCheckedAt: rt?.lastCheckedAt,
+          consecutiveFailures: rt?.consecutiveFailures ?? 0,
+          lastFailureAt: rt?.lastError?.at,
+          backoffMs: rt?.backoffMs ?? 0,
+        },
+        sched,
+      );
+      tracker.setDue(arn, dueAt);
+    };
+    for (const [arn, job] of jobs) setDue(arn, job);
+    for (const arn of spec.staticArns) if (!jobs.has(arn) && (spec.owns?.(arn) ?? true)) setDue(arn, undefined);
   }
+
   return {
     ok: failedScopes.length === 0 && !retryableFailure,
     startedAt,
     durationMs: clock.now() - startedAt,
     listCalls,
     getCalls,
-    jobsChecked: new Set([...next.keys(), ...plan.summaries.keys()]).size,
-    transitions: transitions.length,
-    notifications: enqueue.length,
+    jobsChecked: new Set([...main.keys(), ...full.summaries.keys()]).size,
+    transitions: transitionCount,
+    notifications: notificationCount,
     failedScopes,
     jobErrors,
+    skippedScopes,
+    backfillCalls,
+    retired: full.retired.length,
+    notDue: full.notDue.length,
   };
 }
 

@@ -65,10 +65,20 @@ test('minimal config: defaults filled, result deeply frozen', async () => {
     aws: { region: 'us-east-1', requestTimeoutMs: 10_000, maxAttempts: 4 },
     jobs: [{ arn: JOB }],
     discovery: [],
-    polling: { schedule: '*/30 * * * * *', concurrency: 4, maxRequestsPerSecond: 5, notifyOnFirstSeenTerminal: false },
+    polling: {
+      schedule: '*/30 * * * * *',
+      concurrency: 4,
+      maxRequestsPerSecond: 5,
+      notifyOnFirstSeenTerminal: false,
+      terminalInterval: 600_000,
+      terminalRetention: 7 * 86_400_000,
+      maxBackoff: 600_000,
+    },
     notifications: { targets: [] },
     state: { dir: '/var/lib/cleanroomsml-monitor' },
     server: { host: '0.0.0.0', port: 9464 },
+    sharding: { totalShards: 1 },
+    metrics: { statusSeries: 'all' },
     log: { level: 'info' },
   });
   assert.ok(Object.isFrozen(c) && Object.isFrozen(c.aws) && Object.isFrozen(c.jobs) && Object.isFrozen(c.jobs[0]));
