@@ -10,6 +10,7 @@ import { currentStep, jobWire, summaryWire } from './model.js';
 import { sendAwsError, sendJson, validationMessage } from './respond.js';
 import { checkSignature, type SimCredentials } from './sigv4.js';
 import type { SimState } from './state.js';
+import type { MalformedFault, MalformedKind } from './faults.js';
 import { outcomeOfStatus } from './stats.js';
 
 const JOB_ARN_PATTERN = 'arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:audience-generation-job/[-a-zA-Z0-9_/.]+';
@@ -44,7 +45,10 @@ export async function handleAws(ctx: AwsContext, req: IncomingMessage, res: Serv
     await respond(ctx, req, res, body, r, rawPath, rawQuery);
   } finally {
     // Counted synchronously with the response write, so /_sim/stats is exact as soon as a client has its answer.
-    if (res.headersSent) ctx.state.stats.record(r.op, outcomeOfStatus(res.statusCode));
+    if (res.headersSent) {
+      ctx.state.stats.record(r.op, outcomeOfStatus(res.statusCode));
+      ctx.state.requestLog.add({ t: ctx.state.clock.now(), op: r.op, status: res.statusCode, url: rawUrl, ...(faultOf.has(res) ? { fault: faultOf.get(res)! } : {}) });
+    }
   }
 }
 
@@ -66,9 +70,44 @@ async function respond(ctx: AwsContext, req: IncomingMessage, res: ServerRespons
   const verdict = ctx.state.faults.decide();
   if (verdict === 'throttle') return sendAwsError(res, 429, 'ThrottlingException', 'Rate exceeded');
   if (verdict === 'error') return sendAwsError(res, 500, 'InternalServiceException', 'An internal service error occurred. Retry your request. (injected fault)');
+  if (verdict === 'reset') return resetConnection(ctx.state, req, r.op);
 
   if (r.op === 'GetAudienceGenerationJob') return getJob(ctx.state, res, r.label);
-  return listJobs(ctx.state, res, rawQuery);
+  return listJobs(ctx.state, req, res, rawQuery);
+}
+
+/** Drop the connection without an answer (the client sees ECONNRESET / socket hang up). */
+function resetConnection(state: SimState, req: IncomingMessage, op: string): void {
+  state.stats.record(op, 'error');
+  state.requestLog.add({ t: state.clock.now(), op, status: 0, url: req.url ?? '', fault: 'reset' });
+  req.socket.resetAndDestroy();
+}
+
+const HUGE_BODY_BYTES = 6 * 1024 * 1024;
+/** The injected fault an answer carries, for the request log. */
+const faultOf = new WeakMap<ServerResponse, string>();
+
+/** Send a 200 that breaks the model in the way `kind` says (see MalformedFault). */
+function sendMalformed(res: ServerResponse, kind: MalformedKind, wire: Record<string, unknown>): void {
+  faultOf.set(res, `malformed:${kind}`);
+  if (kind === 'nonJson') {
+    const html = '<html><head><title>502 Bad Gateway</title></head><body>upstream answered nothing (injected fault)</body></html>';
+    res.writeHead(200, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(html)), 'x-amzn-requestid': 'sim-malformed' });
+    res.end(html);
+    return;
+  }
+  if (kind === 'hugeBody') return sendJson(res, 200, { ...wire, padding: 'x'.repeat(HUGE_BODY_BYTES) });
+  sendJson(res, 200, wire);
+}
+
+/** The job member changes of a malformed job (missingField, badTimestamp). */
+function breakJob(w: Record<string, unknown>, kind: MalformedKind): Record<string, unknown> {
+  const out = { ...w };
+  if (kind === 'missingField') {
+    delete out['status'];
+    delete out['updateTime'];
+  } else if (kind === 'badTimestamp') out['updateTime'] = 'not-a-timestamp';
+  return out;
 }
 
 function getJob(state: SimState, res: ServerResponse, label: string): void {
@@ -83,6 +122,8 @@ function getJob(state: SimState, res: ServerResponse, label: string): void {
   const job = state.store.get(arn);
   const step = job ? currentStep(job, state.clock.now()) : undefined;
   if (!job || !step) return sendAwsError(res, 404, 'ResourceNotFoundException', `Audience generation job not found: ${arn}`);
+  const bad = state.faults.malformedFor(arn, 'get');
+  if (bad) return sendMalformed(res, bad.kind, breakJob(jobWire(job, step), bad.kind));
   sendJson(res, 200, jobWire(job, step));
 }
 
@@ -96,6 +137,8 @@ function arnProblem(v: string, min: number, max: number, re: RegExp, pattern: st
 interface PageToken {
   v: 1;
   a: string;
+  /** Page number (1-based) this token asks for. */
+  p?: number;
   c?: string;
   m?: string;
 }
@@ -113,7 +156,7 @@ function decodeToken(s: string): PageToken | undefined {
   }
 }
 
-function listJobs(state: SimState, res: ServerResponse, rawQuery: string): void {
+function listJobs(state: SimState, req: IncomingMessage, res: ServerResponse, rawQuery: string): void {
   const params = new Map<string, string>();
   for (const pair of rawQuery.split('&')) {
     if (!pair) continue;
@@ -148,12 +191,15 @@ function listJobs(state: SimState, res: ServerResponse, rawQuery: string): void 
   }
   if (errors.length > 0) return sendAwsError(res, 400, 'ValidationException', validationMessage(errors));
   let after: string | undefined;
+  let pageNo = 1;
   if (nextToken !== undefined) {
     const t = decodeToken(nextToken);
     // A token belongs to the filters it was issued for.
     if (!t || t.c !== collaborationId || t.m !== modelArn) return sendAwsError(res, 400, 'ValidationException', 'Invalid nextToken: it is malformed or was issued for other filters');
     after = t.a;
+    pageNo = t.p ?? 2;
   }
+  if (state.faults.resetsListPage(pageNo)) return resetConnection(state, req, 'ListAudienceGenerationJobs');
   const page = state.store.page({
     ...(collaborationId !== undefined ? { collaborationId } : {}),
     ...(modelArn !== undefined ? { configuredAudienceModelArn: modelArn } : {}),
@@ -163,12 +209,19 @@ function listJobs(state: SimState, res: ServerResponse, rawQuery: string): void 
   });
   const body: Record<string, unknown> = {};
   if (page.more) {
-    const t: PageToken = { v: 1, a: page.items[page.items.length - 1]!.job.arn };
+    const t: PageToken = { v: 1, a: page.items[page.items.length - 1]!.job.arn, p: pageNo + 1 };
     if (collaborationId !== undefined) t.c = collaborationId;
     if (modelArn !== undefined) t.m = modelArn;
     body['nextToken'] = encodeToken(t);
   }
-  body['audienceGenerationJobs'] = page.items.map(({ job, step }) => summaryWire(job, step));
+  let bad: MalformedFault | undefined;
+  body['audienceGenerationJobs'] = page.items.map(({ job, step }) => {
+    const m = state.faults.malformedFor(job.arn, 'list');
+    if (!m) return summaryWire(job, step);
+    bad = m;
+    return breakJob(summaryWire(job, step), m.kind);
+  });
+  if (bad) return sendMalformed(res, bad.kind, body);
   sendJson(res, 200, body);
 }
 

@@ -28,6 +28,10 @@ export function handleControl(state: SimState, req: IncomingMessage, res: Server
     if (rawPath === '/_sim/faults' && method === 'PUT') return sendJson(res, 200, { faults: state.setFaults(parseBody(body)) });
     if (rawPath === '/_sim/faults' && method === 'GET') return sendJson(res, 200, { faults: state.faults.current });
     if (rawPath === '/_sim/stats' && method === 'GET') return sendJson(res, 200, state.statsSnapshot());
+    if (rawPath === '/_sim/requests' && method === 'GET') {
+      const since = Number(new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get('since') ?? 0);
+      return sendJson(res, 200, { requests: state.requestLog.since(Number.isFinite(since) ? since : 0) });
+    }
     if (rawPath === '/_sim/reset' && method === 'POST') {
       state.reset();
       return sendJson(res, 200, { reset: true });

@@ -1,7 +1,26 @@
 // Fault injection for AWS requests: latency, a token bucket (maxRequestsPerSecond, burst = one
-// second's worth), random throttling and random 500s. Randomness comes from the seeded PRNG and
-// time from the injected clock, so a test replays the same sequence.
+// second's worth), random throttling and random 500s, connection resets (random, or on one page
+// of every List pagination) and malformed 200 answers for one job. Randomness comes from the
+// seeded PRNG and time from the injected clock, so a test replays the same sequence.
 import type { Rng } from './prng.js';
+
+/** How a malformed answer breaks the model (see MalformedFault). */
+export const MALFORMED_KINDS = ['missingField', 'badTimestamp', 'nonJson', 'hugeBody'] as const;
+export type MalformedKind = (typeof MALFORMED_KINDS)[number];
+
+/**
+ * A 200 answer that breaks the wire model, for one job:
+ * - missingField: the job (Get) or its List summary lacks the required `status` and `updateTime`
+ * - badTimestamp: its `updateTime` is "not-a-timestamp"
+ * - nonJson: the whole answer (Get, or the List page holding the job) is an HTML error page with status 200
+ * - hugeBody: the whole answer is valid JSON padded past 6 MiB (above the client's 5 MiB cap)
+ */
+export interface MalformedFault {
+  arn: string;
+  kind: MalformedKind;
+  /** Which operations answer malformed (default both). */
+  operations: Array<'get' | 'list'>;
+}
 
 export interface Faults {
   /** Share of AWS requests answered 429 ThrottlingException (0..1). */
@@ -12,11 +31,17 @@ export interface Faults {
   latencyMs: number;
   /** Token bucket over AWS requests; excess -> 429 ThrottlingException. 0 = unlimited. */
   maxRequestsPerSecond: number;
+  /** Share of AWS requests whose connection is reset (destroyed, no answer) (0..1). */
+  resetRatio?: number;
+  /** Every List request for this page number (1 = first page) is reset: a failure mid-pagination. */
+  resetListPage?: number;
+  /** Malformed 200 answers for given jobs. */
+  malformed?: MalformedFault[];
 }
 
 export const NO_FAULTS: Readonly<Faults> = { throttleRatio: 0, errorRatio: 0, latencyMs: 0, maxRequestsPerSecond: 0 };
 
-export type FaultVerdict = 'ok' | 'throttle' | 'error';
+export type FaultVerdict = 'ok' | 'throttle' | 'error' | 'reset';
 
 export class FaultInjector {
   private faults: Faults = { ...NO_FAULTS };
@@ -25,13 +50,15 @@ export class FaultInjector {
 
   constructor(private readonly rng: Rng, private readonly now: () => number) {}
 
+  /** The faults in force: the four GUIDE §2 members always, the others only when on. */
   get current(): Faults {
-    return { ...this.faults };
+    return { ...this.faults, ...(this.faults.malformed ? { malformed: this.faults.malformed.map((m) => ({ ...m, operations: [...m.operations] })) } : {}) };
   }
 
   set(f: Partial<Faults>): Faults {
-    // PUT semantics (GUIDE §2): absent = off.
-    this.faults = { ...NO_FAULTS, ...Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) };
+    // PUT semantics (GUIDE §2): absent = off. Optional faults that are off are not listed.
+    const on = Object.entries(f).filter(([k, v]) => v !== undefined && (k in NO_FAULTS || (v !== 0 && !(Array.isArray(v) && v.length === 0))));
+    this.faults = { ...NO_FAULTS, ...Object.fromEntries(on) };
     this.tokens = this.faults.maxRequestsPerSecond;
     this.lastRefill = this.now();
     return this.current;
@@ -50,6 +77,17 @@ export class FaultInjector {
     }
     if (this.faults.throttleRatio > 0 && this.rng() < this.faults.throttleRatio) return 'throttle';
     if (this.faults.errorRatio > 0 && this.rng() < this.faults.errorRatio) return 'error';
+    if ((this.faults.resetRatio ?? 0) > 0 && this.rng() < this.faults.resetRatio!) return 'reset';
     return 'ok';
+  }
+
+  /** Is this List page (1-based) one to reset? */
+  resetsListPage(page: number): boolean {
+    return this.faults.resetListPage !== undefined && this.faults.resetListPage === page;
+  }
+
+  /** The malformed fault for this job and operation, if any. */
+  malformedFor(arn: string, op: 'get' | 'list'): MalformedFault | undefined {
+    return this.faults.malformed?.find((m) => m.arn === arn && m.operations.includes(op));
   }
 }

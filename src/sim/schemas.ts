@@ -7,6 +7,7 @@ import { JOB_STATUSES } from '../domain.js';
 import { JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../aws/arn.js';
 import { parseIsoTimestamp } from '../aws/timestamps.js';
 import { parseDuration } from './duration.js';
+import { MALFORMED_KINDS } from './faults.js';
 
 export const metricsSchema = z.strictObject({
   relevanceMetrics: z.array(
@@ -66,13 +67,23 @@ export const setStatusSchema = z.strictObject({
 });
 export type SetStatusInput = z.infer<typeof setStatusSchema>;
 
+const malformedSchema = z
+  .strictObject({
+    arn: jobArn,
+    kind: z.enum(MALFORMED_KINDS, { error: `must be one of ${MALFORMED_KINDS.join(', ')}` }),
+    operations: z.array(z.enum(['get', 'list'])).min(1).default(['get', 'list']),
+  });
+
 export const faultsSchema = z.strictObject({
   throttleRatio: z.number().min(0).max(1).optional(),
   errorRatio: z.number().min(0).max(1).optional(),
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   maxRequestsPerSecond: z.number().min(0).optional(),
+  resetRatio: z.number().min(0).max(1).optional(),
+  resetListPage: z.number().int().min(1).optional(),
+  malformed: z.union([malformedSchema, z.array(malformedSchema)]).transform((m) => (Array.isArray(m) ? m : [m])).optional(),
 });
-export type FaultsInput = z.infer<typeof faultsSchema>;
+export type FaultsInput = z.input<typeof faultsSchema>;
 
 const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, 'must be a duration such as "0s", "45s", "1m30s", "-2h" or a number of seconds');
 

@@ -17,7 +17,7 @@ import {
   type Scenario,
   type SetStatusInput,
 } from './schemas.js';
-import { StatsCounter, type SimStats } from './stats.js';
+import { RequestLog, StatsCounter, type SimStats } from './stats.js';
 import { JobStore } from './store.js';
 
 export type WireJob = Record<string, unknown>;
@@ -25,6 +25,7 @@ export type WireJob = Record<string, unknown>;
 export class SimState {
   readonly store = new JobStore();
   readonly stats = new StatsCounter();
+  readonly requestLog = new RequestLog();
   readonly faults: FaultInjector;
   readonly startedAt: number;
   private idRng!: Rng;
@@ -131,6 +132,7 @@ export class SimState {
   reset(): void {
     this.store.clear();
     this.stats.reset();
+    this.requestLog.reset();
     this.reseed();
     this.faults.set({});
   }

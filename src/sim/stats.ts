@@ -41,3 +41,37 @@ export class StatsCounter {
 function zero(): Record<ApiOutcome, number> {
   return Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<ApiOutcome, number>;
 }
+
+/** One AWS request as the simulator answered it: status 0 = connection reset. */
+export interface RequestLogEntry {
+  t: number;
+  op: string;
+  status: number;
+  /** Raw request path and query. */
+  url?: string;
+  fault?: string;
+}
+
+/**
+ * The last AWS requests (GET /_sim/requests), so tests can measure retries and backoff gaps
+ * rather than infer them from counts. Bounded: the oldest entries are dropped.
+ */
+export class RequestLog {
+  private entries: RequestLogEntry[] = [];
+
+  constructor(private readonly max = 10_000) {}
+
+  add(e: RequestLogEntry): void {
+    this.entries.push(e);
+    if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);
+  }
+
+  /** Entries at or after `since` (epoch ms of the simulator's clock). */
+  since(since = 0): RequestLogEntry[] {
+    return this.entries.filter((e) => e.t >= since);
+  }
+
+  reset(): void {
+    this.entries = [];
+  }
+}
