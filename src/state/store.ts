@@ -89,6 +89,8 @@ class JournalStore implements FileStateStore {
   private seq = 0;
   private journal: FileHandle | undefined;
   private journalBytes = 0;
+  /** Journal length before a failed append whose torn bytes could not be cut off yet. */
+  private tornAt: number | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   loadReport: LoadReport = { jobs: 0, pending: 0, deadLetters: 0, replayed: 0, tornTail: false, quarantined: [] };
@@ -245,17 +247,40 @@ class JournalStore implements FileStateStore {
     return this.serial(async () => {
       if (this.closed) throw new Error('state store is closed');
       const rec = { s: this.seq + 1, ...op } as JournalRecord;
-      const line = `${JSON.stringify(rec)}\n`;
+      const line = Buffer.from(`${JSON.stringify(rec)}\n`);
+      let start: number | undefined;
       try {
         if (!this.journal) {
           this.journal = await open(this.path(JOURNAL_FILE), 'a', 0o600);
           this.journalBytes = (await stat(this.path(JOURNAL_FILE))).size;
         }
-        await this.journal.write(line);
+        // A torn record left by an earlier failed append must not end up in the middle of the
+        // journal (load() would quarantine everything after it): cut it off first.
+        if (this.tornAt !== undefined) {
+          await this.journal.truncate(this.tornAt);
+          this.journalBytes = this.tornAt;
+          this.tornAt = undefined;
+        }
+        start = this.journalBytes;
+        // write() may be short without an error (a filesystem with a few bytes left, e.g. tmpfs):
+        // loop until everything is written; the next write then fails with ENOSPC.
+        for (let off = 0; off < line.length; ) {
+          const { bytesWritten } = await this.journal.write(line, off, line.length - off);
+          if (bytesWritten <= 0) throw Object.assign(new Error('short write to the state journal'), { code: 'EIO' });
+          off += bytesWritten;
+        }
         await this.journal.datasync();
       } catch (err) {
-        // The append may have landed partially (ENOSPC): reopen next time; load() drops a torn
-        // tail, and memory was not touched, so what we hold still equals what is durable.
+        // The append may have landed partially (ENOSPC): cut the torn bytes off (now, or before
+        // the next append if even that fails), reopen next time. Memory was not touched, so what
+        // we hold still equals what is durable.
+        if (start !== undefined) {
+          const tornAt = start;
+          await this.journal?.truncate(tornAt).then(
+            () => (this.tornAt = undefined),
+            () => (this.tornAt = tornAt),
+          );
+        }
         await this.journal?.close().catch(() => {});
         this.journal = undefined;
         this.opts.onWriteError?.(err as Error);
@@ -263,7 +288,7 @@ class JournalStore implements FileStateStore {
       }
       this.apply(rec);
       this.seq = rec.s;
-      this.journalBytes += Buffer.byteLength(line);
+      this.journalBytes += line.length;
       this.opts.onWriteOk?.();
       if (this.journalBytes > (this.opts.compactBytes ?? 8 * 1024 * 1024)) {
         try {
@@ -330,6 +355,7 @@ class JournalStore implements FileStateStore {
     // because load() skips records whose seq the checkpoint already covers.
     await this.journal?.close().catch(() => {});
     this.journal = await open(this.path(JOURNAL_FILE), 'w', 0o600);
+    this.tornAt = undefined;
     await this.journal.datasync();
     this.journalBytes = 0;
   }
