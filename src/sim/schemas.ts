@@ -81,7 +81,8 @@ export const faultsSchema = z.strictObject({
   maxRequestsPerSecond: z.number().min(0).optional(),
   resetRatio: z.number().min(0).max(1).optional(),
   resetListPage: z.number().int().min(1).optional(),
-  malformed: z.union([malformedSchema, z.array(malformedSchema)]).transform((m) => (Array.isArray(m) ? m : [m])).optional(),
+  /** One fault or a list of them. */
+  malformed: z.preprocess((m) => (m === undefined || Array.isArray(m) ? m : [m]), z.array(malformedSchema)).optional(),
 });
 export type FaultsInput = z.input<typeof faultsSchema>;
 

@@ -9,7 +9,7 @@
 // succeeded, so a full disk or an I/O error leaves memory equal to disk, and the caller fails.
 // A SIGKILL mid-append leaves at most one torn last line, which load() ignores; a torn line
 // anywhere else, or an unreadable checkpoint, is corruption: the file is moved aside loudly.
-import { mkdir, open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
 import type { Logger } from '../log.js';
@@ -116,6 +116,11 @@ class JournalStore implements FileStateStore {
   }
 
   async load(): Promise<void> {
+    // Temp checkpoints of processes killed mid-write (atomic.ts names them .state.json.<pid>.tmp):
+    // never read, only removed, or every crash would leave a state-sized file behind.
+    for (const f of await readdir(this.opts.dir)) {
+      if (f.startsWith(`.${STATE_FILE}.`) && f.endsWith('.tmp')) await unlink(this.path(f)).catch(() => {});
+    }
     let cp: Checkpoint | undefined;
     try {
       const text = await readFile(this.path(STATE_FILE), 'utf8');

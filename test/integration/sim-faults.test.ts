@@ -1,0 +1,81 @@
+// The simulator's fault additions used by the fault suite (test/faults): connection resets (random
+// and mid-pagination), malformed 200 answers per job, and the request log. Through the real client.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createCleanRoomsMlClient } from '../../src/aws/client.js';
+import { CleanRoomsMlError } from '../../src/aws/errors.js';
+import { startSimulator, type Simulator } from '../../src/sim/server.js';
+
+const CREDS = { accessKeyId: 'AKIDFAULTS', secretAccessKey: 'faults-secret' };
+const arn = (n: number) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-${String(n).padStart(12, '0')}`;
+
+async function failure(p: Promise<unknown>): Promise<CleanRoomsMlError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof CleanRoomsMlError, String(err));
+    return err;
+  }
+  assert.fail('expected a failure');
+}
+
+describe('simulator faults: resets, malformed answers, request log', () => {
+  let sim: Simulator;
+  let api: ReturnType<typeof createCleanRoomsMlClient>;
+  before(async () => {
+    sim = await startSimulator({ credentials: CREDS });
+    api = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS, requestTimeoutMs: 2000 });
+  });
+  after(() => sim.close());
+  beforeEach(() => {
+    sim.reset();
+    sim.putJobs(Array.from({ length: 150 }, (_, i) => ({ name: `job-${i}`, arn: arn(i + 1), status: 'CREATE_IN_PROGRESS' })));
+  });
+
+  it('resetListPage resets exactly that page of every pagination; resetRatio resets any call', async () => {
+    sim.setFaults({ resetListPage: 2 });
+    const first = await api.listAudienceGenerationJobs({ maxResults: 100 });
+    assert.equal(first.audienceGenerationJobs.length, 100);
+    const e = await failure(api.listAudienceGenerationJobs({ maxResults: 100, nextToken: first.nextToken! }));
+    assert.equal(e.name, 'NetworkError');
+    assert.equal(e.retryable, true);
+    sim.setFaults({ resetRatio: 1 });
+    assert.equal((await failure(api.getAudienceGenerationJob({ audienceGenerationJobArn: arn(1) }))).name, 'NetworkError');
+    const log = await (await fetch(`${sim.url}/_sim/requests`)).json() as { requests: Array<{ op: string; status: number; fault?: string }> };
+    assert.deepEqual(log.requests.map((r) => [r.op, r.status, r.fault]), [
+      ['ListAudienceGenerationJobs', 200, undefined],
+      ['ListAudienceGenerationJobs', 0, 'reset'],
+      ['GetAudienceGenerationJob', 0, 'reset'],
+    ]);
+    assert.equal(sim.stats().requests['GetAudienceGenerationJob']!.error, 1);
+  });
+
+  it('malformed answers of every kind become MalformedResponseError for Get and for the List page holding the job', async () => {
+    for (const kind of ['missingField', 'badTimestamp', 'nonJson', 'hugeBody'] as const) {
+      sim.setFaults({ malformed: { arn: arn(120), kind } });
+      const g = await failure(api.getAudienceGenerationJob({ audienceGenerationJobArn: arn(120) }));
+      assert.equal(g.name, 'MalformedResponseError', kind);
+      assert.equal(g.retryable, false);
+      // Page 1 (jobs 1-100) is fine, page 2 holds job 120.
+      const p1 = await api.listAudienceGenerationJobs({ maxResults: 100 });
+      assert.equal((await failure(api.listAudienceGenerationJobs({ maxResults: 100, nextToken: p1.nextToken! }))).name, 'MalformedResponseError', kind);
+      // Other jobs are unaffected.
+      assert.equal((await api.getAudienceGenerationJob({ audienceGenerationJobArn: arn(1) })).status, 'CREATE_IN_PROGRESS');
+    }
+    sim.setFaults({ malformed: [{ arn: arn(1), kind: 'nonJson', operations: ['get'] }] });
+    assert.equal((await api.listAudienceGenerationJobs({ maxResults: 100 })).audienceGenerationJobs.length, 100, 'List untouched when only get is named');
+  });
+
+  it('PUT /_sim/faults keeps the GUIDE shape when the new faults are off, lists them when on, and validates them', async () => {
+    const put = async (body: unknown) => {
+      const r = await fetch(`${sim.url}/_sim/faults`, { method: 'PUT', body: JSON.stringify(body) });
+      return { status: r.status, json: (await r.json()) as any };
+    };
+    assert.deepEqual((await put({ errorRatio: 0.5 })).json.faults, { throttleRatio: 0, errorRatio: 0.5, latencyMs: 0, maxRequestsPerSecond: 0 });
+    const on = await put({ resetRatio: 0.2, malformed: { arn: arn(1), kind: 'hugeBody' } });
+    assert.deepEqual(on.json.faults, { throttleRatio: 0, errorRatio: 0, latencyMs: 0, maxRequestsPerSecond: 0, resetRatio: 0.2, malformed: [{ arn: arn(1), kind: 'hugeBody', operations: ['get', 'list'] }] });
+    const bad = await put({ malformed: { arn: arn(1), kind: 'truncated' } });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.message, /malformed\[0\]\.kind: must be one of missingField, badTimestamp, nonJson, hugeBody/);
+  });
+});
