@@ -1,0 +1,231 @@
+// Scenario 1, AWS side: 5xx bursts, a 30 % throttling storm, answers held past the timeout, a reset
+// in the middle of List pagination, an unresolvable endpoint. One daemon lives through the first
+// four in sequence (each followed by a healthy period); the last needs its own endpoint.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startReceiver } from '../helpers/receiver.js';
+import { arn, baseConfig, COLLAB, MODEL, probe, scenario, secs, sleep, startDaemon, startSim, waitFor, waitReady, type Daemon, type Sim } from './harness.js';
+
+const J1 = arn(1, 'b');
+const FLEET = 150; // two List pages: 100 + 50
+
+interface PhaseResult {
+  apiErrors: number;
+  throttled: number;
+  transitions: number;
+  healthBad: number;
+  probes: number;
+  readyRatio: number;
+  first503Ms: number | undefined;
+  recoveredMs: number;
+  requests: Array<{ t: number; op: string; status: number; url?: string; fault?: string }>;
+}
+
+async function phase(sim: Sim, d: Daemon, faults: Record<string, unknown>, durationMs: number, during?: () => Promise<void>): Promise<PhaseResult> {
+  const m0 = await d.metrics();
+  await waitReady(d, 15_000);
+  const t0 = Date.now();
+  await sim.faults(faults);
+  const p = probe(d, 100);
+  const duringP = during?.();
+  await sleep(durationMs);
+  await duringP;
+  await sim.faults({});
+  const healedAt = Date.now();
+  await waitReady(d, 15_000);
+  const recoveredMs = Date.now() - healedAt;
+  const seen = await p.stop();
+  const m1 = await d.metrics();
+  const inFault = seen.filter((s) => s.t < healedAt);
+  const first503 = inFault.find((s) => s.ready === 503);
+  return {
+    apiErrors: m1.api('error') - m0.api('error'),
+    throttled: m1.api('throttled') - m0.api('throttled'),
+    transitions: m1.transitions() - m0.transitions(),
+    healthBad: seen.filter((s) => s.health !== 200).length,
+    probes: seen.length,
+    readyRatio: inFault.filter((s) => s.ready === 200).length / Math.max(1, inFault.length),
+    first503Ms: first503 ? first503.t - t0 : undefined,
+    recoveredMs,
+    requests: (await sim.requests(t0)).filter((r) => r.t < healedAt),
+  };
+}
+
+/** Gaps between the first attempts of one call (page 1 of the collaboration's List). */
+function backoffGaps(r: PhaseResult): number[] {
+  const ts = r.requests.filter((q) => q.op === 'ListAudienceGenerationJobs' && q.url?.includes('collaborationId=') && !q.url.includes('nextToken')).map((q) => q.t);
+  return ts.slice(1, 4).map((t, i) => t - ts[i]!);
+}
+
+test('1. AWS side faults: retries with backoff, errors counted, liveness kept, readiness follows staleness, no false transition', async () => {
+  const sim = await startSim();
+  const receiver = await startReceiver();
+  let d: Daemon | undefined;
+  try {
+    await sim.put([
+      { name: 'static-job', arn: J1, status: 'CREATE_IN_PROGRESS', collaborationId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' },
+      ...Array.from({ length: FLEET }, (_, i) => ({ name: `fleet-${i}`, arn: arn(i + 1), status: 'ACTIVE', collaborationId: COLLAB, configuredAudienceModelArn: MODEL })),
+    ]);
+    d = await startDaemon({
+      name: 'aws',
+      receiverUrl: receiver.url,
+      config: baseConfig(sim, receiver.url, { jobs: [{ arn: J1 }], discovery: [{ collaborationId: COLLAB }] }),
+    });
+    await waitReady(d);
+    // Let first sight and the detail backfill settle (100 Gets per sweep).
+    await waitFor(async () => (await d!.metrics()).get('cleanroomsml_monitor_jobs_tracked') === FLEET + 1, 15_000, 'all jobs tracked');
+    await sleep(2500);
+    const startTransitions = (await d.metrics()).transitions();
+
+    await scenario(
+      { scenario: '1a 5xx burst', fault: 'errorRatio 1 (every AWS call 500) for 5 s', expected: 'retries with exponential backoff, api errors rise, /healthz 200, /readyz 503 after ~3 intervals (1 s each), 0 transitions, recovery' },
+      async (obs) => {
+        const r = await phase(sim, d!, { errorRatio: 1 }, 5000);
+        const gaps = backoffGaps(r);
+        obs(`${r.requests.length} requests all 500`);
+        obs(`backoff gaps ${gaps.map((g) => (g / 1000).toFixed(2)).join('/')} s`);
+        obs(`api errors +${r.apiErrors}`);
+        obs(`readyz 503 after ${r.first503Ms === undefined ? 'never' : secs(r.first503Ms)}`);
+        obs(`healthz non-200 ${r.healthBad}/${r.probes}`);
+        obs(`${r.transitions} transitions`);
+        obs(`ready again ${secs(r.recoveredMs)} after healing`);
+        assert.equal(gaps.length, 3, 'three retries of the first call');
+        gaps.forEach((g, i) => assert.ok(g >= 0.9 * 250 * 2 ** i && g <= 2.2 * 250 * 2 ** i + 300, `gap ${i + 1} = ${g} ms is not exponential backoff`));
+        assert.ok(r.apiErrors >= 8, `api errors +${r.apiErrors}`);
+        assert.equal(r.healthBad, 0);
+        assert.ok(r.first503Ms !== undefined && r.first503Ms >= 1900 && r.first503Ms <= 5500, `readyz 503 after ${r.first503Ms} ms`);
+        assert.equal(r.transitions, 0);
+      },
+    );
+
+    await scenario(
+      { scenario: '1b throttling storm', fault: 'throttleRatio 0.3 for 6 s; one job really turns ACTIVE meanwhile', expected: 'throttled calls retried, limiter slows down, /healthz 200, exactly the one real transition and its 2 webhooks' },
+      async (obs) => {
+        const before = receiver.requests.length;
+        let rateLow = Infinity;
+        const r = await phase(sim, d!, { throttleRatio: 0.3 }, 6000, async () => {
+          await sleep(1500);
+          await sim.setStatus(J1, 'ACTIVE');
+          for (let i = 0; i < 8; i++) {
+            await sleep(500);
+            rateLow = Math.min(rateLow, (await d!.metrics()).get('cleanroomsml_monitor_api_rate_limit_per_second') ?? Infinity);
+          }
+        });
+        await waitFor(async () => receiver.requests.length - before >= 2, 10_000, 'the 2 webhooks');
+        await sleep(1500);
+        const hooks = receiver.requests.length - before;
+        const answered429 = r.requests.filter((q) => q.status === 429).length;
+        obs(`${answered429}/${r.requests.length} requests throttled`);
+        obs(`api throttled +${r.throttled}`);
+        obs(`limiter down to ${rateLow.toFixed(1)}/s (max 50)`);
+        obs(`readyz 200 in ${(r.readyRatio * 100).toFixed(0)} % of probes`);
+        obs(`healthz non-200 ${r.healthBad}/${r.probes}`);
+        obs(`${r.transitions} transition, ${hooks} webhooks`);
+        assert.ok(r.throttled >= 3, `throttled +${r.throttled}`);
+        assert.ok(rateLow < 50, 'the adaptive limiter backs off');
+        assert.equal(r.healthBad, 0);
+        assert.equal(r.transitions, 1, 'exactly the real transition');
+        assert.equal(hooks, 2, 'one webhook per target');
+      },
+    );
+
+    await scenario(
+      { scenario: '1c held past timeout', fault: 'latencyMs 2500 on every AWS call, requestTimeoutMs 1000, for 8 s', expected: 'calls time out and are retried, counted as errors, /healthz 200, /readyz 503 after ~3 intervals, 0 transitions' },
+      async (obs) => {
+        const r = await phase(sim, d!, { latencyMs: 2500 }, 8000);
+        obs(`api errors (timeouts) +${r.apiErrors}`);
+        obs(`readyz 503 after ${r.first503Ms === undefined ? 'never' : secs(r.first503Ms)}`);
+        obs(`healthz non-200 ${r.healthBad}/${r.probes}`);
+        obs(`${r.transitions} transitions`);
+        obs(`ready again ${secs(r.recoveredMs)} after healing`);
+        const timeouts = d!.lines.filter((l) => JSON.stringify(l).includes('timed out after 1000 ms')).length;
+        obs(`${timeouts} "timed out" log lines`);
+        assert.ok(r.apiErrors >= 3, `errors +${r.apiErrors}`);
+        assert.ok(timeouts > 0);
+        assert.equal(r.healthBad, 0);
+        assert.ok(r.first503Ms !== undefined && r.first503Ms <= 5500, `readyz 503 after ${r.first503Ms} ms`);
+        assert.equal(r.transitions, 0);
+      },
+    );
+
+    await scenario(
+      { scenario: '1d reset mid-pagination', fault: 'resetListPage 2: the connection of every List page-2 request is reset, for 5 s', expected: 'page retried, scope voided (no decision from partial data): 0 transitions, no job dropped, /readyz 503, recovery' },
+      async (obs) => {
+        const r = await phase(sim, d!, { resetListPage: 2 }, 5000);
+        const resets = r.requests.filter((q) => q.fault === 'reset').length;
+        const tracked = (await d!.metrics()).get('cleanroomsml_monitor_jobs_tracked');
+        obs(`${resets} resets on page 2`);
+        obs(`api errors +${r.apiErrors}`);
+        obs(`readyz 503 after ${r.first503Ms === undefined ? 'never' : secs(r.first503Ms)}`);
+        obs(`${r.transitions} transitions`);
+        obs(`jobs tracked ${tracked}/${FLEET + 1}`);
+        obs(`ready again ${secs(r.recoveredMs)} after healing`);
+        assert.ok(resets >= 4, `${resets} resets`);
+        assert.ok(r.apiErrors >= resets - 1, 'each reset counted');
+        assert.equal(r.transitions, 0);
+        assert.equal(tracked, FLEET + 1);
+        assert.ok(r.first503Ms !== undefined);
+      },
+    );
+
+    await scenario(
+      { scenario: '1e random resets', fault: 'resetRatio 0.3 on every AWS call for 5 s', expected: 'retries absorb most resets, 0 transitions, /healthz 200' },
+      async (obs) => {
+        const r = await phase(sim, d!, { resetRatio: 0.3 }, 5000);
+        const resets = r.requests.filter((q) => q.fault === 'reset').length;
+        obs(`${resets}/${r.requests.length + resets} connections reset`);
+        obs(`api errors +${r.apiErrors}`);
+        obs(`readyz 200 in ${(r.readyRatio * 100).toFixed(0)} % of probes`);
+        obs(`${r.transitions} transitions`);
+        assert.ok(resets > 0);
+        assert.equal(r.healthBad, 0);
+        assert.equal(r.transitions, 0);
+      },
+    );
+
+    const total = (await d.metrics()).transitions() - startTransitions;
+    assert.ok(d.alive(), 'the daemon is still running');
+    assert.equal(total, 1, 'only the real transition over all AWS faults');
+  } finally {
+    await d?.stop();
+    await receiver.close();
+    await sim.close();
+  }
+});
+
+test('1f. unresolvable endpoint: errors counted and retried, alive, never ready, nothing leaves loopback', async () => {
+  const sim = await startSim();
+  let d: Daemon | undefined;
+  try {
+    await scenario(
+      { scenario: '1f unresolvable endpoint', fault: 'aws.endpoint http://nonexistent.invalid:4566 (ENOTFOUND)', expected: 'network errors counted and retried, process alive, /healthz 200, /readyz 503, no traffic beyond loopback' },
+      async (obs) => {
+        const config = baseConfig(sim, undefined, { jobs: [{ arn: J1 }] });
+        config['aws'].endpoint = 'http://nonexistent.invalid:4566';
+        d = await startDaemon({ name: 'unresolvable', config });
+        const p = probe(d, 200);
+        // Long enough for the per-job backoff to leave a sweep with nothing due (see the report).
+        await sleep(10_000);
+        const seen = await p.stop();
+        const m = await d.metrics();
+        const errors = m.api('error');
+        const sweeps = m.sum('cleanroomsml_monitor_sweeps_total');
+        const notFound = d.lines.filter((l) => JSON.stringify(l).includes('ENOTFOUND')).length;
+        obs(`api errors ${errors} over ${sweeps} sweeps in 10 s`);
+        obs(`${notFound} ENOTFOUND log lines`);
+        obs(`healthz 200 ${seen.filter((s) => s.health === 200).length}/${seen.length}`);
+        obs(`readyz 503 ${seen.filter((s) => s.ready === 503).length}/${seen.length}`);
+        obs(`alive ${d.alive()}`);
+        assert.ok(d.alive(), 'alive');
+        assert.ok(errors >= 4, `errors ${errors}`);
+        assert.ok(errors > sweeps, 'each call was retried');
+        assert.ok(notFound > 0, 'ENOTFOUND logged');
+        assert.ok(seen.every((s) => s.health === 200), `healthz answers: ${[...new Set(seen.map((s) => s.health))].join(',')}`);
+        assert.ok(seen.every((s) => s.ready === 503), `readyz answers: ${[...new Set(seen.map((s) => s.ready))].join(',')}`);
+      },
+    );
+  } finally {
+    await d?.stop();
+    await sim.close();
+  }
+});
