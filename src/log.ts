@@ -32,6 +32,9 @@ export function createLogger(opts: { level?: LevelWithSilent; destination?: Dest
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // pino's err serializer turns plain objects into {type: "Object"}; callers here log
+      // {type, message} summaries (never raw errors that may carry request objects), so keep them.
+      serializers: { err: (e: unknown) => (e instanceof Error ? pino.stdSerializers.err(e) : e) },
     },
     opts.destination ?? pino.destination({ dest: 1, sync: false }),
   );

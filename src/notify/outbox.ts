@@ -120,6 +120,30 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   }
   /** Local hold after a failed store write, so a broken disk does not become a tight loop. */
   const holdUntil = new Map<string, number>();
+  /**
+   * Delivered, but the state could not record it (full disk). Never sent again by this process:
+   * only the record is retried. A crash before it lands can repeat the send once, same id.
+   */
+  const deliveredUnrecorded = new Set<string>();
+  let recordTimer: unknown;
+  function retryRecords(): void {
+    if (recordTimer !== undefined || deliveredUnrecorded.size === 0 || stopping) return;
+    recordTimer = timers.setTimeout(() => {
+      recordTimer = undefined;
+      void (async () => {
+        for (const id of [...deliveredUnrecorded]) {
+          try {
+            await store.markDelivered(id);
+            deliveredUnrecorded.delete(id);
+          } catch {
+            break; // still failing: try again later
+          }
+        }
+        retryRecords();
+        kick();
+      })();
+    }, opts.baseDelayMs ?? 1_000);
+  }
   const running = new Set<Promise<void>>();
   const controllers = new Set<AbortController>();
   let started = false;
@@ -148,6 +172,11 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       let earliest = Infinity;
       for (const e of store.pending()) {
         if (e.target !== lane.target.name || blocked.has(e.event.arn)) continue;
+        if (deliveredUnrecorded.has(e.id)) {
+          // Sent already; its job's later events wait until the record lands (per-job order).
+          blocked.add(e.event.arn);
+          continue;
+        }
         // The oldest pending entry of a job is its head; everything after it waits.
         blocked.add(e.event.arn);
         const due = Math.max(e.nextAttemptAt, holdUntil.get(e.id) ?? 0);
@@ -210,7 +239,15 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     };
     try {
       if (result.outcome === 'delivered') {
-        await store.markDelivered(entry.id);
+        try {
+          await store.markDelivered(entry.id);
+        } catch (err) {
+          deliveredUnrecorded.add(entry.id);
+          retryRecords();
+          elog.error({ ...fields, outcome: 'delivered', err: (err as Error).message }, 'notification delivered but the state could not record it; it will not be sent again');
+          outcome(target.name, 'delivered');
+          return;
+        }
         holdUntil.delete(entry.id);
         elog.info({ ...fields, outcome: 'delivered' }, 'notification delivered');
         outcome(target.name, 'delivered');
@@ -268,6 +305,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     async stop(deadlineMs: number) {
       stopping = true;
       unsubscribe?.();
+      if (recordTimer !== undefined) timers.clearTimeout(recordTimer);
       for (const lane of lanes.values()) {
         if (lane.timer !== undefined) timers.clearTimeout(lane.timer);
         lane.timer = undefined;

@@ -174,19 +174,21 @@ test('rate limit: Slack at most one message per second per webhook; webhooks 10/
   assert.deepEqual(at('w'), [0, 100, 200, 300, 400]);
 });
 
-test('a failed store write keeps the entry pending and backs off (no tight loop)', async () => {
+test('delivered but not recorded (full disk): never sent again; the record is retried until it lands', async () => {
   const h = harness();
   const e = ev('audit', 'ACTIVE');
+  const later = ev('audit', 'DELETE_PENDING');
   h.store.failNext = new Error('ENOSPC');
   h.store.add(e);
+  h.store.add(later);
   h.worker.start();
   await h.time.advance(500);
   assert.equal(h.calls.length, 1);
-  assert.equal(h.store.pending().length, 1);
-  await h.time.advance(600);
-  assert.equal(h.calls.length, 2, 'redelivered with the same id after the hold');
-  assert.equal(h.calls[1]?.req.headers['webhook-id'], e.id);
-  assert.equal(h.store.pending().length, 0);
+  assert.equal(h.store.pending().length, 2, 'the delivery could not be recorded yet');
+  await h.time.advance(5_000);
+  assert.equal(h.calls.filter((c) => c.req.headers['webhook-id'] === e.id).length, 1, 'no second send of a delivered event');
+  assert.ok(!h.store.pending().some((p) => p.id === e.id), 'the record landed on a later try');
+  assert.equal(h.calls[1]?.req.headers['webhook-id'], later.id, 'the job\'s next event follows, in order');
 });
 
 test('stop(): no new sends; waits for in-flight up to the deadline, then leaves it pending', async () => {
