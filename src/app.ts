@@ -259,6 +259,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const schedule = (expr: string) =>
     startScheduler({
       schedule: expr,
+      maxGapMs: scheduleIntervalMs(expr),
+      log: log.child({ component: 'poll' }),
       sweep: (signal) => sweep(signal),
       onSkip: () => {
         metrics.sweepSkipped();

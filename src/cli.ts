@@ -5,14 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from './config/load.js';
 import { checkConfig } from './config/check.js';
 import { ConfigError } from './config/errors.js';
-import { createApp } from './app.js';
 import { createLogger } from './log.js';
-import { systemClock } from './clock.js';
-import { createCleanRoomsMlClient } from './aws/client.js';
-import { formatOnceJson, formatOnceTable, runOnce } from './once.js';
-import { runOutboxCommand } from './outbox-command.js';
-import { runSimulateCommand } from './sim/command.js';
-import { runDemo } from './demo.js';
 import { VERSION } from './version.js';
 import { StateLockedError } from './state/lock.js';
 import { resolveShard, ShardError } from './poll/shard.js';
@@ -102,6 +95,8 @@ async function main(argv: string[]): Promise<number> {
         throw e;
       }
       if (shard) log.info({ shard: shard.index, totalShards: shard.total }, `watching shard ${shard.index} of ${shard.total}`);
+      // Verbs import what they need on demand: check-config stays fast (a CI gate, < 1 s).
+      const { createApp } = await import('./app.js');
       const app = await createApp({ config, log, configPath: values.config, ...(shard ? { shard } : {}) });
       await app.start();
       return waitForSignals(app, log);
@@ -109,6 +104,11 @@ async function main(argv: string[]): Promise<number> {
     case 'once': {
       const config = await loadConfig(need(values.config, '--config FILE'));
       const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, destination: process.stderr });
+      const [{ createCleanRoomsMlClient }, { formatOnceJson, formatOnceTable, runOnce }, { systemClock }] = await Promise.all([
+        import('./aws/client.js'),
+        import('./once.js'),
+        import('./clock.js'),
+      ]);
       const api = createCleanRoomsMlClient({
         region: config.aws.region,
         ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
@@ -122,9 +122,11 @@ async function main(argv: string[]): Promise<number> {
       const sub = positionals[1];
       if (sub !== 'list' && sub !== 'retry') throw new UsageError('outbox needs "list" or "retry"');
       const config = await loadConfig(need(values.config, '--config FILE'));
+      const { runOutboxCommand } = await import('./outbox-command.js');
       return runOutboxCommand(config, { sub, ids: positionals.slice(2), all: values.all === true, json: values.json === true, out, err });
     }
-    case 'simulate':
+    case 'simulate': {
+      const { runSimulateCommand } = await import('./sim/command.js');
       await runSimulateCommand({
         port: intFlag(values.port, '--port', 4566)!,
         ...(values.host ? { host: values.host } : {}),
@@ -132,8 +134,11 @@ async function main(argv: string[]): Promise<number> {
         ...(values.jobs ? { jobs: intFlag(values.jobs, '--jobs')! } : {}),
       });
       return 0;
-    case 'demo':
+    }
+    case 'demo': {
+      const { runDemo } = await import('./demo.js');
       return runDemo({ ...(values.port ? { port: intFlag(values.port, '--port')! } : {}) });
+    }
     default:
       throw new UsageError(`unknown command "${verb}"`);
   }

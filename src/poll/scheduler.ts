@@ -17,12 +17,22 @@ export interface SchedulerOptions {
   onSkip: () => void;
   /** Run a first sweep immediately instead of waiting for the first tick. */
   runAtStart?: boolean;
+  /**
+   * Longest expected gap between ticks. A watchdog on the monotonic clock starts a sweep when none
+   * started for twice this long: node-cron follows the wall clock, and after the clock jumps back
+   * an hour it would wait an hour for its old next slot (the monitor must never go silent).
+   */
+  maxGapMs?: number;
+  log?: { warn(obj: object, msg: string): void };
 }
 
 export function startScheduler(opts: SchedulerOptions): Scheduler {
   let running: Promise<void> | undefined;
   let controller: AbortController | undefined;
   let stopped = false;
+  let lastStart = performance.now();
+  let missed = 0;
+  let missedReportedAt = -Infinity;
 
   const trigger = async (): Promise<boolean> => {
     if (stopped) return false;
@@ -30,6 +40,7 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
       opts.onSkip();
       return false;
     }
+    lastStart = performance.now();
     controller = new AbortController();
     running = opts.sweep(controller.signal).finally(() => {
       running = undefined;
@@ -38,17 +49,49 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     return true;
   };
 
-  const task = cron.schedule(opts.schedule, () => {
-    // The sweep reports its own failures; a rejected promise here must never crash the process.
-    trigger().catch(() => {});
-  });
+  // After a forward clock jump node-cron warns once per missed tick (3600 lines for an hour of
+  // per-second ticks): aggregate those into one line a minute.
+  const cronLogger = {
+    info: () => {},
+    debug: () => {},
+    warn: (m: string) => {
+      if (!m.startsWith('missed execution')) return opts.log?.warn({}, `node-cron: ${m}`);
+      missed++;
+      const now = performance.now();
+      if (now - missedReportedAt >= 60_000) {
+        opts.log?.warn({ missedTicks: missed }, `${missed} schedule tick(s) missed (wall-clock jump or blocked event loop)`);
+        missed = 0;
+        missedReportedAt = now;
+      }
+    },
+    error: (m: string | Error) => opts.log?.warn({}, `node-cron: ${m instanceof Error ? m.message : m}`),
+  };
+  const task = cron.schedule(
+    opts.schedule,
+    () => {
+      // The sweep reports its own failures; a rejected promise here must never crash the process.
+      trigger().catch(() => {});
+    },
+    { logger: cronLogger },
+  );
   if (opts.runAtStart !== false) trigger().catch(() => {});
+  let watchdog: NodeJS.Timeout | undefined;
+  if (opts.maxGapMs !== undefined && opts.maxGapMs > 0) {
+    const gap = opts.maxGapMs;
+    watchdog = setInterval(() => {
+      if (stopped || running || performance.now() - lastStart < 2 * gap) return;
+      opts.log?.warn({ sinceLastSweepMs: Math.round(performance.now() - lastStart) }, 'no scheduled sweep for two intervals (wall clock jumped back?): sweeping now');
+      trigger().catch(() => {});
+    }, Math.min(gap, 10_000));
+    watchdog.unref();
+  }
 
   return {
     trigger,
     nextRunAt: () => (stopped ? undefined : task.getNextRun()?.getTime()),
     async stop(deadlineMs) {
       stopped = true;
+      if (watchdog) clearInterval(watchdog);
       await task.stop();
       const current = running;
       if (!current) return;

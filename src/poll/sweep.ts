@@ -193,6 +193,12 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     return job ? coveringScope(job, spec.discovery)?.conn : undefined;
   };
   const busy = new Set([...full.get, ...full.backfill, ...full.notDue]);
+  // A job held back by its backoff after throttling, 5xx or network errors is still failing: a
+  // sweep that made no call because everything is backing off is not a success (readiness).
+  for (const arn of full.notDue) {
+    const o = tracker.get(arn)?.lastError?.outcome;
+    if ((tracker.get(arn)?.consecutiveFailures ?? 0) > 0 && (o === 'throttled' || o === 'error')) retryableFailure = true;
+  }
   for (const arn of full.summaries.keys()) {
     if (!busy.has(arn) && known.has(arn)) tracker.checked(arn, now(), 'list');
   }
