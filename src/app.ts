@@ -8,7 +8,7 @@ import { scheduleIntervalMs } from './config/schedule.js';
 import { loadConfig } from './config/load.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
-import { systemClock } from './clock.js';
+import { createSteadyClock, systemClock } from './clock.js';
 import { createCleanRoomsMlClient } from './aws/client.js';
 import type { CleanRoomsMlApi } from './aws/types.js';
 import { openStateStore, type FileStateStore } from './state/store.js';
@@ -76,7 +76,10 @@ const STOP_OUTBOX_MS = 3_000;
 
 export async function createApp(opts: AppOptions): Promise<App> {
   const config = opts.config;
-  const clock = opts.clock ?? systemClock;
+  // Scheduling, backoff and ages run on a clock immune to wall-clock steps; webhook-timestamp
+  // headers use the wall clock, because receivers compare them with theirs.
+  const clock = opts.clock ?? createSteadyClock({ onReanchor: (skewMs) => log.warn({ skewMs }, 'wall clock differed for 15 min; adopting it') });
+  const wallClock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger({ level: config.log.level });
   const registry = opts.registry ?? new Registry();
   let stateWritable = true;
@@ -188,6 +191,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       store,
       targets: c.notifications.targets,
       clock,
+      wallClock,
       log: log.child({ component: 'notify' }),
       onOutcome: (target, outcome) => metrics.notification(target, outcome),
       ...(opts.send ? { send: opts.send } : {}),

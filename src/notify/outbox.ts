@@ -64,6 +64,8 @@ export interface OutboxWorkerOptions {
   timers?: Timers;
   /** Shown in Slack messages' context line. */
   monitorName?: string;
+  /** Time for webhook-timestamp headers (receivers compare it with their clock). Default: `clock`. */
+  wallClock?: Clock;
 }
 
 export interface OutboxWorker {
@@ -211,7 +213,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     controllers.add(controller);
     let result: SendResult;
     try {
-      const req = buildRequest(entry, target, t0, opts.monitorName !== undefined ? { monitorName: opts.monitorName } : {});
+      const req = buildRequest(entry, target, (opts.wallClock ?? clock).now(), opts.monitorName !== undefined ? { monitorName: opts.monitorName } : {});
       result = await sendFn({
         ...req,
         timeoutMs: target.timeoutMs,
