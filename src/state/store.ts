@@ -104,7 +104,9 @@ class JournalStore implements FileStateStore {
     return join(this.opts.dir, name);
   }
 
-  private async quarantine(name: string, why: string): Promise<void> {
+  private async quarantine(name: string, rawWhy: string): Promise<void> {
+    // JSON.parse quotes the bad bytes: keep the message printable and short for logs.
+    const why = rawWhy.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
     const aside = `${name}.corrupt-${new Date(this.opts.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
     await rename(this.path(name), this.path(aside));
     this.loadReport.quarantined.push(aside);
