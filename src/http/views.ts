@@ -27,7 +27,7 @@ export function jobsView(jobs: ReadonlyMap<string, JobSnapshot>, tracker: JobTra
         lastCheckedAt: iso(rt?.lastCheckedAt),
         lastCheckedVia: rt?.lastCheckedVia,
         consecutiveFailures: rt?.consecutiveFailures ?? 0,
-        nextCheckAt: nextSweepAt === undefined ? undefined : iso(Math.max(nextSweepAt, rt?.dueAt ?? 0)),
+        nextCheckAt: nextSweepAt === undefined && !rt?.dueAt ? undefined : iso(Math.max(nextSweepAt ?? 0, rt?.dueAt ?? 0)),
         lastError: rt?.lastError ? { ...rt.lastError, at: iso(rt.lastError.at) } : undefined,
       };
     }),

@@ -208,18 +208,26 @@ export function planSweep(input: PlanInput): SweepPlan {
     if (!known.has(arn) && !summaries.has(arn)) (due(arn) ? unlisted : notDue).push(arn);
   }
 
-  // New jobs still running first: their details matter sooner than old finished ones'.
+  // New jobs still running are read in full now (within the budget); jobs first seen already
+  // finished are adopted from their summary at once (the sweep stays short and the monitor ready)
+  // and their details fetched by the backfill, after the main commit.
   firstSight.sort((a, b) => Number(isTerminal(a.status)) - Number(isTerminal(b.status)));
   let budget = Math.max(0, input.detailBudget);
   const get = [...changed, ...unlisted];
   const adopt: JobSnapshot[] = [];
+  const backfill: string[] = [];
   for (const s of firstSight) {
-    if (budget > 0) {
+    if (!isTerminal(s.status) && budget > 0) {
       get.push(s.arn);
       budget--;
-    } else adopt.push(s);
+    } else {
+      adopt.push(s);
+      if (budget > 0) {
+        backfill.push(s.arn);
+        budget--;
+      }
+    }
   }
-  const backfill: string[] = [];
   for (const arn of backfillCandidates) {
     if (budget <= 0) break;
     backfill.push(arn);

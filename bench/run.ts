@@ -1,0 +1,298 @@
+// `npm run bench`: the real daemon (dist/cli.js run, a child process) against the simulator on
+// 127.0.0.1 capped at 50 requests/s, with a fleet of 10,000 jobs of which 1,000 are in progress and
+// finish over time (driven through the simulator's control API), and a webhook receiver.
+// Prints one table. Options: --jobs N --in-progress N --interval S --change-window S --steady S
+//
+// Phases: start -> first full sweep (ready) -> metric backfill of the terminal jobs under the rate
+// limit (changes already flowing) -> steady window (calls per sweep, CPU, throttling, scrapes)
+// -> wait for the last webhooks -> table.
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createServer } from 'node:net';
+import { startSimulator } from '../src/sim/server.js';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const { values: args } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '10000' },
+    'in-progress': { type: 'string', default: '1000' },
+    interval: { type: 'string', default: '10' },
+    'change-window': { type: 'string', default: '240' },
+    steady: { type: 'string', default: '60' },
+    'sim-rps': { type: 'string', default: '50' },
+    'max-rps': { type: 'string', default: '100' },
+    scrapes: { type: 'string', default: '30' },
+  },
+});
+const N = Number(args.jobs);
+const IN_PROGRESS = Number(args['in-progress']);
+const INTERVAL_S = Number(args.interval);
+const CHANGE_WINDOW_MS = Number(args['change-window']) * 1000;
+const STEADY_MS = Number(args.steady) * 1000;
+const SIM_RPS = Number(args['sim-rps']);
+const MAX_RPS = Number(args['max-rps']);
+const SCRAPES = Number(args.scrapes);
+const CREDS = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret-key' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const t0 = Date.now();
+const log = (s: string) => process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(0)}s] ${s}\n`);
+
+function uuid(i: number, salt: number): string {
+  const h = (i * 2654435761 + salt * 40503) >>> 0;
+  const hex = h.toString(16).padStart(8, '0');
+  return `${hex}-${String(salt).padStart(4, '0')}-4${hex.slice(0, 3)}-8${hex.slice(3, 6)}-${String(i).padStart(12, '0')}`;
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+function metricValue(text: string, name: string, labels = ''): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (!(rest.startsWith(' ') || rest.startsWith('{'))) continue;
+    if (labels && !rest.includes(labels)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+async function procStats(pid: number): Promise<{ cpuS: number; hwmMB: number; rssMB: number }> {
+  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  // Fields after "(comm) ": state is index 0, utime 11, stime 12 (clock ticks of 1/100 s on Linux).
+  return { cpuS: (Number(stat[11]) + Number(stat[12])) / 100, hwmMB: kb('VmHWM') / 1024, rssMB: kb('VmRSS') / 1024 };
+}
+
+function simTotals(s: { requests: Record<string, Record<string, number>> }) {
+  let total = 0;
+  let throttled = 0;
+  for (const op of Object.values(s.requests)) for (const [k, v] of Object.entries(op)) {
+    total += v;
+    if (k === 'throttled') throttled += v;
+  }
+  return { total, throttled, list: Object.values(s.requests.ListAudienceGenerationJobs ?? {}).reduce((a, b) => a + b, 0) };
+}
+
+async function main(): Promise<void> {
+  // 1. Simulator with the fleet.
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0 });
+  const collabs = Array.from({ length: 4 }, (_, c) => uuid(c, 7));
+  const models = collabs.map((_, c) => [0, 1].map((m) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/bench-c${c}-m${m}`));
+  const metrics = (i: number) => ({
+    relevanceMetrics: [
+      { audienceSize: { type: 'ABSOLUTE' as const, value: 10_000 }, score: 0.5 + (i % 40) / 100 },
+      { audienceSize: { type: 'PERCENTAGE' as const, value: 20 }, score: 0.3 + (i % 30) / 100 },
+    ],
+    recallMetric: 0.2 + (i % 50) / 100,
+  });
+  const inProgress: string[] = [];
+  const batch = [];
+  for (let i = 0; i < N; i++) {
+    const c = i % 4;
+    const arn = `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/${uuid(i, 1)}`;
+    const running = i % Math.max(1, Math.round(N / IN_PROGRESS)) === 0 && inProgress.length < IN_PROGRESS;
+    if (running) inProgress.push(arn);
+    batch.push({
+      arn,
+      name: `bench-${String(i).padStart(5, '0')}`,
+      collaborationId: collabs[c]!,
+      configuredAudienceModelArn: models[c]![i % 2]!,
+      status: running ? 'CREATE_IN_PROGRESS' : i % 15 === 1 ? 'CREATE_FAILED' : 'ACTIVE',
+      ...(running || i % 15 === 1 ? {} : { metrics: metrics(i) }),
+    });
+  }
+  sim.putJobs(batch);
+  sim.setFaults({ maxRequestsPerSecond: SIM_RPS });
+  log(`simulator ${sim.url}: ${N} jobs, ${inProgress.length} in progress, capped at ${SIM_RPS} req/s`);
+
+  // 2. Webhook receiver.
+  const received: Array<{ arn: string; status: string; at: number }> = [];
+  const receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = Date.now();
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data: { arn: string; status: string } };
+        received.push({ arn: body.data.arn, status: body.data.status, at });
+      } catch {
+        /* not ours */
+      }
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+
+  // 3. The daemon, as users run it.
+  const dir = await mkdtemp(join(tmpdir(), 'crml-bench-'));
+  const port = await freePort();
+  const config = {
+    aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 4 },
+    discovery: collabs.map((collaborationId) => ({ collaborationId })),
+    polling: { schedule: `*/${INTERVAL_S} * * * * *`, concurrency: 8, maxRequestsPerSecond: MAX_RPS },
+    notifications: { targets: [{ name: 'bench', type: 'webhook', url: `${receiverUrl}/hook`, allowHttp: true, ratePerSecond: 1000 }] },
+    state: { dir: join(dir, 'state') },
+    server: { host: '127.0.0.1', port },
+    log: { level: 'info' },
+  };
+  await writeFile(join(dir, 'config.yaml'), JSON.stringify(config));
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'run', '--config', join(dir, 'config.yaml')], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const pid = child.pid!;
+  const base = `http://127.0.0.1:${port}`;
+  const scrape = async () => (await fetch(`${base}/metrics`)).text();
+  const started = Date.now();
+
+  try {
+    // 4. Time to the first full sweep: ready (every job tracked from the List pages).
+    let readyAt = 0;
+    while (Date.now() - started < 120_000) {
+      const ok = await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false);
+      if (ok) {
+        readyAt = Date.now();
+        break;
+      }
+      await sleep(100);
+    }
+    if (!readyAt) throw new Error(`daemon not ready after 120 s: ${stderr}`);
+    const tracked = metricValue(await scrape(), 'cleanroomsml_monitor_jobs_tracked');
+    log(`ready after ${((readyAt - started) / 1000).toFixed(1)} s with ${tracked} jobs tracked`);
+
+    // 5. Status changes through the control API, spread uniformly over the change window.
+    const changes = new Map<string, { status: string; at: number }>();
+    const order = inProgress.map((arn, i) => ({ arn, t: readyAt + Math.round(((i + 0.5) / inProgress.length) * CHANGE_WINDOW_MS), ok: i % 10 !== 3 }));
+    order.sort((a, b) => a.t - b.t);
+    let next = 0;
+    const changer = setInterval(() => {
+      const now = Date.now();
+      while (next < order.length && order[next]!.t <= now) {
+        const o = order[next++]!;
+        const status = o.ok ? 'ACTIVE' : 'CREATE_FAILED';
+        sim.setStatus(o.arn, o.ok ? { status, metrics: metrics(next) } : { status, statusDetails: { statusCode: 'INTERNAL_ERROR', message: 'bench' } });
+        changes.set(o.arn, { status, at: Date.now() });
+      }
+    }, 20);
+
+    // 6. Backfill: every terminal job's metrics fetched under the rate limit, while ready.
+    let backfillDoneAt = 0;
+    let readyDuringBackfill = true;
+    while (Date.now() - readyAt < 900_000) {
+      const m = await scrape();
+      if (metricValue(m, 'cleanroomsml_monitor_ready') !== 1) readyDuringBackfill = false;
+      if (metricValue(m, 'cleanroomsml_monitor_jobs_backfill_pending') === 0) {
+        backfillDoneAt = Date.now();
+        break;
+      }
+      await sleep(2_000);
+    }
+    log(`backfill done ${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s after ready (ready throughout: ${readyDuringBackfill})`);
+
+    // 7. Steady window: whole sweeps only (from one sweep's end to another's).
+    const sweepsNow = async () => metricValue(await scrape(), 'cleanroomsml_monitor_sweeps_total');
+    const waitSweep = async () => {
+      const s0 = await sweepsNow();
+      while ((await sweepsNow()) === s0) await sleep(100);
+    };
+    await waitSweep();
+    await sleep(1000); // let any post-sweep backfill commit finish
+    const s0 = simTotals(sim.stats());
+    const c0 = await procStats(pid);
+    const sw0 = await sweepsNow();
+    const renderMs: number[] = [];
+    const windowEnd = Date.now() + STEADY_MS;
+    const scrapeEvery = Math.max(200, Math.floor(STEADY_MS / SCRAPES));
+    while (Date.now() < windowEnd) {
+      const t = performance.now();
+      await scrape();
+      renderMs.push(performance.now() - t);
+      await sleep(scrapeEvery);
+    }
+    await waitSweep();
+    const sw1 = await sweepsNow();
+    const s1 = simTotals(sim.stats());
+    const c1 = await procStats(pid);
+    const sweeps = sw1 - sw0;
+    const calls = s1.total - s0.total;
+    const callsPerSweep = calls / sweeps;
+    const listPerSweep = (s1.list - s0.list) / sweeps;
+    const throttledShare = calls === 0 ? 0 : (s1.throttled - s0.throttled) / calls;
+    const cpuPer1kPerSweep = (c1.cpuS - c0.cpuS) / sweeps / (N / 1000);
+    log(`steady window: ${sweeps} sweeps, ${calls} calls`);
+
+    // 8. Detection latency: wait for the remaining changes and their webhooks.
+    while (next < order.length) await sleep(500);
+    clearInterval(changer);
+    const deadline = Date.now() + (INTERVAL_S + 30) * 1000;
+    const matched = () => received.filter((r) => changes.get(r.arn)?.status === r.status);
+    while (Date.now() < deadline && new Set(matched().map((r) => r.arn)).size < changes.size) await sleep(500);
+    const firstByArn = new Map<string, number>();
+    for (const r of matched()) if (!firstByArn.has(r.arn)) firstByArn.set(r.arn, r.at);
+    const lat = [...firstByArn].map(([arn, at]) => (at - changes.get(arn)!.at) / 1000);
+    const missed = changes.size - firstByArn.size;
+    const unexpected = received.filter((r) => changes.get(r.arn)?.status !== r.status).length;
+    const whole = simTotals(sim.stats());
+    const finalStats = await procStats(pid);
+
+    const interval = INTERVAL_S;
+    const p50 = percentile(lat, 50);
+    const p99 = percentile(lat, 99);
+    const renderMedian = percentile(renderMs, 50);
+    const ratio = N / callsPerSweep;
+    const row = (k: string, v: string, target: string, ok: boolean | undefined) => `| ${k} | ${v} | ${target} | ${ok === undefined ? '' : ok ? 'yes' : 'NO'} |`;
+    const lines = [
+      `cleanroomsml-monitor bench: ${N} jobs (${inProgress.length} in progress -> finishing over ${CHANGE_WINDOW_MS / 1000} s), simulator capped at ${SIM_RPS} req/s, active interval ${interval} s, ceiling ${MAX_RPS} req/s`,
+      `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version} (daemon: same binary), ${new Date().toISOString().slice(0, 10)}`,
+      '',
+      '| measure | value | target | met |',
+      '|---|---|---|---|',
+      row('API calls per sweep (steady; List + Gets)', `${callsPerSweep.toFixed(1)} (${listPerSweep.toFixed(1)} List)`, '', undefined),
+      row('ratio to naive (1 Get per job = ' + N + ' calls/sweep)', `${ratio.toFixed(1)}x fewer`, '>= 50x', ratio >= 50),
+      row('detection latency p50 / p99 (status change -> webhook)', `${p50.toFixed(1)} s / ${p99.toFixed(1)} s (${lat.length} changes, ${missed} missed, ${unexpected} unexpected)`, `p99 <= ${interval + 5} s, 0 missed`, p99 <= interval + 5 && missed === 0 && unexpected === 0),
+      row('time to first full sweep (ready, all jobs tracked)', `${((readyAt - started) / 1000).toFixed(1)} s (${tracked} tracked)`, '', undefined),
+      row('metric backfill of terminal jobs (ready throughout)', `${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s (${readyDuringBackfill ? 'ready' : 'NOT ready at times'})`, '', undefined),
+      row('CPU seconds per 1,000 jobs per sweep (steady)', cpuPer1kPerSweep.toFixed(4), '', undefined),
+      row('peak RSS (VmHWM of the daemon)', `${finalStats.hwmMB.toFixed(0)} MB`, '<= 200 MB', finalStats.hwmMB <= 200),
+      row(`/metrics render time (median / max of ${renderMs.length} scrapes)`, `${renderMedian.toFixed(1)} ms / ${Math.max(...renderMs).toFixed(1)} ms`, '<= 100 ms median', renderMedian <= 100),
+      row('throttled share after adaptation (steady window)', `${(throttledShare * 100).toFixed(2)} %`, '<= 2 %', throttledShare <= 0.02),
+      row('throttled share over the whole run (incl. start-up and backfill)', `${((whole.throttled / whole.total) * 100).toFixed(2)} % of ${whole.total}`, '', undefined),
+      '',
+      `bench wall time ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await new Promise<void>((r) => receiver.close(() => r()));
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
