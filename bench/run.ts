@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   };
   await writeFile(join(dir, 'config.yaml'), JSON.stringify(config));
   const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'run', '--config', join(dir, 'config.yaml')], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true', ...(process.env.DAEMON_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DAEMON_NODE_OPTIONS } : {}) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
