@@ -86,6 +86,7 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
 {{- $c := .Values.config -}}
 {{- $aws := dict "region" $c.aws.region "requestTimeoutMs" (int64 $c.aws.requestTimeoutMs) "maxAttempts" (int64 $c.aws.maxAttempts) -}}
 {{- if $c.aws.endpoint }}{{ $_ := set $aws "endpoint" $c.aws.endpoint }}{{ end -}}
+{{- if $c.aws.roleArn }}{{ $_ := set $aws "roleArn" $c.aws.roleArn }}{{ end -}}
 {{- $targets := list -}}
 {{- $dir := include "cleanroomsml-monitor.secretDir" . -}}
 {{- range .Values.notifications.targets -}}
@@ -106,7 +107,9 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
   "aws" $aws
   "jobs" (default list $c.jobs)
   "discovery" (default list $c.discovery)
-  "polling" (dict "schedule" $c.polling.schedule "concurrency" (int64 $c.polling.concurrency) "maxRequestsPerSecond" $c.polling.maxRequestsPerSecond "notifyOnFirstSeenTerminal" $c.polling.notifyOnFirstSeenTerminal)
+  "polling" (dict "schedule" $c.polling.schedule "concurrency" (int64 $c.polling.concurrency) "maxRequestsPerSecond" $c.polling.maxRequestsPerSecond "notifyOnFirstSeenTerminal" $c.polling.notifyOnFirstSeenTerminal "terminalInterval" $c.polling.terminalInterval "terminalRetention" $c.polling.terminalRetention "maxBackoff" $c.polling.maxBackoff)
+  "sharding" (dict "totalShards" (int64 $c.sharding.totalShards))
+  "metrics" (dict "statusSeries" $c.metrics.statusSeries)
   "notifications" (dict "targets" $targets)
   "state" (dict "dir" (include "cleanroomsml-monitor.stateDir" .))
   "server" (dict "host" "0.0.0.0" "port" 9464)
