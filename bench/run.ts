@@ -178,7 +178,9 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
+  let stopping = false;
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  child.once('exit', (code, sig) => { if (!stopping) log(`daemon exited early (code ${code}, signal ${sig}): ${stderr.slice(-1500)}`); });
   const pid = child.pid!;
   const base = `http://127.0.0.1:${port}`;
   const scrape = async () => (await fetch(`${base}/metrics`)).text();
@@ -311,6 +313,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
+    stopping = true;
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     await new Promise<void>((r) => receiver.close(() => r()));
