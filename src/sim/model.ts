@@ -36,6 +36,18 @@ export interface SimJob {
   steps: SimStep[];
 }
 
+/** The optional descriptive members a scenario or the control API may set, copied when present. */
+export type SimJobExtras = Pick<SimJob, 'description' | 'includeSeedInOutput' | 'protectedQueryIdentifier' | 'seedAudience' | 'tags'>;
+
+export function withExtras(job: SimJob, from: SimJobExtras): SimJob {
+  if (from.description !== undefined) job.description = from.description;
+  if (from.includeSeedInOutput !== undefined) job.includeSeedInOutput = from.includeSeedInOutput;
+  if (from.protectedQueryIdentifier !== undefined) job.protectedQueryIdentifier = from.protectedQueryIdentifier;
+  if (from.seedAudience !== undefined) job.seedAudience = from.seedAudience;
+  if (from.tags !== undefined) job.tags = from.tags;
+  return job;
+}
+
 /** The step in force at `now`, or undefined when the job does not exist yet. */
 export function currentStep(job: SimJob, now: number): SimStep | undefined {
   const steps = job.steps;

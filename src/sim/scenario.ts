@@ -15,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import type { AudienceQualityMetrics } from '../domain.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_COLLABORATION_ID, DEFAULT_MODEL_ARN, DEFAULT_REGION, jobArnFor } from './defaults.js';
 import { parseDuration } from './duration.js';
-import type { SimJob, SimStep } from './model.js';
+import { withExtras, type SimJob, type SimStep } from './model.js';
 import { rngUuid, type Rng } from './prng.js';
 import { parseWith, scenarioSchema, SimInputError, type Scenario } from './schemas.js';
 
@@ -81,11 +81,6 @@ export function scenarioJobs(s: Scenario, startedAt: number, rng: Rng): SimJob[]
       createTime: steps[0]!.t,
       steps,
     };
-    if (j.description !== undefined) job.description = j.description;
-    if (j.includeSeedInOutput !== undefined) job.includeSeedInOutput = j.includeSeedInOutput;
-    if (j.protectedQueryIdentifier !== undefined) job.protectedQueryIdentifier = j.protectedQueryIdentifier;
-    if (j.seedAudience !== undefined) job.seedAudience = j.seedAudience;
-    if (j.tags !== undefined) job.tags = j.tags;
-    return job;
+    return withExtras(job, j);
   });
 }

@@ -4,7 +4,7 @@ import { parseIsoTimestamp } from '../aws/timestamps.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_COLLABORATION_ID, DEFAULT_MODEL_ARN, DEFAULT_REGION, jobArnFor } from './defaults.js';
 import { FaultInjector, type Faults } from './faults.js';
 import { buildFleet } from './fleet.js';
-import { currentStep, jobWire, type SimJob, type SimStep } from './model.js';
+import { currentStep, jobWire, withExtras, type SimJob, type SimStep } from './model.js';
 import { createRng, rngUuid, type Rng } from './prng.js';
 import { scenarioJobs } from './scenario.js';
 import {
@@ -89,12 +89,7 @@ export class SimState {
       createTime,
       steps: [step],
     };
-    if (j.description !== undefined) job.description = j.description;
-    if (j.includeSeedInOutput !== undefined) job.includeSeedInOutput = j.includeSeedInOutput;
-    if (j.protectedQueryIdentifier !== undefined) job.protectedQueryIdentifier = j.protectedQueryIdentifier;
-    if (j.seedAudience !== undefined) job.seedAudience = j.seedAudience;
-    if (j.tags !== undefined) job.tags = j.tags;
-    return job;
+    return withExtras(job, j);
   }
 
   /**
