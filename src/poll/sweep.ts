@@ -48,8 +48,6 @@ export interface SweepDeps {
    * notification count and whether every List and Get so far succeeded.
    */
   onCommitted?: (notifications: number, ok: boolean) => void;
-  /** Called after every commit that changed the job map (metrics cache key). */
-  onStateChanged?: () => void;
   clock: Clock;
   log: Logger;
   tracker: JobTracker;
@@ -88,10 +86,10 @@ export interface SweepReport {
 
 const PAGE_SIZE = 100;
 
-async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>, halted: () => boolean = () => false): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !halted()) {
       const item = items[next++]!;
       await fn(item);
     }
@@ -204,6 +202,10 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
   }
 
   // 3. Get, with bounded concurrency. Terminal errors end that job's attempt for this sweep.
+  // The backfill stops at its first Get that fails after all retries (AWS in trouble): its jobs
+  // are caught up by later sweeps, and the sweep ends instead of retrying hundreds of Gets into
+  // an outage while the next List (which sees real changes) waits.
+  let backfillHalted = false;
   const getAll = async (arns: readonly string[], next: Map<string, JobSnapshot | undefined>, backfill: boolean) =>
     pool(arns, deps.concurrency, async (arn) => {
       const jobLog = log.child({ arn });
@@ -232,13 +234,17 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
         jobErrors++;
         // A backfill Get that ran out of retries is caught up later; it does not fail the sweep.
         if (c.retryable && !backfill) retryableFailure = true;
+        if (c.retryable && backfill && !backfillHalted) {
+          backfillHalted = true;
+          log.warn({ err: errorSummary(err) }, 'metric backfill paused until the next sweep: AWS calls are failing');
+        }
         tracker.failed(arn, now(), c.outcome, errorMessage(err), backoff);
         const summary = full.summaries.get(arn);
         // A job whose details we may never read (AccessDenied on Get only) still gets its List status.
         if (!c.retryable && summary) next.set(arn, summary);
         jobLog.warn({ err: errorSummary(err), retryable: c.retryable }, 'GetAudienceGenerationJob failed');
       }
-    });
+    }, backfill ? () => backfillHalted : undefined);
 
   // 4. Diff against the last-seen state, route, and commit it all in one durable write.
   let transitionCount = 0;
@@ -261,7 +267,6 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     const enqueue = route(transitions, spec.targets, { notifyOnFirstSeenTerminal: spec.notifyOnFirstSeenTerminal, now: observedAt });
     if (upsert.length === 0 && remove.length === 0 && enqueue.length === 0) return;
     await store.commit({ upsert, remove, enqueue });
-    deps.onStateChanged?.();
     for (const arn of remove) tracker.forget(arn);
     for (const t of transitions) {
       log.info(

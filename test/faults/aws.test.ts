@@ -74,7 +74,8 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness kept, r
     await waitReady(d);
     // Let first sight and the detail backfill settle (100 Gets per sweep).
     await waitFor(async () => (await d!.metrics()).get('cleanroomsml_monitor_jobs_tracked') === FLEET + 1, 15_000, 'all jobs tracked');
-    await sleep(2500);
+    await waitFor(async () => (await d!.metrics()).get('cleanroomsml_monitor_jobs_backfill_pending') === 0, 30_000, 'metric backfill done');
+    await sleep(1500);
     const startTransitions = (await d.metrics()).transitions();
 
     await scenario(
@@ -89,7 +90,7 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness kept, r
         obs(`healthz non-200 ${r.healthBad}/${r.probes}`);
         obs(`${r.transitions} transitions`);
         obs(`ready again ${secs(r.recoveredMs)} after healing`);
-        assert.equal(gaps.length, 3, 'three retries of the first call');
+        assert.equal(gaps.length, 3, `three retries of the first call (requests in the fault: ${r.requests.map((q) => `${q.op.slice(0, 4)}${q.url?.includes('nextToken') ? '+' : ''}@${q.t % 100000}`).join(' ')})`);
         gaps.forEach((g, i) => assert.ok(g >= 0.9 * 250 * 2 ** i && g <= 2.2 * 250 * 2 ** i + 300, `gap ${i + 1} = ${g} ms is not exponential backoff`));
         assert.ok(r.apiErrors >= 8, `api errors +${r.apiErrors}`);
         assert.equal(r.healthBad, 0);

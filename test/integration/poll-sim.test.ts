@@ -120,6 +120,41 @@ test('a failed List page decides nothing: no Gets, no transitions, every job kep
   }
 });
 
+test('metric backfill stops at its first Get that fails after retries (AWS in trouble) and resumes in a later sweep', async () => {
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
+  await fleet(sim, 300, () => false);
+  const real = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
+  // Every Get answers 500 over HTTP from the moment the first one is sent (the List pages were fine).
+  let outage = false;
+  const api: CleanRoomsMlApi = {
+    listAudienceGenerationJobs: (i, o) => real.listAudienceGenerationJobs(i, o),
+    getAudienceGenerationJob(i, o) {
+      if (outage) sim.setFaults({ errorRatio: 1 });
+      return real.getAudienceGenerationJob(i, o);
+    },
+  };
+  const a = await app(sim, { aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 3 }, polling: { schedule: '0 0 0 1 1 *', concurrency: 4, maxRequestsPerSecond: 100 } }, { api, detailBudget: 1000 });
+  try {
+    // First sight adopts every job from its List summary; the details come from the backfill.
+    outage = true;
+    const before = counts(sim);
+    const r = await a.sweepNow();
+    const gets = counts(sim).get - before.get;
+    assert.ok(r?.ok, 'backfill failures do not fail the sweep');
+    assert.equal(a.store.jobs().size, 300, 'every job tracked from its summary');
+    assert.ok(gets <= 4 * 3, `at most the in-flight Gets (4 workers x 3 attempts) were spent, not 300 x 3: ${gets}`);
+    const summaryOnly = () => [...a.store.jobs().values()].filter((j) => j.detail === 'summary').length;
+    assert.ok(summaryOnly() >= 300 - 4, `the rest waits for a later sweep (${summaryOnly()} summary-only)`);
+    outage = false;
+    sim.setFaults({});
+    for (let i = 0; i < 5 && summaryOnly() > 0; i++) await a.sweepNow();
+    assert.equal(summaryOnly(), 0, 'the backfill resumed and finished once AWS answered again');
+  } finally {
+    await a.stop();
+    await sim.close();
+  }
+});
+
 test('throttling (40% of requests) never makes a false or missed transition', async () => {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
   await fleet(sim, 300, (i) => i % 10 === 0);
