@@ -85,7 +85,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let stateWritable = true;
   let lastSuccessAt: number | undefined;
   let lastReport: SweepReport | undefined;
-  let jobsVersion = 0;
 
   // Metrics read the store lazily; `store` is assigned before the first scrape can happen.
   // eslint-disable-next-line prefer-const
@@ -99,7 +98,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
       targetNames: () => config.notifications.targets.map((t) => t.name),
       now: () => clock.now(),
       statusSeries: () => rt.config.metrics.statusSeries,
-      version: () => jobsVersion,
     },
     VERSION,
   );
@@ -230,9 +228,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
             ready();
             if (n > 0) worker.kick();
           },
-          onStateChanged: () => {
-            jobsVersion++;
-          },
           // Metric backfill spends what the adaptive rate leaves of ~80% of one interval, so it
           // never pushes a sweep past the next tick (changed jobs are committed before it anyway).
           detailBudget:
@@ -282,7 +277,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async start() {
       http = await startHttpServer(config.server, {
-        registry,
+        metrics: () => metrics.exposition(),
+        metricsContentType: metrics.contentType,
         readiness: ready,
         jobs: () => jobsView(store.jobs(), tracker, rt.spec.staticArns, nextSweepAt()),
         outbox: () => outboxView(store.pending(), store.deadLetters()),

@@ -1,7 +1,8 @@
 // The per-job series, rendered as exposition text straight from the store. At 10,000 jobs that is
-// ~130,000 samples; going through prom-client's label maps costs ~0.8 s and ~200 MB per scrape, so
-// each snapshot's lines are rendered once (cached on the snapshot object, which the store replaces
-// on every change) and a scrape only joins them. The joined text is cached per state version.
+// ~130,000 samples and ~26 MB of text; going through prom-client's label maps costs ~0.8 s and
+// ~200 MB per scrape. So each snapshot's lines are rendered once (cached on the snapshot object,
+// which the store replaces on every change), and a scrape streams them out in ~64 KB chunks: no
+// whole-body string, so a scrape's garbage is bounded by the socket's backpressure, not the fleet.
 import { isTerminal, JOB_STATUSES, type JobSnapshot } from '../domain.js';
 
 export type StatusSeries = 'all' | 'nonTerminalOnly';
@@ -82,30 +83,48 @@ const FAMILIES: readonly Family[] = [
 
 export const JOB_FAMILY_NAMES: readonly string[] = FAMILIES.map((f) => f.name);
 
-/** Renders the job families; call render() per scrape. */
+/** Size of one streamed chunk (characters; the text is ASCII except for label values). */
+const CHUNK_CHARS = 64 * 1024;
+
+/** Renders the job families; call chunks() (streaming) or render() per scrape. */
 export class JobSeriesRenderer {
   private readonly perJob = new WeakMap<JobSnapshot, { mode: StatusSeries; parts: string[] }>();
-  private cached: { key: string; text: string } | undefined;
+
+  private parts(j: JobSnapshot, mode: StatusSeries): string[] {
+    let e = this.perJob.get(j);
+    if (!e || e.mode !== mode) {
+      e = { mode, parts: FAMILIES.map((f) => f.lines(j, mode)) };
+      this.perJob.set(j, e);
+    }
+    return e.parts;
+  }
 
   /**
-   * `version` must change whenever the job map changes (the caller bumps it on every commit);
-   * undefined disables the whole-text cache (per-job lines are still reused).
+   * The exposition text in chunks of about 64 KB. The job list is taken when the first chunk is
+   * pulled, so a commit landing while a slow scraper reads the rest never mixes two states.
+   * Same layout as prom-client: families separated by a blank line.
    */
-  render(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries, version?: number): string {
-    const key = `${version}|${mode}|${jobs.size}`;
-    if (version !== undefined && this.cached?.key === key) return this.cached.text;
-    const chunks: string[][] = FAMILIES.map(() => []);
-    for (const j of jobs.values()) {
-      let e = this.perJob.get(j);
-      if (!e || e.mode !== mode) {
-        e = { mode, parts: FAMILIES.map((f) => f.lines(j, mode)) };
-        this.perJob.set(j, e);
+  *chunks(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): Generator<string> {
+    const parts = Array.from(jobs.values(), (j) => this.parts(j, mode));
+    let buf = '';
+    for (let i = 0; i < FAMILIES.length; i++) {
+      const f = FAMILIES[i]!;
+      buf += `${i > 0 ? '\n' : ''}# HELP ${f.name} ${f.help}\n# TYPE ${f.name} gauge\n`;
+      for (const p of parts) {
+        const line = p[i]!;
+        if (line === '') continue;
+        buf += line;
+        if (buf.length >= CHUNK_CHARS) {
+          yield buf;
+          buf = '';
+        }
       }
-      for (let i = 0; i < FAMILIES.length; i++) if (e.parts[i]) chunks[i]!.push(e.parts[i]!);
     }
-    // Same layout as prom-client: families separated by a blank line.
-    const text = FAMILIES.map((f, i) => `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} gauge\n${chunks[i]!.join('')}`).join('\n');
-    if (version !== undefined) this.cached = { key, text };
-    return text;
+    if (buf !== '') yield buf;
+  }
+
+  /** The whole text as one string (small fleets, tests, `registry.metrics()`). */
+  render(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): string {
+    return [...this.chunks(jobs, mode)].join('');
   }
 }

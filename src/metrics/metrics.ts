@@ -15,13 +15,15 @@ export interface MetricsSource {
   now(): number;
   /** metrics.statusSeries in force (default all). */
   statusSeries?(): StatusSeries;
-  /** Changes whenever jobs() changes (enables the rendered-text cache); absent: no cache. */
-  version?(): number;
 }
 
 export type NotificationOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
 
 export interface Metrics {
+  /** The whole exposition for one scrape, in chunks to stream (job series first, then prom-client's). */
+  exposition(): Promise<Iterable<string>>;
+  /** Content type of the exposition (Prometheus text format 0.0.4). */
+  readonly contentType: string;
   apiRequest(operation: Operation, outcome: ApiOutcome, durationMs: number): void;
   transition(from: string | null, to: string): void;
   notification(target: string, outcome: NotificationOutcome): void;
@@ -47,13 +49,19 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     if (m instanceof Gauge && m.name.endsWith('_total')) registry.removeSingleMetric(m.name);
   }
 
-  // Job series are rendered by JobSeriesRenderer and put in front of prom-client's output.
+  // Job series are rendered by JobSeriesRenderer and put in front of prom-client's output (a few
+  // KB). /metrics streams the chunks; registry.metrics() still returns the whole text.
   const renderer = new JobSeriesRenderer();
   const promMetrics = registry.metrics.bind(registry);
-  registry.metrics = async () => {
-    const jobs = renderer.render(source.jobs(), source.statusSeries?.() ?? 'all', source.version?.());
-    return `${jobs}\n${await promMetrics()}`;
+  const exposition = async (): Promise<Iterable<string>> => {
+    const jobs = renderer.chunks(source.jobs(), source.statusSeries?.() ?? 'all');
+    const rest = await promMetrics();
+    return (function* () {
+      yield* jobs;
+      yield `\n${rest}`;
+    })();
   };
+  registry.metrics = async () => [...(await exposition())].join('');
 
   const apiRequests = new Counter({
     name: 'cleanroomsml_monitor_api_requests_total',
@@ -213,6 +221,8 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   }).set({ version, node_version: process.version }, 1);
 
   return {
+    exposition,
+    contentType: registry.contentType,
     apiRequest(operation, outcome, durationMs) {
       apiRequests.inc({ operation, outcome });
       apiDuration.observe({ operation }, secs(durationMs));

@@ -1,5 +1,5 @@
 // Job series rendered as text: same samples as the prom-client gauges they replace, label escaping,
-// the nonTerminalOnly cardinality option, caching per snapshot and per version, and promtool-clean.
+// the nonTerminalOnly cardinality option, streaming in chunks from a per-snapshot cache, and promtool-clean.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -28,13 +28,27 @@ test('all: one-hot over every status; nonTerminalOnly: finished jobs keep only t
   assert.ok(status.includes(`cleanroomsml_audience_generation_job_status{arn="${ARN_A}",status="ACTIVE"} 1`));
 });
 
-test('the text is cached per version and rebuilt when the version moves', () => {
+test('chunks: ~64 KB pieces of whole lines, joined equal to render(); the job list is taken at the first pull', () => {
   const r = new JobSeriesRenderer();
-  const m = new Map(jobs);
-  const a = r.render(m, 'all', 1);
-  m.set(ARN_B, snap({ arn: ARN_B, status: 'ACTIVE' }));
-  assert.equal(r.render(m, 'all', 1), a, 'same version: cached');
-  assert.ok(r.render(m, 'all', 2).includes(`status{arn="${ARN_B}",status="ACTIVE"} 1`));
+  const many = new Map(Array.from({ length: 500 }, (_, i) => {
+    const a = `${ARN_B.slice(0, -4)}${String(i).padStart(4, '0')}`;
+    return [a, snap({ arn: a, status: i % 2 ? 'ACTIVE' : 'CREATE_IN_PROGRESS' })] as const;
+  }));
+  const parts = [...r.chunks(many, 'all')];
+  assert.ok(parts.length > 3, `${parts.length} chunks`);
+  for (const p of parts.slice(0, -1)) {
+    assert.ok(p.length >= 64 * 1024 && p.length < 64 * 1024 + 2048, `chunk of ${p.length} chars`);
+    assert.ok(p.endsWith('\n'), 'a chunk ends at a line end');
+  }
+  assert.equal(parts.join(''), r.render(many, 'all'));
+  // A commit landing while a slow scraper reads the rest never mixes two states.
+  const it = r.chunks(many, 'all');
+  const first = it.next().value as string;
+  const moved = [...many.keys()][499]!;
+  many.set(moved, snap({ arn: moved, status: 'CREATE_FAILED' }));
+  const rest = [...it].join('');
+  assert.ok((first + rest).includes(`status{arn="${moved}",status="ACTIVE"} 1`), 'the state of the first pull');
+  assert.ok(r.render(many, 'all').includes(`status{arn="${moved}",status="CREATE_FAILED"} 1`), 'the next scrape sees the change');
 });
 
 test('the whole registry output passes promtool check metrics (when promtool is installed)', async (t) => {
