@@ -277,7 +277,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async start() {
       http = await startHttpServer(config.server, {
-        metrics: () => metrics.exposition(),
+        metrics: (gzip) => metrics.exposition(gzip),
         metricsContentType: metrics.contentType,
         readiness: ready,
         jobs: () => jobsView(store.jobs(), tracker, rt.spec.staticArns, nextSweepAt()),

@@ -1,9 +1,11 @@
 // The per-job series, rendered as exposition text straight from the store. At 10,000 jobs that is
 // ~130,000 samples and ~26 MB of text; going through prom-client's label maps costs ~0.8 s and
-// ~200 MB per scrape. So each snapshot's lines are rendered once (cached on the snapshot object,
-// which the store replaces on every change), and a scrape streams them out in ~64 KB chunks: no
-// whole-body string, so a scrape's garbage is bounded by the socket's backpressure, not the fleet.
+// ~200 MB per scrape. So the text is kept as UTF-8 pieces (one family x one bucket of jobs),
+// rendered again only when a job of the piece changes, and a scrape streams them out: no
+// whole-body string, no re-encoding. For gzip (which Prometheus asks for) the compressed pieces are
+// kept too, so a scrape compresses only what changed (src/metrics/gzip.ts).
 import { isTerminal, JOB_STATUSES, type JobSnapshot } from '../domain.js';
+import { deflatePiece, type DeflatedPiece } from './gzip.js';
 
 export type StatusSeries = 'all' | 'nonTerminalOnly';
 
@@ -83,48 +85,119 @@ const FAMILIES: readonly Family[] = [
 
 export const JOB_FAMILY_NAMES: readonly string[] = FAMILIES.map((f) => f.name);
 
-/** Size of one streamed chunk (characters; the text is ASCII except for label values). */
-const CHUNK_CHARS = 64 * 1024;
+/**
+ * Jobs are spread over buckets by a hash of their ARN; the lines of one family for one bucket are
+ * a piece, rendered (and, for gzip, compressed) again only when a job of that bucket changed,
+ * came or went. 512 buckets: ~20 jobs per piece at 10,000 jobs, so a sweep with 40 changes redoes
+ * ~8% of the text.
+ */
+const BUCKETS = 512;
 
-/** Renders the job families; call chunks() (streaming) or render() per scrape. */
+interface Piece {
+  /** The snapshots rendered, in order; the store replaces a snapshot object on every change. */
+  members: JobSnapshot[];
+  /** UTF-8 text of their lines (one allocation per piece: no pooled slabs pinned by old lines). */
+  plain: Buffer;
+  /** Compressed on the first gzip scrape that needs it. */
+  deflated?: Promise<DeflatedPiece>;
+}
+
+/** FNV-1a over the ARN: a stable, cheap bucket choice (not security relevant). */
+function bucketOf(arn: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < arn.length; i++) h = Math.imul(h ^ arn.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % BUCKETS;
+}
+
+function sameMembers(a: readonly JobSnapshot[], b: readonly JobSnapshot[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function header(i: number): Buffer {
+  const f = FAMILIES[i]!;
+  return Buffer.from(`${i > 0 ? '\n' : ''}# HELP ${f.name} ${f.help}\n# TYPE ${f.name} gauge\n`, 'utf8');
+}
+
+const HEADERS = FAMILIES.map((_, i) => header(i));
+
+/**
+ * Renders the job families per scrape: chunks() streams the text, gzipPieces() the same bytes as
+ * cached deflate pieces. Both list jobs bucket by bucket (Prometheus ignores sample order).
+ */
 export class JobSeriesRenderer {
-  private readonly perJob = new WeakMap<JobSnapshot, { mode: StatusSeries; parts: string[] }>();
+  private readonly pieces = new Map<number, Piece>();
+  private readonly bucket = new WeakMap<JobSnapshot, number>();
+  private headersDeflated: Array<Promise<DeflatedPiece>> | undefined;
+  private mode: StatusSeries | undefined;
 
-  private parts(j: JobSnapshot, mode: StatusSeries): string[] {
-    let e = this.perJob.get(j);
-    if (!e || e.mode !== mode) {
-      e = { mode, parts: FAMILIES.map((f) => f.lines(j, mode)) };
-      this.perJob.set(j, e);
+  /**
+   * The pieces of this instant, in output order (family by family, bucket by bucket; undefined
+   * for a family header). Built synchronously, so a commit never mixes into a scrape in progress.
+   */
+  private current(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): Array<Piece | number> {
+    if (mode !== this.mode) {
+      this.pieces.clear();
+      this.mode = mode;
     }
-    return e.parts;
+    const buckets: JobSnapshot[][] = Array.from({ length: BUCKETS }, () => []);
+    for (const j of jobs.values()) {
+      let b = this.bucket.get(j);
+      if (b === undefined) this.bucket.set(j, (b = bucketOf(j.arn)));
+      buckets[b]!.push(j);
+    }
+    const out: Array<Piece | number> = [];
+    for (let i = 0; i < FAMILIES.length; i++) {
+      out.push(i);
+      const f = FAMILIES[i]!;
+      for (let b = 0; b < BUCKETS; b++) {
+        const members = buckets[b]!;
+        const key = i * BUCKETS + b;
+        if (members.length === 0) {
+          this.pieces.delete(key);
+          continue;
+        }
+        let p = this.pieces.get(key);
+        if (!p || !sameMembers(p.members, members)) {
+          let text = '';
+          for (const j of members) text += f.lines(j, mode);
+          const plain = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+          plain.write(text, 'utf8');
+          this.pieces.set(key, (p = { members, plain }));
+        }
+        if (p.plain.length > 0) out.push(p);
+      }
+    }
+    return out;
   }
 
   /**
-   * The exposition text in chunks of about 64 KB. The job list is taken when the first chunk is
-   * pulled, so a commit landing while a slow scraper reads the rest never mixes two states.
-   * Same layout as prom-client: families separated by a blank line.
+   * The exposition text as the cached pieces themselves (whole lines, no copies: a scrape makes
+   * no garbage of the fleet's size); same layout as prom-client.
    */
-  *chunks(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): Generator<string> {
-    const parts = Array.from(jobs.values(), (j) => this.parts(j, mode));
-    let buf = '';
-    for (let i = 0; i < FAMILIES.length; i++) {
-      const f = FAMILIES[i]!;
-      buf += `${i > 0 ? '\n' : ''}# HELP ${f.name} ${f.help}\n# TYPE ${f.name} gauge\n`;
-      for (const p of parts) {
-        const line = p[i]!;
-        if (line === '') continue;
-        buf += line;
-        if (buf.length >= CHUNK_CHARS) {
-          yield buf;
-          buf = '';
-        }
-      }
-    }
-    if (buf !== '') yield buf;
+  *chunks(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): Generator<Buffer> {
+    for (const p of this.current(jobs, mode)) yield typeof p === 'number' ? HEADERS[p]! : p.plain;
+  }
+
+  /** The same bytes as deflate pieces for gzipFrame(), compressed in the thread pool when new. */
+  async gzipPieces(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): Promise<DeflatedPiece[]> {
+    const headers = (this.headersDeflated ??= HEADERS.map((h) => deflatePiece(h)));
+    return Promise.all(
+      this.current(jobs, mode).map((p) => {
+        if (typeof p === 'number') return headers[p]!;
+        if (p.deflated) return p.deflated;
+        const piece = p;
+        const deflated = (piece.deflated = deflatePiece(piece.plain));
+        // A failed compression is not kept: the next scrape tries again.
+        deflated.catch(() => delete piece.deflated);
+        return deflated;
+      }),
+    );
   }
 
   /** The whole text as one string (small fleets, tests, `registry.metrics()`). */
   render(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): string {
-    return [...this.chunks(jobs, mode)].join('');
+    return Buffer.concat([...this.chunks(jobs, mode)]).toString('utf8');
   }
 }

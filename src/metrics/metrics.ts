@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 
 import { type DeadLetter, type JobSnapshot, type OutboxEntry } from '../domain.js';
 import type { ApiOutcome, Operation } from '../aws/types.js';
 import { JobSeriesRenderer, type StatusSeries } from './job-series.js';
+import { deflatePiece, gzipFrame } from './gzip.js';
 
 export interface MetricsSource {
   jobs(): ReadonlyMap<string, JobSnapshot>;
@@ -20,8 +21,11 @@ export interface MetricsSource {
 export type NotificationOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
 
 export interface Metrics {
-  /** The whole exposition for one scrape, in chunks to stream (job series first, then prom-client's). */
-  exposition(): Promise<Iterable<string>>;
+  /**
+   * The whole exposition for one scrape, in chunks to stream (job series first, then
+   * prom-client's); with `gzip`, the chunks are one gzip stream of that text.
+   */
+  exposition(gzip?: boolean): Promise<Iterable<Buffer | string>>;
   /** Content type of the exposition (Prometheus text format 0.0.4). */
   readonly contentType: string;
   apiRequest(operation: Operation, outcome: ApiOutcome, durationMs: number): void;
@@ -53,15 +57,20 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   // KB). /metrics streams the chunks; registry.metrics() still returns the whole text.
   const renderer = new JobSeriesRenderer();
   const promMetrics = registry.metrics.bind(registry);
-  const exposition = async (): Promise<Iterable<string>> => {
-    const jobs = renderer.chunks(source.jobs(), source.statusSeries?.() ?? 'all');
+  const exposition = async (gzip = false): Promise<Iterable<Buffer | string>> => {
+    const mode = source.statusSeries?.() ?? 'all';
+    if (gzip) {
+      const [jobs, rest] = await Promise.all([renderer.gzipPieces(source.jobs(), mode), promMetrics().then((t) => deflatePiece(Buffer.from(`\n${t}`, 'utf8')))]);
+      return gzipFrame([...jobs, rest]);
+    }
+    const jobs = renderer.chunks(source.jobs(), mode);
     const rest = await promMetrics();
     return (function* () {
       yield* jobs;
       yield `\n${rest}`;
     })();
   };
-  registry.metrics = async () => [...(await exposition())].join('');
+  registry.metrics = async () => Buffer.concat([...(await exposition())].map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c))).toString('utf8');
 
   const apiRequests = new Counter({
     name: 'cleanroomsml_monitor_api_requests_total',

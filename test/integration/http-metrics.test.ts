@@ -39,7 +39,7 @@ async function server() {
   const srv = await startHttpServer(
     { host: '127.0.0.1', port: 0 },
     {
-      metrics: () => metrics.exposition(),
+      metrics: (gzip) => metrics.exposition(gzip),
       metricsContentType: metrics.contentType,
       readiness: () => ({ ready: true, reasons: [] }),
       jobs: () => [],
@@ -71,6 +71,8 @@ test('/metrics streams the same text plain and gzip; HEAD is headers only', asyn
     assert.equal(zipped.headers.vary, 'Accept-Encoding');
     assert.ok(zipped.body.length * 5 < plain.body.length, `gzip shrinks it: ${zipped.body.length} vs ${plain.body.length}`);
     assert.equal(stable(gunzipSync(zipped.body).toString('utf8')), stable(expected));
+    const unzipped = gunzipSync(zipped.body).toString('utf8');
+    assert.equal(unzipped.slice(0, unzipped.indexOf('# HELP cleanroomsml_monitor_')), plain.body.toString('utf8').slice(0, plain.body.toString('utf8').indexOf('# HELP cleanroomsml_monitor_')), 'the job series are byte-identical in both encodings');
 
     const head = await get(`${srv.url}/metrics`, {}, 'HEAD');
     assert.equal(head.status, 200);
