@@ -19,10 +19,10 @@ interface Run {
   ms: number;
 }
 
-function cli(args: string[], opts: { signalAfter?: (out: string) => boolean } = {}): Promise<Run> {
+function cli(args: string[], opts: { signalAfter?: (out: string) => boolean; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['dist/cli.js', ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/cli.js', ...args], { env: { ...ENV, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let signalledAt = 0;
@@ -44,12 +44,18 @@ function cli(args: string[], opts: { signalAfter?: (out: string) => boolean } = 
   });
 }
 
-async function fixture() {
+async function fixture(fleet = 0) {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
   await sim.putJobs([
     { name: 'beta-audience', status: 'ACTIVE', collaborationId: COLLAB, metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.8 }], recallMetric: 0.375 } },
     { name: 'alpha-audience', status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB },
+    ...Array.from({ length: fleet }, (_, i) => ({ name: `fleet-${i}`, status: 'ACTIVE', collaborationId: COLLAB })),
   ]);
+  const config = await writeConfig(sim.url);
+  return { sim, config };
+}
+
+async function writeConfig(simUrl: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'crml-cli-'));
   const config = join(dir, 'config.yaml');
   await writeFile(
@@ -57,7 +63,7 @@ async function fixture() {
     [
       'aws:',
       '  region: us-east-1',
-      `  endpoint: ${sim.url}`,
+      `  endpoint: ${simUrl}`,
       'discovery:',
       `  - collaborationId: ${COLLAB}`,
       'polling:',
@@ -70,7 +76,7 @@ async function fixture() {
       '',
     ].join('\n'),
   );
-  return { sim, config };
+  return config;
 }
 
 test('once prints a table sorted by name, and JSON with --json; touches no state dir', async () => {
@@ -125,4 +131,82 @@ test('usage errors exit 2 with help; --version prints the package version', asyn
   const v = await cli(['--version']);
   assert.equal(v.code, 0);
   assert.match(v.stdout.trim(), /^\d+\.\d+\.\d+/);
+});
+
+/** Run a daemon until `done(jobs)` holds for its /api/jobs, then SIGTERM it; the ARNs it watched. */
+async function watchedArns(args: string[], env: Record<string, string>, done: (arns: string[]) => boolean): Promise<{ run: Run; arns: string[] }> {
+  let arns: string[] = [];
+  let url = '';
+  let polling = false;
+  const run = await cli(args, {
+    env,
+    signalAfter: (out) => {
+      url ||= /"listen":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1] ?? '';
+      if (url && !polling) {
+        polling = true;
+        const tick = async () => {
+          try {
+            const body = (await (await fetch(`${url}/api/jobs`)).json()) as { jobs: Array<{ arn: string; status?: string }> };
+            arns = body.jobs.filter((j) => j.status !== undefined).map((j) => j.arn);
+          } catch {
+            // not listening yet
+          }
+          if (!done(arns)) setTimeout(tick, 200);
+        };
+        void tick();
+      }
+      return done(arns);
+    },
+  });
+  return { run, arns };
+}
+
+test('run --shard I --total-shards N: two replicas split the fleet, every job watched exactly once; HOSTNAME ordinal works too', async () => {
+  const { sim } = await fixture(40);
+  try {
+    const all = sim.jobs().map((j) => j.audienceGenerationJobArn).sort();
+    const started = Date.now();
+    // Each replica is stopped once it has seen its share twice in a row (two sweeps: nothing more comes).
+    const settle = () => {
+      let last = '';
+      let same = 0;
+      return (arns: string[]) => {
+        const key = arns.join();
+        same = arns.length > 0 && key === last ? same + 1 : 0;
+        last = key;
+        return same >= 5 || Date.now() - started > 20_000;
+      };
+    };
+    const [a, b] = await Promise.all([
+      watchedArns(['run', '--config', await writeConfig(sim.url), '--shard', '0', '--total-shards', '2'], {}, settle()),
+      // The StatefulSet way: no flags, pod hostname "<name>-1" and the total from the chart.
+      watchedArns(['run', '--config', await writeConfig(sim.url)], { HOSTNAME: 'cleanroomsml-monitor-1', CRML_TOTAL_SHARDS: '2' }, settle()),
+    ]);
+    assert.equal(a.run.code, 0, a.run.stderr);
+    assert.equal(b.run.code, 0, b.run.stderr);
+    assert.match(a.run.stdout, /"msg":"watching shard 0 of 2"/);
+    assert.match(b.run.stdout, /"msg":"watching shard 1 of 2"/);
+    assert.ok(a.arns.length >= 10 && b.arns.length >= 10, `both replicas have a share: ${a.arns.length} + ${b.arns.length}`);
+    assert.deepEqual(a.arns.filter((x) => b.arns.includes(x)), [], 'no job watched twice');
+    assert.deepEqual([...a.arns, ...b.arns].sort(), all, 'the union is the whole fleet');
+  } finally {
+    await sim.close();
+  }
+});
+
+test('run refuses bad shard settings with exit 2 and a message naming the fix', async () => {
+  const { sim, config } = await fixture();
+  try {
+    const high = await cli(['run', '--config', config, '--shard', '2', '--total-shards', '2']);
+    assert.equal(high.code, 2);
+    assert.match(high.stderr, /--shard must be below --total-shards \(0\.\.1\), got 2/);
+    const alone = await cli(['run', '--config', config, '--shard', '1']);
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /--shard and --total-shards go together/);
+    const noOrdinal = await cli(['run', '--config', config], { env: { HOSTNAME: 'laptop', CRML_TOTAL_SHARDS: '3' } });
+    assert.equal(noOrdinal.code, 2);
+    assert.match(noOrdinal.stderr, /needs --shard, or a StatefulSet pod hostname ending in -<ordinal> \(HOSTNAME is "laptop"\)/);
+  } finally {
+    await sim.close();
+  }
 });
