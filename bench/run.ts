@@ -9,12 +9,15 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 
-/** Time to the last byte of a GET with the body discarded (as Prometheus' Go scraper reads it; Node's fetch adds ~120 ms decoding 25 MB). */
-function timedGet(url: string): Promise<number> {
+/**
+ * Time to the last byte of a GET with the body discarded (as Prometheus' Go scraper reads it;
+ * Node's fetch adds ~120 ms decoding 25 MB), plain or asking for gzip as Prometheus does.
+ */
+function timedGet(url: string, gzip = false): Promise<number> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
     http
-      .get(url, (res) => {
+      .get(url, { headers: gzip ? { 'accept-encoding': 'gzip' } : {} }, (res) => {
         res.on('data', () => {});
         res.on('end', () => resolve(performance.now() - t));
       })
@@ -174,7 +177,7 @@ async function main(): Promise<void> {
   };
   await writeFile(join(dir, 'config.yaml'), JSON.stringify(config));
   const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'run', '--config', join(dir, 'config.yaml')], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true', ...(process.env.DAEMON_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DAEMON_NODE_OPTIONS } : {}) },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true', ...(process.env.DAEMON_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DAEMON_NODE_OPTIONS } : {}), ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -185,6 +188,14 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const scrape = async () => (await fetch(`${base}/metrics`)).text();
   const started = Date.now();
+  // Where the peak RSS happens (start-up, backfill, steady window) tells what to shrink.
+  let phase = 'start-up';
+  const rssPeak = { mb: 0, phase: '' };
+  const rssSampler = setInterval(() => {
+    procStats(pid).then((p) => {
+      if (p.rssMB > rssPeak.mb) Object.assign(rssPeak, { mb: p.rssMB, phase });
+    }, () => {});
+  }, 250);
 
   try {
     // 4. Time to the first full sweep: ready (every job tracked from the List pages).
@@ -222,6 +233,7 @@ async function main(): Promise<void> {
     }, 20);
 
     // 6. Backfill: every terminal job's metrics fetched under the rate limit, while ready.
+    phase = 'backfill';
     let backfillDoneAt = 0;
     let readyDuringBackfill = true;
     while (Date.now() - readyAt < 900_000) {
@@ -236,6 +248,7 @@ async function main(): Promise<void> {
     log(`backfill done ${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s after ready (ready throughout: ${readyDuringBackfill})`);
 
     // 7. Steady window: whole sweeps only (from one sweep's end to another's).
+    phase = 'steady';
     const sweepsNow = async () => metricValue(await scrape(), 'cleanroomsml_monitor_sweeps_total');
     const waitSweep = async () => {
       const s0 = await sweepsNow();
@@ -251,11 +264,14 @@ async function main(): Promise<void> {
     const c0 = await procStats(pid);
     const sw0 = await sweepsNow();
     const renderMs: number[] = [];
+    const gzipMs: number[] = [];
     const windowEnd = Date.now() + STEADY_MS;
     const scrapeEvery = Math.max(200, Math.floor(STEADY_MS / SCRAPES));
     while (Date.now() < windowEnd) {
       renderMs.push(await timedGet(`${base}/metrics`));
-      await sleep(scrapeEvery);
+      await sleep(scrapeEvery / 2);
+      gzipMs.push(await timedGet(`${base}/metrics`, true));
+      await sleep(scrapeEvery / 2);
     }
     await waitSweep();
     const sw1 = await sweepsNow();
@@ -282,13 +298,17 @@ async function main(): Promise<void> {
     const missed = changes.size - firstByArn.size;
     const unexpected = received.filter((r) => changes.get(r.arn)?.status !== r.status).length;
     const whole = simTotals(sim.stats());
-    const bytes = (await scrape()).length;
+    const last = await scrape();
+    const bytes = last.length;
+    const mb = (name: string) => (metricValue(last, `cleanroomsml_monitor_${name}`) / 1e6).toFixed(0);
+    const memory = `heap ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`;
     const finalStats = await procStats(pid);
 
     const interval = INTERVAL_S;
     const p50 = percentile(lat, 50);
     const p99 = percentile(lat, 99);
     const renderMedian = percentile(renderMs, 50);
+    const gzipMedian = percentile(gzipMs, 50);
     const ratio = N / callsPerSweep;
     const row = (k: string, v: string, target: string, ok: boolean | undefined) => `| ${k} | ${v} | ${target} | ${ok === undefined ? '' : ok ? 'yes' : 'NO'} |`;
     const lines = [
@@ -304,8 +324,9 @@ async function main(): Promise<void> {
       row('time to first full sweep (ready, all jobs tracked)', `${((readyAt - started) / 1000).toFixed(1)} s (${tracked} tracked)`, '', undefined),
       row('metric backfill of terminal jobs (ready throughout)', `${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s (${readyDuringBackfill ? 'ready' : 'NOT ready at times'})`, '', undefined),
       row('CPU seconds per 1,000 jobs per sweep (steady)', cpuPer1kPerSweep.toFixed(4), '', undefined),
-      row('peak RSS (VmHWM of the daemon)', `${finalStats.hwmMB.toFixed(0)} MB`, '<= 200 MB', finalStats.hwmMB <= 200),
-      row(`/metrics scrape time, time to last byte (median / max of ${renderMs.length}, ~${(bytes / 1e6).toFixed(0)} MB)`, `${renderMedian.toFixed(1)} ms / ${Math.max(...renderMs).toFixed(1)} ms`, '<= 100 ms median', renderMedian <= 100),
+      row('peak RSS (VmHWM of the daemon)', `${finalStats.hwmMB.toFixed(0)} MB (sampled peak ${rssPeak.mb.toFixed(0)} MB during ${rssPeak.phase}; ${finalStats.rssMB.toFixed(0)} MB at the end: ${memory})`, '<= 200 MB', finalStats.hwmMB <= 200),
+      row(`/metrics scrape time, time to last byte, plain (median / max of ${renderMs.length}, ~${(bytes / 1e6).toFixed(0)} MB)`, `${renderMedian.toFixed(1)} ms / ${Math.max(...renderMs).toFixed(1)} ms`, '<= 100 ms median', renderMedian <= 100),
+      row(`/metrics scrape time, gzip as Prometheus asks (median / max of ${gzipMs.length})`, `${gzipMedian.toFixed(1)} ms / ${Math.max(...gzipMs).toFixed(1)} ms`, '<= 100 ms median', gzipMedian <= 100),
       row('throttled share after adaptation (steady window)', `${(throttledShare * 100).toFixed(2)} %`, '<= 2 %', throttledShare <= 0.02),
       row('throttled share over the whole run (incl. start-up and backfill)', `${((whole.throttled / whole.total) * 100).toFixed(2)} % of ${whole.total}`, '', undefined),
       '',
@@ -313,6 +334,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
+    clearInterval(rssSampler);
     stopping = true;
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
