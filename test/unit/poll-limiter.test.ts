@@ -1,6 +1,5 @@
 // The adaptive rate limiter (AIMD) on an injected clock and timers, no sleeps: it starts at the
-// ceiling, halves once per congestion event, regains the ceiling on clean answers, probes gently
-// near the rate that last drew throttling, and spaces requests at its rate.
+// ceiling, halves once per congestion event, regains the ceiling on clean answers, and spaces requests at its rate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AdaptiveRateLimiter, type Timers } from '../../src/poll/limiter.js';
@@ -92,36 +91,4 @@ test('an aborted acquire leaves the queue and rejects with the reason', async ()
   const p = l.acquire(ac.signal);
   ac.abort(new Error('sweep stopped'));
   await assert.rejects(p, /sweep stopped/);
-});
-
-test('near the rate that last drew a throttle the probe is ten times gentler; well past it, normal again', () => {
-  const time = fakeTime();
-  const l = new AdaptiveRateLimiter({ maxPerSecond: 100, clock: time.clock, timers: time.timers });
-  l.onThrottle(); // the service pushed back at 100/s
-  assert.equal(l.currentRate, 50);
-  const successesTo = (target: number) => {
-    let n = 0;
-    while (l.currentRate < target && n < 1_000_000) {
-      l.onSuccess();
-      n++;
-    }
-    return n;
-  };
-  const climb = successesTo(90); // 50 -> 90: far below the throttled rate, normal steps
-  const plateau = successesTo(95); // 90 -> 95: within 10% of it, gentle
-  assert.ok(climb < 400, `back to 90% quickly: ${climb} clean answers`);
-  assert.ok(plateau > 400, `then slowly: ${plateau} clean answers for the next 5/s`);
-
-  const time2 = fakeTime();
-  const m = new AdaptiveRateLimiter({ maxPerSecond: 100, clock: time2.clock, timers: time2.timers });
-  m.onSuccess();
-  m.onThrottle(); // throttled at 100 -> 50
-  time2.advance(1000);
-  m.onThrottle(); // and again at 50 -> 25: the limit is now believed near 50
-  let n = 0;
-  while (m.currentRate < 100 && n < 1_000_000) {
-    m.onSuccess();
-    n++;
-  }
-  assert.equal(m.currentRate, 100, 'past 1.2x the throttled rate the plateau is forgotten and the ceiling regained');
 });
