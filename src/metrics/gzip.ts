@@ -3,11 +3,10 @@
 // cached and concatenated; an empty final block and the trailer (CRC-32 combined from the pieces'
 // CRCs, total length) close the stream. Every gzip reader accepts it as an ordinary single-member
 // file. This lets /metrics compress only the job lines that changed since the last scrape.
-import { constants, deflateRaw, deflateRawSync } from 'node:zlib';
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
 
-const deflateRawAsync = promisify(deflateRaw);
+const deflateRawAsync = promisify(zlib.deflateRaw);
 
 export interface DeflatedPiece {
   /** Raw deflate data ending in a sync flush (00 00 ff ff). */
@@ -106,7 +105,7 @@ export async function deflatePiece(plain: Buffer): Promise<DeflatedPiece> {
   try {
     // zlib hands back a view into its 16 KB output buffer; a piece is kept for long, so keep an
     // exact-size copy instead (3,000 pieces x 16 KB would be ~50 MB for ~2.5 MB of data).
-    const data = exactCopy(await deflateRawAsync(plain, { finishFlush: constants.Z_SYNC_FLUSH }));
+    const data = exactCopy(await deflateRawAsync(plain, { finishFlush: zlib.constants.Z_SYNC_FLUSH }));
     return { data, crc: crc32(plain), length: plain.length };
   } finally {
     running--;
@@ -117,7 +116,7 @@ export async function deflatePiece(plain: Buffer): Promise<DeflatedPiece> {
 // 10-byte header: magic, deflate, no flags, no mtime (reproducible), no extra flags, OS unknown.
 const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
 // An empty final block, as zlib writes it.
-const FINAL_BLOCK = deflateRawSync(Buffer.alloc(0));
+const FINAL_BLOCK = zlib.deflateRawSync(Buffer.alloc(0));
 
 /** The gzip stream of the pieces, in order: header, their data, final block, trailer. */
 export function* gzipFrame(pieces: Iterable<DeflatedPiece>): Generator<Buffer> {
