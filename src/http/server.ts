@@ -6,8 +6,11 @@ import type { Logger } from '../log.js';
 import type { Readiness } from './readiness.js';
 
 export interface HttpDeps {
-  /** The exposition of one scrape, in chunks (streamed, never joined); gzip-encoded when asked. */
-  metrics(gzip: boolean): Promise<Iterable<Buffer | string>>;
+  /**
+   * The exposition of one scrape, in chunks (streamed, never joined); gzip-encoded when asked.
+   * release() is called once the response no longer needs the chunks.
+   */
+  metrics(gzip: boolean): Promise<{ value: Iterable<Buffer | string>; release(): void }>;
   metricsContentType: string;
   readiness(): Readiness;
   /** JSON for GET /api/jobs. */
@@ -67,15 +70,26 @@ export function acceptsGzip(header: string | undefined): boolean {
  */
 async function sendMetrics(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
   const gzip = acceptsGzip(req.headers['accept-encoding']);
-  const chunks = await deps.metrics(gzip && req.method !== 'HEAD');
-  res.writeHead(200, {
-    'content-type': deps.metricsContentType,
-    'cache-control': 'no-store',
-    vary: 'Accept-Encoding',
-    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-  });
-  if (req.method === 'HEAD') return void res.end();
-  await writeAll(res, chunks);
+  const body = await deps.metrics(gzip && req.method !== 'HEAD');
+  try {
+    res.writeHead(200, {
+      'content-type': deps.metricsContentType,
+      'cache-control': 'no-store',
+      vary: 'Accept-Encoding',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    });
+    if (req.method === 'HEAD') return void res.end();
+    await writeAll(res, body.value);
+    // The chunks were handed over without copies: they are ours again only once the socket has
+    // written them all ('finish') or dropped them ('close').
+    await new Promise<void>((resolve) => {
+      if (res.writableFinished || res.destroyed) return resolve();
+      res.once('finish', resolve);
+      res.once('close', resolve);
+    });
+  } finally {
+    body.release();
+  }
 }
 
 /**

@@ -1,15 +1,12 @@
 // One gzip member assembled from independently deflated pieces. Each piece is raw deflate ended by
-// a sync flush (byte-aligned, not final, no back-reference into earlier pieces), so pieces can be
+// a full flush (byte-aligned, not final, no back-reference into earlier pieces), so pieces can be
 // cached and concatenated; an empty final block and the trailer (CRC-32 combined from the pieces'
 // CRCs, total length) close the stream. Every gzip reader accepts it as an ordinary single-member
 // file. This lets /metrics compress only the job lines that changed since the last scrape.
 import * as zlib from 'node:zlib';
-import { promisify } from 'node:util';
-
-const deflateRawAsync = promisify(zlib.deflateRaw);
 
 export interface DeflatedPiece {
-  /** Raw deflate data ending in a sync flush (00 00 ff ff). */
+  /** Raw deflate data ending in a full flush (00 00 ff ff), referring to nothing before it. */
   data: Buffer;
   /** CRC-32 of the uncompressed bytes. */
   crc: number;
@@ -85,32 +82,77 @@ export function crc32Combine(crcA: number, crcB: number, lengthB: number): numbe
 
 // ---- pieces and framing ----------------------------------------------------------------------
 
-/** A standalone, exact-size copy (never a slice of a shared pool or a larger buffer). */
-export function exactCopy(src: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafeSlow(src.length);
-  out.set(src);
-  return out;
+/**
+ * A long-lived raw deflate stream that compresses pieces one after another: one zlib context
+ * (~256 KB) and one 16 KB output buffer serve thousands of pieces, where a one-shot deflate per
+ * piece allocated and freed both every time (~300 KB of malloc churn per piece, which fragments
+ * the heap and waits for GC). Each piece is written with Z_FULL_FLUSH: its output ends
+ * byte-aligned in 00 00 ff ff and the dictionary is reset, so it refers to nothing before it,
+ * exactly like an independent deflate ended by a sync flush.
+ */
+class PieceDeflater {
+  private z: zlib.DeflateRaw | undefined;
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Pieces queued or being compressed here. */
+  queued = 0;
+
+  private stream(): zlib.DeflateRaw {
+    if (this.z && !this.z.destroyed) return this.z;
+    const z = zlib.createDeflateRaw({ flush: zlib.constants.Z_FULL_FLUSH });
+    // Output is pushed (and emitted, the stream flowing) before the write's callback runs.
+    z.on('data', (c: Buffer) => {
+      this.out.push(c);
+      this.outBytes += c.length;
+    });
+    // A zlib error destroys the stream; the write callback rejects that piece and the next
+    // piece gets a fresh stream.
+    z.on('error', () => {});
+    return (this.z = z);
+  }
+
+  deflate(plain: Buffer): Promise<Buffer> {
+    this.queued++;
+    const run = this.tail.then(
+      () =>
+        new Promise<Buffer>((resolve, reject) => {
+          this.out = [];
+          this.outBytes = 0;
+          this.stream().write(plain, (err) => {
+            const parts = this.out;
+            const bytes = this.outBytes;
+            this.out = [];
+            this.outBytes = 0;
+            if (err) return reject(err);
+            // Kept for long: an exact-size copy, never a view pinning zlib's 16 KB buffer.
+            const data = Buffer.allocUnsafeSlow(bytes);
+            let at = 0;
+            for (const part of parts) at += part.copy(data, at);
+            if (bytes < 4 || data.readUInt32BE(bytes - 4) !== 0x0000ffff) {
+              this.z?.destroy();
+              return reject(new Error('deflate: a piece did not end at a flush point'));
+            }
+            resolve(data);
+          });
+        }),
+    );
+    this.tail = run.catch(() => {}).finally(() => this.queued--);
+    return run;
+  }
 }
 
-// At most two compressions at a time: libuv's pool has 4 threads and the state store's fsyncs
-// and DNS lookups need them too; also bounds the zlib contexts (~256 KB each) alive at once.
-const MAX_PARALLEL = 2;
-let running = 0;
-const waiting: Array<() => void> = [];
+// Two streams: two compressions at a time at most. libuv's pool has 4 threads and the state
+// store's fsyncs and DNS lookups need them too.
+const DEFLATERS = [new PieceDeflater(), new PieceDeflater()];
 
 /** Deflate one piece in the thread pool (never blocks the event loop). */
 export async function deflatePiece(plain: Buffer): Promise<DeflatedPiece> {
-  if (running >= MAX_PARALLEL) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    // zlib hands back a view into its 16 KB output buffer; a piece is kept for long, so keep an
-    // exact-size copy instead (3,000 pieces x 16 KB would be ~50 MB for ~2.5 MB of data).
-    const data = exactCopy(await deflateRawAsync(plain, { finishFlush: zlib.constants.Z_SYNC_FLUSH }));
-    return { data, crc: crc32(plain), length: plain.length };
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
+  // Nothing to say is zero bytes of deflate: a second flush in a row would produce no output.
+  if (plain.length === 0) return { data: Buffer.alloc(0), crc: 0, length: 0 };
+  const d = DEFLATERS[0]!.queued <= DEFLATERS[1]!.queued ? DEFLATERS[0]! : DEFLATERS[1]!;
+  const data = await d.deflate(plain);
+  return { data, crc: crc32(plain), length: plain.length };
 }
 
 // 10-byte header: magic, deflate, no flags, no mtime (reproducible), no extra flags, OS unknown.

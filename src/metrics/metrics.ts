@@ -4,7 +4,7 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import { type DeadLetter, type JobSnapshot, type OutboxEntry } from '../domain.js';
 import type { ApiOutcome, Operation } from '../aws/types.js';
-import { JobSeriesRenderer, type StatusSeries } from './job-series.js';
+import { JobSeriesRenderer, type Lease, type StatusSeries } from './job-series.js';
 import { deflatePiece, gzipFrame } from './gzip.js';
 
 export interface MetricsSource {
@@ -23,11 +23,14 @@ export type NotificationOutcome = 'delivered' | 'retried' | 'failed' | 'dead_let
 export interface Metrics {
   /**
    * The whole exposition for one scrape, in chunks to stream (job series first, then
-   * prom-client's); with `gzip`, the chunks are one gzip stream of that text.
+   * prom-client's); with `gzip`, the chunks are one gzip stream of that text. The chunks stay
+   * valid until release(), which the caller must call once they are written (or dropped).
    */
-  exposition(gzip?: boolean): Promise<Iterable<Buffer | string>>;
+  exposition(gzip?: boolean): Promise<Lease<Iterable<Buffer | string>>>;
   /** Content type of the exposition (Prometheus text format 0.0.4). */
   readonly contentType: string;
+  /** Expositions not yet released (scrapes still writing job pieces). */
+  activeScrapes(): number;
   apiRequest(operation: Operation, outcome: ApiOutcome, durationMs: number): void;
   transition(from: string | null, to: string): void;
   notification(target: string, outcome: NotificationOutcome): void;
@@ -57,20 +60,25 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   // KB). /metrics streams the chunks; registry.metrics() still returns the whole text.
   const renderer = new JobSeriesRenderer();
   const promMetrics = registry.metrics.bind(registry);
-  const exposition = async (gzip = false): Promise<Iterable<Buffer | string>> => {
+  const exposition = async (gzip = false): Promise<Lease<Iterable<Buffer | string>>> => {
     const mode = source.statusSeries?.() ?? 'all';
     if (gzip) {
       const [jobs, rest] = await Promise.all([renderer.gzipPieces(source.jobs(), mode), promMetrics().then((t) => deflatePiece(Buffer.from(`\n${t}`, 'utf8')))]);
-      return gzipFrame([...jobs, rest]);
+      return { value: gzipFrame([...jobs, rest]), release: () => {} };
     }
-    const jobs = renderer.chunks(source.jobs(), mode);
+    // prom-client first: the job pieces are taken last, so they are the state of this instant.
     const rest = await promMetrics();
-    return (function* () {
-      yield* jobs;
-      yield `\n${rest}`;
-    })();
+    const jobs = renderer.plain(source.jobs(), mode);
+    return { value: [...jobs.value, `\n${rest}`], release: jobs.release };
   };
-  registry.metrics = async () => Buffer.concat([...(await exposition())].map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c))).toString('utf8');
+  registry.metrics = async () => {
+    const { value, release } = await exposition();
+    try {
+      return Buffer.concat([...value].map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c))).toString('utf8');
+    } finally {
+      release();
+    }
+  };
 
   const apiRequests = new Counter({
     name: 'cleanroomsml_monitor_api_requests_total',
@@ -231,6 +239,7 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
 
   return {
     exposition,
+    activeScrapes: () => renderer.activeLeases,
     contentType: registry.contentType,
     apiRequest(operation, outcome, durationMs) {
       apiRequests.inc({ operation, outcome });

@@ -48,14 +48,20 @@ async function server() {
       log: createLogger({ level: 'silent' }),
     },
   );
-  return { srv, registry };
+  return { srv, registry, metrics };
+}
+
+/** Scrapes release their pieces when the socket is done with them, a moment after the client. */
+async function noScrapeHolds(metrics: { activeScrapes(): number }): Promise<void> {
+  for (let i = 0; i < 200 && metrics.activeScrapes() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(metrics.activeScrapes(), 0, 'every scrape released its pieces');
 }
 
 /** Drop the process metrics, which move between two reads. */
 const stable = (text: string) => text.split('\n').filter((l) => l.includes('cleanroomsml_audience_generation_job_')).join('\n');
 
 test('/metrics streams the same text plain and gzip; HEAD is headers only', async () => {
-  const { srv, registry } = await server();
+  const { srv, registry, metrics } = await server();
   try {
     const expected = await registry.metrics();
     assert.ok(expected.length > 1_000_000, `a multi-chunk body (${expected.length} bytes)`);
@@ -77,13 +83,14 @@ test('/metrics streams the same text plain and gzip; HEAD is headers only', asyn
     const head = await get(`${srv.url}/metrics`, {}, 'HEAD');
     assert.equal(head.status, 200);
     assert.equal(head.body.length, 0);
+    await noScrapeHolds(metrics);
   } finally {
     await srv.close();
   }
 });
 
 test('a scraper that hangs up mid-body does not break the server or the next scrape', async () => {
-  const { srv, registry } = await server();
+  const { srv, registry, metrics } = await server();
   try {
     for (let i = 0; i < 3; i++) {
       await new Promise<void>((resolve, reject) => {
@@ -96,9 +103,11 @@ test('a scraper that hangs up mid-body does not break the server or the next scr
         req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? resolve() : reject(e)));
       });
     }
+    await noScrapeHolds(metrics);
     const after = await get(`${srv.url}/metrics`);
     assert.equal(after.status, 200);
     assert.equal(stable(after.body.toString('utf8')), stable(await registry.metrics()), 'the whole body');
+    await noScrapeHolds(metrics);
   } finally {
     await srv.close();
   }

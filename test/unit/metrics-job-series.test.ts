@@ -28,24 +28,48 @@ test('all: one-hot over every status; nonTerminalOnly: finished jobs keep only t
   assert.ok(status.includes(`cleanroomsml_audience_generation_job_status{arn="${ARN_A}",status="ACTIVE"} 1`));
 });
 
-test('chunks: pieces of whole lines, joined equal to render(); the job list is taken at the first pull', () => {
+test('plain: pieces of whole lines, joined equal to render(); the state is taken at the call', () => {
   const r = new JobSeriesRenderer();
   const many = new Map(Array.from({ length: 500 }, (_, i) => {
     const a = `${ARN_B.slice(0, -4)}${String(i).padStart(4, '0')}`;
     return [a, snap({ arn: a, status: i % 2 ? 'ACTIVE' : 'CREATE_IN_PROGRESS' })] as const;
   }));
-  const parts = [...r.chunks(many, 'all')].map((b) => b.toString('utf8'));
+  const lease = r.plain(many, 'all');
+  const parts = lease.value.map((b) => b.toString('utf8'));
+  lease.release();
   assert.ok(parts.length > 6, `${parts.length} chunks`);
   for (const p of parts) assert.ok(p.endsWith('\n'), 'a chunk ends at a line end');
   assert.equal(parts.join(''), r.render(many, 'all'));
-  // A commit landing while a slow scraper reads the rest never mixes two states.
-  const it = r.chunks(many, 'all');
-  const first = (it.next().value as Buffer).toString('utf8');
+});
+
+test('a scrape holding pieces never sees them rewritten; once released, a changed piece is rendered in place', () => {
+  const r = new JobSeriesRenderer();
+  const many = new Map(Array.from({ length: 500 }, (_, i) => {
+    const a = `${ARN_B.slice(0, -4)}${String(i).padStart(4, '0')}`;
+    return [a, snap({ arn: a, status: 'CREATE_IN_PROGRESS' })] as const;
+  }));
   const moved = [...many.keys()][499]!;
+  const slow = r.plain(many, 'all'); // a slow scraper still reading
+  const before = Buffer.concat(slow.value).toString('utf8');
+  const piece = slow.value.find((b) => b.toString('utf8').includes(`status{arn="${moved}",status="CREATE_IN_PROGRESS"} 1`))!;
   many.set(moved, snap({ arn: moved, status: 'CREATE_FAILED' }));
-  const rest = [...it].map((b) => b.toString('utf8')).join('');
-  assert.ok((first + rest).includes(`status{arn="${moved}",status="ACTIVE"} 1`), 'the state of the first pull');
-  assert.ok(r.render(many, 'all').includes(`status{arn="${moved}",status="CREATE_FAILED"} 1`), 'the next scrape sees the change');
+  const next = r.plain(many, 'all');
+  assert.equal(r.activeLeases, 2);
+  assert.equal(Buffer.concat(slow.value).toString('utf8'), before, 'the held state is unchanged');
+  assert.ok(Buffer.concat(next.value).toString('utf8').includes(`status{arn="${moved}",status="CREATE_FAILED"} 1`), 'the next scrape sees the change');
+  const moved2 = next.value.find((b) => b.toString('utf8').includes(`status{arn="${moved}",status="CREATE_FAILED"} 1`))!;
+  assert.notEqual(moved2.buffer, piece.buffer, 'rendered into new storage while the old one is held');
+  slow.release();
+  next.release();
+  slow.release(); // a second release is harmless
+  assert.equal(r.activeLeases, 0);
+
+  many.set(moved, snap({ arn: moved, status: 'ACTIVE' }));
+  const third = r.plain(many, 'all');
+  const moved3 = third.value.find((b) => b.toString('utf8').includes(`status{arn="${moved}",status="ACTIVE"} 1`))!;
+  assert.equal(moved3.buffer, moved2.buffer, 'no scrape held it: same storage, no allocation');
+  assert.equal(Buffer.concat(third.value).toString('utf8'), r.render(many, 'all'));
+  third.release();
 });
 
 test('the whole registry output passes promtool check metrics (when promtool is installed)', async (t) => {
