@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer } from 'node:net';
 import { startSimulator } from '../src/sim/server.js';
+import { chartMemoryLimitMiB, createMemoryCgroup } from './cgroup.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values: args } = parseArgs({
@@ -44,6 +45,8 @@ const { values: args } = parseArgs({
     'sim-rps': { type: 'string', default: '50' },
     'max-rps': { type: 'string', default: '100' },
     scrapes: { type: 'string', default: '30' },
+    // MiB; default: the Helm chart's resources.limits.memory. 0: no limit (V8 sized for the machine).
+    'memory-limit': { type: 'string' },
   },
 });
 const N = Number(args.jobs);
@@ -176,8 +179,15 @@ async function main(): Promise<void> {
     log: { level: 'info' },
   };
   await writeFile(join(dir, 'config.yaml'), JSON.stringify(config));
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'run', '--config', join(dir, 'config.yaml')], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true', ...(process.env.DAEMON_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DAEMON_NODE_OPTIONS } : {}), ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}) },
+  // The daemon runs under the pod's memory limit when this machine allows a memory cgroup.
+  const limitMiB = args['memory-limit'] !== undefined ? Number(args['memory-limit']) : await chartMemoryLimitMiB(join(ROOT, 'helm/cleanroomsml-monitor/values.yaml'));
+  const cgroup = limitMiB > 0 ? await createMemoryCgroup(limitMiB) : undefined;
+  const memoryLimitNote = limitMiB === 0 ? 'none (--memory-limit 0)' : cgroup ? cgroup.describe : `none: no writable memory cgroup here, so not the ${limitMiB} MiB of a pod`;
+  const daemonArgv = [process.execPath, join(ROOT, 'dist/cli.js'), 'run', '--config', join(dir, 'config.yaml')];
+  // sh puts itself in the cgroup, then becomes the daemon (exec keeps the pid).
+  const [cmd, ...argv] = cgroup ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', cgroup.procs, ...daemonArgv] : daemonArgv;
+  const child = spawn(cmd!, argv, {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true', ...(process.env.DAEMON_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DAEMON_NODE_OPTIONS } : {}), ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -238,6 +248,12 @@ async function main(): Promise<void> {
     let readyDuringBackfill = true;
     while (Date.now() - readyAt < 900_000) {
       const m = await scrape();
+      if (process.env.BENCH_TRACE_MEMORY) {
+        const v = (n: string) => (metricValue(m, `cleanroomsml_monitor_${n}`) / 1e6).toFixed(0);
+        const p = await procStats(pid);
+        const space = (s: string) => (metricValue(m, 'cleanroomsml_monitor_nodejs_heap_space_size_total_bytes', `space="${s}"`) / 1e6).toFixed(0);
+        log(`memory: rss ${p.rssMB.toFixed(0)} MB, heap ${v('nodejs_heap_size_used_bytes')} of ${v('nodejs_heap_size_total_bytes')} MB (new ${space('new')}, old ${space('old')}, code ${space('code')}, large ${space('large_object')}), external ${v('nodejs_external_memory_bytes')} MB, backfill pending ${metricValue(m, 'cleanroomsml_monitor_jobs_backfill_pending')}`);
+      }
       if (metricValue(m, 'cleanroomsml_monitor_ready') !== 1) readyDuringBackfill = false;
       if (metricValue(m, 'cleanroomsml_monitor_jobs_backfill_pending') === 0) {
         backfillDoneAt = Date.now();
@@ -313,7 +329,7 @@ async function main(): Promise<void> {
     const row = (k: string, v: string, target: string, ok: boolean | undefined) => `| ${k} | ${v} | ${target} | ${ok === undefined ? '' : ok ? 'yes' : 'NO'} |`;
     const lines = [
       `cleanroomsml-monitor bench: ${N} jobs (${inProgress.length} in progress: ${Math.round(inProgress.length * (1 - STEADY_SHARE))} finish over ${CHANGE_WINDOW_MS / 1000} s from ready, ${Math.round(inProgress.length * STEADY_SHARE)} during the ${STEADY_MS / 1000} s steady window), simulator capped at ${SIM_RPS} req/s, active interval ${interval} s, ceiling ${MAX_RPS} req/s`,
-      `daemon NODE_OPTIONS: ${process.env.DAEMON_NODE_OPTIONS || '(none)'}`,
+      `daemon NODE_OPTIONS: ${process.env.DAEMON_NODE_OPTIONS || '(none)'}; memory limit: ${memoryLimitNote}`,
       `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version} (daemon: same binary), ${new Date().toISOString().slice(0, 10)}`,
       '',
       '| measure | value | target | met |',
@@ -337,7 +353,8 @@ async function main(): Promise<void> {
     clearInterval(rssSampler);
     stopping = true;
     child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+    await cgroup?.remove();
     await new Promise<void>((r) => receiver.close(() => r()));
     await sim.close();
     await rm(dir, { recursive: true, force: true });
