@@ -1,7 +1,7 @@
 // Runs the benchmarked daemon under a memory limit, as Kubernetes runs it in a pod: a memory
 // cgroup with the limit of the Helm chart. The limit matters beyond OOM kills: Node sizes V8's
-// heap from it (process.constrainedMemory()), e.g. a ~260 MB heap limit and a ~1 MB young
-// generation semi-space under 384 MiB, against ~4 GB and 16 MB on an unconstrained 24 GiB
+// heap from it (process.constrainedMemory()): with Node 20 a 259 MB heap limit and a 1 MB young
+// generation semi-space under 256 or 384 MiB, against ~4 GB and 16 MB on an unconstrained 24 GiB
 // machine, and the heap grows and is collected accordingly. Needs a writable memory controller
 // (root on cgroup v1, or a delegated cgroup v2 subtree); without one the bench says so and runs
 // the daemon unconstrained.
