@@ -13,7 +13,7 @@ const J = [1, 2, 3].map((n) => arn(n, 'a1'));
 
 test('6. wall-clock jumps of +1 h and -1 h: no retry storm, no early dead letter, no scheduler stall, no false stuck alert', async () => {
   const lib = LIBS.find((p) => existsSync(p));
-  const row = { scenario: '6 clock jump', fault: 'libfaketime: daemon wall clock +1 h, then -1 h (monotonic unchanged); a webhook target failing with 503 meanwhile', expected: 'API calls/s and delivery attempts/s stay at their pace, no dead letter, a change after each jump is detected within ~2 intervals, 0 false transitions, stuck alert built on job timestamps' };
+  const row = { scenario: '6 clock jump', fault: 'libfaketime: daemon wall clock +1 h, then -1 h (monotonic unchanged); a webhook target failing with 503 meanwhile', expected: 'API calls/s and the delivery attempts of each event stay at their pace, no dead letter, a change after each jump is detected within ~2 intervals, 0 false transitions, stuck alert built on job timestamps' };
   if (!lib) {
     await scenario(row, async () => {
       throw new Error('libfaketime is not installed (apt-get install faketime)');
@@ -45,9 +45,17 @@ test('6. wall-clock jumps of +1 h and -1 h: no retry storm, no early dead letter
         const f0 = receiver.requests.filter((r) => r.path === '/flaky').length;
         await sleep(ms);
         const m1 = await d!.metrics();
+        // Attempts per event: each failing event retries in its own lane, so the window's total
+        // grows with the number of events; a storm shows as one event retried too often.
+        const perEvent = new Map<string, number>();
+        for (const r of receiver.requests.filter((x) => x.path === '/flaky').slice(f0)) {
+          const id = String(r.headers['webhook-id']);
+          perEvent.set(id, (perEvent.get(id) ?? 0) + 1);
+        }
         return {
           api: (await sim.requests(t0)).length / (ms / 1000),
           flaky: receiver.requests.filter((r) => r.path === '/flaky').length - f0,
+          flakyMax: Math.max(0, ...perEvent.values()),
           transitions: m1.transitions() - m0.transitions(),
           dead: m1.sum('cleanroomsml_monitor_notifications_total', { outcome: 'dead_lettered' }),
           created: m1.get('cleanroomsml_audience_generation_job_created_timestamp_seconds', { arn: J[2]! }),
@@ -75,7 +83,7 @@ test('6. wall-clock jumps of +1 h and -1 h: no retry storm, no early dead letter
       const missed = d!.stderr.join('').split('missed execution').length - 1;
       const cronWarn = d!.lines.filter((l) => /missed execution/.test(l.msg)).length + missed;
       obs(`API calls/s ${base.api.toFixed(1)} -> ${fwd.api.toFixed(1)} (+1 h) -> ${back.api.toFixed(1)} (-1 h)`);
-      obs(`503 delivery attempts per 6 s ${base.flaky} -> ${fwd.flaky} -> ${back.flaky}`);
+      obs(`503 delivery attempts per 6 s ${base.flaky} -> ${fwd.flaky} -> ${back.flaky} (most for one event ${base.flakyMax} -> ${fwd.flakyMax} -> ${back.flakyMax})`);
       obs(`dead letters ${back.dead}`);
       obs(`change detected in ${[d0, dFwd, dBack].map((x) => (x === Infinity ? 'NOT within 20' : x.toFixed(1))).join(' / ')} s (before / after +1 h / after -1 h)`);
       obs(`false transitions ${base.transitions + fwd.transitions + back.transitions}`);
@@ -89,7 +97,7 @@ test('6. wall-clock jumps of +1 h and -1 h: no retry storm, no early dead letter
       assert.ok(ruleOk, 'the stuck alert must compare job timestamps with Prometheus time(), not monitor time');
       assert.equal(base.created, back.created, 'exported job timestamps come from AWS, not the monitor clock');
       assert.equal(back.dead, 0, 'no early dead letter');
-      assert.ok(fwd.flaky <= Math.max(3, base.flaky + 2) && back.flaky <= Math.max(3, base.flaky + 2), 'no retry storm');
+      assert.ok(fwd.flakyMax <= Math.max(3, base.flakyMax + 1) && back.flakyMax <= Math.max(3, base.flakyMax + 1), 'no retry storm');
       assert.ok(fwd.api <= base.api * 2 + 2 && back.api <= base.api * 2 + 2, 'no API storm');
       assert.ok(back.api > 0, 'polling continues after the backward jump');
       assert.ok(dFwd < 5 && dBack < 5, 'changes detected promptly after each jump');
