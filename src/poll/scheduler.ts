@@ -78,7 +78,20 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
   let watchdog: NodeJS.Timeout | undefined;
   if (opts.maxGapMs !== undefined && opts.maxGapMs > 0) {
     const gap = opts.maxGapMs;
+    // Wall time minus monotonic time: constant unless the wall clock is stepped (NTP slewing
+    // moves it by under a millisecond per second).
+    let offset = Date.now() - performance.now();
     watchdog = setInterval(() => {
+      const nowOffset = Date.now() - performance.now();
+      if (!stopped && Math.abs(nowOffset - offset) > Math.max(1000, gap / 2)) {
+        // node-cron keeps waiting for the slot it computed before the step: an hour back means
+        // an hour of watchdog sweeps at half pace. Restarting the task recomputes the next slot.
+        opts.log?.warn({ stepMs: Math.round(nowOffset - offset) }, 'wall clock stepped: schedule re-anchored to it');
+        offset = nowOffset;
+        Promise.resolve(task.stop())
+          .then(() => (stopped ? undefined : task.start()))
+          .catch((err: unknown) => opts.log?.warn({ err: String(err) }, 'could not re-anchor the schedule; the watchdog keeps sweeping'));
+      }
       if (stopped || running || performance.now() - lastStart < 2 * gap) return;
       opts.log?.warn({ sinceLastSweepMs: Math.round(performance.now() - lastStart) }, 'no scheduled sweep for two intervals (wall clock jumped back?): sweeping now');
       trigger().catch(() => {});

@@ -90,6 +90,7 @@ test('6. wall-clock jumps of +1 h and -1 h: no retry storm, no early dead letter
       obs(`/readyz after +1 h ${readyAfterFwd}`);
       obs(`job created_timestamp unchanged ${base.created === fwd.created && fwd.created === back.created}`);
       obs(`${cronWarn} node-cron "missed execution" warnings`);
+      obs(`schedule re-anchored ${d!.lines.filter((l) => /schedule re-anchored/.test(l.msg)).length} time(s)`);
       const rule = readFileSync(join(REPO, 'helm/cleanroomsml-monitor/templates/prometheusrule.yaml'), 'utf8');
       const stuck = /alert: CleanRoomsMLAudienceJobStuck[\s\S]*?expr: \|-([\s\S]*?)labels:/.exec(rule)?.[1] ?? '';
       const ruleOk = stuck.includes('created_timestamp_seconds') && stuck.includes('time()') && !/monitor_/.test(stuck);
@@ -99,7 +100,8 @@ test('6. wall-clock jumps of +1 h and -1 h: no retry storm, no early dead letter
       assert.equal(back.dead, 0, 'no early dead letter');
       assert.ok(fwd.flakyMax <= Math.max(3, base.flakyMax + 1) && back.flakyMax <= Math.max(3, base.flakyMax + 1), 'no retry storm');
       assert.ok(fwd.api <= base.api * 2 + 2 && back.api <= base.api * 2 + 2, 'no API storm');
-      assert.ok(back.api > 0, 'polling continues after the backward jump');
+      // node-cron alone would wait an hour for its old slot; the watchdog re-anchors it.
+      assert.ok(back.api >= base.api * 0.6, 'polling keeps its pace after the backward jump');
       assert.ok(dFwd < 5 && dBack < 5, 'changes detected promptly after each jump');
       assert.equal(base.transitions + fwd.transitions + back.transitions, 0);
     });
