@@ -154,7 +154,7 @@ export class JobSeriesRenderer {
   /** Scrapes (and compressions) still reading piece storage: while any runs, nothing is rewritten in place. */
   private leases = 0;
 
-  /** Scrapes in flight that hold pieces (for tests and the bench). */
+  /** Scrapes (and compressions) in flight that hold pieces; /metrics tests check it returns to 0. */
   get activeLeases(): number {
     return this.leases;
   }
