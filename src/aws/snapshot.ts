@@ -2,6 +2,7 @@
 // ProtectedQuerySQLParameters, a `sensitive` shape in the model) and tags never enter a
 // snapshot, so they can reach neither the state file, nor metrics, nor a webhook body.
 import type { AudienceQualityMetrics, JobSnapshot } from '../domain.js';
+import { shareSnapshotStrings } from '../intern.js';
 import { formatIsoTimestamp } from './timestamps.js';
 import type { AudienceGenerationJobSummary, GetAudienceGenerationJobCommandOutput } from './types.js';
 
@@ -39,7 +40,7 @@ export function snapshotFromJob(out: GetAudienceGenerationJobCommandOutput): Job
   if (out.startedBy !== undefined) s.startedBy = out.startedBy;
   if (out.protectedQueryIdentifier !== undefined) s.protectedQueryIdentifier = out.protectedQueryIdentifier;
   if (out.includeSeedInOutput !== undefined) s.includeSeedInOutput = out.includeSeedInOutput;
-  return s;
+  return shareSnapshotStrings(s);
 }
 
 export function snapshotFromSummary(sum: AudienceGenerationJobSummary): JobSnapshot {
@@ -55,7 +56,7 @@ export function snapshotFromSummary(sum: AudienceGenerationJobSummary): JobSnaps
   if (sum.collaborationId !== undefined) s.collaborationId = sum.collaborationId;
   if (sum.description !== undefined) s.description = sum.description;
   if (sum.startedBy !== undefined) s.startedBy = sum.startedBy;
-  return s;
+  return shareSnapshotStrings(s);
 }
 
 /**

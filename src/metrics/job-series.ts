@@ -97,7 +97,7 @@ interface Piece {
   /** The snapshots rendered, in order; the store replaces a snapshot object on every change. */
   members: JobSnapshot[];
   /**
-   * Storage of the piece's UTF-8 text, with room to spare. A changed piece is rendered into the
+   * Storage of the piece's UTF-8 text, with a little room to spare. A changed piece is rendered into the
    * same storage when no scrape holds it, so steady churn allocates nothing: replaced buffers
    * would otherwise wait for a major GC and fragment the malloc heap (~50 MB at 10,000 jobs).
    */
@@ -117,9 +117,12 @@ export interface Lease<T> {
 /** Where a piece's lines are rendered before they are copied into its storage (grows as needed). */
 let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
-/** Room to spare for a piece that grows a little (a status or a score changed). */
+/**
+ * Room to spare for a piece that grows a little (a job got its scores; a status change keeps the
+ * length): ~3%, as the storage of 10,000 jobs is ~26 MB.
+ */
 function capacityFor(bytes: number): number {
-  return (bytes + (bytes >> 3) + 255) & ~255;
+  return (bytes + (bytes >> 5) + 255) & ~255;
 }
 
 /** FNV-1a over the ARN: a stable, cheap bucket choice (not security relevant). */

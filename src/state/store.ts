@@ -12,6 +12,7 @@
 import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
+import { shareSnapshotStrings } from '../intern.js';
 import type { Logger } from '../log.js';
 import { writeFileAtomic } from './atomic.js';
 import { acquireLock, type StateLock } from './lock.js';
@@ -133,7 +134,7 @@ class JournalStore implements FileStateStore {
     }
     if (cp) {
       this.seq = cp.seq;
-      for (const j of cp.jobs) this.jobsByArn.set(j.arn, j);
+      for (const j of cp.jobs) this.jobsByArn.set(j.arn, shareSnapshotStrings(j));
       for (const e of cp.outbox) this.outbox.set(e.id, e);
       for (const d of cp.deadLetters) this.dead.set(d.id, d);
     }
@@ -311,7 +312,7 @@ class JournalStore implements FileStateStore {
     switch (rec.t) {
       case 'commit':
         for (const arn of rec.rm) this.jobsByArn.delete(arn);
-        for (const j of rec.up) this.jobsByArn.set(j.arn, j);
+        for (const j of rec.up) this.jobsByArn.set(j.arn, shareSnapshotStrings(j));
         for (const e of rec.enq) if (!this.dead.has(e.id)) this.outbox.set(e.id, e);
         break;
       case 'delivered':

@@ -1,0 +1,22 @@
+// One string for values that thousands of job snapshots repeat (the model ARN, the collaboration
+// id, who started the job): every parsed API answer or state line brings its own copy, ~250 bytes
+// per snapshot at 10,000 jobs. A bounded table: values beyond it are kept as they come.
+import type { JobSnapshot } from './domain.js';
+
+const MAX_SHARED = 10_000;
+const shared = new Map<string, string>();
+
+export function share(v: string): string {
+  const s = shared.get(v);
+  if (s !== undefined) return s;
+  if (shared.size < MAX_SHARED) shared.set(v, v);
+  return v;
+}
+
+/** The snapshot with its repeated strings shared (in place: snapshots are owned by their maker). */
+export function shareSnapshotStrings(s: JobSnapshot): JobSnapshot {
+  s.configuredAudienceModelArn = share(s.configuredAudienceModelArn);
+  if (s.collaborationId !== undefined) s.collaborationId = share(s.collaborationId);
+  if (s.startedBy !== undefined) s.startedBy = share(s.startedBy);
+  return s;
+}
