@@ -6,7 +6,7 @@ import type { JobSnapshot } from './domain.js';
 const MAX_SHARED = 10_000;
 const shared = new Map<string, string>();
 
-export function share(v: string): string {
+function share(v: string): string {
   const s = shared.get(v);
   if (s !== undefined) return s;
   if (shared.size < MAX_SHARED) shared.set(v, v);

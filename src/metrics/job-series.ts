@@ -146,8 +146,8 @@ function header(i: number): Buffer {
 const HEADERS = FAMILIES.map((_, i) => header(i));
 
 /**
- * Renders the job families per scrape: chunks() streams the text, gzipPieces() the same bytes as
- * cached deflate pieces. Both list jobs bucket by bucket (Prometheus ignores sample order).
+ * Renders the job families per scrape: plain() hands out the text pieces (leased), gzipPieces()
+ * the same bytes as cached deflate pieces. Both list jobs bucket by bucket (Prometheus ignores sample order).
  */
 export class JobSeriesRenderer {
   private readonly pieces = new Map<number, Piece>();

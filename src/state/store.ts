@@ -160,6 +160,8 @@ class JournalStore implements FileStateStore {
         break;
       }
       if (rec.s <= this.seq) continue; // already in the checkpoint (crash between checkpoint and truncate)
+      // Snapshots parsed from the journal (live commits bring theirs from aws/snapshot.ts, shared).
+      if (rec.t === 'commit') rec.up.forEach(shareSnapshotStrings);
       this.apply(rec);
       this.seq = rec.s;
       this.loadReport.replayed++;
@@ -312,7 +314,7 @@ class JournalStore implements FileStateStore {
     switch (rec.t) {
       case 'commit':
         for (const arn of rec.rm) this.jobsByArn.delete(arn);
-        for (const j of rec.up) this.jobsByArn.set(j.arn, shareSnapshotStrings(j));
+        for (const j of rec.up) this.jobsByArn.set(j.arn, j);
         for (const e of rec.enq) if (!this.dead.has(e.id)) this.outbox.set(e.id, e);
         break;
       case 'delivered':
