@@ -15,6 +15,7 @@ import type { Clock, DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
 import { shareSnapshotStrings } from '../intern.js';
 import type { Logger } from '../log.js';
 import { writeFileAtomic } from './atomic.js';
+import { checkpointChunks, type Checkpoint } from './checkpoint-text.js';
 import { acquireLock, type StateLock } from './lock.js';
 import type { StateStore, SweepCommit } from './types.js';
 
@@ -30,14 +31,6 @@ type JournalRecord =
   | { s: number; t: 'revive'; ids: string[] | 'all'; at: number };
 
 type Op = JournalRecord extends infer R ? (R extends { s: number } ? Omit<R, 's'> : never) : never;
-
-interface Checkpoint {
-  version: number;
-  seq: number;
-  jobs: JobSnapshot[];
-  outbox: OutboxEntry[];
-  deadLetters: DeadLetter[];
-}
 
 /** What load() found, for logs and metrics. */
 export interface LoadReport {
@@ -360,7 +353,7 @@ class JournalStore implements FileStateStore {
       outbox: [...this.outbox.values()],
       deadLetters: [...this.dead.values()],
     };
-    await writeFileAtomic(this.path(STATE_FILE), JSON.stringify(cp));
+    await writeFileAtomic(this.path(STATE_FILE), checkpointChunks(cp));
     // Records up to cp.seq are now in the checkpoint; a crash before this truncation is harmless
     // because load() skips records whose seq the checkpoint already covers.
     await this.journal?.close().catch(() => {});

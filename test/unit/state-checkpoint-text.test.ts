@@ -1,0 +1,43 @@
+// The checkpoint is written in chunks: joined, they must be exactly JSON.stringify's text, and no
+// chunk may hold much more than the chunk size (else the point, no whole-text spike, is lost).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkpointChunks, type Checkpoint } from '../../src/state/checkpoint-text.js';
+import type { OutboxEntry } from '../../src/domain.js';
+import { ARN_A, ARN_B, snap } from '../helpers/snapshots.js';
+
+const entry = (id: string): OutboxEntry => ({
+  id,
+  target: 'slack "ops"',
+  event: { type: 'audience_generation_job.status_changed', transition: 'status_changed', arn: ARN_A, name: 'n', previousStatus: 'CREATE_IN_PROGRESS', status: 'ACTIVE', updateTime: 1, observedAt: 2, job: snap({ status: 'ACTIVE' }) },
+  createdAt: 5,
+  attempts: 2,
+  nextAttemptAt: 7,
+  lastError: 'HTTP 503\nretry',
+});
+
+function cp(jobCount: number): Checkpoint {
+  const jobs = Array.from({ length: jobCount }, (_, i) =>
+    snap({ arn: `${ARN_B.slice(0, -4)}${String(i).padStart(4, '0')}`, name: `job ${i} ✓ "q"\\`, status: i % 3 ? 'ACTIVE' : 'CREATE_IN_PROGRESS', metrics: i % 2 ? { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 + i }, score: i / 7 }], recallMetric: 0.25 } : undefined }),
+  );
+  return { version: 1, seq: 42, jobs, outbox: [entry('evt_1'), entry('evt_2')], deadLetters: [{ ...entry('evt_0'), deadAt: 9, reason: 'gone' }] };
+}
+
+test('joined chunks equal JSON.stringify, for empty, small and chunked checkpoints', () => {
+  for (const c of [{ version: 1, seq: 0, jobs: [], outbox: [], deadLetters: [] }, cp(1), cp(3), cp(200)]) {
+    for (const size of [1, 50, 64 * 1024]) {
+      const text = [...checkpointChunks(c, size)].join('');
+      assert.equal(text, JSON.stringify(c), `jobs ${c.jobs.length}, chunk ${size}`);
+      assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(c)));
+    }
+  }
+});
+
+test('a big checkpoint comes in many chunks, none much over the chunk size', () => {
+  const c = cp(2000);
+  const whole = JSON.stringify(c).length;
+  const chunks = [...checkpointChunks(c, 4096)];
+  const longestItem = Math.max(...c.jobs.map((j) => JSON.stringify(j).length));
+  assert.ok(chunks.length > whole / 4096 / 2, `${chunks.length} chunks for ${whole} chars`);
+  for (const ch of chunks) assert.ok(ch.length < 4096 + longestItem + 64, `chunk of ${ch.length} chars`);
+});
