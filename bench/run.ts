@@ -6,7 +6,7 @@
 // Phases: start -> first full sweep (ready) -> metric backfill of the terminal jobs under the rate
 // limit (changes already flowing) -> steady window (calls per sweep, CPU, throttling, scrapes)
 // -> wait for the last webhooks -> table.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 
 /**
@@ -25,6 +25,7 @@ function timedGet(url: string, gzip = false): Promise<number> {
   });
 }
 import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
+import { openSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,7 @@ import { parseArgs } from 'node:util';
 import { createServer } from 'node:net';
 import { startSimulator } from '../src/sim/server.js';
 import { chartMemoryLimitMiB, createMemoryCgroup } from './cgroup.js';
+import { readImageRuntime } from './dockerfile.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values: args } = parseArgs({
@@ -47,6 +49,8 @@ const { values: args } = parseArgs({
     scrapes: { type: 'string', default: '30' },
     // MiB; default: the Helm chart's resources.limits.memory. 0: no limit (V8 sized for the machine).
     'memory-limit': { type: 'string' },
+    // Start the daemon with plain `node`, without the image's ENTRYPOINT flags and ENV.
+    bare: { type: 'boolean', default: false },
   },
 });
 const N = Number(args.jobs);
@@ -183,12 +187,18 @@ async function main(): Promise<void> {
   const limitMiB = args['memory-limit'] !== undefined ? Number(args['memory-limit']) : await chartMemoryLimitMiB(join(ROOT, 'helm/cleanroomsml-monitor/values.yaml'));
   const cgroup = limitMiB > 0 ? await createMemoryCgroup(limitMiB) : undefined;
   const memoryLimitNote = limitMiB === 0 ? 'none (--memory-limit 0)' : cgroup ? cgroup.describe : `none: no writable memory cgroup here, so not the ${limitMiB} MiB of a pod`;
-  const daemonArgv = [process.execPath, join(ROOT, 'dist/cli.js'), 'run', '--config', join(dir, 'config.yaml')];
+  // The daemon starts as the image starts it: its ENTRYPOINT's node flags (those this node knows;
+  // the image runs Node 24) and its ENV. DAEMON_NODE_FLAGS adds flags NODE_OPTIONS does not take
+  // (diagnosis: --trace-gc-verbose, ...).
+  const image = args.bare ? { nodeFlags: [], env: {} } : await readImageRuntime(join(ROOT, 'Dockerfile'));
+  const unknownFlags = image.nodeFlags.filter((f) => spawnSync(process.execPath, [f, '-e', '0']).status !== 0);
+  const nodeFlags = [...image.nodeFlags.filter((f) => !unknownFlags.includes(f)), ...(process.env.DAEMON_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
+  const daemonArgv = [process.execPath, ...nodeFlags, join(ROOT, 'dist/cli.js'), 'run', '--config', join(dir, 'config.yaml')];
   // sh puts itself in the cgroup, then becomes the daemon (exec keeps the pid).
   const [cmd, ...argv] = cgroup ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', cgroup.procs, ...daemonArgv] : daemonArgv;
   const child = spawn(cmd!, argv, {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true', ...(process.env.DAEMON_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DAEMON_NODE_OPTIONS } : {}), ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...image.env, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true', ...(process.env.DAEMON_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DAEMON_NODE_OPTIONS } : {}), ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))) },
+    stdio: ['ignore', process.env.BENCH_DAEMON_STDOUT ? openSync(process.env.BENCH_DAEMON_STDOUT, 'w') : 'ignore', 'pipe'],
   });
   let stderr = '';
   let stopping = false;
@@ -201,9 +211,12 @@ async function main(): Promise<void> {
   // Where the peak RSS happens (start-up, backfill, steady window) tells what to shrink.
   let phase = 'start-up';
   const rssPeak = { mb: 0, phase: '' };
+  const hwm = { mb: 0, phase: '', atS: 0 };
   const rssSampler = setInterval(() => {
     procStats(pid).then((p) => {
       if (p.rssMB > rssPeak.mb) Object.assign(rssPeak, { mb: p.rssMB, phase });
+      // A high-water mark above every sample is a spike shorter than the sampling period: when it happened says what made it.
+      if (p.hwmMB > hwm.mb) Object.assign(hwm, { mb: p.hwmMB, phase, atS: (Date.now() - started) / 1000 });
     }, () => {});
   }, 250);
 
@@ -329,7 +342,7 @@ async function main(): Promise<void> {
     const row = (k: string, v: string, target: string, ok: boolean | undefined) => `| ${k} | ${v} | ${target} | ${ok === undefined ? '' : ok ? 'yes' : 'NO'} |`;
     const lines = [
       `cleanroomsml-monitor bench: ${N} jobs (${inProgress.length} in progress: ${Math.round(inProgress.length * (1 - STEADY_SHARE))} finish over ${CHANGE_WINDOW_MS / 1000} s from ready, ${Math.round(inProgress.length * STEADY_SHARE)} during the ${STEADY_MS / 1000} s steady window), simulator capped at ${SIM_RPS} req/s, active interval ${interval} s, ceiling ${MAX_RPS} req/s`,
-      `daemon NODE_OPTIONS: ${process.env.DAEMON_NODE_OPTIONS || '(none)'}; memory limit: ${memoryLimitNote}`,
+      `daemon started as the image starts it: ${args.bare ? 'no (--bare)' : `node flags ${nodeFlags.join(' ') || '(none)'}${unknownFlags.length ? ` (${unknownFlags.join(' ')} not known to this node: left out)` : ''}, ENV ${Object.entries(image.env).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}`}; NODE_OPTIONS ${process.env.DAEMON_NODE_OPTIONS || '(none)'}; memory limit: ${memoryLimitNote}`,
       `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version} (daemon: same binary), ${new Date().toISOString().slice(0, 10)}`,
       '',
       '| measure | value | target | met |',
@@ -340,7 +353,7 @@ async function main(): Promise<void> {
       row('time to first full sweep (ready, all jobs tracked)', `${((readyAt - started) / 1000).toFixed(1)} s (${tracked} tracked)`, '', undefined),
       row('metric backfill of terminal jobs (ready throughout)', `${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s (${readyDuringBackfill ? 'ready' : 'NOT ready at times'})`, '', undefined),
       row('CPU seconds per 1,000 jobs per sweep (steady)', cpuPer1kPerSweep.toFixed(4), '', undefined),
-      row('peak RSS (VmHWM of the daemon)', `${finalStats.hwmMB.toFixed(0)} MB (sampled peak ${rssPeak.mb.toFixed(0)} MB during ${rssPeak.phase}; ${finalStats.rssMB.toFixed(0)} MB at the end: ${memory})`, '<= 200 MB', finalStats.hwmMB <= 200),
+      row('peak RSS (VmHWM of the daemon)', `${finalStats.hwmMB.toFixed(0)} MB (reached during ${hwm.phase}, ${hwm.atS.toFixed(0)} s after start; sampled peak ${rssPeak.mb.toFixed(0)} MB during ${rssPeak.phase}; ${finalStats.rssMB.toFixed(0)} MB at the end: ${memory})`, '<= 200 MB', finalStats.hwmMB <= 200),
       row(`/metrics scrape time, time to last byte, plain (median / max of ${renderMs.length}, ~${(bytes / 1e6).toFixed(0)} MB)`, `${renderMedian.toFixed(1)} ms / ${Math.max(...renderMs).toFixed(1)} ms`, '<= 100 ms median', renderMedian <= 100),
       row(`/metrics scrape time, gzip as Prometheus asks (median / max of ${gzipMs.length})`, `${gzipMedian.toFixed(1)} ms / ${Math.max(...gzipMs).toFixed(1)} ms`, '<= 100 ms median', gzipMedian <= 100),
       row('throttled share after adaptation (steady window)', `${(throttledShare * 100).toFixed(2)} %`, '<= 2 %', throttledShare <= 0.02),
@@ -351,6 +364,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     clearInterval(rssSampler);
+    // Diagnosis: keep the daemon alive to inspect it (smaps, gdb) before it is stopped.
+    if (process.env.BENCH_HOLD_S) {
+      log(`holding the daemon (pid ${pid}) for ${process.env.BENCH_HOLD_S} s`);
+      await sleep(Number(process.env.BENCH_HOLD_S) * 1000);
+    }
     stopping = true;
     child.kill('SIGTERM');
     if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
