@@ -44,7 +44,7 @@ export function imageRuntime(text: string): ImageRuntime {
   for (const i of final.filter((x) => x.op === 'ENV')) {
     for (const m of i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|\S*)/g)) env[m[1]!] = m[3] ?? m[2]!;
   }
-  return { nodeFlags: argv.slice(1, script), env };
+  return { nodeFlags: script < 0 ? argv.slice(1) : argv.slice(1, script), env };
 }
 
 export async function readImageRuntime(path: string): Promise<ImageRuntime> {
