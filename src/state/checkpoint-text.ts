@@ -1,4 +1,4 @@
-// The checkpoint's JSON text, produced in chunks. At 10,000 jobs with metrics the text is ~8 MB:
+// The checkpoint's JSON text, produced in chunks. At 10,000 jobs with metrics the text is ~6 MB:
 // built whole (JSON.stringify) it was a string that size plus its UTF-8 copy at every checkpoint,
 // a short spike of peak RSS that outlived nothing but set the high-water mark. Written chunk by
 // chunk, a checkpoint holds ~64 KB of text at a time.
