@@ -13,25 +13,16 @@ import { parse } from 'yaml';
 export interface MemoryCgroup {
   /** Where the daemon's pid is written. */
   procs: string;
-  /** Peak usage of the group as the kernel counts it (RSS + page cache), in bytes. */
-  peakBytes(): Promise<number | undefined>;
   remove(): Promise<void>;
   describe: string;
 }
 
-async function tryCreate(dir: string, limitFile: string, peakFile: string, bytes: number, kind: string): Promise<MemoryCgroup | undefined> {
+async function tryCreate(dir: string, limitFile: string, bytes: number, kind: string): Promise<MemoryCgroup | undefined> {
   try {
     await mkdir(dir);
     await writeFile(join(dir, limitFile), String(bytes));
     return {
       procs: join(dir, 'cgroup.procs'),
-      peakBytes: async () => {
-        try {
-          return Number((await readFile(join(dir, peakFile), 'utf8')).trim());
-        } catch {
-          return undefined;
-        }
-      },
       // A cgroup can be removed once its processes are gone; the daemon has exited by then.
       remove: async () => {
         for (let i = 0; i < 50; i++) {
@@ -59,13 +50,13 @@ export async function createMemoryCgroup(mib: number): Promise<MemoryCgroup | un
   if (existsSync('/sys/fs/cgroup/cgroup.controllers')) {
     const controllers = await readFile('/sys/fs/cgroup/cgroup.controllers', 'utf8').catch(() => '');
     if (controllers.split(/\s+/).includes('memory')) {
-      const g = await tryCreate(join('/sys/fs/cgroup', name), 'memory.max', 'memory.peak', bytes, 'cgroup v2');
+      const g = await tryCreate(join('/sys/fs/cgroup', name), 'memory.max', bytes, 'cgroup v2');
       if (g) return g;
     }
   }
   // cgroup v1: the memory hierarchy.
   if (existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes')) {
-    return tryCreate(join('/sys/fs/cgroup/memory', name), 'memory.limit_in_bytes', 'memory.max_usage_in_bytes', bytes, 'cgroup v1');
+    return tryCreate(join('/sys/fs/cgroup/memory', name), 'memory.limit_in_bytes', bytes, 'cgroup v1');
   }
   return undefined;
 }

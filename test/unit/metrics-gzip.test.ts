@@ -66,7 +66,7 @@ test('pieces from the shared deflate streams refer to nothing before them: each 
   assert.deepEqual(gunzipSync(gz), Buffer.concat(order.map((i) => parts[i]!)));
 });
 
-test('gzipPieces: the same text as chunks(); only the pieces of a changed job are compressed again', async () => {
+test('gzipPieces: the same text as render(); only the pieces of a changed job are compressed again', async () => {
   const r = new JobSeriesRenderer();
   const jobs = new Map(
     Array.from({ length: 2000 }, (_, i) => {
