@@ -31,7 +31,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer } from 'node:net';
-import { startSimulator } from '../src/sim/server.js';
+import { startSimulator } from '../src/dev/sim/server.js';
 import { chartMemoryLimitMiB, createMemoryCgroup } from './cgroup.js';
 import { readImageRuntime } from './dockerfile.js';
 

@@ -5,9 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema } from './config/schema.js';
-import { createApp } from './app.js';
-import { createLogger } from './log.js';
+import { configSchema } from '../config/schema.js';
+import { createApp } from '../app.js';
+import { createLogger } from '../log.js';
 import { startSimulator } from './sim/server.js';
 import { DEMO_SCENARIO } from './sim/demo-scenario.js';
 import { DEFAULT_COLLABORATION_ID } from './sim/defaults.js';

@@ -4,8 +4,8 @@
 // CRML_DELIVERY_SEED (PRNG seed of the kill instants).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../src/sim/server.js';
-import { createRng } from '../../src/sim/prng.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
+import { createRng } from '../../src/dev/sim/prng.js';
 import { startReceiver, type Recorded } from '../helpers/receiver.js';
 import { baseConfig, DAEMON_CREDS, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { send } from '../../src/notify/send.js';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { baseConfig, DAEMON_CREDS, getText, metricSample, observed, outboxOf, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 

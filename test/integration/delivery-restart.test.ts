@@ -5,7 +5,7 @@
 // dead letters, `outbox list` (text and JSON, via the daemon and offline).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { allDaemonOutput, baseConfig, DAEMON_CREDS, freePort, getText, metricSample, observed, outboxOf, runCli, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 

@@ -4,7 +4,7 @@
 // `outbox list` and `outbox retry --all` through the running daemon).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver, type Recorded } from '../helpers/receiver.js';
 import { allDaemonOutput, baseConfig, DAEMON_CREDS, freePort, getText, metricSample, observed, outboxOf, runCli, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 

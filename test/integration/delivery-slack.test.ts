@@ -4,7 +4,7 @@
 // ratePerSecond). Burst size: CRML_DELIVERY_BURST (default 30, the number; ~33 s).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { baseConfig, DAEMON_CREDS, observed, outboxOf, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 

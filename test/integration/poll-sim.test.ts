@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { createApp, type AppOptions } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
-import { startSimulator, type Simulator } from '../../src/sim/server.js';
+import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 import { createCleanRoomsMlClient } from '../../src/aws/client.js';
 import type { CleanRoomsMlApi } from '../../src/aws/types.js';
 import { startReceiver } from '../helpers/receiver.js';

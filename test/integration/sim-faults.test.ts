@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createCleanRoomsMlClient } from '../../src/aws/client.js';
 import { CleanRoomsMlError } from '../../src/aws/errors.js';
-import { startSimulator, type Simulator } from '../../src/sim/server.js';
+import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 
 const CREDS = { accessKeyId: 'AKIDFAULTS', secretAccessKey: 'faults-secret' };
 const arn = (n: number) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-${String(n).padStart(12, '0')}`;
