@@ -1,4 +1,4 @@
-// Pure classification of a webhook response (GUIDE §1 "classification of 2xx / 429 / 5xx / other 4xx").
+// Pure classification of a webhook response: 2xx delivered, 429 / 5xx retried, other 4xx permanent.
 import { parseRetryAfter } from './retry-after.js';
 
 export type SendResult =

@@ -1,8 +1,8 @@
 // The delivery worker: drains the durable outbox into the one HTTP path (send.ts).
 //
-// - One lane per target: a slow or broken target never delays another (issue 3 §3).
+// - One lane per target: a slow or broken target never delays another.
 // - Within a lane, per job, strictly in order: only the oldest pending entry of a job (its head) may
-//   be sent; later events of that job wait until it is delivered or dead-lettered (issue 3 §1).
+//   be sent; later events of that job wait until it is delivered or dead-lettered.
 //   Heads of different jobs proceed independently.
 // - Rate limit per lane (Slack: about one message per second per webhook,
 //   https://api.slack.com/apis/rate-limits#incoming-webhooks); a 429/503 Retry-After pauses the

@@ -1,4 +1,4 @@
-// Issue 3, test 6: the address guard on the one notification HTTP path. Nothing may bind
+// docs/reliability.md row 6: the address guard on the one notification HTTP path. Nothing may bind
 // 169.254.x here, so "never reached" is shown two ways: a stub on 127.0.0.1 that plays the metadata
 // service and must see zero connections (redirect target; DNS answer mixing it with 169.254.169.254),
 // and refusals whose reason says the guard refused before connecting (a connect attempt to an

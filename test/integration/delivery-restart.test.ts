@@ -1,4 +1,4 @@
-// Issue 3, test 7, against the real daemon on 127.0.0.1: restarts with nothing changed send
+// docs/reliability.md row 7, against the real daemon on 127.0.0.1: restarts with nothing changed send
 // nothing (clean SIGTERM restart and SIGKILL restart), and canary secrets (webhook URL path tokens,
 // query token, whsec_ secret, AWS secret key) appear zero times in everything the monitor emits:
 // stdout/stderr of every run, /metrics, /api/*, the state dir (state.json, journal.ndjson, lock),

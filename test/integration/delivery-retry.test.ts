@@ -1,4 +1,4 @@
-// Issue 3, tests 3 and 4, against the real daemon (dist/cli.js) on 127.0.0.1: a receiver that is
+// docs/reliability.md rows 3 and 4, against the real daemon (dist/cli.js) on 127.0.0.1: a receiver that is
 // down then answers 503 (events queue, then drain in per-job order), and receivers that answer
 // 400 / 410 / always 503 (dead letters with reasons, no tight loop, URLs redacted everywhere,
 // `outbox list` and `outbox retry --all` through the running daemon).

@@ -1,4 +1,4 @@
-// The simulator's control API over HTTP (GUIDE §2): JSON, no signature.
+// The simulator's control API over HTTP (README "Simulator"): JSON, no signature.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';

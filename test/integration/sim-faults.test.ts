@@ -66,7 +66,7 @@ describe('simulator faults: resets, malformed answers, request log', () => {
     assert.equal((await api.listAudienceGenerationJobs({ maxResults: 100 })).audienceGenerationJobs.length, 100, 'List untouched when only get is named');
   });
 
-  it('PUT /_sim/faults keeps the GUIDE shape when the new faults are off, lists them when on, and validates them', async () => {
+  it('PUT /_sim/faults keeps the documented four-member shape when the other faults are off, lists them when on, and validates them', async () => {
     const put = async (body: unknown) => {
       const r = await fetch(`${sim.url}/_sim/faults`, { method: 'PUT', body: JSON.stringify(body) });
       return { status: r.status, json: (await r.json()) as any };
