@@ -288,7 +288,9 @@ async function main(): Promise<void> {
     while (next < early) await sleep(500);
     const late = order.slice(early);
     const steadyStart = Date.now();
-    late.forEach((o, i) => (o.t = steadyStart + Math.round(((i + 0.5) / late.length) * STEADY_MS)));
+    late.forEach((o, i) => {
+      o.t = steadyStart + Math.round(((i + 0.5) / late.length) * STEADY_MS);
+    });
     const s0 = simTotals(sim.stats());
     const c0 = await procStats(pid);
     const sw0 = await sweepsNow();

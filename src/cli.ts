@@ -83,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const config = await loadConfig(need(values.config, '--config FILE'));
       const log = createLogger({ level: config.log.level });
-      let shard;
+      let shard: ReturnType<typeof resolveShard>;
       try {
         shard = resolveShard({
           flagIndex: intFlag(values.shard, '--shard'),

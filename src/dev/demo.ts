@@ -55,7 +55,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       server: { host: '127.0.0.1', port },
     });
 
-  let app;
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
     app = await createApp({ config: config(opts.port ?? DEMO_DEFAULT_PORT), log, credentials: async () => DEMO_CREDENTIALS });
     await app.start();

@@ -19,6 +19,7 @@ export const SLACK_PERMANENT_ERRORS: ReadonlySet<string> = new Set([
 
 /** First line of a body, printable only, at most 200 chars: enough to diagnose, too short to dump a page. */
 export function bodySnippet(body: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips.
   return body.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200);
 }
 

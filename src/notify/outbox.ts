@@ -41,7 +41,7 @@ export type WorkerTarget = Omit<NotificationTarget, 'ratePerSecond' | 'allowPriv
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: any): void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  clearTimeout(handle: unknown): void;
 }
 
 export interface OutboxWorkerOptions {
@@ -94,7 +94,7 @@ interface Lane {
 export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   const { store, clock, log } = opts;
   const sendFn = opts.send ?? defaultSend;
-  const timers: Timers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h) };
+  const timers: Timers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
   const policyOf = (t: WorkerTarget): RetryPolicy => ({
     maxAttempts: opts.maxAttempts ?? t.retry?.maxAttempts ?? 15,
     maxAgeMs: opts.maxAgeMs ?? t.retry?.maxAgeMs ?? 24 * 3_600_000,

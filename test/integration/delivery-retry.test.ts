@@ -64,7 +64,10 @@ test('3. receiver down (closed port, then 503s): events queue, only job heads ar
     const ok: Recorded[] = [];
     let refused503 = 0;
     rx.setDefault((r) => {
-      if (Date.now() < okFrom) return (refused503++, { status: 503, body: 'maintenance' });
+      if (Date.now() < okFrom) {
+        refused503++;
+        return { status: 503, body: 'maintenance' };
+      }
       ok.push(r);
       return { status: 200, body: 'ok' };
     });

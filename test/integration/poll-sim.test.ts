@@ -173,7 +173,7 @@ test('throttling (40% of requests) never makes a false or missed transition', as
     for (let round = 0; round < 3; round++) {
       for (let i = round; i < 300; i += 30) {
         const j = a.store.jobs().get(jobArn(i));
-        if (!j || j.status !== 'CREATE_IN_PROGRESS') continue;
+        if (j?.status !== 'CREATE_IN_PROGRESS') continue;
         const to = i % 3 === 0 ? 'CREATE_FAILED' : 'ACTIVE';
         sim.setStatus(jobArn(i), to === 'ACTIVE' ? { status: to, metrics: METRICS } : { status: to });
         expected.add(`${jobArn(i)} CREATE_IN_PROGRESS->${to}`);
