@@ -1,4 +1,5 @@
-// Pure classification of a webhook response: 2xx delivered, 429 / 5xx retried, other 4xx permanent.
+// Pure classification of a webhook response: 2xx delivered; 408, 429 and 5xx retried; redirects and
+// other 4xx permanent.
 import { parseRetryAfter } from './retry-after.js';
 
 export type SendResult =
@@ -19,7 +20,6 @@ export const SLACK_PERMANENT_ERRORS: ReadonlySet<string> = new Set([
 
 /** First line of a body, printable only, at most 200 chars: enough to diagnose, too short to dump a page. */
 export function bodySnippet(body: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips.
   return body.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200);
 }
 
