@@ -1,7 +1,7 @@
 // The simulator and the demo are development tools: their code lives in src/dev (compiled to
 // dist/dev), which the npm package and the container image leave out. The CLI reaches them only
 // through loadDevTool, with a computed specifier, so production code has no compile-time edge into
-// src/dev and builds without it (test/unit/dev-boundary.test.ts keeps it so).
+// src/dev and builds without it (test/unit/dev-tool.test.ts keeps it so).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
