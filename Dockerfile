@@ -2,7 +2,9 @@
 # cleanroomsml-monitor container image.
 #   docker build -t cleanroomsml-monitor:0.1.0 --build-arg REVISION=$(git rev-parse HEAD) .
 # Build: Node 24 LTS, `npm ci`, compile, `npm pack`, then install the packed package with `npm ci --omit=dev`
-# (so the image holds exactly what the npm package ships, without dev dependencies).
+# (so the image holds exactly what the npm package ships, without dev dependencies). The simulator and the
+# demo (src/dev) are development tools: .dockerignore keeps them out of the context and package.json's
+# `files` out of the package, so `simulate` and `demo` in the image exit 2 ("run it from a source checkout").
 # test/e2e/smoke.test.ts repeats these steps outside Docker and runs the result as an unprivileged user.
 # Runtime: distroless Node 24 on Debian 13, uid/gid 65532, no shell, works with a read-only root filesystem:
 # the only writable paths it needs are the state volume and /tmp.

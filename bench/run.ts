@@ -31,7 +31,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer } from 'node:net';
-import { startSimulator } from '../src/sim/server.js';
+import { startSimulator } from '../src/dev/sim/server.js';
 import { chartMemoryLimitMiB, createMemoryCgroup } from './cgroup.js';
 import { readImageRuntime } from './dockerfile.js';
 
@@ -288,7 +288,9 @@ async function main(): Promise<void> {
     while (next < early) await sleep(500);
     const late = order.slice(early);
     const steadyStart = Date.now();
-    late.forEach((o, i) => (o.t = steadyStart + Math.round(((i + 0.5) / late.length) * STEADY_MS)));
+    late.forEach((o, i) => {
+      o.t = steadyStart + Math.round(((i + 0.5) / late.length) * STEADY_MS);
+    });
     const s0 = simTotals(sim.stats());
     const c0 = await procStats(pid);
     const sw0 = await sweepsNow();

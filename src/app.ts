@@ -87,7 +87,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let lastReport: SweepReport | undefined;
 
   // Metrics read the store lazily; `store` is assigned before the first scrape can happen.
-  // eslint-disable-next-line prefer-const
   let store: FileStateStore;
   const metrics = createMetrics(
     registry,

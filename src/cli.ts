@@ -9,6 +9,7 @@ import { createLogger } from './log.js';
 import { VERSION } from './version.js';
 import { StateLockedError } from './state/lock.js';
 import { resolveShard, ShardError } from './poll/shard.js';
+import { DevToolMissingError, loadDevTool } from './dev-tool.js';
 
 const HELP = `cleanroomsml-monitor ${VERSION}: watch AWS Clean Rooms ML audience generation jobs
 
@@ -24,8 +25,9 @@ Usage:
   cleanroomsml-monitor outbox retry (ID... | --all) --config FILE
                                                     list or re-send dead-lettered notifications
   cleanroomsml-monitor simulate --port N [--host H] [--scenario FILE] [--jobs N]
-                                                    a local Clean Rooms ML API simulator
+                                                    a local Clean Rooms ML API simulator (source checkout only)
   cleanroomsml-monitor demo [--port N]              simulator + monitor + webhook sink in one process
+                                                    (source checkout only)
   cleanroomsml-monitor --version | --help
 `;
 
@@ -81,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const config = await loadConfig(need(values.config, '--config FILE'));
       const log = createLogger({ level: config.log.level });
-      let shard;
+      let shard: ReturnType<typeof resolveShard>;
       try {
         shard = resolveShard({
           flagIndex: intFlag(values.shard, '--shard'),
@@ -126,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
       return runOutboxCommand(config, { sub, ids: positionals.slice(2), all: values.all === true, json: values.json === true, out, err });
     }
     case 'simulate': {
-      const { runSimulateCommand } = await import('./sim/command.js');
+      const { runSimulateCommand } = await loadDevTool('simulate');
       await runSimulateCommand({
         port: intFlag(values.port, '--port', 4566)!,
         ...(values.host ? { host: values.host } : {}),
@@ -136,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'demo': {
-      const { runDemo } = await import('./demo.js');
+      const { runDemo } = await loadDevTool('demo');
       return runDemo({ ...(values.port ? { port: intFlag(values.port, '--port')! } : {}) });
     }
     default:
@@ -191,6 +193,10 @@ main(process.argv.slice(2)).then(
     }
     if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`error: ${(e as Error).message}\n\n${HELP}`);
+      process.exit(2);
+    }
+    if (e instanceof DevToolMissingError) {
+      process.stderr.write(`error: ${e.message}\n`);
       process.exit(2);
     }
     if (e instanceof StateLockedError) {

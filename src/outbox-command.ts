@@ -37,7 +37,7 @@ export async function runOutboxCommand(config: Config, a: OutboxArgs): Promise<n
     a.err('outbox retry needs event ids (evt_...) or --all\n');
     return 2;
   }
-  let store;
+  let store: Awaited<ReturnType<typeof openStateStore>>;
   try {
     store = await openStateStore({ dir: config.state.dir, clock: systemClock, log: createLogger({ level: 'warn', destination: process.stderr }) });
   } catch (e) {

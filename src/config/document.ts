@@ -60,7 +60,9 @@ export function walk(node: unknown, path: PathSegment[], fn: (node: Node, path: 
     }
   } else if (isSeq(node)) {
     fn(node, path, parent);
-    node.items.forEach((item, i) => walk(item, [...path, i], fn, node));
+    node.items.forEach((item, i) => {
+      walk(item, [...path, i], fn, node);
+    });
   } else if (isScalar(node)) {
     fn(node, path, parent);
   }

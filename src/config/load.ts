@@ -34,7 +34,9 @@ function deepFreeze<T>(value: T): T {
 
 /** Values that must never appear in messages: url/secret fields, whatever their origin. */
 function secretValues(data: unknown, out: string[] = []): string[] {
-  if (Array.isArray(data)) data.forEach((d) => secretValues(d, out));
+  if (Array.isArray(data)) {
+    for (const d of data) secretValues(d, out);
+  }
   else if (data && typeof data === 'object') {
     for (const [k, v] of Object.entries(data)) {
       if ((k === 'url' || k === 'secret') && typeof v === 'string') out.push(v);

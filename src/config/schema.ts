@@ -1,4 +1,4 @@
-// The config contract (GUIDE §2). Strict objects everywhere: an unknown key is an error that
+// The config contract (README "Configuration", config/example.yaml). Strict objects everywhere: an unknown key is an error that
 // names its path, because a typo such as `statusses:` silently meaning "default" is worse than a refusal.
 import { z } from 'zod';
 import { DEFAULT_NOTIFY_STATUSES, JOB_STATUSES, VANISHED } from '../domain.js';

@@ -2,7 +2,7 @@
 // timestamps, static labels in _info. Job series are built from the state store at scrape time,
 // so a job forgotten by the store disappears from /metrics with no bookkeeping.
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
-import { type DeadLetter, type JobSnapshot, type OutboxEntry } from '../domain.js';
+import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
 import type { ApiOutcome, Operation } from '../aws/types.js';
 import { JobSeriesRenderer, type Lease, type StatusSeries } from './job-series.js';
 import { deflatePiece, gzipFrame } from './gzip.js';

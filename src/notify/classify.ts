@@ -1,4 +1,5 @@
-// Pure classification of a webhook response (GUIDE §1 "classification of 2xx / 429 / 5xx / other 4xx").
+// Pure classification of a webhook response: 2xx delivered; 408, 429 and 5xx retried; redirects and
+// other 4xx permanent.
 import { parseRetryAfter } from './retry-after.js';
 
 export type SendResult =

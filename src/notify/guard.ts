@@ -1,4 +1,4 @@
-// Pure address policy for the notification HTTP path (issue 3 §4), applied to every address a
+// Pure address policy for the notification HTTP path (docs/reliability.md), applied to every address a
 // hostname resolves to, and to IP literals, before connecting. It defends against SSRF towards
 // cloud metadata (AWS IMDS 169.254.169.254 and fd00:ec2::254, EKS Pod Identity 169.254.170.23,
 // GCP/Azure/Oracle 169.254.169.254, Alibaba 100.100.100.200) through a webhook URL.

@@ -1,8 +1,8 @@
 // The delivery worker: drains the durable outbox into the one HTTP path (send.ts).
 //
-// - One lane per target: a slow or broken target never delays another (issue 3 §3).
+// - One lane per target: a slow or broken target never delays another.
 // - Within a lane, per job, strictly in order: only the oldest pending entry of a job (its head) may
-//   be sent; later events of that job wait until it is delivered or dead-lettered (issue 3 §1).
+//   be sent; later events of that job wait until it is delivered or dead-lettered.
 //   Heads of different jobs proceed independently.
 // - Rate limit per lane (Slack: about one message per second per webhook,
 //   https://api.slack.com/apis/rate-limits#incoming-webhooks); a 429/503 Retry-After pauses the
@@ -41,7 +41,7 @@ export type WorkerTarget = Omit<NotificationTarget, 'ratePerSecond' | 'allowPriv
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: any): void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  clearTimeout(handle: unknown): void;
 }
 
 export interface OutboxWorkerOptions {
@@ -94,7 +94,7 @@ interface Lane {
 export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   const { store, clock, log } = opts;
   const sendFn = opts.send ?? defaultSend;
-  const timers: Timers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h) };
+  const timers: Timers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
   const policyOf = (t: WorkerTarget): RetryPolicy => ({
     maxAttempts: opts.maxAttempts ?? t.retry?.maxAttempts ?? 15,
     maxAgeMs: opts.maxAgeMs ?? t.retry?.maxAgeMs ?? 24 * 3_600_000,

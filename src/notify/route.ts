@@ -5,7 +5,7 @@ import type { NotificationTarget } from '../config/schema.js';
 import { eventId } from './event-id.js';
 
 /**
- * Optional per-target filters (issue 3 §3). Read as optional so this compiles before the schema
+ * Optional per-target filters. Read as optional so this compiles before the schema
  * declares them; absent means "no filter".
  */
 export interface TargetFilters {

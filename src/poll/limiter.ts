@@ -1,5 +1,5 @@
 // One adaptive token bucket per account and region. No request-rate quota is published for the
-// Clean Rooms ML read APIs (GUIDE §3), so the monitor finds the rate from ThrottlingException:
+// Clean Rooms ML read APIs (https://docs.aws.amazon.com/general/latest/gr/clean-rooms-ml.html), so the monitor finds the rate from ThrottlingException:
 // additive increase on success, multiplicative decrease on throttling (AIMD, as TCP does), never
 // above the configured ceiling.
 import type { Clock } from '../domain.js';

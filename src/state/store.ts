@@ -4,7 +4,7 @@
 //   journal.ndjson one JSON record per line, appended and fsynced before a change is applied
 //
 // Why a journal: a sweep and every delivery attempt must be durable before the monitor acts on
-// them (issue 3: record before send), and rewriting a 10,000-job checkpoint per delivery would
+// them (record before send), and rewriting a 10,000-job checkpoint per delivery would
 // cost megabytes of writes per message. A record is applied in memory only after its append
 // succeeded, so a full disk or an I/O error leaves memory equal to disk, and the caller fails.
 // A SIGKILL mid-append leaves at most one torn last line, which load() ignores; a torn line

@@ -87,6 +87,24 @@ describe('Dockerfile', () => {
     assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('helm/')), 'sources/tests/chart are not packed');
     if (existsSync(join(ROOT, 'dist/cli.js'))) assert.ok(files.includes('dist/cli.js'), 'dist/cli.js is packed');
   });
+
+  // The simulator (with its unauthenticated fault-injection API) and the demo are development tools.
+  const built = existsSync(join(ROOT, 'dist/dev/sim/server.js')) ? undefined : 'dist/dev is absent (npm run build first)';
+  test('the packed package leaves the simulator and the demo (dist/dev) out', { skip: built }, async () => {
+    const { stdout } = await execFileP('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 16 << 20 });
+    const files: string[] = JSON.parse(stdout)[0].files.map((f: { path: string }) => f.path);
+    assert.ok(files.includes('dist/cli.js'));
+    const dev = files.filter((f) => f.startsWith('dist/dev/') || /(^|\/)(sim|demo)(\/|\.)/.test(f));
+    assert.deepEqual(dev, [], 'no simulator or demo file is packed');
+  });
+
+  test('the build context leaves the development tree (src/dev) out', () => {
+    const lines = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    // .dockerignore: the last matching line wins, so the exclusion must come after `!src/**`.
+    const exclude = lines.lastIndexOf('src/dev');
+    assert.ok(exclude > lines.indexOf('!src/**'), '.dockerignore excludes src/dev after letting src/** in');
+    assert.ok(!lines.slice(exclude + 1).some((l) => l.startsWith('!src')), 'nothing after it lets src/dev back in');
+  });
 });
 
 describe('examples', () => {

@@ -11,7 +11,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHART = join(ROOT, 'helm/cleanroomsml-monitor');
 /** The built CLI; E2E_CLI points the suite at another build (development only). */
 export const CLI = process.env.E2E_CLI ?? join(ROOT, 'dist/cli.js');
-/** ../shared/tools/chart-render beside the checkout (GUIDE §4); CHART_RENDER overrides. */
+/** A Helm template renderer at ../shared/tools/chart-render beside the checkout; CHART_RENDER overrides. */
 export const CHART_RENDER = process.env.CHART_RENDER ?? resolve(ROOT, '../shared/tools/chart-render/chart-render');
 
 export const execFileP = promisify(execFile);
@@ -127,7 +127,7 @@ export async function httpGet(url: string, timeoutMs = 5000): Promise<{ status: 
   return { status: r.status, body: await r.text(), contentType: r.headers.get('content-type') ?? '' };
 }
 
-/** The metric names of GUIDE §2 and the spine; the dashboard and rules may use only these. */
+/** The metric names the monitor exports (README "Metrics"); the dashboard and rules may use only these. */
 export const KNOWN_METRICS = [
   'cleanroomsml_audience_generation_job_status',
   'cleanroomsml_audience_generation_job_info',

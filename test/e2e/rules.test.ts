@@ -1,5 +1,5 @@
 // The PrometheusRule's spec passes `promtool check rules`, and `promtool test rules` proves that each alert fires
-// on a synthetic bad series and stays silent on a healthy one (GUIDE §2 metric names).
+// on a synthetic bad series and stays silent on a healthy one (the metric names of README "Metrics").
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

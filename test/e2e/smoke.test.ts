@@ -1,13 +1,14 @@
 // Production-install smoke test, mirroring the Dockerfile outside Docker: `npm pack`, then the packed package
 // installed with `npm ci --omit=dev` in a temp dir, run as an unprivileged user (uid/gid 65532, as in the image)
 // with the code and config read-only and only the state dir writable. It must start, serve /metrics, notice the
-// simulator's jobs, and exit 0 within 5 s of SIGTERM.
+// simulator's jobs, and exit 0 within 5 s of SIGTERM. The simulator is a development tool that the package leaves
+// out: it runs from this checkout's build, and the packed CLI must refuse `simulate` and `demo`.
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, execFileP, freePort, httpGet, missingDaemon, start, waitFor, type Proc } from './helpers.js';
+import { CLI, ROOT, execFileP, freePort, httpGet, missingDaemon, start, waitFor, type Proc } from './helpers.js';
 
 const UID = 65532;
 const isRoot = process.getuid?.() === 0;
@@ -63,7 +64,7 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
         node = join(dir, 'bin/node');
       }
     }
-    // A webhook receiver, and the simulator from the installed package.
+    // A webhook receiver, and the simulator from the source checkout (the package does not ship it).
     const { createServer } = await import('node:http');
     hookServer = createServer((req, res) => {
       req.resume();
@@ -75,7 +76,7 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
     await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
     hookPort = (hookServer.address() as { port: number }).port;
     const simPort = await freePort();
-    sim = start(node, [join(app, 'dist/cli.js'), 'simulate', '--port', String(simPort)]);
+    sim = start(process.execPath, [CLI, 'simulate', '--port', String(simPort)]);
     procs.push(sim);
     simUrl = `http://127.0.0.1:${simPort}`;
     await waitFor('the simulator', async () => (await httpGet(`${simUrl}/_sim/jobs`)).status === 200, 20_000).catch((e) => {
@@ -130,7 +131,19 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
     for (const dep of Object.keys(pkg.devDependencies ?? {})) assert.ok(!existsSync(join(app, 'node_modules', dep)), `dev dependency ${dep} installed`);
     for (const dep of Object.keys(pkg.dependencies ?? {})) assert.ok(existsSync(join(app, 'node_modules', dep)), `dependency ${dep} missing`);
     assert.ok(!existsSync(join(app, 'src')), 'TypeScript sources are not shipped');
+    assert.ok(!existsSync(join(app, 'dist/dev')), 'the simulator and the demo are not shipped');
   });
+
+  for (const verb of ['simulate', 'demo']) {
+    test(`the installed CLI answers ${verb} with exit 2: a development tool`, async () => {
+      const r = await execFileP(node, [join(app, 'dist/cli.js'), verb, '--port', '0'], { cwd: '/' }).then(
+        (ok) => ({ code: 0, stderr: ok.stderr }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+      );
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr, `error: ${verb} is a development tool: run it from a source checkout (npm ci && npm run build && node dist/cli.js ${verb})\n`);
+    });
+  }
 
   test('--version prints the package version', async () => {
     const { stdout } = await execFileP(node, [join(app, 'dist/cli.js'), '--version']);

@@ -91,7 +91,9 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness kept, r
         obs(`${r.transitions} transitions`);
         obs(`ready again ${secs(r.recoveredMs)} after healing`);
         assert.equal(gaps.length, 3, `three retries of the first call (requests in the fault: ${r.requests.map((q) => `${q.op.slice(0, 4)}${q.url?.includes('nextToken') ? '+' : ''}@${q.t % 100000}`).join(' ')})`);
-        gaps.forEach((g, i) => assert.ok(g >= 0.9 * 250 * 2 ** i && g <= 2.2 * 250 * 2 ** i + 300, `gap ${i + 1} = ${g} ms is not exponential backoff`));
+        gaps.forEach((g, i) => {
+          assert.ok(g >= 0.9 * 250 * 2 ** i && g <= 2.2 * 250 * 2 ** i + 300, `gap ${i + 1} = ${g} ms is not exponential backoff`);
+        });
         assert.ok(r.apiErrors >= 8, `api errors +${r.apiErrors}`);
         assert.equal(r.healthBad, 0);
         assert.ok(r.first503Ms !== undefined && r.first503Ms >= 1900 && r.first503Ms <= 5500, `readyz 503 after ${r.first503Ms} ms`);

@@ -15,14 +15,15 @@ const loopback = (h) => h === 'localhost' || /^127\./.test(h) || h === '::1' || 
 const notFound = (host) => Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: host });
 
 const realLookup = dns.lookup;
-dns.lookup = function guardedLookup(host, options, callback) {
-  const cb = typeof options === 'function' ? options : callback;
+dns.lookup = function guardedLookup(host, ...rest) {
+  // lookup(host, callback) or lookup(host, options, callback): pass on exactly what was given.
+  const cb = typeof rest[0] === 'function' ? rest[0] : rest[1];
   if (typeof host === 'string' && !loopback(host) && net.isIP(host) === 0) {
     if (!host.endsWith('.invalid')) note(`refused DNS lookup of ${host}`);
     process.nextTick(() => cb(notFound(host)));
     return {};
   }
-  return realLookup.apply(this, arguments);
+  return realLookup.call(this, host, ...rest);
 };
 const realPromiseLookup = dns.promises.lookup;
 dns.promises.lookup = async function guardedPromiseLookup(host, options) {

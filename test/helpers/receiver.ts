@@ -91,7 +91,13 @@ export async function startReceiver(opts: { port?: number } = {}): Promise<Recei
       new Promise((resolve, reject) => {
         if (requests.length >= n) return resolve(requests);
         const timer = setTimeout(() => reject(new Error(`receiver: ${requests.length}/${n} requests after ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ n, resolve: () => (clearTimeout(timer), resolve(requests)) });
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve(requests);
+          },
+        });
       }),
     release: () => {
       for (const res of held.splice(0)) if (!res.destroyed) res.end('ok');

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 
 const BASE = { accessKeyId: 'AKIDBASEIDENTITY0001', secretAccessKey: 'base-identity-secret' };
 const TEMP = { accessKeyId: 'ASIATEMPORARY0000001', secretAccessKey: 'temporary-secret', sessionToken: 'temporary-session-token' };

@@ -4,7 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createCleanRoomsMlClient } from '../../src/aws/client.js';
 import { CleanRoomsMlError, classifyError } from '../../src/aws/errors.js';
 import type { ApiOutcome, CleanRoomsMlApi, Operation } from '../../src/aws/types.js';
-import { startSimulator, type Simulator } from '../../src/sim/server.js';
+import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 
 const CREDS = { accessKeyId: 'AKIDSIMTEST', secretAccessKey: 'sim-secret-key' };
 const ACCOUNT = '123456789012';

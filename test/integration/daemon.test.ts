@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { createApp, type App } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { verifyWebhook } from '../../src/notify/webhook.js';
 

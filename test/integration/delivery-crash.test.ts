@@ -1,11 +1,11 @@
-// Issue 3, tests 1 and 2: at-least-once delivery across SIGKILLs of the real daemon (dist/cli.js)
+// docs/reliability.md rows 1 and 2: at-least-once delivery across SIGKILLs of the real daemon (dist/cli.js)
 // on 127.0.0.1: simulator (SigV4-verified) -> daemon -> recording receiver.
-// Scale of test 2 (defaults are the issue's numbers): CRML_DELIVERY_CHANGES (200), CRML_DELIVERY_KILLS (20),
+// Scale of test 2 (the defaults give the figures in docs/reliability.md): CRML_DELIVERY_CHANGES (200), CRML_DELIVERY_KILLS (20),
 // CRML_DELIVERY_SEED (PRNG seed of the kill instants).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../src/sim/server.js';
-import { createRng } from '../../src/sim/prng.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
+import { createRng } from '../../src/dev/sim/prng.js';
 import { startReceiver, type Recorded } from '../helpers/receiver.js';
 import { baseConfig, DAEMON_CREDS, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 

@@ -1,4 +1,4 @@
-// Issue 3, test 6: the address guard on the one notification HTTP path. Nothing may bind
+// docs/reliability.md row 6: the address guard on the one notification HTTP path. Nothing may bind
 // 169.254.x here, so "never reached" is shown two ways: a stub on 127.0.0.1 that plays the metadata
 // service and must see zero connections (redirect target; DNS answer mixing it with 169.254.169.254),
 // and refusals whose reason says the guard refused before connecting (a connect attempt to an
@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { send } from '../../src/notify/send.js';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { baseConfig, DAEMON_CREDS, getText, metricSample, observed, outboxOf, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 

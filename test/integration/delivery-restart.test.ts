@@ -1,11 +1,11 @@
-// Issue 3, test 7, against the real daemon on 127.0.0.1: restarts with nothing changed send
+// docs/reliability.md row 7, against the real daemon on 127.0.0.1: restarts with nothing changed send
 // nothing (clean SIGTERM restart and SIGKILL restart), and canary secrets (webhook URL path tokens,
 // query token, whsec_ secret, AWS secret key) appear zero times in everything the monitor emits:
 // stdout/stderr of every run, /metrics, /api/*, the state dir (state.json, journal.ndjson, lock),
 // dead letters, `outbox list` (text and JSON, via the daemon and offline).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { allDaemonOutput, baseConfig, DAEMON_CREDS, freePort, getText, metricSample, observed, outboxOf, runCli, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 

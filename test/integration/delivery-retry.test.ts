@@ -1,10 +1,10 @@
-// Issue 3, tests 3 and 4, against the real daemon (dist/cli.js) on 127.0.0.1: a receiver that is
+// docs/reliability.md rows 3 and 4, against the real daemon (dist/cli.js) on 127.0.0.1: a receiver that is
 // down then answers 503 (events queue, then drain in per-job order), and receivers that answer
 // 400 / 410 / always 503 (dead letters with reasons, no tight loop, URLs redacted everywhere,
 // `outbox list` and `outbox retry --all` through the running daemon).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver, type Recorded } from '../helpers/receiver.js';
 import { allDaemonOutput, baseConfig, DAEMON_CREDS, freePort, getText, metricSample, observed, outboxOf, runCli, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 
@@ -64,7 +64,10 @@ test('3. receiver down (closed port, then 503s): events queue, only job heads ar
     const ok: Recorded[] = [];
     let refused503 = 0;
     rx.setDefault((r) => {
-      if (Date.now() < okFrom) return (refused503++, { status: 503, body: 'maintenance' });
+      if (Date.now() < okFrom) {
+        refused503++;
+        return { status: 503, body: 'maintenance' };
+      }
       ok.push(r);
       return { status: 200, body: 'ok' };
     });

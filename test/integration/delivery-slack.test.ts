@@ -1,10 +1,10 @@
-// Issue 3, test 5, against the real daemon on 127.0.0.1: a burst of Slack messages meets a 429 with
+// docs/reliability.md row 5, against the real daemon on 127.0.0.1: a burst of Slack messages meets a 429 with
 // Retry-After: 2. Nothing reaches the target for 2 s after the 429, and the target never gets more
 // than about one message per second (Slack's limit per incoming webhook, the slack default
-// ratePerSecond). Burst size: CRML_DELIVERY_BURST (default 30, the issue's number; ~33 s).
+// ratePerSecond). Burst size: CRML_DELIVERY_BURST (default 30; ~33 s).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { baseConfig, DAEMON_CREDS, observed, outboxOf, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 

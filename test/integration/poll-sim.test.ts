@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { createApp, type AppOptions } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
-import { startSimulator, type Simulator } from '../../src/sim/server.js';
+import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 import { createCleanRoomsMlClient } from '../../src/aws/client.js';
 import type { CleanRoomsMlApi } from '../../src/aws/types.js';
 import { startReceiver } from '../helpers/receiver.js';
@@ -173,7 +173,7 @@ test('throttling (40% of requests) never makes a false or missed transition', as
     for (let round = 0; round < 3; round++) {
       for (let i = round; i < 300; i += 30) {
         const j = a.store.jobs().get(jobArn(i));
-        if (!j || j.status !== 'CREATE_IN_PROGRESS') continue;
+        if (j?.status !== 'CREATE_IN_PROGRESS') continue;
         const to = i % 3 === 0 ? 'CREATE_FAILED' : 'ACTIVE';
         sim.setStatus(jobArn(i), to === 'ACTIVE' ? { status: to, metrics: METRICS } : { status: to });
         expected.add(`${jobArn(i)} CREATE_IN_PROGRESS->${to}`);

@@ -1,7 +1,7 @@
-// The simulator's control API over HTTP (GUIDE §2): JSON, no signature.
+// The simulator's control API over HTTP (README "Simulator"): JSON, no signature.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/sim/server.js';
+import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 
 const ARN = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/ctl-0001';
 const MODEL = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/ctl-model';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createCleanRoomsMlClient } from '../../src/aws/client.js';
 import { CleanRoomsMlError } from '../../src/aws/errors.js';
-import { startSimulator, type Simulator } from '../../src/sim/server.js';
+import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 
 const CREDS = { accessKeyId: 'AKIDFAULTS', secretAccessKey: 'faults-secret' };
 const arn = (n: number) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-${String(n).padStart(12, '0')}`;
@@ -66,7 +66,7 @@ describe('simulator faults: resets, malformed answers, request log', () => {
     assert.equal((await api.listAudienceGenerationJobs({ maxResults: 100 })).audienceGenerationJobs.length, 100, 'List untouched when only get is named');
   });
 
-  it('PUT /_sim/faults keeps the GUIDE shape when the new faults are off, lists them when on, and validates them', async () => {
+  it('PUT /_sim/faults keeps the documented four-member shape when the other faults are off, lists them when on, and validates them', async () => {
     const put = async (body: unknown) => {
       const r = await fetch(`${sim.url}/_sim/faults`, { method: 'PUT', body: JSON.stringify(body) });
       return { status: r.status, json: (await r.json()) as any };

@@ -5,12 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import { createCleanRoomsMlClient } from '../../src/aws/client.js';
 import { CleanRoomsMlError } from '../../src/aws/errors.js';
 import type { CleanRoomsMlApi } from '../../src/aws/types.js';
-import { DEMO_SCENARIO } from '../../src/sim/demo-scenario.js';
-import { buildFleet } from '../../src/sim/fleet.js';
-import { loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
-import { SimInputError } from '../../src/sim/schemas.js';
-import { startSimulator, type Simulator } from '../../src/sim/server.js';
-import { JobStore } from '../../src/sim/store.js';
+import { DEMO_SCENARIO } from '../../src/dev/sim/demo-scenario.js';
+import { buildFleet } from '../../src/dev/sim/fleet.js';
+import { loadScenarioFile, parseScenario } from '../../src/dev/sim/scenario.js';
+import { SimInputError } from '../../src/dev/sim/schemas.js';
+import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
+import { JobStore } from '../../src/dev/sim/store.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/scenarios/${name}`, import.meta.url));
 const CREDS = { accessKeyId: 'AKIDSCEN', secretAccessKey: 'scenario-secret' };

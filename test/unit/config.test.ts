@@ -155,7 +155,10 @@ test('parseConfig: several problems reported together, in file order, with lines
 
 test('parseConfig: *File paths go to readSecretFile as written unless baseDir is set', async () => {
   const seen: string[] = [];
-  const read = (p: string) => (seen.push(p), 'https://hooks.slack.com/services/T1/B1/x\r\n');
+  const read = (p: string) => {
+    seen.push(p);
+    return 'https://hooks.slack.com/services/T1/B1/x\r\n';
+  };
   const text = `jobs:\n  - arn: ${JOB}\nnotifications:\n  targets:\n    - {name: a, type: slack, urlFile: s/url}\n`;
   const c = await parseConfig(text, { env: {}, readSecretFile: read });
   assert.equal(c.notifications.targets[0]?.url, 'https://hooks.slack.com/services/T1/B1/x');

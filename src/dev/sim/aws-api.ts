@@ -5,7 +5,7 @@
 // UnknownOperationException, as the AWS frontend answers an unknown route.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ARN_MAX, ARN_MIN, JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../aws/arn.js';
+import { ARN_MAX, ARN_MIN, JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../../aws/arn.js';
 import { currentStep, jobWire, summaryWire } from './model.js';
 import { sendAwsError, sendJson, validationMessage } from './respond.js';
 import { checkSignature, type SimCredentials } from './sigv4.js';

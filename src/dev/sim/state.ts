@@ -1,6 +1,6 @@
 // The simulator's state and its in-process control API (the HTTP control routes call these).
-import type { AudienceQualityMetrics, Clock } from '../domain.js';
-import { parseIsoTimestamp } from '../aws/timestamps.js';
+import type { AudienceQualityMetrics, Clock } from '../../domain.js';
+import { parseIsoTimestamp } from '../../aws/timestamps.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_COLLABORATION_ID, DEFAULT_MODEL_ARN, DEFAULT_REGION, jobArnFor } from './defaults.js';
 import { FaultInjector, type Faults } from './faults.js';
 import { buildFleet } from './fleet.js';

@@ -3,9 +3,9 @@
 // Constraints mirror service-2.json (NameString 1..63, AudienceSizeValue 1..20,000,000,
 // RelevanceMetricScoreDouble 0..10, recall 0..1, UUID, ARN patterns).
 import { z } from 'zod';
-import { JOB_STATUSES } from '../domain.js';
-import { JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../aws/arn.js';
-import { parseIsoTimestamp } from '../aws/timestamps.js';
+import { JOB_STATUSES } from '../../domain.js';
+import { JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../../aws/arn.js';
+import { parseIsoTimestamp } from '../../aws/timestamps.js';
 import { parseDuration } from './duration.js';
 import { MALFORMED_KINDS } from './faults.js';
 

@@ -2,7 +2,7 @@
 // (AWS paths) and the control API under /_sim/ on the same port.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../domain.js';
+import type { Clock } from '../../domain.js';
 import { handleAws } from './aws-api.js';
 import { handleControl } from './control-api.js';
 import type { Faults } from './faults.js';

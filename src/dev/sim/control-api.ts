@@ -1,4 +1,4 @@
-// The simulator's control API (GUIDE §2): JSON under /_sim/, no signature. Tests and benchmarks
+// The simulator's control API (README "Simulator"): JSON under /_sim/, no signature. Tests and benchmarks
 // drive jobs, faults and time through it instead of sleeping.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from './respond.js';

@@ -50,13 +50,13 @@ export class FaultInjector {
 
   constructor(private readonly rng: Rng, private readonly now: () => number) {}
 
-  /** The faults in force: the four GUIDE §2 members always, the others only when on. */
+  /** The faults in force: the four documented members (README "Simulator") always, the others only when on. */
   get current(): Faults {
     return { ...this.faults, ...(this.faults.malformed ? { malformed: this.faults.malformed.map((m) => ({ ...m, operations: [...m.operations] })) } : {}) };
   }
 
   set(f: Partial<Faults>): Faults {
-    // PUT semantics (GUIDE §2): absent = off. Optional faults that are off are not listed.
+    // PUT semantics: absent = off. Optional faults that are off are not listed.
     const on = Object.entries(f).filter(([k, v]) => v !== undefined && (k in NO_FAULTS || (v !== 0 && !(Array.isArray(v) && v.length === 0))));
     this.faults = { ...NO_FAULTS, ...Object.fromEntries(on) };
     this.tokens = this.faults.maxRequestsPerSecond;

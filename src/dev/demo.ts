@@ -5,9 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema } from './config/schema.js';
-import { createApp } from './app.js';
-import { createLogger } from './log.js';
+import { configSchema } from '../config/schema.js';
+import { createApp } from '../app.js';
+import { createLogger } from '../log.js';
 import { startSimulator } from './sim/server.js';
 import { DEMO_SCENARIO } from './sim/demo-scenario.js';
 import { DEFAULT_COLLABORATION_ID } from './sim/defaults.js';
@@ -55,7 +55,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       server: { host: '127.0.0.1', port },
     });
 
-  let app;
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
     app = await createApp({ config: config(opts.port ?? DEMO_DEFAULT_PORT), log, credentials: async () => DEMO_CREDENTIALS });
     await app.start();
