@@ -473,7 +473,8 @@ describe('docs and dashboard', () => {
     const panels = dashboard().panels.filter((x: any) => /Discovery scope/.test(x.title));
     const exprs = panels.flatMap((p: any) => p.targets.map((t: any) => t.expr)).join('\n');
     assert.match(exprs, /cleanroomsml_monitor_discovery_scope_up\{/);
-    assert.match(exprs, /time\(\) - max by \(namespace, pod, scope\) \(cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds\{/);
+    // 0 means "no complete List since start": such a scope shows no time rather than the time since 1970
+    assert.match(exprs, /time\(\) - \(max by \(namespace, pod, scope\) \(cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds\{[^}]*\}\) > 0\)/);
   });
 });
 

@@ -35,6 +35,9 @@ const statusSeries = (arn: string, current: string, values: string, others = '0x
     s('cleanroomsml_audience_generation_job_status', { arn, status: st }, st === current ? values : others),
   );
 const MODEL = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/m1';
+/** `scope` label values as the monitor writes them: c=<collaborationId>|m=<configuredAudienceModelArn>. */
+const SCOPE_C = `c=${COLLAB}|m=`;
+const SCOPE_M = `c=|m=${MODEL}`;
 const info = (arn: string, name: string) =>
   s('cleanroomsml_audience_generation_job_info', { arn, name, collaboration_id: COLLAB, configured_audience_model_arn: 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/m1' }, '1x400');
 
@@ -166,8 +169,8 @@ const GROUPS: Group[] = [
       s('cleanroomsml_monitor_state_write_errors_total', {}, '0x20'),
       s('cleanroomsml_monitor_process_start_time_seconds', {}, '0x20'),
       s('cleanroomsml_monitor_jobs_tracked', {}, '12x20'),
-      s('cleanroomsml_monitor_discovery_scope_up', { scope: COLLAB }, '1x20'),
-      s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: COLLAB }, '0+60x20'),
+      s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '1x20'),
+      s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_C }, '0+60x20'),
     ],
     cases: ['CleanRoomsMLSweepsStalled', 'CleanRoomsMLMonitorNotReady', 'CleanRoomsMLConfigReloadFailed', 'CleanRoomsMLOutboxBacklog',
       'CleanRoomsMLNotificationsDeadLettered', 'CleanRoomsMLApiErrorsHigh', 'CleanRoomsMLApiThrottlingHigh', 'CleanRoomsMLMonitorDown',
@@ -359,17 +362,17 @@ const GROUPS: Group[] = [
   {
     name: 'discovery scope down for 15m fires for that scope only, and resolves when it lists again',
     series: [
-      s('cleanroomsml_monitor_discovery_scope_up', { scope: COLLAB }, '1 1 0x25 1x10'),
-      s('cleanroomsml_monitor_discovery_scope_up', { scope: MODEL }, '1x40'),
+      s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '1 1 0x25 1x10'),
+      s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_M }, '1x40'),
     ],
     cases: [{
       alertname: 'CleanRoomsMLDiscoveryScopeDown',
       firing: [{
         at: '20m',
-        labels: { ...onPod, scope: COLLAB, severity: 'warning' },
+        labels: { ...onPod, scope: SCOPE_C, severity: 'warning' },
         annotations: {
-          summary: `Discovery scope ${COLLAB} cannot be listed`,
-          description: `The last ListAudienceGenerationJobs of scope ${COLLAB} by ${NS}/${JOB} pod ${POD} failed: new jobs there are not found and their transitions are missed.`,
+          summary: `Discovery scope ${SCOPE_C} cannot be listed`,
+          description: `The last ListAudienceGenerationJobs of scope ${SCOPE_C} by ${NS}/${JOB} pod ${POD} failed: new jobs there are not found and their transitions are missed.`,
           runbook_url: `${RUNBOOK}#cleanroomsmldiscoveryscopedown`,
         },
       }],
@@ -663,13 +666,19 @@ describe('dashboard queries under promtool', { skip }, () => {
           // finished jobs are left out of the panel
           ...statusSeries(B, 'ACTIVE', '1x40', '0x40'), info(B, 'seed-b'),
           s('cleanroomsml_audience_generation_job_status_since_timestamp_seconds', { arn: B }, '900x40'),
-          s('cleanroomsml_monitor_discovery_scope_up', { scope: COLLAB }, '0x40'),
-          s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: COLLAB }, '300x40'),
+          s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '0x40'),
+          s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_C }, '300x40'),
+          // up, but no complete List since start yet (0): no time, not "56 years"
+          s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_M }, '1x40'),
+          s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_M }, '0x40'),
         ],
         promql_expr_test: [
           { expr: find(/^Time in current status/), eval_time: '30m', exp_samples: [{ labels: `{arn="${A}",name="seed-a",status="CREATE_IN_PROGRESS"}`, value: 1200 }] },
-          { expr: find(/^Discovery scope health/, 'A'), eval_time: '30m', exp_samples: [{ labels: `{namespace="${NS}",pod="${POD}",scope="${COLLAB}"}`, value: 0 }] },
-          { expr: find(/^Discovery scope health/, 'B'), eval_time: '30m', exp_samples: [{ labels: `{namespace="${NS}",pod="${POD}",scope="${COLLAB}"}`, value: 1500 }] },
+          {
+            expr: find(/^Discovery scope health/, 'A'), eval_time: '30m',
+            exp_samples: [{ labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_C}"}`, value: 0 }, { labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_M}"}`, value: 1 }],
+          },
+          { expr: find(/^Discovery scope health/, 'B'), eval_time: '30m', exp_samples: [{ labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_C}"}`, value: 1500 }] },
           { expr: find(/^Discovery scopes down/), eval_time: '30m', exp_samples: [{ labels: '{}', value: 1 }] },
         ],
       }],
