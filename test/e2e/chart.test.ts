@@ -1,6 +1,7 @@
-// The Helm chart: renders with defaults and every ci/*.yaml, every object validates against the Kubernetes
-// and prometheus-operator schemas, values validate against values.schema.json, and the security, wiring and
-// documentation promises hold.
+// The Helm chart: renders with the minimal values and every ci/*.yaml, every object validates against the
+// Kubernetes and prometheus-operator schemas, values validate against values.schema.json, and the security,
+// wiring and documentation promises hold. Rendering goes through `helm template` (and `helm lint` runs) where
+// a helm binary is on the PATH, through ../shared/tools/chart-render otherwise (helpers.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,13 +10,15 @@ import { before, describe, test } from 'node:test';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import { configSchema } from '../../src/config/schema.js';
-import { CHART, CLI, KNOWN_METRICS, ROOT, execFileP, findObject, missingDaemon, renderChart, type K8sObject } from './helpers.js';
-import { currentValuesText, DEPLOY_DOC, documentedValues, refreshedDoc, valuesTable } from './values-table.js';
+import { CHART, CLI, HELM, KNOWN_METRICS, RENDERER, ROOT, execFileP, findObject, missingDaemon, renderChart, type K8sObject } from './helpers.js';
+import { CHART_README, currentValuesText, DEPLOY_DOC, documentedValues, refreshedDoc, TABLE_DOCS, valuesTable } from './values-table.js';
 
 const CI_FILES = readdirSync(join(CHART, 'ci')).filter((f) => f.endsWith('.yaml')).sort();
+/** values.yaml alone watches nothing and fails the render; the smallest working install adds one discovery entry. */
+const MINIMAL = ['-f', join(CHART, 'ci/default-values.yaml')];
 const RENDERS: Record<string, string[]> = {
-  defaults: [],
-  'defaults+monitoring': ['--set', 'serviceMonitor.enabled=true', '--set', 'prometheusRule.enabled=true', '--set', 'dashboard.enabled=true', '--set', 'networkPolicy.enabled=true'],
+  defaults: MINIMAL,
+  'defaults+monitoring': [...MINIMAL, '--set', 'serviceMonitor.enabled=true', '--set', 'prometheusRule.enabled=true', '--set', 'dashboard.enabled=true', '--set', 'networkPolicy.enabled=true'],
   ...Object.fromEntries(CI_FILES.map((f) => [f, ['-f', join(CHART, 'ci', f)]])),
   'config/values-eks-irsa.yaml': ['-f', join(ROOT, 'config/values-eks-irsa.yaml')],
 };
@@ -122,7 +125,7 @@ describe('values.schema.json', () => {
     assert.equal(s.$schema, 'http://json-schema.org/draft-07/schema#');
     assert.equal(s.additionalProperties, false);
     // every top-level value has a schema entry, and vice versa
-    assert.deepEqual(Object.keys(defaults).sort(), Object.keys(s.properties).filter((k) => k !== 'global').sort());
+    assert.deepEqual(Object.keys(defaults).sort(), Object.keys(s.properties).sort());
   });
 
   test('accepts values.yaml', () => {
@@ -205,7 +208,7 @@ describe('restricted pod security', () => {
   }
 
   test('persistence.enabled=false puts state on an emptyDir', async () => {
-    const objs = await renderChart(['--set', 'persistence.enabled=false']);
+    const objs = await renderChart([...MINIMAL, '--set', 'persistence.enabled=false']);
     const sts = findObject(objs, 'StatefulSet');
     assert.equal(sts.spec.volumeClaimTemplates, undefined);
     assert.ok(sts.spec.template.spec.volumes.find((v: any) => v.name === 'state').emptyDir);
@@ -228,7 +231,7 @@ describe('wiring', () => {
 
   test('config and secret checksums roll the pod when they change', async () => {
     const a = findObject(rendered.defaults!, 'StatefulSet').spec.template.metadata.annotations;
-    const b = findObject(await renderChart(['--set', 'config.log.level=debug']), 'StatefulSet').spec.template.metadata.annotations;
+    const b = findObject(await renderChart([...MINIMAL, '--set', 'config.log.level=debug']), 'StatefulSet').spec.template.metadata.annotations;
     assert.match(a['checksum/config'], /^[0-9a-f]{64}$/);
     assert.notEqual(a['checksum/config'], b['checksum/config']);
     assert.equal(a['checksum/secret'], b['checksum/secret']);
@@ -273,7 +276,7 @@ describe('wiring', () => {
 
   test('a target without url and without existingSecret fails the render with a clear message', async () => {
     await assert.rejects(
-      renderChart(['-f', writeTemp('notifications:\n  targets:\n    - name: team\n      type: slack\n')]),
+      renderChart([...MINIMAL, '-f', writeTemp('notifications:\n  targets:\n    - name: team\n      type: slack\n')]),
       /notifications\.targets\[name=team\]\.url is required \(or set notifications\.existingSecret\)/,
     );
   });
@@ -345,11 +348,19 @@ describe('the ConfigMap holds a valid daemon config', () => {
     }
   });
 
-  test('defaults: the config names the missing jobs/discovery (NOTES.txt warns too)', () => {
-    const cfg = parse(findObject(rendered.defaults!, 'ConfigMap').data['config.yaml']);
-    const r = configSchema.safeParse(cfg);
+  test('values.yaml alone (nothing to watch) fails the render with a message that names both keys and the fix', async () => {
+    const err = await renderChart([]).then(() => undefined, (e: Error) => e);
+    assert.ok(err, 'the render of values.yaml alone must fail: the pod would exit at start');
+    assert.match(err.message, /config\.jobs and config\.discovery are both empty: the monitor would have nothing to watch/);
+    assert.match(err.message, /--set config\.discovery\[0\]\.collaborationId=<collaboration UUID>/);
+    // the daemon agrees: without the check, its own schema refuses the same config
+    const r = configSchema.safeParse({ aws: { region: 'us-east-1' }, jobs: [], discovery: [] });
     assert.equal(r.success, false);
     assert.match(JSON.stringify(r.error!.issues), /nothing to watch/);
+    // one job alone is enough
+    const arn = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+    const objs = await renderChart(['-f', writeTemp(`config:\n  jobs:\n    - arn: ${arn}\n`)]);
+    assert.equal(parse(findObject(objs, 'ConfigMap').data['config.yaml']).jobs[0].arn, arn);
   });
 
   test('check-config of the built CLI accepts each rendered config (secrets as files)', { skip: missingDaemon() }, async () => {
@@ -387,10 +398,16 @@ describe('docs and dashboard', () => {
     assert.ok(docs.length > 50);
   });
 
-  test('docs/deploy.md has the current values table (node --import tsx test/e2e/values-table.ts --write)', () => {
-    const doc = readFileSync(DEPLOY_DOC, 'utf8');
-    assert.equal(refreshedDoc(doc, valuesTable(currentValuesText())), doc, 'values table is stale: run node --import tsx test/e2e/values-table.ts --write');
-  });
+  for (const file of TABLE_DOCS) {
+    const name = file.slice(ROOT.length + 1);
+    test(`${name} has the current values table (node --import tsx test/e2e/values-table.ts --write)`, () => {
+      const doc = readFileSync(file, 'utf8');
+      assert.equal(refreshedDoc(doc, valuesTable(currentValuesText()), name), doc, `${name}: values table is stale: run node --import tsx test/e2e/values-table.ts --write`);
+      // every documented key is a row
+      for (const d of documentedValues(currentValuesText()).docs) assert.ok(doc.includes(`| \`${d.key}\` |`), `${name} lacks ${d.key}`);
+    });
+  }
+  assert.ok(TABLE_DOCS.includes(DEPLOY_DOC));
 
   test('every alert has a summary, a description and a runbook section that exists', () => {
     const rule = findObject(rendered['defaults+monitoring']!, 'PrometheusRule');
@@ -421,6 +438,280 @@ describe('docs and dashboard', () => {
       }
     }
     const titles = dash.panels.map((p: any) => p.title).join('|');
-    for (const t of ['Jobs by status', 'Transitions', 'Relevance', 'Recall', 'API requests', 'Notification outcomes', 'Outbox depth']) assert.match(titles, new RegExp(t));
+    for (const t of ['Jobs by status', 'Transitions', 'Relevance', 'Recall', 'API requests', 'Notification outcomes', 'Outbox depth', 'Time in current status', 'Discovery scope health']) assert.match(titles, new RegExp(t));
   });
+
+  const dashboard = () => JSON.parse(readFileSync(join(CHART, 'dashboards/cleanroomsml-monitor.json'), 'utf8'));
+
+  test('the dashboard has cluster and namespace variables, and every series selector uses them', () => {
+    const dash = dashboard();
+    const vars = dash.templating.list.map((v: any) => v.name);
+    assert.deepEqual(vars, ['datasource', 'cluster', 'namespace', 'job', 'arn']);
+    const cluster = dash.templating.list[1];
+    // "All" must also match series without a cluster label (single-cluster Prometheus)
+    assert.equal(cluster.allValue, '.*');
+    assert.equal(cluster.includeAll, true);
+    for (const v of dash.templating.list.slice(2)) assert.match(v.query.query, /cluster=~"\$cluster"/, `${v.name} variable ignores $cluster`);
+    const exprs: string[] = [...dash.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr)), ...dash.templating.list.slice(4).map((v: any) => v.query.query)];
+    for (const e of exprs) {
+      for (const m of e.matchAll(/\b(cleanroomsml_[a-z_]+|up)\{([^}]*)\}/g)) {
+        assert.match(m[2]!, /cluster=~"\$cluster", namespace=~"\$namespace", job=~"\$job"/, `selector of ${m[1]} lacks the variables: ${e}`);
+      }
+      assert.doesNotMatch(e, /\b(cleanroomsml_[a-z_]+)(?![a-z_{])/, `a series without a selector: ${e}`);
+    }
+  });
+
+  test('"Time in current status" is now minus the status start, not the creation time', () => {
+    const p = dashboard().panels.find((x: any) => /^Time in current status/.test(x.title));
+    const expr: string = p.targets[0].expr;
+    assert.match(expr, /^\(time\(\) - max by \(arn\) \(cleanroomsml_audience_generation_job_status_since_timestamp_seconds\{/);
+    assert.doesNotMatch(expr, /created_timestamp/);
+    assert.equal(p.fieldConfig.defaults.unit, 's');
+  });
+
+  test('the scope health panels read the per-scope metrics', () => {
+    const panels = dashboard().panels.filter((x: any) => /Discovery scope/.test(x.title));
+    const exprs = panels.flatMap((p: any) => p.targets.map((t: any) => t.expr)).join('\n');
+    assert.match(exprs, /cleanroomsml_monitor_discovery_scope_up\{/);
+    // 0 means "no complete List since start": such a scope shows no time rather than the time since 1970
+    assert.match(exprs, /time\(\) - \(max by \(namespace, pod, scope\) \(cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds\{[^}]*\}\) > 0\)/);
+  });
+});
+
+// ---- values for platform teams: one render per value ----
+
+const ARN = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+
+/** Renders the minimal values plus a values file (as YAML text) and validates every object. */
+async function renderWith(yaml: string, extra: string[] = []): Promise<K8sObject[]> {
+  const objs = await renderChart([...MINIMAL, '-f', writeTemp(yaml), ...extra]);
+  for (const o of objs) await validateObject(o);
+  const merged = deepMerge(parse(currentValuesText()), deepMerge(parse(readFileSync(join(CHART, 'ci/default-values.yaml'), 'utf8')), parse(yaml)));
+  assert.ok(validateValues(merged), `values.schema.json refuses the values of this render:\n${explain(validateValues.errors).join('\n')}`);
+  return objs;
+}
+const monitorContainer = (objs: K8sObject[]) => findObject(objs, 'StatefulSet').spec.template.spec.containers[0];
+const testPod = (objs: K8sObject[]) => objs.find((o) => o.kind === 'Pod' && o.metadata.annotations?.['helm.sh/hook'] === 'test')!;
+
+describe(`new values render (${RENDERER}) and validate`, () => {
+  test('image.registry, and global.imageRegistry replacing the registry of both images', async () => {
+    const d = rendered.defaults!;
+    assert.equal(monitorContainer(d).image, 'ghcr.io/cleanroomsml-monitor/cleanroomsml-monitor:0.1.0');
+    assert.equal(testPod(d).spec.containers[0].image, 'docker.io/library/busybox:1.37');
+    const own = await renderWith('image:\n  registry: registry.example.com:5000\n  repository: platform/crml\n  tag: "1.2.3"\n');
+    assert.equal(monitorContainer(own).image, 'registry.example.com:5000/platform/crml:1.2.3');
+    const mirror = await renderWith('global:\n  imageRegistry: mirror.local\n');
+    assert.equal(monitorContainer(mirror).image, 'mirror.local/cleanroomsml-monitor/cleanroomsml-monitor:0.1.0');
+    assert.equal(testPod(mirror).spec.containers[0].image, 'mirror.local/library/busybox:1.37');
+    const pinned = await renderWith(`global:\n  imageRegistry: mirror.local\ntests:\n  image:\n    digest: sha256:${'b'.repeat(64)}\n`);
+    assert.equal(testPod(pinned).spec.containers[0].image, `mirror.local/library/busybox@sha256:${'b'.repeat(64)}`);
+    const full = await renderWith('image:\n  registry: ""\n  repository: registry.example.com/platform/crml\n');
+    assert.equal(monitorContainer(full).image, 'registry.example.com/platform/crml:0.1.0');
+  });
+
+  test('a repository that starts with a registry host while a registry is set fails the render with the fix', async () => {
+    await assert.rejects(
+      renderChart([...MINIMAL, '-f', writeTemp('image:\n  repository: registry.example.com/platform/crml\n')]),
+      /image\.repository "registry\.example\.com\/platform\/crml" starts with a registry host \(registry\.example\.com\) while the registry is "ghcr\.io": put the host in image\.registry/,
+    );
+  });
+
+  test('extraArgs, extraEnvFrom, extraVolumes and extraVolumeMounts reach the container (a corporate CA bundle)', async () => {
+    const objs = await renderWith([
+      'extraArgs: ["--shard", 0]',
+      'extraEnv: [{name: NODE_EXTRA_CA_CERTS, value: /etc/ssl/corp/ca.crt}]',
+      'extraEnvFrom: [{secretRef: {name: proxy-env}}, {configMapRef: {name: tuning}, prefix: CRML_}]',
+      'extraVolumes: [{name: corp-ca, configMap: {name: corp-ca-bundle}}]',
+      'extraVolumeMounts: [{name: corp-ca, mountPath: /etc/ssl/corp, readOnly: true}]',
+    ].join('\n'));
+    const c = monitorContainer(objs);
+    assert.deepEqual(c.args, ['run', '--config', '/etc/cleanroomsml-monitor/config.yaml', '--shard', '0']);
+    assert.deepEqual(c.envFrom, [{ secretRef: { name: 'proxy-env' } }, { configMapRef: { name: 'tuning' }, prefix: 'CRML_' }]);
+    assert.deepEqual(c.env.find((e: any) => e.name === 'NODE_EXTRA_CA_CERTS'), { name: 'NODE_EXTRA_CA_CERTS', value: '/etc/ssl/corp/ca.crt' });
+    assert.deepEqual(c.volumeMounts.at(-1), { name: 'corp-ca', mountPath: '/etc/ssl/corp', readOnly: true });
+    const vols = findObject(objs, 'StatefulSet').spec.template.spec.volumes;
+    assert.deepEqual(vols.find((v: any) => v.name === 'corp-ca'), { name: 'corp-ca', configMap: { name: 'corp-ca-bundle' } });
+    // the defaults add nothing
+    assert.equal(monitorContainer(rendered.defaults!).envFrom, undefined);
+    // the chart's own volumes cannot be shadowed
+    const bad = deepMerge(parse(currentValuesText()), { extraVolumes: [{ name: 'state', emptyDir: {} }], extraVolumeMounts: [{ name: 'x', mountPath: '/var/lib/cleanroomsml-monitor' }] });
+    assert.equal(validateValues(bad), false);
+    assert.match(explain(validateValues.errors).join('\n'), /extraVolumes\[0\]\.name: must NOT be valid/);
+  });
+
+  test('extraManifests: maps and strings, both through tpl', async () => {
+    const objs = rendered['full-values.yaml']!;
+    const pdb = findObject(objs, 'PodDisruptionBudget');
+    assert.equal(pdb.metadata.name, 'crml-monitor');
+    assert.deepEqual(pdb.spec.selector.matchLabels, { 'app.kubernetes.io/name': 'cleanroomsml-monitor', 'app.kubernetes.io/instance': 'release' });
+    const cm = findObject(objs, 'ConfigMap', '-extra');
+    assert.equal(cm.metadata.name, 'crml-monitor-extra');
+    assert.equal(cm.data.release, 'release');
+  });
+
+  test('commonLabels on every object and the pod, podLabels on the pod; neither in the selector or the claim template', async () => {
+    const objs = await renderWith('commonLabels: {team: ml-platform}\npodLabels: {example.com/tier: monitoring}\nserviceMonitor: {enabled: true}\nprometheusRule: {enabled: true}\nnetworkPolicy: {enabled: true}\n');
+    for (const o of objs) assert.equal(o.metadata.labels?.team, 'ml-platform', `${o.kind}/${o.metadata.name} lacks commonLabels`);
+    const sts = findObject(objs, 'StatefulSet');
+    assert.equal(sts.spec.template.metadata.labels.team, 'ml-platform');
+    assert.equal(sts.spec.template.metadata.labels['example.com/tier'], 'monitoring');
+    assert.equal(sts.spec.selector.matchLabels.team, undefined);
+    assert.equal(sts.spec.volumeClaimTemplates[0].metadata.labels.team, undefined, 'volumeClaimTemplates cannot change after install');
+    assert.equal(sts.spec.template.metadata.labels['helm.sh/chart'], undefined, 'a chart bump alone must not roll the pod');
+  });
+
+  test('serviceMonitor.{namespace, jobLabel, sampleLimit, honorLabels, targetLabels}; the rules follow jobLabel', async () => {
+    const objs = await renderWith([
+      'commonLabels: {team: ml-platform}',
+      'serviceMonitor: {enabled: true, namespace: monitoring, jobLabel: app.kubernetes.io/name, sampleLimit: 200000, honorLabels: true, targetLabels: [team]}',
+      'prometheusRule: {enabled: true}',
+    ].join('\n'), ['--namespace', 'apps']);
+    const sm = findObject(objs, 'ServiceMonitor');
+    assert.equal(sm.metadata.namespace, 'monitoring');
+    assert.deepEqual(sm.spec.namespaceSelector.matchNames, ['apps'], 'it still scrapes the release namespace');
+    assert.equal(sm.spec.jobLabel, 'app.kubernetes.io/name');
+    assert.equal(sm.spec.sampleLimit, 200000);
+    assert.equal(sm.spec.endpoints[0].honorLabels, true);
+    assert.deepEqual(sm.spec.targetLabels, ['team']);
+    assert.equal(findObject(objs, 'Service').metadata.labels!.team, 'ml-platform', 'the target label exists on the Service');
+    const expr = findObject(objs, 'PrometheusRule').spec.groups[0].rules.find((r: any) => r.alert === 'CleanRoomsMLMonitorDown').expr;
+    assert.match(expr, /up\{job="cleanroomsml-monitor",namespace="apps"\}/, 'the job label is the Service label value');
+    const plain = findObject(rendered['defaults+monitoring']!, 'ServiceMonitor');
+    assert.equal(plain.spec.sampleLimit, undefined);
+    assert.equal(plain.spec.jobLabel, undefined);
+    assert.equal(plain.spec.endpoints[0].honorLabels, false);
+    await assert.rejects(renderChart([...MINIMAL, '--set', 'serviceMonitor.enabled=true', '--set', 'serviceMonitor.jobLabel=nope', '--set', 'prometheusRule.enabled=true']),
+      /serviceMonitor\.jobLabel "nope" is not a label of the Service/);
+  });
+
+  test('prometheusRule.{namespace, additionalLabels, extraRules}', async () => {
+    const objs = await renderWith([
+      'prometheusRule:',
+      '  enabled: true',
+      '  namespace: monitoring',
+      '  additionalLabels: {release: kube-prometheus-stack}',
+      '  extraRules:',
+      '    - alert: CrmlCustom',
+      '      expr: vector(1)',
+      '      for: 5m',
+      '      labels: {severity: info}',
+    ].join('\n'), ['--namespace', 'apps']);
+    const pr = findObject(objs, 'PrometheusRule');
+    assert.equal(pr.metadata.namespace, 'monitoring');
+    assert.equal(pr.metadata.labels!.release, 'kube-prometheus-stack');
+    const rules = pr.spec.groups[0].rules;
+    assert.deepEqual(rules.at(-1), { alert: 'CrmlCustom', expr: 'vector(1)', for: '5m', labels: { severity: 'info' } });
+    assert.match(rules[0].expr, /namespace="apps"/, 'the rules select the release namespace, not the rule object namespace');
+    // the old names are refused by the schema (helm) instead of being ignored
+    const old = deepMerge(parse(currentValuesText()), { prometheusRule: { labels: { a: 'b' }, additionalRules: [] } });
+    assert.equal(validateValues(old), false);
+    assert.match(explain(validateValues.errors).join('\n'), /prometheusRule\.labels: unknown key/);
+  });
+
+  test('persistence.existingClaim mounts that claim and drops the volumeClaimTemplate', async () => {
+    const objs = await renderWith('persistence: {existingClaim: crml-state}\n');
+    const sts = findObject(objs, 'StatefulSet');
+    assert.equal(sts.spec.volumeClaimTemplates, undefined);
+    assert.equal(sts.spec.persistentVolumeClaimRetentionPolicy, undefined);
+    assert.deepEqual(sts.spec.template.spec.volumes.find((v: any) => v.name === 'state'), { name: 'state', persistentVolumeClaim: { claimName: 'crml-state' } });
+    await assert.rejects(
+      renderChart([...MINIMAL, '--set', 'persistence.existingClaim=crml-state', '--set', 'config.sharding.totalShards=3']),
+      /persistence\.existingClaim \(crml-state\) can hold the state of one pod only, but config\.sharding\.totalShards is 3/,
+    );
+  });
+
+  test('shards: podManagementPolicy Parallel, one claim per pod, the alert expects every shard', async () => {
+    const objs = await renderWith('config: {sharding: {totalShards: 3}}\nprometheusRule: {enabled: true}\n');
+    const sts = findObject(objs, 'StatefulSet');
+    assert.equal(sts.spec.replicas, 3);
+    assert.equal(sts.spec.podManagementPolicy, 'Parallel');
+    assert.equal(sts.spec.volumeClaimTemplates[0].metadata.name, 'state');
+    assert.equal(findObject(rendered.defaults!, 'StatefulSet').spec.podManagementPolicy, 'Parallel', 'the same with one shard, so scaling never changes it');
+    const down = findObject(objs, 'PrometheusRule').spec.groups[0].rules.find((r: any) => r.alert === 'CleanRoomsMLMonitorDown');
+    assert.match(down.expr, /count by \(cluster, namespace, job\) \(up\{[^}]+\} == 1\) < 3$/);
+  });
+
+  test('NetworkPolicy: instance metadata only when asked for; the Pod Identity agent by default', async () => {
+    const cidrs = (objs: K8sObject[]) => findObject(objs, 'NetworkPolicy').spec.egress.flatMap((e: any) => (e.to ?? []).map((t: any) => t.ipBlock?.cidr));
+    const def = cidrs(rendered['defaults+monitoring']!);
+    assert.ok(!def.includes('169.254.169.254/32') && !def.includes('fd00:ec2::254/128'), `IMDS open by default: ${def}`);
+    assert.ok(def.includes('169.254.170.23/32') && def.includes('fd00:ec2::23/128'), `Pod Identity agent: ${def}`);
+    const imds = cidrs(await renderWith('networkPolicy: {enabled: true, allowInstanceMetadata: true}\n'));
+    assert.ok(imds.includes('169.254.169.254/32') && imds.includes('fd00:ec2::254/128'), `${imds}`);
+    const none = cidrs(await renderWith('networkPolicy: {enabled: true, allowPodIdentityAgent: false}\n'));
+    assert.deepEqual(none, []);
+  });
+
+  test('the chart-made Secret rolls the pod through its checksum; an existingSecret renders none', async () => {
+    const t = (url: string) => `notifications:\n  targets:\n    - {name: team, type: slack, url: "${url}"}\n`;
+    const a = findObject(await renderWith(t('https://hooks.slack.com/services/T0/B0/AAA')), 'StatefulSet').spec.template.metadata.annotations;
+    const b = findObject(await renderWith(t('https://hooks.slack.com/services/T0/B0/BBB')), 'StatefulSet').spec.template.metadata.annotations;
+    assert.match(a['checksum/secret'], /^[0-9a-f]{64}$/);
+    assert.notEqual(a['checksum/secret'], b['checksum/secret']);
+    assert.equal(a['checksum/config'], b['checksum/config'], 'the URL is not in the ConfigMap');
+  });
+});
+
+// ---- helm itself, where it is installed ----
+
+describe('helm lint and helm template', { skip: HELM ? undefined : 'no helm binary on the PATH (chart-render rendered the chart instead)' }, () => {
+  for (const f of CI_FILES) {
+    test(`helm lint -f ci/${f}`, async () => {
+      const r = await execFileP(HELM!, ['lint', CHART, '-f', join(CHART, 'ci', f)]).catch((e) => e);
+      assert.equal(r.code ?? 0, 0, `${r.stdout}${r.stderr}`);
+    });
+  }
+
+  test('helm template refuses a values file that breaks values.schema.json', async () => {
+    const r = await execFileP(HELM!, ['template', 'x', CHART, ...MINIMAL, '-f', join(ROOT, 'test/e2e/fixtures/bad-values.yaml')]).catch((e) => e);
+    assert.notEqual(r.code ?? 0, 0);
+    assert.match(`${r.stderr}`, /enabeld/);
+  });
+
+  test('helm lint of values.yaml alone reports the empty watch list', async () => {
+    const r = await execFileP(HELM!, ['lint', CHART]).catch((e) => e);
+    assert.notEqual(r.code ?? 0, 0);
+    assert.match(`${r.stdout}${r.stderr}`, /nothing to watch/);
+  });
+});
+
+// ---- chart metadata and README (helm show chart / helm show readme) ----
+
+describe('Chart.yaml and the chart README', () => {
+  const chart = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8'));
+
+  test('Artifact Hub annotations parse and name links, maintainers, images and license', () => {
+    const a = chart.annotations;
+    assert.equal(a['artifacthub.io/license'], 'Apache-2.0');
+    const links = parse(a['artifacthub.io/links']);
+    assert.ok(links.length >= 2 && links.every((l: any) => l.name && /^https:\/\//.test(l.url)), JSON.stringify(links));
+    const maint = parse(a['artifacthub.io/maintainers']);
+    assert.ok(maint.length >= 1 && maint[0].name);
+    assert.ok(chart.maintainers?.length >= 1 && chart.maintainers[0].name);
+    const images = parse(a['artifacthub.io/images']).map((i: any) => i.image);
+    const values = parse(currentValuesText());
+    assert.deepEqual(images, [
+      `${values.image.registry}/${values.image.repository}:${chart.appVersion}`,
+      `${values.tests.image.registry}/${values.tests.image.repository}:${values.tests.image.tag}`,
+    ], 'artifacthub.io/images lists the images the chart runs by default');
+    for (const c of parse(a['artifacthub.io/changes'])) assert.ok(['added', 'changed', 'deprecated', 'removed', 'fixed', 'security'].includes(c.kind), c.kind);
+    assert.match(chart.home, /^https:\/\//);
+  });
+
+  test('README.md says what it is, how to install, how to upgrade storage, and carries the values table', () => {
+    const readme = readFileSync(CHART_README, 'utf8');
+    for (const h of ['## Install', '## Upgrading', '## Values']) assert.ok(readme.includes(h), `README lacks ${h}`);
+    assert.match(readme, /kubectl -n \$NS delete statefulset \$STS --cascade=orphan/);
+    assert.match(readme, /persistence\.size/);
+    assert.match(readme, /existingClaim: state-STS-0/);
+    assert.match(readme, /--set image\.registry=/);
+    // the install command sets a discovery entry, so it renders
+    assert.match(readme, /config\.discovery\[0\]\.collaborationId=/);
+  });
+});
+
+test('the rendered config of a job given by ARN alone passes the daemon schema', async () => {
+  const objs = await renderChart(['-f', writeTemp(`config:\n  jobs:\n    - arn: ${ARN}\n`)]);
+  const r = configSchema.safeParse(parse(findObject(objs, 'ConfigMap').data['config.yaml']));
+  assert.ok(r.success, r.success ? '' : JSON.stringify(r.error.issues));
 });

@@ -23,10 +23,33 @@ export interface K8sObject {
   [k: string]: any;
 }
 
-/** Renders the chart; returns the objects (empty documents dropped). Throws with chart-render's stderr. */
+/**
+ * `helm` when it is on the PATH (a contributor's machine, a CI with helm; HELM names another binary),
+ * else undefined and ../shared/tools/chart-render stands in (an approximation: no schema check, no lint).
+ */
+export const HELM = process.env.HELM ?? which('helm');
+/** What renders the chart in this run, for test titles and messages. */
+export const RENDERER = HELM ? 'helm template' : 'chart-render';
+
+/** chart-render's arguments as `helm template` takes them: the release is positional, the namespace a flag. */
+export function helmTemplateArgs(args: string[]): string[] {
+  let release = 'release';
+  let namespace = 'default';
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--release') release = args[++i]!;
+    else if (args[i] === '--namespace' || args[i] === '-n') namespace = args[++i]!;
+    else rest.push(args[i]!);
+  }
+  // helm's own default kube version may be older than the chart's kubeVersion constraint.
+  return ['template', release, CHART, '--namespace', namespace, '--kube-version', '1.33.0', ...rest];
+}
+
+/** Renders the chart (helm template, or chart-render); returns the objects (empty documents dropped). Throws with the renderer's stderr. */
 export async function renderChart(args: string[] = []): Promise<K8sObject[]> {
-  const { stdout } = await execFileP(CHART_RENDER, [CHART, ...args], { maxBuffer: 32 << 20 }).catch((e: any) => {
-    throw new Error(`chart-render ${args.join(' ')} failed: ${e.stderr || e.message}`);
+  const [cmd, argv] = HELM ? [HELM, helmTemplateArgs(args)] : [CHART_RENDER, [CHART, ...args]];
+  const { stdout } = await execFileP(cmd, argv, { maxBuffer: 32 << 20 }).catch((e: any) => {
+    throw new Error(`${RENDERER} ${args.join(' ')} failed: ${e.stderr || e.message}`);
   });
   const objs: K8sObject[] = [];
   for (const doc of parseAllDocuments(stdout)) {
@@ -150,4 +173,10 @@ export const KNOWN_METRICS = [
   'cleanroomsml_monitor_ready',
   'cleanroomsml_monitor_config_last_reload_successful',
   'cleanroomsml_monitor_build_info',
+  'cleanroomsml_monitor_state_write_errors_total',
+  'cleanroomsml_monitor_state_files_quarantined_total',
+  'cleanroomsml_monitor_process_start_time_seconds',
+  'cleanroomsml_monitor_discovery_scope_up',
+  'cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds',
+  'cleanroomsml_audience_generation_job_status_since_timestamp_seconds',
 ];

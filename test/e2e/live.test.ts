@@ -85,7 +85,7 @@ describe('live: demo -> Prometheus -> Alertmanager -> Slack-format receiver', { 
     });
 
     // Prometheus: scrape every second, the chart's rules, alerts to Alertmanager.
-    const objs = await renderChart(['--release', RELEASE, '--namespace', NS, '--set', 'prometheusRule.enabled=true']);
+    const objs = await renderChart(['--release', RELEASE, '--namespace', NS, '-f', join(CHART, 'ci/default-values.yaml'), '--set', 'prometheusRule.enabled=true']);
     const rulesFile = join(dir, 'rules.yaml');
     writeFileSync(rulesFile, stringify(findObject(objs, 'PrometheusRule').spec, { lineWidth: 0 }));
     const promPort = await freePort();
@@ -174,7 +174,7 @@ describe('live: demo -> Prometheus -> Alertmanager -> Slack-format receiver', { 
     const empty: string[] = [];
     for (const p of panels) {
       for (const t of p.targets) {
-        const q = t.expr.replaceAll('$job', JOB).replaceAll('$arn', '.+').replaceAll('$__rate_interval', '30s');
+        const q = t.expr.replaceAll('$cluster', '.*').replaceAll('$namespace', NS).replaceAll('$job', JOB).replaceAll('$arn', '.+').replaceAll('$__rate_interval', '30s');
         const res = await query(q);
         if (res.length === 0) empty.push(`${p.title}: ${t.expr}`);
       }

@@ -1,12 +1,14 @@
 // The PrometheusRule's spec passes `promtool check rules`, and `promtool test rules` proves that each alert fires
-// on a synthetic bad series and stays silent on a healthy one (the metric names of README "Metrics").
+// on a synthetic bad series and stays silent on a healthy one, per pod when shards run (one bad shard fires on
+// its own), keeping `cluster` where it exists. Also: the dashboard's queries parse and compute what their
+// titles say, and the Alertmanager example renders the Slack text it claims (amtool template render).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { stringify } from 'yaml';
-import { execFileP, findObject, missingBinaries, renderChart } from './helpers.js';
+import { parse, stringify } from 'yaml';
+import { CHART, ROOT, execFileP, findObject, missingBinaries, renderChart } from './helpers.js';
 
 const RELEASE = 'crml';
 const NS = 'monitoring';
@@ -16,17 +18,26 @@ const A = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/
 const B = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d';
 const COLLAB = '5f6e7d8c-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
 const skip = missingBinaries('promtool');
+const POD = `${JOB}-0`;
+const POD1 = `${JOB}-1`;
+/** Pod 1 of a sharded release: its own pod and instance labels. */
+const pod1 = { pod: POD1, instance: '10.0.0.8:9464' };
 
 /** A series line in promtool's notation, with this release's job/namespace/instance labels. */
 function s(metric: string, labels: Record<string, string>, values: string) {
-  const all = { namespace: NS, job: JOB, instance: '10.0.0.7:9464', pod: `${JOB}-0`, ...labels };
+  const all = { namespace: NS, job: JOB, instance: '10.0.0.7:9464', pod: POD, ...labels };
   return { series: `${metric}{${Object.entries(all).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`, values };
 }
 const base = { namespace: NS, job: JOB };
+const onPod = { ...base, pod: POD };
 const statusSeries = (arn: string, current: string, values: string, others = '0x400') =>
   ['CREATE_PENDING', 'CREATE_IN_PROGRESS', 'CREATE_FAILED', 'ACTIVE', 'DELETE_PENDING', 'DELETE_IN_PROGRESS', 'DELETE_FAILED'].map((st) =>
     s('cleanroomsml_audience_generation_job_status', { arn, status: st }, st === current ? values : others),
   );
+const MODEL = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/m1';
+/** `scope` label values as the monitor writes them: c=<collaborationId>|m=<configuredAudienceModelArn>. */
+const SCOPE_C = `c=${COLLAB}|m=`;
+const SCOPE_M = `c=|m=${MODEL}`;
 const info = (arn: string, name: string) =>
   s('cleanroomsml_audience_generation_job_info', { arn, name, collaboration_id: COLLAB, configured_audience_model_arn: 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/m1' }, '1x400');
 
@@ -93,10 +104,10 @@ const GROUPS: Group[] = [
       alertname: 'CleanRoomsMLMonitorDown',
       firing: [{
         at: '10m',
-        labels: { ...base, instance: '10.0.0.7:9464', pod: `${JOB}-0`, severity: 'critical' },
+        labels: { ...base, instance: '10.0.0.7:9464', pod: POD, severity: 'critical' },
         annotations: {
           summary: 'cleanroomsml-monitor is down or not scraped',
-          description: `Prometheus has no successful scrape of cleanroomsml-monitor (${NS}/${JOB}): job transitions are neither exported nor notified.`,
+          description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} pod ${POD} (1 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
           runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
         },
       }],
@@ -113,7 +124,7 @@ const GROUPS: Group[] = [
         labels: { ...base, severity: 'critical' },
         annotations: {
           summary: 'cleanroomsml-monitor is down or not scraped',
-          description: `Prometheus has no successful scrape of cleanroomsml-monitor (${NS}/${JOB}): job transitions are neither exported nor notified.`,
+          description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} (1 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
           runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
         },
       }],
@@ -130,10 +141,10 @@ const GROUPS: Group[] = [
       alertname: 'CleanRoomsMLSweepsStalled',
       firing: [{
         at: '10m',
-        labels: { ...base, severity: 'critical' },
+        labels: { ...onPod, severity: 'critical' },
         annotations: {
           summary: 'cleanroomsml-monitor has not completed a sweep recently',
-          description: `The last successful sweep of ${NS}/${JOB} was 10m 0s ago: job statuses are stale.`,
+          description: `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago: the statuses of the jobs it watches are stale.`,
           runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled`,
         },
       }],
@@ -155,9 +166,15 @@ const GROUPS: Group[] = [
       s('cleanroomsml_monitor_api_requests_total', { operation: 'GetAudienceGenerationJob', outcome: 'throttled' }, '0+1x20'),
       s('cleanroomsml_monitor_api_requests_total', { operation: 'GetAudienceGenerationJob', outcome: 'error' }, '0+1x20'),
       s('up', {}, '1x20'),
+      s('cleanroomsml_monitor_state_write_errors_total', {}, '0x20'),
+      s('cleanroomsml_monitor_process_start_time_seconds', {}, '0x20'),
+      s('cleanroomsml_monitor_jobs_tracked', {}, '12x20'),
+      s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '1x20'),
+      s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_C }, '0+60x20'),
     ],
     cases: ['CleanRoomsMLSweepsStalled', 'CleanRoomsMLMonitorNotReady', 'CleanRoomsMLConfigReloadFailed', 'CleanRoomsMLOutboxBacklog',
-      'CleanRoomsMLNotificationsDeadLettered', 'CleanRoomsMLApiErrorsHigh', 'CleanRoomsMLApiThrottlingHigh', 'CleanRoomsMLMonitorDown']
+      'CleanRoomsMLNotificationsDeadLettered', 'CleanRoomsMLApiErrorsHigh', 'CleanRoomsMLApiThrottlingHigh', 'CleanRoomsMLMonitorDown',
+      'CleanRoomsMLStateWriteErrors', 'CleanRoomsMLStateFilesQuarantined', 'CleanRoomsMLNothingTracked', 'CleanRoomsMLDiscoveryScopeDown']
       .map((alertname) => ({ alertname, firing: [], silentAt: ['19m'] })),
   },
   {
@@ -167,10 +184,10 @@ const GROUPS: Group[] = [
       alertname: 'CleanRoomsMLMonitorNotReady',
       firing: [{
         at: '20m',
-        labels: { ...base, severity: 'warning' },
+        labels: { ...onPod, severity: 'warning' },
         annotations: {
           summary: 'cleanroomsml-monitor is not ready',
-          description: `${NS}/${JOB} reports not ready (/readyz fails): config, state directory or recent sweeps are unhealthy.`,
+          description: `${NS}/${JOB} pod ${POD} reports not ready (/readyz fails): its config is not loaded or its state directory is not writable.`,
           runbook_url: `${RUNBOOK}#cleanroomsmlmonitornotready`,
         },
       }],
@@ -189,10 +206,10 @@ const GROUPS: Group[] = [
         alertname: 'CleanRoomsMLApiErrorsHigh',
         firing: [{
           at: '30m',
-          labels: { ...base, severity: 'warning' },
+          labels: { ...onPod, severity: 'warning' },
           annotations: {
             summary: 'Clean Rooms ML API calls are failing',
-            description: `16.67% of the Clean Rooms ML API calls of ${NS}/${JOB} end in an error, AccessDenied or ValidationException.`,
+            description: `16.67% of the Clean Rooms ML API calls of ${NS}/${JOB} pod ${POD} end in an error, AccessDenied or ValidationException.`,
             runbook_url: `${RUNBOOK}#cleanroomsmlapierrorshigh`,
           },
         }],
@@ -202,10 +219,10 @@ const GROUPS: Group[] = [
         alertname: 'CleanRoomsMLApiThrottlingHigh',
         firing: [{
           at: '30m',
-          labels: { ...base, severity: 'warning' },
+          labels: { ...onPod, severity: 'warning' },
           annotations: {
             summary: 'Clean Rooms ML API calls are throttled',
-            description: `50% of the Clean Rooms ML API calls of ${NS}/${JOB} are answered with ThrottlingException.`,
+            description: `50% of the Clean Rooms ML API calls of ${NS}/${JOB} pod ${POD} are answered with ThrottlingException.`,
             runbook_url: `${RUNBOOK}#cleanroomsmlapithrottlinghigh`,
           },
         }],
@@ -214,23 +231,38 @@ const GROUPS: Group[] = [
     ],
   },
   {
-    name: 'dead letters: a new dead letter fires; so does a non-empty dead-letter store after a restart',
+    name: 'dead letters: the gauge fires, and the alert resolves once they are discarded or re-sent',
     series: [
-      s('cleanroomsml_monitor_notifications_total', { target: 'ml-team-slack', outcome: 'dead_lettered' }, '0 0 0 1 1 1 1 1 1 1'),
-      s('cleanroomsml_monitor_dead_letters', { target: 'audit' }, '0 0 0 0 0 2 2 2 2 2'),
+      // 2 dead letters at 2m; `outbox discard --all` at 6m
+      s('cleanroomsml_monitor_dead_letters', { target: 'audit' }, '0 0 2 2 2 2 0 0 0 0 0'),
+      // restored from the state after a restart: fires at once; `outbox retry` at 5m
+      s('cleanroomsml_monitor_dead_letters', { target: 'ml-team-slack' }, '1 1 1 1 1 0 0 0 0 0 0'),
+      // the counter of past dead letters alone does not keep the alert firing
+      s('cleanroomsml_monitor_notifications_total', { target: 'audit', outcome: 'dead_lettered' }, '0 0 2 2 2 2 2 2 2 2 2'),
     ],
     cases: [{
       alertname: 'CleanRoomsMLNotificationsDeadLettered',
-      firing: ['ml-team-slack', 'audit'].map((target) => ({
-        at: '6m',
-        labels: { ...base, target, severity: 'warning' },
-        annotations: {
-          summary: `Notifications to ${target} were dead-lettered`,
-          description: `Notifications to target ${target} of ${NS}/${JOB} failed after every retry and were dead-lettered; the people waiting for them were not told.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlnotificationsdeadlettered`,
+      firing: [
+        ...[['ml-team-slack', '1'], ['audit', '2']].map(([target, n]) => ({
+          at: '4m',
+          labels: { ...onPod, target: target!, severity: 'warning' },
+          annotations: {
+            summary: `Notifications to ${target} were dead-lettered`,
+            description: `${n} notification(s) to target ${target} of ${NS}/${JOB} pod ${POD} failed after every retry and sit in its dead-letter store; the people waiting for them were not told. Re-send them with outbox retry or drop them with outbox discard.`,
+            runbook_url: `${RUNBOOK}#cleanroomsmlnotificationsdeadlettered`,
+          },
+        })),
+        {
+          at: '5m',
+          labels: { ...onPod, target: 'audit', severity: 'warning' },
+          annotations: {
+            summary: 'Notifications to audit were dead-lettered',
+            description: `2 notification(s) to target audit of ${NS}/${JOB} pod ${POD} failed after every retry and sit in its dead-letter store; the people waiting for them were not told. Re-send them with outbox retry or drop them with outbox discard.`,
+            runbook_url: `${RUNBOOK}#cleanroomsmlnotificationsdeadlettered`,
+          },
         },
-      })),
-      silentAt: ['2m'],
+      ],
+      silentAt: ['6m', '10m'],
     }],
   },
   {
@@ -240,10 +272,10 @@ const GROUPS: Group[] = [
       alertname: 'CleanRoomsMLOutboxBacklog',
       firing: [{
         at: '25m',
-        labels: { ...base, target: 'ml-team-slack', severity: 'warning' },
+        labels: { ...onPod, target: 'ml-team-slack', severity: 'warning' },
         annotations: {
           summary: 'Notifications to ml-team-slack are backing up',
-          description: `The oldest pending notification to ml-team-slack of ${NS}/${JOB} has waited 25m 0s.`,
+          description: `The oldest pending notification to ml-team-slack of ${NS}/${JOB} pod ${POD} has waited 25m 0s.`,
           runbook_url: `${RUNBOOK}#cleanroomsmloutboxbacklog`,
         },
       }],
@@ -257,24 +289,252 @@ const GROUPS: Group[] = [
       alertname: 'CleanRoomsMLConfigReloadFailed',
       firing: [{
         at: '10m',
-        labels: { ...base, severity: 'warning' },
+        labels: { ...onPod, severity: 'warning' },
         annotations: {
           summary: 'cleanroomsml-monitor rejected its new configuration',
-          description: `${NS}/${JOB} failed to reload its config file and keeps running with the previous one; check-config tells which field is wrong.`,
+          description: `${NS}/${JOB} pod ${POD} failed to reload its config file and keeps running with the previous one; check-config tells which field is wrong.`,
           runbook_url: `${RUNBOOK}#cleanroomsmlconfigreloadfailed`,
         },
       }],
       silentAt: ['4m'],
     }],
   },
+  {
+    name: 'state write errors: a failed write fires for the window, then resolves',
+    series: [s('cleanroomsml_monitor_state_write_errors_total', {}, '0 0 0 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1')],
+    cases: [{
+      alertname: 'CleanRoomsMLStateWriteErrors',
+      firing: [{
+        at: '5m',
+        labels: { ...onPod, severity: 'critical' },
+        annotations: {
+          summary: 'cleanroomsml-monitor cannot write its state',
+          description: `${NS}/${JOB} pod ${POD} failed 1 state write(s) in the last 10m (full or read-only volume?): transitions it cannot record are neither exported as changed nor notified.`,
+          runbook_url: `${RUNBOOK}#cleanroomsmlstatewriteerrors`,
+        },
+      }],
+      silentAt: ['2m', '15m'],
+    }],
+  },
+  {
+    name: 'quarantined state files: fire after the start that moved them aside, for lookbackSeconds; not after a clean restart',
+    series: [
+      s('cleanroomsml_monitor_state_files_quarantined_total', { file: 'journal.ndjson' }, '1x1500'),
+      s('cleanroomsml_monitor_process_start_time_seconds', {}, '0x1500'),
+      // pod 1 restarted cleanly: no counter series at all
+      s('cleanroomsml_monitor_process_start_time_seconds', pod1, '0x30'),
+    ],
+    cases: [{
+      alertname: 'CleanRoomsMLStateFilesQuarantined',
+      firing: [{
+        at: '5m',
+        labels: { ...onPod, severity: 'warning' },
+        annotations: {
+          summary: 'cleanroomsml-monitor moved corrupt state files aside',
+          description: `${NS}/${JOB} pod ${POD} found 1 corrupt state file(s) at start and moved them aside (*.corrupt-*): the jobs, pending notifications or dead letters they held may be forgotten.`,
+          runbook_url: `${RUNBOOK}#cleanroomsmlstatefilesquarantined`,
+        },
+      }],
+      silentAt: ['1441m'],
+    }],
+  },
+  {
+    name: 'nothing tracked: the whole release at 0 for 30m fires; one empty shard beside a busy one is silent',
+    series: [
+      s('cleanroomsml_monitor_jobs_tracked', {}, '0x60'),
+      s('cleanroomsml_monitor_jobs_tracked', { job: 'other-release' }, '0x60'),
+      s('cleanroomsml_monitor_jobs_tracked', { job: 'other-release', ...pod1 }, '5x60'),
+    ],
+    cases: [{
+      alertname: 'CleanRoomsMLNothingTracked',
+      firing: [{
+        at: '35m',
+        labels: { ...base, severity: 'warning' },
+        annotations: {
+          summary: 'cleanroomsml-monitor watches no job',
+          description: `${NS}/${JOB} tracks no audience generation job at all: its discovery scopes find nothing (a wrong collaboration id or model ARN, another region or account?) and no static job is configured.`,
+          runbook_url: `${RUNBOOK}#cleanroomsmlnothingtracked`,
+        },
+      }],
+      silentAt: ['25m'],
+    }],
+  },
+  {
+    name: 'discovery scope down for 15m fires for that scope only, and resolves when it lists again',
+    series: [
+      s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '1 1 0x25 1x10'),
+      s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_M }, '1x40'),
+    ],
+    cases: [{
+      alertname: 'CleanRoomsMLDiscoveryScopeDown',
+      firing: [{
+        at: '20m',
+        labels: { ...onPod, scope: SCOPE_C, severity: 'warning' },
+        annotations: {
+          summary: `Discovery scope ${SCOPE_C} cannot be listed`,
+          description: `The last ListAudienceGenerationJobs of scope ${SCOPE_C} by ${NS}/${JOB} pod ${POD} failed: new jobs there are not found and their transitions are missed.`,
+          runbook_url: `${RUNBOOK}#cleanroomsmldiscoveryscopedown`,
+        },
+      }],
+      silentAt: ['10m', '30m'],
+    }],
+  },
+  // ---- shards: two pods of one release, one of them bad ----
+  {
+    name: 'shards: pod 1 stalled for 25 minutes fires for pod 1 while pod 0 sweeps',
+    series: [
+      s('cleanroomsml_monitor_last_successful_poll_timestamp_seconds', {}, '0+60x30'),
+      s('cleanroomsml_monitor_poll_interval_seconds', {}, '30x30'),
+      s('cleanroomsml_monitor_last_successful_poll_timestamp_seconds', pod1, '0x30'),
+      s('cleanroomsml_monitor_poll_interval_seconds', pod1, '30x30'),
+    ],
+    cases: [{
+      alertname: 'CleanRoomsMLSweepsStalled',
+      firing: [{
+        at: '25m',
+        labels: { ...base, pod: POD1, severity: 'critical' },
+        annotations: {
+          summary: 'cleanroomsml-monitor has not completed a sweep recently',
+          description: `The last successful sweep of ${NS}/${JOB} pod ${POD1} was 25m 0s ago: the statuses of the jobs it watches are stale.`,
+          runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled`,
+        },
+      }],
+      silentAt: ['5m'],
+    }],
+  },
+  {
+    name: 'shards: pod 1 not ready fires for pod 1 while pod 0 is ready',
+    series: [s('cleanroomsml_monitor_ready', {}, '1x30'), s('cleanroomsml_monitor_ready', pod1, '0x30')],
+    cases: [{
+      alertname: 'CleanRoomsMLMonitorNotReady',
+      firing: [{
+        at: '20m',
+        labels: { ...base, pod: POD1, severity: 'warning' },
+        annotations: {
+          summary: 'cleanroomsml-monitor is not ready',
+          description: `${NS}/${JOB} pod ${POD1} reports not ready (/readyz fails): its config is not loaded or its state directory is not writable.`,
+          runbook_url: `${RUNBOOK}#cleanroomsmlmonitornotready`,
+        },
+      }],
+      silentAt: ['10m'],
+    }],
+  },
+  {
+    name: 'shards: access denied on pod 1 alone fires for pod 1, not diluted by pod 0',
+    series: [
+      s('cleanroomsml_monitor_api_requests_total', { operation: 'ListAudienceGenerationJobs', outcome: 'success' }, '0+1000x40'),
+      s('cleanroomsml_monitor_api_requests_total', { operation: 'ListAudienceGenerationJobs', outcome: 'success', ...pod1 }, '0+10x40'),
+      s('cleanroomsml_monitor_api_requests_total', { operation: 'ListAudienceGenerationJobs', outcome: 'access_denied', ...pod1 }, '0+10x40'),
+    ],
+    cases: [{
+      alertname: 'CleanRoomsMLApiErrorsHigh',
+      firing: [{
+        at: '30m',
+        labels: { ...base, pod: POD1, severity: 'warning' },
+        annotations: {
+          summary: 'Clean Rooms ML API calls are failing',
+          description: `50% of the Clean Rooms ML API calls of ${NS}/${JOB} pod ${POD1} end in an error, AccessDenied or ValidationException.`,
+          runbook_url: `${RUNBOOK}#cleanroomsmlapierrorshigh`,
+        },
+      }],
+      silentAt: ['5m'],
+    }],
+  },
+  {
+    name: 'cluster: the label is kept where it exists, and one cluster\'s stalled pod fires alone',
+    series: [
+      s('cleanroomsml_monitor_last_successful_poll_timestamp_seconds', { cluster: 'eu-1' }, '0x20'),
+      s('cleanroomsml_monitor_poll_interval_seconds', { cluster: 'eu-1' }, '30x20'),
+      s('cleanroomsml_monitor_last_successful_poll_timestamp_seconds', { cluster: 'us-1' }, '0+60x20'),
+      s('cleanroomsml_monitor_poll_interval_seconds', { cluster: 'us-1' }, '30x20'),
+      s('cleanroomsml_monitor_dead_letters', { cluster: 'us-1', target: 'audit' }, '3x20'),
+    ],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLSweepsStalled',
+        firing: [{
+          at: '10m',
+          labels: { cluster: 'eu-1', ...onPod, severity: 'critical' },
+          annotations: {
+            summary: 'cleanroomsml-monitor has not completed a sweep recently',
+            description: `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago: the statuses of the jobs it watches are stale.`,
+            runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled`,
+          },
+        }],
+        silentAt: [],
+      },
+      {
+        alertname: 'CleanRoomsMLNotificationsDeadLettered',
+        firing: [{
+          at: '10m',
+          labels: { cluster: 'us-1', ...onPod, target: 'audit', severity: 'warning' },
+          annotations: {
+            summary: 'Notifications to audit were dead-lettered',
+            description: `3 notification(s) to target audit of ${NS}/${JOB} pod ${POD} failed after every retry and sit in its dead-letter store; the people waiting for them were not told. Re-send them with outbox retry or drop them with outbox discard.`,
+            runbook_url: `${RUNBOOK}#cleanroomsmlnotificationsdeadlettered`,
+          },
+        }],
+        silentAt: [],
+      },
+    ],
+  },
+];
+
+/** Rendered with config.sharding.totalShards=2: a pod that is missing altogether (Pending, deleted) fires too. */
+const SHARDED_GROUPS: Group[] = [
+  {
+    name: 'shards: pod 1 never scraped (absent, not down) fires with 2 shards expected',
+    series: [s('up', {}, '1x20')],
+    cases: [{
+      alertname: 'CleanRoomsMLMonitorDown',
+      firing: [{
+        at: '10m',
+        labels: { ...base, severity: 'critical' },
+        annotations: {
+          summary: 'cleanroomsml-monitor is down or not scraped',
+          description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} (2 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
+          runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
+        },
+      }],
+      silentAt: ['3m'],
+    }],
+  },
+  {
+    name: 'shards: both pods scraped is silent; pod 1 down fires for pod 1 (and the count)',
+    series: [s('up', {}, '1x20'), s('up', pod1, '1x5 0x15')],
+    cases: [{
+      alertname: 'CleanRoomsMLMonitorDown',
+      firing: [
+        {
+          at: '15m',
+          labels: { ...base, ...pod1, severity: 'critical' },
+          annotations: {
+            summary: 'cleanroomsml-monitor is down or not scraped',
+            description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} pod ${POD1} (2 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
+            runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
+          },
+        },
+        {
+          at: '15m',
+          labels: { ...base, severity: 'critical' },
+          annotations: {
+            summary: 'cleanroomsml-monitor is down or not scraped',
+            description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} (2 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
+            runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
+          },
+        },
+      ],
+      silentAt: ['4m'],
+    }],
+  },
 ];
 
 /** promtool's unit-test file for GROUPS. */
-export function promtoolTests(ruleFile: string): string {
+export function promtoolTests(ruleFile: string, groups: Group[] = GROUPS): string {
   return stringify({
     rule_files: [ruleFile],
     evaluation_interval: '1m',
-    tests: GROUPS.map((g) => ({
+    tests: groups.map((g) => ({
       name: g.name,
       interval: '1m',
       input_series: g.series,
@@ -293,10 +553,11 @@ export function promtoolTests(ruleFile: string): string {
 const dir = mkdtempSync(join(tmpdir(), 'crml-rules-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+let variants = 0;
 async function writeRules(extra: string[] = []): Promise<{ rules: string; alerts: string[] }> {
-  const objs = await renderChart(['--release', RELEASE, '--namespace', NS, '--set', 'prometheusRule.enabled=true', ...extra]);
+  const objs = await renderChart(['--release', RELEASE, '--namespace', NS, '-f', join(CHART, 'ci/default-values.yaml'), '--set', 'prometheusRule.enabled=true', ...extra]);
   const spec = findObject(objs, 'PrometheusRule').spec;
-  const rules = join(dir, `rules-${extra.length ? 'variant' : 'default'}.yaml`);
+  const rules = join(dir, `rules-${extra.length ? `variant-${++variants}` : 'default'}.yaml`);
   writeFileSync(rules, stringify(spec, { lineWidth: 0 }));
   const alerts = spec.groups.flatMap((g: any) => g.rules).map((r: any) => r.alert).filter(Boolean);
   return { rules, alerts };
@@ -313,7 +574,7 @@ describe('alert rules under promtool', { skip }, () => {
   test('every alert has a firing case and a silent case', async () => {
     const { alerts } = await writeRules();
     for (const a of alerts) {
-      const cases = GROUPS.flatMap((g) => g.cases).filter((c) => c.alertname === a);
+      const cases = [...GROUPS, ...SHARDED_GROUPS].flatMap((g) => g.cases).filter((c) => c.alertname === a);
       assert.ok(cases.some((c) => c.firing.length > 0), `${a} has no firing case`);
       assert.ok(cases.some((c) => c.silentAt.length > 0), `${a} has no silent case`);
     }
@@ -328,6 +589,26 @@ describe('alert rules under promtool', { skip }, () => {
     assert.match(r.stdout, /SUCCESS/);
   });
 
+  test('promtool test rules, 2 shards: a pod that is missing or down fires', async () => {
+    const { rules } = await writeRules(['--set', 'config.sharding.totalShards=2']);
+    const t = join(dir, 'rules-sharded.test.yaml');
+    writeFileSync(t, promtoolTests(rules, SHARDED_GROUPS));
+    const r = await execFileP('promtool', ['test', 'rules', t]).catch((e) => e);
+    assert.equal(r.code ?? 0, 0, `promtool test rules failed:\n${r.stdout}${r.stderr}`);
+  });
+
+  test('the per-pod cases bite: the old max by (namespace, job) aggregation misses the stalled and unready shard', async () => {
+    const { rules } = await writeRules();
+    const old = join(dir, 'rules-old-aggregation.yaml');
+    const text = readFileSync(rules, 'utf8').replaceAll('by (cluster, namespace, job, pod)', 'by (namespace, job)');
+    writeFileSync(old, text);
+    const t = join(dir, 'rules-old.test.yaml');
+    writeFileSync(t, promtoolTests(old, GROUPS.filter((g) => g.name.startsWith('shards:'))));
+    const r = await execFileP('promtool', ['test', 'rules', t]).catch((e) => e);
+    assert.notEqual(r.code ?? 0, 0, 'the shard cases must fail against per-job aggregation');
+    for (const a of ['CleanRoomsMLSweepsStalled', 'CleanRoomsMLMonitorNotReady', 'CleanRoomsMLApiErrorsHigh']) assert.match(`${r.stdout}${r.stderr}`, new RegExp(a));
+  });
+
   test('the unit tests bite: a changed threshold makes them fail', async () => {
     const { rules } = await writeRules(['--set', 'prometheusRule.rules.jobStuck.thresholdSeconds=99999']);
     const t = join(dir, 'rules-variant.test.yaml');
@@ -338,9 +619,136 @@ describe('alert rules under promtool', { skip }, () => {
   });
 
   test('disabled alerts are left out and thresholds reach the expressions', async () => {
-    const objs = await renderChart(['--set', 'prometheusRule.enabled=true', '--set', 'prometheusRule.rules.jobStuck.enabled=false', '--set', 'prometheusRule.rules.outboxBacklog.thresholdSeconds=1234']);
+    const objs = await renderChart(['-f', join(CHART, 'ci/default-values.yaml'), '--set', 'prometheusRule.enabled=true', '--set', 'prometheusRule.rules.jobStuck.enabled=false', '--set', 'prometheusRule.rules.outboxBacklog.thresholdSeconds=1234']);
     const rules = findObject(objs, 'PrometheusRule').spec.groups[0].rules;
     assert.ok(!rules.some((r: any) => r.alert === 'CleanRoomsMLAudienceJobStuck'));
     assert.match(rules.find((r: any) => r.alert === 'CleanRoomsMLOutboxBacklog').expr, /> 1234$/);
+  });
+});
+
+// ---- the dashboard's queries under promtool ----
+
+/** The dashboard's expressions with Grafana's variables as "All" would set them. */
+function dashboardExprs(): { title: string; ref: string; expr: string }[] {
+  const dash = JSON.parse(readFileSync(join(CHART, 'dashboards/cleanroomsml-monitor.json'), 'utf8'));
+  return dash.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => ({
+    title: p.title,
+    ref: t.refId,
+    expr: (t.expr as string).replaceAll('$cluster', '.*').replaceAll('$namespace', '.+').replaceAll('$job', '.+').replaceAll('$arn', '.+').replaceAll('$__rate_interval', '5m'),
+  })));
+}
+
+describe('dashboard queries under promtool', { skip }, () => {
+  test('every panel query parses (promtool check rules on them as recording rules)', async () => {
+    const exprs = dashboardExprs();
+    assert.ok(exprs.length >= 15);
+    const f = join(dir, 'dashboard-rules.yaml');
+    writeFileSync(f, stringify({ groups: [{ name: 'dashboard', rules: exprs.map((e, i) => ({ record: `dashboard:q${i}`, expr: e.expr })) }] }, { lineWidth: 0 }));
+    const r = await execFileP('promtool', ['check', 'rules', f]).catch((e) => e);
+    assert.equal(r.code ?? 0, 0, `${r.stdout}${r.stderr}`);
+  });
+
+  test('"Time in current status" is the time since the status began; scope health is the time since the last List', async () => {
+    const find = (title: RegExp, ref = 'A') => dashboardExprs().find((e) => title.test(e.title) && e.ref === ref)!.expr;
+    const f = join(dir, 'dashboard-empty-rules.yaml');
+    writeFileSync(f, 'groups: []\n');
+    const t = join(dir, 'dashboard.test.yaml');
+    writeFileSync(t, stringify({
+      rule_files: [f],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: [
+          // created at 0 s, in CREATE_IN_PROGRESS since 600 s: at 30 min it has been 1200 s in that status, not 1800
+          ...statusSeries(A, 'CREATE_IN_PROGRESS', '1x40', '0x40'), info(A, 'seed-a'),
+          s('cleanroomsml_audience_generation_job_created_timestamp_seconds', { arn: A }, '0x40'),
+          s('cleanroomsml_audience_generation_job_status_since_timestamp_seconds', { arn: A }, '600x40'),
+          // finished jobs are left out of the panel
+          ...statusSeries(B, 'ACTIVE', '1x40', '0x40'), info(B, 'seed-b'),
+          s('cleanroomsml_audience_generation_job_status_since_timestamp_seconds', { arn: B }, '900x40'),
+          s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '0x40'),
+          s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_C }, '300x40'),
+          // up, but no complete List since start yet (0): no time, not "56 years"
+          s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_M }, '1x40'),
+          s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_M }, '0x40'),
+        ],
+        promql_expr_test: [
+          { expr: find(/^Time in current status/), eval_time: '30m', exp_samples: [{ labels: `{arn="${A}",name="seed-a",status="CREATE_IN_PROGRESS"}`, value: 1200 }] },
+          {
+            expr: find(/^Discovery scope health/, 'A'), eval_time: '30m',
+            exp_samples: [{ labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_C}"}`, value: 0 }, { labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_M}"}`, value: 1 }],
+          },
+          { expr: find(/^Discovery scope health/, 'B'), eval_time: '30m', exp_samples: [{ labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_C}"}`, value: 1500 }] },
+          { expr: find(/^Discovery scopes down/), eval_time: '30m', exp_samples: [{ labels: '{}', value: 1 }] },
+        ],
+      }],
+    }, { lineWidth: 0 }));
+    const r = await execFileP('promtool', ['test', 'rules', t]).catch((e) => e);
+    assert.equal(r.code ?? 0, 0, `promtool test rules failed:\n${r.stdout}${r.stderr}`);
+  });
+});
+
+// ---- the Alertmanager example's Slack text, rendered by Alertmanager's own template engine ----
+
+const amSkip = missingBinaries('amtool');
+
+/** Renders an Alertmanager template text against template.Data (amtool >= 0.24 has `template render`). */
+async function amRender(text: string, data: unknown): Promise<string> {
+  const f = join(dir, `am-data-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(f, JSON.stringify(data));
+  const r = await execFileP('amtool', ['template', 'render', '--template.glob=/dev/null', `--template.data=${f}`, `--template.text=${text}`]).catch((e) => e);
+  assert.equal(r.code ?? 0, 0, `amtool template render: ${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+describe('config/alertmanager-example.yaml renders the Slack messages it claims', { skip: amSkip }, () => {
+  const RB = `${RUNBOOK}#cleanroomsmlaudiencejobfailed`;
+  const alerts = [
+    {
+      status: 'firing', generatorURL: 'http://prometheus/graph?g0=1',
+      labels: { alertname: 'CleanRoomsMLAudienceJobFailed', arn: A, severity: 'warning' },
+      annotations: { summary: 'Clean Rooms ML audience generation job seed-a is CREATE_FAILED', description: `Job seed-a (${A}) ended in CREATE_FAILED.`, runbook_url: RB },
+    },
+    {
+      status: 'firing', generatorURL: 'http://prometheus/graph?g0=2',
+      labels: { alertname: 'CleanRoomsMLSweepsStalled', severity: 'critical', pod: POD },
+      annotations: { summary: 'cleanroomsml-monitor has not completed a sweep recently', description: `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago.`, runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled` },
+    },
+  ];
+  const data = { receiver: 'x', status: 'firing', alerts, groupLabels: {}, commonLabels: { severity: 'warning' }, commonAnnotations: {}, externalURL: 'http://alertmanager' };
+  const slackText = (receiver: string) => {
+    const am = parse(readFileSync(join(ROOT, 'config/alertmanager-example.yaml'), 'utf8'));
+    return am.receivers.find((r: any) => r.name === receiver).slack_configs[0].text as string;
+  };
+
+  test('jobs channel: one paragraph per alert (summary, description, ARN when there is one, links), a blank line between', async () => {
+    const out = await amRender(slackText('slack-cleanroomsml-jobs'), data);
+    assert.equal(out, [
+      '*Clean Rooms ML audience generation job seed-a is CREATE_FAILED*',
+      `Job seed-a (${A}) ended in CREATE_FAILED.`,
+      `ARN: \`${A}\``,
+      `<${RB}|Runbook> · <http://prometheus/graph?g0=1|Graph>`,
+      '',
+      '*cleanroomsml-monitor has not completed a sweep recently*',
+      `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago.`,
+      `<${RUNBOOK}#cleanroomsmlsweepsstalled|Runbook> · <http://prometheus/graph?g0=2|Graph>`,
+    ].join('\n'));
+  });
+
+  test('on-call channel: description and runbook link per alert', async () => {
+    const out = await amRender(slackText('slack-cleanroomsml-oncall'), data);
+    assert.equal(out, [
+      `Job seed-a (${A}) ended in CREATE_FAILED.`,
+      `<${RB}|Runbook>`,
+      '',
+      `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago.`,
+      `<${RUNBOOK}#cleanroomsmlsweepsstalled|Runbook>`,
+    ].join('\n'));
+  });
+
+  test('the check bites: the same text as a folded block (>-) renders one run-on paragraph', async () => {
+    const folded = parse(`text: >-\n${slackText('slack-cleanroomsml-oncall').split('\n').map((l) => `  ${l}`).join('\n')}\n`).text;
+    const out = await amRender(folded, data);
+    assert.ok(!out.includes(`CREATE_FAILED.\n<${RB}|Runbook>`), `folded text kept its line breaks: ${JSON.stringify(out)}`);
   });
 });

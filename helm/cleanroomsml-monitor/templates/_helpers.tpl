@@ -45,11 +45,57 @@ app.kubernetes.io/part-of: cleanroomsml-monitor
 {{- end -}}
 {{- end -}}
 
-{{- define "cleanroomsml-monitor.image" -}}
-{{- if .Values.image.digest -}}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{/*
+An image reference from {registry, repository, tag, digest}. global.imageRegistry (a mirror) replaces the
+registry of every image; a digest wins over the tag. Called with (dict "image" IMG "global" .Values.global
+"defaultTag" TAG "key" "image").
+*/}}
+{{- define "cleanroomsml-monitor.imageRef" -}}
+{{- $img := .image -}}
+{{- $global := .global | default dict -}}
+{{- $registry := default $img.registry $global.imageRegistry | trimSuffix "/" -}}
+{{- $parts := splitList "/" $img.repository -}}
+{{- $first := first $parts -}}
+{{- if and $registry (gt (len $parts) 1) (or (contains "." $first) (contains ":" $first) (eq "localhost" $first)) -}}
+{{- fail (printf "%s.repository %q starts with a registry host (%s) while the registry is %q: put the host in %s.registry (or global.imageRegistry) and only the path in %s.repository" .key $img.repository $first $registry .key .key) -}}
+{{- end -}}
+{{- $name := ternary (printf "%s/%s" $registry $img.repository) $img.repository (ne $registry "") -}}
+{{- if $img.digest -}}
+{{- printf "%s@%s" $name $img.digest -}}
 {{- else -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- printf "%s:%s" $name (default .defaultTag $img.tag | toString) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "cleanroomsml-monitor.image" -}}
+{{- include "cleanroomsml-monitor.imageRef" (dict "image" .Values.image "global" .Values.global "defaultTag" .Chart.AppVersion "key" "image") -}}
+{{- end -}}
+
+{{- define "cleanroomsml-monitor.testImage" -}}
+{{- include "cleanroomsml-monitor.imageRef" (dict "image" .Values.tests.image "global" .Values.global "defaultTag" "latest" "key" "tests.image") -}}
+{{- end -}}
+
+{{/* Pod template labels: the selector, commonLabels and podLabels (never the chart version, which would roll pods on every chart bump). */}}
+{{- define "cleanroomsml-monitor.podLabels" -}}
+{{ include "cleanroomsml-monitor.selectorLabels" . }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- with .Values.podLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Refuses values that would install a pod that cannot work. Included by the StatefulSet, so every render
+(helm template, install, upgrade, lint) checks them.
+*/}}
+{{- define "cleanroomsml-monitor.validate" -}}
+{{- if and (not .Values.config.jobs) (not .Values.config.discovery) -}}
+{{- fail "config.jobs and config.discovery are both empty: the monitor would have nothing to watch and exit at start. Set at least one, e.g. --set config.discovery[0].collaborationId=<collaboration UUID> or --set config.jobs[0].arn=<audience generation job ARN>" -}}
+{{- end -}}
+{{- if and .Values.persistence.existingClaim (gt (int64 .Values.config.sharding.totalShards) 1) -}}
+{{- fail (printf "persistence.existingClaim (%s) can hold the state of one pod only, but config.sharding.totalShards is %d: leave existingClaim empty so that each shard gets its own claim from the volumeClaimTemplate" .Values.persistence.existingClaim (int64 .Values.config.sharding.totalShards)) -}}
 {{- end -}}
 {{- end -}}
 
@@ -118,7 +164,24 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
 {{- toYaml $cfg -}}
 {{- end -}}
 
+{{/*
+The value of the Prometheus job label of this release's series: the Service name, or, with
+serviceMonitor.jobLabel, the value of that label on the Service.
+*/}}
+{{- define "cleanroomsml-monitor.jobName" -}}
+{{- if .Values.serviceMonitor.jobLabel -}}
+{{- $labels := include "cleanroomsml-monitor.labels" . | fromYaml -}}
+{{- $v := index $labels .Values.serviceMonitor.jobLabel -}}
+{{- if not $v -}}
+{{- fail (printf "serviceMonitor.jobLabel %q is not a label of the Service (its labels: %s); name one of them, or add it through commonLabels" .Values.serviceMonitor.jobLabel (keys $labels | sortAlpha | join ", ")) -}}
+{{- end -}}
+{{- $v -}}
+{{- else -}}
+{{- include "cleanroomsml-monitor.fullname" . -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Series selector of this release's metrics in alert rules. */}}
 {{- define "cleanroomsml-monitor.ruleSelector" -}}
-{{- default (printf "job=%q,namespace=%q" (include "cleanroomsml-monitor.fullname" .) .Release.Namespace) .Values.prometheusRule.selector -}}
+{{- default (printf "job=%q,namespace=%q" (include "cleanroomsml-monitor.jobName" .) .Release.Namespace) .Values.prometheusRule.selector -}}
 {{- end -}}
