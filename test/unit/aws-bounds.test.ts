@@ -83,5 +83,9 @@ describe('text from AWS', () => {
     const c = capText(s);
     assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])/.test(c), 'a lone high surrogate');
     assert.equal(capText('short'), 'short');
+    // At most MAX_TEXT characters, so capping again changes nothing.
+    const once = capText('y'.repeat(100_000));
+    assert.equal(once.length <= MAX_TEXT, true);
+    assert.equal(capText(once), once);
   });
 });
