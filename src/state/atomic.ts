@@ -25,8 +25,15 @@ export function isTempOf(file: string, target: string): boolean {
   return file.startsWith(`.${target}.`) && file.endsWith('.tmp');
 }
 
-/** data may be chunks (an iterable of strings or bytes), written in order without joining them. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string | Uint8Array>): Promise<void> {
+/**
+ * data may be chunks (an iterable of strings or bytes), written in order without joining them.
+ * `beforeRename` runs last before the target is replaced; when it throws, nothing is replaced.
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array | Iterable<string | Uint8Array>,
+  opts: { beforeRename?: () => Promise<void> } = {},
+): Promise<void> {
   const tmp = tempPathFor(path);
   const fh = await open(tmp, 'wx', 0o600);
   try {
@@ -40,6 +47,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
   }
   await fh.close();
   try {
+    await opts.beforeRename?.();
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => {});

@@ -38,7 +38,6 @@ const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
 // The journal never follows a symlink planted in its place (the dir check refuses such dirs;
 // this is the second line).
 const JOURNAL_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
-const JOURNAL_TRUNCATE = constants.O_WRONLY | constants.O_TRUNC | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
 
 export class StateJournalFullError extends Error {
   constructor(bytes: number, max: number, cause: unknown) {
@@ -161,7 +160,7 @@ class JournalStore implements FileStateStore {
     // Temp files of processes killed mid-write (atomic.ts and lock.ts name them .<file>.<random>.tmp):
     // never read, only removed, or every crash would leave a state-sized file behind.
     for (const f of await readdir(this.opts.dir)) {
-      if (isTempOf(f, STATE_FILE) || isTempOf(f, LOCK_FILE)) await unlink(this.path(f)).catch(() => {});
+      if (isTempOf(f, STATE_FILE) || isTempOf(f, JOURNAL_FILE) || isTempOf(f, LOCK_FILE)) await unlink(this.path(f)).catch(() => {});
     }
     const repairs: Repairs = { count: 0 };
     let cp: Checkpoint | undefined;
@@ -346,7 +345,11 @@ class JournalStore implements FileStateStore {
           off += bytesWritten;
         }
         await this.journal.datasync();
+        // Checked again once durable: if another monitor took the lock while this record was being
+        // written, it is not acted on here (the new owner read it, or never will), and we stop.
+        await this.lock.verify();
       } catch (err) {
+        if (err instanceof StateLockLostError) throw err;
         // The append may have landed partially (ENOSPC): cut the torn bytes off (now, or before
         // the next append if even that fails), reopen next time. Memory was not touched, so what
         // we hold still equals what is durable.
@@ -449,13 +452,19 @@ class JournalStore implements FileStateStore {
       outbox: [...this.outbox.values()],
       deadLetters: [...this.dead.values()],
     };
-    await writeFileAtomic(this.path(STATE_FILE), checkpointChunks(cp));
-    // Records up to cp.seq are now in the checkpoint; a crash before this truncation is harmless
-    // because load() skips records whose seq the checkpoint already covers.
+    // The lock is checked again just before each file is replaced: a monitor resumed after another
+    // took over must not put its checkpoint in place of the new owner's.
+    const verify = () => this.lock.verify();
+    await writeFileAtomic(this.path(STATE_FILE), checkpointChunks(cp), { beforeRename: verify });
+    // Records up to cp.seq are now in the checkpoint; a crash before the journal is emptied is
+    // harmless because load() skips records whose seq the checkpoint already covers. The empty
+    // journal is a new file, not the old one truncated: an append by a monitor that lost the
+    // lock (through a descriptor opened before) lands in the replaced file, never in ours.
     await this.journal?.close().catch(() => {});
-    this.journal = await open(this.path(JOURNAL_FILE), JOURNAL_TRUNCATE, 0o600);
+    this.journal = undefined;
+    await writeFileAtomic(this.path(JOURNAL_FILE), '', { beforeRename: verify });
+    this.journal = await open(this.path(JOURNAL_FILE), JOURNAL_APPEND, 0o600);
     this.tornAt = undefined;
-    await this.journal.datasync();
     this.journalBytes = 0;
     if (this.checkpointError !== undefined) {
       this.checkpointError = undefined;
