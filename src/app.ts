@@ -52,6 +52,8 @@ export interface AppOptions {
   outbox?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; maxAgeMs?: number };
   /** Start sweeping at start() (default true). */
   schedule?: boolean;
+  /** Called when the app cannot go on (another monitor took the state dir): the caller exits non-zero. */
+  onFatal?: (err: Error) => void;
 }
 
 export interface App {
@@ -114,6 +116,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     onWriteOk: () => {
       stateWritable = true;
+    },
+    onLockLost: (err) => {
+      stateWritable = false;
+      log.fatal({ dir: config.state.dir }, err.message);
+      opts.onFatal?.(err);
     },
   });
   for (const f of store.loadReport.quarantined) metrics.stateQuarantined(f);

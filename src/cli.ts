@@ -7,7 +7,7 @@ import { checkConfig } from './config/check.js';
 import { ConfigError } from './config/errors.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';
-import { StateLockedError } from './state/lock.js';
+import { StateRefusedError } from './state/errors.js';
 import { resolveShard, ShardError } from './poll/shard.js';
 import { DevToolMissingError, loadDevTool } from './dev-tool.js';
 
@@ -99,9 +99,10 @@ async function main(argv: string[]): Promise<number> {
       if (shard) log.info({ shard: shard.index, totalShards: shard.total }, `watching shard ${shard.index} of ${shard.total}`);
       // Verbs import what they need on demand: check-config stays fast (a CI gate, < 1 s).
       const { createApp } = await import('./app.js');
-      const app = await createApp({ config, log, configPath: values.config, ...(shard ? { shard } : {}) });
+      let fatal: (err: Error) => void = () => {};
+      const app = await createApp({ config, log, configPath: values.config, ...(shard ? { shard } : {}), onFatal: (err) => fatal(err) });
       await app.start();
-      return waitForSignals(app, log);
+      return waitForSignals(app, log, (f) => (fatal = f));
     }
     case 'once': {
       const config = await loadConfig(need(values.config, '--config FILE'));
@@ -146,14 +147,20 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Runs until SIGTERM/SIGINT, then stops cleanly within 10 s. */
-function waitForSignals(app: { stop(): Promise<void>; reload?: () => Promise<unknown> }, log: ReturnType<typeof createLogger>): Promise<number> {
+/** Runs until SIGTERM/SIGINT (exit 0) or a fatal error of the app (exit 1), then stops within 10 s. */
+function waitForSignals(
+  app: { stop(): Promise<void>; reload?: () => Promise<unknown> },
+  log: ReturnType<typeof createLogger>,
+  onFatal?: (handler: (err: Error) => void) => void,
+): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
-    const onStop = (signal: NodeJS.Signals) => {
+    let code = 0;
+    const onStop = (signal: NodeJS.Signals | 'fatal') => {
       if (stopping) return;
       stopping = true;
-      log.info({ signal }, 'signal received');
+      if (signal === 'fatal') code = 1;
+      else log.info({ signal }, 'signal received');
       // Failsafe: everything is journaled, so a stuck shutdown may be cut short without loss.
       const failsafe = setTimeout(() => {
         log.error('shutdown took longer than 9.5 s; exiting anyway (state is journaled)');
@@ -164,7 +171,7 @@ function waitForSignals(app: { stop(): Promise<void>; reload?: () => Promise<unk
       app.stop().then(
         () => {
           clearTimeout(failsafe);
-          resolve(0);
+          resolve(code);
         },
         (e: unknown) => {
           clearTimeout(failsafe);
@@ -175,6 +182,7 @@ function waitForSignals(app: { stop(): Promise<void>; reload?: () => Promise<unk
     };
     process.on('SIGTERM', onStop);
     process.on('SIGINT', onStop);
+    onFatal?.(() => onStop('fatal'));
     process.on('SIGHUP', () => {
       void app.reload?.();
     });
@@ -199,7 +207,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(2);
     }
-    if (e instanceof StateLockedError) {
+    if (e instanceof StateRefusedError) {
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(1);
     }

@@ -3,6 +3,7 @@
 // loadRestJsonErrorCode): header `x-amzn-errortype`, then body `code`, then body `__type`; each
 // value sanitized by cutting at `,` and `:` (the `:http://internal.amazon.com/...` suffix) and
 // keeping what follows `#` (the `aws.foo#` namespace prefix).
+import { capText } from './cap-text.js';
 import type { ApiOutcome } from './types.js';
 
 /** The modeled error shapes of the 2023-09-06 service model, with their HTTP status. */
@@ -48,7 +49,8 @@ export interface CleanRoomsMlErrorInit {
 /**
  * An error of one Clean Rooms ML call. `name` is the AWS error type as the service sent it
  * (unmodeled ones such as `InvalidSignatureException` are kept as given) or a client-side name.
- * Never carries credentials or request headers.
+ * Never carries credentials or request headers. Every text it carries is capped (cap-text.ts):
+ * it is built from answers of the service, and it is logged on every retry.
  */
 export class CleanRoomsMlError extends Error {
   override readonly name: string;
@@ -59,11 +61,12 @@ export class CleanRoomsMlError extends Error {
   readonly requestId: string | undefined;
 
   constructor(init: CleanRoomsMlErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = init.name;
+    super(capText(init.message), init.cause === undefined ? undefined : { cause: init.cause });
+    // An error type or request id is short; a longer one is not one and is cut harder.
+    this.name = capText(init.name, 100);
     this.httpStatus = init.httpStatus;
-    this.requestId = init.requestId;
-    const c = classifyNameAndStatus(init.name, init.httpStatus);
+    this.requestId = init.requestId === undefined ? undefined : capText(init.requestId, 100);
+    const c = classifyNameAndStatus(this.name, init.httpStatus);
     this.retryable = c.retryable;
     this.throttled = c.throttled;
     this.outcome = c.outcome;

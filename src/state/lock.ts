@@ -1,23 +1,89 @@
-// One writer per state dir. A second monitor on the same PVC would interleave journal appends
-// and double-send notifications, so it must refuse to start with a message saying why.
-// The lock file carries pid + hostname + a heartbeat (mtime, touched every few seconds): a lock
-// whose owner is gone (same host, dead pid, or our own pid left by a previous container) or whose
-// heartbeat is stale is taken over; anything else is refused.
-import { open, readFile, unlink, utimes, writeFile, stat } from 'node:fs/promises';
+// One writer per state dir. A second monitor on the same volume would interleave journal appends
+// and double-send notifications, so it must refuse to start with a message saying why, and a
+// monitor that finds its lock taken must stop writing at once.
+//
+// The lock file holds pid, hostname, PID namespace, boot id and a random token; its mtime is a
+// heartbeat, touched every few seconds by the owner after checking the token is still its own.
+// Liveness is the heartbeat: a pid means nothing in another PID namespace (a second container on
+// the volume sees the owner's pid as dead, or as its own pid 1). Only when hostname, PID
+// namespace and boot id all match may a dead pid end the wait early. A fresh lock of any other
+// owner is watched until its heartbeat either moves (alive: refused) or goes stale (taken over).
+//
+// Take-over is serialized by a second file created with O_EXCL (monitor.lock.takeover): under
+// it the taker checks that the lock is still the stale one it judged, then renames its own
+// complete lock file over it and re-reads the token. Every journal append re-checks the token
+// too (verify()), so a monitor stopped (SIGSTOP, a frozen VM) past the stale time and resumed
+// writes nothing more once another has taken over; it reports the loss and exits.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { link, open, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { capText } from '../aws/cap-text.js';
+import { StateRefusedError } from './errors.js';
 
 export const LOCK_FILE = 'monitor.lock';
-const HEARTBEAT_MS = 5_000;
-const STALE_MS = 30_000;
+const TAKEOVER_FILE = 'monitor.lock.takeover';
+/** Default heartbeat age after which a lock is stale. Tests shorten it with CRML_LOCK_STALE_MS. */
+export const DEFAULT_STALE_MS = 30_000;
 
-export class StateLockedError extends Error {
+export class StateLockedError extends StateRefusedError {
   constructor(dir: string, owner: string) {
     super(
       `state.dir ${dir} is in use by another cleanroomsml-monitor (${owner}); run one monitor per state dir ` +
         `(or use sharding), or delete ${join(dir, LOCK_FILE)} if that process is gone`,
     );
     this.name = 'StateLockedError';
+  }
+}
+
+export class StateLockLostError extends Error {
+  constructor(dir: string, why: string) {
+    super(`lost the lock of state.dir ${dir} (${why}): another monitor took it over; this one stops writing and exits`);
+    this.name = 'StateLockLostError';
+  }
+}
+
+interface LockOwner {
+  pid?: number;
+  hostname?: string;
+  pidNamespace?: string;
+  bootId?: string;
+  token?: string;
+  startedAt?: string;
+}
+
+export interface StateLock {
+  readonly token: string;
+  /** Rejects with StateLockLostError when the lock file no longer carries our token. */
+  verify(): Promise<void>;
+  /** Stop the heartbeat and delete the lock file if it is still ours. */
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  /** Wall clock (the heartbeat is a file mtime). */
+  now?: () => number;
+  staleMs?: number;
+  /** Default staleMs / 6. */
+  heartbeatMs?: number;
+  /** Called once when a heartbeat or verify() finds the lock taken. */
+  onLost?: (err: StateLockLostError) => void;
+  /** Told when start-up waits to see whether a fresh lock's owner is alive. */
+  onWait?: (message: string) => void;
+}
+
+/** The stale time from CRML_LOCK_STALE_MS (milliseconds), else the default. */
+export function staleMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env['CRML_LOCK_STALE_MS']);
+  return Number.isInteger(v) && v >= 100 ? v : DEFAULT_STALE_MS;
+}
+
+function readProc(path: string, link: boolean): string | undefined {
+  try {
+    return (link ? readlinkSync(path) : readFileSync(path, 'utf8')).trim();
+  } catch {
+    return undefined; // not Linux
   }
 }
 
@@ -30,55 +96,181 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-export interface StateLock {
-  release(): Promise<void>;
+function parseOwner(text: string): LockOwner {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null ? (v as LockOwner) : {};
+  } catch {
+    return {};
+  }
 }
 
-// Locks this process holds: our own pid in a lock file means "stale, left by an earlier container
-// with the same pid" only when this process does not hold it right now.
+function describe(o: LockOwner): string {
+  // The file is read back from disk: print no more of it than a pid and a host name can be.
+  return `pid ${typeof o.pid === 'number' ? o.pid : '?'} on ${typeof o.hostname === 'string' ? capText(o.hostname, 255) : '?'}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Locks this process holds: our own pid in a lock file of our namespace means "left by an
+// earlier process with the same pid" only when this process does not hold it right now.
 const held = new Set<string>();
 
-export async function acquireLock(dir: string, now: () => number = Date.now): Promise<StateLock> {
+export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<StateLock> {
+  const now = opts.now ?? Date.now;
+  const staleMs = opts.staleMs ?? staleMsFromEnv();
+  const heartbeatMs = opts.heartbeatMs ?? Math.max(20, Math.floor(staleMs / 6));
   const path = join(dir, LOCK_FILE);
   if (held.has(path)) throw new StateLockedError(dir, `this process, pid ${process.pid}`);
-  const me = { pid: process.pid, hostname: hostname(), startedAt: new Date(now()).toISOString() };
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const me: Required<Pick<LockOwner, 'pid' | 'hostname' | 'token' | 'startedAt'>> & LockOwner = {
+    pid: process.pid,
+    hostname: hostname(),
+    token: randomBytes(16).toString('hex'),
+    startedAt: new Date(now()).toISOString(),
+  };
+  const ns = readProc('/proc/self/ns/pid', true);
+  const boot = readProc('/proc/sys/kernel/random/boot_id', false);
+  if (ns) me.pidNamespace = ns;
+  if (boot) me.bootId = boot;
+  const body = JSON.stringify(me);
+
+  /** A complete lock file of ours under a fresh temp name (created with O_EXCL). */
+  const writeTemp = async (): Promise<string> => {
+    const tmp = join(dir, `.${LOCK_FILE}.${randomBytes(12).toString('hex')}.tmp`);
+    const fh = await open(tmp, 'wx', 0o600);
     try {
-      const fh = await open(path, 'wx', 0o600);
-      await fh.writeFile(JSON.stringify(me));
+      await fh.writeFile(body);
       await fh.sync();
+    } finally {
       await fh.close();
+    }
+    return tmp;
+  };
+  const read = async (): Promise<{ owner: LockOwner; mtimeMs: number } | undefined> => {
+    try {
+      const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+      return { owner: parseOwner(text), mtimeMs: st.mtimeMs };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  };
+  const sameNamespace = (o: LockOwner) => o.hostname === me.hostname && o.pidNamespace === me.pidNamespace && o.bootId === me.bootId;
+
+  /** Replace the lock judged stale (`seen`) by ours, unless someone changed it meanwhile. */
+  const takeOver = async (seen: { owner: LockOwner; mtimeMs: number }): Promise<boolean> => {
+    const mutex = join(dir, TAKEOVER_FILE);
+    try {
+      await writeFile(mutex, me.token, { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // Another monitor is taking over; a mutex older than the stale time is a crashed taker's.
+      const st = await stat(mutex).catch(() => undefined);
+      if (st && now() - st.mtimeMs > staleMs) await unlink(mutex).catch(() => {});
+      return false;
+    }
+    try {
+      const cur = await read();
+      if (cur && (cur.owner.token !== seen.owner.token || cur.mtimeMs !== seen.mtimeMs)) return false;
+      const tmp = await writeTemp();
+      await rename(tmp, path);
+      return true;
+    } finally {
+      await unlink(mutex).catch(() => {});
+    }
+  };
+
+  let announced = false;
+  let watching: { token: string | undefined; mtimeMs: number } | undefined;
+  for (;;) {
+    const tmp = await writeTemp();
+    try {
+      // link() creates the name only if it does not exist: never a half-written lock file.
+      await link(tmp, path);
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
-      let owner: { pid?: number; hostname?: string } = {};
-      try {
-        owner = JSON.parse(await readFile(path, 'utf8')) as typeof owner;
-      } catch {
-        // An unreadable lock file is a crash during its creation: stale.
-      }
-      const age = now() - (await stat(path)).mtimeMs;
-      const sameHost = owner.hostname === me.hostname;
-      const stale =
-        age > STALE_MS ||
-        (sameHost && (owner.pid === undefined || owner.pid === process.pid || !pidAlive(owner.pid)));
-      if (!stale) throw new StateLockedError(dir, `pid ${owner.pid ?? '?'} on ${owner.hostname ?? '?'}`);
-      await unlink(path).catch(() => {});
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      await unlink(tmp).catch(() => {});
     }
+    const cur = await read();
+    if (!cur) continue;
+    const { owner, mtimeMs } = cur;
+    const age = now() - mtimeMs;
+    const deadHere =
+      sameNamespace(owner) && (owner.pid === undefined || (owner.pid === process.pid ? !held.has(path) : !pidAlive(owner.pid)));
+    if (age > staleMs || deadHere) {
+      if (await takeOver(cur)) break;
+      await sleep(Math.min(heartbeatMs, 200));
+      continue;
+    }
+    // Fresh heartbeat. In our namespace a live pid is the owner: refuse now. Elsewhere, watch the
+    // heartbeat: it moves within one beat if the owner is alive.
+    if (sameNamespace(owner) && owner.pid !== undefined && owner.pid !== process.pid) throw new StateLockedError(dir, describe(owner));
+    if (watching && (watching.token !== owner.token || watching.mtimeMs !== mtimeMs)) {
+      throw new StateLockedError(dir, `${describe(owner)}, heartbeat ${Math.max(0, Math.round(age / 1000))} s ago`);
+    }
+    watching = { token: owner.token, mtimeMs };
+    if (!announced) {
+      announced = true;
+      opts.onWait?.(
+        `state.dir ${dir} is locked by ${describe(owner)} in another PID namespace or host, heartbeat ${Math.round(age / 1000)} s ago; ` +
+          `waiting up to ${Math.ceil((staleMs - age) / 1000)} s to see whether it is alive`,
+      );
+    }
+    await sleep(Math.max(10, Math.min(heartbeatMs / 2, staleMs - age + 10)));
   }
+
+  // Ours only if the file now carries our token (a racing taker may have renamed over us).
+  const check = await read();
+  if (check?.owner.token !== me.token) throw new StateLockedError(dir, check ? describe(check.owner) : 'a monitor that took it over');
   held.add(path);
-  const timer = setInterval(() => {
-    const t = new Date();
-    utimes(path, t, t).catch(() => {});
-  }, HEARTBEAT_MS);
-  timer.unref();
-  return {
-    async release() {
+
+  let lost: StateLockLostError | undefined;
+  const lose = (why: string): StateLockLostError => {
+    if (!lost) {
+      lost = new StateLockLostError(dir, why);
       clearInterval(timer);
       held.delete(path);
+      opts.onLost?.(lost);
+    }
+    return lost;
+  };
+  const verify = async (): Promise<void> => {
+    if (lost) throw lost;
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw lose('the lock file was deleted');
+      throw err; // an I/O error is not a lost lock
+    }
+    const owner = parseOwner(text);
+    if (owner.token !== me.token) throw lose(`it now belongs to ${describe(owner)}`);
+  };
+  let beating = false;
+  const timer = setInterval(() => {
+    if (beating) return;
+    beating = true;
+    verify()
+      .then(() => {
+        const t = new Date(now());
+        return utimes(path, t, t);
+      })
+      .catch(() => {})
+      .finally(() => (beating = false));
+  }, heartbeatMs);
+  timer.unref();
+
+  return {
+    token: me.token,
+    verify,
+    async release() {
+      clearInterval(timer);
+      if (lost) return;
+      held.delete(path);
       try {
-        const owner = JSON.parse(await readFile(path, 'utf8')) as { pid?: number; hostname?: string };
-        if (owner.pid === me.pid && owner.hostname === me.hostname) await unlink(path);
+        if (parseOwner(await readFile(path, 'utf8')).token === me.token) await unlink(path);
       } catch {
         // Already gone.
       }
@@ -86,7 +278,18 @@ export async function acquireLock(dir: string, now: () => number = Date.now): Pr
   };
 }
 
-// Exported for tests that simulate a crashed owner.
-export async function writeForeignLock(dir: string, owner: { pid: number; hostname: string }): Promise<void> {
-  await writeFile(join(dir, LOCK_FILE), JSON.stringify(owner));
+/**
+ * Write a lock file as another monitor would (tests): by default one that crashed in our own
+ * PID namespace; pass `pidNamespace`/`bootId` to play an owner in another namespace.
+ */
+export async function writeForeignLock(dir: string, owner: LockOwner & { pid: number; hostname: string }, mtime?: Date): Promise<void> {
+  const full: LockOwner = {
+    pidNamespace: readProc('/proc/self/ns/pid', true),
+    bootId: readProc('/proc/sys/kernel/random/boot_id', false),
+    token: randomBytes(16).toString('hex'),
+    ...owner,
+  };
+  const p = join(dir, LOCK_FILE);
+  await writeFile(p, JSON.stringify(full));
+  if (mtime) await utimes(p, mtime, mtime);
 }

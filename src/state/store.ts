@@ -8,27 +8,46 @@
 // cost megabytes of writes per message. A record is applied in memory only after its append
 // succeeded, so a full disk or an I/O error leaves memory equal to disk, and the caller fails.
 // A SIGKILL mid-append leaves at most one torn last line, which load() ignores; a torn line
-// anywhere else, or an unreadable checkpoint, is corruption: the file is moved aside loudly.
+// anywhere else, a record of the wrong shape, or an unreadable checkpoint is corruption: the file
+// is moved aside loudly (kept, never deleted) and counted.
+//
+// The journal is bounded: it is cut at every checkpoint (compactBytes). When checkpoints keep
+// failing, the store reports a write error (readiness false, state_write_errors_total) and
+// retries at most every checkpointRetryMs; past maxJournalBytes it refuses new records with an
+// error saying why, as for a full disk, instead of growing until a restart cannot replay it.
+import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
 import { shareSnapshotStrings } from '../intern.js';
 import type { Logger } from '../log.js';
-import { writeFileAtomic } from './atomic.js';
+import { isTempOf, writeFileAtomic } from './atomic.js';
 import { checkpointChunks, type Checkpoint } from './checkpoint-text.js';
-import { acquireLock, type StateLock } from './lock.js';
+import { checkStateDir } from './check-state-dir.js';
+import { readJournalLines } from './journal-lines.js';
+import { acquireLock, LOCK_FILE, StateLockLostError, type StateLock } from './lock.js';
+import { parseCheckpoint, readJournalRecord, StateCorruptError, type JournalRecord, type Repairs } from './shape.js';
 import type { StateStore, SweepCommit } from './types.js';
+
+export { StateCorruptError } from './shape.js';
 
 export const STATE_FILE = 'state.json';
 export const JOURNAL_FILE = 'journal.ndjson';
 const STATE_VERSION = 1;
+const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
+// The journal never follows a symlink planted in its place (the dir check refuses such dirs;
+// this is the second line).
+const JOURNAL_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
 
-type JournalRecord =
-  | { s: number; t: 'commit'; up: JobSnapshot[]; rm: string[]; enq: OutboxEntry[] }
-  | { s: number; t: 'delivered'; id: string }
-  | { s: number; t: 'attempt'; id: string; attempts: number; nextAttemptAt: number; lastError?: string }
-  | { s: number; t: 'dead'; id: string; reason: string; at: number }
-  | { s: number; t: 'revive'; ids: string[] | 'all'; at: number };
+export class StateJournalFullError extends Error {
+  constructor(bytes: number, max: number, cause: unknown) {
+    super(
+      `the state journal holds ${bytes} bytes, more than ${max}, because checkpoints keep failing ` +
+        `(last: ${(cause as Error)?.message ?? String(cause)}); new records are refused until a checkpoint succeeds`,
+    );
+    this.name = 'StateJournalFullError';
+  }
+}
 
 type Op = JournalRecord extends infer R ? (R extends { s: number } ? Omit<R, 's'> : never) : never;
 
@@ -41,17 +60,27 @@ export interface LoadReport {
   tornTail: boolean;
   /** Files moved aside because they could not be read. */
   quarantined: string[];
+  /** Values repaired while loading (non-finite or out-of-range metrics dropped, text capped). */
+  repaired: number;
 }
 
 export interface StoreOptions {
   dir: string;
   clock: Clock;
   log: Logger;
-  /** Journal size that triggers a checkpoint. */
+  /** Journal size that triggers a checkpoint. Default 8 MiB. */
   compactBytes?: number;
+  /** Journal size past which records are refused while checkpoints fail. Default 8 x compactBytes. */
+  maxJournalBytes?: number;
+  /** Least time between checkpoint attempts while they fail. Default 30 s. */
+  checkpointRetryMs?: number;
   /** Called when a write fails (full disk...): readiness and metrics react. */
   onWriteError?: (err: Error) => void;
   onWriteOk?: () => void;
+  /** Called once when another monitor took the state dir's lock: the store has stopped writing. */
+  onLockLost?: (err: StateLockLostError) => void;
+  /** Heartbeat age after which the lock is stale (default CRML_LOCK_STALE_MS or 30 s). */
+  lockStaleMs?: number;
 }
 
 export interface FileStateStore extends StateStore {
@@ -60,13 +89,20 @@ export interface FileStateStore extends StateStore {
   checkpoint(): Promise<void>;
 }
 
-export class StateCorruptError extends Error {}
-
 export async function openStateStore(opts: StoreOptions): Promise<FileStateStore> {
   await mkdir(opts.dir, { recursive: true, mode: 0o700 });
-  const lock = await acquireLock(opts.dir, () => opts.clock.now());
+  await checkStateDir(opts.dir);
+  let store: JournalStore | undefined;
+  const lock = await acquireLock(opts.dir, {
+    ...(opts.lockStaleMs !== undefined ? { staleMs: opts.lockStaleMs } : {}),
+    onLost: (err) => {
+      store?.lockLost(err);
+      opts.onLockLost?.(err);
+    },
+    onWait: (message) => opts.log.warn({ dir: opts.dir }, message),
+  });
   try {
-    const store = new JournalStore(opts, lock);
+    store = new JournalStore(opts, lock);
     await store.load();
     return store;
   } catch (err) {
@@ -87,7 +123,12 @@ class JournalStore implements FileStateStore {
   private tornAt: number | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
-  loadReport: LoadReport = { jobs: 0, pending: 0, deadLetters: 0, replayed: 0, tornTail: false, quarantined: [] };
+  /** Set when another monitor took the lock: nothing is written any more. */
+  private lost: StateLockLostError | undefined;
+  /** The last checkpoint failure, while checkpoints fail. */
+  private checkpointError: unknown;
+  private lastCheckpointTry = 0;
+  loadReport: LoadReport = { jobs: 0, pending: 0, deadLetters: 0, replayed: 0, tornTail: false, quarantined: [], repaired: 0 };
 
   constructor(
     private readonly opts: StoreOptions,
@@ -96,6 +137,10 @@ class JournalStore implements FileStateStore {
 
   private path(name: string): string {
     return join(this.opts.dir, name);
+  }
+
+  lockLost(err: StateLockLostError): void {
+    this.lost ??= err;
   }
 
   private async quarantine(name: string, rawWhy: string): Promise<void> {
@@ -112,15 +157,16 @@ class JournalStore implements FileStateStore {
   }
 
   async load(): Promise<void> {
-    // Temp checkpoints of processes killed mid-write (atomic.ts names them .state.json.<pid>.tmp):
+    // Temp files of processes killed mid-write (atomic.ts and lock.ts name them .<file>.<random>.tmp):
     // never read, only removed, or every crash would leave a state-sized file behind.
     for (const f of await readdir(this.opts.dir)) {
-      if (f.startsWith(`.${STATE_FILE}.`) && f.endsWith('.tmp')) await unlink(this.path(f)).catch(() => {});
+      if (isTempOf(f, STATE_FILE) || isTempOf(f, JOURNAL_FILE) || isTempOf(f, LOCK_FILE)) await unlink(this.path(f)).catch(() => {});
     }
+    const repairs: Repairs = { count: 0 };
     let cp: Checkpoint | undefined;
     try {
       const text = await readFile(this.path(STATE_FILE), 'utf8');
-      cp = parseCheckpoint(text);
+      cp = parseCheckpoint(text, STATE_VERSION, repairs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') await this.quarantine(STATE_FILE, (err as Error).message);
@@ -130,26 +176,26 @@ class JournalStore implements FileStateStore {
       for (const j of cp.jobs) this.jobsByArn.set(j.arn, shareSnapshotStrings(j));
       for (const e of cp.outbox) this.outbox.set(e.id, e);
       for (const d of cp.deadLetters) this.dead.set(d.id, d);
+    } else {
+      // Nothing of a quarantined checkpoint was kept, so nothing of it was repaired.
+      repairs.count = 0;
+      delete repairs.first;
     }
-    let text = '';
-    try {
-      text = await readFile(this.path(JOURNAL_FILE), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    const lines = text.split('\n');
-    // A complete journal ends with '\n', so the last element is '' unless the final append tore.
-    const tail = lines.pop() ?? '';
-    if (tail.length > 0) this.loadReport.tornTail = true;
     let corrupt: string | undefined;
-    for (const [i, line] of lines.entries()) {
-      if (line.length === 0) continue;
+    let n = 0;
+    for await (const line of readJournalLines(this.path(JOURNAL_FILE))) {
+      n++;
+      // A complete journal ends with '\n': a last line without it is an append a crash tore.
+      if (!line.complete) {
+        this.loadReport.tornTail = true;
+        break;
+      }
+      if (line.text.length === 0) continue;
       let rec: JournalRecord;
       try {
-        rec = JSON.parse(line) as JournalRecord;
-        if (typeof rec.s !== 'number' || typeof rec.t !== 'string') throw new Error('not a journal record');
+        rec = readJournalRecord(JSON.parse(line.text), repairs);
       } catch (err) {
-        corrupt = `line ${i + 1}: ${(err as Error).message}`;
+        corrupt = `line ${n}: ${(err as Error).message}`;
         break;
       }
       if (rec.s <= this.seq) continue; // already in the checkpoint (crash between checkpoint and truncate)
@@ -162,8 +208,15 @@ class JournalStore implements FileStateStore {
     if (corrupt) {
       await this.quarantine(JOURNAL_FILE, corrupt);
     }
+    if (repairs.count > 0) {
+      this.loadReport.repaired = repairs.count;
+      this.opts.log.warn(
+        { repaired: repairs.count, first: repairs.first },
+        `state held ${repairs.count} invalid value(s) (e.g. ${repairs.first}): non-finite or out-of-range metrics were dropped and over-long text capped; everything else was kept`,
+      );
+    }
     Object.assign(this.loadReport, { jobs: this.jobsByArn.size, pending: this.outbox.size, deadLetters: this.dead.size });
-    // Start from a clean checkpoint: it drops a torn tail and bounds the next replay.
+    // Start from a clean checkpoint: it drops a torn tail, the repaired values and bounds the next replay.
     await this.writeCheckpoint();
   }
 
@@ -219,14 +272,22 @@ class JournalStore implements FileStateStore {
   }
 
   async checkpoint(): Promise<void> {
-    await this.serial(() => this.writeCheckpoint());
+    await this.serial(async () => {
+      try {
+        await this.writeCheckpoint();
+      } catch (err) {
+        this.checkpointFailed(err);
+        throw err;
+      }
+    });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     await this.serial(async () => {
       try {
-        await this.writeCheckpoint();
+        // A monitor that lost the lock leaves the state to the one that took it.
+        if (!this.lost) await this.writeCheckpoint();
       } catch (err) {
         // The journal still holds everything; a failed final checkpoint loses nothing.
         this.opts.log.warn({ err }, 'final state checkpoint failed; the journal keeps the state');
@@ -249,12 +310,23 @@ class JournalStore implements FileStateStore {
   private append(op: Op): Promise<void> {
     return this.serial(async () => {
       if (this.closed) throw new Error('state store is closed');
+      if (this.lost) throw this.lost;
+      await this.lock.verify();
+      const max = this.opts.maxJournalBytes ?? 8 * (this.opts.compactBytes ?? DEFAULT_COMPACT_BYTES);
+      if (this.checkpointError !== undefined && this.journalBytes > max) {
+        // Over the cap: one more checkpoint try (rate-limited), else refuse the record.
+        if (!(await this.tryCheckpoint())) {
+          const err = new StateJournalFullError(this.journalBytes, max, this.checkpointError);
+          this.opts.onWriteError?.(err);
+          throw err;
+        }
+      }
       const rec = { s: this.seq + 1, ...op } as JournalRecord;
       const line = Buffer.from(`${JSON.stringify(rec)}\n`);
       let start: number | undefined;
       try {
         if (!this.journal) {
-          this.journal = await open(this.path(JOURNAL_FILE), 'a', 0o600);
+          this.journal = await open(this.path(JOURNAL_FILE), JOURNAL_APPEND, 0o600);
           this.journalBytes = (await stat(this.path(JOURNAL_FILE))).size;
         }
         // A torn record left by an earlier failed append must not end up in the middle of the
@@ -273,7 +345,11 @@ class JournalStore implements FileStateStore {
           off += bytesWritten;
         }
         await this.journal.datasync();
+        // Checked again once durable: if another monitor took the lock while this record was being
+        // written, it is not acted on here (the new owner read it, or never will), and we stop.
+        await this.lock.verify();
       } catch (err) {
+        if (err instanceof StateLockLostError) throw err;
         // The append may have landed partially (ENOSPC): cut the torn bytes off (now, or before
         // the next append if even that fails), reopen next time. Memory was not touched, so what
         // we hold still equals what is durable.
@@ -292,15 +368,36 @@ class JournalStore implements FileStateStore {
       this.apply(rec);
       this.seq = rec.s;
       this.journalBytes += line.length;
-      this.opts.onWriteOk?.();
-      if (this.journalBytes > (this.opts.compactBytes ?? 8 * 1024 * 1024)) {
-        try {
-          await this.writeCheckpoint();
-        } catch (err) {
-          this.opts.log.warn({ err }, 'state checkpoint failed; will retry at the next threshold');
-        }
-      }
+      // While checkpoints fail the state is not healthy (the journal grows): stay not-ready.
+      if (this.checkpointError === undefined) this.opts.onWriteOk?.();
+      if (this.journalBytes > (this.opts.compactBytes ?? DEFAULT_COMPACT_BYTES)) await this.tryCheckpoint();
     });
+  }
+
+  /** A checkpoint, unless one failed less than checkpointRetryMs ago. True when it succeeded. */
+  private async tryCheckpoint(): Promise<boolean> {
+    const now = this.opts.clock.now();
+    if (this.checkpointError !== undefined && now - this.lastCheckpointTry < (this.opts.checkpointRetryMs ?? 30_000)) return false;
+    this.lastCheckpointTry = now;
+    try {
+      await this.writeCheckpoint();
+      return true;
+    } catch (err) {
+      if (err instanceof StateLockLostError) throw err;
+      this.checkpointFailed(err);
+      return false;
+    }
+  }
+
+  private checkpointFailed(err: unknown): void {
+    this.checkpointError = err;
+    this.lastCheckpointTry = this.opts.clock.now();
+    const e = err as NodeJS.ErrnoException;
+    this.opts.log.error(
+      { err: { code: e?.code, message: e?.message }, journalBytes: this.journalBytes },
+      'state checkpoint failed; the journal keeps every record and grows until a checkpoint succeeds',
+    );
+    this.opts.onWriteError?.(err instanceof Error ? err : new Error(String(err)));
   }
 
   private apply(rec: JournalRecord): void {
@@ -346,6 +443,8 @@ class JournalStore implements FileStateStore {
   }
 
   private async writeCheckpoint(): Promise<void> {
+    if (this.lost) throw this.lost;
+    await this.lock.verify();
     const cp: Checkpoint = {
       version: STATE_VERSION,
       seq: this.seq,
@@ -353,36 +452,24 @@ class JournalStore implements FileStateStore {
       outbox: [...this.outbox.values()],
       deadLetters: [...this.dead.values()],
     };
-    await writeFileAtomic(this.path(STATE_FILE), checkpointChunks(cp));
-    // Records up to cp.seq are now in the checkpoint; a crash before this truncation is harmless
-    // because load() skips records whose seq the checkpoint already covers.
+    // The lock is checked again just before each file is replaced: a monitor resumed after another
+    // took over must not put its checkpoint in place of the new owner's.
+    const verify = () => this.lock.verify();
+    await writeFileAtomic(this.path(STATE_FILE), checkpointChunks(cp), { beforeRename: verify });
+    // Records up to cp.seq are now in the checkpoint; a crash before the journal is emptied is
+    // harmless because load() skips records whose seq the checkpoint already covers. The empty
+    // journal is a new file, not the old one truncated: an append by a monitor that lost the
+    // lock (through a descriptor opened before) lands in the replaced file, never in ours.
     await this.journal?.close().catch(() => {});
-    this.journal = await open(this.path(JOURNAL_FILE), 'w', 0o600);
+    this.journal = undefined;
+    await writeFileAtomic(this.path(JOURNAL_FILE), '', { beforeRename: verify });
+    this.journal = await open(this.path(JOURNAL_FILE), JOURNAL_APPEND, 0o600);
     this.tornAt = undefined;
-    await this.journal.datasync();
     this.journalBytes = 0;
-  }
-}
-
-function parseCheckpoint(text: string): Checkpoint {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new StateCorruptError(`not JSON: ${(err as Error).message}`);
-  }
-  const cp = raw as Partial<Checkpoint>;
-  if (typeof cp !== 'object' || cp === null) throw new StateCorruptError('not an object');
-  if (cp.version !== STATE_VERSION) {
-    throw new StateCorruptError(`unsupported state version ${String(cp.version)} (this build reads version ${STATE_VERSION})`);
-  }
-  if (typeof cp.seq !== 'number' || !Array.isArray(cp.jobs) || !Array.isArray(cp.outbox) || !Array.isArray(cp.deadLetters)) {
-    throw new StateCorruptError('missing seq, jobs, outbox or deadLetters');
-  }
-  for (const j of cp.jobs) {
-    if (typeof j?.arn !== 'string' || typeof j.status !== 'string' || typeof j.updateTime !== 'number') {
-      throw new StateCorruptError('a job entry lacks arn, status or updateTime');
+    if (this.checkpointError !== undefined) {
+      this.checkpointError = undefined;
+      this.opts.log.info('state checkpoint succeeded again; the journal is compacted');
+      this.opts.onWriteOk?.();
     }
   }
-  return cp as Checkpoint;
 }

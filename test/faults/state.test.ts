@@ -51,6 +51,9 @@ test('4a/4b. corrupt or truncated state is moved aside loudly, no re-notificatio
       ['4a corrupt journal', 'garbage line in the middle of journal.ndjson', (dir) => {
         writeFileSync(join(dir, 'journal.ndjson'), '{"s":1,"t":"delivered","id":"x"}\n\u0000\u0000garbage{{{\n{"s":2,"t":"delivered","id":"y"}\n');
       }],
+      ['4a wrong-shape journal', 'valid JSON of the wrong shape in journal.ndjson ({"s":48,"t":"commit"}, no lists)', (dir) => {
+        writeFileSync(join(dir, 'journal.ndjson'), '{"s":48,"t":"commit"}\n');
+      }],
       ['4a corrupt state.json', 'state.json overwritten with random bytes', (dir) => {
         writeFileSync(join(dir, 'state.json'), Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256)));
       }],

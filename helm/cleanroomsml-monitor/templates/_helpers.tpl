@@ -109,7 +109,15 @@ Refuses values that would install a pod that cannot work. Included by the Statef
 {{- end -}}
 
 {{- define "cleanroomsml-monitor.secretDir" -}}/var/run/secrets/cleanroomsml-monitor{{- end -}}
-{{- define "cleanroomsml-monitor.stateDir" -}}/var/lib/cleanroomsml-monitor{{- end -}}
+{{- define "cleanroomsml-monitor.stateMount" -}}/var/lib/cleanroomsml-monitor{{- end -}}
+{{/*
+The state dir. The monitor refuses a state dir others can write. A PVC's root is group-writable
+for fsGroup only (accepted); an emptyDir is created world-writable (0777) by the kubelet, so there
+the state lives in a subdirectory the monitor creates with mode 0700.
+*/}}
+{{- define "cleanroomsml-monitor.stateDir" -}}
+{{- include "cleanroomsml-monitor.stateMount" . -}}{{- if not .Values.persistence.enabled -}}/state{{- end -}}
+{{- end -}}
 
 {{/* Key of a target's URL in the Secret. */}}
 {{- define "cleanroomsml-monitor.urlKey" -}}

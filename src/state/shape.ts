@@ -1,0 +1,241 @@
+// The shape of what load() reads back: checkpoint and journal records. Valid JSON of the wrong
+// shape (`{"s":48,"t":"commit"}`) used to throw deep inside replay and crash-loop the daemon;
+// now it is corruption like bad JSON (the store moves the file aside and says why).
+//
+// Two kinds of finding:
+// - wrong shape (a missing member, a string where a number belongs): StateCorruptError;
+// - a bad value in a place that can lose it without harm, repaired and counted: a metric that is
+//   null or outside its documented range (written as `null` by builds that let Infinity in: JSON
+//   has no Infinity), and text longer than the cap. /metrics and the formatters then never see a
+//   non-finite number, and nothing else recorded is lost.
+import { capText } from '../aws/cap-text.js';
+import { METRIC_RANGES, numberProblem } from '../aws/deserialize.js';
+import type { AudienceQualityMetrics, DeadLetter, JobEvent, JobSnapshot, OutboxEntry, RelevanceMetric } from '../domain.js';
+import type { Checkpoint } from './checkpoint-text.js';
+
+export class StateCorruptError extends Error {}
+
+export type JournalRecord =
+  | { s: number; t: 'commit'; up: JobSnapshot[]; rm: string[]; enq: OutboxEntry[] }
+  | { s: number; t: 'delivered'; id: string }
+  | { s: number; t: 'attempt'; id: string; attempts: number; nextAttemptAt: number; lastError?: string }
+  | { s: number; t: 'dead'; id: string; reason: string; at: number }
+  | { s: number; t: 'revive'; ids: string[] | 'all'; at: number };
+
+/** Values repaired while reading (dropped metrics, capped text): counted, first one named. */
+export interface Repairs {
+  count: number;
+  first?: string;
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function corrupt(where: string, what: string): never {
+  throw new StateCorruptError(`${where} ${what}`);
+}
+
+function repaired(r: Repairs, what: string): void {
+  r.count++;
+  r.first ??= what;
+}
+
+function obj(v: unknown, where: string): Obj {
+  if (!isObj(v)) corrupt(where, 'is not an object');
+  return v;
+}
+
+function str(o: Obj, k: string, where: string): string {
+  const v = o[k];
+  if (typeof v !== 'string') corrupt(`${where}.${k}`, 'is not a string');
+  return v;
+}
+
+function num(o: Obj, k: string, where: string): number {
+  const v = o[k];
+  if (typeof v !== 'number' || !Number.isFinite(v)) corrupt(`${where}.${k}`, 'is not a finite number');
+  return v;
+}
+
+/** Free text: must be a string; capped in place. */
+function text(o: Obj, k: string, where: string, r: Repairs): void {
+  const v = str(o, k, where);
+  const c = capText(v);
+  if (c !== v) {
+    o[k] = c;
+    repaired(r, `${where}.${k} (${v.length} characters, capped)`);
+  }
+}
+
+function optText(o: Obj, k: string, where: string, r: Repairs): void {
+  if (o[k] !== undefined) text(o, k, where, r);
+}
+
+function optStr(o: Obj, k: string, where: string): void {
+  if (o[k] !== undefined) str(o, k, where);
+}
+
+function metrics(m: Obj, where: string, r: Repairs): AudienceQualityMetrics | undefined {
+  if (!Array.isArray(m['relevanceMetrics'])) {
+    repaired(r, `${where}.relevanceMetrics (not a list, metrics dropped)`);
+    return undefined;
+  }
+  const list: RelevanceMetric[] = [];
+  for (const [i, e] of (m['relevanceMetrics'] as unknown[]).entries()) {
+    const w = `${where}.relevanceMetrics[${i}]`;
+    const size = isObj(e) ? e['audienceSize'] : undefined;
+    if (!isObj(e) || !isObj(size) || typeof size['type'] !== 'string' || numberProblem(size['value'], METRIC_RANGES.audienceSizeValue)) {
+      repaired(r, `${w}.audienceSize (invalid, entry dropped)`);
+      continue;
+    }
+    const out: RelevanceMetric = { audienceSize: { type: capText(size['type'], 64), value: size['value'] as number } };
+    if (e['score'] !== undefined) {
+      if (numberProblem(e['score'], METRIC_RANGES.score)) repaired(r, `${w}.score (${String(e['score'])}, dropped)`);
+      else out.score = e['score'] as number;
+    }
+    list.push(out);
+  }
+  const result: AudienceQualityMetrics = { relevanceMetrics: list };
+  if (m['recallMetric'] !== undefined) {
+    if (numberProblem(m['recallMetric'], METRIC_RANGES.recallMetric)) repaired(r, `${where}.recallMetric (${String(m['recallMetric'])}, dropped)`);
+    else result.recallMetric = m['recallMetric'] as number;
+  }
+  return result;
+}
+
+/** A JobSnapshot as stored (checked and repaired in place). */
+export function readSnapshot(v: unknown, where: string, r: Repairs): JobSnapshot {
+  const o = obj(v, where);
+  str(o, 'arn', where);
+  str(o, 'status', where);
+  str(o, 'configuredAudienceModelArn', where);
+  text(o, 'name', where, r);
+  num(o, 'createTime', where);
+  num(o, 'updateTime', where);
+  optStr(o, 'collaborationId', where);
+  optStr(o, 'startedBy', where);
+  optStr(o, 'protectedQueryIdentifier', where);
+  optText(o, 'description', where, r);
+  if (o['includeSeedInOutput'] !== undefined && typeof o['includeSeedInOutput'] !== 'boolean') corrupt(`${where}.includeSeedInOutput`, 'is not a boolean');
+  if (o['detail'] !== 'full' && o['detail'] !== 'summary') {
+    // A snapshot of unknown detail is treated as a summary: the poller fetches the full job again.
+    o['detail'] = 'summary';
+    repaired(r, `${where}.detail`);
+  }
+  if (o['statusDetails'] !== undefined) {
+    const sd = obj(o['statusDetails'], `${where}.statusDetails`);
+    optText(sd, 'statusCode', `${where}.statusDetails`, r);
+    optText(sd, 'message', `${where}.statusDetails`, r);
+  }
+  if (o['metrics'] !== undefined) {
+    const m = isObj(o['metrics']) ? metrics(o['metrics'], `${where}.metrics`, r) : undefined;
+    if (m) o['metrics'] = m;
+    else {
+      if (!isObj(o['metrics'])) repaired(r, `${where}.metrics (not an object, dropped)`);
+      delete o['metrics'];
+    }
+  }
+  return o as unknown as JobSnapshot;
+}
+
+function readEvent(v: unknown, where: string, r: Repairs): JobEvent {
+  const o = obj(v, where);
+  str(o, 'type', where);
+  str(o, 'transition', where);
+  str(o, 'arn', where);
+  text(o, 'name', where, r);
+  if (o['previousStatus'] !== null) str(o, 'previousStatus', where);
+  str(o, 'status', where);
+  num(o, 'updateTime', where);
+  num(o, 'observedAt', where);
+  readSnapshot(o['job'], `${where}.job`, r);
+  return o as unknown as JobEvent;
+}
+
+export function readOutboxEntry(v: unknown, where: string, r: Repairs): OutboxEntry {
+  const o = obj(v, where);
+  str(o, 'id', where);
+  str(o, 'target', where);
+  readEvent(o['event'], `${where}.event`, r);
+  num(o, 'createdAt', where);
+  num(o, 'attempts', where);
+  num(o, 'nextAttemptAt', where);
+  optText(o, 'lastError', where, r);
+  return o as unknown as OutboxEntry;
+}
+
+function readDeadLetter(v: unknown, where: string, r: Repairs): DeadLetter {
+  const o = readOutboxEntry(v, where, r) as unknown as Obj;
+  num(o, 'deadAt', where);
+  text(o, 'reason', where, r);
+  return o as unknown as DeadLetter;
+}
+
+function list<T>(o: Obj, k: string, where: string, read: (v: unknown, where: string) => T): T[] {
+  const v = o[k];
+  if (!Array.isArray(v)) corrupt(`${where}.${k}`, 'is not a list');
+  return v.map((e, i) => read(e, `${where}.${k}[${i}]`));
+}
+
+/** One parsed journal line, checked against its record type. */
+export function readJournalRecord(v: unknown, r: Repairs): JournalRecord {
+  const o = obj(v, 'record');
+  const s = num(o, 's', 'record');
+  if (!Number.isSafeInteger(s) || s < 1) corrupt('record.s', `is ${s}, not a sequence number`);
+  const t = o['t'];
+  const where = `${String(t)} record ${s}`;
+  switch (t) {
+    case 'commit':
+      list(o, 'up', where, (e, w) => readSnapshot(e, w, r));
+      list(o, 'rm', where, (e, w) => (typeof e === 'string' ? e : corrupt(w, 'is not a string')));
+      list(o, 'enq', where, (e, w) => readOutboxEntry(e, w, r));
+      break;
+    case 'delivered':
+      str(o, 'id', where);
+      break;
+    case 'attempt':
+      str(o, 'id', where);
+      num(o, 'attempts', where);
+      num(o, 'nextAttemptAt', where);
+      optText(o, 'lastError', where, r);
+      break;
+    case 'dead':
+      str(o, 'id', where);
+      text(o, 'reason', where, r);
+      num(o, 'at', where);
+      break;
+    case 'revive':
+      if (o['ids'] !== 'all') list(o, 'ids', where, (e, w) => (typeof e === 'string' ? e : corrupt(w, 'is not a string')));
+      num(o, 'at', where);
+      break;
+    default:
+      corrupt('record.t', `is ${JSON.stringify(t)?.slice(0, 40) ?? 'missing'}, not a record type`);
+  }
+  return o as unknown as JournalRecord;
+}
+
+/** The checkpoint text, checked against the checkpoint shape of `version`. */
+export function parseCheckpoint(text: string, version: number, r: Repairs): Checkpoint {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new StateCorruptError(`not JSON: ${(err as Error).message}`);
+  }
+  if (!isObj(raw)) throw new StateCorruptError('not an object');
+  if (raw['version'] !== version) {
+    throw new StateCorruptError(`unsupported state version ${String(raw['version']).slice(0, 20)} (this build reads version ${version})`);
+  }
+  const seq = num(raw, 'seq', 'checkpoint');
+  if (!Number.isSafeInteger(seq) || seq < 0) corrupt('checkpoint.seq', `is ${seq}, not a sequence number`);
+  return {
+    version,
+    seq,
+    jobs: list(raw, 'jobs', 'checkpoint', (e, w) => readSnapshot(e, w, r)),
+    outbox: list(raw, 'outbox', 'checkpoint', (e, w) => readOutboxEntry(e, w, r)),
+    deadLetters: list(raw, 'deadLetters', 'checkpoint', (e, w) => readDeadLetter(e, w, r)),
+  };
+}
