@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { createLogger } from '../../src/log.js';
 import { LOCK_FILE, StateLockedError, writeForeignLock } from '../../src/state/lock.js';
 import { openStateStore } from '../../src/state/store.js';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { CLI, DAEMON_CREDS, daemonEnv, workdir } from '../helpers/daemon.js';
 import { snap } from '../helpers/snapshots.js';
 

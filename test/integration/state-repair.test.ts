@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { baseConfig, DAEMON_CREDS, getText, outboxOf, startDaemon, until, workdir } from '../helpers/daemon.js';
 import { startReceiver } from '../helpers/receiver.js';
 
