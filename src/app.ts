@@ -64,6 +64,8 @@ export interface App {
   readonly metrics: Metrics;
   /** Base URL of the HTTP server. */
   readonly url: string;
+  /** Base URL of the admin listener (JSON API), '' when disabled or not started. */
+  readonly adminUrl: string;
   start(): Promise<void>;
   /** Run one sweep now (skipped and undefined if one is running). */
   sweepNow(): Promise<SweepReport | undefined>;
@@ -275,6 +277,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     get url() {
       return http?.url ?? '';
     },
+    get adminUrl() {
+      return http?.adminUrl ?? '';
+    },
     async start() {
       http = await startHttpServer(config.server, {
         metrics: (gzip) => metrics.exposition(gzip),
@@ -287,7 +292,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       });
       rt.worker.start();
       if (opts.schedule !== false) scheduler = schedule(rt.config.polling.schedule);
-      log.info({ listen: http.url, jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: rt.config.notifications.targets.map((t) => t.name), schedule: rt.config.polling.schedule }, 'cleanroomsml-monitor started');
+      log.info({ listen: http.url, admin: http.adminUrl ?? 'disabled', jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: rt.config.notifications.targets.map((t) => t.name), schedule: rt.config.polling.schedule }, 'cleanroomsml-monitor started');
     },
     get config() {
       return rt.config;
