@@ -91,13 +91,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // Metrics read the store lazily; `store` is assigned before the first scrape can happen.
   // eslint-disable-next-line prefer-const
   let store: FileStateStore;
+  let inForce = config;
   const metrics = createMetrics(
     registry,
     {
       jobs: () => store.jobs(),
       pending: () => store.pending(),
       deadLetters: () => store.deadLetters(),
-      targetNames: () => config.notifications.targets.map((t) => t.name),
+      // The config in force, not the start-up one: a reload may add, rename or remove targets.
+      targetNames: () => inForce.notifications.targets.map((t) => t.name),
       now: () => clock.now(),
       statusSeries: () => rt.config.metrics.statusSeries,
     },
@@ -315,6 +317,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const old = rt;
       await old.worker.stop(STOP_OUTBOX_MS);
       rt = buildRuntime(c);
+      inForce = c;
       rt.worker.start();
       if (scheduler && c.polling.schedule !== old.config.polling.schedule) {
         await scheduler.stop(STOP_SWEEP_MS);
