@@ -205,3 +205,25 @@ test('production limits: every timeout is set and bounded on both listeners', as
   const srv: RunningHttpServer = (await start()).srv;
   await srv.close();
 });
+
+test('server.admin.enabled: false serves no JSON API at all', async () => {
+  const srv = await startHttpServer(
+    { host: '127.0.0.1', port: 0, admin: { enabled: false, host: '127.0.0.1', port: 0 } },
+    {
+      metrics: async () => ({ value: [''], release: () => {} }),
+      metricsContentType: 'text/plain',
+      readiness: () => ({ ready: true, reasons: [] }),
+      jobs: () => ({ jobs: [] }),
+      outbox: () => ({}),
+      retryDeadLetters: async () => assert.fail('not reachable'),
+      log: createLogger({ level: 'silent' }),
+    },
+  );
+  try {
+    assert.equal(srv.adminUrl, undefined);
+    assert.equal((await request(`${srv.url}/api/jobs`)).status, 404);
+    assert.equal((await request(`${srv.url}/healthz`)).status, 200);
+  } finally {
+    await srv.close();
+  }
+});
