@@ -12,16 +12,14 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * True when a Host header names this listener: localhost, 127.0.0.1, [::1] or its configured
- * host, with exactly its port. Anything else is a DNS-rebinding page (Host: evil.example) or a
- * request meant for another service.
+ * host. Anything else is a DNS-rebinding page (Host: evil.example) or a request meant for another
+ * service. The port is not compared: `kubectl port-forward 19465:9465` sends the local one.
  */
-export function adminHostAllowed(hostHeader: string | undefined, configuredHost: string, port: number): boolean {
+export function adminHostAllowed(hostHeader: string | undefined, configuredHost: string): boolean {
   if (hostHeader === undefined) return false;
   const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(hostHeader.trim());
   if (!m) return false;
   const name = m[1]!.toLowerCase();
-  // A missing port means 80: right only for a listener on port 80.
-  if (Number(m[2] ?? 80) !== port) return false;
   const configured = configuredHost.includes(':') ? `[${configuredHost.toLowerCase()}]` : configuredHost.toLowerCase();
   return LOOPBACK_NAMES.has(name) || (name === configured && configured !== '0.0.0.0' && configured !== '[::]');
 }

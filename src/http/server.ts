@@ -217,10 +217,10 @@ export async function startHttpServer(
     return send(res, 404, 'not found\n');
   };
 
-  const admin = (port: () => number) => async (req: IncomingMessage, res: ServerResponse) => {
+  const admin = async (req: IncomingMessage, res: ServerResponse) => {
     // Checked before anything else, for reads too: a rebinding page must not read the job list either.
     if (req.headers.origin !== undefined) return send(res, 403, 'requests carrying an Origin header (browsers) are refused\n');
-    if (!adminHostAllowed(req.headers.host, listen.admin.host, port())) return send(res, 421, 'Host must name this listener (localhost, 127.0.0.1, [::1] or server.admin.host, with its port)\n');
+    if (!adminHostAllowed(req.headers.host, listen.admin.host)) return send(res, 421, 'Host must name this listener (localhost, 127.0.0.1, [::1] or server.admin.host)\n');
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' || req.method === 'HEAD') {
       switch (path) {
@@ -258,14 +258,12 @@ export async function startHttpServer(
   const mainServer = await listenOn({ host: listen.host, port: listen.port }, main, mainLimits, deps.log);
   let adminServer: { server: Server; port: number } | undefined;
   if (listen.admin.enabled) {
-    let adminPort = 0;
     try {
-      adminServer = await listenOn({ host: listen.admin.host, port: listen.admin.port }, admin(() => adminPort), adminLimits, deps.log);
+      adminServer = await listenOn({ host: listen.admin.host, port: listen.admin.port }, admin, adminLimits, deps.log);
     } catch (err) {
       await closeServer(mainServer.server);
       throw err;
     }
-    adminPort = adminServer.port;
   }
   return {
     url: baseUrl(listen.host, mainServer.port),
