@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     polling: { schedule: `*/${INTERVAL_S} * * * * *`, concurrency: 8, maxRequestsPerSecond: MAX_RPS },
     notifications: { targets: [{ name: 'bench', type: 'webhook', url: `${receiverUrl}/hook`, allowHttp: true, ratePerSecond: 1000 }] },
     state: { dir: join(dir, 'state') },
-    server: { host: '127.0.0.1', port },
+    server: { host: '127.0.0.1', port, admin: { port: 0 } },
     log: { level: 'info' },
   };
   await writeFile(join(dir, 'config.yaml'), JSON.stringify(config));

@@ -66,6 +66,8 @@ export interface App {
   readonly metrics: Metrics;
   /** Base URL of the HTTP server. */
   readonly url: string;
+  /** Base URL of the admin listener (JSON API), '' when disabled or not started. */
+  readonly adminUrl: string;
   start(): Promise<void>;
   /** Run one sweep now (skipped and undefined if one is running). */
   sweepNow(): Promise<SweepReport | undefined>;
@@ -90,13 +92,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   // Metrics read the store lazily; `store` is assigned before the first scrape can happen.
   let store: FileStateStore;
+  let inForce = config;
   const metrics = createMetrics(
     registry,
     {
       jobs: () => store.jobs(),
       pending: () => store.pending(),
       deadLetters: () => store.deadLetters(),
-      targetNames: () => config.notifications.targets.map((t) => t.name),
+      // The config in force, not the start-up one: a reload may add, rename or remove targets.
+      targetNames: () => inForce.notifications.targets.map((t) => t.name),
       now: () => clock.now(),
       statusSeries: () => rt.config.metrics.statusSeries,
     },
@@ -281,6 +285,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     get url() {
       return http?.url ?? '';
     },
+    get adminUrl() {
+      return http?.adminUrl ?? '';
+    },
     async start() {
       http = await startHttpServer(config.server, {
         metrics: (gzip) => metrics.exposition(gzip),
@@ -293,7 +300,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       });
       rt.worker.start();
       if (opts.schedule !== false) scheduler = schedule(rt.config.polling.schedule);
-      log.info({ listen: http.url, jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: rt.config.notifications.targets.map((t) => t.name), schedule: rt.config.polling.schedule }, 'cleanroomsml-monitor started');
+      log.info({ listen: http.url, admin: http.adminUrl ?? 'disabled', jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: rt.config.notifications.targets.map((t) => t.name), schedule: rt.config.polling.schedule }, 'cleanroomsml-monitor started');
     },
     get config() {
       return rt.config;
@@ -316,6 +323,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const old = rt;
       await old.worker.stop(STOP_OUTBOX_MS);
       rt = buildRuntime(c);
+      inForce = c;
       rt.worker.start();
       if (scheduler && c.polling.schedule !== old.config.polling.schedule) {
         await scheduler.stop(STOP_SWEEP_MS);

@@ -1,5 +1,6 @@
 // `outbox list` / `outbox retry`: dead letters are kept in the state dir. When a monitor is running
-// it owns that dir (lock), so the command asks it over its HTTP API on loopback; otherwise it
+// it owns that dir (lock), so the command asks it over its admin listener (server.admin, on
+// loopback in the same pod); otherwise it
 // opens the store itself.
 import type { Config } from './config/schema.js';
 import { createLogger } from './log.js';
@@ -7,6 +8,7 @@ import { systemClock } from './clock.js';
 import { openStateStore } from './state/store.js';
 import { StateLockedError } from './state/lock.js';
 import { outboxView } from './http/views.js';
+import { adminBaseUrl } from './http/admin-address.js';
 
 interface OutboxArgs {
   sub: 'list' | 'retry';
@@ -20,8 +22,11 @@ interface OutboxArgs {
 type View = ReturnType<typeof outboxView>;
 
 function daemonUrl(config: Config): string {
-  const h = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
-  return `http://${h.includes(':') ? `[${h}]` : h}:${config.server.port}`;
+  const url = adminBaseUrl(config.server.admin);
+  if (url === undefined || config.server.admin.port === 0) {
+    throw new Error('a monitor is running on this state dir and its admin listener is off or has no fixed port (server.admin); set server.admin.port, or stop the monitor');
+  }
+  return url;
 }
 
 function printList(v: View, a: OutboxArgs): void {

@@ -33,7 +33,7 @@ export function parseYaml(text: string, source: string): ParsedDocument {
       // Naming the repeated key saves a search; keys are identifiers, not secrets.
       const key = /^[\w.-]{1,40}(?=\s*:)/.exec(text.slice(e.pos[0]))?.[0];
       if (e.code === 'DUPLICATE_KEY' && key) what = `duplicate key ${key}`;
-      const hint = HINTS[e.code] ?? 'fix the YAML syntax at this position';
+      const hint = (Object.hasOwn(HINTS, e.code) ? HINTS[e.code] : undefined) ?? 'fix the YAML syntax at this position';
       return { path: `${source}:${line}:${col}`, message: `YAML syntax error: ${what}; ${hint}`, line };
     });
     throw new ConfigError(issues);

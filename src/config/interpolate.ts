@@ -26,7 +26,8 @@ export function expand(text: string, env: NodeJS.ProcessEnv): Result {
       // The reference text is not echoed: a mistyped one may well be a pasted secret.
       if (!m) return { ok: false, message: 'malformed ${...}: write ${NAME} or ${NAME:-default}, or $${ for a literal ${' };
       const [, name, fallback] = m as unknown as [string, string, string | undefined];
-      const value = env[name];
+      // Own keys only: `${constructor}` must be "not set", not Object's constructor turned into text.
+      const value = Object.hasOwn(env, name) ? env[name] : undefined;
       if (value !== undefined && value !== '') out += value;
       else if (fallback !== undefined) out += fallback;
       else return { ok: false, message: `environment variable ${name} is ${value === undefined ? 'not set' : 'empty'}` };

@@ -36,7 +36,7 @@ export function errorMap(iss: RawIssue): string {
   switch (iss.code) {
     case 'invalid_type': {
       if (iss.input === undefined) return 'is required';
-      const want = EXPECTED[String(i.expected)] ?? String(i.expected);
+      const want = (Object.hasOwn(EXPECTED, String(i.expected)) ? EXPECTED[String(i.expected)] : undefined) ?? String(i.expected);
       return `must be ${want} (got ${describe(iss.input)})`;
     }
     case 'too_small':

@@ -193,6 +193,17 @@ const targetSchema = z
     ratePerSecond: t.ratePerSecond ?? (t.type === 'slack' ? 1 : 10),
   }));
 
+const portSchema = z.number().int('must be a whole number').min(0, 'must be a port number 0-65535').max(65535, 'must be a port number 0-65535');
+
+const adminSchema = z.strictObject({
+  /** false: no admin listener (no JSON API; `outbox retry` then works only while no monitor runs). */
+  enabled: z.boolean({ error: 'must be true or false' }).default(true),
+  /** Keep it on loopback: the API has no authentication of its own. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port (tests); the CLI needs a fixed one to reach a running monitor. */
+  port: portSchema.default(9465),
+});
+
 export const configSchema = z
   .strictObject({
     aws: awsSchema.default(() => awsSchema.parse({})),
@@ -205,10 +216,18 @@ export const configSchema = z
     state: z.strictObject({ dir: z.string().min(1).default('/var/lib/cleanroomsml-monitor') }).default(() => ({ dir: '/var/lib/cleanroomsml-monitor' })),
     server: z
       .strictObject({
+        /** /metrics /healthz /readyz. */
         host: z.string().min(1).default('0.0.0.0'),
-        port: z.number().int('must be a whole number').min(0, 'must be a port number 0-65535').max(65535, 'must be a port number 0-65535').default(9464),
+        port: portSchema.default(9464),
+        /** The JSON API (/api/jobs, /api/outbox, POST /api/outbox/retry): loopback only by default. */
+        admin: adminSchema.default(() => adminSchema.parse({})),
       })
-      .default(() => ({ host: '0.0.0.0', port: 9464 })),
+      .superRefine((srv, ctx) => {
+        if (srv.admin.enabled && srv.admin.port !== 0 && srv.admin.port === srv.port) {
+          ctx.addIssue({ code: 'custom', path: ['admin', 'port'], message: `must differ from server.port (${srv.port})` });
+        }
+      })
+      .default(() => ({ host: '0.0.0.0', port: 9464, admin: adminSchema.parse({}) })),
     sharding: z
       .strictObject({
         /** Replicas sharing the jobs by a hash of their ARN; each finds its index from --shard or its StatefulSet pod ordinal. */

@@ -36,7 +36,8 @@ export function fieldsAt(schema: z.ZodType, path: readonly PathSegment[]): Map<s
   for (const seg of path) {
     const d = defOf(s);
     if (typeof seg === 'number' && d.type === 'array' && d.element) s = unwrap(d.element);
-    else if (typeof seg === 'string' && d.type === 'object' && d.shape?.[seg]) s = unwrap(d.shape[seg]);
+    // Own keys only: `constructor` or `__proto__` in a config would otherwise find Object's members.
+    else if (typeof seg === 'string' && d.type === 'object' && d.shape && Object.hasOwn(d.shape, seg)) s = unwrap(d.shape[seg]!);
     else return undefined;
   }
   const d = defOf(s);

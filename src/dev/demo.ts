@@ -52,7 +52,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
         ],
       },
       state: { dir: stateDir },
-      server: { host: '127.0.0.1', port },
+      server: { host: '127.0.0.1', port, admin: { port: 0 } },
     });
 
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
@@ -68,7 +68,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   }
   print('');
   print(`cleanroomsml-monitor demo: simulator ${sim.url}, webhook sink ${sink.url}`);
-  print(`metrics: ${app.url}/metrics   jobs: ${app.url}/api/jobs   readiness: ${app.url}/readyz`);
+  print(`metrics: ${app.url}/metrics   jobs: ${app.adminUrl}/api/jobs   readiness: ${app.url}/readyz`);
   print('Jobs move through CREATE_PENDING -> CREATE_IN_PROGRESS -> ACTIVE within about a minute; one fails. Ctrl-C stops.');
   print('');
   await (opts.until ?? signalled());

@@ -1,9 +1,17 @@
-// /metrics /healthz /readyz and a small JSON API. Read-only except POST /api/outbox/retry, which
-// only answers loopback clients (`kubectl exec ... outbox retry` talks to it from inside the pod).
+// Two listeners. The main one (server.host:port, scraped by Prometheus, probed by the kubelet)
+// serves /metrics /healthz /readyz only. The admin one (server.admin, 127.0.0.1:9465 by default)
+// serves the JSON API: /api/jobs and /api/outbox name jobs, ARNs and dead-letter reasons, and
+// POST /api/outbox/retry changes state. A pod network, a service mesh (where every caller looks like
+// loopback) or a browser page (CSRF, DNS rebinding against a laptop running `demo`) must reach
+// neither, so the admin listener binds to loopback, answers only a Host naming itself, refuses any
+// Origin (browsers send one on every cross-site POST; curl and the CLI never do) and takes only
+// `Content-Type: application/json` bodies, which no HTML form can send.
+// Both listeners bound how long a client may take (headers, body, idle) and how many may connect.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import type { Readiness } from './readiness.js';
+import { adminHostAllowed, type AdminListen } from './admin-address.js';
 
 export interface HttpDeps {
   /**
@@ -22,10 +30,53 @@ export interface HttpDeps {
 }
 
 export interface RunningHttpServer {
+  /** Base URL of the main listener. */
   url: string;
   port: number;
+  /** Base URL of the admin listener; undefined when server.admin.enabled is false. */
+  adminUrl: string | undefined;
   close(): Promise<void>;
 }
+
+/** Limits against slow or numerous clients; every value in ms except the counts and bytes. */
+export interface HttpLimits {
+  /** Time to receive a request's headers (a trickling client is cut off with 408). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included. */
+  requestTimeoutMs: number;
+  /** Idle time of a kept-alive connection between requests. */
+  keepAliveTimeoutMs: number;
+  /** Idle time of a socket while a response is written (a scraper that stops reading). */
+  idleTimeoutMs: number;
+  /** How often Node checks the two request timeouts (its default, 30 s, would let a client overstay by that much). */
+  checkIntervalMs: number;
+  /** Open connections per listener; more are closed at once. */
+  maxConnections: number;
+  /** Largest POST body. */
+  maxBodyBytes: number;
+}
+
+/** Main listener: keep-alive longer than the 60 s idle timeout of common load balancers in front of Prometheus. */
+export const MAIN_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 65_000,
+  idleTimeoutMs: 70_000,
+  checkIntervalMs: 1_000,
+  maxConnections: 128,
+  maxBodyBytes: 16 * 1024,
+};
+
+/** Admin listener: one operator at a time, small JSON bodies. */
+export const ADMIN_LIMITS: HttpLimits = {
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 30_000,
+  checkIntervalMs: 1_000,
+  maxConnections: 16,
+  maxBodyBytes: 16 * 1024,
+};
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
@@ -36,17 +87,16 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
 }
 
-function isLoopback(req: IncomingMessage): boolean {
-  const a = req.socket.remoteAddress ?? '';
-  return a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
-}
+class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
+/** The body, refused past `limit` bytes (announced by Content-Length or counted while reading). */
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw new BodyTooLarge();
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > limit) throw new Error('body too large');
+    if (size > limit) throw new BodyTooLarge();
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -133,34 +183,67 @@ async function writeAll(res: ServerResponse, chunks: Iterable<Buffer | string>):
 
 const BATCH_BYTES = 64 * 1024;
 
-export async function startHttpServer(listen: { host: string; port: number }, deps: HttpDeps): Promise<RunningHttpServer> {
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+export interface ServerListen {
+  host: string;
+  port: number;
+  admin: AdminListen;
+}
+
+/** Starts the main listener and, unless disabled, the admin listener. Limits are injectable (tests). */
+export async function startHttpServer(
+  listen: ServerListen,
+  deps: HttpDeps,
+  limits: { main?: Partial<HttpLimits>; admin?: Partial<HttpLimits> } = {},
+): Promise<RunningHttpServer> {
+  const mainLimits = { ...MAIN_LIMITS, ...limits.main };
+  const adminLimits = { ...ADMIN_LIMITS, ...limits.admin };
+
+  const main = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
+    switch (path) {
+      case '/metrics':
+        return sendMetrics(req, res, deps);
+      case '/healthz':
+        return send(res, 200, 'ok\n');
+      case '/readyz': {
+        const r = deps.readiness();
+        return send(res, r.ready ? 200 : 503, r.ready ? 'ready\n' : `not ready: ${r.reasons.join('; ')}\n`);
+      }
+      case '/':
+        return send(res, 200, 'cleanroomsml-monitor: /metrics /healthz /readyz (the JSON API is on the admin listener, server.admin)\n');
+    }
+    if (path?.startsWith('/api/')) return send(res, 404, 'not found: the JSON API is served on the admin listener (server.admin, 127.0.0.1:9465 by default)\n');
+    return send(res, 404, 'not found\n');
+  };
+
+  const admin = async (req: IncomingMessage, res: ServerResponse) => {
+    // Checked before anything else, for reads too: a rebinding page must not read the job list either.
+    if (req.headers.origin !== undefined) return send(res, 403, 'requests carrying an Origin header (browsers) are refused\n');
+    if (!adminHostAllowed(req.headers.host, listen.admin.host)) return send(res, 421, 'Host must name this listener (localhost, 127.0.0.1, [::1] or server.admin.host)\n');
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' || req.method === 'HEAD') {
       switch (path) {
-        case '/metrics':
-          return sendMetrics(req, res, deps);
-        case '/healthz':
-          return send(res, 200, 'ok\n');
-        case '/readyz': {
-          const r = deps.readiness();
-          return send(res, r.ready ? 200 : 503, r.ready ? 'ready\n' : `not ready: ${r.reasons.join('; ')}\n`);
-        }
         case '/api/jobs':
           return json(res, 200, deps.jobs());
         case '/api/outbox':
           return json(res, 200, deps.outbox());
         case '/':
-          return send(res, 200, 'cleanroomsml-monitor: /metrics /healthz /readyz /api/jobs /api/outbox\n');
+          return send(res, 200, 'cleanroomsml-monitor admin: GET /api/jobs /api/outbox, POST /api/outbox/retry\n');
       }
       return send(res, 404, 'not found\n');
     }
     if (req.method === 'POST' && path === '/api/outbox/retry') {
-      if (!isLoopback(req)) return send(res, 403, 'outbox retry is only accepted from loopback (kubectl exec into the pod)\n');
+      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json') return send(res, 415, 'Content-Type must be application/json\n');
       let body: { ids?: unknown; all?: unknown };
       try {
-        body = JSON.parse((await readBody(req)) || '{}') as typeof body;
-      } catch {
+        body = JSON.parse((await readBody(req, adminLimits.maxBodyBytes)) || '{}') as typeof body;
+      } catch (err) {
+        if (err instanceof BodyTooLarge) {
+          res.setHeader('connection', 'close');
+          return send(res, 413, `body larger than ${adminLimits.maxBodyBytes} bytes\n`);
+        }
         return send(res, 400, 'body must be JSON: {"all": true} or {"ids": ["evt_..."]}\n');
       }
       const ids = body.all === true ? 'all' : Array.isArray(body.ids) && body.ids.every((i) => typeof i === 'string') ? (body.ids as string[]) : undefined;
@@ -172,31 +255,64 @@ export async function startHttpServer(listen: { host: string; port: number }, de
     return send(res, 405, 'method not allowed\n');
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      deps.log.error({ err: { message: (err as Error).message } }, 'HTTP handler failed');
-      if (!res.headersSent) send(res, 500, 'internal error\n');
-      else res.destroy();
-    });
+  const mainServer = await listenOn({ host: listen.host, port: listen.port }, main, mainLimits, deps.log);
+  let adminServer: { server: Server; port: number } | undefined;
+  if (listen.admin.enabled) {
+    try {
+      adminServer = await listenOn({ host: listen.admin.host, port: listen.admin.port }, admin, adminLimits, deps.log);
+    } catch (err) {
+      await closeServer(mainServer.server);
+      throw err;
+    }
+  }
+  return {
+    url: baseUrl(listen.host, mainServer.port),
+    port: mainServer.port,
+    adminUrl: adminServer ? baseUrl(listen.admin.host, adminServer.port) : undefined,
+    close: async () => {
+      await Promise.all([closeServer(mainServer.server), ...(adminServer ? [closeServer(adminServer.server)] : [])]);
+    },
+  };
+}
+
+function baseUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
   });
-  server.keepAliveTimeout = 65_000; // longer than typical scrape intervals behind proxies
-  server.headersTimeout = 66_000;
+}
+
+async function listenOn(
+  at: { host: string; port: number },
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  limits: HttpLimits,
+  log: Logger,
+): Promise<{ server: Server; port: number }> {
+  const server: Server = createServer(
+    { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs },
+    (req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        log.error({ err: { message: (err as Error).message } }, 'HTTP handler failed');
+        if (!res.headersSent) send(res, 500, 'internal error\n');
+        else res.destroy();
+      });
+    },
+  );
+  // Idle sockets (a client that stops reading a response, or never sends) are destroyed.
+  server.setTimeout(limits.idleTimeoutMs);
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(listen.port, listen.host, () => {
+    server.listen(at.port, at.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  const host = listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host;
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { server, port: (server.address() as AddressInfo).port };
 }

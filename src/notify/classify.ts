@@ -18,15 +18,36 @@ export const SLACK_PERMANENT_ERRORS: ReadonlySet<string> = new Set([
   'invalid_attachments', 'msg_too_long',
 ]);
 
-/** First line of a body, printable only, at most 200 chars: enough to diagnose, too short to dump a page. */
+/** Most of a body kept in a reason: enough to diagnose ("invalid signature"), too short to dump a page. */
+export const MAX_EXCERPT = 120;
+
+/**
+ * A body, printable only, whitespace collapsed, at most MAX_EXCERPT characters. When cut, the word
+ * cut in half goes too: a few characters of an echoed token are too little for the scrubber to
+ * recognize, and still part of the token.
+ */
 export function bodySnippet(body: string): string {
-  return body.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200);
+  const flat = body.slice(0, 4 * MAX_EXCERPT).replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  if (flat.length <= MAX_EXCERPT) return flat;
+  return `${flat.slice(0, MAX_EXCERPT - 1).replace(/[^\s"'<>()[\]{},;:]*$/, '')}…`;
+}
+
+/**
+ * The reason text of a failed response: the status and a capped excerpt of the body. A Slack
+ * error code (`channel_not_found`) is the whole body and a fixed word; any other text is the
+ * receiver's, so the caller scrubs it of everything it sent (redact.ts scrubText): receivers
+ * echo URL segments, tokens and signatures back.
+ */
+export function responseReason(status: number, body: string): string {
+  const snippet = bodySnippet(body);
+  if (snippet === '') return `HTTP ${status}`;
+  return `HTTP ${status}: ${snippet}`;
 }
 
 export function classifyResponse(status: number, headers: Record<string, string | string[] | undefined>, body: string, nowMs: number): SendResult {
   if (status >= 200 && status < 300) return { outcome: 'delivered', status };
   const snippet = bodySnippet(body);
-  const reason = `HTTP ${status}${snippet ? `: ${snippet}` : ''}`;
+  const reason = responseReason(status, body);
   // Redirects are never followed: the target could bounce us to a metadata address after the guard.
   if (status >= 300 && status < 400) return { outcome: 'permanent', status, reason: `redirect refused (HTTP ${status})` };
   if (SLACK_PERMANENT_ERRORS.has(snippet) && status < 500) return { outcome: 'permanent', status, reason };

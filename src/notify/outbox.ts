@@ -16,8 +16,9 @@ import type { Clock, OutboxEntry } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
 import type { OutboxStore } from '../state/types.js';
 import { backoffDelay } from './backoff.js';
-import { redactUrl } from './redact.js';
+import { redactUrl, scrubText, secretMaterial } from './redact.js';
 import { buildRequest } from './request.js';
+import { secretsOf } from './webhook.js';
 import { send as defaultSend, type SendResult } from './send.js';
 
 export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
@@ -212,8 +213,10 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     const controller = new AbortController();
     controllers.add(controller);
     let result: SendResult;
+    let sentHeaders: Record<string, string> | undefined;
     try {
       const req = buildRequest(entry, target, (opts.wallClock ?? clock).now(), opts.monitorName !== undefined ? { monitorName: opts.monitorName } : {});
+      sentHeaders = req.headers;
       result = await sendFn({
         ...req,
         timeoutMs: target.timeoutMs,
@@ -226,6 +229,11 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       result = { outcome: 'permanent', reason: `cannot build the payload: ${(err as Error).message}` };
     } finally {
       controllers.delete(controller);
+    }
+    if (result.outcome !== 'delivered') {
+      // Every reason is kept (journal, /api/outbox) and logged: whatever a receiver echoed of the
+      // URL, the secret or a header we sent is cut out here, whichever send function produced it.
+      result = { ...result, reason: scrubText(result.reason, secretMaterial({ url: target.url, secrets: secretsOf(target.secret), ...(sentHeaders ? { headers: sentHeaders } : {}) })) };
     }
     // After stop()'s deadline the store may be closing: leave the entry pending, as a crash would.
     if (abandoned) return;

@@ -44,10 +44,13 @@ export function buildSlackMessage(event: JobEvent, opts: SlackOptions = {}): Sla
   const job = event.job;
   const { emoji, color, verb } = look(event.status);
   const was = event.previousStatus !== null && event.previousStatus !== event.status ? ` (was ${event.previousStatus})` : '';
-  const fallback = truncate(`${emoji} Audience generation job ${job.name} ${verb}: ${event.status}${was}`, SLACK_LIMITS.text);
+  // `text` and `fallback` are mrkdwn-parsed in notifications: a job name such as `<!channel>` or
+  // `<https://evil.example|AWS console>` (names are set by any collaboration member) must arrive
+  // as text, so the whole line is escaped (https://api.slack.com/reference/surfaces/formatting#escaping).
+  const fallback = mrkdwnFit(`${emoji} Audience generation job ${job.name} ${verb}: ${event.status}${was}`, SLACK_LIMITS.text);
 
   const blocks: SlackBlock[] = [
-    // plain_text: no escaping needed, emoji shortcodes rendered.
+    // plain_text: Slack parses no mentions or links in it, so it is shown as written (no escaping).
     { type: 'header', text: { type: 'plain_text', text: truncate(`${emoji} ${job.name}: ${event.status}`, SLACK_LIMITS.headerText), emoji: true } },
   ];
 

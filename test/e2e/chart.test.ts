@@ -323,6 +323,12 @@ describe('the ConfigMap holds a valid daemon config', () => {
       assert.ok(r.success, r.success ? '' : JSON.stringify(r.error.issues, null, 1));
       assert.equal(r.data!.server.port, 9464);
       assert.equal(r.data!.state.dir, '/var/lib/cleanroomsml-monitor');
+      // The JSON API stays on the pod's loopback: not in the Service, not a containerPort.
+      assert.equal(r.data!.server.admin.host, '127.0.0.1');
+      const adminPort = r.data!.server.admin.port;
+      assert.ok(!findObject(rendered[f]!, 'Service').spec.ports.some((p: any) => p.port === adminPort || p.targetPort === adminPort), 'admin port in the Service');
+      const containers = findObject(rendered[f]!, 'StatefulSet').spec.template.spec.containers;
+      assert.ok(!containers.some((c: any) => (c.ports ?? []).some((p: any) => p.containerPort === adminPort)), 'admin port as a containerPort');
     });
   }
 

@@ -111,6 +111,8 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
       'server:',
       '  host: 127.0.0.1',
       '  port: PORT',
+      '  admin:',
+      '    port: 0',
       'log:',
       '  level: info',
       '',

@@ -149,7 +149,7 @@ export function baseConfig(sim: Sim, receiverUrl: string | undefined, over: Reco
     aws: { region: 'us-east-1', endpoint: sim.url, requestTimeoutMs: 1000, maxAttempts: 4 },
     polling: { schedule: '* * * * * *', maxRequestsPerSecond: 50, concurrency: 4 },
     notifications: { targets },
-    server: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
     log: { level: 'info' },
     ...over,
   };

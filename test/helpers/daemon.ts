@@ -65,6 +65,8 @@ export interface Daemon {
   pid: number;
   /** Base URL of its HTTP server, from the "started" log line. */
   url: string;
+  /** Base URL of its admin listener (the JSON API), from the same line. */
+  adminUrl: string;
   stdout(): string;
   stderr(): string;
   /** Resolves with the exit code (null when killed by a signal). */
@@ -82,13 +84,17 @@ export async function startDaemon(w: Workdir, opts: { timeoutMs?: number } = {})
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   allDaemonOutput.push('');
   const slot = allDaemonOutput.length - 1;
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`daemon did not start in ${opts.timeoutMs ?? 15_000} ms:\n${out}\n${err}`)), opts.timeoutMs ?? 15_000);
+  const [url, adminUrl] = await new Promise<[string, string]>((resolveUrl, reject) => {
+    const timer = setTimeout(() => {
+      // A daemon that never said "started" must not outlive the test (it would keep the runner alive).
+      child.kill('SIGKILL');
+      reject(new Error(`daemon did not start in ${opts.timeoutMs ?? 15_000} ms:\n${out}\n${err}`));
+    }, opts.timeoutMs ?? 15_000);
     const scan = () => {
-      const m = /"listen":"(http:\/\/[^"]+)"[^\n]*cleanroomsml-monitor started/.exec(out);
+      const m = /"listen":"(http:\/\/[^"]+)","admin":"([^"]+)"[^\n]*cleanroomsml-monitor started/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolveUrl(m[1]!);
+        resolveUrl([m[1]!, m[2]!]);
       }
     };
     child.stdout!.on('data', (d: Buffer) => {
@@ -109,6 +115,7 @@ export async function startDaemon(w: Workdir, opts: { timeoutMs?: number } = {})
     child,
     pid: child.pid!,
     url,
+    adminUrl,
     stdout: () => out,
     stderr: () => err,
     exited,
@@ -142,14 +149,15 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
 }
 
 /** A config for the daemon against the simulator; targets and extras are merged in. */
-export function baseConfig(opts: { simUrl: string; stateDir: string; collaborationId: string; targets: unknown[]; port?: number; logLevel?: string }) {
+export function baseConfig(opts: { simUrl: string; stateDir: string; collaborationId: string; targets: unknown[]; port?: number; adminPort?: number; logLevel?: string }) {
   return {
     aws: { region: 'us-east-1', endpoint: opts.simUrl, maxAttempts: 2, requestTimeoutMs: 2_000 },
     discovery: [{ collaborationId: opts.collaborationId }],
     polling: { schedule: '* * * * * *', maxRequestsPerSecond: 100, concurrency: 8 },
     notifications: { targets: opts.targets },
     state: { dir: opts.stateDir },
-    server: { host: '127.0.0.1', port: opts.port ?? 0 },
+    // Port 0: a free one (tests run in parallel); the CLI reaching a running daemon needs a fixed adminPort.
+    server: { host: '127.0.0.1', port: opts.port ?? 0, admin: { host: '127.0.0.1', port: opts.adminPort ?? 0 } },
     log: { level: opts.logLevel ?? 'info' },
   };
 }
@@ -174,11 +182,11 @@ export interface OutboxView {
 }
 
 export async function outboxOf(d: Daemon): Promise<OutboxView> {
-  return (await (await fetch(`${d.url}/api/outbox`)).json()) as OutboxView;
+  return (await (await fetch(`${d.adminUrl}/api/outbox`)).json()) as OutboxView;
 }
 
 /** The daemon's view of each job (GET /api/jobs): arn -> "STATUS updateTime". */
 export async function observed(d: Daemon): Promise<Map<string, string>> {
-  const v = (await (await fetch(`${d.url}/api/jobs`)).json()) as { jobs: Array<{ arn: string; status?: string; updateTime?: string }> };
+  const v = (await (await fetch(`${d.adminUrl}/api/jobs`)).json()) as { jobs: Array<{ arn: string; status?: string; updateTime?: string }> };
   return new Map(v.jobs.map((j) => [j.arn, `${j.status} ${j.updateTime}`]));
 }

@@ -61,7 +61,7 @@ async function setup(deny: boolean, lines?: string[]) {
     jobs: [{ arn: JOB, roleArn: ROLE }],
     polling: { schedule: '0 0 0 1 1 *' },
     state: { dir: await mkdtemp(join(tmpdir(), 'crml-sts-')) },
-    server: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
   });
   const log = lines ? createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } }) : createLogger({ level: 'silent' });
   const app = await createApp({ config, log, credentials: async () => BASE, schedule: false });

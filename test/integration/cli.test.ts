@@ -73,6 +73,8 @@ async function writeConfig(simUrl: string): Promise<string> {
       'server:',
       '  host: 127.0.0.1',
       '  port: 0',
+      '  admin:',
+      '    port: 0',
       '',
     ].join('\n'),
   );
@@ -141,7 +143,7 @@ async function watchedArns(args: string[], env: Record<string, string>, done: (a
   const run = await cli(args, {
     env,
     signalAfter: (out) => {
-      url ||= /"listen":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1] ?? '';
+      url ||= /"admin":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1] ?? '';
       if (url && !polling) {
         polling = true;
         const tick = async () => {

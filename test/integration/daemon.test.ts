@@ -55,7 +55,7 @@ test('jobs move to ACTIVE and CREATE_FAILED: metrics, signed webhooks, Slack, an
       ],
     },
     state: { dir: stateDir },
-    server: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
   });
   const log = createLogger({ level: 'silent' });
   const opts = { config, log, credentials: async () => CREDS, schedule: false, retryDelayMs: { min: 5, max: 20 }, outbox: { baseDelayMs: 10, maxDelayMs: 50 } };

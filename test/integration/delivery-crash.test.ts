@@ -40,7 +40,7 @@ test('1. SIGKILL while the receiver holds a delivery open: redelivered after res
     rx.respond({ hold: true });
     daemon = await startDaemon(w);
     // First sight (CREATE_IN_PROGRESS) is not in the default statuses: nothing is sent yet.
-    await until(async () => ((await (await fetch(`${daemon!.url}/api/jobs`)).json()) as { jobs: { status?: string }[] }).jobs[0]?.status === 'CREATE_IN_PROGRESS', 'first sweep');
+    await until(async () => ((await (await fetch(`${daemon!.adminUrl}/api/jobs`)).json()) as { jobs: { status?: string }[] }).jobs[0]?.status === 'CREATE_IN_PROGRESS', 'first sweep');
     sim.setStatus(arn, { status: 'ACTIVE' });
     const [first] = await rx.waitFor(1, 10_000);
     assert.equal(rx.verify(first!, [SECRET]).ok, true);
@@ -58,7 +58,7 @@ test('1. SIGKILL while the receiver holds a delivery open: redelivered after res
     assert.notEqual(again.headers['webhook-signature'], first!.headers['webhook-signature'], 'new signature');
     assert.deepEqual(rx.verify(again, [SECRET]), { ok: true }, 'the new signature verifies');
     // Delivered now: it is not sent a third time, and nothing is pending.
-    await until(async () => ((await (await fetch(`${daemon!.url}/api/outbox`)).json()) as { pending: unknown[] }).pending.length === 0, 'empty outbox');
+    await until(async () => ((await (await fetch(`${daemon!.adminUrl}/api/outbox`)).json()) as { pending: unknown[] }).pending.length === 0, 'empty outbox');
     await new Promise((r) => setTimeout(r, 1_500));
     assert.equal(rx.requests.length, 2);
     console.log(`# test 1: first attempt at ${new Date(first!.at).toISOString()}, redelivery ${again.at - first!.at} ms later, same id ${String(first!.headers['webhook-id'])}`);
@@ -131,7 +131,7 @@ test('2. SIGKILLs at random moments during status changes: every change delivere
       await until(() => { const got = received(); return round.every((d) => got.has(key(d))); }, `round ${r} delivered`, 20_000);
     }
     assert.equal(kills, Math.min(KILLS, rounds));
-    await until(async () => ((await (await fetch(`${daemon!.url}/api/outbox`)).json()) as { pending: unknown[] }).pending.length === 0, 'empty outbox');
+    await until(async () => ((await (await fetch(`${daemon!.adminUrl}/api/outbox`)).json()) as { pending: unknown[] }).pending.length === 0, 'empty outbox');
 
     const hooks = rx.requests.map(parseHook);
     for (const r of rx.requests) assert.equal(rx.verify(r, [SECRET]).ok, true, 'every request is validly signed');

@@ -21,14 +21,15 @@ test('7. restart with nothing changed sends zero webhooks; canary secrets appear
   let daemon: Daemon | undefined;
   const outputs: string[] = [];
   const scrapeAll = async (d: Daemon) => {
-    for (const p of ['/metrics', '/api/jobs', '/api/outbox', '/readyz', '/healthz', '/']) outputs.push(await getText(`${d.url}${p}`));
+    for (const p of ['/metrics', '/readyz', '/healthz', '/']) outputs.push(await getText(`${d.url}${p}`));
+    for (const p of ['/api/jobs', '/api/outbox', '/']) outputs.push(await getText(`${d.adminUrl}${p}`));
   };
   try {
     const jobs = sim.putJobs(Array.from({ length: 3 }, (_, i) => ({ name: `steady-${i}`, status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB })));
     const port = await freePort();
     await w.writeConfig(
       baseConfig({
-        simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, port, logLevel: 'debug',
+        simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, port, adminPort: await freePort(), logLevel: 'debug',
         targets: [
           { name: 'audit', type: 'webhook', url: `${rx.url}/hooks/CANARYHOOKPATH?sig=CANARYQUERY`, secret: SECRET, allowHttp: true },
           { name: 'team-slack', type: 'slack', url: `${rx.url}/services/T0/B0/CANARYSLACKTOKEN`, allowHttp: true, ratePerSecond: 10 },

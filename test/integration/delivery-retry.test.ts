@@ -99,7 +99,7 @@ test('4. 400 / 410 dead-letter at once, 503 after N attempts; no tight loop, rea
     const port = await freePort();
     await w.writeConfig(
       baseConfig({
-        simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, port, logLevel: 'debug',
+        simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, port, adminPort: await freePort(), logLevel: 'debug',
         targets: [
           { name: 'reject-400', type: 'webhook', url: `${rx.url}/r400/CANARY400PATHTOKEN`, secret: SECRET, allowHttp: true },
           { name: 'gone-410', type: 'webhook', url: `${rx.url}/g410/CANARY410PATHTOKEN?token=CANARYQUERYTOKEN`, allowHttp: true },
@@ -146,7 +146,7 @@ test('4. 400 / 410 dead-letter at once, 503 after N attempts; no tight loop, rea
     const listJson = await runCli(w, ['outbox', 'list', '--json', '--config', w.configPath]);
 
     const files = await w.stateFiles();
-    const everything = [...allDaemonOutput, m, JSON.stringify(ob), list.stdout, list.stderr, listJson.stdout, await getText(`${daemon.url}/api/jobs`), ...Object.values(files)].join('\n');
+    const everything = [...allDaemonOutput, m, JSON.stringify(ob), list.stdout, list.stderr, listJson.stdout, await getText(`${daemon.adminUrl}/api/jobs`), ...Object.values(files)].join('\n');
     for (const c of CANARIES) assert.equal(everything.split(c).length - 1, 0, `canary ${c.slice(0, 12)}... leaked`);
     assert.ok(Object.keys(files).includes('journal.ndjson') && everything.includes('gave up after 3 attempts'), 'the scan covers the dead letters');
 

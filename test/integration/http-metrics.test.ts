@@ -37,7 +37,7 @@ async function server() {
   const registry = new Registry();
   const metrics = createMetrics(registry, { jobs: () => jobs, pending: () => [], deadLetters: () => [], targetNames: () => ['audit'], now: () => Date.now() }, 'test');
   const srv = await startHttpServer(
-    { host: '127.0.0.1', port: 0 },
+    { host: '127.0.0.1', port: 0, admin: { enabled: false, host: '127.0.0.1', port: 0 } },
     {
       metrics: (gzip) => metrics.exposition(gzip),
       metricsContentType: metrics.contentType,

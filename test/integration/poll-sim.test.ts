@@ -46,7 +46,7 @@ async function app(sim: Simulator, extra: Partial<ConfigInput> = {}, opts: Parti
     discovery: COLLABS.map((collaborationId) => ({ collaborationId })),
     polling: { schedule: '0 0 0 1 1 *', concurrency: 8, maxRequestsPerSecond: 100 },
     state: { dir: await mkdtemp(join(tmpdir(), 'crml-pollsim-')) },
-    server: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
     ...extra,
   });
   const a = await createApp({ config, log: createLogger({ level: 'silent' }), credentials: async () => CREDS, schedule: false, retryDelayMs: { min: 2, max: 20 }, outbox: { baseDelayMs: 10, maxDelayMs: 50 }, ...opts });
@@ -211,7 +211,7 @@ test('/api/jobs: nextCheckAt (slow interval for a finished Get-only job); retent
   const a = await app(sim, { jobs: [{ arn: lone }], polling: { schedule: '0 0 0 1 1 *', terminalInterval: '10m', terminalRetention: '1h' } }, { detailBudget: 100, clock });
   try {
     await a.sweepNow();
-    const view = (await (await fetch(`${a.url}/api/jobs`)).json()) as { jobs: Array<{ arn: string; nextCheckAt?: string; lastCheckedAt?: string }> };
+    const view = (await (await fetch(`${a.adminUrl}/api/jobs`)).json()) as { jobs: Array<{ arn: string; nextCheckAt?: string; lastCheckedAt?: string }> };
     const j = view.jobs.find((x) => x.arn === lone)!;
     assert.equal(Date.parse(j.nextCheckAt!) - Date.parse(j.lastCheckedAt!), 600_000);
     // Two hours later the finished discovered jobs are past retention: their series go, the

@@ -76,7 +76,7 @@ test('minimal config: defaults filled, result deeply frozen', async () => {
     },
     notifications: { targets: [] },
     state: { dir: '/var/lib/cleanroomsml-monitor' },
-    server: { host: '0.0.0.0', port: 9464 },
+    server: { host: '0.0.0.0', port: 9464, admin: { enabled: true, host: '127.0.0.1', port: 9465 } },
     sharding: { totalShards: 1 },
     metrics: { statusSeries: 'all' },
     log: { level: 'info' },
@@ -231,4 +231,40 @@ test('checkConfig: exit codes, output, each well under 1 s', async () => {
   const missing = join(fixtures, 'valid/does-not-exist.yaml');
   assert.deepEqual(await run(missing), { code: 2, out: [], err: [`${missing}: cannot read the config file: no such file`] });
   assert.equal((await run(join(fixtures, 'valid/full.yaml'), {})).code, 2);
+});
+
+test('keys named like Object members (constructor, toString, __proto__...) are unknown keys, at every level', async () => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'crml-proto-'));
+  try {
+    const head = `jobs:\n  - arn: ${JOB}\n`;
+    const keys = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+    const cases: { yaml: string; path: string }[] = [];
+    for (const k of keys) {
+      cases.push({ yaml: `${k}: 1\n`, path: k });
+      // A mapping under the key makes the loader look up the key's own fields (the TypeError case).
+      cases.push({ yaml: `${k}:\n  a: 1\n`, path: k });
+      cases.push({ yaml: `server:\n  ${k}:\n    a: 1\n`, path: `server.${k}` });
+      cases.push({ yaml: `notifications:\n  targets:\n    - name: a\n      type: slack\n      url: https://hooks.example.com/x\n      ${k}:\n        b: 1\n`, path: `notifications.targets[0].${k}` });
+      cases.push({ yaml: `polling:\n  ${k}File: ./nothing\n`, path: `polling.${k}File` });
+    }
+    for (const [i, c] of cases.entries()) {
+      const file = join(dir, `c${i}.yaml`);
+      await writeFile(file, head + c.yaml);
+      const err: string[] = [];
+      const code = await checkConfig(file, { env: {}, stdout: () => {}, stderr: (s) => err.push(s) });
+      assert.equal(code, 2, c.yaml);
+      assert.equal(err.length, 1, err.join('\n'));
+      assert.ok(err[0]!.includes(`: ${c.path}: unknown key`), `${c.yaml} -> ${err[0]}`);
+    }
+    // ${NAME} looks up own environment variables only: Object's members are "not set".
+    for (const k of keys) {
+      const r = expand(`\${${k}}`, {});
+      assert.deepEqual(r, { ok: false, message: `environment variable ${k} is not set` });
+      assert.deepEqual(expand(`\${${k}:-d}`, {}), { ok: true, value: 'd', used: [], refs: 1 });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -62,3 +62,33 @@ test('checkAddress: forbidden always refused; loopback/private only with allowPr
   assert.equal(checkAddress('10.0.0.1', { allowPrivate: true }), null);
   assert.equal(checkAddress('8.8.8.8', { allowPrivate: false }), null);
 });
+
+test('every cloud metadata endpoint is refused even with allowPrivate; local-use NAT64 and Teredo are not public', () => {
+  const metadata = [
+    '169.254.169.254', // AWS IMDS, GCP, Azure IMDS, Oracle, DigitalOcean...
+    'fd00:ec2::254', // AWS IMDS over IPv6
+    'fd00:ec2::23', // EKS Pod Identity over IPv6
+    'fd20:ce::254', // GCP metadata over IPv6
+    '168.63.129.16', // Azure WireServer
+    '::ffff:168.63.129.16',
+    '64:ff9b::a83f:8110', // NAT64 of 168.63.129.16
+    '100.100.100.200', // Alibaba Cloud
+    '192.0.0.192', // Oracle Cloud Classic
+    '64:ff9b:1:a9fe:a9:fe00::', // local-use NAT64 /48, RFC 6052 layout of 169.254.169.254
+    '64:ff9b:1::a9fe:a9fe', // local-use NAT64 /96 layout
+    '2001:0:4136:e378:8000:63bf:5601:5601', // Teredo whose client is 169.254.169.254 (inverted)
+  ];
+  for (const ip of metadata) {
+    assert.equal(classifyAddress(ip)?.class, 'forbidden', ip);
+    assert.ok(checkAddress(ip, { allowPrivate: true }) !== null, ip);
+  }
+  // RFC 8215 local-use NAT64 translates to whatever the operator's network reaches: not public.
+  assert.equal(classifyAddress('64:ff9b:1::808:808')?.class, 'private');
+  assert.equal(classifyAddress('64:ff9b:1:ffff::1')?.class, 'private');
+  assert.match(checkAddress('64:ff9b:1::808:808', { allowPrivate: false }) ?? '', /NAT64.*not allowed/);
+  assert.equal(classifyAddress('2001:0:4136:e378:8000:63bf:f7f7:f7f7')?.class, 'private');
+  // Neighbours of the metadata addresses keep their ordinary class.
+  assert.equal(classifyAddress('168.63.129.17')?.class, 'public');
+  assert.equal(classifyAddress('fd20:ce::253')?.class, 'private');
+  assert.equal(classifyAddress('64:ff9b:2::1')?.class, 'public');
+});

@@ -55,3 +55,25 @@ test('URL redaction: scheme + host only', () => {
   assert.equal(redactUrl('not a url'), '[invalid url]');
   assert.equal(scrubUrl('failed at /services/T0/B0/secret now', 'https://hooks.slack.com/services/T0/B0/secret'), 'failed at [redacted] now');
 });
+
+test('scrubText: every path segment, query value, secret and sent header value; case-insensitive; partial echoes', async () => {
+  const { scrubText, secretMaterial } = await import('../../src/notify/redact.js');
+  const m = secretMaterial({
+    url: 'https://hooks.example.com/hooks/T0AAAA/a%2Fb%3Dcdef/LASTSEGMENTTOKEN123?token=QUERYTOKEN456&x=1',
+    secrets: ['whsec_c2VjcmV0LWtleS1ieXRlcy0wMTIzNDU2Nzg5'],
+    headers: { 'content-type': 'application/json', 'webhook-signature': 'v1,SIGNATUREBASE64== v1,OTHERSIG0123==', 'webhook-id': 'evt_1' },
+  });
+  const cases: Array<[string, string]> = [
+    ['no such hook: LASTSEGMENTTOKEN123', 'no such hook: [redacted]'],
+    ['no such hook: lastsegmenttoken123', 'no such hook: [redacted]'],
+    ['unknown token QUERYTOKEN456.', 'unknown token [redacted].'],
+    ['segment a/b=cdef missing', 'segment [redacted] missing'],
+    ['hook LASTSEGMEN... truncated', 'hook [redacted] truncated'],
+    ['"xLASTSEGMENTTOKEN12"', '"[redacted]"'],
+    ['key c2VjcmV0LWtleS1ieXRlcy0wMTIzNDU2Nzg5 wrong', 'key [redacted] wrong'],
+    ['sig SIGNATUREBASE64== and OTHERSIG0123==', 'sig [redacted] and [redacted]'],
+    ['application/json expected for evt_1 at hooks.example.com', 'application/json expected for evt_1 at hooks.example.com'],
+    ['HTTP 404: not found', 'HTTP 404: not found'],
+  ];
+  for (const [input, want] of cases) assert.equal(scrubText(input, m), want, input);
+});

@@ -114,3 +114,32 @@ test('vanished and in-progress events render with neutral colours and no duratio
   assert.equal(p.attachments[0].color, '#1D9BD1');
   assert.doesNotMatch(p.text, /was/);
 });
+
+test('text from outside is escaped in every mrkdwn field, the text and the fallback: no mention or link can be injected', () => {
+  const evil = '<!channel> <https://evil.example|AWS console> & <@U123>';
+  const t = change('CREATE_IN_PROGRESS', 'CREATE_FAILED', {
+    name: evil,
+    arn: `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/${evil}`,
+    collaborationId: evil,
+    configuredAudienceModelArn: evil,
+    startedBy: evil,
+    statusDetails: { statusCode: evil, message: evil },
+    metrics: { relevanceMetrics: [{ audienceSize: { type: evil, value: 5 }, score: 0.5 }] },
+  });
+  const m = buildSlackMessage(entryFor('s', t).event, { monitorName: evil });
+  assertWithinLimits(m);
+  const mrkdwn = [m.text, m.attachments[0].fallback, ...[...m.blocks, ...m.attachments[0].blocks].filter((b) => b.type !== 'header').flatMap(texts)];
+  for (const s of mrkdwn) {
+    // `<` opens every Slack control sequence (mentions, links); none may come from the outside.
+    assert.ok(!s.includes('<'), `raw < in: ${s}`);
+    assert.ok(!/&(?!amp;|lt;|gt;)/.test(s), `raw & in: ${s}`);
+  }
+  assert.ok(m.text.includes('&lt;!channel&gt; &lt;https://evil.example|AWS console&gt; &amp; &lt;@U123&gt;'), m.text);
+  assert.equal(m.attachments[0].fallback, m.text);
+  // The header is plain_text, which Slack never parses for mentions or links: shown as written.
+  const header = m.blocks[0]!;
+  assert.equal(header.type === 'header' && header.text.type, 'plain_text');
+  // Escaping never cuts an entity in half when the fallback is shortened.
+  const long = buildSlackMessage(entryFor('s', change('CREATE_IN_PROGRESS', 'ACTIVE', { name: '<'.repeat(2000) })).event);
+  assert.ok(long.text.length <= SLACK_LIMITS.text && /^(?:[^&]|&lt;|&amp;|&gt;)*$/.test(long.text), long.text.slice(-20));
+});

@@ -166,7 +166,7 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
   "metrics" (dict "statusSeries" $c.metrics.statusSeries)
   "notifications" (dict "targets" $targets)
   "state" (dict "dir" (include "cleanroomsml-monitor.stateDir" .))
-  "server" (dict "host" "0.0.0.0" "port" 9464)
+  "server" (dict "host" "0.0.0.0" "port" 9464 "admin" (dict "enabled" .Values.admin.enabled "host" "127.0.0.1" "port" (int64 .Values.admin.port)))
   "log" (dict "level" $c.log.level)
 -}}
 {{- toYaml $cfg -}}
