@@ -2,7 +2,7 @@
 // not the ones it started with.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../src/sim/server.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { baseConfig, DAEMON_CREDS, getText, metricSample, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 
