@@ -17,7 +17,7 @@ import { AdaptiveRateLimiter } from './poll/limiter.js';
 import { JobTracker } from './poll/tracker.js';
 import { runSweep, type Conn, type SweepReport, type SweepSpec } from './poll/sweep.js';
 import { ownsArn, type Shard } from './poll/shard.js';
-import { arnRegion } from './poll/plan.js';
+import { arnRegion, listScopes } from './poll/plan.js';
 import { connKey, credentialsFor, limiterKey, parseConnKey } from './aws/connections.js';
 import { startScheduler, type Scheduler } from './poll/scheduler.js';
 import { createOutboxWorker, type OutboxWorker } from './notify/outbox.js';
@@ -83,7 +83,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const log = opts.log ?? createLogger({ level: config.log.level });
   const registry = opts.registry ?? new Registry();
   let stateWritable = true;
-  let lastSuccessAt: number | undefined;
   let lastReport: SweepReport | undefined;
 
   // Metrics read the store lazily; `store` is assigned before the first scrape can happen.
@@ -201,7 +200,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const tracker = new JobTracker();
 
   const ready = () => {
-    const r = readiness({ now: clock.now(), configLoaded: true, stateLoaded: true, stateWritable, lastSuccessfulSweepAt: lastSuccessAt, intervalMs: rt.intervalMs });
+    const r = readiness({ configLoaded: true, stateLoaded: true, stateWritable });
     metrics.setReady(r.ready);
     return r;
   };
@@ -222,9 +221,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
           maxAttempts: c.aws.maxAttempts,
           connFor: rt.connFor,
           ...(opts.random ? { random: opts.random } : {}),
-          onCommitted: (n, ok) => {
-            // Readiness and notifications follow the main results; the backfill may go on.
-            if (ok) lastSuccessAt = clock.now();
+          onCommitted: (n) => {
+            // Notifications follow the main results; the backfill may go on.
             ready();
             if (n > 0) worker.kick();
           },
@@ -241,7 +239,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       );
       lastReport = r;
       metrics.sweep(r.ok, r.durationMs, clock.now());
-      if (r.ok) lastSuccessAt = clock.now();
+      const current = listScopes(spec.staticArns, spec.discovery, store.jobs(), spec.staticConn).map((s) => s.key);
+      metrics.scopes({ listed: r.listedScopes, failed: r.failedScopes, current, at: clock.now() });
       log.debug({ ...r }, 'sweep finished');
       if (r.notifications > 0) worker.kick();
     } catch (err) {
