@@ -282,6 +282,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         jobs: () => jobsView(store.jobs(), tracker, rt.spec.staticArns, nextSweepAt()),
         outbox: () => outboxView(store.pending(), store.deadLetters()),
         retryDeadLetters: (ids) => rt.worker.retryDeadLetters(ids),
+        discardDeadLetters: (ids) => store.discardDeadLetters(ids),
         log: log.child({ component: 'http' }),
       });
       rt.worker.start();

@@ -1,4 +1,4 @@
-// `outbox list` / `outbox retry`: dead letters are kept in the state dir. When a monitor is running
+// `outbox list` / `outbox retry` / `outbox discard`: dead letters are kept in the state dir. When a monitor is running
 // it owns that dir (lock), so the command asks it over its HTTP API on loopback; otherwise it
 // opens the store itself.
 import type { Config } from './config/schema.js';
@@ -9,7 +9,7 @@ import { StateLockedError } from './state/lock.js';
 import { outboxView } from './http/views.js';
 
 interface OutboxArgs {
-  sub: 'list' | 'retry';
+  sub: 'list' | 'retry' | 'discard';
   ids: string[];
   all: boolean;
   json: boolean;
@@ -33,8 +33,12 @@ function printList(v: View, a: OutboxArgs): void {
 }
 
 export async function runOutboxCommand(config: Config, a: OutboxArgs): Promise<number> {
-  if (a.sub === 'retry' && !a.all && a.ids.length === 0) {
-    a.err('outbox retry needs event ids (evt_...) or --all\n');
+  if (a.sub !== 'list' && !a.all && a.ids.length === 0) {
+    a.err(`outbox ${a.sub} needs event ids (evt_...) or --all\n`);
+    return 2;
+  }
+  if (a.sub !== 'list' && a.all && a.ids.length > 0) {
+    a.err(`outbox ${a.sub} takes event ids or --all, not both\n`);
     return 2;
   }
   let store;
@@ -50,12 +54,17 @@ export async function runOutboxCommand(config: Config, a: OutboxArgs): Promise<n
       printList((await res.json()) as View, a);
       return 0;
     }
-    const res = await fetch(`${base}/api/outbox/retry`, {
+    const res = await fetch(`${base}/api/outbox/${a.sub}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(a.all ? { all: true } : { ids: a.ids }),
     });
     if (!res.ok) throw new Error(`monitor at ${base} answered HTTP ${res.status}: ${(await res.text()).trim()}`);
+    if (a.sub === 'discard') {
+      const { discarded } = (await res.json()) as { discarded: number };
+      a.out(`discarded ${discarded} dead letter(s)\n`);
+      return discarded === 0 && !a.all ? 1 : 0;
+    }
     const { requeued } = (await res.json()) as { requeued: number };
     a.out(`re-queued ${requeued} dead letter(s); the running monitor delivers them now\n`);
     return 0;
@@ -64,6 +73,11 @@ export async function runOutboxCommand(config: Config, a: OutboxArgs): Promise<n
     if (a.sub === 'list') {
       printList(outboxView(store.pending(), store.deadLetters()), a);
       return 0;
+    }
+    if (a.sub === 'discard') {
+      const n = await store.discardDeadLetters(a.all ? 'all' : a.ids);
+      a.out(`discarded ${n} dead letter(s)\n`);
+      return n === 0 && !a.all ? 1 : 0;
     }
     const n = await store.retryDeadLetters(a.all ? 'all' : a.ids, systemClock.now());
     a.out(`re-queued ${n} dead letter(s); they are delivered when the monitor next runs\n`);

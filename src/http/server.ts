@@ -18,6 +18,8 @@ export interface HttpDeps {
   /** JSON for GET /api/outbox. */
   outbox(): unknown;
   retryDeadLetters(ids: string[] | 'all'): Promise<number>;
+  /** Durably removes dead letters. */
+  discardDeadLetters(ids: string[] | 'all'): Promise<number>;
   log: Logger;
 }
 
@@ -155,8 +157,9 @@ export async function startHttpServer(listen: { host: string; port: number }, de
       }
       return send(res, 404, 'not found\n');
     }
-    if (req.method === 'POST' && path === '/api/outbox/retry') {
-      if (!isLoopback(req)) return send(res, 403, 'outbox retry is only accepted from loopback (kubectl exec into the pod)\n');
+    if (req.method === 'POST' && (path === '/api/outbox/retry' || path === '/api/outbox/discard')) {
+      const verb = path === '/api/outbox/retry' ? 'retry' : 'discard';
+      if (!isLoopback(req)) return send(res, 403, `outbox ${verb} is only accepted from loopback (kubectl exec into the pod)\n`);
       let body: { ids?: unknown; all?: unknown };
       try {
         body = JSON.parse((await readBody(req)) || '{}') as typeof body;
@@ -165,6 +168,11 @@ export async function startHttpServer(listen: { host: string; port: number }, de
       }
       const ids = body.all === true ? 'all' : Array.isArray(body.ids) && body.ids.every((i) => typeof i === 'string') ? (body.ids as string[]) : undefined;
       if (ids === undefined) return send(res, 400, 'body must be {"all": true} or {"ids": ["evt_..."]}\n');
+      if (verb === 'discard') {
+        const removed = await deps.discardDeadLetters(ids);
+        deps.log.info({ removed, ids: ids === 'all' ? 'all' : ids.length }, 'dead letters discarded');
+        return json(res, 200, { discarded: removed });
+      }
       const moved = await deps.retryDeadLetters(ids);
       deps.log.info({ moved, ids: ids === 'all' ? 'all' : ids.length }, 'dead letters re-queued');
       return json(res, 200, { requeued: moved });

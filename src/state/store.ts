@@ -28,7 +28,8 @@ type JournalRecord =
   | { s: number; t: 'delivered'; id: string }
   | { s: number; t: 'attempt'; id: string; attempts: number; nextAttemptAt: number; lastError?: string }
   | { s: number; t: 'dead'; id: string; reason: string; at: number }
-  | { s: number; t: 'revive'; ids: string[] | 'all'; at: number };
+  | { s: number; t: 'revive'; ids: string[] | 'all'; at: number }
+  | { s: number; t: 'discard'; ids: string[] };
 
 type Op = JournalRecord extends infer R ? (R extends { s: number } ? Omit<R, 's'> : never) : never;
 
@@ -58,6 +59,8 @@ export interface FileStateStore extends StateStore {
   readonly loadReport: LoadReport;
   /** Write a checkpoint now and truncate the journal. */
   checkpoint(): Promise<void>;
+  /** Durably forget dead letters (an operator gave up on them). Returns how many were removed. */
+  discardDeadLetters(ids: readonly string[] | 'all'): Promise<number>;
 }
 
 export class StateCorruptError extends Error {}
@@ -218,6 +221,14 @@ class JournalStore implements FileStateStore {
     return chosen.length;
   }
 
+  async discardDeadLetters(ids: readonly string[] | 'all'): Promise<number> {
+    // The ids are recorded, not 'all', so a replay removes exactly what the operator saw.
+    const chosen = ids === 'all' ? [...this.dead.keys()] : [...new Set(ids)].filter((id) => this.dead.has(id));
+    if (chosen.length === 0) return 0;
+    await this.append({ t: 'discard', ids: chosen });
+    return chosen.length;
+  }
+
   async checkpoint(): Promise<void> {
     await this.serial(() => this.writeCheckpoint());
   }
@@ -330,6 +341,9 @@ class JournalStore implements FileStateStore {
         }
         break;
       }
+      case 'discard':
+        for (const id of rec.ids) this.dead.delete(id);
+        break;
       case 'revive': {
         const ids = rec.ids === 'all' ? [...this.dead.keys()] : rec.ids;
         for (const id of ids) {
