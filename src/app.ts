@@ -5,7 +5,8 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Clock } from './domain.js';
 import type { Config } from './config/schema.js';
 import { scheduleIntervalMs } from './config/schedule.js';
-import { loadConfig } from './config/load.js';
+import { loadConfig, secretFilesOf } from './config/load.js';
+import { watchFiles, type FileWatch } from './config/watch-files.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
@@ -52,6 +53,8 @@ export interface AppOptions {
   outbox?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; maxAgeMs?: number };
   /** Start sweeping at start() (default true). */
   schedule?: boolean;
+  /** How often `<key>File` secrets are checked for a rotation (default 10 s; needs configPath). */
+  secretPollMs?: number;
 }
 
 export interface App {
@@ -266,6 +269,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       },
     });
   let http: RunningHttpServer | undefined;
+  let secretWatch: FileWatch | undefined;
 
   const app: App = {
     store,
@@ -287,6 +291,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       });
       rt.worker.start();
       if (opts.schedule !== false) scheduler = schedule(rt.config.polling.schedule);
+      // A rotated Secret (new file content) is applied as a reload, as SIGHUP would.
+      if (opts.configPath) {
+        secretWatch = watchFiles({ files: () => secretFilesOf(rt.config), onChange: () => app.reload(), log: log.child({ component: 'config' }), ...(opts.secretPollMs ? { intervalMs: opts.secretPollMs } : {}) });
+      }
       log.info({ listen: http.url, jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: rt.config.notifications.targets.map((t) => t.name), schedule: rt.config.polling.schedule }, 'cleanroomsml-monitor started');
     },
     get config() {
@@ -330,6 +338,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async stop() {
       log.info('shutting down: finishing in-flight work');
+      secretWatch?.stop();
       await scheduler?.stop(STOP_SWEEP_MS);
       await rt.worker.stop(STOP_OUTBOX_MS);
       await http?.close();
