@@ -54,14 +54,13 @@ export function createBoundedLookup(opts: BoundedLookupOptions = {}): Resolve & 
   return Object.assign(resolve, { stuck: () => stuck });
 }
 
-/** `p`, or a DnsError after `ms`; the timer never holds the process open. */
+/** `p`, or a DnsError after `ms`. */
 export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout?: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       onTimeout?.();
       reject(new DnsError(`DNS lookup timed out after ${ms} ms`, 'EDNSTIMEOUT'));
     }, ms);
-    timer.unref();
     p.then(
       (v) => {
         clearTimeout(timer);
