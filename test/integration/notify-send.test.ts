@@ -160,11 +160,11 @@ test('a resolver that never answers: the delivery is retryable after the DNS bou
   const t0 = Date.now();
   const r = await send(req({ url: `http://${host}${SECRET_PATH}` }), { resolve: () => new Promise(() => {}), dnsTimeoutMs: 150 });
   const ms = Date.now() - t0;
-  assert.equal(r.outcome, 'retryable');
-  assert.match(r.outcome === 'delivered' ? '' : r.reason, /DNS lookup timed out after 150 ms/);
+  assert.ok(r.outcome === 'retryable', r.outcome);
+  assert.match(r.reason, /DNS lookup timed out after 150 ms/);
   assert.ok(ms >= 140 && ms < 2_000, `${ms} ms`);
   assert.equal(rx.requests.length, n, 'nothing reached the receiver');
-  noSecret(r.outcome === 'delivered' ? '' : r.reason);
+  noSecret(r.reason);
 });
 
 test('a name resolving to the receiver is sent to the checked address (no second resolution)', async () => {
