@@ -54,6 +54,11 @@ export interface SendDeps {
 
 /** One POST. Never throws: every failure is a classified SendResult whose reason holds no URL path or secret. */
 export async function send(req: SendRequest, deps: SendDeps = {}): Promise<SendResult> {
+  const r = await attempt(req, deps);
+  return r.outcome === 'delivered' ? r : { ...r, reason: scrubUrl(r.reason, req.url) };
+}
+
+async function attempt(req: SendRequest, deps: SendDeps): Promise<SendResult> {
   const now = deps.now ?? Date.now;
   let url: URL;
   try {
@@ -135,7 +140,7 @@ export async function send(req: SendRequest, deps: SendDeps = {}): Promise<SendR
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolvePromise(r.outcome === 'delivered' ? r : { ...r, reason: scrubUrl(r.reason, req.url) });
+      resolvePromise(r);
     };
     const body = Buffer.from(req.body, 'utf8');
     const mod = url.protocol === 'https:' ? https : http;
