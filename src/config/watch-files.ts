@@ -20,6 +20,8 @@ export interface WatchFilesOptions {
 }
 
 export interface FileWatch {
+  /** One check now (what each interval does); skipped while one is running. */
+  check(): Promise<void>;
   stop(): void;
 }
 
@@ -50,15 +52,18 @@ export function watchFiles(opts: WatchFilesOptions): FileWatch {
     if (ok) refused.clear();
     else for (const p of changed) refused.set(p, seen.get(p)!);
   };
-  const timer = setInterval(() => {
+  const once = async (): Promise<void> => {
     if (busy) return;
     busy = true;
-    check()
-      .catch((err: unknown) => opts.log.error({ err: { type: (err as Error).name } }, 'secret file check failed'))
-      .finally(() => {
-        busy = false;
-      });
-  }, opts.intervalMs ?? DEFAULT_SECRET_POLL_MS);
+    try {
+      await check();
+    } catch (err) {
+      opts.log.error({ err: { type: (err as Error).name } }, 'secret file check failed');
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void once(), opts.intervalMs ?? DEFAULT_SECRET_POLL_MS);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return { check: once, stop: () => clearInterval(timer) };
 }
