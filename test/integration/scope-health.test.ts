@@ -2,6 +2,7 @@
 // 200 while the per-scope metrics say which List scope is down and since when it last succeeded.
 // Real simulator on 127.0.0.1, /metrics and /readyz over HTTP, sweeps triggered explicitly.
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -98,6 +99,11 @@ test('one denied scope: only its series says 0; a scope removed by a reload lose
     assert.equal(await metric(app, UP, KEY_A), 1);
     assert.equal(await metric(app, UP, KEY_B), 0);
     assert.equal(await metric(app, LAST, KEY_B), 0, 'never succeeded');
+    if (spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0) {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      assert.equal(check.status, 0, `promtool: ${check.stdout}${check.stderr}`);
+    }
 
     const next = configSchema.parse({
       aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 },
