@@ -27,6 +27,7 @@ import { readiness } from './http/readiness.js';
 import { startHttpServer, type RunningHttpServer } from './http/server.js';
 import { jobsView, outboxView } from './http/views.js';
 import { VERSION } from './version.js';
+import { proxySummary } from './net/proxy-env.js';
 
 export interface AppOptions {
   config: Config;
@@ -84,6 +85,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? createSteadyClock({ onReanchor: (skewMs) => log.warn({ skewMs }, 'wall clock differed for 15 min; adopting it') });
   const wallClock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger({ level: config.log.level });
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (src/net/proxy-env.ts): a malformed proxy URL stops here.
+  const proxies = proxySummary(process.env);
   const registry = opts.registry ?? new Registry();
   let stateWritable = true;
   let lastReport: SweepReport | undefined;
@@ -295,7 +298,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       if (opts.configPath) {
         secretWatch = watchFiles({ files: () => secretFilesOf(rt.config), onChange: () => app.reload(), log: log.child({ component: 'config' }), ...(opts.secretPollMs ? { intervalMs: opts.secretPollMs } : {}) });
       }
-      log.info({ listen: http.url, jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: rt.config.notifications.targets.map((t) => t.name), schedule: rt.config.polling.schedule }, 'cleanroomsml-monitor started');
+      log.info({ listen: http.url, jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: rt.config.notifications.targets.map((t) => t.name), schedule: rt.config.polling.schedule, ...proxies }, 'cleanroomsml-monitor started');
     },
     get config() {
       return rt.config;

@@ -194,7 +194,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`error: ${(e as Error).message}\n\n${HELP}`);
       process.exit(2);
     }
-    if (e instanceof StateLockedError) {
+    if (e instanceof StateLockedError || (e instanceof Error && e.name === 'ProxyConfigError')) {
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(1);
     }

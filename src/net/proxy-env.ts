@@ -103,3 +103,20 @@ export function proxyFor(target: URL, env: ProxyEnv): URL | undefined {
 export function describeProxy(proxy: URL): string {
   return `${proxy.protocol}//${proxy.host}`;
 }
+
+/**
+ * The proxy settings in force, for the start-up log line: proxies without their credentials,
+ * NO_PROXY as given. Throws ProxyConfigError for a bad proxy URL, so a typo stops the start
+ * instead of failing every call.
+ */
+export function proxySummary(env: ProxyEnv): { httpsProxy?: string; httpProxy?: string; noProxy?: string } {
+  const out: { httpsProxy?: string; httpProxy?: string; noProxy?: string } = {};
+  const https = read(env, 'https_proxy');
+  const http = read(env, 'http_proxy');
+  const which = (v: string) => (env[v] !== undefined && env[v]!.trim() !== '' ? v : v.toUpperCase());
+  if (https !== undefined) out.httpsProxy = describeProxy(parseProxyUrl(https, which('https_proxy')));
+  if (http !== undefined) out.httpProxy = describeProxy(parseProxyUrl(http, which('http_proxy')));
+  const noProxy = read(env, 'no_proxy');
+  if (noProxy !== undefined && (https !== undefined || http !== undefined)) out.noProxy = noProxy;
+  return out;
+}

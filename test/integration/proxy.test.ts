@@ -135,7 +135,8 @@ test('with HTTPS_PROXY / HTTP_PROXY: AWS, STS and both webhooks go through the p
       { name: 'plain', type: 'webhook', url: `http://localhost:${w.rx.port}/hook/plain`, allowHttp: true },
       { name: 'tls', type: 'webhook', url: `https://localhost:${w.tls.port}/hook/tls`, allowPrivate: true },
     ];
-    await runDaemon(w, { HTTPS_PROXY: w.proxy.url, HTTP_PROXY: w.proxy.url }, targets, () => w.rx.requests.length >= 1 && w.tls.paths.length >= 1);
+    const out = await runDaemon(w, { HTTPS_PROXY: w.proxy.url, HTTP_PROXY: w.proxy.url }, targets, () => w.rx.requests.length >= 1 && w.tls.paths.length >= 1);
+    assert.ok(out.includes(`"httpsProxy":"${w.proxy.url}"`), 'the start-up line names the proxy');
     const seen = w.proxy.requests();
     const aws = seen.filter((r) => r.startsWith(`GET ${w.sim.url}/audience-generation-job`));
     assert.ok(aws.length >= 2, `AWS calls through the proxy: ${aws.length}`);
@@ -190,4 +191,18 @@ test('a refused target is refused before anything reaches the proxy', { skip: mi
   } finally {
     await w.close();
   }
+});
+
+test('a malformed proxy URL stops the start with a message naming the variable, not its value', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'crml-proxy-bad-'));
+  const config = join(dir, 'config.yaml');
+  await writeFile(config, JSON.stringify({ jobs: [{ arn: JOB }], state: { dir: join(dir, 'state') }, server: { host: '127.0.0.1', port: 0 } }));
+  const child = spawn(process.execPath, [CLI, 'run', '--config', config], { env: { ...daemonEnv(dir), HTTPS_PROXY: 'socks5://user:hunter2@proxy:1080' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise((r) => child.on('exit', r));
+  assert.equal(code, 1);
+  assert.match(out, /error: HTTPS_PROXY: only http:\/\/ and https:\/\/ proxies are supported/);
+  assert.ok(!out.includes('hunter2'));
 });

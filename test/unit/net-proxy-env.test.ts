@@ -1,7 +1,7 @@
 // proxyFor / bypassesProxy: the proxy rules as curl reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bypassesProxy, describeProxy, proxyFor, ProxyConfigError } from '../../src/net/proxy-env.js';
+import { bypassesProxy, describeProxy, proxyFor, proxySummary, ProxyConfigError } from '../../src/net/proxy-env.js';
 
 const P = 'http://proxy.internal:3128';
 const via = (url: string, env: Record<string, string>) => proxyFor(new URL(url), env)?.href;
@@ -55,4 +55,10 @@ test('NO_PROXY: *, domain suffixes on a label boundary, ports, IPs, CIDR, IPv6',
   assert.equal(via('https://hooks.example.com', { HTTPS_PROXY: P, no_proxy: 'example.com', NO_PROXY: '' }), undefined);
   assert.equal(via('https://hooks.example.com', { HTTPS_PROXY: P, no_proxy: 'other.com', NO_PROXY: '*' }), `${P}/`, 'lower-case no_proxy wins');
   assert.equal(via('http://127.0.0.1:4566/x', { HTTP_PROXY: P }), `${P}/`, 'loopback is not exempt unless listed');
+});
+
+test('proxySummary: what the start-up log shows, without credentials; a bad URL stops the start', () => {
+  assert.deepEqual(proxySummary({ HTTPS_PROXY: 'http://user:hunter2@p.internal:3128', no_proxy: '.svc,10.0.0.0/8' }), { httpsProxy: 'http://p.internal:3128', noProxy: '.svc,10.0.0.0/8' });
+  assert.deepEqual(proxySummary({ NO_PROXY: '*' }), {}, 'NO_PROXY alone says nothing');
+  assert.throws(() => proxySummary({ https_proxy: 'ftp://user:hunter2@p' }), (e: Error) => e.message === 'https_proxy: only http:// and https:// proxies are supported');
 });
