@@ -160,7 +160,9 @@ test('NO_PROXY bypasses the proxy (lower case wins over upper case)', { skip: mi
   try {
     const targets = [{ name: 'plain', type: 'webhook', url: `http://localhost:${w.rx.port}/hook/direct`, allowHttp: true }];
     // Upper case names a dead proxy: were it used, nothing would arrive.
-    const env = { HTTP_PROXY: 'http://127.0.0.1:9', http_proxy: w.proxy.url, HTTPS_PROXY: w.proxy.url, no_proxy: '127.0.0.1', NO_PROXY: '*' };
+    // NODE_USE_ENV_PROXY (Node 24's own proxy support for its global agent) must change nothing:
+    // every request here goes through the monitor's agents.
+    const env = { HTTP_PROXY: 'http://127.0.0.1:9', http_proxy: w.proxy.url, HTTPS_PROXY: w.proxy.url, no_proxy: '127.0.0.1', NO_PROXY: '*', NODE_USE_ENV_PROXY: '1' };
     await runDaemon(w, env, targets, () => w.rx.requests.length >= 1);
     const seen = w.proxy.requests();
     assert.equal(seen.filter((r) => r.includes(w.sim.url) || r.includes(w.sts.url)).length, 0, `127.0.0.1 is in no_proxy: ${seen.join('\n')}`);
