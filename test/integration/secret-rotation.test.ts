@@ -1,8 +1,8 @@
-// A webhook secret mounted the Kubernetes way (a timestamped dir, `..data` -> it, the file ->
+// A webhook URL and secret mounted the Kubernetes way (a timestamped dir, `..data` -> it, the file ->
 // ..data/<key>) is rotated by writing a new dir and swapping `..data` atomically: the running
 // monitor notices within its poll interval, reloads (cleanroomsml_monitor_config_last_reload_*),
-// and signs the next webhook with the new secret. A rotation to an invalid secret is refused and
-// the old one keeps working. Simulator and receiver on 127.0.0.1.
+// and sends the next webhook to the new URL, signed with the new secret. A rotation to an invalid
+// secret is refused and the last good URL and secret keep working. Simulator and receiver on 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rename, symlink, writeFile } from 'node:fs/promises';
@@ -32,14 +32,14 @@ async function kubeletWrite(dir: string, version: number, files: Record<string, 
   for (const k of Object.keys(files)) await symlink(join('..data', k), join(dir, k)).catch(() => {});
 }
 
-test('a Secret rotated by a symlink swap is picked up without a restart: the next webhook is signed with the new secret', async () => {
+test('a Secret rotated by a symlink swap is picked up without a restart: the next webhook goes to the new URL, signed with the new secret', async () => {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
   sim.putJobs([{ arn: ARN, name: 'rotating', status: 'CREATE_PENDING' }]);
   const rx = await startReceiver();
   const dir = await mkdtemp(join(tmpdir(), 'crml-rotate-'));
   const secrets = join(dir, 'secrets');
   await mkdir(secrets);
-  await kubeletWrite(secrets, 1, { 'webhook-secret': `${OLD}\n` });
+  await kubeletWrite(secrets, 1, { 'webhook-secret': `${OLD}\n`, 'webhook-url': `${rx.url}/hook/v1\n` });
   const configPath = join(dir, 'config.yaml');
   await writeFile(
     configPath,
@@ -47,7 +47,7 @@ test('a Secret rotated by a symlink swap is picked up without a restart: the nex
       aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
       jobs: [{ arn: ARN }],
       polling: { schedule: '0 0 0 1 1 *' },
-      notifications: { targets: [{ name: 'audit', type: 'webhook', url: `${rx.url}/hook`, secretFile: 'secrets/webhook-secret', allowHttp: true, everyTransition: true }] },
+      notifications: { targets: [{ name: 'audit', type: 'webhook', urlFile: 'secrets/webhook-url', secretFile: 'secrets/webhook-secret', allowHttp: true, everyTransition: true }] },
       state: { dir: join(dir, 'state') },
       server: { host: '127.0.0.1', port: 0 },
     }),
@@ -65,10 +65,11 @@ test('a Secret rotated by a symlink swap is picked up without a restart: the nex
     await app.sweepNow();
     const first = await until(() => rx.requests.some((q) => statusOf(q) === 'CREATE_IN_PROGRESS'), 'first webhook', 5_000).then(() => rx.requests.find((q) => statusOf(q) === 'CREATE_IN_PROGRESS')!);
     assert.equal(rx.verify(first, [OLD]).ok, true, 'signed with the old secret');
+    assert.equal(first.path, '/hook/v1');
     const before = await reloadAt();
 
     await new Promise((r) => setTimeout(r, 1_100)); // the reload timestamp has second resolution
-    await kubeletWrite(secrets, 2, { 'webhook-secret': `${NEW}\n` });
+    await kubeletWrite(secrets, 2, { 'webhook-secret': `${NEW}\n`, 'webhook-url': `${rx.url}/hook/v2\n` });
     await until(async () => (await reloadAt()).at > before.at, 'reload after the rotation', 5_000);
     assert.equal((await reloadAt()).ok, 1);
 
@@ -78,14 +79,17 @@ test('a Secret rotated by a symlink swap is picked up without a restart: the nex
     const active = rx.requests.find((q) => statusOf(q) === 'ACTIVE')!;
     assert.equal(rx.verify(active, [NEW]).ok, true, 'the next webhook is signed with the new secret');
     assert.equal(rx.verify(active, [OLD]).ok, false);
+    assert.equal(active.path, '/hook/v2', 'and sent to the rotated URL');
 
     // A broken rotation (not a whsec_ secret) is refused; the monitor keeps the new secret.
-    await kubeletWrite(secrets, 3, { 'webhook-secret': 'not-a-valid-secret!\n' });
+    await kubeletWrite(secrets, 3, { 'webhook-secret': 'not-a-valid-secret!\n', 'webhook-url': `${rx.url}/hook/v3\n` });
     await until(async () => (await reloadAt()).ok === 0, 'refused reload', 5_000);
     sim.setStatus(ARN, { status: 'DELETE_PENDING' });
     await app.sweepNow();
     await until(() => rx.requests.some((q) => statusOf(q) === 'DELETE_PENDING'), 'DELETE_PENDING webhook', 5_000);
-    assert.equal(rx.verify(rx.requests.find((q) => statusOf(q) === 'DELETE_PENDING')!, [NEW]).ok, true, 'still signed with the last good secret');
+    const third = rx.requests.find((q) => statusOf(q) === 'DELETE_PENDING')!;
+    assert.equal(rx.verify(third, [NEW]).ok, true, 'still signed with the last good secret');
+    assert.equal(third.path, '/hook/v2', 'and sent to the last good URL');
   } finally {
     await app.stop();
     await rx.close();
