@@ -221,10 +221,13 @@ async function main(): Promise<void> {
   }, 250);
 
   try {
-    // 4. Time to the first full sweep: ready (every job tracked from the List pages).
+    // 4. Time to the first full sweep: ready and a fully successful sweep (every job tracked from
+    // the List pages); /readyz alone answers as soon as config and state are loaded.
     let readyAt = 0;
     while (Date.now() - started < 120_000) {
-      const ok = await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false);
+      const ok =
+        (await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false)) &&
+        ((await scrape().then((m) => metricValue(m, 'cleanroomsml_monitor_last_successful_poll_timestamp_seconds'), () => 0)) ?? 0) > 0;
       if (ok) {
         readyAt = Date.now();
         break;

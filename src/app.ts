@@ -5,7 +5,8 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Clock } from './domain.js';
 import type { Config } from './config/schema.js';
 import { scheduleIntervalMs } from './config/schedule.js';
-import { loadConfig } from './config/load.js';
+import { loadConfig, secretFilesOf } from './config/load.js';
+import { watchFiles, type FileWatch } from './config/watch-files.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
@@ -17,7 +18,7 @@ import { AdaptiveRateLimiter } from './poll/limiter.js';
 import { JobTracker } from './poll/tracker.js';
 import { runSweep, type Conn, type SweepReport, type SweepSpec } from './poll/sweep.js';
 import { ownsArn, type Shard } from './poll/shard.js';
-import { arnRegion } from './poll/plan.js';
+import { arnRegion, listScopes } from './poll/plan.js';
 import { connKey, credentialsFor, limiterKey, parseConnKey } from './aws/connections.js';
 import { startScheduler, type Scheduler } from './poll/scheduler.js';
 import { createOutboxWorker, type OutboxWorker } from './notify/outbox.js';
@@ -26,6 +27,7 @@ import { readiness } from './http/readiness.js';
 import { startHttpServer, type RunningHttpServer } from './http/server.js';
 import { jobsView, outboxView } from './http/views.js';
 import { VERSION } from './version.js';
+import { proxySummary } from './net/proxy-env.js';
 
 export interface AppOptions {
   config: Config;
@@ -54,6 +56,8 @@ export interface AppOptions {
   schedule?: boolean;
   /** Called when the app cannot go on (another monitor took the state dir): the caller exits non-zero. */
   onFatal?: (err: Error) => void;
+  /** How often `<key>File` secrets are checked for a rotation (default 10 s; needs configPath). */
+  secretPollMs?: number;
 }
 
 export interface App {
@@ -85,9 +89,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? createSteadyClock({ onReanchor: (skewMs) => log.warn({ skewMs }, 'wall clock differed for 15 min; adopting it') });
   const wallClock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger({ level: config.log.level });
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (src/net/proxy-env.ts): a malformed proxy URL stops here.
+  const proxies = proxySummary(process.env);
   const registry = opts.registry ?? new Registry();
   let stateWritable = true;
-  let lastSuccessAt: number | undefined;
   let lastReport: SweepReport | undefined;
 
   // Metrics read the store lazily; `store` is assigned before the first scrape can happen.
@@ -211,7 +216,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const tracker = new JobTracker();
 
   const ready = () => {
-    const r = readiness({ now: clock.now(), configLoaded: true, stateLoaded: true, stateWritable, lastSuccessfulSweepAt: lastSuccessAt, intervalMs: rt.intervalMs });
+    const r = readiness({ configLoaded: true, stateLoaded: true, stateWritable });
     metrics.setReady(r.ready);
     return r;
   };
@@ -232,9 +237,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
           maxAttempts: c.aws.maxAttempts,
           connFor: rt.connFor,
           ...(opts.random ? { random: opts.random } : {}),
-          onCommitted: (n, ok) => {
-            // Readiness and notifications follow the main results; the backfill may go on.
-            if (ok) lastSuccessAt = clock.now();
+          onCommitted: (n) => {
+            // Notifications follow the main results; the backfill may go on.
             ready();
             if (n > 0) worker.kick();
           },
@@ -251,7 +255,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       );
       lastReport = r;
       metrics.sweep(r.ok, r.durationMs, clock.now());
-      if (r.ok) lastSuccessAt = clock.now();
+      const current = listScopes(spec.staticArns, spec.discovery, store.jobs(), spec.staticConn).map((s) => s.key);
+      metrics.scopes({ listed: r.listedScopes, failed: r.failedScopes, current, at: clock.now() });
       log.debug({ ...r }, 'sweep finished');
       if (r.notifications > 0) worker.kick();
     } catch (err) {
@@ -277,6 +282,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       },
     });
   let http: RunningHttpServer | undefined;
+  let secretWatch: FileWatch | undefined;
 
   const app: App = {
     store,
@@ -296,11 +302,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
         jobs: () => jobsView(store.jobs(), tracker, rt.spec.staticArns, nextSweepAt()),
         outbox: () => outboxView(store.pending(), store.deadLetters()),
         retryDeadLetters: (ids) => rt.worker.retryDeadLetters(ids),
+        discardDeadLetters: (ids) => store.discardDeadLetters(ids),
         log: log.child({ component: 'http' }),
       });
       rt.worker.start();
       if (opts.schedule !== false) scheduler = schedule(rt.config.polling.schedule);
-      log.info({ listen: http.url, admin: http.adminUrl ?? 'disabled', jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: rt.config.notifications.targets.map((t) => t.name), schedule: rt.config.polling.schedule }, 'cleanroomsml-monitor started');
+      // A rotated Secret (new file content) is applied as a reload, as SIGHUP would.
+      if (opts.configPath) {
+        secretWatch = watchFiles({ files: () => secretFilesOf(rt.config), onChange: () => app.reload(), log: log.child({ component: 'config' }), ...(opts.secretPollMs ? { intervalMs: opts.secretPollMs } : {}) });
+      }
+      log.info({ listen: http.url, admin: http.adminUrl ?? 'disabled', jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: rt.config.notifications.targets.map((t) => t.name), schedule: rt.config.polling.schedule, ...proxies }, 'cleanroomsml-monitor started');
     },
     get config() {
       return rt.config;
@@ -344,6 +355,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async stop() {
       log.info('shutting down: finishing in-flight work');
+      secretWatch?.stop();
       await scheduler?.stop(STOP_SWEEP_MS);
       await rt.worker.stop(STOP_OUTBOX_MS);
       await http?.close();

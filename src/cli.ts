@@ -23,6 +23,7 @@ Usage:
   cleanroomsml-monitor once --config FILE [--json]  one read-only sweep, printed as a table or JSON
   cleanroomsml-monitor outbox list --config FILE [--json]
   cleanroomsml-monitor outbox retry (ID... | --all) --config FILE
+  cleanroomsml-monitor outbox discard (ID... | --all) --config FILE
                                                     list or re-send dead-lettered notifications
   cleanroomsml-monitor simulate --port N [--host H] [--scenario FILE] [--jobs N]
                                                     a local Clean Rooms ML API simulator (source checkout only)
@@ -123,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'outbox': {
       const sub = positionals[1];
-      if (sub !== 'list' && sub !== 'retry') throw new UsageError('outbox needs "list" or "retry"');
+      if (sub !== 'list' && sub !== 'retry' && sub !== 'discard') throw new UsageError('outbox needs "list", "retry" or "discard"');
       const config = await loadConfig(need(values.config, '--config FILE'));
       const { runOutboxCommand } = await import('./outbox-command.js');
       return runOutboxCommand(config, { sub, ids: positionals.slice(2), all: values.all === true, json: values.json === true, out, err });
@@ -207,7 +208,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(2);
     }
-    if (e instanceof StateRefusedError) {
+    if (e instanceof StateRefusedError || (e instanceof Error && e.name === 'ProxyConfigError')) {
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(1);
     }

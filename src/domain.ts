@@ -62,6 +62,22 @@ export interface JobSnapshot {
   protectedQueryIdentifier?: string;
   includeSeedInOutput?: boolean;
   detail: 'full' | 'summary';
+  /**
+   * When the current status began (epoch ms): the updateTime of the first snapshot the monitor saw
+   * with this status. Set by the monitor, not by AWS; absent in state written by older versions
+   * (readers fall back to updateTime).
+   */
+  statusSince?: number;
+}
+
+/**
+ * `next` with statusSince carried over from `prev` while the status stays the same, or set to
+ * next.updateTime when the status changed (or on first sight). AWS has no such field: updateTime
+ * also moves when only metrics or statusDetails change, so "time in current status" needs this.
+ */
+export function stampStatusSince(prev: JobSnapshot | undefined, next: JobSnapshot): JobSnapshot {
+  const since = prev !== undefined && prev.status === next.status ? (prev.statusSince ?? prev.updateTime) : next.updateTime;
+  return next.statusSince === since ? next : { ...next, statusSince: since };
 }
 
 export type TransitionKind = 'first_seen' | 'status_changed' | 'metrics_appeared' | 'vanished';

@@ -1,6 +1,6 @@
-// `outbox list` / `outbox retry`: dead letters are kept in the state dir. When a monitor is running
-// it owns that dir (lock), so the command asks it over its admin listener (server.admin, on
-// loopback in the same pod); otherwise it
+// `outbox list` / `outbox retry` / `outbox discard`: dead letters are kept in the state dir. When a
+// monitor is running it owns that dir (lock), so the command asks it over its admin listener
+// (server.admin, on loopback in the same pod); otherwise it
 // opens the store itself.
 import type { Config } from './config/schema.js';
 import { createLogger } from './log.js';
@@ -11,7 +11,7 @@ import { outboxView } from './http/views.js';
 import { adminBaseUrl } from './http/admin-address.js';
 
 interface OutboxArgs {
-  sub: 'list' | 'retry';
+  sub: 'list' | 'retry' | 'discard';
   ids: string[];
   all: boolean;
   json: boolean;
@@ -38,8 +38,12 @@ function printList(v: View, a: OutboxArgs): void {
 }
 
 export async function runOutboxCommand(config: Config, a: OutboxArgs): Promise<number> {
-  if (a.sub === 'retry' && !a.all && a.ids.length === 0) {
-    a.err('outbox retry needs event ids (evt_...) or --all\n');
+  if (a.sub !== 'list' && !a.all && a.ids.length === 0) {
+    a.err(`outbox ${a.sub} needs event ids (evt_...) or --all\n`);
+    return 2;
+  }
+  if (a.sub !== 'list' && a.all && a.ids.length > 0) {
+    a.err(`outbox ${a.sub} takes event ids or --all, not both\n`);
     return 2;
   }
   let store: Awaited<ReturnType<typeof openStateStore>>;
@@ -55,12 +59,17 @@ export async function runOutboxCommand(config: Config, a: OutboxArgs): Promise<n
       printList((await res.json()) as View, a);
       return 0;
     }
-    const res = await fetch(`${base}/api/outbox/retry`, {
+    const res = await fetch(`${base}/api/outbox/${a.sub}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(a.all ? { all: true } : { ids: a.ids }),
     });
     if (!res.ok) throw new Error(`monitor at ${base} answered HTTP ${res.status}: ${(await res.text()).trim()}`);
+    if (a.sub === 'discard') {
+      const { discarded } = (await res.json()) as { discarded: number };
+      a.out(`discarded ${discarded} dead letter(s)\n`);
+      return discarded === 0 && !a.all ? 1 : 0;
+    }
     const { requeued } = (await res.json()) as { requeued: number };
     a.out(`re-queued ${requeued} dead letter(s); the running monitor delivers them now\n`);
     return 0;
@@ -69,6 +78,11 @@ export async function runOutboxCommand(config: Config, a: OutboxArgs): Promise<n
     if (a.sub === 'list') {
       printList(outboxView(store.pending(), store.deadLetters()), a);
       return 0;
+    }
+    if (a.sub === 'discard') {
+      const n = await store.discardDeadLetters(a.all ? 'all' : a.ids);
+      a.out(`discarded ${n} dead letter(s)\n`);
+      return n === 0 && !a.all ? 1 : 0;
     }
     const n = await store.retryDeadLetters(a.all ? 'all' : a.ids, systemClock.now());
     a.out(`re-queued ${n} dead letter(s); they are delivered when the monitor next runs\n`);

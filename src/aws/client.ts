@@ -2,11 +2,10 @@
 // poller wraps calls in p-retry and uses classifyError). Wire format per service-2.json:
 //   GET /audience-generation-job/{audienceGenerationJobArn}  (label, not greedy: ONE segment)
 //   GET /audience-generation-job?collaborationId&configuredAudienceModelArn&maxResults&nextToken
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { awsUriEncode } from './arn.js';
-import { cacheCredentials } from './credentials.js';
+import { cacheCredentials, defaultCredentialChain } from './credentials.js';
 import { deserializeGetJob, deserializeListJobs } from './deserialize.js';
 import { resolveEndpoint } from './endpoint.js';
 import { CleanRoomsMlError, errorFromResponse } from './errors.js';
@@ -28,7 +27,7 @@ export function createCleanRoomsMlClient(opts: CleanRoomsMlClientOptions): Clean
     ...(opts.useFipsEndpoint ? { useFips: true } : {}),
   });
   const basePath = base.pathname.replace(/\/+$/, '');
-  const creds = cacheCredentials(opts.credentials ?? fromNodeProviderChain());
+  const creds = cacheCredentials(opts.credentials ?? defaultCredentialChain());
   const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBodyBytes = opts.maxResponseBytes ?? DEFAULT_MAX_BODY_BYTES;
   const userAgent = opts.userAgent ?? 'cleanroomsml-monitor';

@@ -2,8 +2,10 @@
 // (account, region), since throttling is accounted per account and region. A role is assumed
 // through STS with fromTemporaryCredentials (its client comes with @aws-sdk/credential-providers,
 // via @aws-sdk/nested-clients); the base identity is the Node.js provider chain (IRSA, Pod Identity...).
-import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { defaultCredentialChain } from './credentials.js';
+import { stsRequestHandler } from './http.js';
 
 export interface ConnSpec {
   /** Role to assume; undefined: the base identity. */
@@ -30,11 +32,11 @@ export function limiterKey(c: ConnSpec): string {
 
 /** Credentials of a connection: the base identity, or a role assumed with it. */
 export function credentialsFor(c: ConnSpec, base?: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
-  const master = base ?? fromNodeProviderChain();
+  const master = base ?? defaultCredentialChain();
   if (!c.roleArn) return master;
   return fromTemporaryCredentials({
     masterCredentials: master,
     params: { RoleArn: c.roleArn, RoleSessionName: 'cleanroomsml-monitor', DurationSeconds: 3600 },
-    clientConfig: { region: c.region },
+    clientConfig: { region: c.region, requestHandler: stsRequestHandler() },
   });
 }

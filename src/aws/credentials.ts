@@ -1,7 +1,14 @@
 // Credential resolution with caching: the provider is asked again only when the cached identity
 // is within five minutes of expiring (or was explicitly invalidated after ExpiredToken).
 // fromNodeProviderChain already memoizes; custom providers may not.
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from './types.js';
+import { stsRequestHandler } from './http.js';
+
+/** The SDK's Node.js chain (env, profile, IRSA, Pod Identity, IMDS), its STS calls through the proxy rules. */
+export function defaultCredentialChain(): AwsCredentialIdentityProvider {
+  return fromNodeProviderChain({ clientConfig: { requestHandler: stsRequestHandler() } });
+}
 
 const REFRESH_BEFORE_MS = 5 * 60_000;
 

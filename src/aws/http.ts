@@ -1,8 +1,13 @@
 // One HTTP exchange over node:http/https with keep-alive: exactly the headers given are sent
 // (so what was signed is what goes out), the body is capped (a runaway body is an error, not an
-// OOM), and the whole exchange (connect, headers, body) is bounded by the AbortSignal.
+// OOM), and the whole exchange (connect, headers, body) is bounded by the AbortSignal. The agents
+// honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY (src/net/proxy-env.ts), for the Clean Rooms ML API
+// and for STS (role assumption, IRSA web identity) alike.
 import http from 'node:http';
 import https from 'node:https';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createProxyAwareAgents } from '../net/proxy-agent.js';
+import type { ProxyEnv } from '../net/proxy-env.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
@@ -23,12 +28,25 @@ export interface RawRequest {
   agent: http.Agent;
 }
 
-export function createAgents(): { http: http.Agent; https: https.Agent } {
-  // Idle keep-alive sockets are unref'd by node's Agent, so they never hold the process open.
-  return {
-    http: new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
-  };
+const POOL = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16 };
+
+export function createAgents(env: ProxyEnv = process.env): { http: http.Agent; https: http.Agent } {
+  return createProxyAwareAgents(POOL, env);
+}
+
+let sts: NodeHttpHandler | undefined;
+
+/**
+ * The request handler of the SDK's STS clients (AssumeRole, AssumeRoleWithWebIdentity), with the
+ * same proxy rules. The instance metadata and container (Pod Identity) credential endpoints use
+ * their own link-local HTTP and never a proxy, as NO_PROXY would have it anyway.
+ */
+export function stsRequestHandler(): NodeHttpHandler {
+  if (!sts) {
+    const agents = createProxyAwareAgents(POOL);
+    sts = new NodeHttpHandler({ httpAgent: agents.http, httpsAgent: agents.https as https.Agent });
+  }
+  return sts;
 }
 
 export function sendRequest(req: RawRequest): Promise<RawResponse> {

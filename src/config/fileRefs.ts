@@ -1,5 +1,11 @@
-// `<key>File: path` -> `<key>: <file contents>`, for any key the schema has at that place
+// `<key>File: path` -> `<key>: <file contents>`, for the secret keys the schema has at that place
 // (Kubernetes mounts secrets as files; keeping them out of env and out of the config file).
+// Only secret keys: a value read from a file is treated as a secret everywhere (never echoed),
+// and a non-secret key such as `state.dir` is printed in logs and error messages, so
+// `state.dirFile: /proc/self/environ` would print the environment. Non-secret values come from
+// the config text or ${NAME}.
+import { createHash } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type Pair, type Scalar } from 'yaml';
 import type { z } from 'zod';
@@ -15,10 +21,49 @@ const REASONS: Record<string, string> = {
   EPERM: 'permission denied',
   EISDIR: 'it is a directory',
   ENOTDIR: 'a parent is not a directory',
+  ENOTREG: 'not a regular file',
 };
 
 // Only the error code is reported: a reader's message could, in principle, carry content.
 const reason = (err: unknown) => REASONS[String((err as { code?: unknown })?.code)] ?? 'unreadable';
+
+/** Keys whose value may be read from a file: webhook URLs (their path is a credential) and secrets. */
+export function isSecretKey(key: string): boolean {
+  return key === 'url' || /(?:secret|token|password)$/i.test(key);
+}
+
+/** A secret is short; a bigger file is a wrong path (a log, /proc/self/environ...), not a secret. */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+/** A file read for a `<key>File`, with the hash of what was read (to notice a rotation). */
+export interface SecretFileRead {
+  /** The path as opened (resolved against baseDir). */
+  path: string;
+  sha256: string;
+}
+
+export const hashSecret = (content: string): string => createHash('sha256').update(content, 'utf8').digest('hex');
+
+/**
+ * The production reader: a regular file only (a FIFO or /dev/zero would block or never end; the
+ * open is non-blocking so a FIFO cannot hang it), at most MAX_SECRET_FILE_BYTES + 1 bytes read.
+ */
+export async function readSecretFile(path: string): Promise<string> {
+  const fh = await fs.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!(await fh.stat()).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
+    const buf = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
+    let size = 0;
+    while (size < buf.length) {
+      const { bytesRead } = await fh.read(buf, size, buf.length - size, null);
+      if (bytesRead === 0) break;
+      size += bytesRead;
+    }
+    return buf.subarray(0, size).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
 
 /** A file holds one secret; the trailing newline that `echo` and editors add is not part of it. */
 const trimNewline = (s: string) => s.replace(/[\r\n]+$/, '');
@@ -26,14 +71,15 @@ const trimNewline = (s: string) => s.replace(/[\r\n]+$/, '');
 /**
  * Resolves every `<key>File` in place. Paths are relative to `baseDir` when given. A list of
  * paths gives a list of values (e.g. two webhook secrets during key rotation).
- * Returns the issues and the contents read (for redaction).
+ * Returns the issues, the contents read (for redaction) and the files read (to watch them).
+ * Messages name the key and the file path, never a byte of the content.
  */
 export async function resolveFileRefs(
   doc: Document,
   schema: z.ZodType,
   read: ReadSecretFile,
   baseDir?: string,
-): Promise<{ issues: LocatedIssue[]; contents: string[] }> {
+): Promise<{ issues: LocatedIssue[]; contents: string[]; files: SecretFileRead[] }> {
   const jobs: { pair: Pair<Scalar, unknown>; base: string; paths: string[]; list: boolean; at: PathSegment[] }[] = [];
   const issues: LocatedIssue[] = [];
   walk(doc.contents, [], (node, path) => {
@@ -48,6 +94,10 @@ export async function resolveFileRefs(
       if (!key.endsWith('File') || !base || fields.get(base) !== 'leaf') continue;
       const at = [...path, key];
       const fail = (message: string) => issues.push({ path: formatPath(at), message, segments: at });
+      if (!isSecretKey(base)) {
+        fail(`only secrets (url, secret) can be read from a file; set ${base} in the config or with \${NAME}`);
+        continue;
+      }
       if (keys.has(base)) {
         fail(`set ${base} or ${key}, not both`);
         continue;
@@ -64,17 +114,27 @@ export async function resolveFileRefs(
     }
   });
   const contents: string[] = [];
+  const files: SecretFileRead[] = [];
   await Promise.all(
     jobs.map(async (job) => {
       const values: string[] = [];
       for (const raw of job.paths) {
         const file = baseDir && !isAbsolute(raw) ? resolve(baseDir, raw) : raw;
+        let text: string;
         try {
-          values.push(trimNewline(await read(file)));
+          text = await read(file);
         } catch (err) {
           issues.push({ path: formatPath(job.at), message: `cannot read ${file}: ${reason(err)}`, segments: job.at });
           return;
         }
+        // Redacted even when refused: an error elsewhere must not be able to quote it either.
+        contents.push(text);
+        if (Buffer.byteLength(text, 'utf8') > MAX_SECRET_FILE_BYTES) {
+          issues.push({ path: formatPath(job.at), message: `${file} is larger than ${MAX_SECRET_FILE_BYTES / 1024} KiB: not a secret file (check the path)`, segments: job.at });
+          return;
+        }
+        files.push({ path: file, sha256: hashSecret(text) });
+        values.push(trimNewline(text));
       }
       contents.push(...values);
       // Renaming the key node (rather than replacing the pair) keeps its source line for messages.
@@ -82,5 +142,5 @@ export async function resolveFileRefs(
       job.pair.value = doc.createNode(job.list ? values : values[0]);
     }),
   );
-  return { issues, contents };
+  return { issues, contents, files };
 }

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { formatPath, type ConfigIssue, type LocatedIssue, type PathSegment } from './errors.js';
 import { fieldsAt } from './shape.js';
+import { isSecretKey } from './fileRefs.js';
 
 type RawIssue = z.core.$ZodRawIssue;
 
@@ -92,8 +93,8 @@ export function closestMatch(key: string, candidates: Iterable<string>): string 
 function unknownKey(schema: z.ZodType, parent: PathSegment[], key: string): ConfigIssue {
   const fields = fieldsAt(schema, parent);
   const known = fields ? [...fields.keys()] : [];
-  // Leaf keys may also be given as <key>File (a secret read from a file), so those are valid spellings too.
-  const spellings = fields ? [...known, ...[...fields].filter(([, k]) => k === 'leaf').map(([k]) => `${k}File`)] : [];
+  // Secret leaf keys may also be given as <key>File (read from a file), so those are valid spellings too.
+  const spellings = fields ? [...known, ...[...fields].filter(([k, kind]) => kind === 'leaf' && isSecretKey(k)).map(([k]) => `${k}File`)] : [];
   const guess = closestMatch(key, spellings);
   const hint = guess ? `did you mean ${guess}?` : known.length ? `expected one of: ${known.join(', ')}` : 'not allowed here';
   return { path: formatPath([...parent, key]), message: `unknown key (${hint})` };

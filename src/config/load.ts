@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError, redactSecrets, type ConfigIssue, type LocatedIssue } from './errors.js';
 import { lineOf, parseYaml, type ParsedDocument } from './document.js';
 import { interpolate } from './interpolate.js';
-import { resolveFileRefs, type ReadSecretFile } from './fileRefs.js';
+import { readSecretFile, resolveFileRefs, type ReadSecretFile, type SecretFileRead } from './fileRefs.js';
 import { errorMap, toConfigIssues } from './issues.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -56,6 +56,14 @@ function fail(parsed: ParsedDocument, issues: LocatedIssue[], secrets: string[])
   throw new ConfigError(redactSecrets(located, secrets));
 }
 
+// The `<key>File` files each config was built from, for the rotation watcher (src/config/watch-files.ts).
+const secretFiles = new WeakMap<object, readonly SecretFileRead[]>();
+
+/** The files a config's `<key>File` secrets were read from, with the hash of what was read. */
+export function secretFilesOf(config: Config): readonly SecretFileRead[] {
+  return secretFiles.get(config) ?? [];
+}
+
 /** Parses and validates config text. Throws ConfigError listing every problem found. */
 export async function parseConfig(text: string, opts: ParseConfigOptions): Promise<Config> {
   const parsed = parseYaml(text, opts.source ?? 'config');
@@ -81,7 +89,9 @@ export async function parseConfig(text: string, opts: ParseConfigOptions): Promi
 
   const result = configSchema.safeParse(data, { error: errorMap });
   if (!result.success) fail(parsed, toConfigIssues(configSchema, result.error.issues), secrets);
-  return deepFreeze(result.data);
+  const config = deepFreeze(result.data);
+  secretFiles.set(config, files.files);
+  return config;
 }
 
 /** Reads, parses and validates the config file at `path`; `<key>File` paths are relative to its directory. */
@@ -100,7 +110,7 @@ export async function loadConfig(
   }
   return parseConfig(text, {
     env: opts.env ?? process.env,
-    readSecretFile: readFile,
+    readSecretFile: opts.readFile ?? readSecretFile,
     source: path,
     baseDir: dirname(resolve(path)),
   });

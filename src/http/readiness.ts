@@ -1,14 +1,16 @@
-// Pure readiness decision. Ready means: config and state loaded, the state dir writable, and a
-// sweep fully succeeded within the last 3 intervals. Liveness is separate (/healthz): a monitor
-// that cannot reach AWS is alive and must not be restarted in a loop, but it is not ready.
+// Pure readiness decision. Ready means "this pod can do its job": the server answers (it is the
+// one asking), the config is loaded, and the state is loaded and writable (without a writable
+// state dir no transition can be recorded, so none can be notified). AWS reachability and the
+// health of each List scope are NOT part of it: one bad discovery role or IAM that is not set up
+// yet would otherwise hold `helm install --wait`, Argo CD health and an OrderedReady StatefulSet
+// forever, and restarting or unrouting a pod fixes none of that. Those show in metrics
+// (cleanroomsml_monitor_discovery_scope_up, ..._last_successful_poll_timestamp_seconds) and alerts.
+// Liveness is separate (/healthz).
 
 export interface ReadinessInput {
-  now: number;
   configLoaded: boolean;
   stateLoaded: boolean;
   stateWritable: boolean;
-  lastSuccessfulSweepAt: number | undefined;
-  intervalMs: number;
 }
 
 export interface Readiness {
@@ -16,16 +18,10 @@ export interface Readiness {
   reasons: string[];
 }
 
-export const STALE_INTERVALS = 3;
-
 export function readiness(i: ReadinessInput): Readiness {
   const reasons: string[] = [];
   if (!i.configLoaded) reasons.push('config not loaded');
   if (!i.stateLoaded) reasons.push('state not loaded');
   if (!i.stateWritable) reasons.push('state dir not writable (disk full or I/O error): no new notifications can be recorded');
-  if (i.lastSuccessfulSweepAt === undefined) reasons.push('no sweep has succeeded yet');
-  else if (i.now - i.lastSuccessfulSweepAt > STALE_INTERVALS * i.intervalMs) {
-    reasons.push(`last successful sweep ${Math.round((i.now - i.lastSuccessfulSweepAt) / 1000)}s ago (more than ${STALE_INTERVALS} intervals)`);
-  }
   return { ready: reasons.length === 0, reasons };
 }

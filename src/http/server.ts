@@ -26,6 +26,8 @@ export interface HttpDeps {
   /** JSON for GET /api/outbox. */
   outbox(): unknown;
   retryDeadLetters(ids: string[] | 'all'): Promise<number>;
+  /** Durably removes dead letters. */
+  discardDeadLetters(ids: string[] | 'all'): Promise<number>;
   log: Logger;
 }
 
@@ -229,11 +231,12 @@ export async function startHttpServer(
         case '/api/outbox':
           return json(res, 200, deps.outbox());
         case '/':
-          return send(res, 200, 'cleanroomsml-monitor admin: GET /api/jobs /api/outbox, POST /api/outbox/retry\n');
+          return send(res, 200, 'cleanroomsml-monitor admin: GET /api/jobs /api/outbox, POST /api/outbox/retry /api/outbox/discard\n');
       }
       return send(res, 404, 'not found\n');
     }
-    if (req.method === 'POST' && path === '/api/outbox/retry') {
+    if (req.method === 'POST' && (path === '/api/outbox/retry' || path === '/api/outbox/discard')) {
+      const verb = path === '/api/outbox/retry' ? 'retry' : 'discard';
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'application/json') return send(res, 415, 'Content-Type must be application/json\n');
       let body: { ids?: unknown; all?: unknown };
@@ -248,6 +251,11 @@ export async function startHttpServer(
       }
       const ids = body.all === true ? 'all' : Array.isArray(body.ids) && body.ids.every((i) => typeof i === 'string') ? (body.ids as string[]) : undefined;
       if (ids === undefined) return send(res, 400, 'body must be {"all": true} or {"ids": ["evt_..."]}\n');
+      if (verb === 'discard') {
+        const removed = await deps.discardDeadLetters(ids);
+        deps.log.info({ removed, ids: ids === 'all' ? 'all' : ids.length }, 'dead letters discarded');
+        return json(res, 200, { discarded: removed });
+      }
       const moved = await deps.retryDeadLetters(ids);
       deps.log.info({ moved, ids: ids === 'all' ? 'all' : ids.length }, 'dead letters re-queued');
       return json(res, 200, { requeued: moved });

@@ -61,6 +61,11 @@ const FAMILIES: readonly Family[] = [
     lines: (j) => `${P}updated_timestamp_seconds{arn="${esc(j.arn)}"} ${secs(j.updateTime)}\n`,
   },
   {
+    name: `${P}status_since_timestamp_seconds`,
+    help: 'Unix time the current status began (the updateTime at which the monitor first saw this status).',
+    lines: (j) => `${P}status_since_timestamp_seconds{arn="${esc(j.arn)}"} ${secs(j.statusSince ?? j.updateTime)}\n`,
+  },
+  {
     name: `${P}relevance_score`,
     help: 'Relevance score of the generated audience for one audience size.',
     lines(j) {

@@ -42,6 +42,11 @@ export interface Metrics {
   configReload(ok: boolean, at: number): void;
   stateWriteError(): void;
   stateQuarantined(file: string): void;
+  /**
+   * Outcome of the List scopes of one sweep: `listed` were called (those in `failed` did not
+   * complete). `current` is every scope of the config in force: series of other scopes are dropped.
+   */
+  scopes(s: { listed: readonly string[]; failed: readonly string[]; current: readonly string[]; at: number }): void;
 }
 
 const secs = (ms: number) => ms / 1000;
@@ -230,6 +235,21 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     labelNames: ['file'] as const,
     registers,
   });
+  // Per List scope, so one bad discovery role or scope shows (and alerts) without failing
+  // readiness. The label is the scope key: `[<roleArn>@<region>|]c=<collaborationId>|m=<modelArn>`.
+  const scopeUp = new Gauge({
+    name: 'cleanroomsml_monitor_discovery_scope_up',
+    help: '1 if the last List of this scope (all its pages) succeeded, 0 if it failed.',
+    labelNames: ['scope'] as const,
+    registers,
+  });
+  const scopeLastOk = new Gauge({
+    name: 'cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds',
+    help: 'Unix time the last complete List of this scope finished (0 if none has since start).',
+    labelNames: ['scope'] as const,
+    registers,
+  });
+  const scopeKeys = new Set<string>();
   new Gauge({
     name: 'cleanroomsml_monitor_build_info',
     help: 'Build information; always 1.',
@@ -266,5 +286,23 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     },
     stateWriteError: () => writeErrors.inc(),
     stateQuarantined: (file) => quarantined.inc({ file: file.replace(/\.corrupt-.*$/, '') }),
+    scopes({ listed, failed, current, at }) {
+      const bad = new Set(failed);
+      for (const key of listed) {
+        if (!scopeKeys.has(key)) {
+          scopeKeys.add(key);
+          scopeLastOk.set({ scope: key }, 0);
+        }
+        scopeUp.set({ scope: key }, bad.has(key) ? 0 : 1);
+        if (!bad.has(key)) scopeLastOk.set({ scope: key }, secs(at));
+      }
+      const keep = new Set(current);
+      for (const key of [...scopeKeys]) {
+        if (keep.has(key)) continue;
+        scopeKeys.delete(key);
+        scopeUp.remove({ scope: key });
+        scopeLastOk.remove({ scope: key });
+      }
+    },
   };
 }

@@ -1,14 +1,30 @@
 // The ONE outbound HTTP path for notifications (flux notification-controller style): timeout, no
-// redirects, https unless allowed, and an address guard applied after DNS resolution (custom
-// `lookup`) and to IP literals, so neither a hostile DNS answer nor a literal URL can reach cloud
-// metadata. The AWS client deliberately does not use this path (EKS Pod Identity is 169.254.170.23).
+// redirects, https unless allowed, and an address guard applied to IP literals and to every
+// address the host resolves to, BEFORE anything is sent, proxy or not. Resolution is bounded in
+// time and threads (src/net/lookup.ts). The AWS client deliberately does not use this path (EKS
+// Pod Identity is 169.254.170.23).
+//
+// Proxies (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, src/net/proxy-env.ts): the target is resolved and
+// checked here first, the proxy itself may be a private address. Then
+// - https:// goes through a CONNECT tunnel to the host NAME (https-proxy-agent), TLS end to end:
+//   proxies commonly allow-list CONNECT by domain, and a DNS-rebinding answer at the proxy cannot
+//   matter, since the peer must present a certificate for that name before a byte of the request
+//   is sent;
+// - http:// (allowHttp targets) is sent to the proxy in absolute form with the CHECKED address
+//   (`POST http://<ip>:<port>/path`, Host: the name): nothing protects plain http from rebinding,
+//   so the proxy is not asked to resolve the name again;
+// - direct connections use the checked addresses too (no second resolution).
 import http from 'node:http';
 import https from 'node:https';
-import { promises as dns } from 'node:dns';
+import { isIP } from 'node:net';
 import type { LookupAddress } from 'node:dns';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { HttpProxyAgent } from 'http-proxy-agent';
 import { checkAddress, classifyAddress } from './guard.js';
 import { classifyResponse, type SendResult } from './classify.js';
 import { scrubUrl } from './redact.js';
+import { boundedLookup, lookupCallback, withTimeout, DNS_TIMEOUT_MS, DnsError } from '../net/lookup.js';
+import { ProxyConfigError, proxyFor, type ProxyEnv } from '../net/proxy-env.js';
 
 export type { SendResult } from './classify.js';
 
@@ -29,17 +45,20 @@ export interface SendRequest {
 export interface SendDeps {
   /** Name resolution (all addresses); tests inject names that resolve to forbidden addresses. */
   resolve?: (hostname: string) => Promise<LookupAddress[]>;
+  /** Bound of one resolution (default 5 s); a lookup that takes longer is a retryable failure. */
+  dnsTimeoutMs?: number;
+  /** Proxy variables (default process.env). */
+  env?: ProxyEnv;
   now?: () => number;
-}
-
-const defaultResolve = (hostname: string) => dns.lookup(hostname, { all: true, verbatim: true });
-
-class RefusedError extends Error {
-  readonly code = 'ERR_NOTIFY_ADDRESS_REFUSED';
 }
 
 /** One POST. Never throws: every failure is a classified SendResult whose reason holds no URL path or secret. */
 export async function send(req: SendRequest, deps: SendDeps = {}): Promise<SendResult> {
+  const r = await attempt(req, deps);
+  return r.outcome === 'delivered' ? r : { ...r, reason: scrubUrl(r.reason, req.url) };
+}
+
+async function attempt(req: SendRequest, deps: SendDeps): Promise<SendResult> {
   const now = deps.now ?? Date.now;
   let url: URL;
   try {
@@ -59,26 +78,61 @@ export async function send(req: SendRequest, deps: SendDeps = {}): Promise<SendR
     if (refusal !== null) return { outcome: 'permanent', reason: refusal };
   }
 
-  const resolve = deps.resolve ?? defaultResolve;
-  // Node calls lookup with { all: true } when autoSelectFamily is on (default since Node 20), else
-  // expects (err, address, family). Every resolved address must pass; one bad answer refuses the lot
-  // (a DNS-rebinding answer mixing a public and a metadata address is an attack, not a fallback).
-  const lookup = (hostname: string, options: { all?: boolean; family?: number | string }, cb: (...args: unknown[]) => void): void => {
-    resolve(hostname).then(
-      (addresses) => {
-        const fam = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : Number(options.family ?? 0);
-        const usable = fam === 4 || fam === 6 ? addresses.filter((a) => a.family === fam) : addresses;
-        if (usable.length === 0) return cb(Object.assign(new Error(`no address for host`), { code: 'ENOTFOUND' }));
-        for (const a of addresses) {
-          const refusal = checkAddress(a.address, { allowPrivate });
-          if (refusal !== null) return cb(new RefusedError(`${refusal} (resolved from ${hostname})`));
-        }
-        if (options.all === true) cb(null, usable);
-        else cb(null, usable[0]!.address, usable[0]!.family);
-      },
-      (err: NodeJS.ErrnoException) => cb(err),
-    );
+  // Every address must pass; one bad answer refuses the lot (a DNS-rebinding answer mixing a
+  // public and a metadata address is an attack, not a fallback).
+  let addresses: LookupAddress[];
+  const literal = isIP(host);
+  if (literal !== 0) addresses = [{ address: host, family: literal }];
+  else {
+    try {
+      addresses = deps.resolve ? await withTimeout(deps.resolve(host), deps.dnsTimeoutMs ?? DNS_TIMEOUT_MS) : await boundedLookup(host);
+    } catch (err) {
+      if (err instanceof DnsError) return { outcome: 'retryable', reason: err.message };
+      return { outcome: 'retryable', reason: `DNS lookup failed ${(err as NodeJS.ErrnoException).code ?? (err as Error).name}` };
+    }
+    if (addresses.length === 0) return { outcome: 'retryable', reason: 'DNS lookup failed ENOTFOUND' };
+    for (const a of addresses) {
+      const refusal = checkAddress(a.address, { allowPrivate });
+      if (refusal !== null) return { outcome: 'permanent', reason: `${refusal} (resolved from ${host})` };
+    }
+  }
+
+  let proxy: URL | undefined;
+  try {
+    proxy = proxyFor(url, deps.env ?? process.env);
+  } catch (err) {
+    // A deployment problem, fixed by a restart with a corrected variable: retry until then.
+    if (err instanceof ProxyConfigError) return { outcome: 'retryable', reason: err.message };
+    throw err;
+  }
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  // The connection goes to the checked addresses only: Node asks this instead of DNS.
+  const checkedLookup = (_h: string, options: { all?: boolean; family?: number | string }, cb: (...args: unknown[]) => void): void => {
+    const fam = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : Number(options.family ?? 0);
+    const usable = fam === 4 || fam === 6 ? addresses.filter((a) => a.family === fam) : addresses;
+    if (usable.length === 0) return cb(Object.assign(new Error('no address for host'), { code: 'ENOTFOUND' }));
+    if (options.all === true) cb(null, usable);
+    else cb(null, usable[0]!.address, usable[0]!.family);
   };
+  const first = addresses[0]!;
+  const checkedHost = first.family === 6 ? `[${first.address}]` : first.address;
+  const target: { url?: URL; options: https.RequestOptions } = !proxy
+    ? { url, options: { agent: false, lookup: checkedLookup as never } }
+    : url.protocol === 'https:'
+      ? { url, options: { agent: new HttpsProxyAgent(proxy, { keepAlive: false, lookup: lookupCallback as never }) } }
+      : {
+          // An absolute path: http-proxy-agent keeps it as the request target (else it would
+          // rebuild it from the Host header, i.e. the name).
+          options: {
+            protocol: 'http:',
+            host: first.address,
+            port,
+            path: `http://${checkedHost}:${port}${url.pathname}${url.search}`,
+            agent: new HttpProxyAgent(proxy, { keepAlive: false, lookup: lookupCallback as never }),
+            headers: { host: url.host },
+          },
+        };
+  if (req.signal?.aborted) return { outcome: 'retryable', reason: 'aborted' };
 
   return new Promise<SendResult>((resolvePromise) => {
     let settled = false;
@@ -86,18 +140,18 @@ export async function send(req: SendRequest, deps: SendDeps = {}): Promise<SendR
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolvePromise(r.outcome === 'delivered' ? r : { ...r, reason: scrubUrl(r.reason, req.url) });
+      resolvePromise(r);
     };
     const body = Buffer.from(req.body, 'utf8');
     const mod = url.protocol === 'https:' ? https : http;
-    const request = mod.request(url, {
+    const options: https.RequestOptions = {
       method: 'POST',
-      // No keep-alive agent: one connection per delivery keeps the guard on every connect simple.
-      agent: false,
-      lookup: lookup as never,
-      headers: { 'user-agent': 'cleanroomsml-monitor', ...req.headers, 'content-length': String(body.length) },
+      // No keep-alive: one connection per delivery keeps the guard on every connect simple.
+      ...target.options,
+      headers: { 'user-agent': 'cleanroomsml-monitor', ...req.headers, ...target.options.headers, 'content-length': String(body.length) },
       ...(req.signal ? { signal: req.signal } : {}),
-    });
+    };
+    const request = target.url ? mod.request(target.url, options) : mod.request(options);
     const timer = setTimeout(() => request.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })), req.timeoutMs);
     request.on('error', (err: NodeJS.ErrnoException) => settle(classifyError(err, req.timeoutMs)));
     request.on('response', (res) => {
@@ -130,7 +184,6 @@ export async function send(req: SendRequest, deps: SendDeps = {}): Promise<SendR
 }
 
 function classifyError(err: NodeJS.ErrnoException, timeoutMs: number): SendResult {
-  if (err instanceof RefusedError) return { outcome: 'permanent', reason: err.message };
   if (err.code === 'ETIMEOUT') return { outcome: 'retryable', reason: `timeout after ${timeoutMs} ms` };
   if (err.name === 'AbortError') return { outcome: 'retryable', reason: 'aborted' };
   // Codes only: Node's messages embed addresses and sometimes hostnames, never anything more useful.

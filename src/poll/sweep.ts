@@ -1,7 +1,7 @@
 // One sweep: read the List scopes, Get what the plan asks for, diff, route, and commit snapshots
 // and notifications in one durable write. Everything decided here comes from complete answers:
 // a failed List scope or an unanswered Get leaves that job exactly as it was.
-import type { Clock, JobSnapshot, Transition } from '../domain.js';
+import { stampStatusSince, type Clock, type JobSnapshot, type Transition } from '../domain.js';
 import type { Logger } from '../log.js';
 import type { CleanRoomsMlApi } from '../aws/types.js';
 import { classifyError } from '../aws/errors.js';
@@ -73,6 +73,8 @@ export interface SweepReport {
   transitions: number;
   notifications: number;
   failedScopes: string[];
+  /** Keys of the scopes this sweep called List for (failed ones included; not-due ones not). */
+  listedScopes: string[];
   jobErrors: number;
   /** Scopes listed slowly that were not due this sweep. */
   skippedScopes: number;
@@ -125,6 +127,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
   const scopes = listScopes(spec.staticArns, spec.discovery, known, staticConn);
   const results: ScopeResult[] = [];
   const failedScopes: string[] = [];
+  const listedScopes: string[] = [];
   let skippedScopes = 0;
   await pool(scopes, Math.min(deps.concurrency, 4), async (scope: ListScope) => {
     if (sched && !scope.discovery) {
@@ -135,6 +138,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
         return;
       }
     }
+    listedScopes.push(scope.key);
     const c = conn(scope.conn);
     const jobs: JobSnapshot[] = [];
     let nextToken: string | undefined;
@@ -262,8 +266,9 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     const transitions: Transition[] = [];
     const upsert: JobSnapshot[] = [];
     const remove: string[] = [...extraRemove];
-    for (const [arn, snap] of next) {
+    for (const [arn, fetched] of next) {
       const prev = before.get(arn);
+      const snap = fetched && stampStatusSince(prev, fetched);
       transitions.push(...diff(prev, snap, observedAt));
       if (snap === undefined) {
         if (prev) remove.push(arn);
@@ -340,6 +345,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     transitions: transitionCount,
     notifications: notificationCount,
     failedScopes,
+    listedScopes,
     jobErrors,
     skippedScopes,
     backfillCalls,

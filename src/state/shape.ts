@@ -20,7 +20,8 @@ export type JournalRecord =
   | { s: number; t: 'delivered'; id: string }
   | { s: number; t: 'attempt'; id: string; attempts: number; nextAttemptAt: number; lastError?: string }
   | { s: number; t: 'dead'; id: string; reason: string; at: number }
-  | { s: number; t: 'revive'; ids: string[] | 'all'; at: number };
+  | { s: number; t: 'revive'; ids: string[] | 'all'; at: number }
+  | { s: number; t: 'discard'; ids: string[] };
 
 /** Values repaired while reading (dropped metrics, capped text): counted, first one named. */
 export interface Repairs {
@@ -119,6 +120,11 @@ export function readSnapshot(v: unknown, where: string, r: Repairs): JobSnapshot
   optStr(o, 'startedBy', where);
   optStr(o, 'protectedQueryIdentifier', where);
   optText(o, 'description', where, r);
+  if (o['statusSince'] !== undefined && !(typeof o['statusSince'] === 'number' && Number.isFinite(o['statusSince']))) {
+    // Only feeds a timestamp gauge: dropped, it falls back to updateTime.
+    delete o['statusSince'];
+    repaired(r, `${where}.statusSince`);
+  }
   if (o['includeSeedInOutput'] !== undefined && typeof o['includeSeedInOutput'] !== 'boolean') corrupt(`${where}.includeSeedInOutput`, 'is not a boolean');
   if (o['detail'] !== 'full' && o['detail'] !== 'summary') {
     // A snapshot of unknown detail is treated as a summary: the poller fetches the full job again.
@@ -206,6 +212,9 @@ export function readJournalRecord(v: unknown, r: Repairs): JournalRecord {
       str(o, 'id', where);
       text(o, 'reason', where, r);
       num(o, 'at', where);
+      break;
+    case 'discard':
+      list(o, 'ids', where, (e, w) => (typeof e === 'string' ? e : corrupt(w, 'is not a string')));
       break;
     case 'revive':
       if (o['ids'] !== 'all') list(o, 'ids', where, (e, w) => (typeof e === 'string' ? e : corrupt(w, 'is not a string')));

@@ -87,6 +87,8 @@ export interface FileStateStore extends StateStore {
   readonly loadReport: LoadReport;
   /** Write a checkpoint now and truncate the journal. */
   checkpoint(): Promise<void>;
+  /** Durably forget dead letters (an operator gave up on them). Returns how many were removed. */
+  discardDeadLetters(ids: readonly string[] | 'all'): Promise<number>;
 }
 
 export async function openStateStore(opts: StoreOptions): Promise<FileStateStore> {
@@ -271,6 +273,14 @@ class JournalStore implements FileStateStore {
     return chosen.length;
   }
 
+  async discardDeadLetters(ids: readonly string[] | 'all'): Promise<number> {
+    // The ids are recorded, not 'all', so a replay removes exactly what the operator saw.
+    const chosen = ids === 'all' ? [...this.dead.keys()] : [...new Set(ids)].filter((id) => this.dead.has(id));
+    if (chosen.length === 0) return 0;
+    await this.append({ t: 'discard', ids: chosen });
+    return chosen.length;
+  }
+
   async checkpoint(): Promise<void> {
     await this.serial(async () => {
       try {
@@ -427,6 +437,9 @@ class JournalStore implements FileStateStore {
         }
         break;
       }
+      case 'discard':
+        for (const id of rec.ids) this.dead.delete(id);
+        break;
       case 'revive': {
         const ids = rec.ids === 'all' ? [...this.dead.keys()] : rec.ids;
         for (const id of ids) {

@@ -15,8 +15,12 @@ interface PhaseResult {
   transitions: number;
   healthBad: number;
   probes: number;
-  readyRatio: number;
-  first503Ms: number | undefined;
+  /** Share of probes in the fault with a fully successful sweep within 3 intervals. */
+  freshRatio: number;
+  /** When sweeps were first seen stale (no full success within 3 intervals), from the fault's start. */
+  firstStaleMs: number | undefined;
+  /** /readyz answers other than 200 (readiness does not depend on AWS). */
+  readyBad: number;
   recoveredMs: number;
   requests: Array<{ t: number; op: string; status: number; url?: string; fault?: string }>;
 }
@@ -32,20 +36,21 @@ async function phase(sim: Sim, d: Daemon, faults: Record<string, unknown>, durat
   await duringP;
   await sim.faults({});
   const healedAt = Date.now();
-  await waitReady(d, 15_000);
+  await waitReady(d, 15_000, healedAt);
   const recoveredMs = Date.now() - healedAt;
   const seen = await p.stop();
   const m1 = await d.metrics();
   const inFault = seen.filter((s) => s.t < healedAt);
-  const first503 = inFault.find((s) => s.ready === 503);
+  const firstStale = inFault.find((s) => !s.fresh);
   return {
     apiErrors: m1.api('error') - m0.api('error'),
     throttled: m1.api('throttled') - m0.api('throttled'),
     transitions: m1.transitions() - m0.transitions(),
     healthBad: seen.filter((s) => s.health !== 200).length,
     probes: seen.length,
-    readyRatio: inFault.filter((s) => s.ready === 200).length / Math.max(1, inFault.length),
-    first503Ms: first503 ? first503.t - t0 : undefined,
+    freshRatio: inFault.filter((s) => s.fresh).length / Math.max(1, inFault.length),
+    firstStaleMs: firstStale ? firstStale.t - t0 : undefined,
+    readyBad: seen.filter((s) => s.ready !== 200).length,
     recoveredMs,
     requests: (await sim.requests(t0)).filter((r) => r.t < healedAt),
   };
@@ -57,7 +62,7 @@ function backoffGaps(r: PhaseResult): number[] {
   return ts.slice(1, 4).map((t, i) => t - ts[i]!);
 }
 
-test('1. AWS side faults: retries with backoff, errors counted, liveness kept, readiness follows staleness, no false transition', async () => {
+test('1. AWS side faults: retries with backoff, errors counted, liveness and readiness kept, staleness in metrics, no false transition', async () => {
   const sim = await startSim();
   const receiver = await startReceiver();
   let d: Daemon | undefined;
@@ -79,24 +84,25 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness kept, r
     const startTransitions = (await d.metrics()).transitions();
 
     await scenario(
-      { scenario: '1a 5xx burst', fault: 'errorRatio 1 (every AWS call 500) for 5 s', expected: 'retries with exponential backoff, api errors rise, /healthz 200, /readyz 503 after ~3 intervals (1 s each), 0 transitions, recovery' },
+      { scenario: '1a 5xx burst', fault: 'errorRatio 1 (every AWS call 500) for 5 s', expected: 'retries with exponential backoff, api errors rise, /healthz and /readyz 200, last successful sweep stale after ~3 intervals (1 s each), 0 transitions, recovery' },
       async (obs) => {
         const r = await phase(sim, d!, { errorRatio: 1 }, 5000);
         const gaps = backoffGaps(r);
         obs(`${r.requests.length} requests all 500`);
         obs(`backoff gaps ${gaps.map((g) => (g / 1000).toFixed(2)).join('/')} s`);
         obs(`api errors +${r.apiErrors}`);
-        obs(`readyz 503 after ${r.first503Ms === undefined ? 'never' : secs(r.first503Ms)}`);
-        obs(`healthz non-200 ${r.healthBad}/${r.probes}`);
+        obs(`sweeps stale after ${r.firstStaleMs === undefined ? 'never' : secs(r.firstStaleMs)}`);
+        obs(`healthz non-200 ${r.healthBad}/${r.probes}, readyz non-200 ${r.readyBad}/${r.probes}`);
         obs(`${r.transitions} transitions`);
-        obs(`ready again ${secs(r.recoveredMs)} after healing`);
+        obs(`a sweep succeeded again ${secs(r.recoveredMs)} after healing`);
         assert.equal(gaps.length, 3, `three retries of the first call (requests in the fault: ${r.requests.map((q) => `${q.op.slice(0, 4)}${q.url?.includes('nextToken') ? '+' : ''}@${q.t % 100000}`).join(' ')})`);
         gaps.forEach((g, i) => {
           assert.ok(g >= 0.9 * 250 * 2 ** i && g <= 2.2 * 250 * 2 ** i + 300, `gap ${i + 1} = ${g} ms is not exponential backoff`);
         });
         assert.ok(r.apiErrors >= 8, `api errors +${r.apiErrors}`);
         assert.equal(r.healthBad, 0);
-        assert.ok(r.first503Ms !== undefined && r.first503Ms >= 1900 && r.first503Ms <= 5500, `readyz 503 after ${r.first503Ms} ms`);
+        assert.equal(r.readyBad, 0, 'readiness does not depend on AWS');
+        assert.ok(r.firstStaleMs !== undefined && r.firstStaleMs >= 1900 && r.firstStaleMs <= 5500, `stale after ${r.firstStaleMs} ms`);
         assert.equal(r.transitions, 0);
       },
     );
@@ -121,7 +127,7 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness kept, r
         obs(`${answered429}/${r.requests.length} requests throttled`);
         obs(`api throttled +${r.throttled}`);
         obs(`limiter down to ${rateLow.toFixed(1)}/s (max 50)`);
-        obs(`readyz 200 in ${(r.readyRatio * 100).toFixed(0)} % of probes`);
+        obs(`sweeps fresh in ${(r.freshRatio * 100).toFixed(0)} % of probes, readyz non-200 ${r.readyBad}`);
         obs(`healthz non-200 ${r.healthBad}/${r.probes}`);
         obs(`${r.transitions} transition, ${hooks} webhooks`);
         assert.ok(r.throttled >= 3, `throttled +${r.throttled}`);
@@ -133,41 +139,43 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness kept, r
     );
 
     await scenario(
-      { scenario: '1c held past timeout', fault: 'latencyMs 2500 on every AWS call, requestTimeoutMs 1000, for 8 s', expected: 'calls time out and are retried, counted as errors, /healthz 200, /readyz 503 after ~3 intervals, 0 transitions' },
+      { scenario: '1c held past timeout', fault: 'latencyMs 2500 on every AWS call, requestTimeoutMs 1000, for 8 s', expected: 'calls time out and are retried, counted as errors, /healthz and /readyz 200, sweeps stale after ~3 intervals, 0 transitions' },
       async (obs) => {
         const r = await phase(sim, d!, { latencyMs: 2500 }, 8000);
         obs(`api errors (timeouts) +${r.apiErrors}`);
-        obs(`readyz 503 after ${r.first503Ms === undefined ? 'never' : secs(r.first503Ms)}`);
-        obs(`healthz non-200 ${r.healthBad}/${r.probes}`);
+        obs(`sweeps stale after ${r.firstStaleMs === undefined ? 'never' : secs(r.firstStaleMs)}`);
+        obs(`healthz non-200 ${r.healthBad}/${r.probes}, readyz non-200 ${r.readyBad}`);
         obs(`${r.transitions} transitions`);
-        obs(`ready again ${secs(r.recoveredMs)} after healing`);
+        obs(`a sweep succeeded again ${secs(r.recoveredMs)} after healing`);
         const timeouts = d!.lines.filter((l) => JSON.stringify(l).includes('timed out after 1000 ms')).length;
         obs(`${timeouts} "timed out" log lines`);
         assert.ok(r.apiErrors >= 3, `errors +${r.apiErrors}`);
         assert.ok(timeouts > 0);
         assert.equal(r.healthBad, 0);
-        assert.ok(r.first503Ms !== undefined && r.first503Ms <= 5500, `readyz 503 after ${r.first503Ms} ms`);
+        assert.equal(r.readyBad, 0);
+        assert.ok(r.firstStaleMs !== undefined && r.firstStaleMs <= 5500, `stale after ${r.firstStaleMs} ms`);
         assert.equal(r.transitions, 0);
       },
     );
 
     await scenario(
-      { scenario: '1d reset mid-pagination', fault: 'resetListPage 2: the connection of every List page-2 request is reset, for 5 s', expected: 'page retried, scope voided (no decision from partial data): 0 transitions, no job dropped, /readyz 503, recovery' },
+      { scenario: '1d reset mid-pagination', fault: 'resetListPage 2: the connection of every List page-2 request is reset, for 5 s', expected: 'page retried, scope voided (no decision from partial data): 0 transitions, no job dropped, scope up 0 and sweeps stale (readyz 200), recovery' },
       async (obs) => {
         const r = await phase(sim, d!, { resetListPage: 2 }, 5000);
         const resets = r.requests.filter((q) => q.fault === 'reset').length;
         const tracked = (await d!.metrics()).get('cleanroomsml_monitor_jobs_tracked');
         obs(`${resets} resets on page 2`);
         obs(`api errors +${r.apiErrors}`);
-        obs(`readyz 503 after ${r.first503Ms === undefined ? 'never' : secs(r.first503Ms)}`);
+        obs(`sweeps stale after ${r.firstStaleMs === undefined ? 'never' : secs(r.firstStaleMs)}, readyz non-200 ${r.readyBad}`);
         obs(`${r.transitions} transitions`);
         obs(`jobs tracked ${tracked}/${FLEET + 1}`);
-        obs(`ready again ${secs(r.recoveredMs)} after healing`);
+        obs(`a sweep succeeded again ${secs(r.recoveredMs)} after healing`);
         assert.ok(resets >= 4, `${resets} resets`);
         assert.ok(r.apiErrors >= resets - 1, 'each reset counted');
         assert.equal(r.transitions, 0);
         assert.equal(tracked, FLEET + 1);
-        assert.ok(r.first503Ms !== undefined);
+        assert.ok(r.firstStaleMs !== undefined);
+        assert.equal(r.readyBad, 0);
       },
     );
 
@@ -178,7 +186,7 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness kept, r
         const resets = r.requests.filter((q) => q.fault === 'reset').length;
         obs(`${resets}/${r.requests.length + resets} connections reset`);
         obs(`api errors +${r.apiErrors}`);
-        obs(`readyz 200 in ${(r.readyRatio * 100).toFixed(0)} % of probes`);
+        obs(`sweeps fresh in ${(r.freshRatio * 100).toFixed(0)} % of probes, readyz non-200 ${r.readyBad}`);
         obs(`${r.transitions} transitions`);
         assert.ok(resets > 0);
         assert.equal(r.healthBad, 0);
@@ -196,12 +204,12 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness kept, r
   }
 });
 
-test('1f. unresolvable endpoint: errors counted and retried, alive, never ready, nothing leaves loopback', async () => {
+test('1f. unresolvable endpoint: errors counted and retried, alive and ready, no sweep ever succeeds, nothing leaves loopback', async () => {
   const sim = await startSim();
   let d: Daemon | undefined;
   try {
     await scenario(
-      { scenario: '1f unresolvable endpoint', fault: 'aws.endpoint http://nonexistent.invalid:4566 (ENOTFOUND)', expected: 'network errors counted and retried, process alive, /healthz 200, /readyz 503, no traffic beyond loopback' },
+      { scenario: '1f unresolvable endpoint', fault: 'aws.endpoint http://nonexistent.invalid:4566 (ENOTFOUND)', expected: 'network errors counted and retried, process alive, /healthz and /readyz 200, no successful sweep, no traffic beyond loopback' },
       async (obs) => {
         const config = baseConfig(sim, undefined, { jobs: [{ arn: J1 }] });
         config['aws'].endpoint = 'http://nonexistent.invalid:4566';
@@ -217,14 +225,15 @@ test('1f. unresolvable endpoint: errors counted and retried, alive, never ready,
         obs(`api errors ${errors} over ${sweeps} sweeps in 10 s`);
         obs(`${notFound} ENOTFOUND log lines`);
         obs(`healthz 200 ${seen.filter((s) => s.health === 200).length}/${seen.length}`);
-        obs(`readyz 503 ${seen.filter((s) => s.ready === 503).length}/${seen.length}`);
+        obs(`readyz 200 ${seen.filter((s) => s.ready === 200).length}/${seen.length}, sweeps fresh ${seen.filter((s) => s.fresh).length}/${seen.length}`);
         obs(`alive ${d.alive()}`);
         assert.ok(d.alive(), 'alive');
         assert.ok(errors >= 4, `errors ${errors}`);
         assert.ok(errors > sweeps, 'each call was retried');
         assert.ok(notFound > 0, 'ENOTFOUND logged');
         assert.ok(seen.every((s) => s.health === 200), `healthz answers: ${[...new Set(seen.map((s) => s.health))].join(',')}`);
-        assert.ok(seen.every((s) => s.ready === 503), `readyz answers: ${[...new Set(seen.map((s) => s.ready))].join(',')}`);
+        assert.ok(seen.every((s) => s.ready === 200), `readyz answers: ${[...new Set(seen.map((s) => s.ready))].join(',')}`);
+        assert.ok(seen.every((s) => !s.fresh), 'no sweep succeeded');
       },
     );
   } finally {

@@ -328,15 +328,23 @@ export function parseMetrics(text: string): Metrics {
 
 // ---- probing -----------------------------------------------------------------------------------
 
-/** Poll /healthz and /readyz every `everyMs` until stopped; keeps every answer with its time. */
-export function probe(d: Daemon, everyMs = 200): { stop(): Promise<Array<{ t: number; health: number; ready: number }>> } {
-  const seen: Array<{ t: number; health: number; ready: number }> = [];
+/**
+ * Poll /healthz, /readyz and /metrics every `everyMs` until stopped; keeps every answer with its
+ * time. `fresh`: a fully successful sweep finished within the last 3 poll intervals (AWS health is
+ * in metrics, not in readiness, which only says config and state are fine).
+ */
+export function probe(d: Daemon, everyMs = 200): { stop(): Promise<Array<{ t: number; health: number; ready: number; fresh: boolean }>> } {
+  const seen: Array<{ t: number; health: number; ready: number; fresh: boolean }> = [];
   let running = true;
   const loop = (async () => {
     while (running) {
       const t = Date.now();
-      const [h, r] = await Promise.all([d.get('/healthz').then((x) => x.status, () => 0), d.get('/readyz').then((x) => x.status, () => 0)]);
-      seen.push({ t, health: h, ready: r });
+      const [h, r, fresh] = await Promise.all([
+        d.get('/healthz').then((x) => x.status, () => 0),
+        d.get('/readyz').then((x) => x.status, () => 0),
+        d.metrics().then((m) => isFresh(m, t), () => false),
+      ]);
+      seen.push({ t, health: h, ready: r, fresh });
       await sleep(everyMs);
     }
   })();
@@ -347,6 +355,13 @@ export function probe(d: Daemon, everyMs = 200): { stop(): Promise<Array<{ t: nu
       return seen;
     },
   };
+}
+
+/** A fully successful sweep finished within the last 3 poll intervals (as seen at `now`). */
+export function isFresh(m: Metrics, now: number): boolean {
+  const last = (m.get('cleanroomsml_monitor_last_successful_poll_timestamp_seconds') ?? 0) * 1000;
+  const interval = (m.get('cleanroomsml_monitor_poll_interval_seconds') ?? 1) * 1000;
+  return last > 0 && now - last <= 3 * interval;
 }
 
 export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, what: string, everyMs = 100): Promise<T> {
@@ -364,8 +379,20 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeo
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }
 
-export async function waitReady(d: Daemon, timeoutMs = 15_000): Promise<void> {
-  await waitFor(async () => (await d.get('/readyz')).status === 200, timeoutMs, `${d.name} /readyz 200`);
+/**
+ * /readyz 200 (config and state fine) and a fully successful sweep finished (after `sinceMs`,
+ * when given): readiness alone no longer waits for AWS.
+ */
+export async function waitReady(d: Daemon, timeoutMs = 15_000, sinceMs?: number): Promise<void> {
+  await waitFor(
+    async () => {
+      if ((await d.get('/readyz')).status !== 200) return false;
+      const last = ((await d.metrics()).get('cleanroomsml_monitor_last_successful_poll_timestamp_seconds') ?? 0) * 1000;
+      return last > 0 && last >= (sinceMs ?? 0);
+    },
+    timeoutMs,
+    `${d.name} /readyz 200 and a successful sweep`,
+  );
 }
 
 export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -28,6 +28,7 @@ function request(url: string, opts: { method?: string; headers?: Record<string, 
 
 async function start(limits: { main?: Partial<HttpLimits>; admin?: Partial<HttpLimits> } = {}) {
   const retried: Array<string[] | 'all'> = [];
+  const discarded: Array<string[] | 'all'> = [];
   const srv = await startHttpServer(
     { host: '127.0.0.1', port: 0, admin: { enabled: true, host: '127.0.0.1', port: 0 } },
     {
@@ -40,11 +41,15 @@ async function start(limits: { main?: Partial<HttpLimits>; admin?: Partial<HttpL
         retried.push(ids);
         return 9;
       },
+      discardDeadLetters: async (ids) => {
+        discarded.push(ids);
+        return 9;
+      },
       log: createLogger({ level: 'silent' }),
     },
     limits,
   );
-  return { srv, retried };
+  return { srv, retried, discarded };
 }
 
 const hostOf = (url: string) => new URL(url).host;
@@ -75,8 +80,8 @@ test('the JSON API is on the admin listener only; the main listener serves /metr
   }
 });
 
-test('forged admin requests are refused: text/plain, a foreign Host, any Origin; nothing is re-queued', async () => {
-  const { srv, retried } = await start();
+test('forged admin requests are refused: text/plain, a foreign Host, any Origin; nothing is re-queued or discarded', async () => {
+  const { srv, retried, discarded } = await start();
   try {
     const url = `${srv.adminUrl}/api/outbox/retry`;
     const own = hostOf(srv.adminUrl!);
@@ -95,11 +100,14 @@ test('forged admin requests are refused: text/plain, a foreign Host, any Origin;
     for (const [what, headers, status] of cases) {
       const r = await request(url, { method: 'POST', headers, body: '{"all":true}' });
       assert.equal(r.status, status, what);
+      const d = await request(`${srv.adminUrl}/api/outbox/discard`, { method: 'POST', headers, body: '{"all":true}' });
+      assert.equal(d.status, status, `discard: ${what}`);
     }
     // Reads are guarded the same way: a rebinding page must not read job names or reasons.
     assert.equal((await request(`${srv.adminUrl}/api/outbox`, { headers: { host: `evil.example:${port}` } })).status, 421);
     assert.equal((await request(`${srv.adminUrl}/api/jobs`, { headers: { origin: 'http://evil.example' } })).status, 403);
     assert.deepEqual(retried, [], 'no forged request re-queued anything');
+    assert.deepEqual(discarded, [], 'no forged request discarded anything');
     // Any port: `kubectl port-forward 19465:9465` sends the local one.
     for (const host of [own, `localhost:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`, 'localhost:19465', 'localhost']) {
       assert.equal((await request(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', host }, body: '{"ids":["evt_1"]}' })).status, 200, host);
@@ -217,6 +225,7 @@ test('server.admin.enabled: false serves no JSON API at all', async () => {
       jobs: () => ({ jobs: [] }),
       outbox: () => ({}),
       retryDeadLetters: async () => assert.fail('not reachable'),
+      discardDeadLetters: async () => assert.fail('not reachable'),
       log: createLogger({ level: 'silent' }),
     },
   );

@@ -45,6 +45,7 @@ async function server() {
       jobs: () => [],
       outbox: () => ({}),
       retryDeadLetters: async () => 0,
+      discardDeadLetters: async () => 0,
       log: createLogger({ level: 'silent' }),
     },
   );

@@ -153,3 +153,25 @@ test('http is refused without allowHttp; loopback and private are refused unless
   // allowHttp implies loopback; allowPrivate: false overrides.
   assert.equal((await send(req({ allowHttp: true, allowPrivate: false }))).outcome, 'permanent');
 });
+
+test('a resolver that never answers: the delivery is retryable after the DNS bound, nothing is sent', async () => {
+  const n = rx.requests.length;
+  const host = `never-answers.example:${rx.port}`;
+  const t0 = Date.now();
+  const r = await send(req({ url: `http://${host}${SECRET_PATH}` }), { resolve: () => new Promise(() => {}), dnsTimeoutMs: 150 });
+  const ms = Date.now() - t0;
+  assert.ok(r.outcome === 'retryable', r.outcome);
+  assert.match(r.reason, /DNS lookup timed out after 150 ms/);
+  assert.ok(ms >= 140 && ms < 2_000, `${ms} ms`);
+  assert.equal(rx.requests.length, n, 'nothing reached the receiver');
+  noSecret(r.reason);
+});
+
+test('a name resolving to the receiver is sent to the checked address (no second resolution)', async () => {
+  const n = rx.requests.length;
+  let lookups = 0;
+  const r = await send(req({ url: `http://hooks.test:${rx.port}${SECRET_PATH}` }), { resolve: async () => (lookups++, [{ address: '127.0.0.1', family: 4 }]), env: {} });
+  assert.deepEqual(r, { outcome: 'delivered', status: 200 });
+  assert.equal(lookups, 1);
+  assert.equal(rx.requests[n]!.headers.host, `hooks.test:${rx.port}`);
+});
