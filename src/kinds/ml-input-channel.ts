@@ -1,0 +1,150 @@
+// ML input channels (the result of a query, used as training or inference input). Membership
+// scoped; the collaboration view shows every member's channels. Record count, file count, size
+// and privacy budgets come only from the Gets (the collaboration Get has no files or size).
+import type { KindDecl } from './kind.js';
+
+const SUMMARY_REQUIRED = ['createTime', 'updateTime', 'membershipIdentifier', 'collaborationIdentifier', 'name', 'configuredModelAlgorithmAssociations', 'mlInputChannelArn', 'status'] as const;
+const GET_REQUIRED = ['membershipIdentifier', 'collaborationIdentifier', 'mlInputChannelArn', 'name', 'configuredModelAlgorithmAssociations', 'status', 'retentionInDays', 'createTime', 'updateTime'] as const;
+const GET_COMMON = ['membershipIdentifier', 'collaborationIdentifier', 'mlInputChannelArn', 'name', 'configuredModelAlgorithmAssociations', 'status', 'statusDetails', 'retentionInDays', 'numberOfRecords', 'privacyBudgets', 'description', 'syntheticDataConfiguration', 'payerConfiguration', 'createTime', 'updateTime'] as const;
+
+export const mlInputChannel: KindDecl = {
+  kind: 'mlInputChannel',
+  snake: 'ml_input_channel',
+  title: 'ML input channel',
+  arn: {
+    resourceType: 'ml-input-channel',
+    shape: 'MLInputChannelArn',
+    member: 'mlInputChannelArn',
+    pattern: /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:membership\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/ml-input-channel\/[-a-zA-Z0-9_/.]+$/,
+  },
+  identity: { members: ['mlInputChannelArn'], description: 'the channel ARN' },
+  parents: { membershipId: 'membershipIdentifier', collaborationId: 'collaborationIdentifier' },
+  statusShape: 'MLInputChannelStatus',
+  statuses: {
+    CREATE_PENDING: 'inProgress',
+    CREATE_IN_PROGRESS: 'inProgress',
+    CREATE_FAILED: 'failure',
+    ACTIVE: 'success',
+    DELETE_PENDING: 'inProgress',
+    DELETE_IN_PROGRESS: 'inProgress',
+    DELETE_FAILED: 'failure',
+    INACTIVE: 'other',
+  },
+  get: {
+    member: {
+      type: 'get',
+      name: 'GetMLInputChannel',
+      view: 'member',
+      path: '/memberships/{membershipIdentifier}/ml-input-channels/{mlInputChannelArn}',
+      pathParams: [
+        { member: 'membershipIdentifier', from: 'membershipId' },
+        { member: 'mlInputChannelArn', from: 'arn' },
+      ],
+      queryParams: [],
+      members: [...GET_COMMON, 'inputChannel', 'protectedQueryIdentifier', 'numberOfFiles', 'sizeInGb', 'kmsKeyArn', 'tags'],
+      required: [...GET_REQUIRED, 'inputChannel'],
+    },
+    collaboration: {
+      type: 'get',
+      name: 'GetCollaborationMLInputChannel',
+      view: 'collaboration',
+      path: '/collaborations/{collaborationIdentifier}/ml-input-channels/{mlInputChannelArn}',
+      pathParams: [
+        { member: 'collaborationIdentifier', from: 'collaborationId' },
+        { member: 'mlInputChannelArn', from: 'arn' },
+      ],
+      queryParams: [],
+      members: [...GET_COMMON, 'creatorAccountId'],
+      required: [...GET_REQUIRED, 'creatorAccountId'],
+    },
+  },
+  lists: [
+    {
+      type: 'list',
+      name: 'ListMLInputChannels',
+      view: 'member',
+      scope: 'membership',
+      path: '/memberships/{membershipIdentifier}/ml-input-channels',
+      pathParams: [{ member: 'membershipIdentifier', from: 'membershipId' }],
+      queryParams: [],
+      listMember: 'mlInputChannelsList',
+      members: ['createTime', 'updateTime', 'membershipIdentifier', 'collaborationIdentifier', 'name', 'configuredModelAlgorithmAssociations', 'protectedQueryIdentifier', 'mlInputChannelArn', 'status', 'description', 'payerConfiguration'],
+      required: SUMMARY_REQUIRED,
+    },
+    {
+      type: 'list',
+      name: 'ListCollaborationMLInputChannels',
+      view: 'collaboration',
+      scope: 'collaboration',
+      path: '/collaborations/{collaborationIdentifier}/ml-input-channels',
+      pathParams: [{ member: 'collaborationIdentifier', from: 'collaborationId' }],
+      queryParams: [],
+      listMember: 'collaborationMLInputChannelsList',
+      members: ['createTime', 'updateTime', 'membershipIdentifier', 'collaborationIdentifier', 'name', 'configuredModelAlgorithmAssociations', 'mlInputChannelArn', 'status', 'creatorAccountId', 'description', 'payerConfiguration'],
+      required: [...SUMMARY_REQUIRED, 'creatorAccountId'],
+    },
+  ],
+  results: [
+    {
+      type: 'number',
+      key: 'records',
+      help: 'Number of records in the channel.',
+      value: ['numberOfRecords'],
+      shape: 'GetMLInputChannelResponseNumberOfRecordsLong',
+      integer: true,
+      min: 0,
+      max: 100_000_000_000,
+    },
+    {
+      type: 'number',
+      key: 'files',
+      help: 'Number of files in the channel.',
+      value: ['numberOfFiles'],
+      shape: 'GetMLInputChannelResponseNumberOfFilesDouble',
+      integer: false,
+      min: 0,
+      max: 1_000_000,
+    },
+    {
+      type: 'number',
+      key: 'size_gigabytes',
+      help: 'Size of the channel in GB.',
+      value: ['sizeInGb'],
+      shape: 'GetMLInputChannelResponseSizeInGbDouble',
+      integer: false,
+      min: 0,
+      max: 1_000_000,
+    },
+    {
+      type: 'number',
+      key: 'retention_days',
+      help: 'Days the channel data is kept.',
+      value: ['retentionInDays'],
+      shape: 'GetMLInputChannelResponseRetentionInDaysInteger',
+      integer: true,
+      min: 1,
+      max: 30,
+    },
+    {
+      type: 'number',
+      key: 'privacy_budget_remaining',
+      help: 'Aggregate remaining privacy budget, per budgeted configured table association.',
+      items: ['privacyBudgets', 'accessBudgets'],
+      value: ['aggregateRemainingBudget'],
+      labels: { resource_arn: ['resourceArn'] },
+      shape: 'Budget',
+      integer: true,
+      min: 0,
+    },
+  ],
+  labels: [
+    { label: 'membership_id', path: ['membershipIdentifier'] },
+    { label: 'collaboration_id', path: ['collaborationIdentifier'] },
+    { label: 'creator_account_id', path: ['creatorAccountId'] },
+  ],
+  facts: [
+    { title: 'Records', from: { result: 'records' }, format: 'count' },
+    { title: 'Size', from: { result: 'size_gigabytes' }, format: 'gigabytes' },
+    { title: 'Files', from: { result: 'files' }, format: 'count' },
+  ],
+};
