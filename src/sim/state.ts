@@ -19,17 +19,22 @@ import {
 } from './schemas.js';
 import { RequestLog, StatsCounter, type SimStats } from './stats.js';
 import { JobStore } from './store.js';
+import { ResourceStore } from './resource-store.js';
 
 export type WireJob = Record<string, unknown>;
 
 export class SimState {
   readonly store = new JobStore();
+  /** Every other kind (see resources.ts); audience generation jobs stay in `store`. */
+  readonly resources = new ResourceStore();
   readonly stats = new StatsCounter();
   readonly requestLog = new RequestLog();
   readonly faults: FaultInjector;
   readonly startedAt: number;
   private idRng!: Rng;
   private faultRng!: Rng;
+  /** Ids of generated resource ARNs (a stream of their own, so job ARNs stay as they were). */
+  resourceRng!: Rng;
 
   constructor(readonly clock: Clock, private readonly seed: number) {
     this.startedAt = clock.now();
@@ -40,6 +45,7 @@ export class SimState {
   private reseed(): void {
     this.idRng = createRng(this.seed);
     this.faultRng = createRng(this.seed ^ 0x0fa017);
+    this.resourceRng = createRng(this.seed ^ 0x7e5041);
   }
 
   loadScenario(s: Scenario): void {
@@ -126,6 +132,7 @@ export class SimState {
   /** Forget jobs, faults and counts; the PRNGs restart from the seed. */
   reset(): void {
     this.store.clear();
+    this.resources.clear();
     this.stats.reset();
     this.requestLog.reset();
     this.reseed();
