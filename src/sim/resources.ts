@@ -48,7 +48,7 @@ export function putResources(state: SimState, input: unknown): WireResource[] {
       try {
         parseWith(controlJobSchema, job, where);
       } catch (err) {
-        throw new SimInputError(String((err as Error).message).replace(/^invalid [^:]*:\n/, 'invalid resources:\n').replace(/^(?!invalid)/gm, `${where}.`));
+        throw new SimInputError(String((err as Error).message).replace(/^invalid [^:]*:\n/, 'invalid resources:\n').replace(/^(?!invalid)/gm, `${where}.`).replaceAll(`${where}.(root)`, where));
       }
       return { job };
     }
