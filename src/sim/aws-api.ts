@@ -80,7 +80,13 @@ async function respond(ctx: AwsContext, req: IncomingMessage, res: ServerRespons
   if (verdict === 'error') return sendAwsError(res, 500, 'InternalServiceException', 'An internal service error occurred. Retry your request. (injected fault)');
   if (verdict === 'reset') return resetConnection(ctx.state, req, r.op);
 
-  if ('resource' in r) return handleResourceOp(ctx.state, res, r.resource, rawQuery, () => resetConnection(ctx.state, req, r.op));
+  if ('resource' in r) {
+    return handleResourceOp(ctx.state, res, r.resource, rawQuery, {
+      reset: () => resetConnection(ctx.state, req, r.op),
+      malformed: (kind, wire) => sendMalformed(res, kind, wire),
+      breakWire: breakJob,
+    });
+  }
   if (r.op === 'GetAudienceGenerationJob' && 'label' in r) return getJob(ctx.state, res, r.label);
   return listJobs(ctx.state, req, res, rawQuery);
 }

@@ -13,7 +13,16 @@ import { ALL_KINDS, KINDS } from '../kinds/index.js';
 import type { GetDecl, KindDecl, ListDecl, ParamSource } from '../kinds/kind.js';
 import { renderResource, type SimResource } from './resource-store.js';
 import { sendAwsError, sendJson, validationMessage } from './respond.js';
+import type { MalformedKind } from './faults.js';
 import type { SimState } from './state.js';
+
+/** How the caller answers faults: drop the connection, or send a 200 that breaks the model. */
+export interface FaultAnswers {
+  reset(): void;
+  malformed(kind: MalformedKind, wire: Record<string, unknown>): void;
+  /** One resource's members broken the way `kind` says (missingField, badTimestamp). */
+  breakWire(w: Record<string, unknown>, kind: MalformedKind): Record<string, unknown>;
+}
 
 const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const UUID_RE = new RegExp(`^${UUID_PATTERN}$`);
@@ -132,11 +141,8 @@ function inScope(kind: KindDecl, r: SimResource, params: Map<ParamSource, string
   return true;
 }
 
-/**
- * Answer one routed operation. `reset` drops the connection (the resetListPage fault), counted
- * by the caller's bookkeeping like any other reset.
- */
-export function handleResourceOp(state: SimState, res: ServerResponse, route: ResourceRoute, rawQuery: string, reset: () => void): void {
+/** Answer one routed operation; `faults` answers the resetListPage and malformed faults. */
+export function handleResourceOp(state: SimState, res: ServerResponse, route: ResourceRoute, rawQuery: string, faults: FaultAnswers): void {
   const { kind, op } = route;
   const problems: Problem[] = [];
   const params = new Map<ParamSource, string>();
@@ -162,7 +168,7 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
   }
   if (op.type === 'get') {
     if (problems.length > 0) return sendAwsError(res, 400, 'ValidationException', validationMessage(problems));
-    return get(state, res, kind, op, params);
+    return get(state, res, kind, op, params, faults);
   }
   let limit = DEFAULT_MAX_RESULTS;
   const maxRaw = query.get('maxResults');
@@ -188,7 +194,7 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
     after = t.a;
     pageNo = t.p;
   }
-  if (state.faults.resetsListPage(pageNo)) return reset();
+  if (state.faults.resetsListPage(pageNo)) return faults.reset();
   let keep = (r: SimResource): boolean => inScope(kind, r, params);
   if (op.name === 'ListTrainedModels' || op.name === 'ListCollaborationTrainedModels') {
     const latest = latestVersions(state);
@@ -207,11 +213,18 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
   const page = state.resources.page(kind.kind, keep, after, limit);
   const body: Record<string, unknown> = {};
   if (page.more) body['nextToken'] = encodeToken({ v: 1, o: op.name, f: filterKey, a: page.items[page.items.length - 1]!.id, p: pageNo + 1 });
-  body[op.listMember] = page.items.map((r) => renderResource(r, op));
+  let bad: MalformedKind | undefined;
+  body[op.listMember] = page.items.map((r) => {
+    const m = state.faults.malformedFor(r.id, 'list');
+    if (!m) return renderResource(r, op);
+    bad = m.kind;
+    return faults.breakWire(renderResource(r, op), m.kind);
+  });
+  if (bad) return faults.malformed(bad, body);
   sendJson(res, 200, body);
 }
 
-function get(state: SimState, res: ServerResponse, kind: KindDecl, op: GetDecl, params: Map<ParamSource, string>): void {
+function get(state: SimState, res: ServerResponse, kind: KindDecl, op: GetDecl, params: Map<ParamSource, string>, faults: FaultAnswers): void {
   const arn = params.get('arn')!;
   const version = params.get('versionIdentifier');
   const scopeKey = op.view === 'collaboration' ? 'collaborationId' : 'membershipId';
@@ -229,6 +242,8 @@ function get(state: SimState, res: ServerResponse, kind: KindDecl, op: GetDecl, 
     const what = version !== undefined ? `${arn} version ${version}` : arn;
     return sendAwsError(res, 404, 'ResourceNotFoundException', `${kind.title[0]!.toUpperCase()}${kind.title.slice(1)} not found: ${what}`);
   }
+  const m = state.faults.malformedFor(found.id, 'get');
+  if (m) return faults.malformed(m.kind, faults.breakWire(renderResource(found, op), m.kind));
   sendJson(res, 200, renderResource(found, op));
 }
 

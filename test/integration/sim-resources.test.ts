@@ -241,5 +241,24 @@ describe('simulator resources of every kind', () => {
       assert.deepEqual(stats.ListMLInputChannels, { success: 1, throttled: 1, not_found: 0, access_denied: 0, validation: 0, error: 1 });
       assert.equal(stats.GetAudienceModel.not_found, 1);
     });
+
+    it('malformed answers for one resource of any kind, by id', async () => {
+      const [tm] = (await put([{ kind: 'trainedModel', name: 'tm', arn: TM_ARN }, { kind: 'trainedModel', name: 'other', membershipId: M }])).json.resources;
+      const bad = await control('PUT', '/_sim/faults', { malformed: { arn: `${TM_ARN}#version=a1a1a1a1-0000-4000-8000-000000000001`, kind: 'badTimestamp' } });
+      assert.equal(bad.status, 200, 'a versioned id is a valid target');
+      assert.equal((await control('PUT', '/_sim/faults', { malformed: { arn: 'arn:aws:s3:::bucket', kind: 'nonJson' } })).status, 400);
+      await control('PUT', '/_sim/faults', { malformed: { arn: tm.id, kind: 'missingField', operations: ['get'] } });
+      const g = await get(`/memberships/${M}/trained-models/${encodeURIComponent(TM_ARN)}`);
+      assert.equal(g.status, 200);
+      assert.equal(g.json.status, undefined);
+      assert.equal(g.json.updateTime, undefined);
+      assert.equal((await get(`/memberships/${M}/trained-models`)).json.trainedModels.length, 2, 'the List is untouched');
+      await control('PUT', '/_sim/faults', { malformed: { arn: tm.id, kind: 'nonJson', operations: ['list'] } });
+      const l = await get(`/memberships/${M}/trained-models`);
+      assert.equal(l.status, 200);
+      assert.match(l.text, /^<html>/);
+      const log = (await control('GET', '/_sim/requests')).json.requests;
+      assert.equal(log.at(-1).fault, 'malformed:nonJson');
+    });
   });
 });
