@@ -252,3 +252,16 @@ describe('kind declarations match the service model', () => {
     assert.equal(kindOfArn(`arn:aws-cn:cleanrooms-ml:cn-north-1:123456789012:audience-model/a`)?.kind, 'audienceModel');
   });
 });
+
+describe('docs/kinds.md follows the declarations', () => {
+  const doc = readFileSync(new URL('../../docs/kinds.md', import.meta.url), 'utf8');
+  it('names every operation, identity, result and label', () => {
+    for (const k of ALL_KINDS) {
+      assert.ok(doc.includes(`\`${k.kind}\``), k.kind);
+      for (const op of [...Object.values(k.get), ...k.lists]) assert.ok(doc.includes(op.name), op.name);
+      if (!k.arn || k.versionMember) assert.ok(doc.includes(k.identity.description.replace(/^the trained model ARN for a version without versionIdentifier \(the base version\), /, '').replace(/ for the others$/, '')), `${k.kind} identity`);
+      for (const r of k.results) assert.ok(doc.includes(r.key), `${k.kind} result ${r.key}`);
+      for (const l of k.labels) assert.ok(doc.includes(l.label), `${k.kind} label ${l.label}`);
+    }
+  });
+});
