@@ -49,14 +49,16 @@ export function buildRequest(op: OperationDecl, params: OperationParams): { path
   let path = op.path;
   for (const p of op.pathParams) {
     const v = params[p.from];
-    if (typeof v !== 'string' || v.length === 0) throw localValidation(`${op.name}: ${p.member} (from ${p.from}) must be a non-empty string`);
+    if (typeof v !== 'string' || v.length === 0)
+      throw localValidation(`${op.name}: ${p.member} (from ${p.from}) must be a non-empty string`);
     path = path.replace(`{${p.member}}`, awsUriEncode(v));
   }
   const query: Record<string, string> = {};
   for (const p of op.queryParams) {
     const v = params[p.from];
     if (v === undefined) continue;
-    if (typeof v !== 'string' || v.length === 0) throw localValidation(`${op.name}: ${p.member} (from ${p.from}) must be a non-empty string when given`);
+    if (typeof v !== 'string' || v.length === 0)
+      throw localValidation(`${op.name}: ${p.member} (from ${p.from}) must be a non-empty string when given`);
     query[p.member] = v;
   }
   return { path, query };
@@ -75,7 +77,10 @@ export function createResourceClient(opts: CleanRoomsMlClientOptions, call: Sign
     async get(kind, ref, callOpts) {
       const view = callOpts?.view ?? 'member';
       const op: GetDecl | undefined = kind.get[view];
-      if (!op) throw localValidation(`${kind.kind} has no ${view} Get${Object.keys(kind.get).length === 0 ? ' (its List items are all the service tells)' : ''}`);
+      if (!op)
+        throw localValidation(
+          `${kind.kind} has no ${view} Get${Object.keys(kind.get).length === 0 ? ' (its List items are all the service tells)' : ''}`,
+        );
       const { path, query } = buildRequest(op, refParams(ref));
       return call(op.name, path, query, callOpts?.signal, (body, requestId) => deserializeResourceGet(kind, op, body, requestId));
     },
@@ -83,7 +88,8 @@ export function createResourceClient(opts: CleanRoomsMlClientOptions, call: Sign
       if (!kind.lists.includes(list)) throw localValidation(`${list.name} is not a List of ${kind.kind}`);
       const { path, query } = buildRequest(list, params);
       const maxResults = listOpts?.maxResults ?? LIST_PAGE_SIZE;
-      if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100) throw localValidation(`${list.name}: maxResults must be a whole number in 1..100, got ${maxResults}`);
+      if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100)
+        throw localValidation(`${list.name}: maxResults must be a whole number in 1..100, got ${maxResults}`);
       query['maxResults'] = String(maxResults);
       if (listOpts?.nextToken !== undefined) query['nextToken'] = listOpts.nextToken;
       return call(list.name, path, query, listOpts?.signal, (body, requestId) => deserializeResourceList(kind, list, body, requestId));
@@ -95,7 +101,13 @@ export function createResourceClient(opts: CleanRoomsMlClientOptions, call: Sign
  * Every page of a List, in order. A service that hands back the token it was given would loop
  * forever: that is refused as a malformed answer.
  */
-export async function listAll(client: ResourceClient, kind: KindDecl, list: ListDecl, params: OperationParams, opts: ResourceCallOptions = {}): Promise<ResourceSnapshot[]> {
+export async function listAll(
+  client: ResourceClient,
+  kind: KindDecl,
+  list: ListDecl,
+  params: OperationParams,
+  opts: ResourceCallOptions = {},
+): Promise<ResourceSnapshot[]> {
   const out: ResourceSnapshot[] = [];
   let token: string | undefined;
   const seen = new Set<string>();
@@ -104,7 +116,12 @@ export async function listAll(client: ResourceClient, kind: KindDecl, list: List
     out.push(...page.items);
     token = page.nextToken;
     if (token !== undefined) {
-      if (seen.has(token)) throw new CleanRoomsMlError({ name: 'MalformedResponseError', message: `${list.name} returned a nextToken it had already returned`, httpStatus: 0 });
+      if (seen.has(token))
+        throw new CleanRoomsMlError({
+          name: 'MalformedResponseError',
+          message: `${list.name} returned a nextToken it had already returned`,
+          httpStatus: 0,
+        });
       seen.add(token);
     }
   } while (token !== undefined);

@@ -39,7 +39,11 @@ function parseJson(body: string, where: string, requestId?: string): Obj {
 
 /** Reads members of one structure, failing with the member's path in the message. */
 class Reader {
-  constructor(private readonly o: Obj, private readonly where: string, private readonly requestId?: string) {}
+  constructor(
+    private readonly o: Obj,
+    private readonly where: string,
+    private readonly requestId?: string,
+  ) {}
 
   fail(msg: string): never {
     throw malformed(`${this.where}: ${msg}`, this.requestId);
@@ -81,7 +85,8 @@ class Reader {
   }
 
   number(r: NumberResultDecl, v: unknown, name: string): number {
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(`member ${name} is not a finite number: ${JSON.stringify(v)?.slice(0, 64)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      this.fail(`member ${name} is not a finite number: ${JSON.stringify(v)?.slice(0, 64)}`);
     if (r.integer && !Number.isInteger(v)) this.fail(`member ${name} is not a whole number: ${v}`);
     if (r.min !== undefined && v < r.min) this.fail(`member ${name} is ${v}, below its minimum ${r.min}`);
     if (r.max !== undefined && v > r.max) this.fail(`member ${name} is ${v}, above its maximum ${r.max}`);
@@ -145,7 +150,13 @@ export function snapshotFromWire(kind: KindDecl, op: GetDecl | ListDecl, o: Obj,
   }
   const snap: ResourceSnapshot = {
     kind: kind.kind,
-    id: resourceId(kind, { ...(arn !== undefined ? { arn } : {}), ...(versionIdentifier !== undefined ? { versionIdentifier } : {}), parents, name, createTime }),
+    id: resourceId(kind, {
+      ...(arn !== undefined ? { arn } : {}),
+      ...(versionIdentifier !== undefined ? { versionIdentifier } : {}),
+      parents,
+      name,
+      createTime,
+    }),
     name,
     status,
     createTime,
@@ -201,7 +212,8 @@ export function deserializeResourceList(kind: KindDecl, op: ListDecl, body: stri
     return snapshotFromWire(kind, op, item, where, requestId);
   });
   const token = o['nextToken'];
-  if (token !== undefined && token !== null && typeof token !== 'string') throw malformed(`${op.name}: member nextToken is not a string`, requestId);
+  if (token !== undefined && token !== null && typeof token !== 'string')
+    throw malformed(`${op.name}: member nextToken is not a string`, requestId);
   // An empty token ends the pagination like an absent one (the SDK paginators stop on it too).
   return typeof token === 'string' && token.length > 0 ? { items, nextToken: token } : { items };
 }

@@ -3,7 +3,17 @@
 // status and updateTime but neither statusDetails nor metrics: those need the Get.
 import type { KindDecl } from './kind.js';
 
-const SUMMARY = ['createTime', 'updateTime', 'audienceGenerationJobArn', 'name', 'description', 'status', 'configuredAudienceModelArn', 'collaborationId', 'startedBy'] as const;
+const SUMMARY = [
+  'createTime',
+  'updateTime',
+  'audienceGenerationJobArn',
+  'name',
+  'description',
+  'status',
+  'configuredAudienceModelArn',
+  'collaborationId',
+  'startedBy',
+] as const;
 const SUMMARY_REQUIRED = ['createTime', 'updateTime', 'audienceGenerationJobArn', 'name', 'status', 'configuredAudienceModelArn'] as const;
 
 export const audienceGenerationJob: KindDecl = {
@@ -36,7 +46,23 @@ export const audienceGenerationJob: KindDecl = {
       path: '/audience-generation-job/{audienceGenerationJobArn}',
       pathParams: [{ member: 'audienceGenerationJobArn', from: 'arn' }],
       queryParams: [],
-      members: ['createTime', 'updateTime', 'audienceGenerationJobArn', 'name', 'description', 'status', 'statusDetails', 'configuredAudienceModelArn', 'seedAudience', 'includeSeedInOutput', 'collaborationId', 'metrics', 'startedBy', 'tags', 'protectedQueryIdentifier'],
+      members: [
+        'createTime',
+        'updateTime',
+        'audienceGenerationJobArn',
+        'name',
+        'description',
+        'status',
+        'statusDetails',
+        'configuredAudienceModelArn',
+        'seedAudience',
+        'includeSeedInOutput',
+        'collaborationId',
+        'metrics',
+        'startedBy',
+        'tags',
+        'protectedQueryIdentifier',
+      ],
       required: SUMMARY_REQUIRED,
     },
   },

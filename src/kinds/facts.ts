@@ -14,7 +14,11 @@ const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 export function formatDuration(seconds: number): string {
   let s = Math.max(0, Math.round(seconds));
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+  ] as const) {
     if (s >= size) {
       parts.push(`${Math.floor(s / size)}${unit}`);
       s %= size;

@@ -41,7 +41,9 @@ export function statusClass(kind: KindDecl, status: string): StatusClass {
 
 /** Statuses that notify by default: success and every failure of the kind. */
 export function defaultNotifyStatuses(kind: KindDecl): string[] {
-  return Object.entries(kind.statuses).filter(([, c]) => c === 'success' || c === 'failure').map(([s]) => s);
+  return Object.entries(kind.statuses)
+    .filter(([, c]) => c === 'success' || c === 'failure')
+    .map(([s]) => s);
 }
 
 /** The List operations of a kind for a scope and view. */

@@ -136,7 +136,11 @@ export type FactFormat = 'text' | 'count' | 'duration' | 'gigabytes' | 'elapsedO
 /** One line a notification states about a resource ("Version: 3f2a...", "Records: 1,200"). */
 export interface FactDecl {
   readonly title: string;
-  readonly from: { readonly label: string } | { readonly result: string } | { readonly parent: ParentKey } | { readonly versionIdentifier: true };
+  readonly from:
+    | { readonly label: string }
+    | { readonly result: string }
+    | { readonly parent: ParentKey }
+    | { readonly versionIdentifier: true };
   readonly format: FactFormat;
 }
 

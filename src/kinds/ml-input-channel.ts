@@ -3,9 +3,44 @@
 // and privacy budgets come only from the Gets (the collaboration Get has no files or size).
 import type { KindDecl } from './kind.js';
 
-const SUMMARY_REQUIRED = ['createTime', 'updateTime', 'membershipIdentifier', 'collaborationIdentifier', 'name', 'configuredModelAlgorithmAssociations', 'mlInputChannelArn', 'status'] as const;
-const GET_REQUIRED = ['membershipIdentifier', 'collaborationIdentifier', 'mlInputChannelArn', 'name', 'configuredModelAlgorithmAssociations', 'status', 'retentionInDays', 'createTime', 'updateTime'] as const;
-const GET_COMMON = ['membershipIdentifier', 'collaborationIdentifier', 'mlInputChannelArn', 'name', 'configuredModelAlgorithmAssociations', 'status', 'statusDetails', 'retentionInDays', 'numberOfRecords', 'privacyBudgets', 'description', 'syntheticDataConfiguration', 'payerConfiguration', 'createTime', 'updateTime'] as const;
+const SUMMARY_REQUIRED = [
+  'createTime',
+  'updateTime',
+  'membershipIdentifier',
+  'collaborationIdentifier',
+  'name',
+  'configuredModelAlgorithmAssociations',
+  'mlInputChannelArn',
+  'status',
+] as const;
+const GET_REQUIRED = [
+  'membershipIdentifier',
+  'collaborationIdentifier',
+  'mlInputChannelArn',
+  'name',
+  'configuredModelAlgorithmAssociations',
+  'status',
+  'retentionInDays',
+  'createTime',
+  'updateTime',
+] as const;
+const GET_COMMON = [
+  'membershipIdentifier',
+  'collaborationIdentifier',
+  'mlInputChannelArn',
+  'name',
+  'configuredModelAlgorithmAssociations',
+  'status',
+  'statusDetails',
+  'retentionInDays',
+  'numberOfRecords',
+  'privacyBudgets',
+  'description',
+  'syntheticDataConfiguration',
+  'payerConfiguration',
+  'createTime',
+  'updateTime',
+] as const;
 
 export const mlInputChannel: KindDecl = {
   kind: 'mlInputChannel',
@@ -15,7 +50,8 @@ export const mlInputChannel: KindDecl = {
     resourceType: 'ml-input-channel',
     shape: 'MLInputChannelArn',
     member: 'mlInputChannelArn',
-    pattern: /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:membership\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/ml-input-channel\/[-a-zA-Z0-9_/.]+$/,
+    pattern:
+      /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:membership\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/ml-input-channel\/[-a-zA-Z0-9_/.]+$/,
   },
   identity: { members: ['mlInputChannelArn'], description: 'the channel ARN' },
   parents: { membershipId: 'membershipIdentifier', collaborationId: 'collaborationIdentifier' },
@@ -68,7 +104,19 @@ export const mlInputChannel: KindDecl = {
       pathParams: [{ member: 'membershipIdentifier', from: 'membershipId' }],
       queryParams: [],
       listMember: 'mlInputChannelsList',
-      members: ['createTime', 'updateTime', 'membershipIdentifier', 'collaborationIdentifier', 'name', 'configuredModelAlgorithmAssociations', 'protectedQueryIdentifier', 'mlInputChannelArn', 'status', 'description', 'payerConfiguration'],
+      members: [
+        'createTime',
+        'updateTime',
+        'membershipIdentifier',
+        'collaborationIdentifier',
+        'name',
+        'configuredModelAlgorithmAssociations',
+        'protectedQueryIdentifier',
+        'mlInputChannelArn',
+        'status',
+        'description',
+        'payerConfiguration',
+      ],
       required: SUMMARY_REQUIRED,
     },
     {
@@ -80,7 +128,19 @@ export const mlInputChannel: KindDecl = {
       pathParams: [{ member: 'collaborationIdentifier', from: 'collaborationId' }],
       queryParams: [],
       listMember: 'collaborationMLInputChannelsList',
-      members: ['createTime', 'updateTime', 'membershipIdentifier', 'collaborationIdentifier', 'name', 'configuredModelAlgorithmAssociations', 'mlInputChannelArn', 'status', 'creatorAccountId', 'description', 'payerConfiguration'],
+      members: [
+        'createTime',
+        'updateTime',
+        'membershipIdentifier',
+        'collaborationIdentifier',
+        'name',
+        'configuredModelAlgorithmAssociations',
+        'mlInputChannelArn',
+        'status',
+        'creatorAccountId',
+        'description',
+        'payerConfiguration',
+      ],
       required: [...SUMMARY_REQUIRED, 'creatorAccountId'],
     },
   ],

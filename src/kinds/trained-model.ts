@@ -4,10 +4,63 @@
 // carry statusDetails, the stopping condition and the metrics/logs publish status.
 import type { GetDecl, KindDecl, ListDecl } from './kind.js';
 
-const SUMMARY = ['createTime', 'updateTime', 'trainedModelArn', 'versionIdentifier', 'incrementalTrainingDataChannels', 'name', 'description', 'membershipIdentifier', 'collaborationIdentifier', 'status', 'configuredModelAlgorithmAssociationArn', 'mlModelTrainingPayerAccountId'] as const;
-const SUMMARY_REQUIRED = ['createTime', 'updateTime', 'trainedModelArn', 'name', 'membershipIdentifier', 'collaborationIdentifier', 'status', 'configuredModelAlgorithmAssociationArn'] as const;
-const GET_COMMON = ['membershipIdentifier', 'collaborationIdentifier', 'trainedModelArn', 'versionIdentifier', 'incrementalTrainingDataChannels', 'name', 'description', 'status', 'statusDetails', 'configuredModelAlgorithmAssociationArn', 'resourceConfig', 'trainingInputMode', 'stoppingCondition', 'metricsStatus', 'metricsStatusDetails', 'logsStatus', 'logsStatusDetails', 'trainingContainerImageDigest', 'mlModelTrainingPayerAccountId', 'createTime', 'updateTime'] as const;
-const GET_REQUIRED = ['membershipIdentifier', 'collaborationIdentifier', 'trainedModelArn', 'name', 'status', 'configuredModelAlgorithmAssociationArn', 'createTime', 'updateTime'] as const;
+const SUMMARY = [
+  'createTime',
+  'updateTime',
+  'trainedModelArn',
+  'versionIdentifier',
+  'incrementalTrainingDataChannels',
+  'name',
+  'description',
+  'membershipIdentifier',
+  'collaborationIdentifier',
+  'status',
+  'configuredModelAlgorithmAssociationArn',
+  'mlModelTrainingPayerAccountId',
+] as const;
+const SUMMARY_REQUIRED = [
+  'createTime',
+  'updateTime',
+  'trainedModelArn',
+  'name',
+  'membershipIdentifier',
+  'collaborationIdentifier',
+  'status',
+  'configuredModelAlgorithmAssociationArn',
+] as const;
+const GET_COMMON = [
+  'membershipIdentifier',
+  'collaborationIdentifier',
+  'trainedModelArn',
+  'versionIdentifier',
+  'incrementalTrainingDataChannels',
+  'name',
+  'description',
+  'status',
+  'statusDetails',
+  'configuredModelAlgorithmAssociationArn',
+  'resourceConfig',
+  'trainingInputMode',
+  'stoppingCondition',
+  'metricsStatus',
+  'metricsStatusDetails',
+  'logsStatus',
+  'logsStatusDetails',
+  'trainingContainerImageDigest',
+  'mlModelTrainingPayerAccountId',
+  'createTime',
+  'updateTime',
+] as const;
+const GET_REQUIRED = [
+  'membershipIdentifier',
+  'collaborationIdentifier',
+  'trainedModelArn',
+  'name',
+  'status',
+  'configuredModelAlgorithmAssociationArn',
+  'createTime',
+  'updateTime',
+] as const;
 
 const getMember: GetDecl = {
   type: 'get',
@@ -76,7 +129,21 @@ const listCollaboration: ListDecl = {
   pathParams: [{ member: 'collaborationIdentifier', from: 'collaborationId' }],
   queryParams: [],
   listMember: 'collaborationTrainedModels',
-  members: ['createTime', 'updateTime', 'trainedModelArn', 'name', 'versionIdentifier', 'incrementalTrainingDataChannels', 'description', 'membershipIdentifier', 'collaborationIdentifier', 'status', 'configuredModelAlgorithmAssociationArn', 'creatorAccountId', 'mlModelTrainingPayerAccountId'],
+  members: [
+    'createTime',
+    'updateTime',
+    'trainedModelArn',
+    'name',
+    'versionIdentifier',
+    'incrementalTrainingDataChannels',
+    'description',
+    'membershipIdentifier',
+    'collaborationIdentifier',
+    'status',
+    'configuredModelAlgorithmAssociationArn',
+    'creatorAccountId',
+    'mlModelTrainingPayerAccountId',
+  ],
   required: [...SUMMARY_REQUIRED, 'creatorAccountId'],
 };
 
@@ -88,12 +155,14 @@ export const trainedModel: KindDecl = {
     resourceType: 'trained-model',
     shape: 'TrainedModelArn',
     member: 'trainedModelArn',
-    pattern: /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:membership\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/trained-model\/[-a-zA-Z0-9_/.]+$/,
+    pattern:
+      /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:membership\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/trained-model\/[-a-zA-Z0-9_/.]+$/,
   },
   versionMember: 'versionIdentifier',
   identity: {
     members: ['trainedModelArn', 'versionIdentifier'],
-    description: 'the trained model ARN for a version without versionIdentifier (the base version), <trainedModelArn>#version=<versionIdentifier> for the others',
+    description:
+      'the trained model ARN for a version without versionIdentifier (the base version), <trainedModelArn>#version=<versionIdentifier> for the others',
   },
   parents: {
     membershipId: 'membershipIdentifier',
@@ -147,8 +216,22 @@ export const trainedModel: KindDecl = {
       min: 1,
       max: 8192,
     },
-    { type: 'enum', key: 'metrics_status', help: 'Whether the training metrics were published.', value: ['metricsStatus'], shape: 'MetricsStatus', values: ['PUBLISH_SUCCEEDED', 'PUBLISH_FAILED'] },
-    { type: 'enum', key: 'logs_status', help: 'Whether the training logs were published.', value: ['logsStatus'], shape: 'LogsStatus', values: ['PUBLISH_SUCCEEDED', 'PUBLISH_FAILED'] },
+    {
+      type: 'enum',
+      key: 'metrics_status',
+      help: 'Whether the training metrics were published.',
+      value: ['metricsStatus'],
+      shape: 'MetricsStatus',
+      values: ['PUBLISH_SUCCEEDED', 'PUBLISH_FAILED'],
+    },
+    {
+      type: 'enum',
+      key: 'logs_status',
+      help: 'Whether the training logs were published.',
+      value: ['logsStatus'],
+      shape: 'LogsStatus',
+      values: ['PUBLISH_SUCCEEDED', 'PUBLISH_FAILED'],
+    },
   ],
   labels: [
     { label: 'membership_id', path: ['membershipIdentifier'] },

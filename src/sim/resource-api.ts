@@ -8,7 +8,7 @@
 // return one item per trained model, its latest version (ListTrainedModelVersions lists them
 // all); GetTrainedModel without versionIdentifier answers the latest version; a List on a
 // membership or collaboration the simulator does not know is empty.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { ALL_KINDS, KINDS } from '../kinds/index.js';
 import type { GetDecl, KindDecl, ListDecl, ParamSource } from '../kinds/kind.js';
 import { renderResource, type SimResource } from './resource-store.js';
@@ -45,7 +45,12 @@ interface CompiledRoute {
 const ROUTES: CompiledRoute[] = ALL_KINDS.filter((k) => k.kind !== 'audienceGenerationJob').flatMap((kind) =>
   [...Object.values(kind.get), ...kind.lists].map((op) => {
     const names: string[] = [];
-    const re = new RegExp(`^${op.path.replace(/\{([^}]+)\}/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`);
+    const re = new RegExp(
+      `^${op.path.replace(/\{([^}]+)\}/g, (_, n: string) => {
+        names.push(n);
+        return '([^/]+)';
+      })}$`,
+    );
     return { kind, op, re, names };
   }),
 );
@@ -65,16 +70,28 @@ type Problem = { field: string; value: string; constraint: string };
 /** The model's constraint on a parameter, by what it stands for. */
 function checkParam(kind: KindDecl, from: ParamSource, field: string, v: string): Problem | undefined {
   const bad = (constraint: string): Problem => ({ field, value: v, constraint });
-  if (from === 'status') return Object.hasOwn(kind.statuses, v) ? undefined : bad(`Member must satisfy enum value set: [${Object.keys(kind.statuses).join(', ')}]`);
+  if (from === 'status')
+    return Object.hasOwn(kind.statuses, v)
+      ? undefined
+      : bad(`Member must satisfy enum value set: [${Object.keys(kind.statuses).join(', ')}]`);
   if (from === 'membershipId' || from === 'collaborationId' || from === 'versionIdentifier' || from === 'trainedModelVersionIdentifier') {
     if (v.length !== 36) return bad('Member must have length equal to 36');
     return UUID_RE.test(v) ? undefined : bad(`Member must satisfy regular expression pattern: ${UUID_PATTERN}`);
   }
-  const arnKind = from === 'arn' ? kind : from === 'trainedModelArn' ? KINDS.trainedModel : from === 'audienceGenerationJobArn' ? KINDS.audienceGenerationJob : undefined;
+  const arnKind =
+    from === 'arn'
+      ? kind
+      : from === 'trainedModelArn'
+        ? KINDS.trainedModel
+        : from === 'audienceGenerationJobArn'
+          ? KINDS.audienceGenerationJob
+          : undefined;
   if (!arnKind?.arn) return undefined;
   if (v.length < 20) return bad('Member must have length greater than or equal to 20');
   if (v.length > 2048) return bad('Member must have length less than or equal to 2048');
-  return arnKind.arn.pattern.test(v) ? undefined : bad(`Member must satisfy regular expression pattern: ${arnKind.arn.pattern.source.slice(1, -1).replaceAll('\\/', '/')}`);
+  return arnKind.arn.pattern.test(v)
+    ? undefined
+    : bad(`Member must satisfy regular expression pattern: ${arnKind.arn.pattern.source.slice(1, -1).replaceAll('\\/', '/')}`);
 }
 
 function parseQuery(rawQuery: string): Map<string, string> {
@@ -111,7 +128,9 @@ function encodeToken(t: PageToken): string {
 function decodeToken(s: string): PageToken | undefined {
   try {
     const t = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as PageToken;
-    return t && t.v === 1 && typeof t.a === 'string' && typeof t.o === 'string' && typeof t.f === 'string' && typeof t.p === 'number' ? t : undefined;
+    return t && t.v === 1 && typeof t.a === 'string' && typeof t.o === 'string' && typeof t.f === 'string' && typeof t.p === 'number'
+      ? t
+      : undefined;
   } catch {
     return undefined;
   }
@@ -190,7 +209,8 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
   if (nextToken !== undefined) {
     const t = decodeToken(nextToken);
     // A token belongs to the operation and parameters it was issued for.
-    if (!t || t.o !== op.name || t.f !== filterKey) return sendAwsError(res, 400, 'ValidationException', 'Invalid nextToken: it is malformed or was issued for other parameters');
+    if (!t || t.o !== op.name || t.f !== filterKey)
+      return sendAwsError(res, 400, 'ValidationException', 'Invalid nextToken: it is malformed or was issued for other parameters');
     after = t.a;
     pageNo = t.p;
   }
@@ -204,7 +224,9 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
   if (op.name === 'ListTrainedModelVersions') {
     const model = params.get('trainedModelArn')!;
     const membership = params.get('membershipId')!;
-    const exists = state.resources.all('trainedModel').some((r) => r.fields['trainedModelArn'] === model && r.fields['membershipIdentifier'] === membership);
+    const exists = state.resources
+      .all('trainedModel')
+      .some((r) => r.fields['trainedModelArn'] === model && r.fields['membershipIdentifier'] === membership);
     if (!exists) return sendAwsError(res, 404, 'ResourceNotFoundException', `Trained model not found: ${model}`);
     // The ARN is the kind's own: match it rather than a parent.
     params.delete('trainedModelArn');
@@ -212,7 +234,8 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
   }
   const page = state.resources.page(kind.kind, keep, after, limit);
   const body: Record<string, unknown> = {};
-  if (page.more) body['nextToken'] = encodeToken({ v: 1, o: op.name, f: filterKey, a: page.items[page.items.length - 1]!.id, p: pageNo + 1 });
+  if (page.more)
+    body['nextToken'] = encodeToken({ v: 1, o: op.name, f: filterKey, a: page.items[page.items.length - 1]!.id, p: pageNo + 1 });
   let bad: MalformedKind | undefined;
   body[op.listMember] = page.items.map((r) => {
     const m = state.faults.malformedFor(r.id, 'list');
@@ -224,7 +247,14 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
   sendJson(res, 200, body);
 }
 
-function get(state: SimState, res: ServerResponse, kind: KindDecl, op: GetDecl, params: Map<ParamSource, string>, faults: FaultAnswers): void {
+function get(
+  state: SimState,
+  res: ServerResponse,
+  kind: KindDecl,
+  op: GetDecl,
+  params: Map<ParamSource, string>,
+  faults: FaultAnswers,
+): void {
   const arn = params.get('arn')!;
   const version = params.get('versionIdentifier');
   const scopeKey = op.view === 'collaboration' ? 'collaborationId' : 'membershipId';

@@ -19,7 +19,15 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const ARN_PREFIX = `arn:aws:cleanrooms-ml:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}`;
 
 /** Control keys besides the kind's wire members, and the ids they stand for. */
-const ID_KEYS = ['arn', 'versionIdentifier', 'membershipId', 'collaborationId', 'trainedModelArn', 'trainedModelVersionIdentifier', 'audienceGenerationJobArn'] as const;
+const ID_KEYS = [
+  'arn',
+  'versionIdentifier',
+  'membershipId',
+  'collaborationId',
+  'trainedModelArn',
+  'trainedModelVersionIdentifier',
+  'audienceGenerationJobArn',
+] as const;
 const OTHER_KEYS = ['kind', 'name', 'status', 'statusDetails', 'createTime', 'updateTime'] as const;
 
 export const membershipArn = (m: string, type: string, id: string): string => `${ARN_PREFIX}:membership/${m}/${type}/${id}`;
@@ -43,9 +51,15 @@ function defaults(kind: KindName, f: Record<string, unknown>, uuid: () => string
   const association = membershipArn(m, 'configured-model-algorithm-association', 'default-association');
   switch (kind) {
     case 'audienceModel':
-      return { audienceModelArn: `${ARN_PREFIX}:audience-model/${uuid()}`, trainingDatasetArn: `${ARN_PREFIX}:training-dataset/default-training-dataset` };
+      return {
+        audienceModelArn: `${ARN_PREFIX}:audience-model/${uuid()}`,
+        trainingDatasetArn: `${ARN_PREFIX}:training-dataset/default-training-dataset`,
+      };
     case 'audienceExportJob':
-      return { audienceGenerationJobArn: jobArnFor(DEFAULT_REGION, DEFAULT_ACCOUNT_ID, 'default-audience-generation-job'), audienceSize: { type: 'ABSOLUTE', value: 10_000 } };
+      return {
+        audienceGenerationJobArn: jobArnFor(DEFAULT_REGION, DEFAULT_ACCOUNT_ID, 'default-audience-generation-job'),
+        audienceSize: { type: 'ABSOLUTE', value: 10_000 },
+      };
     case 'trainedModel':
       return {
         trainedModelArn: membershipArn(m, 'trained-model', uuid()),
@@ -81,7 +95,10 @@ function defaults(kind: KindName, f: Record<string, unknown>, uuid: () => string
         configuredModelAlgorithmAssociations: [association],
         retentionInDays: 7,
         // Carries a query (a `sensitive` shape in the model), so tests can prove clients drop it.
-        inputChannel: { dataSource: { protectedQueryInputParameters: { sqlParameters: { queryString: 'SELECT user_id, features FROM training' } } }, roleArn: `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:role/cleanrooms-ml-input` },
+        inputChannel: {
+          dataSource: { protectedQueryInputParameters: { sqlParameters: { queryString: 'SELECT user_id, features FROM training' } } },
+          roleArn: `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:role/cleanrooms-ml-input`,
+        },
         creatorAccountId: DEFAULT_ACCOUNT_ID,
       };
     case 'audienceGenerationJob':
@@ -129,7 +146,8 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
 
   // Wire members given directly, then the id keys mapped onto the kind's members.
   const fields: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (members.has(k) && !['status', 'statusDetails', 'createTime', 'updateTime', 'name'].includes(k)) fields[k] = v;
+  for (const [k, v] of Object.entries(o))
+    if (members.has(k) && !['status', 'statusDetails', 'createTime', 'updateTime', 'name'].includes(k)) fields[k] = v;
   fields['name'] = name;
   const setId = (key: (typeof ID_KEYS)[number], member: string | undefined, check: (v: string) => string | undefined): void => {
     const v = str(key);
@@ -141,7 +159,10 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
     fields[member] = v;
   };
   const uuid = (v: string): string | undefined => (UUID_RE.test(v) ? undefined : "must be a lowercase UUID (the model's UUID pattern)");
-  const arnOf = (k: KindDecl) => (v: string): string | undefined => (k.arn!.pattern.test(v) ? undefined : `must be a ${k.title} ARN matching ${k.arn!.pattern.source}`);
+  const arnOf =
+    (k: KindDecl) =>
+    (v: string): string | undefined =>
+      k.arn!.pattern.test(v) ? undefined : `must be a ${k.title} ARN matching ${k.arn!.pattern.source}`;
   if (o['arn'] !== undefined && !kind.arn) fail('arn', `${kind.kind} has no ARN: its id is ${kind.identity.description}`);
   if (kind.arn) setId('arn', kind.arn.member, arnOf(kind));
   setId('versionIdentifier', kind.versionMember, uuid);
@@ -152,7 +173,8 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
   setId('membershipId', parent('membershipId'), uuid);
   if (impliedMembership && parent('membershipId')) {
     const given = fields[parent('membershipId')!];
-    if (given !== undefined && given !== impliedMembership) fail('membershipId', `contradicts the membership of the ARN (${impliedMembership})`);
+    if (given !== undefined && given !== impliedMembership)
+      fail('membershipId', `contradicts the membership of the ARN (${impliedMembership})`);
     fields[parent('membershipId')!] = impliedMembership;
   } else if (parent('membershipId') && fields[parent('membershipId')!] === undefined) {
     fields[parent('membershipId')!] = DEFAULT_MEMBERSHIP_ID;
@@ -172,11 +194,20 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
   const givenCreate = time('createTime');
   const givenUpdate = time('updateTime');
   // Kinds with an ARN keep their createTime when replaced; an ARN-less one is identified by it.
-  const probeId = arn !== undefined ? resourceId(kind, { arn, ...(versionIdentifier !== undefined ? { versionIdentifier } : {}), parents, name, createTime: 0 }) : undefined;
+  const probeId =
+    arn !== undefined
+      ? resourceId(kind, { arn, ...(versionIdentifier !== undefined ? { versionIdentifier } : {}), parents, name, createTime: 0 })
+      : undefined;
   const old = probeId !== undefined ? ctx.existing(probeId) : undefined;
   const updateTime = givenUpdate ?? ctx.now;
   const createTime = givenCreate ?? old?.createTime ?? Math.min(ctx.now, updateTime);
-  const id = resourceId(kind, { ...(arn !== undefined ? { arn } : {}), ...(versionIdentifier !== undefined ? { versionIdentifier } : {}), parents, name, createTime });
+  const id = resourceId(kind, {
+    ...(arn !== undefined ? { arn } : {}),
+    ...(versionIdentifier !== undefined ? { versionIdentifier } : {}),
+    parents,
+    name,
+    createTime,
+  });
   const r: SimResource = { kind: kind.kind, id, fields, status, createTime, updateTime: Math.max(updateTime, createTime) };
   if (statusDetails) r.statusDetails = statusDetails;
   checkRenders(kind, r, where);

@@ -37,7 +37,8 @@ export function renderResource(r: SimResource, op: Pick<OperationDecl, 'members'
 }
 
 function lowerBound(a: readonly string[], x: string): number {
-  let lo = 0, hi = a.length;
+  let lo = 0,
+    hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (a[mid]! < x) lo = mid + 1;
@@ -84,7 +85,12 @@ export class ResourceStore {
   }
 
   /** One page of `kind` matching `keep`, after the id `after`; `more` when any match follows. */
-  page(kind: KindName, keep: (r: SimResource) => boolean, after: string | undefined, limit: number): { items: SimResource[]; more: boolean } {
+  page(
+    kind: KindName,
+    keep: (r: SimResource) => boolean,
+    after: string | undefined,
+    limit: number,
+  ): { items: SimResource[]; more: boolean } {
     const ids = this.sorted.get(kind) ?? [];
     let i = after === undefined ? 0 : lowerBound(ids, after);
     if (after !== undefined && ids[i] === after) i++;

@@ -32,7 +32,11 @@ export function listResources(state: SimState, kind?: string): WireResource[] {
 
 /** PUT /_sim/resources: validate every item first, then add or replace them all. */
 export function putResources(state: SimState, input: unknown): WireResource[] {
-  const list = Array.isArray(input) ? input : typeof input === 'object' && input !== null ? (input as Record<string, unknown>)['resources'] : undefined;
+  const list = Array.isArray(input)
+    ? input
+    : typeof input === 'object' && input !== null
+      ? (input as Record<string, unknown>)['resources']
+      : undefined;
   if (!Array.isArray(list)) throw new SimInputError('invalid resources:\nresources: must be a list');
   if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
     const extra = Object.keys(input).filter((k) => k !== 'resources');
@@ -48,7 +52,12 @@ export function putResources(state: SimState, input: unknown): WireResource[] {
       try {
         parseWith(controlJobSchema, job, where);
       } catch (err) {
-        throw new SimInputError(String((err as Error).message).replace(/^invalid [^:]*:\n/, 'invalid resources:\n').replace(/^(?!invalid)/gm, `${where}.`).replaceAll(`${where}.(root)`, where));
+        throw new SimInputError(
+          String((err as Error).message)
+            .replace(/^invalid [^:]*:\n/, 'invalid resources:\n')
+            .replace(/^(?!invalid)/gm, `${where}.`)
+            .replaceAll(`${where}.(root)`, where),
+        );
       }
       return { job };
     }
@@ -70,11 +79,14 @@ export function setResourceStatus(state: SimState, id: string, input: unknown): 
     const job = state.store.get(id) ? state.setStatus(id, input) : undefined;
     return job ? jobView(job) : undefined;
   }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new SimInputError('invalid status body:\n(root): must be an object {"status", "statusDetails"?}');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new SimInputError('invalid status body:\n(root): must be an object {"status", "statusDetails"?}');
   const body = input as Record<string, unknown>;
-  for (const k of Object.keys(body)) if (k !== 'status' && k !== 'statusDetails') throw new SimInputError(`invalid status body:\n${k}: unknown key (status, statusDetails)`);
+  for (const k of Object.keys(body))
+    if (k !== 'status' && k !== 'statusDetails') throw new SimInputError(`invalid status body:\n${k}: unknown key (status, statusDetails)`);
   const status = body['status'];
-  if (typeof status !== 'string' || status.length === 0) throw new SimInputError('invalid status body:\nstatus: must be a non-empty string');
+  if (typeof status !== 'string' || status.length === 0)
+    throw new SimInputError('invalid status body:\nstatus: must be a non-empty string');
   let details: SimStatusDetails | undefined;
   if (body['statusDetails'] !== undefined) {
     details = parseStatusDetails(body['statusDetails'], (msg) => {

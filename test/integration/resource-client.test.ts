@@ -37,7 +37,11 @@ interface Case {
 const CASES: Case[] = [
   {
     kind: 'audienceGenerationJob',
-    item: (i) => ({ name: `agj-${i}`, collaborationId: C, metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 5000 }, score: 0.7 }], recallMetric: 0.3 } }),
+    item: (i) => ({
+      name: `agj-${i}`,
+      collaborationId: C,
+      metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 5000 }, score: 0.7 }], recallMetric: 0.3 },
+    }),
     list: 'ListAudienceGenerationJobs',
     params: {},
     check: (s) => {
@@ -60,7 +64,12 @@ const CASES: Case[] = [
   },
   {
     kind: 'audienceExportJob',
-    item: (i) => ({ name: `export/${i} #x`, audienceGenerationJobArn: AGJ_ARN, audienceSize: { type: 'PERCENTAGE', value: 20 }, outputLocation: 's3://bucket/exports/' }),
+    item: (i) => ({
+      name: `export/${i} #x`,
+      audienceGenerationJobArn: AGJ_ARN,
+      audienceSize: { type: 'PERCENTAGE', value: 20 },
+      outputLocation: 's3://bucket/exports/',
+    }),
     list: 'ListAudienceExportJobs',
     params: {},
     check: (s) => {
@@ -72,7 +81,14 @@ const CASES: Case[] = [
   },
   {
     kind: 'trainedModel',
-    item: (i) => ({ name: `tm-${i}`, membershipId: M, collaborationId: C, stoppingCondition: { maxRuntimeInSeconds: 7200 }, metricsStatus: 'PUBLISH_SUCCEEDED', logsStatus: 'PUBLISH_FAILED' }),
+    item: (i) => ({
+      name: `tm-${i}`,
+      membershipId: M,
+      collaborationId: C,
+      stoppingCondition: { maxRuntimeInSeconds: 7200 },
+      metricsStatus: 'PUBLISH_SUCCEEDED',
+      logsStatus: 'PUBLISH_FAILED',
+    }),
     list: 'ListTrainedModels',
     params: { membershipId: M },
     check: (s) => {
@@ -85,7 +101,14 @@ const CASES: Case[] = [
   },
   {
     kind: 'trainedModelInferenceJob',
-    item: (i) => ({ name: `inf-${i}`, membershipId: M, collaborationId: C, trainedModelArn: TM_ARN, trainedModelVersionIdentifier: V1, metricsStatus: 'PUBLISH_SUCCEEDED' }),
+    item: (i) => ({
+      name: `inf-${i}`,
+      membershipId: M,
+      collaborationId: C,
+      trainedModelArn: TM_ARN,
+      trainedModelVersionIdentifier: V1,
+      metricsStatus: 'PUBLISH_SUCCEEDED',
+    }),
     list: 'ListTrainedModelInferenceJobs',
     params: { membershipId: M },
     check: (s) => {
@@ -109,8 +132,21 @@ const CASES: Case[] = [
   {
     kind: 'mlInputChannel',
     item: (i) => ({
-      name: `ch-${i}`, membershipId: M, collaborationId: C, numberOfRecords: 1_200_000, sizeInGb: 2.5, numberOfFiles: 12,
-      privacyBudgets: { accessBudgets: [{ resourceArn: BUDGET_ARN, details: [{ startTime: '2026-11-28T00:00:00Z', remainingBudget: 7, budget: 10, budgetType: 'CALENDAR_DAY' }], aggregateRemainingBudget: 7 }] },
+      name: `ch-${i}`,
+      membershipId: M,
+      collaborationId: C,
+      numberOfRecords: 1_200_000,
+      sizeInGb: 2.5,
+      numberOfFiles: 12,
+      privacyBudgets: {
+        accessBudgets: [
+          {
+            resourceArn: BUDGET_ARN,
+            details: [{ startTime: '2026-11-28T00:00:00Z', remainingBudget: 7, budget: 10, budgetType: 'CALENDAR_DAY' }],
+            aggregateRemainingBudget: 7,
+          },
+        ],
+      },
     }),
     list: 'ListMLInputChannels',
     params: { membershipId: M },
@@ -133,16 +169,23 @@ describe('generic resource client <-> simulator', () => {
   const observed = new Map<string, number>();
 
   const control = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
-    const res = await fetch(sim.url + path, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    const res = await fetch(sim.url + path, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
     return { status: res.status, json: await res.json() };
   };
   const listOf = (kind: KindName, name: string): ListDecl => KINDS[kind].lists.find((l) => l.name === name)!;
-  const isNotFound = (e: unknown): boolean => e instanceof CleanRoomsMlError && e.name === 'ResourceNotFoundException' && e.httpStatus === 404 && e.outcome === 'not_found';
+  const isNotFound = (e: unknown): boolean =>
+    e instanceof CleanRoomsMlError && e.name === 'ResourceNotFoundException' && e.httpStatus === 404 && e.outcome === 'not_found';
 
   before(async () => {
     sim = await startSimulator({ credentials: CREDS, clock: { now: () => now } });
     client = createResourceClient({
-      region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS, requestTimeoutMs: 5000,
+      region: 'us-east-1',
+      endpoint: sim.url,
+      credentials: async () => CREDS,
+      requestTimeoutMs: 5000,
       observer: (op: string, outcome: ApiOutcome) => observed.set(`${op}/${outcome}`, (observed.get(`${op}/${outcome}`) ?? 0) + 1),
     });
   });
@@ -159,7 +202,8 @@ describe('generic resource client <-> simulator', () => {
       const list = (): ListDecl => listOf(c.kind, c.list);
       /** The fullest read the service offers: the Get, or the List item for kinds without one. */
       const read = async (item: ResourceSnapshot): Promise<ResourceSnapshot> => (kind.get.member ? client.get(kind, item) : item);
-      const find = async (id: string): Promise<ResourceSnapshot | undefined> => (await listAll(client, kind, list(), c.params)).find((s) => s.id === id);
+      const find = async (id: string): Promise<ResourceSnapshot | undefined> =>
+        (await listAll(client, kind, list(), c.params)).find((s) => s.id === id);
 
       it('PUT through /_sim/resources, then List and Get with the client', async () => {
         const put = await control('PUT', '/_sim/resources', { resources: [{ kind: c.kind, ...c.item(1) }] });
@@ -185,9 +229,13 @@ describe('generic resource client <-> simulator', () => {
       });
 
       it('a status set through the control API shows in Get and List (updateTime = now)', async () => {
-        const r = (await control('PUT', '/_sim/resources', { resources: [{ kind: c.kind, ...c.item(1), status: 'CREATE_IN_PROGRESS' }] })).json.resources[0];
+        const r = (await control('PUT', '/_sim/resources', { resources: [{ kind: c.kind, ...c.item(1), status: 'CREATE_IN_PROGRESS' }] }))
+          .json.resources[0];
         now = T0 + 90_000;
-        const failed = await control('POST', `/_sim/resources/${encodeURIComponent(r.id)}/status`, { status: 'CREATE_FAILED', statusDetails: { statusCode: 'INTERNAL_ERROR', message: 'out of capacity' } });
+        const failed = await control('POST', `/_sim/resources/${encodeURIComponent(r.id)}/status`, {
+          status: 'CREATE_FAILED',
+          statusDetails: { statusCode: 'INTERNAL_ERROR', message: 'out of capacity' },
+        });
         assert.equal(failed.status, 200, JSON.stringify(failed.json));
         assert.equal(failed.json.updateTime, new Date(now).toISOString());
         const item = (await find(r.id))!;
@@ -220,7 +268,9 @@ describe('generic resource client <-> simulator', () => {
         assert.deepEqual(ids, new Set(put.json.resources.map((r: { id: string }) => r.id)));
         assert.equal((await listAll(client, kind, list(), c.params)).length, 150);
         // Every page was asked for with the model's maximum page size.
-        const urls = ((await control('GET', '/_sim/requests')).json.requests as Array<{ op: string; url: string }>).filter((q) => q.op === c.list);
+        const urls = ((await control('GET', '/_sim/requests')).json.requests as Array<{ op: string; url: string }>).filter(
+          (q) => q.op === c.list,
+        );
         assert.ok(urls.length >= 3 && urls.every((q) => /[?&]maxResults=100(&|$)/.test(q.url)));
       });
 
@@ -259,24 +309,34 @@ describe('generic resource client <-> simulator', () => {
 
   describe('filters and views', () => {
     it('audience generation jobs by collaborationId', async () => {
-      await control('PUT', '/_sim/resources', { resources: [
-        { kind: 'audienceGenerationJob', name: 'in-c', collaborationId: C },
-        { kind: 'audienceGenerationJob', name: 'in-c2', collaborationId: C2 },
-      ] });
+      await control('PUT', '/_sim/resources', {
+        resources: [
+          { kind: 'audienceGenerationJob', name: 'in-c', collaborationId: C },
+          { kind: 'audienceGenerationJob', name: 'in-c2', collaborationId: C2 },
+        ],
+      });
       const l = listOf('audienceGenerationJob', 'ListAudienceGenerationJobs');
-      assert.deepEqual((await listAll(client, KINDS.audienceGenerationJob, l, { collaborationId: C })).map((s) => s.name), ['in-c']);
+      assert.deepEqual(
+        (await listAll(client, KINDS.audienceGenerationJob, l, { collaborationId: C })).map((s) => s.name),
+        ['in-c'],
+      );
       assert.equal((await listAll(client, KINDS.audienceGenerationJob, l, {})).length, 2);
     });
 
     it('audience export jobs by audienceGenerationJobArn', async () => {
       const other = `${BASE}:audience-generation-job/agj-other`;
-      await control('PUT', '/_sim/resources', { resources: [
-        { kind: 'audienceExportJob', name: 'x', audienceGenerationJobArn: AGJ_ARN },
-        { kind: 'audienceExportJob', name: 'x', audienceGenerationJobArn: other },
-      ] });
+      await control('PUT', '/_sim/resources', {
+        resources: [
+          { kind: 'audienceExportJob', name: 'x', audienceGenerationJobArn: AGJ_ARN },
+          { kind: 'audienceExportJob', name: 'x', audienceGenerationJobArn: other },
+        ],
+      });
       const l = listOf('audienceExportJob', 'ListAudienceExportJobs');
       const got = await listAll(client, KINDS.audienceExportJob, l, { audienceGenerationJobArn: other });
-      assert.deepEqual(got.map((s) => s.parents.audienceGenerationJobArn), [other]);
+      assert.deepEqual(
+        got.map((s) => s.parents.audienceGenerationJobArn),
+        [other],
+      );
       // The same name under two parents: two identities.
       const all = await listAll(client, KINDS.audienceExportJob, l, {});
       assert.equal(new Set(all.map((s) => s.id)).size, 2);
@@ -284,12 +344,28 @@ describe('generic resource client <-> simulator', () => {
 
     it('inference jobs by trainedModelArn and version, member and collaboration views', async () => {
       const otherModel = `${BASE}:membership/${M}/trained-model/tm-other`;
-      await control('PUT', '/_sim/resources', { resources: [
-        { kind: 'trainedModelInferenceJob', name: 'a', membershipId: M, collaborationId: C, trainedModelArn: TM_ARN, trainedModelVersionIdentifier: V1 },
-        { kind: 'trainedModelInferenceJob', name: 'b', membershipId: M, collaborationId: C, trainedModelArn: TM_ARN, trainedModelVersionIdentifier: V2 },
-        { kind: 'trainedModelInferenceJob', name: 'c', membershipId: M, collaborationId: C, trainedModelArn: otherModel },
-        { kind: 'trainedModelInferenceJob', name: 'd', membershipId: M2, collaborationId: C, trainedModelArn: TM_ARN },
-      ] });
+      await control('PUT', '/_sim/resources', {
+        resources: [
+          {
+            kind: 'trainedModelInferenceJob',
+            name: 'a',
+            membershipId: M,
+            collaborationId: C,
+            trainedModelArn: TM_ARN,
+            trainedModelVersionIdentifier: V1,
+          },
+          {
+            kind: 'trainedModelInferenceJob',
+            name: 'b',
+            membershipId: M,
+            collaborationId: C,
+            trainedModelArn: TM_ARN,
+            trainedModelVersionIdentifier: V2,
+          },
+          { kind: 'trainedModelInferenceJob', name: 'c', membershipId: M, collaborationId: C, trainedModelArn: otherModel },
+          { kind: 'trainedModelInferenceJob', name: 'd', membershipId: M2, collaborationId: C, trainedModelArn: TM_ARN },
+        ],
+      });
       const k = KINDS.trainedModelInferenceJob;
       const mine = listOf('trainedModelInferenceJob', 'ListTrainedModelInferenceJobs');
       const collab = listOf('trainedModelInferenceJob', 'ListCollaborationTrainedModelInferenceJobs');
@@ -309,15 +385,34 @@ describe('generic resource client <-> simulator', () => {
 
     it('trained model versions: List shows the latest, ListTrainedModelVersions all, Get one or the latest', async () => {
       const k = KINDS.trainedModel;
-      await control('PUT', '/_sim/resources', { resources: [
-        { kind: 'trainedModel', name: 'main', arn: TM_ARN, collaborationId: C, status: 'ACTIVE', createTime: '2026-11-28T09:00:00.000Z' },
-        { kind: 'trainedModel', name: 'main', arn: TM_ARN, collaborationId: C, versionIdentifier: V1, status: 'ACTIVE', createTime: '2026-11-28T10:00:00.000Z' },
-        { kind: 'trainedModel', name: 'main', arn: TM_ARN, collaborationId: C, versionIdentifier: V2, status: 'CREATE_IN_PROGRESS', createTime: '2026-11-28T11:00:00.000Z', stoppingCondition: { maxRuntimeInSeconds: 3600 } },
-        { kind: 'trainedModel', name: 'other', membershipId: M, collaborationId: C },
-        { kind: 'trainedModel', name: 'theirs', membershipId: M2, collaborationId: C },
-      ] });
+      await control('PUT', '/_sim/resources', {
+        resources: [
+          { kind: 'trainedModel', name: 'main', arn: TM_ARN, collaborationId: C, status: 'ACTIVE', createTime: '2026-11-28T09:00:00.000Z' },
+          {
+            kind: 'trainedModel',
+            name: 'main',
+            arn: TM_ARN,
+            collaborationId: C,
+            versionIdentifier: V1,
+            status: 'ACTIVE',
+            createTime: '2026-11-28T10:00:00.000Z',
+          },
+          {
+            kind: 'trainedModel',
+            name: 'main',
+            arn: TM_ARN,
+            collaborationId: C,
+            versionIdentifier: V2,
+            status: 'CREATE_IN_PROGRESS',
+            createTime: '2026-11-28T11:00:00.000Z',
+            stoppingCondition: { maxRuntimeInSeconds: 3600 },
+          },
+          { kind: 'trainedModel', name: 'other', membershipId: M, collaborationId: C },
+          { kind: 'trainedModel', name: 'theirs', membershipId: M2, collaborationId: C },
+        ],
+      });
       const models = await listAll(client, k, listOf('trainedModel', 'ListTrainedModels'), { membershipId: M });
-      assert.deepEqual(models.map((s) => `${s.name}:${s.versionIdentifier ?? 'base'}`).sort(), ['main:' + V2, 'other:base']);
+      assert.deepEqual(models.map((s) => `${s.name}:${s.versionIdentifier ?? 'base'}`).sort(), [`main:${V2}`, 'other:base']);
       const versions = listOf('trainedModel', 'ListTrainedModelVersions');
       const all = await listAll(client, k, versions, { membershipId: M, trainedModelArn: TM_ARN });
       assert.deepEqual(all.map((s) => s.id).sort(), [TM_ARN, `${TM_ARN}#version=${V1}`, `${TM_ARN}#version=${V2}`]);
@@ -329,8 +424,14 @@ describe('generic resource client <-> simulator', () => {
       const latest = await client.get(k, { arn: TM_ARN, parents: { membershipId: M } });
       assert.equal(latest.versionIdentifier, V2);
       assert.deepEqual(latest.results['max_runtime_seconds'], [{ labels: {}, value: 3600 }]);
-      await assert.rejects(client.get(k, { arn: TM_ARN, versionIdentifier: 'ffffffff-0000-4000-8000-00000000ffff', parents: { membershipId: M } }), isNotFound);
-      await assert.rejects(listAll(client, k, versions, { membershipId: M, trainedModelArn: `${BASE}:membership/${M}/trained-model/nope` }), isNotFound);
+      await assert.rejects(
+        client.get(k, { arn: TM_ARN, versionIdentifier: 'ffffffff-0000-4000-8000-00000000ffff', parents: { membershipId: M } }),
+        isNotFound,
+      );
+      await assert.rejects(
+        listAll(client, k, versions, { membershipId: M, trainedModelArn: `${BASE}:membership/${M}/trained-model/nope` }),
+        isNotFound,
+      );
       // Collaboration view: every member's models, read through the collaboration Get.
       const collab = await listAll(client, k, listOf('trainedModel', 'ListCollaborationTrainedModels'), { collaborationId: C });
       assert.deepEqual(collab.map((s) => s.name).sort(), ['main', 'other', 'theirs']);
@@ -343,20 +444,44 @@ describe('generic resource client <-> simulator', () => {
     });
 
     it('trained model export jobs need both the collaboration and the model, and filter by version', async () => {
-      await control('PUT', '/_sim/resources', { resources: [
-        { kind: 'trainedModelExportJob', name: 'e1', membershipId: M, collaborationId: C, trainedModelArn: TM_ARN, trainedModelVersionIdentifier: V1 },
-        { kind: 'trainedModelExportJob', name: 'e2', membershipId: M, collaborationId: C, trainedModelArn: TM_ARN, trainedModelVersionIdentifier: V2 },
-      ] });
+      await control('PUT', '/_sim/resources', {
+        resources: [
+          {
+            kind: 'trainedModelExportJob',
+            name: 'e1',
+            membershipId: M,
+            collaborationId: C,
+            trainedModelArn: TM_ARN,
+            trainedModelVersionIdentifier: V1,
+          },
+          {
+            kind: 'trainedModelExportJob',
+            name: 'e2',
+            membershipId: M,
+            collaborationId: C,
+            trainedModelArn: TM_ARN,
+            trainedModelVersionIdentifier: V2,
+          },
+        ],
+      });
       const k = KINDS.trainedModelExportJob;
       const l = listOf('trainedModelExportJob', 'ListCollaborationTrainedModelExportJobs');
       const got = await listAll(client, k, l, { collaborationId: C, trainedModelArn: TM_ARN, trainedModelVersionIdentifier: V2 });
-      assert.deepEqual(got.map((s) => s.name), ['e2']);
+      assert.deepEqual(
+        got.map((s) => s.name),
+        ['e2'],
+      );
       assert.ok(got[0]!.id.startsWith(`${TM_ARN}#version=${V2}#export=e2@`));
-      await assert.rejects(client.list(k, l, { collaborationId: C }), (e: unknown) => e instanceof CleanRoomsMlError && e.name === 'ValidationException' && /trainedModelArn/.test(e.message));
+      await assert.rejects(
+        client.list(k, l, { collaborationId: C }),
+        (e: unknown) => e instanceof CleanRoomsMlError && e.name === 'ValidationException' && /trainedModelArn/.test(e.message),
+      );
     });
 
     it('ML input channels: the collaboration view and its Get (no files or size there)', async () => {
-      await control('PUT', '/_sim/resources', { resources: [{ kind: 'mlInputChannel', name: 'theirs', membershipId: M2, collaborationId: C, numberOfRecords: 10, sizeInGb: 1 }] });
+      await control('PUT', '/_sim/resources', {
+        resources: [{ kind: 'mlInputChannel', name: 'theirs', membershipId: M2, collaborationId: C, numberOfRecords: 10, sizeInGb: 1 }],
+      });
       const k = KINDS.mlInputChannel;
       const items = await listAll(client, k, listOf('mlInputChannel', 'ListCollaborationMLInputChannels'), { collaborationId: C });
       assert.equal(items.length, 1);
@@ -367,7 +492,11 @@ describe('generic resource client <-> simulator', () => {
     });
 
     it('ARN labels travel as one encoded segment', async () => {
-      const r = (await control('PUT', '/_sim/resources', { resources: [{ kind: 'mlInputChannel', name: 'enc', arn: `${BASE}:membership/${M}/ml-input-channel/team/a.b_c` }] })).json.resources[0];
+      const r = (
+        await control('PUT', '/_sim/resources', {
+          resources: [{ kind: 'mlInputChannel', name: 'enc', arn: `${BASE}:membership/${M}/ml-input-channel/team/a.b_c` }],
+        })
+      ).json.resources[0];
       const got = await client.get(KINDS.mlInputChannel, { arn: r.id, parents: { membershipId: M } });
       assert.equal(got.arn, `${BASE}:membership/${M}/ml-input-channel/team/a.b_c`);
       const reqs = (await control('GET', '/_sim/requests')).json.requests as Array<{ op: string; url: string }>;

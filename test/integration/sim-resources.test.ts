@@ -18,7 +18,12 @@ const AGJ_ARN = `${BASE}:audience-generation-job/job-1`;
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const T0 = Date.parse('2026-11-28T12:00:00.000Z');
 
-interface Raw { status: number; headers: http.IncomingHttpHeaders; text: string; json: any }
+interface Raw {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  json: any;
+}
 
 /** One GET signed like the daemon signs (the path as given: already encoded). */
 async function signedGet(base: string, path: string, sign = true): Promise<Raw> {
@@ -31,8 +36,15 @@ async function signedGet(base: string, path: string, sign = true): Promise<Raw> 
       const [k, v] = kv.split('=');
       query[decodeURIComponent(k!)] = decodeURIComponent(v ?? '');
     }
-    const signer = new SignatureV4({ service: 'cleanrooms-ml', region: 'us-east-1', sha256: Hash.bind(null, 'sha256'), credentials: CREDS });
-    headers = (await signer.sign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: p, query, headers })).headers as Record<string, string>;
+    const signer = new SignatureV4({
+      service: 'cleanrooms-ml',
+      region: 'us-east-1',
+      sha256: Hash.bind(null, 'sha256'),
+      credentials: CREDS,
+    });
+    headers = (
+      await signer.sign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: p, query, headers })
+    ).headers as Record<string, string>;
   }
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: url.port, path, method: 'GET', headers }, (res) => {
@@ -41,7 +53,11 @@ async function signedGet(base: string, path: string, sign = true): Promise<Raw> 
       res.on('data', (c: string) => (text += c));
       res.on('end', () => {
         let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
         resolve({ status: res.statusCode!, headers: res.headers, text, json });
       });
     });
@@ -63,13 +79,18 @@ describe('simulator resources of every kind', () => {
   let sim: Simulator;
   let now = T0;
   const control = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
-    const res = await fetch(sim.url + path, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    const res = await fetch(sim.url + path, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
     return { status: res.status, json: await res.json() };
   };
   const put = (resources: unknown[]) => control('PUT', '/_sim/resources', { resources });
   const get = (path: string) => signedGet(sim.url, path);
 
-  before(async () => { sim = await startSimulator({ credentials: CREDS, clock: { now: () => now }, seed: 7 }); });
+  before(async () => {
+    sim = await startSimulator({ credentials: CREDS, clock: { now: () => now }, seed: 7 });
+  });
   after(() => sim.close());
   beforeEach(async () => {
     now = T0;
@@ -79,24 +100,40 @@ describe('simulator resources of every kind', () => {
   describe('control API', () => {
     it('GET lists every kind (or one); an unknown kind is a 400 naming it', async () => {
       assert.deepEqual((await control('GET', '/_sim/resources')).json, { resources: [] });
-      await put([{ kind: 'mlInputChannel', name: 'ch' }, { kind: 'audienceModel', name: 'am' }, { kind: 'audienceGenerationJob', name: 'j' }]);
+      await put([
+        { kind: 'mlInputChannel', name: 'ch' },
+        { kind: 'audienceModel', name: 'am' },
+        { kind: 'audienceGenerationJob', name: 'j' },
+      ]);
       const all = (await control('GET', '/_sim/resources')).json.resources;
-      assert.deepEqual(all.map((r: any) => r.kind), ['audienceGenerationJob', 'audienceModel', 'mlInputChannel']);
-      assert.deepEqual((await control('GET', '/_sim/resources?kind=audienceModel')).json.resources.map((r: any) => r.name), ['am']);
+      assert.deepEqual(
+        all.map((r: any) => r.kind),
+        ['audienceGenerationJob', 'audienceModel', 'mlInputChannel'],
+      );
+      assert.deepEqual(
+        (await control('GET', '/_sim/resources?kind=audienceModel')).json.resources.map((r: any) => r.name),
+        ['am'],
+      );
       const bad = await control('GET', '/_sim/resources?kind=trainedModels');
       assert.equal(bad.status, 400);
       assert.match(bad.json.message, /unknown kind trainedModels/);
     });
 
     it('answers each resource as its Get returns it, with kind and id; ARN-less kinds as their List item', async () => {
-      const r = (await put([
-        { kind: 'trainedModel', name: 'tm', arn: TM_ARN, collaborationId: C, stoppingCondition: { maxRuntimeInSeconds: 600 } },
-        { kind: 'audienceExportJob', name: 'ex', audienceGenerationJobArn: AGJ_ARN, createTime: '2026-11-28T11:00:00Z' },
-      ])).json.resources;
+      const r = (
+        await put([
+          { kind: 'trainedModel', name: 'tm', arn: TM_ARN, collaborationId: C, stoppingCondition: { maxRuntimeInSeconds: 600 } },
+          { kind: 'audienceExportJob', name: 'ex', audienceGenerationJobArn: AGJ_ARN, createTime: '2026-11-28T11:00:00Z' },
+        ])
+      ).json.resources;
       const wire = (await get(`/memberships/${M}/trained-models/${encodeURIComponent(TM_ARN)}`)).json;
       assert.deepEqual(r[0], { kind: 'trainedModel', id: TM_ARN, ...wire });
       assert.equal(r[0].membershipIdentifier, M, 'the membership comes from the ARN');
-      assert.deepEqual(Object.keys(r[1]), ['kind', 'id', ...KINDS.audienceExportJob.lists[0]!.members.filter((m) => r[1][m] !== undefined)]);
+      assert.deepEqual(Object.keys(r[1]), [
+        'kind',
+        'id',
+        ...KINDS.audienceExportJob.lists[0]!.members.filter((m) => r[1][m] !== undefined),
+      ]);
       assert.equal(r[1].id, `${AGJ_ARN}#export=ex@2026-11-28T11:00:00.000Z`);
     });
 
@@ -105,10 +142,16 @@ describe('simulator resources of every kind', () => {
         [{ kind: 'trainedModel', name: 'x', bogus: 1 }, /resources\[0\]\.bogus: is not a member of trainedModel/],
         [{ kind: 'trainedModels', name: 'x' }, /resources\[0\]\.kind: must be one of/],
         [{ kind: 'trainedModel', name: 'x', membershipId: 'nope' }, /resources\[0\]\.membershipId: must be a lowercase UUID/],
-        [{ kind: 'trainedModel', name: 'x', stoppingCondition: { maxRuntimeInSeconds: 0 } }, /resources\[0\]: .*stoppingCondition\.maxRuntimeInSeconds is 0, below its minimum 1/],
+        [
+          { kind: 'trainedModel', name: 'x', stoppingCondition: { maxRuntimeInSeconds: 0 } },
+          /resources\[0\]: .*stoppingCondition\.maxRuntimeInSeconds is 0, below its minimum 1/,
+        ],
         [{ kind: 'mlInputChannel', name: 'x', numberOfRecords: 'many' }, /resources\[0\]: .*numberOfRecords is not a finite number/],
         [{ kind: 'audienceExportJob', name: 'x', arn: AGJ_ARN }, /resources\[0\]\.arn: audienceExportJob has no ARN/],
-        [{ kind: 'trainedModel', name: 'x', arn: TM_ARN, membershipId: '22222222-2222-4222-8222-222222222222' }, /membershipId: contradicts the membership of the ARN/],
+        [
+          { kind: 'trainedModel', name: 'x', arn: TM_ARN, membershipId: '22222222-2222-4222-8222-222222222222' },
+          /membershipId: contradicts the membership of the ARN/,
+        ],
         [{ kind: 'trainedModel', name: 'x', createTime: 'yesterday' }, /resources\[0\]\.createTime: must be an ISO-8601 timestamp/],
         [{ kind: 'audienceGenerationJob', name: 'x', collaborationId: 'nope' }, /resources\[0\]\.collaborationId/],
         [{ kind: 'mlInputChannel' }, /resources\[0\]\.name: is required/],
@@ -118,7 +161,10 @@ describe('simulator resources of every kind', () => {
         assert.equal(r.status, 400, JSON.stringify(item));
         assert.match(r.json.message, re);
       }
-      const mixed = await put([{ kind: 'audienceModel', name: 'fine' }, { kind: 'trainedModel', name: 'x', bogus: 1 }]);
+      const mixed = await put([
+        { kind: 'audienceModel', name: 'fine' },
+        { kind: 'trainedModel', name: 'x', bogus: 1 },
+      ]);
       assert.equal(mixed.status, 400);
       assert.match(mixed.json.message, /resources\[1\]\.bogus/);
       assert.deepEqual((await control('GET', '/_sim/resources')).json.resources, []);
@@ -132,16 +178,25 @@ describe('simulator resources of every kind', () => {
       const jobs = (await control('GET', '/_sim/jobs')).json.jobs;
       assert.deepEqual(jobs.map((j: any) => j.name).sort(), ['from-jobs', 'from-resources']);
       const resources = (await control('GET', '/_sim/resources?kind=audienceGenerationJob')).json.resources;
-      assert.deepEqual(resources.find((r: any) => r.id === AGJ_ARN), { kind: 'audienceGenerationJob', id: AGJ_ARN, ...viaJobs });
+      assert.deepEqual(
+        resources.find((r: any) => r.id === AGJ_ARN),
+        { kind: 'audienceGenerationJob', id: AGJ_ARN, ...viaJobs },
+      );
       now += 1000;
       const moved = await control('POST', `/_sim/resources/${encodeURIComponent(AGJ_ARN)}/status`, { status: 'ACTIVE' });
       assert.equal(moved.status, 200);
       assert.equal(moved.json.kind, 'audienceGenerationJob');
-      assert.equal((await control('GET', '/_sim/jobs')).json.jobs.find((j: any) => j.audienceGenerationJobArn === AGJ_ARN).status, 'ACTIVE');
+      assert.equal(
+        (await control('GET', '/_sim/jobs')).json.jobs.find((j: any) => j.audienceGenerationJobArn === AGJ_ARN).status,
+        'ACTIVE',
+      );
       await control('POST', `/_sim/jobs/${encodeURIComponent(viaRes.id)}/status`, { status: 'CREATE_FAILED' });
       assert.equal((await control('GET', '/_sim/resources')).json.resources.find((r: any) => r.id === viaRes.id).status, 'CREATE_FAILED');
       assert.equal((await control('DELETE', `/_sim/resources/${encodeURIComponent(AGJ_ARN)}`)).status, 200);
-      assert.deepEqual((await control('GET', '/_sim/jobs')).json.jobs.map((j: any) => j.name), ['from-resources']);
+      assert.deepEqual(
+        (await control('GET', '/_sim/jobs')).json.jobs.map((j: any) => j.name),
+        ['from-resources'],
+      );
       assertAwsError(await get(`/audience-generation-job/${encodeURIComponent(AGJ_ARN)}`), 404, 'ResourceNotFoundException');
     });
 
@@ -150,8 +205,11 @@ describe('simulator resources of every kind', () => {
       const path = `/_sim/resources/${encodeURIComponent(r.id)}/status`;
       assert.match((await control('POST', path, { state: 'ACTIVE' })).json.message, /state: unknown key/);
       assert.match((await control('POST', path, {})).json.message, /status: must be a non-empty string/);
-      assert.match((await control('POST', path, { status: 'ACTIVE', statusDetails: { code: 'x' } })).json.message, /statusDetails: unknown key code/);
-      assert.equal((await control('POST', `/_sim/resources/${encodeURIComponent(r.id + 'x')}/status`, { status: 'ACTIVE' })).status, 404);
+      assert.match(
+        (await control('POST', path, { status: 'ACTIVE', statusDetails: { code: 'x' } })).json.message,
+        /statusDetails: unknown key code/,
+      );
+      assert.equal((await control('POST', `/_sim/resources/${encodeURIComponent(`${r.id}x`)}/status`, { status: 'ACTIVE' })).status, 404);
       // Any status string is taken, to exercise values AWS may add.
       assert.equal((await control('POST', path, { status: 'SOMETHING_NEW' })).json.status, 'SOMETHING_NEW');
     });
@@ -168,7 +226,10 @@ describe('simulator resources of every kind', () => {
     });
 
     it('reset forgets every resource', async () => {
-      await put([{ kind: 'trainedModel', name: 'tm' }, { kind: 'audienceGenerationJob', name: 'j' }]);
+      await put([
+        { kind: 'trainedModel', name: 'tm' },
+        { kind: 'audienceGenerationJob', name: 'j' },
+      ]);
       await control('POST', '/_sim/reset');
       assert.deepEqual((await control('GET', '/_sim/resources')).json.resources, []);
       assert.deepEqual((await control('GET', '/_sim/jobs')).json.jobs, []);
@@ -177,7 +238,16 @@ describe('simulator resources of every kind', () => {
 
   describe('wire', () => {
     it('Get and List carry exactly their declared members, timestamps ISO-8601', async () => {
-      await put([{ kind: 'trainedModel', name: 'tm', arn: TM_ARN, collaborationId: C, stoppingCondition: { maxRuntimeInSeconds: 600 }, metricsStatus: 'PUBLISH_SUCCEEDED' }]);
+      await put([
+        {
+          kind: 'trainedModel',
+          name: 'tm',
+          arn: TM_ARN,
+          collaborationId: C,
+          stoppingCondition: { maxRuntimeInSeconds: 600 },
+          metricsStatus: 'PUBLISH_SUCCEEDED',
+        },
+      ]);
       const g = await get(`/memberships/${M}/trained-models/${encodeURIComponent(TM_ARN)}`);
       assert.equal(g.status, 200);
       assert.match(g.json.createTime, ISO_MS);
@@ -196,18 +266,47 @@ describe('simulator resources of every kind', () => {
     it('routes on the raw path: a literal / in the ARN label is another path', async () => {
       await put([{ kind: 'trainedModel', name: 'tm', arn: TM_ARN }]);
       assertAwsError(await get(`/memberships/${M}/trained-models/${TM_ARN}`), 404, 'UnknownOperationException');
-      assertAwsError(await get(`/memberships/${M}/trained-models/${encodeURIComponent(TM_ARN.replace('tm-1', 'tm-2'))}`), 404, 'ResourceNotFoundException', /tm-2/);
-      assertAwsError(await get(`/memberships/${M}/trained-model-inference-jobs/${encodeURIComponent(TM_ARN)}`), 400, 'ValidationException', /trainedModelInferenceJobArn.*regular expression/);
-      assertAwsError(await get(`/memberships/not-a-uuid/ml-input-channels`), 400, 'ValidationException', /'membershipIdentifier' failed to satisfy constraint: Member must have length equal to 36/);
+      assertAwsError(
+        await get(`/memberships/${M}/trained-models/${encodeURIComponent(TM_ARN.replace('tm-1', 'tm-2'))}`),
+        404,
+        'ResourceNotFoundException',
+        /tm-2/,
+      );
+      assertAwsError(
+        await get(`/memberships/${M}/trained-model-inference-jobs/${encodeURIComponent(TM_ARN)}`),
+        400,
+        'ValidationException',
+        /trainedModelInferenceJobArn.*regular expression/,
+      );
+      assertAwsError(
+        await get(`/memberships/not-a-uuid/ml-input-channels`),
+        400,
+        'ValidationException',
+        /'membershipIdentifier' failed to satisfy constraint: Member must have length equal to 36/,
+      );
     });
 
     it('validates maxResults, nextToken and enum filters', async () => {
-      for (const [q, re] of [['maxResults=0', /greater than or equal to 1/], ['maxResults=101', /less than or equal to 100/], ['maxResults=x', /must be an integer/]] as const) {
+      for (const [q, re] of [
+        ['maxResults=0', /greater than or equal to 1/],
+        ['maxResults=101', /less than or equal to 100/],
+        ['maxResults=x', /must be an integer/],
+      ] as const) {
         assertAwsError(await get(`/memberships/${M}/ml-input-channels?${q}`), 400, 'ValidationException', re);
       }
       assertAwsError(await get(`/memberships/${M}/ml-input-channels?nextToken=bogus`), 400, 'ValidationException', /nextToken/);
-      assertAwsError(await get(`/memberships/${M}/trained-models/${encodeURIComponent(TM_ARN)}/versions?status=DONE`), 400, 'ValidationException', /'status' failed to satisfy constraint: Member must satisfy enum value set/);
-      assertAwsError(await get(`/audience-export-job?audienceGenerationJobArn=nope`), 400, 'ValidationException', /audienceGenerationJobArn/);
+      assertAwsError(
+        await get(`/memberships/${M}/trained-models/${encodeURIComponent(TM_ARN)}/versions?status=DONE`),
+        400,
+        'ValidationException',
+        /'status' failed to satisfy constraint: Member must satisfy enum value set/,
+      );
+      assertAwsError(
+        await get(`/audience-export-job?audienceGenerationJobArn=nope`),
+        400,
+        'ValidationException',
+        /audienceGenerationJobArn/,
+      );
     });
 
     it('a nextToken only continues the List and parameters it came from', async () => {
@@ -219,7 +318,12 @@ describe('simulator resources of every kind', () => {
       assert.equal(p2.json.mlInputChannelsList.length, 1);
       assert.equal(p2.json.nextToken, undefined);
       assertAwsError(await get(`/collaborations/${C}/ml-input-channels?nextToken=${token}`), 400, 'ValidationException', /nextToken/);
-      assertAwsError(await get(`/memberships/22222222-2222-4222-8222-222222222222/ml-input-channels?nextToken=${token}`), 400, 'ValidationException', /nextToken/);
+      assertAwsError(
+        await get(`/memberships/22222222-2222-4222-8222-222222222222/ml-input-channels?nextToken=${token}`),
+        400,
+        'ValidationException',
+        /nextToken/,
+      );
     });
 
     it('unsigned requests are refused like every AWS request', async () => {
@@ -234,7 +338,10 @@ describe('simulator resources of every kind', () => {
       await control('PUT', '/_sim/faults', { resetListPage: 2 });
       const p1 = await get(`/memberships/${M}/ml-input-channels?maxResults=2`);
       assert.equal(p1.status, 200);
-      await assert.rejects(get(`/memberships/${M}/ml-input-channels?maxResults=2&nextToken=${encodeURIComponent(p1.json.nextToken)}`), /socket hang up|ECONNRESET/);
+      await assert.rejects(
+        get(`/memberships/${M}/ml-input-channels?maxResults=2&nextToken=${encodeURIComponent(p1.json.nextToken)}`),
+        /socket hang up|ECONNRESET/,
+      );
       await control('PUT', '/_sim/faults', {});
       assertAwsError(await get(`/audience-model/${encodeURIComponent(`${BASE}:audience-model/none`)}`), 404, 'ResourceNotFoundException');
       const stats = (await control('GET', '/_sim/stats')).json.requests;
@@ -243,8 +350,15 @@ describe('simulator resources of every kind', () => {
     });
 
     it('malformed answers for one resource of any kind, by id', async () => {
-      const [tm] = (await put([{ kind: 'trainedModel', name: 'tm', arn: TM_ARN }, { kind: 'trainedModel', name: 'other', membershipId: M }])).json.resources;
-      const bad = await control('PUT', '/_sim/faults', { malformed: { arn: `${TM_ARN}#version=a1a1a1a1-0000-4000-8000-000000000001`, kind: 'badTimestamp' } });
+      const [tm] = (
+        await put([
+          { kind: 'trainedModel', name: 'tm', arn: TM_ARN },
+          { kind: 'trainedModel', name: 'other', membershipId: M },
+        ])
+      ).json.resources;
+      const bad = await control('PUT', '/_sim/faults', {
+        malformed: { arn: `${TM_ARN}#version=a1a1a1a1-0000-4000-8000-000000000001`, kind: 'badTimestamp' },
+      });
       assert.equal(bad.status, 200, 'a versioned id is a valid target');
       assert.equal((await control('PUT', '/_sim/faults', { malformed: { arn: 'arn:aws:s3:::bucket', kind: 'nonJson' } })).status, 400);
       await control('PUT', '/_sim/faults', { malformed: { arn: tm.id, kind: 'missingField', operations: ['get'] } });

@@ -7,12 +7,28 @@ import type { ResourceSnapshot } from '../../src/kinds/resource.js';
 
 const T = Date.parse('2026-11-28T12:00:00.000Z');
 const snap = (over: Partial<ResourceSnapshot>): ResourceSnapshot => ({
-  kind: 'trainedModel', id: 'id', name: 'n', status: 'ACTIVE', createTime: T, updateTime: T, parents: {}, results: {}, labels: {}, detail: 'full', view: 'member', ...over,
+  kind: 'trainedModel',
+  id: 'id',
+  name: 'n',
+  status: 'ACTIVE',
+  createTime: T,
+  updateTime: T,
+  parents: {},
+  results: {},
+  labels: {},
+  detail: 'full',
+  view: 'member',
+  ...over,
 });
 
 describe('messageFacts', () => {
   it('trained model: version, elapsed against max runtime (until now while running), instance, publish status', () => {
-    const running = snap({ status: 'CREATE_IN_PROGRESS', versionIdentifier: 'v-1', results: { max_runtime_seconds: [{ labels: {}, value: 7200 }], metrics_status: 'PUBLISH_SUCCEEDED' }, labels: { instance_type: 'ml.m5.xlarge' } });
+    const running = snap({
+      status: 'CREATE_IN_PROGRESS',
+      versionIdentifier: 'v-1',
+      results: { max_runtime_seconds: [{ labels: {}, value: 7200 }], metrics_status: 'PUBLISH_SUCCEEDED' },
+      labels: { instance_type: 'ml.m5.xlarge' },
+    });
     assert.deepEqual(messageFacts(KINDS.trainedModel, running, T + 5_400_000), [
       { title: 'Version', value: 'v-1' },
       { title: 'Elapsed / max runtime', value: '1h 30m of 2h (75%)' },
@@ -26,9 +42,18 @@ describe('messageFacts', () => {
 
   it('inference job: model and version; channel: records, size, files', () => {
     const job = snap({ kind: 'trainedModelInferenceJob', parents: { trainedModelArn: 'arn:tm', trainedModelVersionIdentifier: 'v-2' } });
-    assert.deepEqual(messageFacts(KINDS.trainedModelInferenceJob, job, T), [{ title: 'Trained model', value: 'arn:tm' }, { title: 'Model version', value: 'v-2' }]);
-    const ch = snap({ kind: 'mlInputChannel', results: { records: [{ labels: {}, value: 1_234_567 }], size_gigabytes: [{ labels: {}, value: 2.5 }] } });
-    assert.deepEqual(messageFacts(KINDS.mlInputChannel, ch, T), [{ title: 'Records', value: '1,234,567' }, { title: 'Size', value: '2.5 GB' }]);
+    assert.deepEqual(messageFacts(KINDS.trainedModelInferenceJob, job, T), [
+      { title: 'Trained model', value: 'arn:tm' },
+      { title: 'Model version', value: 'v-2' },
+    ]);
+    const ch = snap({
+      kind: 'mlInputChannel',
+      results: { records: [{ labels: {}, value: 1_234_567 }], size_gigabytes: [{ labels: {}, value: 2.5 }] },
+    });
+    assert.deepEqual(messageFacts(KINDS.mlInputChannel, ch, T), [
+      { title: 'Records', value: '1,234,567' },
+      { title: 'Size', value: '2.5 GB' },
+    ]);
   });
 
   it('states nothing it was not told', () => {

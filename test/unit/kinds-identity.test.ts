@@ -19,7 +19,10 @@ describe('resourceId', () => {
 
   it('adds the version of a trained model; the base version is the bare ARN', () => {
     assert.equal(resourceId(KINDS.trainedModel, { arn: TM, parents: {}, name: 'n', createTime: T }), TM);
-    assert.equal(resourceId(KINDS.trainedModel, { arn: TM, versionIdentifier: V, parents: {}, name: 'n', createTime: T }), `${TM}#version=${V}`);
+    assert.equal(
+      resourceId(KINDS.trainedModel, { arn: TM, versionIdentifier: V, parents: {}, name: 'n', createTime: T }),
+      `${TM}#version=${V}`,
+    );
   });
 
   it('audience export job: parent ARN, encoded name, createTime in ms', () => {
@@ -32,14 +35,22 @@ describe('resourceId', () => {
 
   it('trained model export job: model ARN, version when given, name, createTime', () => {
     const p = { trainedModelArn: TM, collaborationId: M };
-    assert.equal(resourceId(KINDS.trainedModelExportJob, { parents: p, name: 'e', createTime: T }), `${TM}#export=e@2026-11-28T12:00:00.123Z`);
-    assert.equal(resourceId(KINDS.trainedModelExportJob, { parents: { ...p, trainedModelVersionIdentifier: V }, name: 'e', createTime: T }), `${TM}#version=${V}#export=e@2026-11-28T12:00:00.123Z`);
+    assert.equal(
+      resourceId(KINDS.trainedModelExportJob, { parents: p, name: 'e', createTime: T }),
+      `${TM}#export=e@2026-11-28T12:00:00.123Z`,
+    );
+    assert.equal(
+      resourceId(KINDS.trainedModelExportJob, { parents: { ...p, trainedModelVersionIdentifier: V }, name: 'e', createTime: T }),
+      `${TM}#version=${V}#export=e@2026-11-28T12:00:00.123Z`,
+    );
   });
 
   it('names that look like the separators cannot make two resources collide', () => {
     const ids = new Set<string>();
     const names = ['a', 'a@2026', 'a#export=b', 'a/b', 'a%2Fb', 'a b', 'a+b'];
-    for (const name of names) for (const t of [T, T + 1]) ids.add(resourceId(KINDS.audienceExportJob, { parents: { audienceGenerationJobArn: AGJ }, name, createTime: t }));
+    for (const name of names)
+      for (const t of [T, T + 1])
+        ids.add(resourceId(KINDS.audienceExportJob, { parents: { audienceGenerationJobArn: AGJ }, name, createTime: t }));
     assert.equal(ids.size, names.length * 2);
   });
 });

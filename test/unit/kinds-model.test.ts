@@ -23,7 +23,11 @@ interface Model {
 }
 const DIR = new URL('../fixtures/aws-model/cleanroomsml/2023-09-06/', import.meta.url);
 const model = JSON.parse(readFileSync(new URL('service-2.json', DIR), 'utf8')) as Model;
-const paginators = (JSON.parse(readFileSync(new URL('paginators-1.json', DIR), 'utf8')) as { pagination: Record<string, { result_key: string; limit_key: string }> }).pagination;
+const paginators = (
+  JSON.parse(readFileSync(new URL('paginators-1.json', DIR), 'utf8')) as {
+    pagination: Record<string, { result_key: string; limit_key: string }>;
+  }
+).pagination;
 
 const shape = (name: string): Shape => {
   const s = model.shapes[name];
@@ -72,7 +76,15 @@ function sourceMember(k: KindDecl, from: ParamSource): string | undefined {
 
 describe('kind declarations match the service model', () => {
   it('declares the seven kinds, each under its own name', () => {
-    assert.deepEqual(Object.keys(KINDS).sort(), ['audienceExportJob', 'audienceGenerationJob', 'audienceModel', 'mlInputChannel', 'trainedModel', 'trainedModelExportJob', 'trainedModelInferenceJob']);
+    assert.deepEqual(Object.keys(KINDS).sort(), [
+      'audienceExportJob',
+      'audienceGenerationJob',
+      'audienceModel',
+      'mlInputChannel',
+      'trainedModel',
+      'trainedModelExportJob',
+      'trainedModelInferenceJob',
+    ]);
     for (const [name, k] of Object.entries(KINDS)) {
       assert.equal(k.kind, name);
       assert.equal(k.snake, name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/^ml_/, 'ml_'));
@@ -84,7 +96,8 @@ describe('kind declarations match the service model', () => {
       it('status classes cover exactly the model enum', () => {
         assert.deepEqual(Object.keys(k.statuses).sort(), [...shape(k.statusShape).enum!].sort());
         for (const [s, c] of Object.entries(k.statuses)) {
-          const expected = s === 'ACTIVE' ? 'success' : s.endsWith('_FAILED') ? 'failure' : /_(PENDING|IN_PROGRESS)$/.test(s) ? 'inProgress' : 'other';
+          const expected =
+            s === 'ACTIVE' ? 'success' : s.endsWith('_FAILED') ? 'failure' : /_(PENDING|IN_PROGRESS)$/.test(s) ? 'inProgress' : 'other';
           assert.equal(c, expected, `${s}`);
         }
       });
@@ -96,10 +109,14 @@ describe('kind declarations match the service model', () => {
         }
         const s = shape(k.arn.shape);
         assert.equal(k.arn.pattern.source.replaceAll('\\/', '/'), `^${s.pattern}$`);
-        assert.ok(s.pattern!.includes(`:${k.arn.resourceType}/`) || s.pattern!.includes(`}/${k.arn.resourceType}/`), `resource type ${k.arn.resourceType} in ${s.pattern}`);
+        assert.ok(
+          s.pattern!.includes(`:${k.arn.resourceType}/`) || s.pattern!.includes(`}/${k.arn.resourceType}/`),
+          `resource type ${k.arn.resourceType} in ${s.pattern}`,
+        );
         assert.equal(s.min, 20);
         assert.equal(s.max, 2048);
-        for (const op of opsOf(k)) assert.equal(outputStructure(op).members![k.arn.member]?.shape, k.arn.shape, `${op.name}.${k.arn.member}`);
+        for (const op of opsOf(k))
+          assert.equal(outputStructure(op).members![k.arn.member]?.shape, k.arn.shape, `${op.name}.${k.arn.member}`);
       });
 
       for (const op of opsOf(k)) {
@@ -120,9 +137,15 @@ describe('kind declarations match the service model', () => {
             if (p.from === 'arn') assert.equal(m[1].shape, k.arn!.shape);
             else if (src) assert.equal(m[1].shape, outputStructure(op).members?.[src]?.shape ?? m[1].shape);
           }
-          const query = Object.entries(input.members!).filter(([, v]) => v.location === 'querystring').map(([, v]) => v.locationName!);
+          const query = Object.entries(input.members!)
+            .filter(([, v]) => v.location === 'querystring')
+            .map(([, v]) => v.locationName!);
           const implied = op.type === 'list' ? ['nextToken', 'maxResults'] : [];
-          assert.deepEqual([...op.queryParams.map((p) => p.member), ...implied].sort(), [...query].sort(), 'every query parameter is declared');
+          assert.deepEqual(
+            [...op.queryParams.map((p) => p.member), ...implied].sort(),
+            [...query].sort(),
+            'every query parameter is declared',
+          );
           if (op.type === 'list') {
             assert.equal(shape(input.members!['maxResults']!.shape).min, 1);
             assert.equal(shape(input.members!['maxResults']!.shape).max, 100);
@@ -140,7 +163,8 @@ describe('kind declarations match the service model', () => {
           }
           assert.equal(out.members!['status']?.shape, k.statusShape);
           assert.ok(op.required.includes('status') && op.required.includes('name'));
-          if (op.type === 'get' || Object.keys(k.get).length === 0) assert.ok(out.members!['statusDetails'], `${op.name} carries statusDetails`);
+          if (op.type === 'get' || Object.keys(k.get).length === 0)
+            assert.ok(out.members!['statusDetails'], `${op.name} carries statusDetails`);
         });
       }
 
@@ -160,7 +184,12 @@ describe('kind declarations match the service model', () => {
           for (const p of [...list.pathParams, ...list.queryParams]) {
             assert.notEqual(p.from, 'arn');
             if (p.from === 'status') continue;
-            assert.ok(k.parents[p.from as keyof KindDecl['parents']] !== undefined || ['membershipId', 'collaborationId'].includes(p.from) || p.member === k.arn?.member, `${list.name}.${p.member} from ${p.from}`);
+            assert.ok(
+              k.parents[p.from as keyof KindDecl['parents']] !== undefined ||
+                ['membershipId', 'collaborationId'].includes(p.from) ||
+                p.member === k.arn?.member,
+              `${list.name}.${p.member} from ${p.from}`,
+            );
           }
         }
       });
@@ -171,7 +200,8 @@ describe('kind declarations match the service model', () => {
           assert.ok(found.length > 0, `parent ${key} (${member}) in some output`);
           for (const op of found) assert.equal(shape(outputStructure(op).members![member]!.shape).type, 'string');
         }
-        for (const list of k.lists) for (const m of k.identity.members) assert.ok(list.members.includes(m), `${list.name} has identity member ${m}`);
+        for (const list of k.lists)
+          for (const m of k.identity.members) assert.ok(list.members.includes(m), `${list.name} has identity member ${m}`);
         if (k.versionMember) for (const op of opsOf(k)) assert.equal(outputStructure(op).members![k.versionMember]?.shape, 'UUID');
       });
 
@@ -209,7 +239,9 @@ describe('kind declarations match the service model', () => {
 
       it('labels resolve to strings and facts to declared values', () => {
         for (const l of k.labels) {
-          const names = opsOf(k).map((op) => resolve(outputStructure(op), l.path)).filter((n): n is string => n !== undefined);
+          const names = opsOf(k)
+            .map((op) => resolve(outputStructure(op), l.path))
+            .filter((n): n is string => n !== undefined);
           assert.ok(names.length > 0, `label ${l.label} resolves`);
           for (const n of names) assert.equal(shape(n).type, 'string', `${l.label} is a string`);
           assert.match(l.label, /^[a-z][a-z0-9_]*$/);
@@ -259,7 +291,15 @@ describe('docs/kinds.md follows the declarations', () => {
     for (const k of ALL_KINDS) {
       assert.ok(doc.includes(`\`${k.kind}\``), k.kind);
       for (const op of [...Object.values(k.get), ...k.lists]) assert.ok(doc.includes(op.name), op.name);
-      if (!k.arn || k.versionMember) assert.ok(doc.includes(k.identity.description.replace(/^the trained model ARN for a version without versionIdentifier \(the base version\), /, '').replace(/ for the others$/, '')), `${k.kind} identity`);
+      if (!k.arn || k.versionMember)
+        assert.ok(
+          doc.includes(
+            k.identity.description
+              .replace(/^the trained model ARN for a version without versionIdentifier \(the base version\), /, '')
+              .replace(/ for the others$/, ''),
+          ),
+          `${k.kind} identity`,
+        );
       for (const r of k.results) assert.ok(doc.includes(r.key), `${k.kind} result ${r.key}`);
       for (const l of k.labels) assert.ok(doc.includes(l.label), `${k.kind} label ${l.label}`);
     }
