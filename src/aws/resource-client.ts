@@ -30,7 +30,11 @@ export interface ResourceListOptions extends ResourceCallOptions {
 
 /** Get and List for any declared kind. */
 export interface ResourceClient {
-  /** The Get of `view` (default member) for one resource; rejects for a kind without that Get. */
+  /**
+   * The Get of `view` (default member) for one resource; rejects for a kind without that Get.
+   * A trained model ref without versionIdentifier is answered with the model's LATEST version
+   * (the service's rule): the snapshot's id and versionIdentifier say which one came back.
+   */
   get(kind: KindDecl, ref: ResourceRef, opts?: ResourceCallOptions & { view?: View }): Promise<ResourceSnapshot>;
   /** One page of `list` (one of kind.lists) with its path parameters and filters. */
   list(kind: KindDecl, list: ListDecl, params: OperationParams, opts?: ResourceListOptions): Promise<ResourcePage>;
