@@ -11,7 +11,7 @@
 import type { ServerResponse } from 'node:http';
 import { ALL_KINDS, KINDS } from '../kinds/index.js';
 import type { GetDecl, KindDecl, ListDecl, ParamSource } from '../kinds/kind.js';
-import { renderResource, type SimResource } from './resource-store.js';
+import { renderResource, type ResourceStep, type SimResource, stepAt } from './resource-store.js';
 import { sendAwsError, sendJson, validationMessage } from './respond.js';
 import type { MalformedKind } from './faults.js';
 import type { SimState } from './state.js';
@@ -136,10 +136,11 @@ function decodeToken(s: string): PageToken | undefined {
   }
 }
 
-/** Latest version per trained model ARN: the newest createTime, then the greatest id. */
-function latestVersions(state: SimState): Set<string> {
+/** Latest existing version per trained model ARN: the newest createTime, then the greatest id. */
+function latestVersions(state: SimState, now: number): Set<string> {
   const best = new Map<string, SimResource>();
   for (const r of state.resources.all('trainedModel')) {
+    if (!stepAt(r, now)) continue;
     const arn = r.fields['trainedModelArn'] as string;
     const cur = best.get(arn);
     if (!cur || r.createTime > cur.createTime || (r.createTime === cur.createTime && r.id > cur.id)) best.set(arn, r);
@@ -147,11 +148,11 @@ function latestVersions(state: SimState): Set<string> {
   return new Set([...best.values()].map((r) => r.id));
 }
 
-/** Does `r` belong to the membership or collaboration the operation is scoped to? */
-function inScope(kind: KindDecl, r: SimResource, params: Map<ParamSource, string>): boolean {
+/** Does `r` (during `step`) match the operation's scope and filters? */
+function matches(kind: KindDecl, r: SimResource, step: ResourceStep, params: Map<ParamSource, string>): boolean {
   for (const [from, v] of params) {
     if (from === 'status') {
-      if (r.status !== v) return false;
+      if (step.status !== v) return false;
       continue;
     }
     const member = from === 'arn' ? kind.arn?.member : from === 'versionIdentifier' ? kind.versionMember : kind.parents[from];
@@ -215,33 +216,42 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
     pageNo = t.p;
   }
   if (state.faults.resetsListPage(pageNo)) return faults.reset();
-  let keep = (r: SimResource): boolean => inScope(kind, r, params);
+  const now = state.clock.now();
+  let only: ((r: SimResource) => boolean) | undefined;
   if (op.name === 'ListTrainedModels' || op.name === 'ListCollaborationTrainedModels') {
-    const latest = latestVersions(state);
-    const scoped = keep;
-    keep = (r) => latest.has(r.id) && scoped(r);
+    const latest = latestVersions(state, now);
+    only = (r) => latest.has(r.id);
   }
+  const filters = new Map(params);
   if (op.name === 'ListTrainedModelVersions') {
     const model = params.get('trainedModelArn')!;
     const membership = params.get('membershipId')!;
     const exists = state.resources
       .all('trainedModel')
-      .some((r) => r.fields['trainedModelArn'] === model && r.fields['membershipIdentifier'] === membership);
+      .some((r) => r.fields['trainedModelArn'] === model && r.fields['membershipIdentifier'] === membership && stepAt(r, now));
     if (!exists) return sendAwsError(res, 404, 'ResourceNotFoundException', `Trained model not found: ${model}`);
-    // The ARN is the kind's own: match it rather than a parent.
-    params.delete('trainedModelArn');
-    keep = (r) => r.fields['trainedModelArn'] === model && inScope(kind, r, params);
+    // The ARN is the kind's own here, not a parent's.
+    filters.delete('trainedModelArn');
+    filters.set('arn', model);
   }
+  const steps = new Map<SimResource, ResourceStep>();
+  const keep = (r: SimResource): boolean => {
+    const step = stepAt(r, now);
+    if (!step || (only && !only(r)) || !matches(kind, r, step, filters)) return false;
+    steps.set(r, step);
+    return true;
+  };
   const page = state.resources.page(kind.kind, keep, after, limit);
   const body: Record<string, unknown> = {};
   if (page.more)
     body['nextToken'] = encodeToken({ v: 1, o: op.name, f: filterKey, a: page.items[page.items.length - 1]!.id, p: pageNo + 1 });
   let bad: MalformedKind | undefined;
   body[op.listMember] = page.items.map((r) => {
+    const wire = renderResource(r, op, steps.get(r)!);
     const m = state.faults.malformedFor(r.id, 'list');
-    if (!m) return renderResource(r, op);
+    if (!m) return wire;
     bad = m.kind;
-    return faults.breakWire(renderResource(r, op), m.kind);
+    return faults.breakWire(wire, m.kind);
   });
   if (bad) return faults.malformed(bad, body);
   sendJson(res, 200, body);
@@ -260,26 +270,43 @@ function get(
   const scopeKey = op.view === 'collaboration' ? 'collaborationId' : 'membershipId';
   const scope = params.get(scopeKey);
   const scopeMember = kind.parents[scopeKey];
+  const now = state.clock.now();
   let found: SimResource | undefined;
+  let foundStep: ResourceStep | undefined;
   for (const r of state.resources.all(kind.kind)) {
     if (r.fields[kind.arn!.member] !== arn) continue;
     if (scope !== undefined && scopeMember !== undefined && r.fields[scopeMember] !== scope) continue;
     if (version !== undefined && kind.versionMember && r.fields[kind.versionMember] !== version) continue;
+    const step = stepAt(r, now);
+    if (!step) continue;
     // Without a version the latest one answers.
-    if (!found || r.createTime > found.createTime || (r.createTime === found.createTime && r.id > found.id)) found = r;
+    if (!found || r.createTime > found.createTime || (r.createTime === found.createTime && r.id > found.id)) {
+      found = r;
+      foundStep = step;
+    }
   }
-  if (!found) {
+  if (!found || !foundStep) {
     const what = version !== undefined ? `${arn} version ${version}` : arn;
     return sendAwsError(res, 404, 'ResourceNotFoundException', `${kind.title[0]!.toUpperCase()}${kind.title.slice(1)} not found: ${what}`);
   }
+  const wire = renderResource(found, op, foundStep);
   const m = state.faults.malformedFor(found.id, 'get');
-  if (m) return faults.malformed(m.kind, faults.breakWire(renderResource(found, op), m.kind));
-  sendJson(res, 200, renderResource(found, op));
+  if (m) return faults.malformed(m.kind, faults.breakWire(wire, m.kind));
+  sendJson(res, 200, wire);
 }
 
-/** The representation the control API answers: the member Get's output (List item for kinds without a Get) plus kind and id. */
-export function controlView(r: SimResource): Record<string, unknown> {
+/**
+ * The representation the control API answers at `now`: the member Get's output (the List item for
+ * kinds without a Get) plus kind and id; undefined before the resource's first step.
+ */
+export function controlView(r: SimResource, now: number): Record<string, unknown> | undefined {
+  const step = stepAt(r, now);
+  return step ? controlViewOf(r, step) : undefined;
+}
+
+/** The control representation during one step. */
+export function controlViewOf(r: SimResource, step: ResourceStep): Record<string, unknown> {
   const kind = KINDS[r.kind];
   const op = kind.get.member ?? kind.lists[0]!;
-  return { kind: r.kind, id: r.id, ...renderResource(r, op) };
+  return { kind: r.kind, id: r.id, ...renderResource(r, op, step) };
 }

@@ -11,7 +11,7 @@ import { resourceId } from '../kinds/identity.js';
 import { isKindName, KINDS } from '../kinds/index.js';
 import type { KindDecl, KindName, ParentKey } from '../kinds/kind.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_COLLABORATION_ID, DEFAULT_REGION, jobArnFor } from './defaults.js';
-import { renderResource, type SimResource, type SimStatusDetails } from './resource-store.js';
+import { renderResource, type ResourceStep, type SimResource, type SimStatusDetails } from './resource-store.js';
 import { SimInputError } from './schemas.js';
 
 export const DEFAULT_MEMBERSHIP_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -208,8 +208,9 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
     name,
     createTime,
   });
-  const r: SimResource = { kind: kind.kind, id, fields, status, createTime, updateTime: Math.max(updateTime, createTime) };
-  if (statusDetails) r.statusDetails = statusDetails;
+  const step: ResourceStep = { t: Math.max(updateTime, createTime), status };
+  if (statusDetails) step.statusDetails = statusDetails;
+  const r: SimResource = { kind: kind.kind, id, fields, createTime, steps: [step] };
   checkRenders(kind, r, where);
   return r;
 }
@@ -225,14 +226,15 @@ export function parseStatusDetails(v: unknown, fail: (msg: string) => never): Si
   return out;
 }
 
-/** Render every output of the kind and read it back as the monitor would. */
+/** Render every output of the kind at every step and read it back as the monitor would. */
 export function checkRenders(kind: KindDecl, r: SimResource, where: string): void {
-  for (const op of [...Object.values(kind.get), ...kind.lists]) {
-    const w = renderResource(r, op);
-    try {
-      snapshotFromWire(kind, op, w, op.name);
-    } catch (err) {
-      throw new SimInputError(`invalid resources:\n${where}: ${(err as Error).message}`);
+  for (const step of r.steps) {
+    for (const op of [...Object.values(kind.get), ...kind.lists]) {
+      try {
+        snapshotFromWire(kind, op, renderResource(r, op, step), op.name);
+      } catch (err) {
+        throw new SimInputError(`invalid resources:\n${where}: ${(err as Error).message}`);
+      }
     }
   }
 }

@@ -1,7 +1,8 @@
 // The simulator's resources of every kind but audience generation jobs (those keep their own
-// store with timelines, see store.ts): kept sorted by id, so List pages are cut after an id and
-// stay stable while resources come and go between pages. A resource holds its wire members;
-// an operation renders exactly the members its output declares, in model order.
+// store, see store.ts): kept sorted by id, so List pages are cut after an id and stay stable
+// while resources come and go between pages. A resource holds its wire members and a list of
+// steps (status from a time on), read lazily from the clock like jobs; an operation renders
+// exactly the members its output declares, in model order.
 import { formatIsoTimestamp } from '../aws/timestamps.js';
 import type { KindName, OperationDecl } from '../kinds/kind.js';
 
@@ -10,26 +11,42 @@ export interface SimStatusDetails {
   message?: string;
 }
 
+/** A status from a time on; also the resource's updateTime while it holds. */
+export interface ResourceStep {
+  t: number;
+  status: string;
+  statusDetails?: SimStatusDetails;
+}
+
 export interface SimResource {
   kind: KindName;
   id: string;
   /** Every wire member except status, statusDetails, createTime and updateTime. */
   fields: Record<string, unknown>;
-  status: string;
-  statusDetails?: SimStatusDetails;
   createTime: number;
-  updateTime: number;
+  /** Sorted by t, at least one. One for a resource set through the control API, several for a scenario timeline. */
+  steps: ResourceStep[];
 }
 
-/** The output of `op` for `r`: its declared members, in model order, absent ones omitted. */
-export function renderResource(r: SimResource, op: Pick<OperationDecl, 'members'>): Record<string, unknown> {
+/** The step in force at `now`; undefined before the first (the resource does not exist yet). */
+export function stepAt(r: SimResource, now: number): ResourceStep | undefined {
+  let found: ResourceStep | undefined;
+  for (const s of r.steps) {
+    if (s.t > now) break;
+    found = s;
+  }
+  return found;
+}
+
+/** The output of `op` for `r` during `step`: its declared members, in model order, absent ones omitted. */
+export function renderResource(r: SimResource, op: Pick<OperationDecl, 'members'>, step: ResourceStep): Record<string, unknown> {
   const w: Record<string, unknown> = {};
   for (const m of op.members) {
     let v: unknown;
-    if (m === 'status') v = r.status;
-    else if (m === 'statusDetails') v = r.statusDetails;
+    if (m === 'status') v = step.status;
+    else if (m === 'statusDetails') v = step.statusDetails;
     else if (m === 'createTime') v = formatIsoTimestamp(r.createTime);
-    else if (m === 'updateTime') v = formatIsoTimestamp(r.updateTime);
+    else if (m === 'updateTime') v = formatIsoTimestamp(step.t);
     else v = r.fields[m];
     if (v !== undefined) w[m] = v;
   }

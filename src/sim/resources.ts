@@ -6,9 +6,9 @@
 import { isKindName, KINDS } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
 import { rngUuid } from './prng.js';
-import { controlView } from './resource-api.js';
+import { controlView, controlViewOf } from './resource-api.js';
 import { parseStatusDetails, resourceFromControl } from './resource-kinds.js';
-import type { SimResource, SimStatusDetails } from './resource-store.js';
+import { type ResourceStep, type SimResource, type SimStatusDetails, stepAt } from './resource-store.js';
 import { controlJobSchema, parseWith, SimInputError } from './schemas.js';
 import type { SimState, WireJob } from './state.js';
 
@@ -25,7 +25,13 @@ export function listResources(state: SimState, kind?: string): WireResource[] {
   for (const k of Object.keys(KINDS) as KindName[]) {
     if (kind !== undefined && k !== kind) continue;
     if (k === 'audienceGenerationJob') out.push(...state.jobs().map(jobView));
-    else out.push(...state.resources.all(k).map(controlView));
+    else {
+      const now = state.clock.now();
+      for (const r of state.resources.all(k)) {
+        const v = controlView(r, now);
+        if (v) out.push(v);
+      }
+    }
   }
   return out;
 }
@@ -67,11 +73,12 @@ export function putResources(state: SimState, input: unknown): WireResource[] {
   return planned.map((p) => {
     if ('job' in p) return jobView(state.putJobs({ jobs: [p.job] })[0]!);
     state.resources.put(p.resource);
-    return controlView(p.resource);
+    // As put, even when its updateTime lies ahead of the clock.
+    return controlViewOf(p.resource, p.resource.steps[0]!);
   });
 }
 
-/** POST /_sim/resources/{id}/status: set now (updateTime = now). Undefined for an unknown id. */
+/** POST /_sim/resources/{id}/status: set now (updateTime = now). Undefined for an unknown id or one that does not exist yet. */
 export function setResourceStatus(state: SimState, id: string, input: unknown): WireResource | undefined {
   const r = state.resources.get(id);
   if (!r) {
@@ -93,12 +100,15 @@ export function setResourceStatus(state: SimState, id: string, input: unknown): 
       throw new SimInputError(`invalid status body:\nstatusDetails: ${msg}`);
     });
   }
-  r.status = status;
+  const now = state.clock.now();
+  const cur = stepAt(r, now);
+  if (!cur) return undefined;
+  // A timeline, if any, is frozen: from now on only the control API moves the resource.
   // statusDetails belong to the status they explain: replaced, or dropped when not given.
-  if (details) r.statusDetails = details;
-  else delete r.statusDetails;
-  r.updateTime = Math.max(state.clock.now(), r.createTime);
-  return controlView(r);
+  const step: ResourceStep = { t: Math.max(now, cur.t), status };
+  if (details) step.statusDetails = details;
+  r.steps = [step];
+  return controlView(r, now);
 }
 
 /** DELETE /_sim/resources/{id}: false for an unknown id. */
