@@ -107,7 +107,9 @@ export const scenarioSchema = z.strictObject({
   /** Region and account of generated ARNs. */
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-east-1').optional(),
   accountId: z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit account id').optional(),
-  jobs: z.array(scenarioJobSchema),
+  jobs: z.array(scenarioJobSchema).default([]),
+  /** Resources of the other kinds with timelines (checked in resource-scenario.ts). */
+  resources: z.array(z.unknown()).optional(),
 });
 export type Scenario = z.infer<typeof scenarioSchema>;
 

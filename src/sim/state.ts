@@ -7,6 +7,7 @@ import { buildFleet } from './fleet.js';
 import { currentStep, jobWire, withExtras, type SimJob, type SimStep } from './model.js';
 import { createRng, rngUuid, type Rng } from './prng.js';
 import { scenarioJobs } from './scenario.js';
+import { scenarioResources } from './resource-scenario.js';
 import {
   faultsSchema,
   parseWith,
@@ -50,6 +51,7 @@ export class SimState {
 
   loadScenario(s: Scenario): void {
     for (const job of scenarioJobs(s, this.startedAt, this.idRng)) this.store.put(job);
+    for (const r of scenarioResources(s.resources ?? [], this.startedAt, () => rngUuid(this.resourceRng))) this.resources.put(r);
   }
 
   loadFleet(count: number): void {

@@ -7,6 +7,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { KINDS } from '../../src/kinds/index.js';
+import { fileURLToPath } from 'node:url';
+import { loadScenarioFile } from '../../src/sim/scenario.js';
 import { startSimulator, type Simulator } from '../../src/sim/server.js';
 
 const CREDS = { accessKeyId: 'AKIDRES', secretAccessKey: 'res-secret' };
@@ -373,6 +375,57 @@ describe('simulator resources of every kind', () => {
       assert.match(l.text, /^<html>/);
       const log = (await control('GET', '/_sim/requests')).json.requests;
       assert.equal(log.at(-1).fault, 'malformed:nonJson');
+    });
+  });
+
+  describe('scenario timelines', () => {
+    const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/scenarios/${name}`, import.meta.url));
+    const MS = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    const CHURN = `${BASE}:membership/${MS}/trained-model/churn`;
+
+    it('resources move along their timelines on the injected clock', async () => {
+      let t = T0;
+      const s2 = await startSimulator({
+        credentials: CREDS,
+        clock: { now: () => t },
+        scenario: await loadScenarioFile(fixture('resources.yaml')),
+      });
+      try {
+        const g = (path: string) => signedGet(s2.url, path);
+        const model = `/memberships/${MS}/trained-models/${encodeURIComponent(CHURN)}`;
+        assert.equal((await g(model)).json.status, 'CREATE_PENDING');
+        assert.equal((await g(`/memberships/${MS}/ml-input-channels`)).json.mlInputChannelsList[0].status, 'CREATE_IN_PROGRESS');
+        assert.deepEqual((await g('/audience-export-job')).json.audienceExportJobs, [], 'not created yet');
+        t = T0 + 60_000;
+        const m = (await g(model)).json;
+        assert.equal(m.status, 'CREATE_IN_PROGRESS');
+        assert.equal(m.updateTime, new Date(T0 + 30_000).toISOString());
+        assert.equal(m.createTime, new Date(T0).toISOString());
+        assert.equal((await g(`/memberships/${MS}/ml-input-channels`)).json.mlInputChannelsList[0].status, 'ACTIVE');
+        assert.equal((await g('/audience-export-job')).json.audienceExportJobs[0].status, 'CREATE_IN_PROGRESS');
+        t = T0 + 200_000;
+        assert.equal((await g(model)).json.status, 'ACTIVE');
+        const jobs = (await g(`/memberships/${MS}/trained-model-inference-jobs?trainedModelArn=${encodeURIComponent(CHURN)}`)).json
+          .trainedModelInferenceJobs;
+        assert.equal(jobs[0].status, 'CREATE_FAILED');
+        const job = await g(`/memberships/${MS}/trained-model-inference-jobs/${encodeURIComponent(jobs[0].trainedModelInferenceJobArn)}`);
+        assert.deepEqual(job.json.statusDetails, { statusCode: 'INSUFFICIENT_CAPACITY', message: 'no ml.m5.xlarge capacity' });
+        // The control API freezes a timeline: from then on only it moves the resource.
+        const moved = s2.setResourceStatus(CHURN, { status: 'DELETE_PENDING' });
+        assert.equal(moved?.['status'], 'DELETE_PENDING');
+        t = T0 + 900_000;
+        assert.equal((await g(model)).json.status, 'DELETE_PENDING');
+        assert.equal(s2.resources().length, 4);
+      } finally {
+        await s2.close();
+      }
+    });
+
+    it('a bad resource in a scenario is refused at load, naming the step', async () => {
+      await assert.rejects(
+        loadScenarioFile(fixture('invalid-resource.yaml')),
+        /invalid scenario .*invalid-resource\.yaml:\nresources\[0\]\.timeline\[1\]\.status: must be one of CREATE_PENDING/s,
+      );
     });
   });
 });
