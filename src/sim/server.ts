@@ -7,6 +7,7 @@ import { handleAws } from './aws-api.js';
 import { handleControl } from './control-api.js';
 import type { Faults } from './faults.js';
 import { deleteResource, listResources, putResources, setResourceStatus, type WireResource } from './resources.js';
+import type { ResourceFleetOptions } from './resource-fleet.js';
 import { sendJson } from './respond.js';
 import { parseScenario } from './scenario.js';
 import type { ControlJobInput, FaultsInput, Scenario, SetStatusInput } from './schemas.js';
@@ -32,6 +33,8 @@ export interface SimulatorOptions {
   scenario?: Scenario;
   /** Size of a synthetic fleet to add. */
   jobs?: number;
+  /** A membership fleet of the other kinds (after `jobs`, whose ARNs parent its audience export jobs). */
+  resourceFleet?: ResourceFleetOptions;
   /** PRNG seed for ids, faults and fleets. Default 1. */
   seed?: number;
   /** When given, SigV4 signatures are recomputed and a mismatch is refused (403). */
@@ -72,6 +75,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const state = new SimState(clock, opts.seed ?? 1);
   if (opts.scenario) state.loadScenario(parseScenario(opts.scenario));
   if (opts.jobs) state.loadFleet(opts.jobs);
+  if (opts.resourceFleet) state.loadResourceFleet(opts.resourceFleet);
   const closing = new AbortController();
   const ctx = { state, credentials: opts.credentials, closing: closing.signal };
 

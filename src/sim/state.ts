@@ -8,6 +8,7 @@ import { currentStep, jobWire, withExtras, type SimJob, type SimStep } from './m
 import { createRng, rngUuid, type Rng } from './prng.js';
 import { scenarioJobs } from './scenario.js';
 import { scenarioResources } from './resource-scenario.js';
+import { buildResourceFleet, type ResourceFleetOptions } from './resource-fleet.js';
 import {
   faultsSchema,
   parseWith,
@@ -52,6 +53,12 @@ export class SimState {
   loadScenario(s: Scenario): void {
     for (const job of scenarioJobs(s, this.startedAt, this.idRng)) this.store.put(job);
     for (const r of scenarioResources(s.resources ?? [], this.startedAt, () => rngUuid(this.resourceRng))) this.resources.put(r);
+  }
+
+  /** A membership fleet of the other kinds; audience export jobs hang off the jobs loaded so far. */
+  loadResourceFleet(opts: ResourceFleetOptions): void {
+    const audienceGenerationJobArns = opts.audienceGenerationJobArns ?? this.store.all().map((j) => j.arn);
+    for (const r of buildResourceFleet({ ...opts, audienceGenerationJobArns, seed: this.seed, startedAt: this.startedAt })) this.resources.put(r);
   }
 
   loadFleet(count: number): void {

@@ -505,4 +505,66 @@ describe('generic resource client <-> simulator', () => {
       assert.match(url, /%3A.*%2Fteam%2Fa\.b_c$/);
     });
   });
+
+  describe('membership fleet', () => {
+    const FLEET = {
+      trainedModels: 50,
+      versionsPerModel: 2,
+      inferenceJobs: 200,
+      mlInputChannels: 100,
+      trainedModelExportJobs: 10,
+      audienceExportJobs: 10,
+    };
+    const MF = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    const CF = '5f6e7d8c-9b0a-4c1d-8e2f-3a4b5c6d7e8f';
+
+    it('serves the seeded fleet through every List, about a tenth under way, all done ten minutes later', async () => {
+      let t = T0;
+      const fleet = await startSimulator({ credentials: CREDS, clock: { now: () => t }, seed: 3, jobs: 100, resourceFleet: FLEET });
+      try {
+        const c = createResourceClient({ region: 'us-east-1', endpoint: fleet.url, credentials: async () => CREDS });
+        const all = async (kind: KindName, list: string, params: OperationParams) => listAll(c, KINDS[kind], listOf(kind, list), params);
+        const models = await all('trainedModel', 'ListTrainedModels', { membershipId: MF });
+        assert.equal(models.length, 50, 'one item per model');
+        const versions = await all('trainedModel', 'ListTrainedModelVersions', { membershipId: MF, trainedModelArn: models[0]!.arn! });
+        assert.equal(versions.length, 2);
+        assert.equal(versions.filter((v) => v.versionIdentifier === undefined).length, 1, 'one base version');
+        const inference = await all('trainedModelInferenceJob', 'ListTrainedModelInferenceJobs', { membershipId: MF });
+        const channels = await all('mlInputChannel', 'ListMLInputChannels', { membershipId: MF });
+        const audienceExports = await all('audienceExportJob', 'ListAudienceExportJobs', {});
+        const jobs = await all('audienceGenerationJob', 'ListAudienceGenerationJobs', {});
+        assert.deepEqual([inference.length, channels.length, audienceExports.length, jobs.length], [200, 100, 10, 100]);
+        const jobArns = new Set(jobs.map((j) => j.arn));
+        assert.ok(audienceExports.every((e) => jobArns.has(e.parents.audienceGenerationJobArn)));
+        let modelExports = 0;
+        for (const m of models)
+          modelExports += (
+            await all('trainedModelExportJob', 'ListCollaborationTrainedModelExportJobs', { collaborationId: CF, trainedModelArn: m.arn! })
+          ).length;
+        assert.equal(modelExports, 10);
+        const resources = fleet.resources().filter((r) => r['kind'] !== 'audienceGenerationJob');
+        assert.equal(resources.length, 100 + 200 + 100 + 10 + 10);
+        const running = resources.filter((r) => /_(PENDING|IN_PROGRESS)$/.test(String(r['status']))).length;
+        assert.ok(running >= 15 && running <= 70, `${running} of 420 under way`);
+        const failed = resources.filter((r) => r['status'] === 'CREATE_FAILED');
+        assert.ok(
+          failed.length > 0 &&
+            failed.every((r) => typeof (r['statusDetails'] as { statusCode?: string } | undefined)?.statusCode === 'string'),
+        );
+        const again = await startSimulator({ clock: { now: () => T0 }, seed: 3, jobs: 100, resourceFleet: FLEET });
+        try {
+          assert.deepEqual(again.resources(), fleet.resources(), 'same seed, same fleet');
+        } finally {
+          await again.close();
+        }
+        t = T0 + 15 * 60_000;
+        const still = fleet
+          .resources()
+          .filter((r) => r['kind'] !== 'audienceGenerationJob' && /_(PENDING|IN_PROGRESS)$/.test(String(r['status'])));
+        assert.deepEqual(still, []);
+      } finally {
+        await fleet.close();
+      }
+    });
+  });
 });
