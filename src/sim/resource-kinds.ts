@@ -150,6 +150,12 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
     if (members.has(k) && !['status', 'statusDetails', 'createTime', 'updateTime', 'name'].includes(k)) fields[k] = v;
   fields['name'] = name;
   const setId = (key: (typeof ID_KEYS)[number], member: string | undefined, check: (v: string) => string | undefined): void => {
+    // The member may also be given under its wire name: it gets the same checks.
+    const direct = member !== undefined ? fields[member] : undefined;
+    if (direct !== undefined) {
+      const problem = typeof direct === 'string' ? check(direct) : 'must be a string';
+      if (problem) fail(member!, problem);
+    }
     const v = str(key);
     if (v === undefined) return;
     if (!member) return fail(key, `does not apply to ${kind.kind}`);

@@ -157,6 +157,11 @@ describe('simulator resources of every kind', () => {
         [{ kind: 'trainedModel', name: 'x', createTime: 'yesterday' }, /resources\[0\]\.createTime: must be an ISO-8601 timestamp/],
         [{ kind: 'audienceGenerationJob', name: 'x', collaborationId: 'nope' }, /resources\[0\]\.collaborationId/],
         [{ kind: 'mlInputChannel' }, /resources\[0\]\.name: is required/],
+        [
+          { kind: 'mlInputChannel', name: 'x', membershipIdentifier: 'nope' },
+          /resources\[0\]\.membershipIdentifier: must be a lowercase UUID/,
+        ],
+        [{ kind: 'trainedModel', name: 'x', trainedModelArn: 'arn:nope' }, /resources\[0\]\.trainedModelArn: must be a trained model ARN/],
       ];
       for (const [item, re] of cases) {
         const r = await put([item]);
