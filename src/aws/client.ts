@@ -21,7 +21,21 @@ class Sha256 extends Hash {
   }
 }
 
-export function createCleanRoomsMlClient(opts: CleanRoomsMlClientOptions): CleanRoomsMlApi {
+/**
+ * One signed GET of the service: endpoint, credentials, SigV4, timeout, body cap, error mapping
+ * and the observer, shared by every operation (the audience generation job client below and the
+ * generic kind client in resource-client.ts). `path` is already encoded; `parse` turns a 2xx body
+ * into the output or throws a MalformedResponseError.
+ */
+export type SignedCall = <T>(
+  operation: Operation,
+  path: string,
+  query: Record<string, string>,
+  signal: AbortSignal | undefined,
+  parse: (body: string, requestId: string | undefined) => T,
+) => Promise<T>;
+
+export function createSignedCall(opts: CleanRoomsMlClientOptions): SignedCall {
   const base = resolveEndpoint(opts.region, {
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(opts.useFipsEndpoint ? { useFips: true } : {}),
@@ -125,6 +139,11 @@ export function createCleanRoomsMlClient(opts: CleanRoomsMlClientOptions): Clean
     return out;
   }
 
+  return call;
+}
+
+export function createCleanRoomsMlClient(opts: CleanRoomsMlClientOptions): CleanRoomsMlApi {
+  const call = createSignedCall(opts);
   return {
     async getAudienceGenerationJob(input, callOpts) {
       const arn = input.audienceGenerationJobArn;

@@ -8,3 +8,7 @@ export type { ParsedJobArn } from './arn.js';
 export { resolveEndpoint, partitionOf } from './endpoint.js';
 export { parseIsoTimestamp, formatIsoTimestamp } from './timestamps.js';
 export type * from './types.js';
+export { createResourceClient, listAll, buildRequest, refParams, LIST_PAGE_SIZE } from './resource-client.js';
+export type { ResourceClient, ResourceRef, ResourcePage, ResourceCallOptions, ResourceListOptions } from './resource-client.js';
+export { createSignedCall } from './client.js';
+export type { SignedCall } from './client.js';

@@ -66,8 +66,11 @@ export interface ListAudienceGenerationJobsCommandOutput {
   audienceGenerationJobs: AudienceGenerationJobSummary[];
 }
 
-/** Operation names, as used in metric labels and simulator stats. */
-export type Operation = 'GetAudienceGenerationJob' | 'ListAudienceGenerationJobs';
+/**
+ * Operation names of the service model, as used in metric labels and simulator stats (the other
+ * kinds' operations come from their declarations in src/kinds).
+ */
+export type Operation = 'GetAudienceGenerationJob' | 'ListAudienceGenerationJobs' | (string & {});
 
 /** Outcome label of cleanroomsml_monitor_api_requests_total. */
 export type ApiOutcome = 'success' | 'throttled' | 'not_found' | 'access_denied' | 'validation' | 'error';

@@ -12,6 +12,7 @@ import { checkSignature, type SimCredentials } from './sigv4.js';
 import type { SimState } from './state.js';
 import type { MalformedFault, MalformedKind } from './faults.js';
 import { outcomeOfStatus } from './stats.js';
+import { handleResourceOp, matchResourceRoute, type ResourceRoute } from './resource-api.js';
 
 const JOB_ARN_PATTERN = 'arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:audience-generation-job/[-a-zA-Z0-9_/.]+';
 const MODEL_ARN_PATTERN = 'arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-audience-model/[-a-zA-Z0-9_/.]+';
@@ -19,12 +20,19 @@ const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** The model sets no default page size; the simulator uses the maximum. */
 export const DEFAULT_MAX_RESULTS = 100;
 
-type Route = { op: 'GetAudienceGenerationJob'; label: string } | { op: 'ListAudienceGenerationJobs' } | { op: 'UnknownOperation' };
+type Route =
+  | { op: 'GetAudienceGenerationJob'; label: string }
+  | { op: 'ListAudienceGenerationJobs' }
+  | { op: 'UnknownOperation' }
+  /** Every other kind's operations (resource-api.ts). */
+  | { op: string; resource: ResourceRoute };
 
 function route(method: string, rawPath: string): Route {
   if (method === 'GET' && rawPath === '/audience-generation-job') return { op: 'ListAudienceGenerationJobs' };
   const m = /^\/audience-generation-job\/([^/]+)$/.exec(rawPath);
   if (method === 'GET' && m) return { op: 'GetAudienceGenerationJob', label: m[1]! };
+  const resource = matchResourceRoute(method, rawPath);
+  if (resource) return { op: resource.op.name, resource };
   return { op: 'UnknownOperation' };
 }
 
@@ -72,7 +80,14 @@ async function respond(ctx: AwsContext, req: IncomingMessage, res: ServerRespons
   if (verdict === 'error') return sendAwsError(res, 500, 'InternalServiceException', 'An internal service error occurred. Retry your request. (injected fault)');
   if (verdict === 'reset') return resetConnection(ctx.state, req, r.op);
 
-  if (r.op === 'GetAudienceGenerationJob') return getJob(ctx.state, res, r.label);
+  if ('resource' in r) {
+    return handleResourceOp(ctx.state, res, r.resource, rawQuery, {
+      reset: () => resetConnection(ctx.state, req, r.op),
+      malformed: (kind, wire) => sendMalformed(res, kind, wire),
+      breakWire: breakJob,
+    });
+  }
+  if (r.op === 'GetAudienceGenerationJob' && 'label' in r) return getJob(ctx.state, res, r.label);
   return listJobs(ctx.state, req, res, rawQuery);
 }
 

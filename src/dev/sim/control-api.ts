@@ -1,6 +1,7 @@
 // The simulator's control API (README "Simulator"): JSON under /_sim/, no signature. Tests and benchmarks
 // drive jobs, faults and time through it instead of sleeping.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { deleteResource, listResources, putResources, setResourceStatus } from './resources.js';
 import { sendJson } from './respond.js';
 import { SimInputError } from './schemas.js';
 import type { SimState } from './state.js';
@@ -24,6 +25,25 @@ export function handleControl(state: SimState, req: IncomingMessage, res: Server
     if (jobMatch && method === 'DELETE') {
       const arn = decode(jobMatch[1]!);
       return state.deleteJob(arn) ? sendJson(res, 200, { deleted: arn }) : sendJson(res, 404, { message: `no such job: ${arn}` });
+    }
+    if (rawPath === '/_sim/resources') {
+      if (method === 'GET') {
+        const kind = new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get('kind') ?? undefined;
+        return sendJson(res, 200, { resources: listResources(state, kind) });
+      }
+      if (method === 'PUT') return sendJson(res, 200, { resources: putResources(state, parseBody(body)) });
+    }
+    // The id is one url-encoded segment (ids hold `/` and `#`).
+    const resStatus = /^\/_sim\/resources\/([^/]+)\/status$/.exec(rawPath);
+    if (resStatus && method === 'POST') {
+      const id = decode(resStatus[1]!);
+      const r = setResourceStatus(state, id, parseBody(body));
+      return r ? sendJson(res, 200, r) : sendJson(res, 404, { message: `no such resource: ${id}` });
+    }
+    const resItem = /^\/_sim\/resources\/([^/]+)$/.exec(rawPath);
+    if (resItem && method === 'DELETE') {
+      const id = decode(resItem[1]!);
+      return deleteResource(state, id) ? sendJson(res, 200, { deleted: id }) : sendJson(res, 404, { message: `no such resource: ${id}` });
     }
     if (rawPath === '/_sim/faults' && method === 'PUT') return sendJson(res, 200, { faults: state.setFaults(parseBody(body)) });
     if (rawPath === '/_sim/faults' && method === 'GET') return sendJson(res, 200, { faults: state.faults.current });

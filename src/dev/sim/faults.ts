@@ -9,7 +9,7 @@ export const MALFORMED_KINDS = ['missingField', 'badTimestamp', 'nonJson', 'huge
 export type MalformedKind = (typeof MALFORMED_KINDS)[number];
 
 /**
- * A 200 answer that breaks the wire model, for one job:
+ * A 200 answer that breaks the wire model, for one job (or one resource of another kind, by id):
  * - missingField: the job (Get) or its List summary lacks the required `status` and `updateTime`
  * - badTimestamp: its `updateTime` is "not-a-timestamp"
  * - nonJson: the whole answer (Get, or the List page holding the job) is an HTML error page with status 200

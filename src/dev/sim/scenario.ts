@@ -17,6 +17,7 @@ import { DEFAULT_ACCOUNT_ID, DEFAULT_COLLABORATION_ID, DEFAULT_MODEL_ARN, DEFAUL
 import { parseDuration } from './duration.js';
 import { withExtras, type SimJob, type SimStep } from './model.js';
 import { rngUuid, type Rng } from './prng.js';
+import { scenarioResources } from './resource-scenario.js';
 import { parseWith, scenarioSchema, SimInputError, type Scenario } from './schemas.js';
 
 export type { Scenario } from './schemas.js';
@@ -40,6 +41,16 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
     }
   });
   if (problems.length > 0) throw new SimInputError(`invalid ${source}:\n${problems.join('\n')}`);
+  if (s.resources) {
+    // A dry run with distinct ids, so a bad resource fails at load with its path.
+    let n = 0;
+    try {
+      scenarioResources(s.resources, 0, () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`);
+    } catch (err) {
+      if (err instanceof SimInputError) throw new SimInputError(err.message.replace(/^invalid resources:/, `invalid ${source}:`));
+      throw err;
+    }
+  }
   return s;
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { JOB_STATUSES } from '../../domain.js';
 import { JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../../aws/arn.js';
 import { parseIsoTimestamp } from '../../aws/timestamps.js';
+import { kindOfArn } from '../../kinds/index.js';
 import { parseDuration } from './duration.js';
 import { MALFORMED_KINDS } from './faults.js';
 
@@ -69,7 +70,8 @@ export type SetStatusInput = z.infer<typeof setStatusSchema>;
 
 const malformedSchema = z
   .strictObject({
-    arn: jobArn,
+    /** A job ARN, or the id of a resource of another kind (its ARN, or `<parent ARN>#...` for kinds without one). */
+    arn: z.string().max(4096).refine((v) => kindOfArn(v.split('#')[0]!) !== undefined, 'must be the ARN or id of a simulated resource'),
     kind: z.enum(MALFORMED_KINDS, { error: `must be one of ${MALFORMED_KINDS.join(', ')}` }),
     operations: z.array(z.enum(['get', 'list'])).min(1).default(['get', 'list']),
   });
@@ -105,7 +107,9 @@ export const scenarioSchema = z.strictObject({
   /** Region and account of generated ARNs. */
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-east-1').optional(),
   accountId: z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit account id').optional(),
-  jobs: z.array(scenarioJobSchema),
+  jobs: z.array(scenarioJobSchema).default([]),
+  /** Resources of the other kinds with timelines (checked in resource-scenario.ts). */
+  resources: z.array(z.unknown()).optional(),
 });
 export type Scenario = z.infer<typeof scenarioSchema>;
 

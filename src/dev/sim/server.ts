@@ -6,6 +6,8 @@ import type { Clock } from '../../domain.js';
 import { handleAws } from './aws-api.js';
 import { handleControl } from './control-api.js';
 import type { Faults } from './faults.js';
+import { deleteResource, listResources, putResources, setResourceStatus, type WireResource } from './resources.js';
+import type { ResourceFleetOptions } from './resource-fleet.js';
 import { sendJson } from './respond.js';
 import { parseScenario } from './scenario.js';
 import type { ControlJobInput, FaultsInput, Scenario, SetStatusInput } from './schemas.js';
@@ -17,6 +19,7 @@ export type { Scenario } from './schemas.js';
 export type { WireJob } from './state.js';
 export type { Faults } from './faults.js';
 export type { SimStats } from './stats.js';
+export type { WireResource } from './resources.js';
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -30,6 +33,8 @@ export interface SimulatorOptions {
   scenario?: Scenario;
   /** Size of a synthetic fleet to add. */
   jobs?: number;
+  /** A membership fleet of the other kinds (after `jobs`, whose ARNs parent its audience export jobs). */
+  resourceFleet?: ResourceFleetOptions;
   /** PRNG seed for ids, faults and fleets. Default 1. */
   seed?: number;
   /** When given, SigV4 signatures are recomputed and a mismatch is refused (403). */
@@ -49,6 +54,14 @@ export interface Simulator {
   setStatus(arn: string, body: SetStatusInput): WireJob | undefined;
   /** DELETE /_sim/jobs/{arn}; false for an unknown ARN */
   deleteJob(arn: string): boolean;
+  /** GET /_sim/resources[?kind=K] */
+  resources(kind?: string): WireResource[];
+  /** PUT /_sim/resources (throws SimInputError on invalid input) */
+  putResources(resources: unknown[]): WireResource[];
+  /** POST /_sim/resources/{id}/status; undefined for an unknown id */
+  setResourceStatus(id: string, body: { status: string; statusDetails?: { statusCode?: string; message?: string } }): WireResource | undefined;
+  /** DELETE /_sim/resources/{id}; false for an unknown id */
+  deleteResource(id: string): boolean;
   /** PUT /_sim/faults (absent = off) */
   setFaults(faults: FaultsInput): Faults;
   /** GET /_sim/stats */
@@ -62,6 +75,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const state = new SimState(clock, opts.seed ?? 1);
   if (opts.scenario) state.loadScenario(parseScenario(opts.scenario));
   if (opts.jobs) state.loadFleet(opts.jobs);
+  if (opts.resourceFleet) state.loadResourceFleet(opts.resourceFleet);
   const closing = new AbortController();
   const ctx = { state, credentials: opts.credentials, closing: closing.signal };
 
@@ -106,6 +120,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     putJobs: (jobs) => state.putJobs({ jobs }),
     setStatus: (arn, body) => state.setStatus(arn, body),
     deleteJob: (arn) => state.deleteJob(arn),
+    resources: (kind) => listResources(state, kind),
+    putResources: (resources) => putResources(state, { resources }),
+    setResourceStatus: (id, body) => setResourceStatus(state, id, body),
+    deleteResource: (id) => deleteResource(state, id),
     setFaults: (f) => state.setFaults(f),
     stats: () => state.statsSnapshot(),
     reset: () => state.reset(),

@@ -7,6 +7,8 @@ import { buildFleet } from './fleet.js';
 import { currentStep, jobWire, withExtras, type SimJob, type SimStep } from './model.js';
 import { createRng, rngUuid, type Rng } from './prng.js';
 import { scenarioJobs } from './scenario.js';
+import { scenarioResources } from './resource-scenario.js';
+import { buildResourceFleet, type ResourceFleetOptions } from './resource-fleet.js';
 import {
   faultsSchema,
   parseWith,
@@ -19,17 +21,22 @@ import {
 } from './schemas.js';
 import { RequestLog, StatsCounter, type SimStats } from './stats.js';
 import { JobStore } from './store.js';
+import { ResourceStore } from './resource-store.js';
 
 export type WireJob = Record<string, unknown>;
 
 export class SimState {
   readonly store = new JobStore();
+  /** Every other kind (see resources.ts); audience generation jobs stay in `store`. */
+  readonly resources = new ResourceStore();
   readonly stats = new StatsCounter();
   readonly requestLog = new RequestLog();
   readonly faults: FaultInjector;
   readonly startedAt: number;
   private idRng!: Rng;
   private faultRng!: Rng;
+  /** Ids of generated resource ARNs (a stream of their own, so job ARNs stay as they were). */
+  resourceRng!: Rng;
 
   constructor(readonly clock: Clock, private readonly seed: number) {
     this.startedAt = clock.now();
@@ -40,10 +47,18 @@ export class SimState {
   private reseed(): void {
     this.idRng = createRng(this.seed);
     this.faultRng = createRng(this.seed ^ 0x0fa017);
+    this.resourceRng = createRng(this.seed ^ 0x7e5041);
   }
 
   loadScenario(s: Scenario): void {
     for (const job of scenarioJobs(s, this.startedAt, this.idRng)) this.store.put(job);
+    for (const r of scenarioResources(s.resources ?? [], this.startedAt, () => rngUuid(this.resourceRng))) this.resources.put(r);
+  }
+
+  /** A membership fleet of the other kinds; audience export jobs hang off the jobs loaded so far. */
+  loadResourceFleet(opts: ResourceFleetOptions): void {
+    const audienceGenerationJobArns = opts.audienceGenerationJobArns ?? this.store.all().map((j) => j.arn);
+    for (const r of buildResourceFleet({ ...opts, audienceGenerationJobArns, seed: this.seed, startedAt: this.startedAt })) this.resources.put(r);
   }
 
   loadFleet(count: number): void {
@@ -126,6 +141,7 @@ export class SimState {
   /** Forget jobs, faults and counts; the PRNGs restart from the seed. */
   reset(): void {
     this.store.clear();
+    this.resources.clear();
     this.stats.reset();
     this.requestLog.reset();
     this.reseed();

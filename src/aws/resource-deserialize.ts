@@ -1,0 +1,219 @@
+// JSON of any kind's Get or List answer -> ResourceSnapshot, driven by the kind's declaration.
+// A 200 whose body breaks the model (not JSON, a required member missing, a timestamp that is
+// not ISO-8601, a number that is not finite or outside the model's range) is a
+// MalformedResponseError naming the member: not retryable, the same request would get the same
+// body. Unknown members are ignored; unknown enum values (status, metricsStatus...) are kept as
+// given, so a new AWS value never blinds the monitor. JSON null counts as absent.
+import type { GetDecl, KindDecl, ListDecl, MemberPath, NumberResultDecl, ParentKey } from '../kinds/kind.js';
+import { resourceId } from '../kinds/identity.js';
+import type { ResourceSnapshot, ResultSample } from '../kinds/resource.js';
+import { CleanRoomsMlError } from './errors.js';
+import { parseIsoTimestamp } from './timestamps.js';
+
+type Obj = Record<string, unknown>;
+
+/** One page of a List. */
+export interface ResourcePage {
+  items: ResourceSnapshot[];
+  nextToken?: string;
+}
+
+function malformed(message: string, requestId?: string): CleanRoomsMlError {
+  return new CleanRoomsMlError({ name: 'MalformedResponseError', message, httpStatus: 0, ...(requestId ? { requestId } : {}) });
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseJson(body: string, where: string, requestId?: string): Obj {
+  let v: unknown;
+  try {
+    v = body.length === 0 ? {} : JSON.parse(body);
+  } catch {
+    throw malformed(`${where}: response body is not JSON`, requestId);
+  }
+  if (!isObj(v)) throw malformed(`${where}: response body is not a JSON object`, requestId);
+  return v;
+}
+
+/** Reads members of one structure, failing with the member's path in the message. */
+class Reader {
+  constructor(
+    private readonly o: Obj,
+    private readonly where: string,
+    private readonly requestId?: string,
+  ) {}
+
+  fail(msg: string): never {
+    throw malformed(`${this.where}: ${msg}`, this.requestId);
+  }
+
+  /** The value at `path`, undefined when any step is absent or null; a non-object step is an error. */
+  at(path: MemberPath, from: Obj = this.o, prefix = ''): unknown {
+    let cur: unknown = from;
+    for (let i = 0; i < path.length; i++) {
+      if (cur === undefined || cur === null) return undefined;
+      if (!isObj(cur)) this.fail(`member ${prefix}${path.slice(0, i).join('.')} is not an object`);
+      cur = cur[path[i]!];
+    }
+    return cur === null ? undefined : cur;
+  }
+
+  string(path: MemberPath, required: boolean, from?: Obj, prefix = ''): string | undefined {
+    const v = this.at(path, from, prefix);
+    const name = prefix + path.join('.');
+    if (v === undefined) {
+      if (required) this.fail(`required member ${name} is missing`);
+      return undefined;
+    }
+    if (typeof v !== 'string') this.fail(`member ${name} is not a string`);
+    if (required && v.length === 0) this.fail(`required member ${name} is empty`);
+    return v;
+  }
+
+  time(path: MemberPath, required: boolean): number | undefined {
+    const v = this.at(path);
+    const name = path.join('.');
+    if (v === undefined) {
+      if (required) this.fail(`required member ${name} is missing`);
+      return undefined;
+    }
+    const t = parseIsoTimestamp(v);
+    if (t === undefined) this.fail(`member ${name} is not an ISO-8601 timestamp: ${JSON.stringify(v).slice(0, 64)}`);
+    return t;
+  }
+
+  number(r: NumberResultDecl, v: unknown, name: string): number {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      this.fail(`member ${name} is not a finite number: ${JSON.stringify(v)?.slice(0, 64)}`);
+    if (r.integer && !Number.isInteger(v)) this.fail(`member ${name} is not a whole number: ${v}`);
+    if (r.min !== undefined && v < r.min) this.fail(`member ${name} is ${v}, below its minimum ${r.min}`);
+    if (r.max !== undefined && v > r.max) this.fail(`member ${name} is ${v}, above its maximum ${r.max}`);
+    return v;
+  }
+
+  /** A label value: a string, or a whole number (audience sizes) written as digits. */
+  labelValue(path: MemberPath, from: Obj | undefined, prefix: string): string | undefined {
+    const v = this.at(path, from, prefix);
+    if (v === undefined) return undefined;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+    return this.fail(`member ${prefix}${path.join('.')} is not a string`);
+  }
+}
+
+function numberSamples(r: NumberResultDecl, rd: Reader): ResultSample[] | undefined {
+  const sample = (item: Obj | undefined, prefix: string): ResultSample | undefined => {
+    const raw = rd.at(r.value, item, prefix);
+    if (raw === undefined) return undefined;
+    const value = rd.number(r, raw, prefix + r.value.join('.'));
+    const labels: Record<string, string> = {};
+    for (const [label, path] of Object.entries(r.labels ?? {})) {
+      const v = rd.labelValue(path, item, prefix);
+      if (v === undefined) return rd.fail(`member ${prefix}${path.join('.')} is missing (the ${label} of ${r.key})`);
+      labels[label] = v;
+    }
+    return { labels, value };
+  };
+  if (!r.items) {
+    const s = sample(undefined, '');
+    return s ? [s] : undefined;
+  }
+  const list = rd.at(r.items);
+  if (list === undefined) return undefined;
+  const name = r.items.join('.');
+  if (!Array.isArray(list)) return rd.fail(`member ${name} is not a list`);
+  const out: ResultSample[] = [];
+  list.forEach((item, i) => {
+    if (!isObj(item)) rd.fail(`member ${name}[${i}] is not an object`);
+    const s = sample(item, `${name}[${i}].`);
+    if (s) out.push(s);
+  });
+  return out;
+}
+
+/** One resource from a Get output or a List item. `op` says which members the model marks required. */
+export function snapshotFromWire(kind: KindDecl, op: GetDecl | ListDecl, o: Obj, where: string, requestId?: string): ResourceSnapshot {
+  const rd = new Reader(o, where, requestId);
+  for (const m of op.required) if (o[m] === undefined || o[m] === null) rd.fail(`required member ${m} is missing`);
+  const name = rd.string(['name'], true)!;
+  const status = rd.string(['status'], true)!;
+  const createTime = rd.time(['createTime'], true)!;
+  const updateTime = rd.time(['updateTime'], true)!;
+  const arn = kind.arn ? rd.string([kind.arn.member], true) : undefined;
+  const versionIdentifier = kind.versionMember ? rd.string([kind.versionMember], false) : undefined;
+  const parents: Partial<Record<ParentKey, string>> = {};
+  for (const [key, member] of Object.entries(kind.parents) as Array<[ParentKey, string]>) {
+    const v = rd.string([member], op.required.includes(member));
+    if (v !== undefined) parents[key] = v;
+  }
+  const snap: ResourceSnapshot = {
+    kind: kind.kind,
+    id: resourceId(kind, {
+      ...(arn !== undefined ? { arn } : {}),
+      ...(versionIdentifier !== undefined ? { versionIdentifier } : {}),
+      parents,
+      name,
+      createTime,
+    }),
+    name,
+    status,
+    createTime,
+    updateTime,
+    parents,
+    results: {},
+    labels: {},
+    detail: op.type === 'get' ? 'full' : 'summary',
+    view: op.view,
+  };
+  if (arn !== undefined) snap.arn = arn;
+  if (versionIdentifier !== undefined) snap.versionIdentifier = versionIdentifier;
+  const sdRaw = rd.at(['statusDetails']);
+  if (sdRaw !== undefined) {
+    const sd = isObj(sdRaw) ? sdRaw : rd.fail('member statusDetails is not an object');
+    const details: NonNullable<ResourceSnapshot['statusDetails']> = {};
+    const code = rd.string(['statusCode'], false, sd, 'statusDetails.');
+    const message = rd.string(['message'], false, sd, 'statusDetails.');
+    if (code !== undefined) details.statusCode = code;
+    if (message !== undefined) details.message = message;
+    snap.statusDetails = details;
+  }
+  for (const r of kind.results) {
+    if (r.type === 'number') {
+      const samples = numberSamples(r, rd);
+      if (samples !== undefined) snap.results[r.key] = samples;
+    } else if (r.type === 'enum') {
+      const v = rd.string(r.value, false);
+      if (v !== undefined) snap.results[r.key] = v;
+    } else {
+      const t = rd.time(r.value, false);
+      if (t !== undefined) snap.results[r.key] = t;
+    }
+  }
+  for (const l of kind.labels) {
+    const v = rd.labelValue(l.path, undefined, '');
+    if (v !== undefined) snap.labels[l.label] = v;
+  }
+  return snap;
+}
+
+export function deserializeResourceGet(kind: KindDecl, op: GetDecl, body: string, requestId?: string): ResourceSnapshot {
+  return snapshotFromWire(kind, op, parseJson(body, op.name, requestId), op.name, requestId);
+}
+
+export function deserializeResourceList(kind: KindDecl, op: ListDecl, body: string, requestId?: string): ResourcePage {
+  const o = parseJson(body, op.name, requestId);
+  const list = o[op.listMember];
+  if (!Array.isArray(list)) throw malformed(`${op.name}: required member ${op.listMember} is missing or not a list`, requestId);
+  const items = list.map((item, i) => {
+    const where = `${op.name}.${op.listMember}[${i}]`;
+    if (!isObj(item)) throw malformed(`${where} is not an object`, requestId);
+    return snapshotFromWire(kind, op, item, where, requestId);
+  });
+  const token = o['nextToken'];
+  if (token !== undefined && token !== null && typeof token !== 'string')
+    throw malformed(`${op.name}: member nextToken is not a string`, requestId);
+  // An empty token ends the pagination like an absent one (the SDK paginators stop on it too).
+  return typeof token === 'string' && token.length > 0 ? { items, nextToken: token } : { items };
+}

@@ -1,0 +1,312 @@
+// The AWS side of the simulator for every kind but audience generation jobs (aws-api.ts keeps
+// those): each Get and List its declaration names (collaboration views included), routed on the
+// RAW path with one non-greedy segment per label, like the service. Answers follow the model:
+// ValidationException 400 naming the member (labels, filters, maxResults 1..100, nextToken),
+// ResourceNotFoundException 404, pages of at most maxResults with an opaque nextToken.
+//
+// Not said by the model, chosen here: ListTrainedModels and ListCollaborationTrainedModels
+// return one item per trained model, its latest version (ListTrainedModelVersions lists them
+// all); GetTrainedModel without versionIdentifier answers the latest version; a List on a
+// membership or collaboration the simulator does not know is empty.
+import type { ServerResponse } from 'node:http';
+import { ALL_KINDS, KINDS } from '../../kinds/index.js';
+import type { GetDecl, KindDecl, ListDecl, ParamSource } from '../../kinds/kind.js';
+import { renderResource, type ResourceStep, type SimResource, stepAt } from './resource-store.js';
+import { sendAwsError, sendJson, validationMessage } from './respond.js';
+import type { MalformedKind } from './faults.js';
+import type { SimState } from './state.js';
+
+/** How the caller answers faults: drop the connection, or send a 200 that breaks the model. */
+export interface FaultAnswers {
+  reset(): void;
+  malformed(kind: MalformedKind, wire: Record<string, unknown>): void;
+  /** One resource's members broken the way `kind` says (missingField, badTimestamp). */
+  breakWire(w: Record<string, unknown>, kind: MalformedKind): Record<string, unknown>;
+}
+
+const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const UUID_RE = new RegExp(`^${UUID_PATTERN}$`);
+const DEFAULT_MAX_RESULTS = 100;
+
+export interface ResourceRoute {
+  kind: KindDecl;
+  op: GetDecl | ListDecl;
+  /** Raw (still percent-encoded) label values by member name. */
+  labels: Record<string, string>;
+}
+
+interface CompiledRoute {
+  kind: KindDecl;
+  op: GetDecl | ListDecl;
+  re: RegExp;
+  names: string[];
+}
+
+const ROUTES: CompiledRoute[] = ALL_KINDS.filter((k) => k.kind !== 'audienceGenerationJob').flatMap((kind) =>
+  [...Object.values(kind.get), ...kind.lists].map((op) => {
+    const names: string[] = [];
+    const re = new RegExp(
+      `^${op.path.replace(/\{([^}]+)\}/g, (_, n: string) => {
+        names.push(n);
+        return '([^/]+)';
+      })}$`,
+    );
+    return { kind, op, re, names };
+  }),
+);
+
+/** The operation a raw path names, if any. */
+export function matchResourceRoute(method: string, rawPath: string): ResourceRoute | undefined {
+  if (method !== 'GET') return undefined;
+  for (const r of ROUTES) {
+    const m = r.re.exec(rawPath);
+    if (m) return { kind: r.kind, op: r.op, labels: Object.fromEntries(r.names.map((n, i) => [n, m[i + 1]!])) };
+  }
+  return undefined;
+}
+
+type Problem = { field: string; value: string; constraint: string };
+
+/** The model's constraint on a parameter, by what it stands for. */
+function checkParam(kind: KindDecl, from: ParamSource, field: string, v: string): Problem | undefined {
+  const bad = (constraint: string): Problem => ({ field, value: v, constraint });
+  if (from === 'status')
+    return Object.hasOwn(kind.statuses, v)
+      ? undefined
+      : bad(`Member must satisfy enum value set: [${Object.keys(kind.statuses).join(', ')}]`);
+  if (from === 'membershipId' || from === 'collaborationId' || from === 'versionIdentifier' || from === 'trainedModelVersionIdentifier') {
+    if (v.length !== 36) return bad('Member must have length equal to 36');
+    return UUID_RE.test(v) ? undefined : bad(`Member must satisfy regular expression pattern: ${UUID_PATTERN}`);
+  }
+  const arnKind =
+    from === 'arn'
+      ? kind
+      : from === 'trainedModelArn'
+        ? KINDS.trainedModel
+        : from === 'audienceGenerationJobArn'
+          ? KINDS.audienceGenerationJob
+          : undefined;
+  if (!arnKind?.arn) return undefined;
+  if (v.length < 20) return bad('Member must have length greater than or equal to 20');
+  if (v.length > 2048) return bad('Member must have length less than or equal to 2048');
+  return arnKind.arn.pattern.test(v)
+    ? undefined
+    : bad(`Member must satisfy regular expression pattern: ${arnKind.arn.pattern.source.slice(1, -1).replaceAll('\\/', '/')}`);
+}
+
+function parseQuery(rawQuery: string): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const pair of rawQuery.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    try {
+      const k = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
+      const v = decodeURIComponent(eq < 0 ? '' : pair.slice(eq + 1));
+      if (!params.has(k)) params.set(k, v); // first value wins
+    } catch {
+      // An undecodable pair is ignored, as an unknown parameter would be.
+    }
+  }
+  return params;
+}
+
+interface PageToken {
+  v: 1;
+  /** Operation and parameters the token was issued for. */
+  o: string;
+  f: string;
+  /** Last id of the previous page. */
+  a: string;
+  /** Page number (1-based) the token asks for. */
+  p: number;
+}
+
+function encodeToken(t: PageToken): string {
+  return Buffer.from(JSON.stringify(t)).toString('base64url');
+}
+
+function decodeToken(s: string): PageToken | undefined {
+  try {
+    const t = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as PageToken;
+    return t && t.v === 1 && typeof t.a === 'string' && typeof t.o === 'string' && typeof t.f === 'string' && typeof t.p === 'number'
+      ? t
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Latest existing version per trained model ARN: the newest createTime, then the greatest id. */
+function latestVersions(state: SimState, now: number): Set<string> {
+  const best = new Map<string, SimResource>();
+  for (const r of state.resources.all('trainedModel')) {
+    if (!stepAt(r, now)) continue;
+    const arn = r.fields['trainedModelArn'] as string;
+    const cur = best.get(arn);
+    if (!cur || r.createTime > cur.createTime || (r.createTime === cur.createTime && r.id > cur.id)) best.set(arn, r);
+  }
+  return new Set([...best.values()].map((r) => r.id));
+}
+
+/** Does `r` (during `step`) match the operation's scope and filters? */
+function matches(kind: KindDecl, r: SimResource, step: ResourceStep, params: Map<ParamSource, string>): boolean {
+  for (const [from, v] of params) {
+    if (from === 'status') {
+      if (step.status !== v) return false;
+      continue;
+    }
+    const member = from === 'arn' ? kind.arn?.member : from === 'versionIdentifier' ? kind.versionMember : kind.parents[from];
+    if (member === undefined || r.fields[member] !== v) return false;
+  }
+  return true;
+}
+
+/** Answer one routed operation; `faults` answers the resetListPage and malformed faults. */
+export function handleResourceOp(state: SimState, res: ServerResponse, route: ResourceRoute, rawQuery: string, faults: FaultAnswers): void {
+  const { kind, op } = route;
+  const problems: Problem[] = [];
+  const params = new Map<ParamSource, string>();
+  for (const p of op.pathParams) {
+    let v: string;
+    try {
+      v = decodeURIComponent(route.labels[p.member]!);
+    } catch {
+      problems.push({ field: p.member, value: route.labels[p.member]!, constraint: 'Member must be a valid percent-encoded string' });
+      continue;
+    }
+    const bad = checkParam(kind, p.from, p.member, v);
+    if (bad) problems.push(bad);
+    params.set(p.from, v);
+  }
+  const query = parseQuery(rawQuery);
+  for (const p of op.queryParams) {
+    const v = query.get(p.member);
+    if (v === undefined) continue;
+    const bad = checkParam(kind, p.from, p.member, v);
+    if (bad) problems.push(bad);
+    params.set(p.from, v);
+  }
+  if (op.type === 'get') {
+    if (problems.length > 0) return sendAwsError(res, 400, 'ValidationException', validationMessage(problems));
+    return get(state, res, kind, op, params, faults);
+  }
+  let limit = DEFAULT_MAX_RESULTS;
+  const maxRaw = query.get('maxResults');
+  if (maxRaw !== undefined) {
+    const n = /^-?\d+$/.test(maxRaw) ? Number(maxRaw) : NaN;
+    if (!Number.isInteger(n)) problems.push({ field: 'maxResults', value: maxRaw, constraint: 'Member must be an integer' });
+    else if (n < 1) problems.push({ field: 'maxResults', value: maxRaw, constraint: 'Member must have value greater than or equal to 1' });
+    else if (n > 100) problems.push({ field: 'maxResults', value: maxRaw, constraint: 'Member must have value less than or equal to 100' });
+    else limit = n;
+  }
+  const nextToken = query.get('nextToken');
+  if (nextToken !== undefined && (nextToken.length < 1 || nextToken.length > 10240)) {
+    problems.push({ field: 'nextToken', value: nextToken, constraint: 'Member must have length between 1 and 10240' });
+  }
+  if (problems.length > 0) return sendAwsError(res, 400, 'ValidationException', validationMessage(problems));
+  const filterKey = JSON.stringify([...params].sort());
+  let after: string | undefined;
+  let pageNo = 1;
+  if (nextToken !== undefined) {
+    const t = decodeToken(nextToken);
+    // A token belongs to the operation and parameters it was issued for.
+    if (!t || t.o !== op.name || t.f !== filterKey)
+      return sendAwsError(res, 400, 'ValidationException', 'Invalid nextToken: it is malformed or was issued for other parameters');
+    after = t.a;
+    pageNo = t.p;
+  }
+  if (state.faults.resetsListPage(pageNo)) return faults.reset();
+  const now = state.clock.now();
+  let only: ((r: SimResource) => boolean) | undefined;
+  if (op.name === 'ListTrainedModels' || op.name === 'ListCollaborationTrainedModels') {
+    const latest = latestVersions(state, now);
+    only = (r) => latest.has(r.id);
+  }
+  const filters = new Map(params);
+  if (op.name === 'ListTrainedModelVersions') {
+    const model = params.get('trainedModelArn')!;
+    const membership = params.get('membershipId')!;
+    const exists = state.resources
+      .all('trainedModel')
+      .some((r) => r.fields['trainedModelArn'] === model && r.fields['membershipIdentifier'] === membership && stepAt(r, now));
+    if (!exists) return sendAwsError(res, 404, 'ResourceNotFoundException', `Trained model not found: ${model}`);
+    // The ARN is the kind's own here, not a parent's.
+    filters.delete('trainedModelArn');
+    filters.set('arn', model);
+  }
+  const steps = new Map<SimResource, ResourceStep>();
+  const keep = (r: SimResource): boolean => {
+    const step = stepAt(r, now);
+    if (!step || (only && !only(r)) || !matches(kind, r, step, filters)) return false;
+    steps.set(r, step);
+    return true;
+  };
+  const page = state.resources.page(kind.kind, keep, after, limit);
+  const body: Record<string, unknown> = {};
+  if (page.more)
+    body['nextToken'] = encodeToken({ v: 1, o: op.name, f: filterKey, a: page.items[page.items.length - 1]!.id, p: pageNo + 1 });
+  let bad: MalformedKind | undefined;
+  body[op.listMember] = page.items.map((r) => {
+    const wire = renderResource(r, op, steps.get(r)!);
+    const m = state.faults.malformedFor(r.id, 'list');
+    if (!m) return wire;
+    bad = m.kind;
+    return faults.breakWire(wire, m.kind);
+  });
+  if (bad) return faults.malformed(bad, body);
+  sendJson(res, 200, body);
+}
+
+function get(
+  state: SimState,
+  res: ServerResponse,
+  kind: KindDecl,
+  op: GetDecl,
+  params: Map<ParamSource, string>,
+  faults: FaultAnswers,
+): void {
+  const arn = params.get('arn')!;
+  const version = params.get('versionIdentifier');
+  const scopeKey = op.view === 'collaboration' ? 'collaborationId' : 'membershipId';
+  const scope = params.get(scopeKey);
+  const scopeMember = kind.parents[scopeKey];
+  const now = state.clock.now();
+  let found: SimResource | undefined;
+  let foundStep: ResourceStep | undefined;
+  for (const r of state.resources.all(kind.kind)) {
+    if (r.fields[kind.arn!.member] !== arn) continue;
+    if (scope !== undefined && scopeMember !== undefined && r.fields[scopeMember] !== scope) continue;
+    if (version !== undefined && kind.versionMember && r.fields[kind.versionMember] !== version) continue;
+    const step = stepAt(r, now);
+    if (!step) continue;
+    // Without a version the latest one answers.
+    if (!found || r.createTime > found.createTime || (r.createTime === found.createTime && r.id > found.id)) {
+      found = r;
+      foundStep = step;
+    }
+  }
+  if (!found || !foundStep) {
+    const what = version !== undefined ? `${arn} version ${version}` : arn;
+    return sendAwsError(res, 404, 'ResourceNotFoundException', `${kind.title[0]!.toUpperCase()}${kind.title.slice(1)} not found: ${what}`);
+  }
+  const wire = renderResource(found, op, foundStep);
+  const m = state.faults.malformedFor(found.id, 'get');
+  if (m) return faults.malformed(m.kind, faults.breakWire(wire, m.kind));
+  sendJson(res, 200, wire);
+}
+
+/**
+ * The representation the control API answers at `now`: the member Get's output (the List item for
+ * kinds without a Get) plus kind and id; undefined before the resource's first step.
+ */
+export function controlView(r: SimResource, now: number): Record<string, unknown> | undefined {
+  const step = stepAt(r, now);
+  return step ? controlViewOf(r, step) : undefined;
+}
+
+/** The control representation during one step. */
+export function controlViewOf(r: SimResource, step: ResourceStep): Record<string, unknown> {
+  const kind = KINDS[r.kind];
+  const op = kind.get.member ?? kind.lists[0]!;
+  return { kind: r.kind, id: r.id, ...renderResource(r, op, step) };
+}

@@ -1,0 +1,118 @@
+// Audience generation jobs (lookalike segments from a configured audience model). Account scoped;
+// the List can be narrowed to a collaboration or a configured audience model. List items carry
+// status and updateTime but neither statusDetails nor metrics: those need the Get.
+import type { KindDecl } from './kind.js';
+
+const SUMMARY = [
+  'createTime',
+  'updateTime',
+  'audienceGenerationJobArn',
+  'name',
+  'description',
+  'status',
+  'configuredAudienceModelArn',
+  'collaborationId',
+  'startedBy',
+] as const;
+const SUMMARY_REQUIRED = ['createTime', 'updateTime', 'audienceGenerationJobArn', 'name', 'status', 'configuredAudienceModelArn'] as const;
+
+export const audienceGenerationJob: KindDecl = {
+  kind: 'audienceGenerationJob',
+  snake: 'audience_generation_job',
+  title: 'audience generation job',
+  arn: {
+    resourceType: 'audience-generation-job',
+    shape: 'AudienceGenerationJobArn',
+    member: 'audienceGenerationJobArn',
+    pattern: /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:audience-generation-job\/[-a-zA-Z0-9_/.]+$/,
+  },
+  identity: { members: ['audienceGenerationJobArn'], description: 'the job ARN' },
+  parents: { collaborationId: 'collaborationId', configuredAudienceModelArn: 'configuredAudienceModelArn' },
+  statusShape: 'AudienceGenerationJobStatus',
+  statuses: {
+    CREATE_PENDING: 'inProgress',
+    CREATE_IN_PROGRESS: 'inProgress',
+    CREATE_FAILED: 'failure',
+    ACTIVE: 'success',
+    DELETE_PENDING: 'inProgress',
+    DELETE_IN_PROGRESS: 'inProgress',
+    DELETE_FAILED: 'failure',
+  },
+  get: {
+    member: {
+      type: 'get',
+      name: 'GetAudienceGenerationJob',
+      view: 'member',
+      path: '/audience-generation-job/{audienceGenerationJobArn}',
+      pathParams: [{ member: 'audienceGenerationJobArn', from: 'arn' }],
+      queryParams: [],
+      members: [
+        'createTime',
+        'updateTime',
+        'audienceGenerationJobArn',
+        'name',
+        'description',
+        'status',
+        'statusDetails',
+        'configuredAudienceModelArn',
+        'seedAudience',
+        'includeSeedInOutput',
+        'collaborationId',
+        'metrics',
+        'startedBy',
+        'tags',
+        'protectedQueryIdentifier',
+      ],
+      required: SUMMARY_REQUIRED,
+    },
+  },
+  lists: [
+    {
+      type: 'list',
+      name: 'ListAudienceGenerationJobs',
+      view: 'member',
+      scope: 'account',
+      path: '/audience-generation-job',
+      pathParams: [],
+      queryParams: [
+        { member: 'configuredAudienceModelArn', from: 'configuredAudienceModelArn' },
+        { member: 'collaborationId', from: 'collaborationId' },
+      ],
+      listMember: 'audienceGenerationJobs',
+      members: SUMMARY,
+      required: SUMMARY_REQUIRED,
+    },
+  ],
+  results: [
+    {
+      type: 'number',
+      key: 'relevance_score',
+      help: 'Relevance score of the generated audience at each audience size (0..10).',
+      items: ['metrics', 'relevanceMetrics'],
+      value: ['score'],
+      labels: { audience_size_type: ['audienceSize', 'type'], audience_size: ['audienceSize', 'value'] },
+      shape: 'RelevanceMetricScoreDouble',
+      integer: false,
+      min: 0,
+      max: 10,
+    },
+    {
+      type: 'number',
+      key: 'recall_ratio',
+      help: 'Recall of the generated audience (0..1).',
+      value: ['metrics', 'recallMetric'],
+      shape: 'AudienceQualityMetricsRecallMetricDouble',
+      integer: false,
+      min: 0,
+      max: 1,
+    },
+  ],
+  labels: [
+    { label: 'collaboration_id', path: ['collaborationId'] },
+    { label: 'configured_audience_model_arn', path: ['configuredAudienceModelArn'] },
+  ],
+  facts: [
+    { title: 'Configured audience model', from: { parent: 'configuredAudienceModelArn' }, format: 'text' },
+    { title: 'Collaboration', from: { parent: 'collaborationId' }, format: 'text' },
+  ],
+};

@@ -1,0 +1,179 @@
+// The shape of a kind declaration: everything the monitor needs to know about one Clean Rooms ML
+// resource kind, as data. Every operation name, path, member name, enum and range in a
+// declaration is taken from the service model (cleanroomsml 2023-09-06, service-2.json) and
+// checked against it by test/unit/kinds-model.test.ts, so a declaration cannot drift from it.
+
+/** The kinds the monitor watches, as named in config, labels and the simulator's control API. */
+export const KIND_NAMES = [
+  'audienceGenerationJob',
+  'audienceModel',
+  'audienceExportJob',
+  'trainedModel',
+  'trainedModelInferenceJob',
+  'trainedModelExportJob',
+  'mlInputChannel',
+] as const;
+export type KindName = (typeof KIND_NAMES)[number];
+
+/**
+ * success: the resource is ready (ACTIVE); failure: a create, delete or cancel attempt failed;
+ * inProgress: something is under way; other: at rest without being a result (INACTIVE).
+ */
+export type StatusClass = 'success' | 'failure' | 'inProgress' | 'other';
+
+/** Where a List operation looks: the caller's account, one membership, or one collaboration. */
+export type Scope = 'account' | 'membership' | 'collaboration';
+
+/**
+ * member: the caller's own resources (membership or account operations); collaboration: the
+ * `...Collaboration...` operations that show every member's resources in a collaboration.
+ */
+export type View = 'member' | 'collaboration';
+
+/** Identifiers of the resources a resource belongs to, normalised across kinds. */
+export type ParentKey =
+  | 'membershipId'
+  | 'collaborationId'
+  | 'trainedModelArn'
+  | 'trainedModelVersionIdentifier'
+  | 'audienceGenerationJobArn'
+  | 'configuredAudienceModelArn'
+  | 'trainingDatasetArn'
+  | 'configuredModelAlgorithmAssociationArn';
+
+/** What an operation parameter is filled from: the resource's own ARN or version, a parent, or a List-only filter. */
+export type ParamSource = 'arn' | 'versionIdentifier' | ParentKey | 'status';
+
+/** Values for an operation's parameters, keyed by ParamSource. */
+export type OperationParams = Partial<Record<ParamSource, string>>;
+
+/** One input member of an operation, bound to where its value comes from. */
+export interface ParamDecl {
+  /** The input member's name in the model (its locationName: the path label or query key). */
+  readonly member: string;
+  readonly from: ParamSource;
+}
+
+/** A `GET` rest-json operation of the model. */
+export interface OperationDecl {
+  /** Operation name in the model, also the `operation` label of API metrics and simulator stats. */
+  readonly name: string;
+  readonly view: View;
+  /** The model's requestUri; `{label}` segments are single, non-greedy labels. */
+  readonly path: string;
+  /** One per `{label}` of `path`, all required. */
+  readonly pathParams: readonly ParamDecl[];
+  /** Optional query parameters (maxResults and nextToken of Lists are implied, not listed). */
+  readonly queryParams: readonly ParamDecl[];
+  /** Members of the output (a Get's response, or one List item), in model order. */
+  readonly members: readonly string[];
+  /** The members the model marks required in that structure. */
+  readonly required: readonly string[];
+}
+
+export interface GetDecl extends OperationDecl {
+  readonly type: 'get';
+}
+
+export interface ListDecl extends OperationDecl {
+  readonly type: 'list';
+  readonly scope: Scope;
+  /** The output member holding the page's items (the paginator's result_key). */
+  readonly listMember: string;
+}
+
+/** A member path such as ['stoppingCondition', 'maxRuntimeInSeconds']. */
+export type MemberPath = readonly string[];
+
+/** A numeric result; from a list of structures when `items` is given (one sample per item). */
+export interface NumberResultDecl {
+  readonly type: 'number';
+  /** snake_case, the metric family suffix: cleanroomsml_<kind>_<key>. */
+  readonly key: string;
+  readonly help: string;
+  /** Path to a list of structures; `value` and `labels` are then relative to each item. */
+  readonly items?: MemberPath;
+  readonly value: MemberPath;
+  /** Extra labels of each sample, from string members (relative to the item, if any). */
+  readonly labels?: Readonly<Record<string, MemberPath>>;
+  /** The model shape of the value, with its range (checked against the model). */
+  readonly shape: string;
+  readonly integer: boolean;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** An enum result (exported one-hot like a status). Unknown values are kept as given. */
+export interface EnumResultDecl {
+  readonly type: 'enum';
+  readonly key: string;
+  readonly help: string;
+  readonly value: MemberPath;
+  readonly shape: string;
+  readonly values: readonly string[];
+}
+
+/** A timestamp result (epoch ms in a snapshot, seconds in metrics). */
+export interface TimestampResultDecl {
+  readonly type: 'timestamp';
+  readonly key: string;
+  readonly help: string;
+  readonly value: MemberPath;
+}
+
+export type ResultDecl = NumberResultDecl | EnumResultDecl | TimestampResultDecl;
+
+/** A static string attribute, exported as a label of `cleanroomsml_<kind>_info`. */
+export interface LabelDecl {
+  /** Prometheus label name (snake_case). */
+  readonly label: string;
+  readonly path: MemberPath;
+}
+
+/** How a message fact is rendered (see src/kinds/facts.ts). */
+export type FactFormat = 'text' | 'count' | 'duration' | 'gigabytes' | 'elapsedOfMax';
+
+/** One line a notification states about a resource ("Version: 3f2a...", "Records: 1,200"). */
+export interface FactDecl {
+  readonly title: string;
+  readonly from:
+    | { readonly label: string }
+    | { readonly result: string }
+    | { readonly parent: ParentKey }
+    | { readonly versionIdentifier: true };
+  readonly format: FactFormat;
+}
+
+/** Identity of a resource: its ARN, or what the model offers for the kinds without one. */
+export interface IdentityDecl {
+  /** The members the identity is made of (documentation, and checked against the List item shape). */
+  readonly members: readonly string[];
+  /** One sentence for people: what the id is. */
+  readonly description: string;
+}
+
+/** One resource kind, declared once. */
+export interface KindDecl {
+  readonly kind: KindName;
+  /** snake_case kind: metric families `cleanroomsml_<snake>_*`, webhook type `<snake>.status_changed`. */
+  readonly snake: string;
+  /** What people call it in messages ("trained model"). */
+  readonly title: string;
+  /** ARN resource type (`trained-model`), the ARN's model shape and its anchored pattern; absent for kinds without an ARN. */
+  readonly arn?: { readonly resourceType: string; readonly shape: string; readonly pattern: RegExp; readonly member: string };
+  /** The member carrying a version identifier that is part of the identity (trained models). */
+  readonly versionMember?: string;
+  readonly identity: IdentityDecl;
+  /** Parent identifiers and the members (same name in every operation of the kind) they are read from. */
+  readonly parents: Readonly<Partial<Record<ParentKey, string>>>;
+  /** The model's status enum shape and the class of each of its values. */
+  readonly statusShape: string;
+  readonly statuses: Readonly<Record<string, StatusClass>>;
+  /** Get operations by view; a kind without a Get has none (its List items carry statusDetails). */
+  readonly get: Readonly<Partial<Record<View, GetDecl>>>;
+  /** Every List operation that returns this kind. */
+  readonly lists: readonly ListDecl[];
+  readonly results: readonly ResultDecl[];
+  readonly labels: readonly LabelDecl[];
+  readonly facts: readonly FactDecl[];
+}

@@ -1,0 +1,39 @@
+// The snapshot of one resource of any kind: what the monitor knows about it at one instant.
+// Plain data (JSON-safe), times in epoch ms.
+import type { KindName, ParentKey, View } from './kind.js';
+
+/** One sample of a numeric result; `labels` come from the declaration's label paths. */
+export interface ResultSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/**
+ * A result value: number results are sample lists (one sample for a plain member, one per item
+ * for a list), enum results the status string as given, timestamp results epoch ms.
+ */
+export type ResultValue = ResultSample[] | string | number;
+
+export interface ResourceSnapshot {
+  kind: KindName;
+  /** The ARN, or the stable identity of kinds without one (src/kinds/identity.ts). */
+  id: string;
+  arn?: string;
+  /** Trained models: the version this snapshot describes (absent for the base version). */
+  versionIdentifier?: string;
+  name: string;
+  /** As the API returned it; unknown values are kept. */
+  status: string;
+  createTime: number;
+  updateTime: number;
+  statusDetails?: { statusCode?: string; message?: string };
+  parents: Partial<Record<ParentKey, string>>;
+  /** Keyed by the declaration's result key; absent when the answer did not carry it. */
+  results: Record<string, ResultValue>;
+  /** `_info` labels by label name, absent when the answer did not carry them. */
+  labels: Record<string, string>;
+  /** 'full' from a Get; 'summary' from a List item (for kinds without a Get, the List item is all there is). */
+  detail: 'full' | 'summary';
+  /** Which view it was read through. */
+  view: View;
+}

@@ -1,0 +1,82 @@
+// Trained model export jobs (a trained model's artifacts delivered to a member). No ARN, no Get,
+// and only one read: ListCollaborationTrainedModelExportJobs, which needs both the collaboration
+// and the trained model (optionally one version). Its items carry statusDetails. Identity: the
+// trained model ARN, its version when given, the name and the createTime.
+import type { KindDecl } from './kind.js';
+
+export const trainedModelExportJob: KindDecl = {
+  kind: 'trainedModelExportJob',
+  snake: 'trained_model_export_job',
+  title: 'trained model export job',
+  identity: {
+    members: ['trainedModelArn', 'trainedModelVersionIdentifier', 'name', 'createTime'],
+    description:
+      '<trainedModelArn>[#version=<trainedModelVersionIdentifier>]#export=<url-encoded name>@<createTime, ISO-8601 with milliseconds>',
+  },
+  parents: {
+    membershipId: 'membershipIdentifier',
+    collaborationId: 'collaborationIdentifier',
+    trainedModelArn: 'trainedModelArn',
+    trainedModelVersionIdentifier: 'trainedModelVersionIdentifier',
+  },
+  statusShape: 'TrainedModelExportJobStatus',
+  statuses: {
+    CREATE_PENDING: 'inProgress',
+    CREATE_IN_PROGRESS: 'inProgress',
+    CREATE_FAILED: 'failure',
+    ACTIVE: 'success',
+  },
+  get: {},
+  lists: [
+    {
+      type: 'list',
+      name: 'ListCollaborationTrainedModelExportJobs',
+      view: 'collaboration',
+      scope: 'collaboration',
+      path: '/collaborations/{collaborationIdentifier}/trained-models/{trainedModelArn}/export-jobs',
+      pathParams: [
+        { member: 'collaborationIdentifier', from: 'collaborationId' },
+        { member: 'trainedModelArn', from: 'trainedModelArn' },
+      ],
+      queryParams: [{ member: 'trainedModelVersionIdentifier', from: 'trainedModelVersionIdentifier' }],
+      listMember: 'collaborationTrainedModelExportJobs',
+      members: [
+        'createTime',
+        'updateTime',
+        'name',
+        'outputConfiguration',
+        'status',
+        'statusDetails',
+        'description',
+        'creatorAccountId',
+        'trainedModelArn',
+        'trainedModelVersionIdentifier',
+        'membershipIdentifier',
+        'collaborationIdentifier',
+      ],
+      required: [
+        'createTime',
+        'updateTime',
+        'name',
+        'outputConfiguration',
+        'status',
+        'creatorAccountId',
+        'trainedModelArn',
+        'membershipIdentifier',
+        'collaborationIdentifier',
+      ],
+    },
+  ],
+  results: [],
+  labels: [
+    { label: 'membership_id', path: ['membershipIdentifier'] },
+    { label: 'collaboration_id', path: ['collaborationIdentifier'] },
+    { label: 'trained_model_arn', path: ['trainedModelArn'] },
+    { label: 'trained_model_version_identifier', path: ['trainedModelVersionIdentifier'] },
+    { label: 'creator_account_id', path: ['creatorAccountId'] },
+  ],
+  facts: [
+    { title: 'Trained model', from: { parent: 'trainedModelArn' }, format: 'text' },
+    { title: 'Model version', from: { parent: 'trainedModelVersionIdentifier' }, format: 'text' },
+  ],
+};

@@ -1,0 +1,85 @@
+// Message facts from the declarations, rendered from plain snapshots with an injected `now`.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatDuration, messageFacts } from '../../src/kinds/facts.js';
+import { defaultNotifyStatuses, KINDS, statusClass } from '../../src/kinds/index.js';
+import type { ResourceSnapshot } from '../../src/kinds/resource.js';
+
+const T = Date.parse('2026-11-28T12:00:00.000Z');
+const snap = (over: Partial<ResourceSnapshot>): ResourceSnapshot => ({
+  kind: 'trainedModel',
+  id: 'id',
+  name: 'n',
+  status: 'ACTIVE',
+  createTime: T,
+  updateTime: T,
+  parents: {},
+  results: {},
+  labels: {},
+  detail: 'full',
+  view: 'member',
+  ...over,
+});
+
+describe('messageFacts', () => {
+  it('trained model: version, elapsed against max runtime (until now while running), instance, publish status', () => {
+    const running = snap({
+      status: 'CREATE_IN_PROGRESS',
+      versionIdentifier: 'v-1',
+      results: { max_runtime_seconds: [{ labels: {}, value: 7200 }], metrics_status: 'PUBLISH_SUCCEEDED' },
+      labels: { instance_type: 'ml.m5.xlarge' },
+    });
+    assert.deepEqual(messageFacts(KINDS.trainedModel, running, T + 5_400_000), [
+      { title: 'Version', value: 'v-1' },
+      { title: 'Elapsed / max runtime', value: '1h 30m of 2h (75%)' },
+      { title: 'Instance type', value: 'ml.m5.xlarge' },
+      { title: 'Metrics', value: 'PUBLISH_SUCCEEDED' },
+    ]);
+    // A finished one is measured until its last update, whatever the time now.
+    const done = { ...running, status: 'ACTIVE', updateTime: T + 3_600_000 };
+    assert.equal(messageFacts(KINDS.trainedModel, done, T + 86_400_000)[1]!.value, '1h of 2h (50%)');
+  });
+
+  it('inference job: model and version; channel: records, size, files', () => {
+    const job = snap({ kind: 'trainedModelInferenceJob', parents: { trainedModelArn: 'arn:tm', trainedModelVersionIdentifier: 'v-2' } });
+    assert.deepEqual(messageFacts(KINDS.trainedModelInferenceJob, job, T), [
+      { title: 'Trained model', value: 'arn:tm' },
+      { title: 'Model version', value: 'v-2' },
+    ]);
+    const ch = snap({
+      kind: 'mlInputChannel',
+      results: { records: [{ labels: {}, value: 1_234_567 }], size_gigabytes: [{ labels: {}, value: 2.5 }] },
+    });
+    assert.deepEqual(messageFacts(KINDS.mlInputChannel, ch, T), [
+      { title: 'Records', value: '1,234,567' },
+      { title: 'Size', value: '2.5 GB' },
+    ]);
+  });
+
+  it('states nothing it was not told', () => {
+    assert.deepEqual(messageFacts(KINDS.mlInputChannel, snap({ kind: 'mlInputChannel' }), T), []);
+  });
+
+  it('formatDuration', () => {
+    assert.equal(formatDuration(0), '0s');
+    assert.equal(formatDuration(59), '59s');
+    assert.equal(formatDuration(90_061), '1d 1h 1m 1s');
+    assert.equal(formatDuration(2_419_200), '28d');
+  });
+});
+
+describe('status classes', () => {
+  it('classify the model values and treat unknown ones as other', () => {
+    assert.equal(statusClass(KINDS.trainedModel, 'CANCEL_FAILED'), 'failure');
+    assert.equal(statusClass(KINDS.trainedModel, 'INACTIVE'), 'other');
+    assert.equal(statusClass(KINDS.mlInputChannel, 'DELETE_IN_PROGRESS'), 'inProgress');
+    assert.equal(statusClass(KINDS.audienceExportJob, 'SOMETHING_NEW'), 'other');
+    assert.equal(statusClass(KINDS.audienceExportJob, 'toString'), 'other');
+  });
+
+  it('notify by default on success and every failure of the kind', () => {
+    assert.deepEqual(defaultNotifyStatuses(KINDS.audienceGenerationJob), ['CREATE_FAILED', 'ACTIVE', 'DELETE_FAILED']);
+    assert.deepEqual(defaultNotifyStatuses(KINDS.trainedModelInferenceJob), ['CREATE_FAILED', 'ACTIVE', 'CANCEL_FAILED']);
+    assert.deepEqual(defaultNotifyStatuses(KINDS.trainedModelExportJob), ['CREATE_FAILED', 'ACTIVE']);
+  });
+});
