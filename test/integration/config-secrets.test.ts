@@ -100,7 +100,7 @@ test('a valid config with file and env secrets: check-config and a debug-level r
       `    - {name: file-hook, type: webhook, urlFile: url, secretFile: secret, allowHttp: true}`,
       `    - {name: env-hook, type: webhook, url: "${rx.url}/env/\${CANARY_VAR}", allowHttp: true}`,
       `state: {dir: "${join(dir, 'state')}"}`,
-      `server: {host: 127.0.0.1, port: 0}`,
+      `server: {host: 127.0.0.1, port: 0, admin: {port: 0}}`,
       `log: {level: debug}`,
     ].join('\n'),
   );

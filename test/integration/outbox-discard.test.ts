@@ -19,7 +19,7 @@ test('outbox discard: by id through the running daemon, --all offline; the gauge
   try {
     const jobs = sim.putJobs([0, 1, 2].map((i) => ({ name: `doomed-${i}`, status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB })));
     await w.writeConfig(
-      baseConfig({ simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, port: await freePort(), targets: [{ name: 'removed-hook', type: 'webhook', url: `${rx.url}/gone`, allowHttp: true }] }),
+      baseConfig({ simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, port: await freePort(), adminPort: await freePort(), targets: [{ name: 'removed-hook', type: 'webhook', url: `${rx.url}/gone`, allowHttp: true }] }),
     );
     daemon = await startDaemon(w);
     await until(async () => (await observed(daemon!)).size === 3, 'first sweep');

@@ -99,7 +99,7 @@ async function runDaemon(w: World, env: Record<string, string>, targets: unknown
       polling: { schedule: '* * * * * *' },
       notifications: { targets },
       state: { dir: join(dir, 'state') },
-      server: { host: '127.0.0.1', port: 0 },
+      server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
       log: { level: 'debug' },
     }),
   );
@@ -179,7 +179,7 @@ test('a refused target is refused before anything reaches the proxy', { skip: mi
   try {
     const targets = [
       // A name that resolves to loopback, not allowed for this target; and a metadata literal.
-      { name: 'loopback-name', type: 'webhook', url: `https://localhost:${w.tls.port}/refused`, allowPrivate: false },
+      { name: 'loopback-name', type: 'webhook', url: `https://localhost:${w.tls.port}/h1`, allowPrivate: false },
       { name: 'metadata', type: 'webhook', url: 'http://169.254.169.254/latest/meta-data/', allowHttp: true },
       { name: 'ok', type: 'webhook', url: `http://localhost:${w.rx.port}/hook/ok`, allowHttp: true },
     ];
@@ -187,7 +187,7 @@ test('a refused target is refused before anything reaches the proxy', { skip: mi
     assert.match(out, /address refused: loopback/, 'the loopback name was refused');
     assert.match(out, /address refused: link-local or cloud metadata/);
     const seen = w.proxy.requests();
-    assert.equal(seen.filter((r) => r.includes('169.254') || r.startsWith('CONNECT') || r.includes('/refused')).length, 0, seen.join('\n'));
+    assert.equal(seen.filter((r) => r.includes('169.254') || r.startsWith('CONNECT') || r.includes("/h1")).length, 0, seen.join('\n'));
     assert.equal(w.tls.paths.length, 0);
     assert.ok(seen.includes(`POST http://127.0.0.1:${w.rx.port}/hook/ok`), 'the allowed target went through the proxy');
   } finally {
@@ -198,7 +198,7 @@ test('a refused target is refused before anything reaches the proxy', { skip: mi
 test('a malformed proxy URL stops the start with a message naming the variable, not its value', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'crml-proxy-bad-'));
   const config = join(dir, 'config.yaml');
-  await writeFile(config, JSON.stringify({ jobs: [{ arn: JOB }], state: { dir: join(dir, 'state') }, server: { host: '127.0.0.1', port: 0 } }));
+  await writeFile(config, JSON.stringify({ jobs: [{ arn: JOB }], state: { dir: join(dir, 'state') }, server: { host: '127.0.0.1', port: 0, admin: { port: 0 } } }));
   const child = spawn(process.execPath, [CLI, 'run', '--config', config], { env: { ...daemonEnv(dir), HTTPS_PROXY: 'socks5://user:hunter2@proxy:1080' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -35,7 +35,7 @@ async function start(sim: Simulator, extra: Partial<ConfigInput> = {}, opts: Par
     discovery: [{ collaborationId: COLLAB_A }, { collaborationId: COLLAB_B }],
     polling: { schedule: '0 0 0 1 1 *' },
     state: { dir: await mkdtemp(join(tmpdir(), 'crml-scopehealth-')) },
-    server: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
     ...extra,
   });
   const app = await createApp({ config, log: createLogger({ level: 'silent' }), credentials: async () => CREDS, schedule: false, retryDelayMs: { min: 1, max: 5 }, ...opts });
@@ -110,7 +110,7 @@ test('one denied scope: only its series says 0; a scope removed by a reload lose
       discovery: [{ collaborationId: COLLAB_A }],
       polling: { schedule: '0 0 0 1 1 *' },
       state: { dir: app.config.state.dir },
-      server: { host: '127.0.0.1', port: 0 },
+      server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
     });
     assert.equal(await app.reload(next), true);
     await app.sweepNow();

@@ -49,7 +49,7 @@ test('a Secret rotated by a symlink swap is picked up without a restart: the nex
       polling: { schedule: '0 0 0 1 1 *' },
       notifications: { targets: [{ name: 'audit', type: 'webhook', urlFile: 'secrets/webhook-url', secretFile: 'secrets/webhook-secret', allowHttp: true, everyTransition: true }] },
       state: { dir: join(dir, 'state') },
-      server: { host: '127.0.0.1', port: 0 },
+      server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
     }),
   );
   const app = await createApp({ config: await loadConfig(configPath), configPath, log: createLogger({ level: 'silent' }), credentials: async () => CREDS, schedule: false, secretPollMs: 50, outbox: { baseDelayMs: 10, maxDelayMs: 50 } });

@@ -70,7 +70,7 @@ test('`run` on a world-writable state dir exits 1 with one clear line', { timeou
   const { mkdir } = await import('node:fs/promises');
   await mkdir(w.stateDir);
   await chmod(w.stateDir, 0o777);
-  await w.writeConfig({ aws: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }, jobs: [{ arn: snap().arn }], state: { dir: w.stateDir }, server: { host: '127.0.0.1', port: 0 } });
+  await w.writeConfig({ aws: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }, jobs: [{ arn: snap().arn }], state: { dir: w.stateDir }, server: { host: '127.0.0.1', port: 0, admin: { port: 0 } } });
   const r = await runCli(w, ['run', '--config', w.configPath]);
   assert.equal(r.code, 1);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

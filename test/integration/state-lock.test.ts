@@ -70,7 +70,7 @@ test('`run`: a stopped daemon resumed after another took over exits 1 with a cle
     discovery: [{ collaborationId: '5f6e7d8c-0000-4000-8000-00000000bb01' }],
     polling: { schedule: '* * * * * *' },
     state: { dir: w.stateDir },
-    server: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
   });
   const run = () => {
     const p = spawn(process.execPath, [CLI, 'run', '--config', w.configPath], { env: { ...daemonEnv(w.dir), CRML_LOCK_STALE_MS: String(STALE) }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -32,7 +32,7 @@ test('status_since: first sight, a status change, a same-status update, and a re
     jobs: [{ arn: ARN }],
     polling: { schedule: '0 0 0 1 1 *' },
     state: { dir: await mkdtemp(join(tmpdir(), 'crml-since-')) },
-    server: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
   });
   const opts = { config, log: createLogger({ level: 'silent' }), credentials: async () => CREDS, schedule: false };
   let app = await createApp(opts);
