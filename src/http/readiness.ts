@@ -1,11 +1,9 @@
-// Pure readiness decision. Ready means: config and state loaded, the state dir writable, and a
+// Pure readiness decision. Ready means: the state dir writable, and a
 // sweep fully succeeded within the last 3 intervals. Liveness is separate (/healthz): a monitor
 // that cannot reach AWS is alive and must not be restarted in a loop, but it is not ready.
 
 export interface ReadinessInput {
   now: number;
-  configLoaded: boolean;
-  stateLoaded: boolean;
   stateWritable: boolean;
   lastSuccessfulSweepAt: number | undefined;
   intervalMs: number;
@@ -20,8 +18,6 @@ export const STALE_INTERVALS = 3;
 
 export function readiness(i: ReadinessInput): Readiness {
   const reasons: string[] = [];
-  if (!i.configLoaded) reasons.push('config not loaded');
-  if (!i.stateLoaded) reasons.push('state not loaded');
   if (!i.stateWritable) reasons.push('state dir not writable (disk full or I/O error): no new notifications can be recorded');
   if (i.lastSuccessfulSweepAt === undefined) reasons.push('no sweep has succeeded yet');
   else if (i.now - i.lastSuccessfulSweepAt > STALE_INTERVALS * i.intervalMs) {

@@ -16,6 +16,8 @@ export interface MetricsSource {
   now(): number;
   /** metrics.statusSeries in force (default all). */
   statusSeries?(): StatusSeries;
+  /** Failed writes to the state dir so far (a count kept by whoever sees them). */
+  stateWriteErrors?(): number;
 }
 
 export type NotificationOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
@@ -40,7 +42,6 @@ export interface Metrics {
   setPollInterval(ms: number): void;
   setApiRateLimit(perSecond: number): void;
   configReload(ok: boolean, at: number): void;
-  stateWriteError(): void;
   stateQuarantined(file: string): void;
 }
 
@@ -219,10 +220,17 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     help: 'Unix time of the last successful configuration load or reload.',
     registers,
   });
-  const writeErrors = new Counter({
+  let writeErrorsSeen = 0;
+  new Counter({
     name: 'cleanroomsml_monitor_state_write_errors_total',
     help: 'Failed writes to the state dir (full disk, I/O errors); nothing unrecorded is ever sent.',
     registers,
+    collect() {
+      // The count is kept where the writes fail (they may fail before the metrics exist).
+      const n = source.stateWriteErrors?.() ?? 0;
+      if (n > writeErrorsSeen) this.inc(n - writeErrorsSeen);
+      writeErrorsSeen = n;
+    },
   });
   const quarantined = new Counter({
     name: 'cleanroomsml_monitor_state_files_quarantined_total',
@@ -264,7 +272,6 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
       reloadOk.set(ok ? 1 : 0);
       if (ok) reloadAt.set(secs(at));
     },
-    stateWriteError: () => writeErrors.inc(),
     stateQuarantined: (file) => quarantined.inc({ file: file.replace(/\.corrupt-.*$/, '') }),
   };
 }

@@ -3,44 +3,22 @@
 // a failed List scope or an unanswered Get leaves that job exactly as it was.
 import type { Clock, JobSnapshot, Transition } from '../domain.js';
 import type { Logger } from '../log.js';
-import type { CleanRoomsMlApi } from '../aws/types.js';
 import { classifyError } from '../aws/errors.js';
 import { snapshotFromJob, snapshotFromSummary } from '../aws/snapshot.js';
 import { diff } from '../diff.js';
-import { route, type RoutableTarget } from '../notify/route.js';
+import { route } from '../notify/route.js';
 import type { StateStore } from '../state/types.js';
 import { callAws } from './call.js';
-import type { AdaptiveRateLimiter } from './limiter.js';
-import { coveringScope, listScopes, planSweep, scopeMembers, type DiscoveryScope, type ListScope, type ScopeResult } from './plan.js';
+import type { Conn, Connections } from './connections.js';
+import type { SweepSpec } from './spec.js';
+import { coveringScope, listScopes, planSweep, scopeMembers, type ListScope, type ScopeResult } from './plan.js';
 import { backoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
 import type { JobTracker } from './tracker.js';
 
-/** What the current config asks a sweep to do. Rebuilt on config reload. */
-export interface SweepSpec {
-  staticArns: ReadonlySet<string>;
-  discovery: readonly DiscoveryScope[];
-  targets: readonly RoutableTarget[];
-  notifyOnFirstSeenTerminal: boolean;
-  /** Client (role + region) of each static job that does not use the default one. */
-  staticConn?: ReadonlyMap<string, string>;
-  /** Shard ownership (absent: this replica owns every job). */
-  owns?: (arn: string) => boolean;
-  /** Adaptive schedule; absent: every job on every sweep, no retention. */
-  schedule?: ScheduleParams;
-}
-
-/** An API client and the rate limiter of its account and region. */
-export interface Conn {
-  api: CleanRoomsMlApi;
-  limiter: AdaptiveRateLimiter;
-}
-
 export interface SweepDeps {
-  api: CleanRoomsMlApi;
   store: StateStore;
-  limiter: AdaptiveRateLimiter;
-  /** Client for a named connection (role + region); absent or undefined key: api + limiter. */
-  connFor?: (conn: string) => Conn;
+  /** The client and rate limiter of each job and scope. */
+  connections: Connections;
   /** Jitter source for backoff (tests pass a fixed one). */
   random?: () => number;
   /**
@@ -106,7 +84,6 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
   const startedAt = clock.now();
   const random = deps.random ?? Math.random;
   const sched = spec.schedule;
-  const conn = (key: string | undefined): Conn => (key !== undefined && deps.connFor ? deps.connFor(key) : { api: deps.api, limiter: deps.limiter });
   const callOpts = (c: Conn) => ({
     limiter: c.limiter,
     maxAttempts: deps.maxAttempts,
@@ -118,11 +95,10 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
   let backfillCalls = 0;
   let jobErrors = 0;
   let retryableFailure = false;
-  const staticConn = spec.staticConn ?? new Map<string, string>();
 
   // 1. List every due scope, page by page. A failed page voids the whole scope for this sweep.
   const known = store.jobs();
-  const scopes = listScopes(spec.staticArns, spec.discovery, known, staticConn);
+  const scopes = listScopes(spec.staticArns, spec.discovery, known, spec.staticConn);
   const results: ScopeResult[] = [];
   const failedScopes: string[] = [];
   let skippedScopes = 0;
@@ -135,7 +111,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
         return;
       }
     }
-    const c = conn(scope.conn);
+    const c = deps.connections.forScope(scope);
     const jobs: JobSnapshot[] = [];
     let nextToken: string | undefined;
     try {
@@ -191,12 +167,6 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
   const budget = typeof deps.detailBudget === 'function' ? deps.detailBudget(listCalls + mandatory.get.length) : deps.detailBudget;
   const full = budget > 0 ? planSweep({ ...planInput, detailBudget: budget }) : mandatory;
 
-  const connOfArn = (arn: string): string | undefined => {
-    const sc = staticConn.get(arn);
-    if (sc !== undefined || spec.staticArns.has(arn)) return sc;
-    const job = known.get(arn) ?? full.summaries.get(arn);
-    return job ? coveringScope(job, spec.discovery)?.conn : undefined;
-  };
   const busy = new Set([...full.get, ...full.backfill, ...full.notDue]);
   // A job held back by its backoff after throttling, 5xx or network errors is still failing: a
   // sweep that made no call because everything is backing off is not a success (readiness).
@@ -216,7 +186,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
   const getAll = async (arns: readonly string[], next: Map<string, JobSnapshot | undefined>, backfill: boolean) =>
     pool(arns, deps.concurrency, async (arn) => {
       const jobLog = () => log.child({ arn }); // only when there is something to say
-      const c = conn(connOfArn(arn));
+      const c = deps.connections.forJob(arn, known.get(arn) ?? full.summaries.get(arn));
       try {
         const out = await callAws((s) => c.api.getAudienceGenerationJob({ audienceGenerationJobArn: arn }, s ? { signal: s } : {}), callOpts(c));
         getCalls++;

@@ -1,12 +1,12 @@
 // `outbox list` / `outbox retry`: dead letters are kept in the state dir. When a monitor is running
 // it owns that dir (lock), so the command asks it over its HTTP API on loopback; otherwise it
 // opens the store itself.
-import type { Config } from './config/schema.js';
-import { createLogger } from './log.js';
-import { systemClock } from './clock.js';
-import { openStateStore } from './state/store.js';
-import { StateLockedError } from './state/lock.js';
-import { outboxView } from './http/views.js';
+import type { Config } from '../config/schema.js';
+import { createLogger } from '../log.js';
+import { systemClock } from '../clock.js';
+import { openState } from '../app.js';
+import { StateLockedError } from '../state/lock.js';
+import { outboxView } from '../http/views.js';
 
 interface OutboxArgs {
   sub: 'list' | 'retry';
@@ -39,7 +39,7 @@ export async function runOutboxCommand(config: Config, a: OutboxArgs): Promise<n
   }
   let store;
   try {
-    store = await openStateStore({ dir: config.state.dir, clock: systemClock, log: createLogger({ level: 'warn', destination: process.stderr }) });
+    store = await openState(config, { clock: systemClock, log: createLogger({ level: 'warn', destination: process.stderr }) });
   } catch (e) {
     if (!(e instanceof StateLockedError)) throw e;
     // A monitor is running: go through its API.
