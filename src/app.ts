@@ -55,6 +55,8 @@ export interface AppOptions {
   retryDelayMs?: { min: number; max: number };
   /** Outbox worker tuning (tests shorten delays). */
   outbox?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; maxAgeMs?: number };
+  /** Pages one List scope may take in one sweep (default 1000; tests lower it). */
+  maxListPages?: number;
   /** Start sweeping at start() (default true). */
   schedule?: boolean;
 }
@@ -196,6 +198,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ...(opts.detailBudget !== undefined ? { detailBudget: opts.detailBudget } : {}),
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}),
+    ...(opts.maxListPages ? { maxListPages: opts.maxListPages } : {}),
     beforeSweep: async () => {
       if (!stateWrites.writable) await store.checkpoint(); // probe: has space come back?
     },

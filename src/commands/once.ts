@@ -13,10 +13,13 @@ import { createPoller } from '../poll/poller.js';
 import { onceSpec } from '../poll/spec.js';
 import { JobTracker } from '../poll/tracker.js';
 
+/** A job that could not be read, a List scope that failed, or the sweep as a whole. */
+export type OnceError = { arn: string; error: string } | { scope: { collaborationId?: string; configuredAudienceModelArn?: string }; error: string } | { error: string };
+
 export interface OnceResult {
   ok: boolean;
   jobs: JobSnapshot[];
-  errors: { arn: string; error: string }[];
+  errors: OnceError[];
 }
 
 export interface OnceDeps {
@@ -39,7 +42,9 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
   const poller = createPoller({ store, tracker, clock: deps.clock, log: deps.log, runtime: () => runtime, detailBudget: Number.POSITIVE_INFINITY });
   const report = await poller.sweep();
   const jobs = [...store.jobs().values()].sort((a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn));
-  const errors: OnceResult['errors'] = [];
+  const errors: OnceError[] = [];
+  if (report === undefined) errors.push({ error: 'the sweep failed; the log on stderr says why' });
+  for (const e of report?.scopeErrors ?? []) errors.push({ scope: e.scope, error: e.error });
   for (const arn of tracker.arns()) {
     const e = tracker.get(arn)?.lastError;
     if (e) errors.push({ arn, error: e.message });
@@ -51,6 +56,12 @@ export function formatOnceJson(r: OnceResult): string {
   return `${JSON.stringify({ jobs: r.jobs.map(jobToWire), errors: r.errors }, null, 2)}\n`;
 }
 
+function errorSubject(e: OnceError): string {
+  if ('arn' in e) return `${e.arn}: `;
+  if ('scope' in e) return `List ${Object.entries(e.scope).map(([k, v]) => `${k}=${v}`).join(' ')}: `;
+  return '';
+}
+
 export function formatOnceTable(r: OnceResult): string {
   const rows = [
     ['NAME', 'STATUS', 'UPDATED', 'RECALL'],
@@ -58,7 +69,7 @@ export function formatOnceTable(r: OnceResult): string {
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
-  for (const e of r.errors) lines.push(`error: ${e.arn}: ${e.error}`);
+  for (const e of r.errors) lines.push(`error: ${errorSubject(e)}${e.error}`);
   return `${lines.join('\n')}\n`;
 }
 

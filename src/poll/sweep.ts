@@ -36,6 +36,8 @@ export interface SweepDeps {
    */
   detailBudget: number | ((usedCalls: number) => number);
   retryDelayMs?: { min: number; max: number };
+  /** Pages one List scope may take in one sweep (default 1000: 100,000 jobs). */
+  maxListPages?: number;
   /** Called for each transition after it is durably recorded. */
   onTransition?: (t: Transition) => void;
 }
@@ -50,6 +52,8 @@ export interface SweepReport {
   transitions: number;
   notifications: number;
   failedScopes: string[];
+  /** Why each failed scope failed (same order as failedScopes). */
+  scopeErrors: { scope: ListScope['input']; error: string }[];
   jobErrors: number;
   /** Scopes listed slowly that were not due this sweep. */
   skippedScopes: number;
@@ -62,6 +66,12 @@ export interface SweepReport {
 }
 
 const PAGE_SIZE = 100;
+const MAX_LIST_PAGES = 1000;
+
+/** A List scope that would not end: that scope fails this sweep, the others go on. */
+export class ListRunawayError extends Error {
+  override name = 'ListRunawayError';
+}
 
 async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>, halted: () => boolean = () => false): Promise<void> {
   let next = 0;
@@ -140,6 +150,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     transitions: main.transitions.length + (filled?.transitions.length ?? 0),
     notifications: main.enqueue.length + (filled?.enqueue.length ?? 0),
     failedScopes: listed.failedScopes,
+    scopeErrors: listed.scopeErrors,
     jobErrors: main.jobErrors + (filled?.jobErrors ?? 0),
     skippedScopes: listed.skippedScopes,
     backfillCalls: run.calls.backfill,
@@ -152,11 +163,12 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
 const answered = (f: Fetched): boolean => 'job' in f || f.error.outcome === 'not_found';
 
 /** List every scope that is due, page by page. */
-async function listAll(run: Run): Promise<{ results: ScopeResult[]; failedScopes: string[]; skippedScopes: number; retryableFailure: boolean }> {
+async function listAll(run: Run): Promise<{ results: ScopeResult[]; failedScopes: string[]; scopeErrors: SweepReport['scopeErrors']; skippedScopes: number; retryableFailure: boolean }> {
   const { deps, spec, known, startedAt } = run;
   const sched = spec.schedule;
   const results: ScopeResult[] = [];
   const failedScopes: string[] = [];
+  const scopeErrors: SweepReport['scopeErrors'] = [];
   let skippedScopes = 0;
   let retryableFailure = false;
   await pool(listScopes(spec.staticArns, spec.discovery, known, spec.staticConn), Math.min(deps.concurrency, 4), async (scope: ListScope) => {
@@ -172,27 +184,32 @@ async function listAll(run: Run): Promise<{ results: ScopeResult[]; failedScopes
       results.push({ scope, jobs: await listScope(run, scope) });
       deps.tracker.scopeListed(scope.key, startedAt);
     } catch (err) {
-      run.calls.list++;
       failedScopes.push(scope.key);
+      scopeErrors.push({ scope: scope.input, error: errorMessage(err) });
       results.push({ scope, jobs: undefined });
       if (classifyError(err).retryable) retryableFailure = true;
       deps.log.warn({ err: errorSummary(err), scope: scope.input }, 'List scope failed; its jobs keep their last state this sweep');
     }
   });
-  return { results, failedScopes, skippedScopes, retryableFailure };
+  return { results, failedScopes, scopeErrors, skippedScopes, retryableFailure };
 }
 
 /** Every page of one scope; throws on the first page that fails. */
 async function listScope(run: Run, scope: ListScope): Promise<JobSnapshot[]> {
   const c = run.deps.connections.forScope(scope);
+  const maxPages = run.deps.maxListPages ?? MAX_LIST_PAGES;
   const jobs: JobSnapshot[] = [];
+  // A List that hands back a token it gave before, or pages on without end, would hold the sweep
+  // (and every other scope, static job and notification behind it) forever.
+  const seen = new Set<string>();
   let nextToken: string | undefined;
-  do {
+  for (let pages = 0; ; ) {
+    if (pages >= maxPages) throw new ListRunawayError(`stopped after ${maxPages} pages: the scope has more jobs than one sweep may list, or the List does not end`);
     const page = await callAws(
       (s) => c.api.listAudienceGenerationJobs({ ...scope.input, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }, s ? { signal: s } : {}),
       callOpts(run, c),
-    );
-    run.calls.list++;
+    ).finally(() => run.calls.list++);
+    pages++;
     for (const summary of page.audienceGenerationJobs) {
       // An unchanged job stands in the results as its stored snapshot (the plan compares
       // status and updateTime only), so nothing parsed from the page outlives the page for
@@ -202,8 +219,10 @@ async function listScope(run: Run, scope: ListScope): Promise<JobSnapshot[]> {
       jobs.push(prev && prev.status === summary.status && prev.updateTime === summary.updateTime.getTime() ? prev : snapshotFromSummary(summary));
     }
     nextToken = page.nextToken;
-  } while (nextToken);
-  return jobs;
+    if (!nextToken) return jobs;
+    if (seen.has(nextToken)) throw new ListRunawayError(`stopped after ${pages} pages: the List returned a nextToken it had returned before`);
+    seen.add(nextToken);
+  }
 }
 
 /** The plan of Gets, with the detail budget left once the mandatory calls are paid for. */
@@ -290,7 +309,8 @@ async function commit(run: Run, observed: Observed): Promise<Decision> {
   for (const t of d.transitions) {
     deps.log.info(
       { arn: t.arn, name: t.snapshot.name, kind: t.kind, from: t.from, to: t.to, updateTime: new Date(t.snapshot.updateTime).toISOString() },
-      `transition ${t.snapshot.name}: ${t.from ?? '(new)'} -> ${t.to}`,
+      // Metrics landing on a job whose status stayed the same are not a status transition.
+      t.kind === 'metrics_appeared' ? `metrics appeared for ${t.snapshot.name} (${t.to})` : `transition ${t.snapshot.name}: ${t.from ?? '(new)'} -> ${t.to}`,
     );
     deps.onTransition?.(t);
   }
