@@ -83,8 +83,6 @@ const FAMILIES: readonly Family[] = [
   },
 ];
 
-export const JOB_FAMILY_NAMES: readonly string[] = FAMILIES.map((f) => f.name);
-
 /**
  * Jobs are spread over buckets by a hash of their ARN; the lines of one family for one bucket are
  * a piece, rendered (and, for gzip, compressed) again only when a job of that bucket changed,

@@ -3,7 +3,7 @@
 // The lock file carries pid + hostname + a heartbeat (mtime, touched every few seconds): a lock
 // whose owner is gone (same host, dead pid, or our own pid left by a previous container) or whose
 // heartbeat is stale is taken over; anything else is refused.
-import { open, readFile, unlink, utimes, writeFile, stat } from 'node:fs/promises';
+import { open, readFile, unlink, utimes, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -84,9 +84,4 @@ export async function acquireLock(dir: string, now: () => number = Date.now): Pr
       }
     },
   };
-}
-
-// Exported for tests that simulate a crashed owner.
-export async function writeForeignLock(dir: string, owner: { pid: number; hostname: string }): Promise<void> {
-  await writeFile(join(dir, LOCK_FILE), JSON.stringify(owner));
 }
