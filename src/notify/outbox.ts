@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { Clock, OutboxEntry } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
 import type { OutboxStore } from '../state/types.js';
-import { backoffDelay } from './backoff.js';
+import { deliveryBackoffDelay } from './backoff.js';
 import { redactUrl } from './redact.js';
 import { buildRequest } from './request.js';
 import { send as defaultSend, type SendResult } from './send.js';
@@ -30,14 +30,8 @@ export interface RetryPolicy {
   maxAgeMs: number;
 }
 
-/** A configured target; the keys with config defaults are optional so tests can build small ones. */
-export type WorkerTarget = Omit<NotificationTarget, 'ratePerSecond' | 'allowPrivate' | 'retry' | 'everyTransition'> & {
-  /** Messages per second to this target (default: slack 1, webhook 10). */
-  ratePerSecond?: number;
-  /** Permit loopback/private addresses (default: allowHttp). */
-  allowPrivate?: boolean;
-  retry?: Partial<RetryPolicy>;
-};
+/** A configured target, with the config's defaults filled in (ratePerSecond, allowPrivate, retry). */
+export type WorkerTarget = NotificationTarget;
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -52,13 +46,13 @@ export interface OutboxWorkerOptions {
   send?: typeof defaultSend;
   onOutcome?: (target: string, outcome: DeliveryOutcome) => void;
   // The four below, when given, override every target's `retry` (tests compress time with them).
-  /** Attempts before a retryable failure is dead-lettered. Default: the target's retry.maxAttempts, else 15 (about 1-2 h). */
+  /** Attempts before a retryable failure is dead-lettered. Default: the target's retry.maxAttempts. */
   maxAttempts?: number;
-  /** Age after which a failing entry is dead-lettered at its next failure. Default: retry.maxAgeMs, else 24 h. */
+  /** Age after which a failing entry is dead-lettered at its next failure. Default: the target's retry.maxAgeMs. */
   maxAgeMs?: number;
-  /** Backoff floor and first ceiling. Default: retry.baseDelayMs, else 5 s. */
+  /** Backoff floor and first ceiling. Default: the target's retry.baseDelayMs. */
   baseDelayMs?: number;
-  /** Backoff cap. Default: retry.maxDelayMs, else 15 min. */
+  /** Backoff cap. Default: the target's retry.maxDelayMs. */
   maxDelayMs?: number;
   random?: () => number;
   timers?: Timers;
@@ -96,17 +90,17 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   const sendFn = opts.send ?? defaultSend;
   const timers: Timers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h) };
   const policyOf = (t: WorkerTarget): RetryPolicy => ({
-    maxAttempts: opts.maxAttempts ?? t.retry?.maxAttempts ?? 15,
-    maxAgeMs: opts.maxAgeMs ?? t.retry?.maxAgeMs ?? 24 * 3_600_000,
-    baseDelayMs: opts.baseDelayMs ?? t.retry?.baseDelayMs ?? 5_000,
-    maxDelayMs: opts.maxDelayMs ?? t.retry?.maxDelayMs ?? 15 * 60_000,
+    maxAttempts: opts.maxAttempts ?? t.retry.maxAttempts,
+    maxAgeMs: opts.maxAgeMs ?? t.retry.maxAgeMs,
+    baseDelayMs: opts.baseDelayMs ?? t.retry.baseDelayMs,
+    maxDelayMs: opts.maxDelayMs ?? t.retry.maxDelayMs,
   });
   const random = opts.random ?? Math.random;
   const outcome = (target: string, o: DeliveryOutcome) => opts.onOutcome?.(target, o);
 
   const lanes = new Map<string, Lane>();
   for (const t of opts.targets) {
-    const rate = t.ratePerSecond ?? (t.type === 'slack' ? 1 : 10);
+    const rate = t.ratePerSecond;
     lanes.set(t.name, {
       target: t,
       policy: policyOf(t),
@@ -218,7 +212,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
         ...req,
         timeoutMs: target.timeoutMs,
         allowHttp: target.allowHttp,
-        ...(target.allowPrivate !== undefined ? { allowPrivate: target.allowPrivate } : {}),
+        allowPrivate: target.allowPrivate,
         signal: controller.signal,
       }).catch((err: unknown): SendResult => ({ outcome: 'retryable', reason: `send failed: ${(err as Error).name}` }));
     } catch (err) {
@@ -272,7 +266,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       if (retryAfter !== undefined && (result.status === 429 || result.status === 503)) {
         lane.pausedUntil = Math.max(lane.pausedUntil, now + retryAfter);
       }
-      const delay = Math.max(backoffDelay(n, { baseMs: lane.policy.baseDelayMs, maxMs: lane.policy.maxDelayMs, random }), retryAfter ?? 0);
+      const delay = Math.max(deliveryBackoffDelay(n, { baseMs: lane.policy.baseDelayMs, maxMs: lane.policy.maxDelayMs, random }), retryAfter ?? 0);
       await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now + delay, lastError: result.reason });
       elog.warn({ ...fields, outcome: 'retried', reason: result.reason, retryInMs: delay }, 'notification failed; will retry');
       outcome(target.name, 'retried');

@@ -11,7 +11,7 @@ import type { Conn, Connections } from './connections.js';
 import type { SweepSpec } from './spec.js';
 import { coveringScope, listScopes, planSweep, scopeMembers, type ListScope, type ScopeResult, type SweepPlan } from './plan.js';
 import { decide, type Decision, type Fetched, type Observed } from './decide.js';
-import { backoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
+import { pollBackoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
 import type { JobTracker } from './tracker.js';
 
 export interface SweepDeps {
@@ -277,7 +277,7 @@ async function fetchAll(run: Run, arns: readonly string[], summaries: ReadonlyMa
         const e = classifyError(err);
         out.push({ arn, error: { outcome: e.outcome, retryable: e.retryable } });
         const failures = (deps.tracker.get(arn)?.consecutiveFailures ?? 0) + 1;
-        const backoff = spec.schedule ? backoffDelay(failures, spec.schedule, (deps.random ?? Math.random)()) : 0;
+        const backoff = spec.schedule ? pollBackoffDelay(failures, spec.schedule, (deps.random ?? Math.random)()) : 0;
         if (e.outcome === 'not_found') {
           deps.tracker.failed(arn, now(), 'not_found', known ? 'vanished (404 after being seen)' : 'not found: check the ARN in the config', backoff);
           if (!known) deps.log.child({ arn }).error({ err: errorSummary(err) }, 'configured job not found: check the ARN and region');
