@@ -15,28 +15,18 @@ import type { Logger } from 'pino';
 import type { Clock, OutboxEntry } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
 import type { OutboxStore } from '../state/types.js';
-import { deliveryBackoffDelay } from './backoff.js';
+import { systemTimers, type Timers } from '../clock.js';
+import { afterAttempt, type RetryPolicy } from './after-attempt.js';
 import { redactUrl } from './redact.js';
 import { buildRequest } from './request.js';
 import { send as defaultSend, type SendResult } from './send.js';
 
 export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
 
-/** Retry policy of one target (config `notifications.targets[].retry`). */
-export interface RetryPolicy {
-  baseDelayMs: number;
-  maxDelayMs: number;
-  maxAttempts: number;
-  maxAgeMs: number;
-}
+export type { RetryPolicy } from './after-attempt.js';
 
 /** A configured target, with the config's defaults filled in (ratePerSecond, allowPrivate, retry). */
 export type WorkerTarget = NotificationTarget;
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: any): void; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
 
 export interface OutboxWorkerOptions {
   store: OutboxStore;
@@ -55,7 +45,7 @@ export interface OutboxWorkerOptions {
   /** Backoff cap. Default: the target's retry.maxDelayMs. */
   maxDelayMs?: number;
   random?: () => number;
-  timers?: Timers;
+  timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
   /** Shown in Slack messages' context line. */
   monitorName?: string;
   /** Time for webhook-timestamp headers (receivers compare it with their clock). Default: `clock`. */
@@ -88,7 +78,7 @@ interface Lane {
 export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   const { store, clock, log } = opts;
   const sendFn = opts.send ?? defaultSend;
-  const timers: Timers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h) };
+  const timers = opts.timers ?? systemTimers;
   const policyOf = (t: WorkerTarget): RetryPolicy => ({
     maxAttempts: opts.maxAttempts ?? t.retry.maxAttempts,
     maxAgeMs: opts.maxAgeMs ?? t.retry.maxAgeMs,
@@ -233,8 +223,9 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       durationMs: now - t0,
       ...('status' in result && result.status !== undefined ? { httpStatus: result.status } : {}),
     };
+    const next = afterAttempt(result, { attempt: n, ageMs: now - entry.createdAt, now, policy: lane.policy, random });
     try {
-      if (result.outcome === 'delivered') {
+      if (next.kind === 'delivered') {
         try {
           await store.markDelivered(entry.id);
         } catch (err) {
@@ -249,26 +240,18 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
         outcome(target.name, 'delivered');
         return;
       }
-      const age = now - entry.createdAt;
-      const giveUp = result.outcome === 'permanent' || n >= lane.policy.maxAttempts || age >= lane.policy.maxAgeMs;
-      if (giveUp) {
-        const reason =
-          result.outcome === 'permanent' ? result.reason : `gave up after ${n} attempts over ${Math.round(age / 1000)} s: ${result.reason}`;
-        await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now, lastError: result.reason });
-        await store.deadLetter(entry.id, reason, now);
+      if (next.kind === 'dead') {
+        await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now, lastError: next.lastError });
+        await store.deadLetter(entry.id, next.reason, now);
         holdUntil.delete(entry.id);
-        elog.error({ ...fields, outcome: 'dead_lettered', reason }, 'notification dead-lettered');
+        elog.error({ ...fields, outcome: 'dead_lettered', reason: next.reason }, 'notification dead-lettered');
         outcome(target.name, 'failed');
         outcome(target.name, 'dead_lettered');
         return;
       }
-      const retryAfter = result.outcome === 'retryable' ? result.retryAfterMs : undefined;
-      if (retryAfter !== undefined && (result.status === 429 || result.status === 503)) {
-        lane.pausedUntil = Math.max(lane.pausedUntil, now + retryAfter);
-      }
-      const delay = Math.max(deliveryBackoffDelay(n, { baseMs: lane.policy.baseDelayMs, maxMs: lane.policy.maxDelayMs, random }), retryAfter ?? 0);
-      await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now + delay, lastError: result.reason });
-      elog.warn({ ...fields, outcome: 'retried', reason: result.reason, retryInMs: delay }, 'notification failed; will retry');
+      if (next.pauseLaneUntil !== undefined) lane.pausedUntil = Math.max(lane.pausedUntil, next.pauseLaneUntil);
+      await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now + next.delayMs, lastError: next.lastError });
+      elog.warn({ ...fields, outcome: 'retried', reason: next.lastError, retryInMs: next.delayMs }, 'notification failed; will retry');
       outcome(target.name, 'retried');
     } catch (err) {
       // The result could not be recorded: keep the entry pending (at-least-once) and back off locally.
