@@ -112,9 +112,6 @@ export interface Lease<T> {
   release(): void;
 }
 
-/** Where a piece's lines are rendered before they are copied into its storage (grows as needed). */
-let scratch = Buffer.allocUnsafeSlow(64 * 1024);
-
 /**
  * Room to spare for a piece that grows a little (a job got its scores; a status change keeps the
  * length): ~3%, as the storage of 10,000 jobs is ~26 MB.
@@ -149,6 +146,8 @@ const HEADERS = FAMILIES.map((_, i) => header(i));
  */
 export class JobSeriesRenderer {
   private readonly pieces = new Map<number, Piece>();
+  /** Where a piece's lines are rendered before they are copied into its storage (grows as needed). */
+  private scratch = Buffer.allocUnsafeSlow(64 * 1024);
   private readonly bucket = new WeakMap<JobSnapshot, number>();
   private headersDeflated: Array<Promise<DeflatedPiece>> | undefined;
   private mode: StatusSeries | undefined;
@@ -180,19 +179,19 @@ export class JobSeriesRenderer {
     let bytes = 0;
     for (const j of members) {
       const line = f.lines(j, mode);
-      if (bytes + line.length * 3 > scratch.length) {
-        const bigger = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, bytes + line.length * 3));
-        scratch.copy(bigger, 0, 0, bytes);
-        scratch = bigger;
+      if (bytes + line.length * 3 > this.scratch.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(this.scratch.length * 2, bytes + line.length * 3));
+        this.scratch.copy(bigger, 0, 0, bytes);
+        this.scratch = bigger;
       }
-      bytes += scratch.write(line, bytes, 'utf8');
+      bytes += this.scratch.write(line, bytes, 'utf8');
     }
     let storage = old?.storage;
     // Shrunk to under half: give the room back rather than keep it forever.
     if (!storage || this.leases > 0 || storage.length < bytes || capacityFor(bytes) * 2 < storage.length) {
       storage = Buffer.allocUnsafeSlow(capacityFor(bytes));
     }
-    scratch.copy(storage, 0, 0, bytes);
+    this.scratch.copy(storage, 0, 0, bytes);
     return { storage, plain: storage.subarray(0, bytes) };
   }
 
