@@ -1,7 +1,7 @@
 // Runs the sweep on the node-cron schedule. A sweep never overlaps the previous one: a tick that
 // finds a sweep still running is skipped and counted (a slow AWS must not pile up sweeps).
 import cron from 'node-cron';
-import { monotonic, systemTimers, type Timers } from '../clock.js';
+import { monotonic, systemClock, systemTimers, type Timers } from '../clock.js';
 
 /** The cron task the scheduler drives (node-cron's ScheduledTask in production). */
 export interface CronTask {
@@ -29,7 +29,7 @@ export interface SchedulerTime {
   timers: Timers;
 }
 
-const systemTime: SchedulerTime = { wall: () => Date.now(), mono: monotonic, timers: systemTimers };
+const systemTime: SchedulerTime = { wall: systemClock.now, mono: monotonic, timers: systemTimers };
 
 export interface Scheduler {
   /** Run a sweep now unless one is running (used at start-up and by tests). */
