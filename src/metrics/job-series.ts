@@ -5,7 +5,7 @@
 // whole-body string, no re-encoding. For gzip (which Prometheus asks for) the compressed pieces are
 // kept too, so a scrape compresses only what changed (src/metrics/gzip.ts).
 import { isTerminal, JOB_STATUSES, type JobSnapshot } from '../domain.js';
-import { deflatePiece, type DeflatedPiece } from './gzip.js';
+import { createPieceDeflate, type DeflatedPiece, type PieceDeflate } from './gzip.js';
 
 export type StatusSeries = 'all' | 'nonTerminalOnly';
 
@@ -146,6 +146,9 @@ const HEADERS = FAMILIES.map((_, i) => header(i));
  */
 export class JobSeriesRenderer {
   private readonly pieces = new Map<number, Piece>();
+
+  constructor(private readonly deflatePiece: PieceDeflate = createPieceDeflate()) {}
+
   /** Where a piece's lines are rendered before they are copied into its storage (grows as needed). */
   private scratch = Buffer.allocUnsafeSlow(64 * 1024);
   private readonly bucket = new WeakMap<JobSnapshot, number>();
@@ -246,12 +249,12 @@ export class JobSeriesRenderer {
    * The deflated data is never rewritten, so the result needs no lease.
    */
   async gzipPieces(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): Promise<DeflatedPiece[]> {
-    const headers = (this.headersDeflated ??= HEADERS.map((h) => deflatePiece(h)));
+    const headers = (this.headersDeflated ??= HEADERS.map((h) => this.deflatePiece(h)));
     const pending = this.current(jobs, mode).map((p) => {
       if (typeof p === 'number') return headers[p]!;
       if (p.deflated) return p.deflated;
       const piece = p;
-      const deflated = (piece.deflated = deflatePiece(piece.plain));
+      const deflated = (piece.deflated = this.deflatePiece(piece.plain));
       // A failed compression is not kept: the next scrape tries again.
       deflated.catch(() => delete piece.deflated);
       return deflated;

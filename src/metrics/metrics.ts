@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 
 import { type DeadLetter, type JobSnapshot, type OutboxEntry } from '../domain.js';
 import type { ApiOutcome, Operation } from '../aws/types.js';
 import { JobSeriesRenderer, type Lease, type StatusSeries } from './job-series.js';
-import { deflatePiece, gzipFrame } from './gzip.js';
+import { createPieceDeflate, gzipFrame } from './gzip.js';
 
 export interface MetricsSource {
   jobs(): ReadonlyMap<string, JobSnapshot>;
@@ -59,7 +59,8 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
 
   // Job series are rendered by JobSeriesRenderer and put in front of prom-client's output (a few
   // KB). /metrics streams the chunks; registry.metrics() still returns the whole text.
-  const renderer = new JobSeriesRenderer();
+  const deflatePiece = createPieceDeflate();
+  const renderer = new JobSeriesRenderer(deflatePiece);
   const promMetrics = registry.metrics.bind(registry);
   const exposition = async (gzip = false): Promise<Lease<Iterable<Buffer | string>>> => {
     const mode = source.statusSeries?.() ?? 'all';
