@@ -52,7 +52,7 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
   return { ok: report !== undefined && report.ok && errors.length === 0, jobs, errors };
 }
 
-export function formatOnceJson(r: OnceResult): string {
+function formatOnceJson(r: OnceResult): string {
   return `${JSON.stringify({ jobs: r.jobs.map(jobToWire), errors: r.errors }, null, 2)}\n`;
 }
 
@@ -62,7 +62,7 @@ function errorSubject(e: OnceError): string {
   return '';
 }
 
-export function formatOnceTable(r: OnceResult): string {
+function formatOnceTable(r: OnceResult): string {
   const rows = [
     ['NAME', 'STATUS', 'UPDATED', 'RECALL'],
     ...r.jobs.map((j) => [j.name, j.status, new Date(j.updateTime).toISOString().replace('.000Z', 'Z'), j.metrics?.recallMetric?.toFixed(3) ?? '-']),

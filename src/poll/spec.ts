@@ -30,7 +30,7 @@ export interface SweepSpec {
  * The identity that reads something with this role and region, or undefined when that is the
  * default one (so scope keys stay the same whether a default is spelled out or not).
  */
-export function namedConn(defaultConn: ConnSpec, roleArn: string | undefined, region: string): ConnSpec | undefined {
+function namedConn(defaultConn: ConnSpec, roleArn: string | undefined, region: string): ConnSpec | undefined {
   const c = { roleArn: roleArn ?? defaultConn.roleArn, region };
   return connKey(c) === connKey(defaultConn) ? undefined : c;
 }

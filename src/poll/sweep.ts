@@ -69,7 +69,7 @@ const PAGE_SIZE = 100;
 const MAX_LIST_PAGES = 1000;
 
 /** A List scope that would not end: that scope fails this sweep, the others go on. */
-export class ListRunawayError extends Error {
+class ListRunawayError extends Error {
   override name = 'ListRunawayError';
 }
 
