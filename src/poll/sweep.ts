@@ -101,6 +101,9 @@ const callOpts = (run: Run, c: Conn) => ({
   ...(run.deps.retryDelayMs ? { minDelayMs: run.deps.retryDelayMs.min, maxDelayMs: run.deps.retryDelayMs.max } : {}),
 });
 
+/** A Get that told us something: the job, or that it does not exist. */
+const answered = (f: Fetched): boolean => 'job' in f || f.error.outcome === 'not_found';
+
 export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortSignal): Promise<SweepReport> {
   const run: Run = { deps, spec, known: deps.store.jobs(), startedAt: deps.clock.now(), signal, calls: { list: 0, get: 0, backfill: 0 } };
   const { tracker, log } = deps;
@@ -158,9 +161,6 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     notDue: plan.notDue.length,
   };
 }
-
-/** A Get that told us something: the job, or that it does not exist. */
-const answered = (f: Fetched): boolean => 'job' in f || f.error.outcome === 'not_found';
 
 /** List every scope that is due, page by page. */
 async function listAll(run: Run): Promise<{ results: ScopeResult[]; failedScopes: string[]; scopeErrors: SweepReport['scopeErrors']; skippedScopes: number; retryableFailure: boolean }> {
