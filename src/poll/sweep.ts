@@ -1,6 +1,7 @@
-// One sweep: read the List scopes, Get what the plan asks for, diff, route, and commit snapshots
-// and notifications in one durable write. Everything decided here comes from complete answers:
-// a failed List scope or an unanswered Get leaves that job exactly as it was.
+// One sweep, as small IO steps around the pure parts: list the due scopes, plan the Gets (plan.ts),
+// fetch them, decide what to store, remove and enqueue (decide.ts), commit that in one durable
+// write, then the metric backfill the same way, then each job's next due time. Everything decided
+// comes from complete answers: a failed List scope or an unanswered Get leaves that job as it was.
 import type { Clock, JobSnapshot, Transition } from '../domain.js';
 import type { Logger } from '../log.js';
 import { classifyError } from '../aws/errors.js';
