@@ -3,12 +3,12 @@
 // 2 usage or config error.
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/load.js';
-import { checkConfig } from './config/check.js';
+import { checkConfig } from './commands/check-config.js';
 import { ConfigError } from './config/errors.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';
 import { StateRefusedError } from './state/errors.js';
-import { resolveShard, ShardError } from './poll/shard.js';
+import { ShardError } from './poll/shard.js';
 import { DevToolMissingError, loadDevTool } from './dev-tool.js';
 
 const HELP = `cleanroomsml-monitor ${VERSION}: watch AWS Clean Rooms ML audience generation jobs
@@ -83,50 +83,26 @@ async function main(argv: string[]): Promise<number> {
       return checkConfig(need(values.config, '--config FILE'), { env: process.env, stdout: line(out), stderr: line(err) });
     case 'run': {
       const config = await loadConfig(need(values.config, '--config FILE'));
-      const log = createLogger({ level: config.log.level });
-      let shard: ReturnType<typeof resolveShard>;
-      try {
-        shard = resolveShard({
-          flagIndex: intFlag(values.shard, '--shard'),
-          flagTotal: intFlag(values['total-shards'], '--total-shards'),
-          hostname: process.env['HOSTNAME'],
-          envTotal: process.env['CRML_TOTAL_SHARDS'],
-          configTotal: config.sharding.totalShards,
-        });
-      } catch (e) {
-        if (e instanceof ShardError) throw new UsageError(e.message);
-        throw e;
-      }
-      if (shard) log.info({ shard: shard.index, totalShards: shard.total }, `watching shard ${shard.index} of ${shard.total}`);
-      // Verbs import what they need on demand: check-config stays fast (a CI gate, < 1 s).
-      const { createApp } = await import('./app.js');
-      let fatal: (err: Error) => void = () => {};
-      const app = await createApp({ config, log, configPath: values.config, ...(shard ? { shard } : {}), onFatal: (err) => fatal(err) });
-      await app.start();
-      return waitForSignals(app, log, (f) => (fatal = f));
+      const { runCommand } = await import('./commands/run.js');
+      return runCommand(config, {
+        configPath: need(values.config, '--config FILE'),
+        flagIndex: intFlag(values.shard, '--shard'),
+        flagTotal: intFlag(values['total-shards'], '--total-shards'),
+        hostname: process.env['HOSTNAME'],
+        envTotal: process.env['CRML_TOTAL_SHARDS'],
+      });
     }
     case 'once': {
       const config = await loadConfig(need(values.config, '--config FILE'));
       const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, destination: process.stderr });
-      const [{ createCleanRoomsMlClient }, { formatOnceJson, formatOnceTable, runOnce }, { systemClock }] = await Promise.all([
-        import('./aws/client.js'),
-        import('./once.js'),
-        import('./clock.js'),
-      ]);
-      const api = createCleanRoomsMlClient({
-        region: config.aws.region,
-        ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
-        requestTimeoutMs: config.aws.requestTimeoutMs,
-      });
-      const r = await runOnce(config, { api, clock: systemClock, log });
-      out(values.json ? formatOnceJson(r) : formatOnceTable(r));
-      return r.ok ? 0 : 1;
+      const [{ onceCommand }, { systemClock }] = await Promise.all([import('./commands/once.js'), import('./clock.js')]);
+      return onceCommand(config, { json: values.json === true, out, log, clock: systemClock });
     }
     case 'outbox': {
       const sub = positionals[1];
       if (sub !== 'list' && sub !== 'retry' && sub !== 'discard') throw new UsageError('outbox needs "list", "retry" or "discard"');
       const config = await loadConfig(need(values.config, '--config FILE'));
-      const { runOutboxCommand } = await import('./outbox-command.js');
+      const { runOutboxCommand } = await import('./commands/outbox.js');
       return runOutboxCommand(config, { sub, ids: positionals.slice(2), all: values.all === true, json: values.json === true, out, err });
     }
     case 'simulate': {
@@ -148,48 +124,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Runs until SIGTERM/SIGINT (exit 0) or a fatal error of the app (exit 1), then stops within 10 s. */
-function waitForSignals(
-  app: { stop(): Promise<void>; reload?: () => Promise<unknown> },
-  log: ReturnType<typeof createLogger>,
-  onFatal?: (handler: (err: Error) => void) => void,
-): Promise<number> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    let code = 0;
-    const onStop = (signal: NodeJS.Signals | 'fatal') => {
-      if (stopping) return;
-      stopping = true;
-      if (signal === 'fatal') code = 1;
-      else log.info({ signal }, 'signal received');
-      // Failsafe: everything is journaled, so a stuck shutdown may be cut short without loss.
-      const failsafe = setTimeout(() => {
-        log.error('shutdown took longer than 9.5 s; exiting anyway (state is journaled)');
-        log.flush();
-        resolve(1);
-      }, 9_500);
-      failsafe.unref();
-      app.stop().then(
-        () => {
-          clearTimeout(failsafe);
-          resolve(code);
-        },
-        (e: unknown) => {
-          clearTimeout(failsafe);
-          log.error({ err: { message: (e as Error).message } }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', onStop);
-    process.on('SIGINT', onStop);
-    onFatal?.(() => onStop('fatal'));
-    process.on('SIGHUP', () => {
-      void app.reload?.();
-    });
-  });
-}
-
 main(process.argv.slice(2)).then(
   (code) => {
     // Let pino's async destination drain before exiting.
@@ -200,7 +134,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${e.message}\n`);
       process.exit(2);
     }
-    if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof ShardError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`error: ${(e as Error).message}\n\n${HELP}`);
       process.exit(2);
     }

@@ -1,4 +1,24 @@
+// Time in one place: the clocks and timers every component takes as options. Production passes
+// these; tests pass fakes and move time by hand (no sleeps, no libfaketime).
 import type { Clock } from './domain.js';
+
+/** Timers (one-shot and repeating). Handles are opaque; unref'd where Node supports it. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export const systemTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};
+
+/** Monotonic milliseconds (never stepped; only differences mean anything). */
+export const monotonic = (): number => performance.now();
 
 /** The wall clock. Used where another system compares our time with its own (webhook-timestamp). */
 export const systemClock: Clock = { now: () => Date.now() };

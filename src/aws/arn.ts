@@ -24,8 +24,19 @@ export function parseJobArn(arn: string): ParsedJobArn | undefined {
   return { partition: m[1]!, region: m[2]!, accountId: m[3]!, jobId: m[4]! };
 }
 
-export function isModelArn(arn: string): boolean {
-  return arn.length >= ARN_MIN && arn.length <= ARN_MAX && MODEL_ARN_RE.test(arn);
+export interface ParsedArn {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+/** Split any ARN (`arn:partition:service:region:account:resource`); undefined when it has not those six parts. */
+export function parseArn(arn: string): ParsedArn | undefined {
+  const m = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/.exec(arn);
+  if (!m) return undefined;
+  return { partition: m[1]!, service: m[2]!, region: m[3]!, account: m[4]!, resource: m[5]! };
 }
 
 /**

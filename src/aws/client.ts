@@ -11,6 +11,7 @@ import { resolveEndpoint } from './endpoint.js';
 import { CleanRoomsMlError, errorFromResponse } from './errors.js';
 import { createAgents, DEFAULT_MAX_BODY_BYTES, sendRequest, type RawResponse } from './http.js';
 import type { CleanRoomsMlApi, CleanRoomsMlClientOptions, Operation } from './types.js';
+import { monotonic } from '../clock.js';
 
 export const SIGNING_NAME = 'cleanrooms-ml';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -93,12 +94,12 @@ export function createSignedCall(opts: CleanRoomsMlClientOptions): SignedCall {
     }, timeoutMs);
     const onCallerAbort = (): void => ac.abort(signal?.reason);
     signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const started = performance.now();
+    const started = monotonic();
     let res: RawResponse;
     try {
       res = await sendRequest({ url, method: 'GET', headers, signal: ac.signal, maxBodyBytes, agent });
     } catch (err) {
-      const ms = performance.now() - started;
+      const ms = monotonic() - started;
       // The caller's own abort (shutdown) is not an API failure: rethrow its reason untouched.
       if (signal?.aborted) throw signal.reason;
       const e = timedOut
@@ -115,7 +116,7 @@ export function createSignedCall(opts: CleanRoomsMlClientOptions): SignedCall {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onCallerAbort);
     }
-    const ms = performance.now() - started;
+    const ms = monotonic() - started;
     const requestId = headerValue(res.headers['x-amzn-requestid']);
     if (res.status < 200 || res.status >= 300) {
       const e = errorFromResponse(res.status, res.headers, res.body);

@@ -1,9 +1,10 @@
-// Several accounts and regions: one client per (role, region) and one adaptive rate limiter per
-// (account, region), since throttling is accounted per account and region. A role is assumed
-// through STS with fromTemporaryCredentials (its client comes with @aws-sdk/credential-providers,
-// via @aws-sdk/nested-clients); the base identity is the Node.js provider chain (IRSA, Pod Identity...).
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+// Several accounts and regions: an identity is a role (or the base identity) in a region. A role is
+// assumed through STS with fromTemporaryCredentials (its client comes with
+// @aws-sdk/credential-providers, via @aws-sdk/nested-clients); the base identity is the Node.js
+// provider chain (IRSA, Pod Identity...).
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { parseArn } from './arn.js';
 import { defaultCredentialChain } from './credentials.js';
 import { stsRequestHandler } from './http.js';
 
@@ -13,20 +14,14 @@ export interface ConnSpec {
   region: string;
 }
 
-/** Stable key of a (role, region) pair: `<roleArn>@<region>` (`@<region>` for the base identity). */
+/** Stable identity of a (role, region) pair: `<roleArn>@<region>` (`@<region>` for the base identity). */
 export function connKey(c: ConnSpec): string {
   return `${c.roleArn ?? ''}@${c.region}`;
 }
 
-export function parseConnKey(key: string): ConnSpec {
-  const at = key.lastIndexOf('@');
-  const role = key.slice(0, at);
-  return { roleArn: role === '' ? undefined : role, region: key.slice(at + 1) };
-}
-
 /** Key of the rate limiter of a connection: the role's account (or "default") and the region. */
 export function limiterKey(c: ConnSpec): string {
-  const account = c.roleArn ? (c.roleArn.split(':')[4] ?? 'default') : 'default';
+  const account = (c.roleArn ? parseArn(c.roleArn)?.account : undefined) || 'default';
   return `${account}/${c.region}`;
 }
 

@@ -163,7 +163,3 @@ export function classifyError(err: unknown): ErrorClass {
   }
   return { retryable: false, outcome: 'error', throttled: false };
 }
-
-export function isNetworkErrorCode(code: unknown): boolean {
-  return typeof code === 'string' && NETWORK_CODES.has(code);
-}

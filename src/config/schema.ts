@@ -3,12 +3,10 @@
 import { z } from 'zod';
 import { DEFAULT_NOTIFY_STATUSES, JOB_STATUSES, VANISHED } from '../domain.js';
 import { CRON_MESSAGE, DEFAULT_SCHEDULE, isCronWithSeconds } from './schedule.js';
-import { compileJobNamePattern } from '../notify/route.js';
+import { compileJobNamePattern } from '../notify/job-name-pattern.js';
+import { parseDuration } from './duration.js';
+import { JOB_ARN_RE, MODEL_ARN_RE, parseJobArn } from '../aws/arn.js';
 
-export const JOB_ARN_PATTERN =
-  /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:audience-generation-job\/[-a-zA-Z0-9_/.]+$/;
-export const MODEL_ARN_PATTERN =
-  /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-audience-model\/[-a-zA-Z0-9_/.]+$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
@@ -23,14 +21,12 @@ const ROLE_ARN_PATTERN = /^arn:aws[-a-z]*:iam::[0-9]{12}:role\/[-a-zA-Z0-9_+=,.@
 const roleArn = z.string().regex(ROLE_ARN_PATTERN, 'must be an IAM role ARN: arn:aws:iam::<account>:role/<name>').optional();
 const region = z.string().regex(REGION_PATTERN, 'must be an AWS region such as us-east-1');
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-/** "90s", "10m", "1h30m", "7d" or 0 -> milliseconds. */
-export function parseDurationMs(v: string | number): number | undefined {
+/** "90s", "10m", "1h30m", "7d" or 0 -> milliseconds; negative ones are not durations here. */
+function parseDurationMs(v: string | number): number | undefined {
   if (v === 0 || v === '0') return 0;
-  if (typeof v !== 'string' || !/^(\d+(ms|s|m|h|d))+$/.test(v.trim())) return undefined;
-  let total = 0;
-  for (const p of v.trim().matchAll(/(\d+)(ms|s|m|h|d)/g)) total += Number(p[1]) * DURATION_UNITS[p[2]!]!;
-  return total;
+  if (typeof v !== 'string') return undefined;
+  const ms = parseDuration(v);
+  return ms !== undefined && ms >= 0 ? ms : undefined;
 }
 const duration = (min: number, minText: string) =>
   z
@@ -64,14 +60,14 @@ const awsSchema = z.strictObject({
 
 const jobSchema = z
   .strictObject({
-    arn: z.string().regex(JOB_ARN_PATTERN, 'must be an audience generation job ARN: arn:aws:cleanrooms-ml:<region>:<account>:audience-generation-job/<id>'),
+    arn: z.string().regex(JOB_ARN_RE, 'must be an audience generation job ARN: arn:aws:cleanrooms-ml:<region>:<account>:audience-generation-job/<id>'),
     /** The job's region; it is the one in the ARN (stating it is optional, a different one is an error). */
     region: region.optional(),
     /** Role to assume (STS) to read this job, e.g. in another account. Default: aws.roleArn. */
     roleArn,
   })
   .superRefine((j, ctx) => {
-    const inArn = j.arn.split(':')[3];
+    const inArn = parseJobArn(j.arn)?.region;
     if (j.region !== undefined && inArn !== undefined && j.region !== inArn) {
       ctx.addIssue({ code: 'custom', path: ['region'], message: `must match the region in the ARN (${inArn}) or be left out` });
     }
@@ -82,7 +78,7 @@ const discoverySchema = z
     collaborationId: z.string().regex(UUID_PATTERN, 'must be a collaboration id (a UUID)').optional(),
     configuredAudienceModelArn: z
       .string()
-      .regex(MODEL_ARN_PATTERN, 'must be a configured audience model ARN: arn:aws:cleanrooms-ml:<region>:<account>:configured-audience-model/<id>')
+      .regex(MODEL_ARN_RE, 'must be a configured audience model ARN: arn:aws:cleanrooms-ml:<region>:<account>:configured-audience-model/<id>')
       .optional(),
     /** Region to list in (and only jobs of that region are watched). Default: aws.region. */
     region: region.optional(),

@@ -142,17 +142,22 @@ class PieceDeflater {
   }
 }
 
-// Two streams: two compressions at a time at most. libuv's pool has 4 threads and the state
-// store's fsyncs and DNS lookups need them too.
-const DEFLATERS = [new PieceDeflater(), new PieceDeflater()];
+/** Deflates one piece in the thread pool (never blocks the event loop). */
+export type PieceDeflate = (plain: Buffer) => Promise<DeflatedPiece>;
 
-/** Deflate one piece in the thread pool (never blocks the event loop). */
-export async function deflatePiece(plain: Buffer): Promise<DeflatedPiece> {
-  // Nothing to say is zero bytes of deflate: a second flush in a row would produce no output.
-  if (plain.length === 0) return { data: Buffer.alloc(0), crc: 0, length: 0 };
-  const d = DEFLATERS[0]!.queued <= DEFLATERS[1]!.queued ? DEFLATERS[0]! : DEFLATERS[1]!;
-  const data = await d.deflate(plain);
-  return { data, crc: crc32(plain), length: plain.length };
+/**
+ * Two long-lived streams: two compressions at a time at most. libuv's pool has 4 threads and the
+ * state store's fsyncs and DNS lookups need them too. One per metrics registry.
+ */
+export function createPieceDeflate(): PieceDeflate {
+  const streams = [new PieceDeflater(), new PieceDeflater()] as const;
+  return async (plain) => {
+    // Nothing to say is zero bytes of deflate: a second flush in a row would produce no output.
+    if (plain.length === 0) return { data: Buffer.alloc(0), crc: 0, length: 0 };
+    const d = streams[0].queued <= streams[1].queued ? streams[0] : streams[1];
+    const data = await d.deflate(plain);
+    return { data, crc: crc32(plain), length: plain.length };
+  };
 }
 
 // 10-byte header: magic, deflate, no flags, no mtime (reproducible), no extra flags, OS unknown.

@@ -5,7 +5,7 @@
 // whole-body string, no re-encoding. For gzip (which Prometheus asks for) the compressed pieces are
 // kept too, so a scrape compresses only what changed (src/metrics/gzip.ts).
 import { isTerminal, JOB_STATUSES, type JobSnapshot } from '../domain.js';
-import { deflatePiece, type DeflatedPiece } from './gzip.js';
+import { createPieceDeflate, type DeflatedPiece, type PieceDeflate } from './gzip.js';
 
 export type StatusSeries = 'all' | 'nonTerminalOnly';
 
@@ -88,8 +88,6 @@ const FAMILIES: readonly Family[] = [
   },
 ];
 
-export const JOB_FAMILY_NAMES: readonly string[] = FAMILIES.map((f) => f.name);
-
 /**
  * Jobs are spread over buckets by a hash of their ARN; the lines of one family for one bucket are
  * a piece, rendered (and, for gzip, compressed) again only when a job of that bucket changed,
@@ -118,9 +116,6 @@ export interface Lease<T> {
   value: T;
   release(): void;
 }
-
-/** Where a piece's lines are rendered before they are copied into its storage (grows as needed). */
-let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
 /**
  * Room to spare for a piece that grows a little (a job got its scores; a status change keeps the
@@ -156,6 +151,11 @@ const HEADERS = FAMILIES.map((_, i) => header(i));
  */
 export class JobSeriesRenderer {
   private readonly pieces = new Map<number, Piece>();
+
+  constructor(private readonly deflatePiece: PieceDeflate = createPieceDeflate()) {}
+
+  /** Where a piece's lines are rendered before they are copied into its storage (grows as needed). */
+  private scratch = Buffer.allocUnsafeSlow(64 * 1024);
   private readonly bucket = new WeakMap<JobSnapshot, number>();
   private headersDeflated: Array<Promise<DeflatedPiece>> | undefined;
   private mode: StatusSeries | undefined;
@@ -187,19 +187,19 @@ export class JobSeriesRenderer {
     let bytes = 0;
     for (const j of members) {
       const line = f.lines(j, mode);
-      if (bytes + line.length * 3 > scratch.length) {
-        const bigger = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, bytes + line.length * 3));
-        scratch.copy(bigger, 0, 0, bytes);
-        scratch = bigger;
+      if (bytes + line.length * 3 > this.scratch.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(this.scratch.length * 2, bytes + line.length * 3));
+        this.scratch.copy(bigger, 0, 0, bytes);
+        this.scratch = bigger;
       }
-      bytes += scratch.write(line, bytes, 'utf8');
+      bytes += this.scratch.write(line, bytes, 'utf8');
     }
     let storage = old?.storage;
     // Shrunk to under half: give the room back rather than keep it forever.
     if (!storage || this.leases > 0 || storage.length < bytes || capacityFor(bytes) * 2 < storage.length) {
       storage = Buffer.allocUnsafeSlow(capacityFor(bytes));
     }
-    scratch.copy(storage, 0, 0, bytes);
+    this.scratch.copy(storage, 0, 0, bytes);
     return { storage, plain: storage.subarray(0, bytes) };
   }
 
@@ -254,12 +254,12 @@ export class JobSeriesRenderer {
    * The deflated data is never rewritten, so the result needs no lease.
    */
   async gzipPieces(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): Promise<DeflatedPiece[]> {
-    const headers = (this.headersDeflated ??= HEADERS.map((h) => deflatePiece(h)));
+    const headers = (this.headersDeflated ??= HEADERS.map((h) => this.deflatePiece(h)));
     const pending = this.current(jobs, mode).map((p) => {
       if (typeof p === 'number') return headers[p]!;
       if (p.deflated) return p.deflated;
       const piece = p;
-      const deflated = (piece.deflated = deflatePiece(piece.plain));
+      const deflated = (piece.deflated = this.deflatePiece(piece.plain));
       // A failed compression is not kept: the next scrape tries again.
       deflated.catch(() => delete piece.deflated);
       return deflated;

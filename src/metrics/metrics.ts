@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 
 import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
 import type { ApiOutcome, Operation } from '../aws/types.js';
 import { JobSeriesRenderer, type Lease, type StatusSeries } from './job-series.js';
-import { deflatePiece, gzipFrame } from './gzip.js';
+import { createPieceDeflate, gzipFrame } from './gzip.js';
 
 export interface MetricsSource {
   jobs(): ReadonlyMap<string, JobSnapshot>;
@@ -16,6 +16,8 @@ export interface MetricsSource {
   now(): number;
   /** metrics.statusSeries in force (default all). */
   statusSeries?(): StatusSeries;
+  /** Failed writes to the state dir so far (a count kept by whoever sees them). */
+  stateWriteErrors?(): number;
 }
 
 export type NotificationOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
@@ -40,7 +42,6 @@ export interface Metrics {
   setPollInterval(ms: number): void;
   setApiRateLimit(perSecond: number): void;
   configReload(ok: boolean, at: number): void;
-  stateWriteError(): void;
   stateQuarantined(file: string): void;
   /**
    * Outcome of the List scopes of one sweep: `listed` were called (those in `failed` did not
@@ -63,7 +64,8 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
 
   // Job series are rendered by JobSeriesRenderer and put in front of prom-client's output (a few
   // KB). /metrics streams the chunks; registry.metrics() still returns the whole text.
-  const renderer = new JobSeriesRenderer();
+  const deflatePiece = createPieceDeflate();
+  const renderer = new JobSeriesRenderer(deflatePiece);
   const promMetrics = registry.metrics.bind(registry);
   const exposition = async (gzip = false): Promise<Lease<Iterable<Buffer | string>>> => {
     const mode = source.statusSeries?.() ?? 'all';
@@ -224,10 +226,17 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     help: 'Unix time of the last successful configuration load or reload.',
     registers,
   });
-  const writeErrors = new Counter({
+  let writeErrorsSeen = 0;
+  new Counter({
     name: 'cleanroomsml_monitor_state_write_errors_total',
     help: 'Failed writes to the state dir (full disk, I/O errors); nothing unrecorded is ever sent.',
     registers,
+    collect() {
+      // The count is kept where the writes fail (they may fail before the metrics exist).
+      const n = source.stateWriteErrors?.() ?? 0;
+      if (n > writeErrorsSeen) this.inc(n - writeErrorsSeen);
+      writeErrorsSeen = n;
+    },
   });
   const quarantined = new Counter({
     name: 'cleanroomsml_monitor_state_files_quarantined_total',
@@ -284,7 +293,6 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
       reloadOk.set(ok ? 1 : 0);
       if (ok) reloadAt.set(secs(at));
     },
-    stateWriteError: () => writeErrors.inc(),
     stateQuarantined: (file) => quarantined.inc({ file: file.replace(/\.corrupt-.*$/, '') }),
     scopes({ listed, failed, current, at }) {
       const bad = new Set(failed);

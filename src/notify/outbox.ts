@@ -15,7 +15,8 @@ import type { Logger } from 'pino';
 import type { Clock, OutboxEntry } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
 import type { OutboxStore } from '../state/types.js';
-import { backoffDelay } from './backoff.js';
+import { systemTimers, type Timers } from '../clock.js';
+import { afterAttempt, type RetryPolicy } from './after-attempt.js';
 import { redactUrl, scrubText, secretMaterial } from './redact.js';
 import { buildRequest } from './request.js';
 import { secretsOf } from './webhook.js';
@@ -23,27 +24,10 @@ import { send as defaultSend, type SendResult } from './send.js';
 
 export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
 
-/** Retry policy of one target (config `notifications.targets[].retry`). */
-export interface RetryPolicy {
-  baseDelayMs: number;
-  maxDelayMs: number;
-  maxAttempts: number;
-  maxAgeMs: number;
-}
+export type { RetryPolicy } from './after-attempt.js';
 
-/** A configured target; the keys with config defaults are optional so tests can build small ones. */
-export type WorkerTarget = Omit<NotificationTarget, 'ratePerSecond' | 'allowPrivate' | 'retry' | 'everyTransition'> & {
-  /** Messages per second to this target (default: slack 1, webhook 10). */
-  ratePerSecond?: number;
-  /** Permit loopback/private addresses (default: allowHttp). */
-  allowPrivate?: boolean;
-  retry?: Partial<RetryPolicy>;
-};
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+/** A configured target, with the config's defaults filled in (ratePerSecond, allowPrivate, retry). */
+export type WorkerTarget = NotificationTarget;
 
 export interface OutboxWorkerOptions {
   store: OutboxStore;
@@ -53,16 +37,16 @@ export interface OutboxWorkerOptions {
   send?: typeof defaultSend;
   onOutcome?: (target: string, outcome: DeliveryOutcome) => void;
   // The four below, when given, override every target's `retry` (tests compress time with them).
-  /** Attempts before a retryable failure is dead-lettered. Default: the target's retry.maxAttempts, else 15 (about 1-2 h). */
+  /** Attempts before a retryable failure is dead-lettered. Default: the target's retry.maxAttempts. */
   maxAttempts?: number;
-  /** Age after which a failing entry is dead-lettered at its next failure. Default: retry.maxAgeMs, else 24 h. */
+  /** Age after which a failing entry is dead-lettered at its next failure. Default: the target's retry.maxAgeMs. */
   maxAgeMs?: number;
-  /** Backoff floor and first ceiling. Default: retry.baseDelayMs, else 5 s. */
+  /** Backoff floor and first ceiling. Default: the target's retry.baseDelayMs. */
   baseDelayMs?: number;
-  /** Backoff cap. Default: retry.maxDelayMs, else 15 min. */
+  /** Backoff cap. Default: the target's retry.maxDelayMs. */
   maxDelayMs?: number;
   random?: () => number;
-  timers?: Timers;
+  timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
   /** Shown in Slack messages' context line. */
   monitorName?: string;
   /** Time for webhook-timestamp headers (receivers compare it with their clock). Default: `clock`. */
@@ -95,19 +79,19 @@ interface Lane {
 export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   const { store, clock, log } = opts;
   const sendFn = opts.send ?? defaultSend;
-  const timers: Timers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+  const timers = opts.timers ?? systemTimers;
   const policyOf = (t: WorkerTarget): RetryPolicy => ({
-    maxAttempts: opts.maxAttempts ?? t.retry?.maxAttempts ?? 15,
-    maxAgeMs: opts.maxAgeMs ?? t.retry?.maxAgeMs ?? 24 * 3_600_000,
-    baseDelayMs: opts.baseDelayMs ?? t.retry?.baseDelayMs ?? 5_000,
-    maxDelayMs: opts.maxDelayMs ?? t.retry?.maxDelayMs ?? 15 * 60_000,
+    maxAttempts: opts.maxAttempts ?? t.retry.maxAttempts,
+    maxAgeMs: opts.maxAgeMs ?? t.retry.maxAgeMs,
+    baseDelayMs: opts.baseDelayMs ?? t.retry.baseDelayMs,
+    maxDelayMs: opts.maxDelayMs ?? t.retry.maxDelayMs,
   });
   const random = opts.random ?? Math.random;
   const outcome = (target: string, o: DeliveryOutcome) => opts.onOutcome?.(target, o);
 
   const lanes = new Map<string, Lane>();
   for (const t of opts.targets) {
-    const rate = t.ratePerSecond ?? (t.type === 'slack' ? 1 : 10);
+    const rate = t.ratePerSecond;
     lanes.set(t.name, {
       target: t,
       policy: policyOf(t),
@@ -221,7 +205,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
         ...req,
         timeoutMs: target.timeoutMs,
         allowHttp: target.allowHttp,
-        ...(target.allowPrivate !== undefined ? { allowPrivate: target.allowPrivate } : {}),
+        allowPrivate: target.allowPrivate,
         signal: controller.signal,
       }).catch((err: unknown): SendResult => ({ outcome: 'retryable', reason: `send failed: ${(err as Error).name}` }));
     } catch (err) {
@@ -247,8 +231,9 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       durationMs: now - t0,
       ...('status' in result && result.status !== undefined ? { httpStatus: result.status } : {}),
     };
+    const next = afterAttempt(result, { attempt: n, ageMs: now - entry.createdAt, now, policy: lane.policy, random });
     try {
-      if (result.outcome === 'delivered') {
+      if (next.kind === 'delivered') {
         try {
           await store.markDelivered(entry.id);
         } catch (err) {
@@ -263,26 +248,18 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
         outcome(target.name, 'delivered');
         return;
       }
-      const age = now - entry.createdAt;
-      const giveUp = result.outcome === 'permanent' || n >= lane.policy.maxAttempts || age >= lane.policy.maxAgeMs;
-      if (giveUp) {
-        const reason =
-          result.outcome === 'permanent' ? result.reason : `gave up after ${n} attempts over ${Math.round(age / 1000)} s: ${result.reason}`;
-        await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now, lastError: result.reason });
-        await store.deadLetter(entry.id, reason, now);
+      if (next.kind === 'dead') {
+        await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now, lastError: next.lastError });
+        await store.deadLetter(entry.id, next.reason, now);
         holdUntil.delete(entry.id);
-        elog.error({ ...fields, outcome: 'dead_lettered', reason }, 'notification dead-lettered');
+        elog.error({ ...fields, outcome: 'dead_lettered', reason: next.reason }, 'notification dead-lettered');
         outcome(target.name, 'failed');
         outcome(target.name, 'dead_lettered');
         return;
       }
-      const retryAfter = result.outcome === 'retryable' ? result.retryAfterMs : undefined;
-      if (retryAfter !== undefined && (result.status === 429 || result.status === 503)) {
-        lane.pausedUntil = Math.max(lane.pausedUntil, now + retryAfter);
-      }
-      const delay = Math.max(backoffDelay(n, { baseMs: lane.policy.baseDelayMs, maxMs: lane.policy.maxDelayMs, random }), retryAfter ?? 0);
-      await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now + delay, lastError: result.reason });
-      elog.warn({ ...fields, outcome: 'retried', reason: result.reason, retryInMs: delay }, 'notification failed; will retry');
+      if (next.pauseLaneUntil !== undefined) lane.pausedUntil = Math.max(lane.pausedUntil, next.pauseLaneUntil);
+      await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now + next.delayMs, lastError: next.lastError });
+      elog.warn({ ...fields, outcome: 'retried', reason: next.lastError, retryInMs: next.delayMs }, 'notification failed; will retry');
       outcome(target.name, 'retried');
     } catch (err) {
       // The result could not be recorded: keep the entry pending (at-least-once) and back off locally.

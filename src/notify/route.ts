@@ -3,6 +3,7 @@
 import { isTerminal, VANISHED, type JobEvent, type OutboxEntry, type Transition } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
 import { eventId } from './event-id.js';
+import { compileJobNamePattern } from './job-name-pattern.js';
 
 /**
  * Optional per-target filters. Read as optional so this compiles before the schema
@@ -39,11 +40,13 @@ export interface RouteOptions {
  */
 export function route(transitions: Transition[], targets: readonly RoutableTarget[], opts: RouteOptions): OutboxEntry[] {
   const out: OutboxEntry[] = [];
+  if (transitions.length === 0) return out;
+  const patterns = new Map(targets.map((t) => [t, t.jobNamePattern === undefined ? undefined : compileJobNamePattern(t.jobNamePattern)]));
   for (const t of transitions) {
     if (t.kind === 'first_seen' && isTerminal(t.to) && !opts.notifyOnFirstSeenTerminal) continue;
     const event = toEvent(t);
     for (const target of targets) {
-      if (!wants(target, t)) continue;
+      if (!wants(target, t, patterns.get(target))) continue;
       const idStatus = t.kind === 'metrics_appeared' ? `${t.to}#metrics` : t.to;
       out.push({
         id: eventId(t.arn, idStatus, t.snapshot.updateTime, target.name),
@@ -58,41 +61,25 @@ export function route(transitions: Transition[], targets: readonly RoutableTarge
   return out;
 }
 
-function wants(target: RoutableTarget, t: Transition): boolean {
-  if (!matchesFilters(target, t)) return false;
+function wants(target: RoutableTarget, t: Transition, pattern: RegExp | undefined): boolean {
+  if (!matchesFilters(target, t, pattern)) return false;
   if (target.everyTransition === true) return true;
   if (t.kind === 'metrics_appeared') return false;
   const status = t.kind === 'vanished' ? VANISHED : t.to;
   return (target.statuses as readonly string[]).includes(status);
 }
 
-function matchesFilters(target: RoutableTarget, t: Transition): boolean {
+function matchesFilters(target: RoutableTarget, t: Transition, re: RegExp | undefined): boolean {
   if (target.collaborationIds !== undefined && target.collaborationIds.length > 0) {
     const c = t.snapshot.collaborationId;
     if (c === undefined || !target.collaborationIds.includes(c)) return false;
   }
   if (target.jobNamePattern !== undefined) {
-    const re = compileJobNamePattern(target.jobNamePattern);
     // Fail open on an invalid pattern (the schema should have refused it): a spurious message is
     // better than a silently missing "your job failed".
     if (re !== undefined && !re.test(t.snapshot.name)) return false;
   }
   return true;
-}
-
-const patternCache = new Map<string, RegExp | undefined>();
-
-/** Compiles a jobNamePattern anchored to the whole name; undefined when invalid. Usable by the schema. */
-export function compileJobNamePattern(pattern: string): RegExp | undefined {
-  if (patternCache.has(pattern)) return patternCache.get(pattern);
-  let re: RegExp | undefined;
-  try {
-    re = new RegExp(`^(?:${pattern})$`, 'u');
-  } catch {
-    re = undefined;
-  }
-  patternCache.set(pattern, re);
-  return re;
 }
 
 function toEvent(t: Transition): JobEvent {

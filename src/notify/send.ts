@@ -35,10 +35,10 @@ export interface SendRequest {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
-  /** Permits http://. Implies allowPrivate unless allowPrivate is given explicitly. */
+  /** Permits http://. */
   allowHttp: boolean;
-  /** Permits loopback and private ranges (never link-local/metadata/multicast). */
-  allowPrivate?: boolean;
+  /** Permits loopback and private ranges (never link-local/metadata/multicast); the config defaults it to allowHttp. */
+  allowPrivate: boolean;
   signal?: AbortSignal;
 }
 
@@ -68,7 +68,7 @@ async function attempt(req: SendRequest, deps: SendDeps): Promise<SendResult> {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { outcome: 'permanent', reason: `unsupported scheme ${url.protocol}` };
   if (url.protocol === 'http:' && !req.allowHttp) return { outcome: 'permanent', reason: 'http refused (https required unless allowHttp: true)' };
-  const allowPrivate = req.allowPrivate ?? req.allowHttp;
+  const allowPrivate = req.allowPrivate;
 
   // IP literals never go through lookup, so they are checked here (URL keeps IPv6 in brackets and
   // normalizes ::ffff:169.254.169.254 to [::ffff:a9fe:a9fe]).
@@ -153,7 +153,7 @@ async function attempt(req: SendRequest, deps: SendDeps): Promise<SendResult> {
     };
     const request = target.url ? mod.request(target.url, options) : mod.request(options);
     const timer = setTimeout(() => request.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })), req.timeoutMs);
-    request.on('error', (err: NodeJS.ErrnoException) => settle(classifyError(err, req.timeoutMs)));
+    request.on('error', (err: NodeJS.ErrnoException) => settle(socketFailure(err, req.timeoutMs)));
     request.on('response', (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400) {
@@ -183,7 +183,8 @@ async function attempt(req: SendRequest, deps: SendDeps): Promise<SendResult> {
   });
 }
 
-function classifyError(err: NodeJS.ErrnoException, timeoutMs: number): SendResult {
+/** A request that got no HTTP answer: refused by the guard (permanent), or a timeout or socket error (retryable). */
+function socketFailure(err: NodeJS.ErrnoException, timeoutMs: number): SendResult {
   if (err.code === 'ETIMEOUT') return { outcome: 'retryable', reason: `timeout after ${timeoutMs} ms` };
   if (err.name === 'AbortError') return { outcome: 'retryable', reason: 'aborted' };
   // Codes only: Node's messages embed addresses and sometimes hostnames, never anything more useful.

@@ -20,7 +20,7 @@ export interface ScheduleParams {
 }
 
 /** Delay before retrying a job after `failures` consecutive failures (1, 2, ...). `rand` in [0, 1). */
-export function backoffDelay(failures: number, p: Pick<ScheduleParams, 'activeIntervalMs' | 'maxBackoffMs'>, rand: number): number {
+export function pollBackoffDelay(failures: number, p: Pick<ScheduleParams, 'activeIntervalMs' | 'maxBackoffMs'>, rand: number): number {
   const exp = Math.min(p.maxBackoffMs, p.activeIntervalMs * 2 ** Math.max(0, Math.min(30, failures - 1)));
   // "Equal jitter": between half and all of the exponential delay, so failing jobs spread out
   // without ever retrying sooner than half the nominal delay.
@@ -41,7 +41,7 @@ export interface JobDueInput {
   lastCheckedAt: number | undefined;
   consecutiveFailures: number;
   lastFailureAt: number | undefined;
-  /** Backoff of the current failure streak (from backoffDelay, drawn once per failure). */
+  /** Backoff of the current failure streak (from pollBackoffDelay, drawn once per failure). */
   backoffMs: number;
 }
 

@@ -3,22 +3,13 @@
 // additive increase on success, multiplicative decrease on throttling (AIMD, as TCP does), never
 // above the configured ceiling.
 import type { Clock } from '../domain.js';
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+import { systemTimers, type Timers } from '../clock.js';
 
 export interface RateLimiterOptions {
   maxPerSecond: number;
   minPerSecond?: number;
   clock: Clock;
-  timers?: Timers;
+  timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
 }
 
 export class AdaptiveRateLimiter {
@@ -95,7 +86,7 @@ export class AdaptiveRateLimiter {
     }
     if (this.queue.length > 0) {
       const wait = Math.ceil(((1 - this.tokens) / this.rate) * 1000);
-      const timers = this.opts.timers ?? realTimers;
+      const timers = this.opts.timers ?? systemTimers;
       this.timer = timers.setTimeout(() => {
         this.timer = undefined;
         this.drain();

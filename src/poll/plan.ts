@@ -7,6 +7,8 @@
 // model their first Get revealed.
 import { isTerminal, type JobSnapshot } from '../domain.js';
 import type { ListAudienceGenerationJobsCommandInput } from '../aws/types.js';
+import { parseArn } from '../aws/arn.js';
+import { connKey, type ConnSpec } from '../aws/connections.js';
 import { isRetired } from './due.js';
 
 export interface DiscoveryScope {
@@ -14,8 +16,8 @@ export interface DiscoveryScope {
   configuredAudienceModelArn?: string;
   /** Only jobs of this region (from their ARN); absent: any region. */
   region?: string;
-  /** Which client (role + region) reads this scope; absent: the default one. */
-  conn?: string;
+  /** Which identity (role + region) reads this scope; absent: the default one. */
+  conn?: ConnSpec;
 }
 
 export interface ListScope {
@@ -24,27 +26,22 @@ export interface ListScope {
   input: Pick<ListAudienceGenerationJobsCommandInput, 'collaborationId' | 'configuredAudienceModelArn'>;
   /** True for configured discovery scopes (every job listed is watched). */
   discovery: boolean;
-  /** Client (role + region) to list it with; absent: the default one. */
-  conn?: string;
+  /** Identity (role + region) to list it with; absent: the default one. */
+  conn?: ConnSpec;
 }
 
 export function scopeKey(s: DiscoveryScope): string {
   const base = `c=${s.collaborationId ?? ''}|m=${s.configuredAudienceModelArn ?? ''}`;
-  return s.conn ? `${s.conn}|${base}` : base;
+  return s.conn ? `${connKey(s.conn)}|${base}` : base;
 }
 
-/** Region field of an ARN (arn:partition:service:REGION:...). */
-export function arnRegion(arn: string): string | undefined {
-  return arn.split(':')[3];
-}
-
-type Matchable = Pick<JobSnapshot, 'arn' | 'collaborationId' | 'configuredAudienceModelArn'>;
+export type Matchable = Pick<JobSnapshot, 'arn' | 'collaborationId' | 'configuredAudienceModelArn'>;
 
 function matches(scope: DiscoveryScope, job: Matchable): boolean {
   return (
     (scope.collaborationId === undefined || scope.collaborationId === job.collaborationId) &&
     (scope.configuredAudienceModelArn === undefined || scope.configuredAudienceModelArn === job.configuredAudienceModelArn) &&
-    (scope.region === undefined || scope.region === arnRegion(job.arn))
+    (scope.region === undefined || scope.region === parseArn(job.arn)?.region)
   );
 }
 
@@ -68,7 +65,7 @@ export function listScopes(
   staticArns: ReadonlySet<string>,
   discovery: readonly DiscoveryScope[],
   known: ReadonlyMap<string, JobSnapshot>,
-  staticConn: ReadonlyMap<string, string> = new Map(),
+  staticConn: ReadonlyMap<string, ConnSpec> = new Map(),
 ): ListScope[] {
   const scopes = new Map<string, ListScope>();
   for (const d of discovery) {

@@ -1,6 +1,35 @@
 // Runs the sweep on the node-cron schedule. A sweep never overlaps the previous one: a tick that
 // finds a sweep still running is skipped and counted (a slow AWS must not pile up sweeps).
 import cron from 'node-cron';
+import { monotonic, systemClock, systemTimers, type Timers } from '../clock.js';
+
+/** The cron task the scheduler drives (node-cron's ScheduledTask in production). */
+export interface CronTask {
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+  getNextRun(): Date | null | undefined;
+}
+
+export interface CronLogger {
+  info(m: string): void;
+  debug(m: string): void;
+  warn(m: string): void;
+  error(m: string | Error): void;
+}
+
+/** Starts a cron task for an expression (node-cron follows the wall clock). */
+export type CronFactory = (expr: string, onTick: () => void, logger: CronLogger) => CronTask;
+
+const nodeCron: CronFactory = (expr, onTick, logger) => cron.schedule(expr, onTick, { logger });
+
+/** The time sources of the scheduler: wall clock, monotonic clock, timers. */
+export interface SchedulerTime {
+  wall(): number;
+  mono(): number;
+  timers: Timers;
+}
+
+const systemTime: SchedulerTime = { wall: systemClock.now, mono: monotonic, timers: systemTimers };
 
 export interface Scheduler {
   /** Run a sweep now unless one is running (used at start-up and by tests). */
@@ -24,13 +53,18 @@ export interface SchedulerOptions {
    */
   maxGapMs?: number;
   log?: { warn(obj: object, msg: string): void };
+  /** Time sources (default: Date.now, performance.now, Node's timers). */
+  time?: SchedulerTime;
+  /** Cron implementation (default: node-cron). */
+  cron?: CronFactory;
 }
 
 export function startScheduler(opts: SchedulerOptions): Scheduler {
+  const { wall, mono, timers } = opts.time ?? systemTime;
   let running: Promise<void> | undefined;
   let controller: AbortController | undefined;
   let stopped = false;
-  let lastStart = performance.now();
+  let lastStart = mono();
   let missed = 0;
   let missedReportedAt = -Infinity;
 
@@ -40,7 +74,7 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
       opts.onSkip();
       return false;
     }
-    lastStart = performance.now();
+    lastStart = mono();
     controller = new AbortController();
     running = opts.sweep(controller.signal).finally(() => {
       running = undefined;
@@ -57,7 +91,7 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     warn: (m: string) => {
       if (!m.startsWith('missed execution')) return opts.log?.warn({}, `node-cron: ${m}`);
       missed++;
-      const now = performance.now();
+      const now = mono();
       if (now - missedReportedAt >= 60_000) {
         opts.log?.warn({ missedTicks: missed }, `${missed} schedule tick(s) missed (wall-clock jump or blocked event loop)`);
         missed = 0;
@@ -66,23 +100,23 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     },
     error: (m: string | Error) => opts.log?.warn({}, `node-cron: ${m instanceof Error ? m.message : m}`),
   };
-  const task = cron.schedule(
+  const task = (opts.cron ?? nodeCron)(
     opts.schedule,
     () => {
       // The sweep reports its own failures; a rejected promise here must never crash the process.
       trigger().catch(() => {});
     },
-    { logger: cronLogger },
+    cronLogger,
   );
   if (opts.runAtStart !== false) trigger().catch(() => {});
-  let watchdog: NodeJS.Timeout | undefined;
+  let watchdog: unknown;
   if (opts.maxGapMs !== undefined && opts.maxGapMs > 0) {
     const gap = opts.maxGapMs;
     // Wall time minus monotonic time: constant unless the wall clock is stepped (NTP slewing
     // moves it by under a millisecond per second).
-    let offset = Date.now() - performance.now();
-    watchdog = setInterval(() => {
-      const nowOffset = Date.now() - performance.now();
+    let offset = wall() - mono();
+    watchdog = timers.setInterval(() => {
+      const nowOffset = wall() - mono();
       if (!stopped && Math.abs(nowOffset - offset) > Math.max(1000, gap / 2)) {
         // node-cron keeps waiting for the slot it computed before the step: an hour back means
         // an hour of watchdog sweeps at half pace. Restarting the task recomputes the next slot.
@@ -92,11 +126,10 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
           .then(() => (stopped ? undefined : task.start()))
           .catch((err: unknown) => opts.log?.warn({ err: String(err) }, 'could not re-anchor the schedule; the watchdog keeps sweeping'));
       }
-      if (stopped || running || performance.now() - lastStart < 2 * gap) return;
-      opts.log?.warn({ sinceLastSweepMs: Math.round(performance.now() - lastStart) }, 'no scheduled sweep for two intervals (wall clock jumped back?): sweeping now');
+      if (stopped || running || mono() - lastStart < 2 * gap) return;
+      opts.log?.warn({ sinceLastSweepMs: Math.round(mono() - lastStart) }, 'no scheduled sweep for two intervals (wall clock jumped back?): sweeping now');
       trigger().catch(() => {});
     }, Math.min(gap, 10_000));
-    watchdog.unref();
   }
 
   return {
@@ -104,19 +137,19 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     nextRunAt: () => (stopped ? undefined : task.getNextRun()?.getTime()),
     async stop(deadlineMs) {
       stopped = true;
-      if (watchdog) clearInterval(watchdog);
+      if (watchdog !== undefined) timers.clearInterval(watchdog);
       await task.stop();
       const current = running;
       if (!current) return;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: unknown;
       const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
+        timer = timers.setTimeout(() => {
           controller?.abort(new Error('shutting down'));
           resolve();
         }, deadlineMs);
       });
       await Promise.race([current.catch(() => {}), timeout]);
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       await current.catch(() => {});
     },
   };

@@ -1,46 +1,24 @@
-// One sweep: read the List scopes, Get what the plan asks for, diff, route, and commit snapshots
-// and notifications in one durable write. Everything decided here comes from complete answers:
-// a failed List scope or an unanswered Get leaves that job exactly as it was.
-import { stampStatusSince, type Clock, type JobSnapshot, type Transition } from '../domain.js';
+// One sweep, as small IO steps around the pure parts: list the due scopes, plan the Gets (plan.ts),
+// fetch them, decide what to store, remove and enqueue (decide.ts), commit that in one durable
+// write, then the metric backfill the same way, then each job's next due time. Everything decided
+// comes from complete answers: a failed List scope or an unanswered Get leaves that job as it was.
+import type { Clock, JobSnapshot, Transition } from '../domain.js';
 import type { Logger } from '../log.js';
-import type { CleanRoomsMlApi } from '../aws/types.js';
 import { classifyError } from '../aws/errors.js';
 import { snapshotFromJob, snapshotFromSummary } from '../aws/snapshot.js';
-import { diff } from '../diff.js';
-import { route, type RoutableTarget } from '../notify/route.js';
 import type { StateStore } from '../state/types.js';
 import { callAws } from './call.js';
-import type { AdaptiveRateLimiter } from './limiter.js';
-import { coveringScope, listScopes, planSweep, scopeMembers, type DiscoveryScope, type ListScope, type ScopeResult } from './plan.js';
-import { backoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
+import type { Conn, Connections } from './connections.js';
+import type { SweepSpec } from './spec.js';
+import { coveringScope, listScopes, planSweep, scopeMembers, type ListScope, type ScopeResult, type SweepPlan } from './plan.js';
+import { decide, type Decision, type Fetched, type Observed } from './decide.js';
+import { pollBackoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
 import type { JobTracker } from './tracker.js';
 
-/** What the current config asks a sweep to do. Rebuilt on config reload. */
-export interface SweepSpec {
-  staticArns: ReadonlySet<string>;
-  discovery: readonly DiscoveryScope[];
-  targets: readonly RoutableTarget[];
-  notifyOnFirstSeenTerminal: boolean;
-  /** Client (role + region) of each static job that does not use the default one. */
-  staticConn?: ReadonlyMap<string, string>;
-  /** Shard ownership (absent: this replica owns every job). */
-  owns?: (arn: string) => boolean;
-  /** Adaptive schedule; absent: every job on every sweep, no retention. */
-  schedule?: ScheduleParams;
-}
-
-/** An API client and the rate limiter of its account and region. */
-export interface Conn {
-  api: CleanRoomsMlApi;
-  limiter: AdaptiveRateLimiter;
-}
-
 export interface SweepDeps {
-  api: CleanRoomsMlApi;
   store: StateStore;
-  limiter: AdaptiveRateLimiter;
-  /** Client for a named connection (role + region); absent or undefined key: api + limiter. */
-  connFor?: (conn: string) => Conn;
+  /** The client and rate limiter of each job and scope. */
+  connections: Connections;
   /** Jitter source for backoff (tests pass a fixed one). */
   random?: () => number;
   /**
@@ -59,6 +37,8 @@ export interface SweepDeps {
    */
   detailBudget: number | ((usedCalls: number) => number);
   retryDelayMs?: { min: number; max: number };
+  /** Pages one List scope may take in one sweep (default 1000: 100,000 jobs). */
+  maxListPages?: number;
   /** Called for each transition after it is durably recorded. */
   onTransition?: (t: Transition) => void;
 }
@@ -73,6 +53,8 @@ export interface SweepReport {
   transitions: number;
   notifications: number;
   failedScopes: string[];
+  /** Why each failed scope failed (same order as failedScopes). */
+  scopeErrors: { scope: ListScope['input']; error: string }[];
   /** Keys of the scopes this sweep called List for (failed ones included; not-due ones not). */
   listedScopes: string[];
   jobErrors: number;
@@ -87,6 +69,12 @@ export interface SweepReport {
 }
 
 const PAGE_SIZE = 100;
+const MAX_LIST_PAGES = 1000;
+
+/** A List scope that would not end: that scope fails this sweep, the others go on. */
+class ListRunawayError extends Error {
+  override name = 'ListRunawayError';
+}
 
 async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>, halted: () => boolean = () => false): Promise<void> {
   let next = 0;
@@ -99,39 +87,98 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-function sameSnapshot(a: JobSnapshot, b: JobSnapshot): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** One sweep's fixed inputs and running call counts, shared by its steps. */
+interface Run {
+  deps: SweepDeps;
+  spec: SweepSpec;
+  known: ReadonlyMap<string, JobSnapshot>;
+  startedAt: number;
+  signal: AbortSignal | undefined;
+  calls: { list: number; get: number; backfill: number };
 }
 
-export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortSignal): Promise<SweepReport> {
-  const { store, clock, log, tracker } = deps;
-  const startedAt = clock.now();
-  const random = deps.random ?? Math.random;
-  const sched = spec.schedule;
-  const conn = (key: string | undefined): Conn => (key !== undefined && deps.connFor ? deps.connFor(key) : { api: deps.api, limiter: deps.limiter });
-  const callOpts = (c: Conn) => ({
-    limiter: c.limiter,
-    maxAttempts: deps.maxAttempts,
-    ...(signal ? { signal } : {}),
-    ...(deps.retryDelayMs ? { minDelayMs: deps.retryDelayMs.min, maxDelayMs: deps.retryDelayMs.max } : {}),
-  });
-  let listCalls = 0;
-  let getCalls = 0;
-  let backfillCalls = 0;
-  let jobErrors = 0;
-  let retryableFailure = false;
-  const staticConn = spec.staticConn ?? new Map<string, string>();
+const callOpts = (run: Run, c: Conn) => ({
+  limiter: c.limiter,
+  maxAttempts: run.deps.maxAttempts,
+  ...(run.signal ? { signal: run.signal } : {}),
+  ...(run.deps.retryDelayMs ? { minDelayMs: run.deps.retryDelayMs.min, maxDelayMs: run.deps.retryDelayMs.max } : {}),
+});
 
-  // 1. List every due scope, page by page. A failed page voids the whole scope for this sweep.
-  const known = store.jobs();
-  const scopes = listScopes(spec.staticArns, spec.discovery, known, staticConn);
+/** A Get that told us something: the job, or that it does not exist. */
+const answered = (f: Fetched): boolean => 'job' in f || f.error.outcome === 'not_found';
+
+export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortSignal): Promise<SweepReport> {
+  const run: Run = { deps, spec, known: deps.store.jobs(), startedAt: deps.clock.now(), signal, calls: { list: 0, get: 0, backfill: 0 } };
+  const { tracker, log } = deps;
+  const sched = spec.schedule;
+
+  // 1. List every due scope. A failed page voids the whole scope for this sweep.
+  const listed = await listAll(run);
+
+  // 2. Decide which jobs need a Get (pure).
+  const plan = planGets(run, listed.results);
+  // A job held back by its backoff after throttling, 5xx or network errors is still failing: a
+  // sweep that made no call because everything is backing off is not a success (readiness).
+  const stillFailing = plan.notDue.some((arn) => {
+    const rt = tracker.get(arn);
+    return (rt?.consecutiveFailures ?? 0) > 0 && (rt?.lastError?.outcome === 'throttled' || rt?.lastError?.outcome === 'error');
+  });
+  const busy = new Set([...plan.get, ...plan.backfill, ...plan.notDue]);
+  for (const arn of plan.summaries.keys()) {
+    if (!busy.has(arn) && run.known.has(arn)) tracker.checked(arn, deps.clock.now(), 'list');
+  }
+
+  // 3. Get what changed, decide, and commit it all in one durable write.
+  const fetched = await fetchAll(run, plan.get, plan.summaries, false);
+  const main = await commit(run, { adopted: plan.adopt, fetched, summaries: plan.summaries, forget: [...plan.unwatched, ...plan.retired], backfill: false });
+  const ok = listed.failedScopes.length === 0 && !listed.retryableFailure && !stillFailing && !main.retryableFailure;
+  deps.onCommitted?.(main.enqueue.length, ok);
+  if (plan.retired.length > 0) log.info({ retired: plan.retired.length }, 'terminal jobs past their retention: series removed');
+
+  // 4. Metric backfill after the main commit, so changed jobs are never delayed by it.
+  const filled =
+    plan.backfill.length > 0 && !signal?.aborted
+      ? await commit(run, { adopted: [], fetched: await fetchAll(run, plan.backfill, plan.summaries, true), summaries: plan.summaries, forget: [], backfill: true })
+      : undefined;
+
+  // 5. When each job is next due (shown in /api/jobs; the next sweep acts on it).
+  if (sched) {
+    for (const [arn, dueAt] of dueTimes(spec, deps.store.jobs(), tracker, listed.results.map((r) => r.scope), sched)) tracker.setDue(arn, dueAt);
+  }
+
+  return {
+    ok,
+    startedAt: run.startedAt,
+    durationMs: deps.clock.now() - run.startedAt,
+    listCalls: run.calls.list,
+    getCalls: run.calls.get,
+    jobsChecked: new Set([...plan.adopt.map((s) => s.arn), ...fetched.filter(answered).map((f) => f.arn), ...plan.summaries.keys()]).size,
+    transitions: main.transitions.length + (filled?.transitions.length ?? 0),
+    notifications: main.enqueue.length + (filled?.enqueue.length ?? 0),
+    failedScopes: listed.failedScopes,
+    scopeErrors: listed.scopeErrors,
+    listedScopes: listed.listedScopes,
+    jobErrors: main.jobErrors + (filled?.jobErrors ?? 0),
+    skippedScopes: listed.skippedScopes,
+    backfillCalls: run.calls.backfill,
+    retired: plan.retired.length,
+    notDue: plan.notDue.length,
+  };
+}
+
+/** List every scope that is due, page by page. */
+async function listAll(run: Run): Promise<{ results: ScopeResult[]; failedScopes: string[]; scopeErrors: SweepReport['scopeErrors']; listedScopes: string[]; skippedScopes: number; retryableFailure: boolean }> {
+  const { deps, spec, known, startedAt } = run;
+  const sched = spec.schedule;
   const results: ScopeResult[] = [];
   const failedScopes: string[] = [];
+  const scopeErrors: SweepReport['scopeErrors'] = [];
   const listedScopes: string[] = [];
   let skippedScopes = 0;
-  await pool(scopes, Math.min(deps.concurrency, 4), async (scope: ListScope) => {
+  let retryableFailure = false;
+  await pool(listScopes(spec.staticArns, spec.discovery, known, spec.staticConn), Math.min(deps.concurrency, 4), async (scope: ListScope) => {
     if (sched && !scope.discovery) {
-      const dueAt = scopeDueAt(scopeMembers(scope, spec.staticArns, spec.discovery, known), tracker.scopeLastListedAt(scope.key), sched);
+      const dueAt = scopeDueAt(scopeMembers(scope, spec.staticArns, spec.discovery, known), deps.tracker.scopeLastListedAt(scope.key), sched);
       if (!isDue(dueAt, startedAt, sched.activeIntervalMs)) {
         skippedScopes++;
         results.push({ scope, jobs: undefined, skipped: true });
@@ -139,39 +186,55 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
       }
     }
     listedScopes.push(scope.key);
-    const c = conn(scope.conn);
-    const jobs: JobSnapshot[] = [];
-    let nextToken: string | undefined;
     try {
-      do {
-        const page = await callAws(
-          (s) => c.api.listAudienceGenerationJobs({ ...scope.input, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }, s ? { signal: s } : {}),
-          callOpts(c),
-        );
-        listCalls++;
-        for (const summary of page.audienceGenerationJobs) {
-          // An unchanged job stands in the results as its stored snapshot (the plan compares
-          // status and updateTime only), so nothing parsed from the page outlives the page for
-          // it: at 10,000 jobs that is ~10,000 objects per sweep that would live until the
-          // plan and be promoted to the old generation as garbage.
-          const prev = known.get(summary.audienceGenerationJobArn);
-          jobs.push(prev && prev.status === summary.status && prev.updateTime === summary.updateTime.getTime() ? prev : snapshotFromSummary(summary));
-        }
-        nextToken = page.nextToken;
-      } while (nextToken);
-      results.push({ scope, jobs });
-      tracker.scopeListed(scope.key, startedAt);
+      results.push({ scope, jobs: await listScope(run, scope) });
+      deps.tracker.scopeListed(scope.key, startedAt);
     } catch (err) {
-      listCalls++;
       failedScopes.push(scope.key);
+      scopeErrors.push({ scope: scope.input, error: errorMessage(err) });
       results.push({ scope, jobs: undefined });
       if (classifyError(err).retryable) retryableFailure = true;
-      log.warn({ err: errorSummary(err), scope: scope.input }, 'List scope failed; its jobs keep their last state this sweep');
+      deps.log.warn({ err: errorSummary(err), scope: scope.input }, 'List scope failed; its jobs keep their last state this sweep');
     }
   });
+  return { results, failedScopes, scopeErrors, listedScopes, skippedScopes, retryableFailure };
+}
 
-  // 2. Decide which jobs need a Get.
-  const now = () => clock.now();
+/** Every page of one scope; throws on the first page that fails. */
+async function listScope(run: Run, scope: ListScope): Promise<JobSnapshot[]> {
+  const c = run.deps.connections.forScope(scope);
+  const maxPages = run.deps.maxListPages ?? MAX_LIST_PAGES;
+  const jobs: JobSnapshot[] = [];
+  // A List that hands back a token it gave before, or pages on without end, would hold the sweep
+  // (and every other scope, static job and notification behind it) forever.
+  const seen = new Set<string>();
+  let nextToken: string | undefined;
+  for (let pages = 0; ; ) {
+    if (pages >= maxPages) throw new ListRunawayError(`stopped after ${maxPages} pages: the scope has more jobs than one sweep may list, or the List does not end`);
+    const page = await callAws(
+      (s) => c.api.listAudienceGenerationJobs({ ...scope.input, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }, s ? { signal: s } : {}),
+      callOpts(run, c),
+    ).finally(() => run.calls.list++);
+    pages++;
+    for (const summary of page.audienceGenerationJobs) {
+      // An unchanged job stands in the results as its stored snapshot (the plan compares
+      // status and updateTime only), so nothing parsed from the page outlives the page for
+      // it: at 10,000 jobs that is ~10,000 objects per sweep that would live until the
+      // plan and be promoted to the old generation as garbage.
+      const prev = run.known.get(summary.audienceGenerationJobArn);
+      jobs.push(prev && prev.status === summary.status && prev.updateTime === summary.updateTime.getTime() ? prev : snapshotFromSummary(summary));
+    }
+    nextToken = page.nextToken;
+    if (!nextToken) return jobs;
+    if (seen.has(nextToken)) throw new ListRunawayError(`stopped after ${pages} pages: the List returned a nextToken it had returned before`);
+    seen.add(nextToken);
+  }
+}
+
+/** The plan of Gets, with the detail budget left once the mandatory calls are paid for. */
+function planGets(run: Run, results: readonly ScopeResult[]): SweepPlan {
+  const { deps, spec, known, startedAt } = run;
+  const sched = spec.schedule;
   const planInput = {
     staticArns: spec.staticArns,
     discovery: spec.discovery,
@@ -183,175 +246,110 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     ...(sched
       ? {
           isDue: (arn: string) => {
-            const rt = tracker.get(arn);
+            const rt = deps.tracker.get(arn);
             return rt === undefined || isDue(rt.dueAt, startedAt, sched.activeIntervalMs);
           },
         }
       : {}),
   };
-  // The detail budget is what is left once the List pages and the Gets that must happen are paid
-  // for, so plan the mandatory part first (planning is pure and cheap), then plan with the budget.
+  // Planning is pure and cheap: plan the mandatory part first, then plan again with the budget.
   const mandatory = planSweep({ ...planInput, detailBudget: 0 });
-  const budget = typeof deps.detailBudget === 'function' ? deps.detailBudget(listCalls + mandatory.get.length) : deps.detailBudget;
-  const full = budget > 0 ? planSweep({ ...planInput, detailBudget: budget }) : mandatory;
+  const budget = typeof deps.detailBudget === 'function' ? deps.detailBudget(run.calls.list + mandatory.get.length) : deps.detailBudget;
+  return budget > 0 ? planSweep({ ...planInput, detailBudget: budget }) : mandatory;
+}
 
-  const connOfArn = (arn: string): string | undefined => {
-    const sc = staticConn.get(arn);
-    if (sc !== undefined || spec.staticArns.has(arn)) return sc;
-    const job = known.get(arn) ?? full.summaries.get(arn);
-    return job ? coveringScope(job, spec.discovery)?.conn : undefined;
-  };
-  const busy = new Set([...full.get, ...full.backfill, ...full.notDue]);
-  // A job held back by its backoff after throttling, 5xx or network errors is still failing: a
-  // sweep that made no call because everything is backing off is not a success (readiness).
-  for (const arn of full.notDue) {
-    const o = tracker.get(arn)?.lastError?.outcome;
-    if ((tracker.get(arn)?.consecutiveFailures ?? 0) > 0 && (o === 'throttled' || o === 'error')) retryableFailure = true;
-  }
-  for (const arn of full.summaries.keys()) {
-    if (!busy.has(arn) && known.has(arn)) tracker.checked(arn, now(), 'list');
-  }
-
-  // 3. Get, with bounded concurrency. Terminal errors end that job's attempt for this sweep.
-  // The backfill stops at its first Get that fails after all retries (AWS in trouble): its jobs
-  // are caught up by later sweeps, and the sweep ends instead of retrying hundreds of Gets into
-  // an outage while the next List (which sees real changes) waits.
-  let backfillHalted = false;
-  const getAll = async (arns: readonly string[], next: Map<string, JobSnapshot | undefined>, backfill: boolean) =>
-    pool(arns, deps.concurrency, async (arn) => {
-      const jobLog = () => log.child({ arn }); // only when there is something to say
-      const c = conn(connOfArn(arn));
+/**
+ * Get each job, with bounded concurrency; records each answer in the tracker. The backfill stops
+ * at its first Get that fails after all retries (AWS in trouble): its jobs are caught up by later
+ * sweeps, and the sweep ends instead of retrying hundreds of Gets into an outage while the next
+ * List (which sees real changes) waits.
+ */
+async function fetchAll(run: Run, arns: readonly string[], summaries: ReadonlyMap<string, JobSnapshot>, backfill: boolean): Promise<Fetched[]> {
+  const { deps, spec } = run;
+  const out: Fetched[] = [];
+  let halted = false;
+  const now = () => deps.clock.now();
+  await pool(
+    arns,
+    deps.concurrency,
+    async (arn) => {
+      const known = deps.store.jobs().has(arn);
+      const c = deps.connections.forJob(arn, run.known.get(arn) ?? summaries.get(arn));
       try {
-        const out = await callAws((s) => c.api.getAudienceGenerationJob({ audienceGenerationJobArn: arn }, s ? { signal: s } : {}), callOpts(c));
-        getCalls++;
-        if (backfill) backfillCalls++;
-        next.set(arn, snapshotFromJob(out));
-        tracker.checked(arn, now(), 'get');
+        const job = await callAws((s) => c.api.getAudienceGenerationJob({ audienceGenerationJobArn: arn }, s ? { signal: s } : {}), callOpts(run, c));
+        out.push({ arn, job: snapshotFromJob(job) });
+        deps.tracker.checked(arn, now(), 'get');
       } catch (err) {
-        getCalls++;
-        if (backfill) backfillCalls++;
-        const c = classifyError(err);
-        const failures = (tracker.get(arn)?.consecutiveFailures ?? 0) + 1;
-        const backoff = sched ? backoffDelay(failures, sched, random()) : 0;
-        if (c.outcome === 'not_found') {
-          next.set(arn, undefined);
-          tracker.failed(arn, now(), 'not_found', known.has(arn) ? 'vanished (404 after being seen)' : 'not found: check the ARN in the config', backoff);
-          if (!known.has(arn)) {
-            jobErrors++;
-            jobLog().error({ err: errorSummary(err) }, 'configured job not found: check the ARN and region');
-          }
+        const e = classifyError(err);
+        out.push({ arn, error: { outcome: e.outcome, retryable: e.retryable } });
+        const failures = (deps.tracker.get(arn)?.consecutiveFailures ?? 0) + 1;
+        const backoff = spec.schedule ? pollBackoffDelay(failures, spec.schedule, (deps.random ?? Math.random)()) : 0;
+        if (e.outcome === 'not_found') {
+          deps.tracker.failed(arn, now(), 'not_found', known ? 'vanished (404 after being seen)' : 'not found: check the ARN in the config', backoff);
+          if (!known) deps.log.child({ arn }).error({ err: errorSummary(err) }, 'configured job not found: check the ARN and region');
           return;
         }
-        jobErrors++;
-        // A backfill Get that ran out of retries is caught up later; it does not fail the sweep.
-        if (c.retryable && !backfill) retryableFailure = true;
-        if (c.retryable && backfill && !backfillHalted) {
-          backfillHalted = true;
-          log.warn({ err: errorSummary(err) }, 'metric backfill paused until the next sweep: AWS calls are failing');
+        if (e.retryable && backfill && !halted) {
+          halted = true;
+          deps.log.warn({ err: errorSummary(err) }, 'metric backfill paused until the next sweep: AWS calls are failing');
         }
-        tracker.failed(arn, now(), c.outcome, errorMessage(err), backoff);
-        const summary = full.summaries.get(arn);
-        // A job whose details we may never read (AccessDenied on Get only) still gets its List status.
-        if (!c.retryable && summary) next.set(arn, summary);
-        jobLog().warn({ err: errorSummary(err), retryable: c.retryable }, 'GetAudienceGenerationJob failed');
+        deps.tracker.failed(arn, now(), e.outcome, errorMessage(err), backoff);
+        deps.log.child({ arn }).warn({ err: errorSummary(err), retryable: e.retryable }, 'GetAudienceGenerationJob failed');
+      } finally {
+        run.calls.get++;
+        if (backfill) run.calls.backfill++;
       }
-    }, backfill ? () => backfillHalted : undefined);
+    },
+    backfill ? () => halted : undefined,
+  );
+  return out;
+}
 
-  // 4. Diff against the last-seen state, route, and commit it all in one durable write.
-  let transitionCount = 0;
-  let notificationCount = 0;
-  const commit = async (next: Map<string, JobSnapshot | undefined>, extraRemove: readonly string[]) => {
-    const before = store.jobs();
-    const observedAt = clock.now();
-    const transitions: Transition[] = [];
-    const upsert: JobSnapshot[] = [];
-    const remove: string[] = [...extraRemove];
-    for (const [arn, fetched] of next) {
-      const prev = before.get(arn);
-      const snap = fetched && stampStatusSince(prev, fetched);
-      transitions.push(...diff(prev, snap, observedAt));
-      if (snap === undefined) {
-        if (prev) remove.push(arn);
-      } else if (!prev || (snap.updateTime >= prev.updateTime && !sameSnapshot(prev, snap))) {
-        upsert.push(snap);
-      }
-    }
-    const enqueue = route(transitions, spec.targets, { notifyOnFirstSeenTerminal: spec.notifyOnFirstSeenTerminal, now: observedAt });
-    if (upsert.length === 0 && remove.length === 0 && enqueue.length === 0) return;
-    await store.commit({ upsert, remove, enqueue });
-    for (const arn of remove) tracker.forget(arn);
-    for (const t of transitions) {
-      log.info(
-        { arn: t.arn, name: t.snapshot.name, kind: t.kind, from: t.from, to: t.to, updateTime: new Date(t.snapshot.updateTime).toISOString() },
-        `transition ${t.snapshot.name}: ${t.from ?? '(new)'} -> ${t.to}`,
-      );
-      deps.onTransition?.(t);
-    }
-    transitionCount += transitions.length;
-    notificationCount += enqueue.length;
-  };
-
-  const main = new Map<string, JobSnapshot | undefined>();
-  for (const s of full.adopt) main.set(s.arn, s);
-  await getAll(full.get, main, false);
-  await commit(main, [...full.unwatched, ...full.retired]);
-  deps.onCommitted?.(notificationCount, failedScopes.length === 0 && !retryableFailure);
-  if (full.retired.length > 0) log.info({ retired: full.retired.length }, 'terminal jobs past their retention: series removed');
-
-  // 5. Metric backfill after the main commit, so changed jobs are never delayed by it.
-  if (full.backfill.length > 0 && !signal?.aborted) {
-    const filled = new Map<string, JobSnapshot | undefined>();
-    await getAll(full.backfill, filled, true);
-    await commit(filled, []);
+/** Decide from what was observed and commit it in one durable write; then tell the tracker and the log. */
+async function commit(run: Run, observed: Observed): Promise<Decision> {
+  const { deps, spec } = run;
+  const d = decide(deps.store.jobs(), observed, spec, deps.clock.now());
+  if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0) return d;
+  await deps.store.commit({ upsert: d.upsert, remove: d.remove, enqueue: d.enqueue });
+  for (const arn of d.remove) deps.tracker.forget(arn);
+  for (const t of d.transitions) {
+    deps.log.info(
+      { arn: t.arn, name: t.snapshot.name, kind: t.kind, from: t.from, to: t.to, updateTime: new Date(t.snapshot.updateTime).toISOString() },
+      // Metrics landing on a job whose status stayed the same are not a status transition.
+      t.kind === 'metrics_appeared' ? `metrics appeared for ${t.snapshot.name} (${t.to})` : `transition ${t.snapshot.name}: ${t.from ?? '(new)'} -> ${t.to}`,
+    );
+    deps.onTransition?.(t);
   }
+  return d;
+}
 
-  // 6. When each job is next due (shown in /api/jobs; the next sweep acts on it).
-  if (sched) {
-    const jobs = store.jobs();
-    const scopeDue = new Map<string, number>();
-    for (const r of results) {
-      if (!r.scope.discovery) scopeDue.set(r.scope.input.configuredAudienceModelArn ?? '', scopeDueAt(scopeMembers(r.scope, spec.staticArns, spec.discovery, jobs), tracker.scopeLastListedAt(r.scope.key), sched));
-    }
-    const setDue = (arn: string, job: JobSnapshot | undefined) => {
-      const rt = tracker.get(arn);
-      const covered = job ? coveringScope(job, spec.discovery) : undefined;
-      const modelScope = job && !covered ? scopeDue.get(job.configuredAudienceModelArn) : undefined;
-      const coverage = covered ? 'discovery' : modelScope !== undefined ? 'scope' : 'get';
-      const dueAt = jobDueAt(
-        {
-          job,
-          coverage,
-          ...(modelScope !== undefined ? { scopeDueAt: modelScope } : {}),
-          lastCheckedAt: rt?.lastCheckedAt,
-          consecutiveFailures: rt?.consecutiveFailures ?? 0,
-          lastFailureAt: rt?.lastError?.at,
-          backoffMs: rt?.backoffMs ?? 0,
-        },
-        sched,
-      );
-      tracker.setDue(arn, dueAt);
-    };
-    for (const [arn, job] of jobs) setDue(arn, job);
-    for (const arn of spec.staticArns) if (!jobs.has(arn) && (spec.owns?.(arn) ?? true)) setDue(arn, undefined);
+/** When each stored (and each configured, never seen) job is next due. */
+function dueTimes(spec: SweepSpec, jobs: ReadonlyMap<string, JobSnapshot>, tracker: JobTracker, scopes: readonly ListScope[], sched: ScheduleParams): Map<string, number> {
+  const scopeDue = new Map<string, number>();
+  for (const scope of scopes) {
+    if (!scope.discovery) scopeDue.set(scope.input.configuredAudienceModelArn ?? '', scopeDueAt(scopeMembers(scope, spec.staticArns, spec.discovery, jobs), tracker.scopeLastListedAt(scope.key), sched));
   }
-
-  return {
-    ok: failedScopes.length === 0 && !retryableFailure,
-    startedAt,
-    durationMs: clock.now() - startedAt,
-    listCalls,
-    getCalls,
-    jobsChecked: new Set([...main.keys(), ...full.summaries.keys()]).size,
-    transitions: transitionCount,
-    notifications: notificationCount,
-    failedScopes,
-    listedScopes,
-    jobErrors,
-    skippedScopes,
-    backfillCalls,
-    retired: full.retired.length,
-    notDue: full.notDue.length,
+  const due = new Map<string, number>();
+  const dueOf = (arn: string, job: JobSnapshot | undefined): number => {
+    const rt = tracker.get(arn);
+    const covered = job ? coveringScope(job, spec.discovery) : undefined;
+    const modelScope = job && !covered ? scopeDue.get(job.configuredAudienceModelArn) : undefined;
+    return jobDueAt(
+      {
+        job,
+        coverage: covered ? 'discovery' : modelScope !== undefined ? 'scope' : 'get',
+        ...(modelScope !== undefined ? { scopeDueAt: modelScope } : {}),
+        lastCheckedAt: rt?.lastCheckedAt,
+        consecutiveFailures: rt?.consecutiveFailures ?? 0,
+        lastFailureAt: rt?.lastError?.at,
+        backoffMs: rt?.backoffMs ?? 0,
+      },
+      sched,
+    );
   };
+  for (const [arn, job] of jobs) due.set(arn, dueOf(arn, job));
+  for (const arn of spec.staticArns) if (!jobs.has(arn) && (spec.owns?.(arn) ?? true)) due.set(arn, dueOf(arn, undefined));
+  return due;
 }
 
 function errorMessage(err: unknown): string {

@@ -44,7 +44,7 @@ export class StateLockLostError extends Error {
   }
 }
 
-interface LockOwner {
+export interface LockOwner {
   pid?: number;
   hostname?: string;
   pidNamespace?: string;
@@ -276,20 +276,4 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
       }
     },
   };
-}
-
-/**
- * Write a lock file as another monitor would (tests): by default one that crashed in our own
- * PID namespace; pass `pidNamespace`/`bootId` to play an owner in another namespace.
- */
-export async function writeForeignLock(dir: string, owner: LockOwner & { pid: number; hostname: string }, mtime?: Date): Promise<void> {
-  const full: LockOwner = {
-    pidNamespace: readProc('/proc/self/ns/pid', true),
-    bootId: readProc('/proc/sys/kernel/random/boot_id', false),
-    token: randomBytes(16).toString('hex'),
-    ...owner,
-  };
-  const p = join(dir, LOCK_FILE);
-  await writeFile(p, JSON.stringify(full));
-  if (mtime) await utimes(p, mtime, mtime);
 }

@@ -13,6 +13,8 @@ import { configSchema } from '../../src/config/schema.js';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator } from '../../src/dev/sim/server.js';
+import { runOnce } from '../../src/commands/once.js';
+import { systemClock } from '../../src/clock.js';
 
 const BASE = { accessKeyId: 'AKIDBASEIDENTITY0001', secretAccessKey: 'base-identity-secret' };
 const TEMP = { accessKeyId: 'ASIATEMPORARY0000001', secretAccessKey: 'temporary-secret', sessionToken: 'temporary-session-token' };
@@ -116,5 +118,38 @@ test('STS refusing AssumeRole: the sweep is not ok, the job keeps its state, the
     for (const secret of [BASE.secretAccessKey, TEMP.secretAccessKey]) assert.ok(!text.includes(secret), 'no secret in the log');
   } finally {
     await close();
+  }
+});
+
+test('once reads each job as run does: the job\'s role, and a discovery entry\'s role in its own region', async () => {
+  const sts = await startSts(() => false);
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: TEMP });
+  const saved = process.env['AWS_ENDPOINT_URL_STS'];
+  process.env['AWS_ENDPOINT_URL_STS'] = sts.url;
+  const COLLAB_EU = '5f6e7d8c-0000-4000-8000-0000000000e0';
+  const JOB_EU = 'arn:aws:cleanrooms-ml:eu-west-1:210987654321:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-0000000e0e0e';
+  try {
+    sim.putJobs([
+      { arn: JOB, name: 'cross-account', status: 'ACTIVE', collaborationId: '5f6e7d8c-0000-4000-8000-00000000000c' },
+      { arn: JOB_EU, name: 'in-europe', status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB_EU },
+    ]);
+    const config = configSchema.parse({
+      aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 },
+      jobs: [{ arn: JOB, roleArn: ROLE }],
+      discovery: [{ collaborationId: COLLAB_EU, region: 'eu-west-1', roleArn: ROLE }],
+      state: { dir: '/nonexistent/once-touches-no-state' },
+    });
+    const r = await runOnce(config, { clock: systemClock, log: createLogger({ level: 'silent' }), credentials: async () => BASE });
+    assert.deepEqual(r.errors, [], 'the simulator accepts only the assumed role\'s keys');
+    assert.equal(r.ok, true);
+    assert.deepEqual(r.jobs.map((j) => [j.arn, j.status]), [[JOB, 'ACTIVE'], [JOB_EU, 'CREATE_IN_PROGRESS']]);
+    const regions = sts.calls.map((c) => /Credential=[^/]+\/\d{8}\/([^/]+)\/sts\//.exec(c.authorization)?.[1]).sort();
+    assert.deepEqual(regions, ['eu-west-1', 'us-east-1'], 'one AssumeRole per (role, region), each signed in its region');
+    for (const c of sts.calls) assert.equal(c.form.get('RoleArn'), ROLE);
+  } finally {
+    await sim.close();
+    sts.server.close();
+    if (saved === undefined) delete process.env['AWS_ENDPOINT_URL_STS'];
+    else process.env['AWS_ENDPOINT_URL_STS'] = saved;
   }
 });

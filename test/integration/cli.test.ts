@@ -101,6 +101,26 @@ test('once prints a table sorted by name, and JSON with --json; touches no state
   }
 });
 
+test('once --json lists a failed List scope in "errors" and exits 1; the table names it too', async () => {
+  const { sim, config } = await fixture();
+  try {
+    const beta = sim.jobs().find((j) => j.name === 'beta-audience')!;
+    sim.setFaults({ malformed: [{ arn: beta.audienceGenerationJobArn, kind: 'nonJson', operations: ['list'] }] });
+    const json = await cli(['once', '--config', config, '--json']);
+    assert.equal(json.code, 1);
+    const parsed = JSON.parse(json.stdout) as { jobs: unknown[]; errors: { scope?: { collaborationId?: string }; arn?: string; error: string }[] };
+    assert.deepEqual(parsed.jobs, [], 'nothing decided from a failed scope');
+    assert.equal(parsed.errors.length, 1);
+    assert.deepEqual(parsed.errors[0]!.scope, { collaborationId: COLLAB });
+    assert.match(parsed.errors[0]!.error, /MalformedResponseError/);
+    const table = await cli(['once', '--config', config]);
+    assert.equal(table.code, 1);
+    assert.match(table.stdout, new RegExp(`^error: List collaborationId=${COLLAB}: MalformedResponseError`, 'm'));
+  } finally {
+    await sim.close();
+  }
+});
+
 test('run serves /metrics, and SIGTERM ends it with exit 0 well within 10 s', async () => {
   const { sim, config } = await fixture();
   try {

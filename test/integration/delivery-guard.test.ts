@@ -12,7 +12,7 @@ import { startReceiver } from '../helpers/receiver.js';
 import { baseConfig, DAEMON_CREDS, getText, metricSample, observed, outboxOf, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 
 const COLLAB = '6e5d4c3b-8a9f-4b0c-9dbe-3a4f5b6c7d8e';
-const req = (url: string) => ({ url, headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 2_000, allowHttp: true });
+const req = (url: string) => ({ url, headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 2_000, allowHttp: true, allowPrivate: true });
 
 test('6a. send(): metadata literals, IPv4-mapped forms, names resolving to metadata and redirects are refused before any connection', async () => {
   const metadata = await startReceiver(); // plays 169.254.169.254

@@ -1,6 +1,7 @@
 // A receiver on 127.0.0.1 that echoes what we sent (URL segments, query values, the signing
 // secret, our signature header) in its error bodies: none of it may reach a dead-letter reason,
 // a retry's lastError or a log line, while harmless codes and texts stay readable.
+import { parseTarget } from '../helpers/targets.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
@@ -38,9 +39,9 @@ test('echoes of the URL, the secret and our headers are scrubbed from reasons an
     return ECHOES[kind!]!(r);
   });
   const targets: WorkerTarget[] = [
-    ...kinds.map((k): WorkerTarget => ({ name: k, type: 'webhook', url: `${rx.url}/${k}${PATH}`, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000, secret: SECRET })),
-    { name: 'slack', type: 'slack', url: `${rx.url}/slack/services/T0/B0/${LAST}`, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000 },
-    { name: 'plain', type: 'webhook', url: `${rx.url}/plain${PATH}`, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000, secret: SECRET },
+    ...kinds.map((k) => parseTarget({ name: k, type: 'webhook', url: `${rx.url}/${k}${PATH}`, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000, secret: SECRET })),
+    parseTarget({ name: 'slack', type: 'slack', url: `${rx.url}/slack/services/T0/B0/${LAST}`, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000 }),
+    parseTarget({ name: 'plain', type: 'webhook', url: `${rx.url}/plain${PATH}`, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000, secret: SECRET }),
   ];
   const store = new MemoryOutbox();
   const now = Date.now();

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { parseTarget, type TargetInput } from '../helpers/targets.js';
 import { createOutboxWorker, type OutboxWorkerOptions, type WorkerTarget } from '../../src/notify/outbox.js';
 import { route } from '../../src/notify/route.js';
 import { systemClock } from '../../src/clock.js';
@@ -17,8 +18,8 @@ const SECRET = 'whsec_' + Buffer.alloc(32, 3).toString('base64');
 const PATH = '/hooks/secret-path-token';
 const ARN_B = ARN.replace(/1$/, '2');
 
-function tgt(rx: Receiver, over: Partial<WorkerTarget> = {}): WorkerTarget {
-  return { name: 'audit', type: 'webhook', url: rx.url + PATH, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000, secret: SECRET, ...over };
+function tgt(rx: Receiver, over: Partial<TargetInput> = {}): WorkerTarget {
+  return parseTarget({ name: 'audit', type: 'webhook', url: rx.url + PATH, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000, secret: SECRET, ...over });
 }
 function ev(target: string, to: string, arn = ARN, updateTime = 1_000): OutboxEntry {
   const now = Date.now();

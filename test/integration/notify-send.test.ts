@@ -19,6 +19,7 @@ const req = (over: Partial<SendRequest> = {}): SendRequest => ({
   body: '{"hello":"world"}',
   timeoutMs: 2_000,
   allowHttp: true,
+  allowPrivate: true,
   ...over,
 });
 
@@ -143,14 +144,14 @@ test('a name resolving to a metadata address is refused after DNS; a name resolv
 test('http is refused without allowHttp; loopback and private are refused unless allowed', async () => {
   const before = rx.connections();
   assert.deepEqual(await send(req({ allowHttp: false })), { outcome: 'permanent', reason: 'http refused (https required unless allowHttp: true)' });
-  const r = await send(req({ url: `https://127.0.0.1:${rx.port}/x`, allowHttp: false }));
+  const r = await send(req({ url: `https://127.0.0.1:${rx.port}/x`, allowHttp: false, allowPrivate: false }));
   assert.match(r.outcome === 'permanent' ? r.reason : '', /address refused: loopback/);
-  const p = await send(req({ url: `https://10.0.0.1/x`, allowHttp: false }));
+  const p = await send(req({ url: `https://10.0.0.1/x`, allowHttp: false, allowPrivate: false }));
   assert.match(p.outcome === 'permanent' ? p.reason : '', /address refused: private/);
-  const viaDns = await send(req({ url: `https://localhost:${rx.port}/x`, allowHttp: false }), { resolve: async () => [{ address: '127.0.0.1', family: 4 }] });
+  const viaDns = await send(req({ url: `https://localhost:${rx.port}/x`, allowHttp: false, allowPrivate: false }), { resolve: async () => [{ address: '127.0.0.1', family: 4 }] });
   assert.match(viaDns.outcome === 'permanent' ? viaDns.reason : '', /address refused: loopback/);
   assert.equal(rx.connections(), before);
-  // allowHttp implies loopback; allowPrivate: false overrides.
+  // allowHttp does not permit private addresses by itself (the config defaults allowPrivate to allowHttp).
   assert.equal((await send(req({ allowHttp: true, allowPrivate: false }))).outcome, 'permanent');
 });
 

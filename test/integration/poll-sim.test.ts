@@ -229,3 +229,23 @@ test('/api/jobs: nextCheckAt (slow interval for a finished Get-only job); retent
     await sim.close();
   }
 });
+
+test('metrics landing on a finished job are logged as such, not as a transition ACTIVE -> ACTIVE', async () => {
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
+  await fleet(sim, 2, () => false);
+  sim.setStatus(jobArn(0), { status: 'ACTIVE', metrics: { relevanceMetrics: [] } });
+  const lines: string[] = [];
+  const a = await app(sim, {}, { detailBudget: 100, log: createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } }) });
+  try {
+    await a.sweepNow();
+    lines.length = 0;
+    sim.setStatus(jobArn(0), { status: 'ACTIVE', metrics: METRICS });
+    await a.sweepNow();
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; kind?: string }).filter((l) => l.kind !== undefined);
+    assert.deepEqual(logged.map((l) => [l.kind, l.msg]), [['metrics_appeared', 'metrics appeared for job-0 (ACTIVE)']]);
+    assert.ok(!lines.join('').includes('ACTIVE -> ACTIVE'));
+  } finally {
+    await a.stop();
+    await sim.close();
+  }
+});

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { checkConfig } from '../../src/config/check.js';
+import { checkConfig } from '../../src/commands/check-config.js';
 import { ConfigError, formatPath, redactSecrets } from '../../src/config/errors.js';
 import { expand } from '../../src/config/interpolate.js';
 import { closestMatch } from '../../src/config/issues.js';

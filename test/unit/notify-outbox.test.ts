@@ -8,9 +8,10 @@ import type { OutboxEntry } from '../../src/domain.js';
 import { MemoryOutbox } from '../helpers/memory-outbox.js';
 import { fakeTime } from '../helpers/fake-time.js';
 import { change, entryFor, ARN, T0 } from '../helpers/notify-fixtures.js';
+import { parseTarget, type TargetInput } from '../helpers/targets.js';
 
 const HOOK = 'https://hooks.example.com/services/T0/B0/sekrit-token';
-const target = (over: Partial<WorkerTarget> = {}): WorkerTarget => ({
+const target = (over: Partial<TargetInput> = {}): WorkerTarget => parseTarget({
   name: 'audit', type: 'webhook', url: HOOK, statuses: ['ACTIVE'], allowHttp: false, timeoutMs: 1000, ...over,
 });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../../src/notify/retry-after.js';
-import { backoffDelay } from '../../src/notify/backoff.js';
+import { deliveryBackoffDelay } from '../../src/notify/backoff.js';
 import { classifyResponse } from '../../src/notify/classify.js';
 import { redactUrl, scrubUrl } from '../../src/notify/redact.js';
 
@@ -24,15 +24,15 @@ test('Retry-After: seconds, HTTP-date, cap, garbage', () => {
 
 test('backoff: full jitter within [base, min(max, base*2^(n-1))]', () => {
   const o = { baseMs: 1000, maxMs: 60_000 };
-  assert.equal(backoffDelay(1, { ...o, random: () => 0 }), 1000);
-  assert.equal(backoffDelay(1, { ...o, random: () => 1 }), 1000);
-  assert.equal(backoffDelay(4, { ...o, random: () => 1 }), 8000);
-  assert.equal(backoffDelay(4, { ...o, random: () => 0.5 }), 4000);
-  assert.equal(backoffDelay(4, { ...o, random: () => 0 }), 1000, 'floor: never a tight loop');
-  assert.equal(backoffDelay(30, { ...o, random: () => 1 }), 60_000, 'capped');
-  assert.equal(backoffDelay(10_000, { ...o, random: () => 0.999 }), 59_940, 'huge attempt counts do not overflow');
+  assert.equal(deliveryBackoffDelay(1, { ...o, random: () => 0 }), 1000);
+  assert.equal(deliveryBackoffDelay(1, { ...o, random: () => 1 }), 1000);
+  assert.equal(deliveryBackoffDelay(4, { ...o, random: () => 1 }), 8000);
+  assert.equal(deliveryBackoffDelay(4, { ...o, random: () => 0.5 }), 4000);
+  assert.equal(deliveryBackoffDelay(4, { ...o, random: () => 0 }), 1000, 'floor: never a tight loop');
+  assert.equal(deliveryBackoffDelay(30, { ...o, random: () => 1 }), 60_000, 'capped');
+  assert.equal(deliveryBackoffDelay(10_000, { ...o, random: () => 0.999 }), 59_940, 'huge attempt counts do not overflow');
   for (let n = 1; n < 40; n++) {
-    const d = backoffDelay(n, { ...o, random: Math.random });
+    const d = deliveryBackoffDelay(n, { ...o, random: Math.random });
     assert.ok(d >= 1000 && d <= Math.min(60_000, 1000 * 2 ** (n - 1)), `${n}: ${d}`);
   }
 });

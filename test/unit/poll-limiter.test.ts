@@ -2,7 +2,10 @@
 // ceiling, halves once per congestion event, regains the ceiling on clean answers, and spaces requests at its rate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdaptiveRateLimiter, type Timers } from '../../src/poll/limiter.js';
+import { AdaptiveRateLimiter } from '../../src/poll/limiter.js';
+import type { Timers as AllTimers } from '../../src/clock.js';
+
+type Timers = Pick<AllTimers, 'setTimeout' | 'clearTimeout'>;
 
 function fakeTime() {
   let now = 0;

@@ -1,7 +1,7 @@
 // The pure scheduling core: backoff, retention, due times, and the sweep plan built from them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, isDue, isRetired, jobDueAt, scopeDueAt, type ScheduleParams } from '../../src/poll/due.js';
+import { pollBackoffDelay, isDue, isRetired, jobDueAt, scopeDueAt, type ScheduleParams } from '../../src/poll/due.js';
 import { planSweep, type ListScope } from '../../src/poll/plan.js';
 import { ARN_A, ARN_B, MODEL_ARN, snap } from '../helpers/snapshots.js';
 
@@ -12,12 +12,12 @@ const scope: ListScope = { key: `c=${COLLAB}|m=`, input: { collaborationId: COLL
 const arn = (i: number) => ARN_A.replace(/0001$/, String(9000 + i));
 
 test('backoff doubles per failure from one interval, capped, with equal jitter', () => {
-  assert.equal(backoffDelay(1, P, 0), 15_000);
-  assert.equal(backoffDelay(1, P, 0.999999), 30_000);
-  assert.equal(backoffDelay(2, P, 1 - 1e-9), 60_000);
-  assert.equal(backoffDelay(3, P, 0), 60_000);
-  assert.equal(backoffDelay(50, P, 1 - 1e-9), 600_000, 'capped at maxBackoff');
-  for (let f = 1; f < 12; f++) assert.ok(backoffDelay(f + 1, P, 0) >= backoffDelay(f, P, 0), 'monotone');
+  assert.equal(pollBackoffDelay(1, P, 0), 15_000);
+  assert.equal(pollBackoffDelay(1, P, 0.999999), 30_000);
+  assert.equal(pollBackoffDelay(2, P, 1 - 1e-9), 60_000);
+  assert.equal(pollBackoffDelay(3, P, 0), 60_000);
+  assert.equal(pollBackoffDelay(50, P, 1 - 1e-9), 600_000, 'capped at maxBackoff');
+  for (let f = 1; f < 12; f++) assert.ok(pollBackoffDelay(f + 1, P, 0) >= pollBackoffDelay(f, P, 0), 'monotone');
 });
 
 test('retention: only terminal jobs, from their updateTime; 0 keeps forever; no flapping around the boundary', () => {

@@ -2,13 +2,13 @@
 // monitor is running it owns that dir (lock), so the command asks it over its admin listener
 // (server.admin, on loopback in the same pod); otherwise it
 // opens the store itself.
-import type { Config } from './config/schema.js';
-import { createLogger } from './log.js';
-import { systemClock } from './clock.js';
-import { openStateStore } from './state/store.js';
-import { StateLockedError } from './state/lock.js';
-import { outboxView } from './http/views.js';
-import { adminBaseUrl } from './http/admin-address.js';
+import type { Config } from '../config/schema.js';
+import { createLogger } from '../log.js';
+import { systemClock } from '../clock.js';
+import { openState } from '../app.js';
+import { StateLockedError } from '../state/lock.js';
+import { outboxView } from '../http/views.js';
+import { adminBaseUrl } from '../http/admin-address.js';
 
 interface OutboxArgs {
   sub: 'list' | 'retry' | 'discard';
@@ -46,9 +46,9 @@ export async function runOutboxCommand(config: Config, a: OutboxArgs): Promise<n
     a.err(`outbox ${a.sub} takes event ids or --all, not both\n`);
     return 2;
   }
-  let store: Awaited<ReturnType<typeof openStateStore>>;
+  let store: Awaited<ReturnType<typeof openState>>;
   try {
-    store = await openStateStore({ dir: config.state.dir, clock: systemClock, log: createLogger({ level: 'warn', destination: process.stderr }) });
+    store = await openState(config, { clock: systemClock, log: createLogger({ level: 'warn', destination: process.stderr }) });
   } catch (e) {
     if (!(e instanceof StateLockedError)) throw e;
     // A monitor is running: go through its API.

@@ -1,6 +1,6 @@
 // `cleanroomsml-monitor check-config --config FILE`: validate, summarize, exit 0 or 2.
-import { ConfigError } from './errors.js';
-import { loadConfig } from './load.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig } from '../config/load.js';
 
 export interface CheckConfigIO {
   env: NodeJS.ProcessEnv;

@@ -1,0 +1,81 @@
+// `once`: one read-only sweep of every configured job (List-first, then Get for details), read
+// through the same identities (roles, regions) as `run`, printed as a table or JSON. It touches
+// no state dir and sends no notification.
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { Config } from '../config/schema.js';
+import type { Clock, JobSnapshot } from '../domain.js';
+import type { Logger } from '../log.js';
+import type { CleanRoomsMlApi } from '../aws/types.js';
+import { jobToWire } from '../aws/snapshot.js';
+import { pollerRuntime } from '../app.js';
+import { createMemoryStore } from '../state/memory.js';
+import { createPoller } from '../poll/poller.js';
+import { onceSpec } from '../poll/spec.js';
+import { JobTracker } from '../poll/tracker.js';
+
+/** A job that could not be read, a List scope that failed, or the sweep as a whole. */
+export type OnceError = { arn: string; error: string } | { scope: { collaborationId?: string; configuredAudienceModelArn?: string }; error: string } | { error: string };
+
+export interface OnceResult {
+  ok: boolean;
+  jobs: JobSnapshot[];
+  errors: OnceError[];
+}
+
+export interface OnceDeps {
+  clock: Clock;
+  log: Logger;
+  /** Replaces every real client (tests). */
+  api?: CleanRoomsMlApi;
+  /** Base identity (default: the AWS SDK's Node.js provider chain). */
+  credentials?: AwsCredentialIdentityProvider;
+}
+
+export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResult> {
+  const store = createMemoryStore();
+  const tracker = new JobTracker();
+  const runtime = pollerRuntime(config, onceSpec(config), {
+    clock: deps.clock,
+    ...(deps.api ? { api: deps.api } : {}),
+    ...(deps.credentials ? { credentials: deps.credentials } : {}),
+  });
+  const poller = createPoller({ store, tracker, clock: deps.clock, log: deps.log, runtime: () => runtime, detailBudget: Number.POSITIVE_INFINITY });
+  const report = await poller.sweep();
+  const jobs = [...store.jobs().values()].sort((a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn));
+  const errors: OnceError[] = [];
+  if (report === undefined) errors.push({ error: 'the sweep failed; the log on stderr says why' });
+  for (const e of report?.scopeErrors ?? []) errors.push({ scope: e.scope, error: e.error });
+  for (const arn of tracker.arns()) {
+    const e = tracker.get(arn)?.lastError;
+    if (e) errors.push({ arn, error: e.message });
+  }
+  return { ok: report !== undefined && report.ok && errors.length === 0, jobs, errors };
+}
+
+function formatOnceJson(r: OnceResult): string {
+  return `${JSON.stringify({ jobs: r.jobs.map(jobToWire), errors: r.errors }, null, 2)}\n`;
+}
+
+function errorSubject(e: OnceError): string {
+  if ('arn' in e) return `${e.arn}: `;
+  if ('scope' in e) return `List ${Object.entries(e.scope).map(([k, v]) => `${k}=${v}`).join(' ')}: `;
+  return '';
+}
+
+function formatOnceTable(r: OnceResult): string {
+  const rows = [
+    ['NAME', 'STATUS', 'UPDATED', 'RECALL'],
+    ...r.jobs.map((j) => [j.name, j.status, new Date(j.updateTime).toISOString().replace('.000Z', 'Z'), j.metrics?.recallMetric?.toFixed(3) ?? '-']),
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  for (const e of r.errors) lines.push(`error: ${errorSubject(e)}${e.error}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The verb: exit 0 when every List and Get succeeded, 1 otherwise. */
+export async function onceCommand(config: Config, io: { json: boolean; out: (s: string) => void; log: Logger; clock: Clock }): Promise<number> {
+  const r = await runOnce(config, { clock: io.clock, log: io.log });
+  io.out(io.json ? formatOnceJson(r) : formatOnceTable(r));
+  return r.ok ? 0 : 1;
+}

@@ -1,0 +1,10 @@
+// A target's jobNamePattern: the config schema checks it compiles, routing matches job names with it.
+
+/** Compiles a jobNamePattern anchored to the whole name (like Alertmanager's `=~`); undefined when invalid. */
+export function compileJobNamePattern(pattern: string): RegExp | undefined {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u');
+  } catch {
+    return undefined;
+  }
+}
