@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide, type Observed, type Targets } from '../../src/poll/decide.js';
-import type { JobSnapshot } from '../../src/domain.js';
+import { stampStatusSince, type JobSnapshot } from '../../src/domain.js';
 import { ARN_A, ARN_B, snap } from '../helpers/snapshots.js';
 
 const NOW = Date.parse('2026-12-01T00:00:00.000Z');
@@ -10,13 +10,14 @@ const T0 = NOW - 60_000;
 const ARN_C = ARN_A.replace(/0001$/, '0003');
 const TARGETS: Targets = { targets: [{ name: 'ops', statuses: ['ACTIVE', 'CREATE_FAILED', 'DELETE_FAILED'] }], notifyOnFirstSeenTerminal: false };
 const none: Observed = { adopted: [], fetched: [], summaries: new Map(), forget: [], backfill: false };
-const state = (...jobs: JobSnapshot[]) => new Map(jobs.map((j) => [j.arn, j]));
+// Stored snapshots carry when their status began, as the store holds them.
+const state = (...jobs: JobSnapshot[]) => new Map(jobs.map((j) => [j.arn, stampStatusSince(undefined, j)]));
 
 test('a Get that shows a new status: stored, one transition, one notification per target that lists the status', () => {
   const before = state(snap({ status: 'CREATE_IN_PROGRESS', updateTime: T0 }));
   const job = snap({ status: 'ACTIVE', updateTime: T0 + 1000 });
   const d = decide(before, { ...none, fetched: [{ arn: ARN_A, job }] }, TARGETS, NOW);
-  assert.deepEqual(d.upsert, [job]);
+  assert.deepEqual(d.upsert, [{ ...job, statusSince: T0 + 1000 }], 'a new status began at the update that shows it');
   assert.deepEqual(d.remove, []);
   assert.deepEqual(d.transitions.map((t) => [t.kind, t.from, t.to, t.observedAt]), [['status_changed', 'CREATE_IN_PROGRESS', 'ACTIVE', NOW]]);
   assert.deepEqual(d.enqueue.map((e) => [e.target, e.event.status, e.createdAt]), [['ops', 'ACTIVE', NOW]]);
@@ -29,7 +30,7 @@ test('a Get that shows a new status: stored, one transition, one notification pe
 test('a job first seen already finished: stored, reported as first_seen, notified only with notifyOnFirstSeenTerminal', () => {
   const s = snap({ status: 'ACTIVE', detail: 'summary' });
   const d = decide(new Map(), { ...none, adopted: [s] }, TARGETS, NOW);
-  assert.deepEqual(d.upsert, [s]);
+  assert.deepEqual(d.upsert, [{ ...s, statusSince: s.updateTime }]);
   assert.deepEqual(d.transitions.map((t) => [t.kind, t.from, t.to]), [['first_seen', null, 'ACTIVE']]);
   assert.deepEqual(d.enqueue, []);
   assert.equal(decide(new Map(), { ...none, adopted: [s] }, { ...TARGETS, notifyOnFirstSeenTerminal: true }, NOW).enqueue.length, 1);
@@ -62,7 +63,7 @@ test('a Get refused for good (AccessDenied on Get only): the List summary stands
   const summary = snap({ status: 'ACTIVE', updateTime: T0 + 5, detail: 'summary' });
   const fetched = [{ arn: ARN_A, error: { outcome: 'access_denied' as const, retryable: false } }];
   const d = decide(before, { ...none, fetched, summaries: new Map([[ARN_A, summary]]) }, TARGETS, NOW);
-  assert.deepEqual(d.upsert, [summary]);
+  assert.deepEqual(d.upsert, [{ ...summary, statusSince: T0 + 5 }]);
   assert.deepEqual(d.transitions.map((t) => t.to), ['ACTIVE']);
   assert.equal(d.retryableFailure, false);
   assert.equal(d.jobErrors, 1);
@@ -87,7 +88,7 @@ test('metrics appearing on a finished job: stored and reported as metrics_appear
   const prev = snap({ status: 'ACTIVE', updateTime: T0 });
   const job = snap({ status: 'ACTIVE', updateTime: T0, metrics: { relevanceMetrics: [], recallMetric: 0.5 } });
   const d = decide(state(prev), { ...none, fetched: [{ arn: ARN_A, job }] }, TARGETS, NOW);
-  assert.deepEqual(d.upsert, [job]);
+  assert.deepEqual(d.upsert, [{ ...job, statusSince: T0 }], 'the status did not change: it still began at T0');
   assert.deepEqual(d.transitions.map((t) => [t.kind, t.from, t.to]), [['metrics_appeared', 'ACTIVE', 'ACTIVE']]);
   assert.deepEqual(d.enqueue, []);
   const every = decide(state(prev), { ...none, fetched: [{ arn: ARN_A, job }] }, { ...TARGETS, targets: [{ name: 'all', statuses: [], everyTransition: true }] }, NOW);
