@@ -353,7 +353,7 @@ async function main(): Promise<void> {
       '| measure | value | target | met |',
       '|---|---|---|---|',
       row('API calls per sweep (steady window; all List + Get requests)', `${callsPerSweep.toFixed(1)} (${listPerSweep.toFixed(1)} List, ${(callsPerSweep - listPerSweep).toFixed(1)} Get; ${changesPerSweep.toFixed(1)} status changes per sweep)`, '', undefined),
-      row('ratio to naive (1 Get per job = ' + N + ' calls/sweep)', `${ratio.toFixed(1)}x fewer`, '>= 50x', ratio >= 50),
+      row(`ratio to naive (1 Get per job = ${N} calls/sweep)`, `${ratio.toFixed(1)}x fewer`, '>= 50x', ratio >= 50),
       row('detection latency p50 / p99 (status change -> webhook)', `${p50.toFixed(1)} s / ${p99.toFixed(1)} s (${lat.length} changes, ${missed} missed, ${unexpected} unexpected)`, `p99 <= ${interval + 5} s, 0 missed`, p99 <= interval + 5 && missed === 0 && unexpected === 0),
       row('time to first full sweep (ready, all jobs tracked)', `${((readyAt - started) / 1000).toFixed(1)} s (${tracked} tracked)`, '', undefined),
       row('metric backfill of terminal jobs (ready throughout)', `${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s (${readyDuringBackfill ? 'ready' : 'NOT ready at times'})`, '', undefined),

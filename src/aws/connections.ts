@@ -2,7 +2,7 @@
 // assumed through STS with fromTemporaryCredentials (its client comes with
 // @aws-sdk/credential-providers, via @aws-sdk/nested-clients); the base identity is the Node.js
 // provider chain (IRSA, Pod Identity...).
-import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { parseArn } from './arn.js';
 import { defaultCredentialChain } from './credentials.js';

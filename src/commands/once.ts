@@ -49,7 +49,7 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
     const e = tracker.get(arn)?.lastError;
     if (e) errors.push({ arn, error: e.message });
   }
-  return { ok: report !== undefined && report.ok && errors.length === 0, jobs, errors };
+  return { ok: report?.ok === true && errors.length === 0, jobs, errors };
 }
 
 function formatOnceJson(r: OnceResult): string {

@@ -14,7 +14,7 @@ export interface JournalLine {
 
 /** The lines of `path` in order (nothing when it does not exist). */
 export async function* readJournalLines(path: string): AsyncGenerator<JournalLine> {
-  let fh;
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
   try {
     fh = await open(path, 'r');
   } catch (err) {

@@ -26,7 +26,7 @@ import { checkpointChunks, type Checkpoint } from './checkpoint-text.js';
 import { checkStateDir } from './check-state-dir.js';
 import { readJournalLines } from './journal-lines.js';
 import { acquireLock, LOCK_FILE, StateLockLostError, type StateLock } from './lock.js';
-import { parseCheckpoint, readJournalRecord, StateCorruptError, type JournalRecord, type Repairs } from './shape.js';
+import { parseCheckpoint, readJournalRecord, type JournalRecord, type Repairs } from './shape.js';
 import type { StateStore, SweepCommit } from './types.js';
 
 export { StateCorruptError } from './shape.js';

@@ -111,7 +111,7 @@ const validateValues = ajv.compile(JSON.parse(readFileSync(join(CHART, 'values.s
 function explain(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
     const path = e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') || '(top level)';
-    if (e.keyword === 'additionalProperties') return `${path === '(top level)' ? '' : path + '.'}${(e.params as any).additionalProperty}: unknown key`;
+    if (e.keyword === 'additionalProperties') return `${path === '(top level)' ? '' : `${path}.`}${(e.params as any).additionalProperty}: unknown key`;
     if (e.keyword === 'enum') return `${path}: must be one of ${(e.params as any).allowedValues.join(', ')}`;
     return `${path}: ${e.message}`;
   });

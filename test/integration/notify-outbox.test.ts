@@ -14,7 +14,7 @@ import { MemoryOutbox } from '../helpers/memory-outbox.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { change, entryFor, ARN } from '../helpers/notify-fixtures.js';
 
-const SECRET = 'whsec_' + Buffer.alloc(32, 3).toString('base64');
+const SECRET = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
 const PATH = '/hooks/secret-path-token';
 const ARN_B = ARN.replace(/1$/, '2');
 

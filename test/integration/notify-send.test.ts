@@ -76,7 +76,7 @@ test("Slack's plain-text errors are permanent with the body as reason", async ()
 
 test('redirects are refused, never followed (even to the metadata address)', async () => {
   const n = rx.requests.length;
-  rx.respond({ status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } }, { status: 307, headers: { location: rx.url + '/elsewhere' } });
+  rx.respond({ status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } }, { status: 307, headers: { location: `${rx.url}/elsewhere` } });
   assert.deepEqual(await send(req()), { outcome: 'permanent', status: 302, reason: 'redirect refused (HTTP 302)' });
   assert.deepEqual(await send(req()), { outcome: 'permanent', status: 307, reason: 'redirect refused (HTTP 307)' });
   assert.equal(rx.requests.length, n + 2, 'no follow-up request');
@@ -102,7 +102,7 @@ test('network error (connection refused) is retryable and names no URL', async (
 });
 
 test('at most 64 KiB of a response body is read; reasons are short and scrubbed of the URL', async () => {
-  rx.respond({ status: 400, body: `${SECRET_PATH} ` + 'x'.repeat(2 * 1024 * 1024) });
+  rx.respond({ status: 400, body: `${SECRET_PATH} ${'x'.repeat(2 * 1024 * 1024)}` });
   const r = await send(req());
   assert.equal(r.outcome, 'permanent');
   assert.ok(r.outcome === 'permanent' && r.reason.length < 260);
@@ -171,7 +171,10 @@ test('a resolver that never answers: the delivery is retryable after the DNS bou
 test('a name resolving to the receiver is sent to the checked address (no second resolution)', async () => {
   const n = rx.requests.length;
   let lookups = 0;
-  const r = await send(req({ url: `http://hooks.test:${rx.port}${SECRET_PATH}` }), { resolve: async () => (lookups++, [{ address: '127.0.0.1', family: 4 }]), env: {} });
+  const r = await send(req({ url: `http://hooks.test:${rx.port}${SECRET_PATH}` }), { resolve: async () => {
+    lookups++;
+    return [{ address: "127.0.0.1", family: 4 }];
+  }, env: {} });
   assert.deepEqual(r, { outcome: 'delivered', status: 200 });
   assert.equal(lookups, 1);
   assert.equal(rx.requests[n]!.headers.host, `hooks.test:${rx.port}`);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
-import { CLI, DAEMON_CREDS, ROOT, daemonEnv, until } from '../helpers/daemon.js';
+import { CLI, ROOT, daemonEnv, until } from '../helpers/daemon.js';
 import { startTinyproxy, tinyproxyMissing, type Tinyproxy } from '../helpers/tinyproxy.js';
 
 const JOB = 'arn:aws:cleanrooms-ml:us-east-1:210987654321:audience-generation-job/55555555-aaaa-4bbb-8ccc-000000000001';

@@ -25,10 +25,10 @@ test('failing checkpoints: not ready, bounded retries, records refused past the 
     onWriteError: (e) => errors.push(e), onWriteOk: () => oks++,
   });
   // A directory where the checkpoint goes: renaming the new checkpoint over it fails (EISDIR).
-  await mkdir(join(dir, STATE_FILE + '.blocked'));
+  await mkdir(join(dir, `${STATE_FILE}.blocked`));
   const { rename } = await import('node:fs/promises');
   await rename(join(dir, STATE_FILE), join(dir, 'state.json.old'));
-  await rename(join(dir, STATE_FILE + '.blocked'), join(dir, STATE_FILE));
+  await rename(join(dir, `${STATE_FILE}.blocked`), join(dir, STATE_FILE));
 
   let n = 0;
   const commit = () => s.commit({ upsert: [snap({ name: `job-${n++}-${'x'.repeat(40)}`, updateTime: now + n })], remove: [], enqueue: [] });

@@ -75,7 +75,7 @@ test('a metric that is null or out of range is repaired, not quarantined; everyt
   const dir = await tmp();
   const job = { ...snap(), metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 10 }, score: null }, { audienceSize: { type: 'ABSOLUTE', value: null }, score: 1 }, { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 2 }], recallMetric: null }, statusDetails: { message: 'm'.repeat(100_000) } };
   await writeFile(join(dir, STATE_FILE), JSON.stringify({ version: 1, seq: 1, jobs: [job], outbox: [], deadLetters: [] }));
-  await writeFile(join(dir, JOURNAL_FILE), `{"s":2,"t":"commit","up":[${JSON.stringify({ ...snap({ arn: ARN_B }), metrics: { relevanceMetrics: [], recallMetric: 1e400 } }).replace('null', '1e400')}],"rm":[],"enq":[]}\n`);
+  await writeFile(join(dir, JOURNAL_FILE), `{"s":2,"t":"commit","up":[${JSON.stringify({ ...snap({ arn: ARN_B }), metrics: { relevanceMetrics: [], recallMetric: Number.POSITIVE_INFINITY } }).replace('null', '1e400')}],"rm":[],"enq":[]}\n`);
   const s = await openStateStore({ dir, clock, log });
   try {
     assert.deepEqual(s.loadReport.quarantined, []);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LookupAddress } from 'node:dns';
-import { createBoundedLookup, DnsError } from '../../src/net/lookup.js';
+import { createBoundedLookup, type DnsError } from '../../src/net/lookup.js';
 
 test('a lookup that never answers times out; two stuck ones make the next fail fast; they recover', async () => {
   const hanging: Array<(a: LookupAddress[]) => void> = [];

@@ -93,7 +93,7 @@ test('event id: evt_ + 32 hex, deterministic from (arn, status, updateTime, targ
   assert.equal(a.id, eventId(ARN, 'ACTIVE', a.event.updateTime, 'slack'));
   assert.notEqual(a.id, eventId(ARN, 'ACTIVE', a.event.updateTime + 1, 'slack'));
   assert.notEqual(a.id, eventId(ARN, 'CREATE_FAILED', a.event.updateTime, 'slack'));
-  assert.notEqual(a.id, eventId(ARN + 'x', 'ACTIVE', a.event.updateTime, 'slack'));
+  assert.notEqual(a.id, eventId(`${ARN}x`, 'ACTIVE', a.event.updateTime, 'slack'));
   // Known vector: pins the derivation so a refactor cannot silently change ids of queued events.
   // sha256('["v1","arn","ACTIVE",0,"t"]'), first 128 bits.
   assert.equal(eventId('arn', 'ACTIVE', 0, 't'), 'evt_29b46b74ab53a2579e9bc24a6f1fd47c');

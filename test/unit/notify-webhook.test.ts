@@ -15,7 +15,7 @@ const SW_SIG = 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
 /** Independent computation straight from the spec text. */
 function reference(secret: string, id: string, ts: number, body: string): string {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  return 'v1,' + createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
+  return `v1,${createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64')}`;
 }
 
 test('signature matches the Standard Webhooks published vector', () => {
@@ -76,7 +76,7 @@ test('headers: webhook-id = entry id, timestamp = this attempt in seconds, signa
 });
 
 test('rotation: one space-separated v1 signature per secret; either secret verifies', () => {
-  const other = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+  const other = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
   const h = webhookHeaders('evt_x', '{}', [SW_SECRET, other], T0);
   const parts = h['webhook-signature']!.split(' ');
   assert.equal(parts.length, 2);
@@ -95,11 +95,11 @@ test('no secret: unsigned request', () => {
 
 test('verifyWebhook rejects tampering, wrong secret, stale timestamps, missing headers', () => {
   const h = webhookHeaders('evt_x', '{"a":1}', [SW_SECRET], T0);
-  const other = 'whsec_' + Buffer.alloc(32, 9).toString('base64');
+  const other = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
   assert.equal(verifyWebhook({ body: '{"a":2}', headers: h, secrets: [SW_SECRET], nowMs: T0 }).ok, false);
   assert.equal(verifyWebhook({ body: '{"a":1}', headers: h, secrets: [other], nowMs: T0 }).ok, false);
   assert.equal(verifyWebhook({ body: '{"a":1}', headers: { ...h, 'webhook-id': 'evt_y' }, secrets: [SW_SECRET], nowMs: T0 }).ok, false);
   assert.equal(verifyWebhook({ body: '{"a":1}', headers: h, secrets: [SW_SECRET], nowMs: T0 + 301_000 }).ok, false);
   assert.equal(verifyWebhook({ body: '{"a":1}', headers: { 'webhook-id': 'evt_x' }, secrets: [SW_SECRET], nowMs: T0 }).ok, false);
-  assert.equal(verifyWebhook({ body: '{"a":1}', headers: { ...h, 'webhook-signature': 'v2,' + h['webhook-signature']!.slice(3) }, secrets: [SW_SECRET], nowMs: T0 }).ok, false);
+  assert.equal(verifyWebhook({ body: '{"a":1}', headers: { ...h, 'webhook-signature': `v2,${h['webhook-signature']!.slice(3)}` }, secrets: [SW_SECRET], nowMs: T0 }).ok, false);
 });
