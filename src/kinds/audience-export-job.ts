@@ -3,6 +3,7 @@
 // and its items carry statusDetails. Identity: the parent job ARN, the name and the createTime,
 // all required members of the item and fixed once the export job exists.
 import type { KindDecl } from './kind.js';
+import { statusTable } from './statuses.js';
 
 export const audienceExportJob: KindDecl = {
   kind: 'audienceExportJob',
@@ -14,12 +15,7 @@ export const audienceExportJob: KindDecl = {
   },
   parents: { audienceGenerationJobArn: 'audienceGenerationJobArn' },
   statusShape: 'AudienceExportJobStatus',
-  statuses: {
-    CREATE_PENDING: 'inProgress',
-    CREATE_IN_PROGRESS: 'inProgress',
-    CREATE_FAILED: 'failure',
-    ACTIVE: 'success',
-  },
+  statuses: statusTable('CREATE', 'ACTIVE'),
   get: {},
   lists: [
     {

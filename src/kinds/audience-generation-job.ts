@@ -2,6 +2,7 @@
 // the List can be narrowed to a collaboration or a configured audience model. List items carry
 // status and updateTime but neither statusDetails nor metrics: those need the Get.
 import type { KindDecl } from './kind.js';
+import { statusTable } from './statuses.js';
 
 const SUMMARY = [
   'createTime',
@@ -29,15 +30,7 @@ export const audienceGenerationJob: KindDecl = {
   identity: { members: ['audienceGenerationJobArn'], description: 'the job ARN' },
   parents: { collaborationId: 'collaborationId', configuredAudienceModelArn: 'configuredAudienceModelArn' },
   statusShape: 'AudienceGenerationJobStatus',
-  statuses: {
-    CREATE_PENDING: 'inProgress',
-    CREATE_IN_PROGRESS: 'inProgress',
-    CREATE_FAILED: 'failure',
-    ACTIVE: 'success',
-    DELETE_PENDING: 'inProgress',
-    DELETE_IN_PROGRESS: 'inProgress',
-    DELETE_FAILED: 'failure',
-  },
+  statuses: statusTable('CREATE', 'ACTIVE', 'DELETE'),
   get: {
     member: {
       type: 'get',

@@ -1,6 +1,7 @@
 // Audience models (lookalike models trained on a training dataset; training can take up to a
 // day). Account scoped, no List filter. Get adds statusDetails and the training data window.
 import type { KindDecl } from './kind.js';
+import { statusTable } from './statuses.js';
 
 const REQUIRED = ['createTime', 'updateTime', 'audienceModelArn', 'name', 'trainingDatasetArn', 'status'] as const;
 
@@ -17,15 +18,7 @@ export const audienceModel: KindDecl = {
   identity: { members: ['audienceModelArn'], description: 'the audience model ARN' },
   parents: { trainingDatasetArn: 'trainingDatasetArn' },
   statusShape: 'AudienceModelStatus',
-  statuses: {
-    CREATE_PENDING: 'inProgress',
-    CREATE_IN_PROGRESS: 'inProgress',
-    CREATE_FAILED: 'failure',
-    ACTIVE: 'success',
-    DELETE_PENDING: 'inProgress',
-    DELETE_IN_PROGRESS: 'inProgress',
-    DELETE_FAILED: 'failure',
-  },
+  statuses: statusTable('CREATE', 'ACTIVE', 'DELETE'),
   get: {
     member: {
       type: 'get',

@@ -2,6 +2,7 @@
 // scoped; the collaboration view shows every member's channels. Record count, file count, size
 // and privacy budgets come only from the Gets (the collaboration Get has no files or size).
 import type { KindDecl } from './kind.js';
+import { statusTable } from './statuses.js';
 
 const SUMMARY_REQUIRED = [
   'createTime',
@@ -56,16 +57,7 @@ export const mlInputChannel: KindDecl = {
   identity: { members: ['mlInputChannelArn'], description: 'the channel ARN' },
   parents: { membershipId: 'membershipIdentifier', collaborationId: 'collaborationIdentifier' },
   statusShape: 'MLInputChannelStatus',
-  statuses: {
-    CREATE_PENDING: 'inProgress',
-    CREATE_IN_PROGRESS: 'inProgress',
-    CREATE_FAILED: 'failure',
-    ACTIVE: 'success',
-    DELETE_PENDING: 'inProgress',
-    DELETE_IN_PROGRESS: 'inProgress',
-    DELETE_FAILED: 'failure',
-    INACTIVE: 'other',
-  },
+  statuses: statusTable('CREATE', 'ACTIVE', 'DELETE', 'INACTIVE'),
   get: {
     member: {
       type: 'get',

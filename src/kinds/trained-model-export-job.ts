@@ -3,6 +3,7 @@
 // and the trained model (optionally one version). Its items carry statusDetails. Identity: the
 // trained model ARN, its version when given, the name and the createTime.
 import type { KindDecl } from './kind.js';
+import { statusTable } from './statuses.js';
 
 export const trainedModelExportJob: KindDecl = {
   kind: 'trainedModelExportJob',
@@ -20,12 +21,7 @@ export const trainedModelExportJob: KindDecl = {
     trainedModelVersionIdentifier: 'trainedModelVersionIdentifier',
   },
   statusShape: 'TrainedModelExportJobStatus',
-  statuses: {
-    CREATE_PENDING: 'inProgress',
-    CREATE_IN_PROGRESS: 'inProgress',
-    CREATE_FAILED: 'failure',
-    ACTIVE: 'success',
-  },
+  statuses: statusTable('CREATE', 'ACTIVE'),
   get: {},
   lists: [
     {

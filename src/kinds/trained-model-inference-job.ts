@@ -2,6 +2,7 @@
 // the collaboration view lists every member's jobs but has no Get. They cannot be deleted, so
 // their List only grows. The Get has no collaborationIdentifier (List items do).
 import type { KindDecl } from './kind.js';
+import { statusTable } from './statuses.js';
 
 const SUMMARY = [
   'trainedModelInferenceJobArn',
@@ -58,16 +59,7 @@ export const trainedModelInferenceJob: KindDecl = {
     configuredModelAlgorithmAssociationArn: 'configuredModelAlgorithmAssociationArn',
   },
   statusShape: 'TrainedModelInferenceJobStatus',
-  statuses: {
-    CREATE_PENDING: 'inProgress',
-    CREATE_IN_PROGRESS: 'inProgress',
-    CREATE_FAILED: 'failure',
-    ACTIVE: 'success',
-    CANCEL_PENDING: 'inProgress',
-    CANCEL_IN_PROGRESS: 'inProgress',
-    CANCEL_FAILED: 'failure',
-    INACTIVE: 'other',
-  },
+  statuses: statusTable('CREATE', 'ACTIVE', 'CANCEL', 'INACTIVE'),
   get: {
     member: {
       type: 'get',

@@ -3,6 +3,7 @@
 // the versions of one model; the collaboration view shows every member's models. Only the Gets
 // carry statusDetails, the stopping condition and the metrics/logs publish status.
 import type { GetDecl, KindDecl, ListDecl } from './kind.js';
+import { statusTable } from './statuses.js';
 
 const SUMMARY = [
   'createTime',
@@ -170,19 +171,7 @@ export const trainedModel: KindDecl = {
     configuredModelAlgorithmAssociationArn: 'configuredModelAlgorithmAssociationArn',
   },
   statusShape: 'TrainedModelStatus',
-  statuses: {
-    CREATE_PENDING: 'inProgress',
-    CREATE_IN_PROGRESS: 'inProgress',
-    CREATE_FAILED: 'failure',
-    ACTIVE: 'success',
-    DELETE_PENDING: 'inProgress',
-    DELETE_IN_PROGRESS: 'inProgress',
-    DELETE_FAILED: 'failure',
-    INACTIVE: 'other',
-    CANCEL_PENDING: 'inProgress',
-    CANCEL_IN_PROGRESS: 'inProgress',
-    CANCEL_FAILED: 'failure',
-  },
+  statuses: statusTable('CREATE', 'ACTIVE', 'DELETE', 'INACTIVE', 'CANCEL'),
   get: { member: getMember, collaboration: getCollaboration },
   lists: [listMembership, listVersions, listCollaboration],
   results: [
