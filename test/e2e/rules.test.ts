@@ -902,6 +902,78 @@ describe('dashboard queries under promtool', { skip }, () => {
   });
 });
 
+describe('dashboard rows per kind under promtool', { skip }, () => {
+  const find = (title: string, ref = 'A') => {
+    const e = dashboardExprs().find((x) => x.title === title && x.ref === ref);
+    assert.ok(e, `no panel "${title}" (${ref})`);
+    return e.expr;
+  };
+  test('every kind has a row: by status, under way with the time in the current status, failures by status code', () => {
+    const dash = JSON.parse(readFileSync(join(CHART, 'dashboards/cleanroomsml-monitor.json'), 'utf8'));
+    const rows = dash.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title);
+    for (const k of ALL_KINDS) {
+      if (k.kind === 'audienceGenerationJob') continue;
+      const panels = dashboardExprs().filter((e) => e.expr.includes(`cleanroomsml_${k.snake}_status{`));
+      assert.ok(panels.some((e) => / by status$/.test(e.title)), `${k.kind}: no "by status" panel`);
+      assert.ok(panels.some((e) => /time in current status$/.test(e.title) && e.expr.includes(`cleanroomsml_${k.snake}_status_since_timestamp_seconds`)), `${k.kind}: no time-in-status panel`);
+      assert.ok(dashboardExprs().some((e) => /failures by status code$/.test(e.title) && e.expr.includes(`kind="${k.kind}"`) && /by \(status, status_code\)/.test(e.expr)), `${k.kind}: no failures panel`);
+      const under = panels.find((e) => /time in current status$/.test(e.title))!;
+      const covered = new Set([...under.expr.matchAll(/status=~"([^"]+)"/g)].flatMap((m) => m[1]!.split('|')));
+      assert.deepEqual([...covered].sort(), Object.entries(k.statuses).filter(([, c]) => c === 'inProgress').map(([st]) => st).sort(), `${k.kind}: in-progress statuses`);
+    }
+    assert.equal(rows.length, 4 + 6, `rows: ${rows.join(', ')}`);
+  });
+
+  test('kind panels compute what their titles say: time in status, elapsed / max runtime, records, size, failures by code', async () => {
+    const f = join(dir, 'dashboard-kinds-empty-rules.yaml');
+    writeFileSync(f, 'groups: []\n');
+    const t = join(dir, 'dashboard-kinds.test.yaml');
+    const v2 = `${TM}#version=v2`;
+    const CH = ids.mlInputChannel;
+    writeFileSync(t, stringify({
+      rule_files: [f],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: [
+          // training since 600 s with a 3600 s max runtime: at 40 min, 1800 s elapsed = 50 %
+          ...resource('trainedModel', TM, 'churn', 'CREATE_IN_PROGRESS', 600, 60),
+          s('cleanroomsml_trained_model_max_runtime_seconds', { arn: TM }, '3600x60'),
+          // a version without a known max runtime: in the time panel, not in the ratio
+          ...resource('trainedModel', v2, 'churn', 'CREATE_PENDING', 1200, 60, { version_identifier: 'v2' }),
+          // an ACTIVE version with a max runtime: in neither
+          ...resource('trainedModel', `${TM}#version=v3`, 'churn', 'ACTIVE', 0, 60, { version_identifier: 'v3' }),
+          s('cleanroomsml_trained_model_max_runtime_seconds', { arn: `${TM}#version=v3` }, '3600x60'),
+          ...resource('mlInputChannel', CH, 'events', 'ACTIVE', 0, 60),
+          s('cleanroomsml_ml_input_channel_records', { arn: CH }, '120000x60'),
+          s('cleanroomsml_ml_input_channel_size_gigabytes', { arn: CH }, '2.5x60'),
+          s('cleanroomsml_monitor_failures_total', { kind: 'mlInputChannel', status: 'CREATE_FAILED', status_code: 'ACCESS_DENIED' }, '0x20 1x40'),
+          s('cleanroomsml_monitor_failures_total', { kind: 'trainedModel', status: 'CREATE_FAILED', status_code: 'none' }, '0x20 1x40'),
+        ],
+        promql_expr_test: [
+          {
+            expr: find('Trained models under way: time in current status'), eval_time: '40m',
+            exp_samples: [
+              { labels: `{arn="${TM}",name="churn",status="CREATE_IN_PROGRESS"}`, value: 1800 },
+              { labels: `{arn="${v2}",name="churn",status="CREATE_PENDING",version_identifier="v2"}`, value: 1200 },
+            ],
+          },
+          { expr: find('Trained models training: elapsed / max runtime'), eval_time: '40m', exp_samples: [{ labels: `{arn="${TM}",name="churn",status="CREATE_IN_PROGRESS"}`, value: 0.5 }] },
+          { expr: find('Trained model versions: elapsed and max runtime', 'B'), eval_time: '40m', exp_samples: [{ labels: `{arn="${TM}"}`, value: 3600 }] },
+          { expr: find('ML input channel records'), eval_time: '40m', exp_samples: [{ labels: `{arn="${CH}",name="events"}`, value: 120000 }] },
+          { expr: find('ML input channel size'), eval_time: '40m', exp_samples: [{ labels: `{arn="${CH}",name="events"}`, value: 2.5 }] },
+          { expr: find('ML input channels under way: time in current status'), eval_time: '40m', exp_samples: [] },
+          // the channel failure counted at 21 min, in the 5 min window that holds it; only its own kind
+          { expr: find('ML input channels: failures by status code'), eval_time: '24m', exp_samples: [{ labels: '{status="CREATE_FAILED",status_code="ACCESS_DENIED"}', value: 1 }] },
+          { expr: find('ML input channels: failures by status code'), eval_time: '40m', exp_samples: [{ labels: '{status="CREATE_FAILED",status_code="ACCESS_DENIED"}', value: 0 }] },
+        ],
+      }],
+    }, { lineWidth: 0 }));
+    const r = await execFileP('promtool', ['test', 'rules', t]).catch((e) => e);
+    assert.equal(r.code ?? 0, 0, `promtool test rules failed:\n${r.stdout}${r.stderr}`);
+  });
+});
+
 // ---- the Alertmanager example's Slack text, rendered by Alertmanager's own template engine ----
 
 const amSkip = missingBinaries('amtool');
