@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { dockerInstructions as instructions, imageRuntime } from '../../bench/dockerfile.js';
+import { ALL_KINDS } from '../../src/kinds/index.js';
 import { CLI, ROOT, execFileP, missingBinaries } from './helpers.js';
 
 describe('Dockerfile', () => {
@@ -108,15 +109,44 @@ describe('Dockerfile', () => {
 });
 
 describe('examples', () => {
-  test('config/iam-policy.json grants exactly the two read actions', () => {
+  /** Every operation the monitor can call: each kind's Gets and Lists, as declared once in src/kinds. */
+  const operations = ALL_KINDS.flatMap((k) => [...Object.values(k.get), ...k.lists]);
+  const policyActions = (): { sid: string; actions: string[] }[] => {
     const p = JSON.parse(readFileSync(join(ROOT, 'config/iam-policy.json'), 'utf8'));
     assert.equal(p.Version, '2012-10-17');
-    const actions = p.Statement.flatMap((s: any) => {
+    return p.Statement.map((s: any) => {
       assert.equal(s.Effect, 'Allow');
-      return s.Action;
-    }).sort();
-    assert.deepEqual(actions, ['cleanrooms-ml:GetAudienceGenerationJob', 'cleanrooms-ml:ListAudienceGenerationJobs']);
-    for (const a of actions) assert.ok(!a.includes('*'), `wildcard action ${a}`);
+      assert.equal(s.Resource, '*');
+      return { sid: s.Sid, actions: s.Action };
+    });
+  };
+
+  test('config/iam-policy.json grants the Get/List action of every operation declared in src/kinds, and nothing else', () => {
+    const actions = policyActions().flatMap((s) => s.actions).sort();
+    assert.ok(operations.length >= 18, `${operations.length} operations`);
+    const expected = [...new Set(operations.map((o) => `cleanrooms-ml:${o.name}`)), 'cleanrooms:PassMembership', 'cleanrooms:PassCollaboration'].sort();
+    assert.deepEqual(actions, expected);
+    for (const a of actions) {
+      assert.ok(!a.includes('*'), `wildcard action ${a}`);
+      assert.match(a, /^cleanrooms(-ml)?:(Get|List|Pass)[A-Za-z]+$/, `${a} is not a read action`);
+    }
+  });
+
+  test('config/iam-policy.json: membership-scoped calls sit with cleanrooms:PassMembership, collaboration views with cleanrooms:PassCollaboration', () => {
+    const statements = policyActions();
+    const statementOf = (action: string) => statements.find((s) => s.actions.includes(action))!;
+    for (const o of operations) {
+      const st = statementOf(`cleanrooms-ml:${o.name}`);
+      const params = o.pathParams.map((p) => p.from);
+      if (params.includes('membershipId')) assert.ok(st.actions.includes('cleanrooms:PassMembership'), `${o.name} (membership scoped) without cleanrooms:PassMembership in ${st.sid}`);
+      if (params.includes('collaborationId')) assert.ok(st.actions.includes('cleanrooms:PassCollaboration'), `${o.name} (collaboration view) without cleanrooms:PassCollaboration in ${st.sid}`);
+      if (!params.includes('membershipId') && !params.includes('collaborationId')) assert.ok(!st.actions.some((a) => a.startsWith('cleanrooms:')), `${o.name} is account scoped but shares ${st.sid} with a Pass action`);
+    }
+  });
+
+  test('the docs that quote the policy name every action in it', () => {
+    const deploy = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
+    for (const a of policyActions().flatMap((s) => s.actions)) assert.ok(deploy.includes(a.split(':')[1]!), `docs/deploy.md does not name ${a}`);
   });
 
   test('config/alertmanager-example.yaml passes amtool check-config and reads Slack URLs from files', { skip: missingBinaries('amtool') }, async () => {

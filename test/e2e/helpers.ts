@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { ALL_KINDS } from '../../src/kinds/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHART = join(ROOT, 'helm/cleanroomsml-monitor');
@@ -179,4 +180,10 @@ export const KNOWN_METRICS = [
   'cleanroomsml_monitor_discovery_scope_up',
   'cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds',
   'cleanroomsml_audience_generation_job_status_since_timestamp_seconds',
+  'cleanroomsml_monitor_failures_total',
+  // every kind's families: status, info, timestamps and its declared results
+  ...ALL_KINDS.flatMap((k) => [
+    ...['status', 'info', 'created_timestamp_seconds', 'updated_timestamp_seconds', 'status_since_timestamp_seconds'].map((f) => `cleanroomsml_${k.snake}_${f}`),
+    ...k.results.map((r) => `cleanroomsml_${k.snake}_${r.key}`),
+  ]),
 ];

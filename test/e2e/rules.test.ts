@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parse, stringify } from 'yaml';
+import { ALL_KINDS, KINDS, type KindName } from '../../src/kinds/index.js';
 import { CHART, ROOT, execFileP, findObject, missingBinaries, renderChart } from './helpers.js';
 
 const RELEASE = 'crml';
@@ -40,6 +41,165 @@ const SCOPE_C = `c=${COLLAB}|m=`;
 const SCOPE_M = `c=|m=${MODEL}`;
 const info = (arn: string, name: string) =>
   s('cleanroomsml_audience_generation_job_info', { arn, name, collaboration_id: COLLAB, configured_audience_model_arn: 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/m1' }, '1x400');
+
+// ---- the other kinds: one-hot status over the kind's declared statuses, info, status start ----
+const MEMBERSHIP = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const TM = `arn:aws:cleanrooms-ml:us-east-1:123456789012:membership/${MEMBERSHIP}/trained-model/churn`;
+const ids: Record<Exclude<KindName, 'audienceGenerationJob'>, string> = {
+  audienceModel: 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-model/0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
+  audienceExportJob: `${A}#export=seed-export@2026-11-29T00:00:00.000Z`,
+  trainedModel: TM,
+  trainedModelInferenceJob: `arn:aws:cleanrooms-ml:us-east-1:123456789012:membership/${MEMBERSHIP}/trained-model-inference-job/score-1`,
+  trainedModelExportJob: `${TM}#export=to-s3@2026-11-29T00:00:00.000Z`,
+  mlInputChannel: `arn:aws:cleanrooms-ml:us-east-1:123456789012:membership/${MEMBERSHIP}/ml-input-channel/events`,
+};
+/** The alert name part of a kind (CleanRoomsML<part>Stuck / Failed). */
+const alertPart = (k: KindName) => (k === 'mlInputChannel' ? 'MLInputChannel' : k[0]!.toUpperCase() + k.slice(1));
+/** One resource of a kind: its status one-hot over every status the kind declares, its info and status start. */
+function resource(kind: KindName, id: string, name: string, current: string, since: number, len = 1600, infoLabels: Record<string, string> = {}) {
+  const snake = KINDS[kind].snake;
+  return [
+    ...Object.keys(KINDS[kind].statuses).map((st) => s(`cleanroomsml_${snake}_status`, { arn: id, status: st }, `${st === current ? 1 : 0}x${len}`)),
+    s(`cleanroomsml_${snake}_info`, { arn: id, name, ...infoLabels }, `1x${len}`),
+    s(`cleanroomsml_${snake}_created_timestamp_seconds`, { arn: id }, `0x${len}`),
+    s(`cleanroomsml_${snake}_status_since_timestamp_seconds`, { arn: id }, `${since}x${len}`),
+  ];
+}
+const STUCK_DEFAULTS: [Exclude<KindName, 'audienceGenerationJob' | 'trainedModel'>, string, number][] = [
+  ['audienceModel', 'audience model', 93600],
+  ['audienceExportJob', 'audience export job', 21600],
+  ['trainedModelInferenceJob', 'trained model inference job', 43200],
+  ['trainedModelExportJob', 'trained model export job', 21600],
+  ['mlInputChannel', 'ML input channel', 21600],
+];
+/** Prometheus' humanizeDuration of a whole number of minutes. */
+const humanMinutes = (min: number) => {
+  const [d, h, m] = [Math.floor(min / 1440), Math.floor((min % 1440) / 60), min % 60];
+  return d > 0 ? `${d}d ${h}h ${m}m 0s` : h > 0 ? `${h}h ${m}m 0s` : `${m}m 0s`;
+};
+const FAILURE_TITLES: Record<Exclude<KindName, 'audienceGenerationJob'>, string> = {
+  audienceModel: 'audience model', audienceExportJob: 'audience export job', trainedModel: 'trained model',
+  trainedModelInferenceJob: 'trained model inference job', trainedModelExportJob: 'trained model export job', mlInputChannel: 'ML input channel',
+};
+const failureAlert = (kind: Exclude<KindName, 'audienceGenerationJob'>, at: string, status: string, code: string, n: number, extra: Record<string, string> = {}) => ({
+  at,
+  labels: { ...base, ...extra, kind, status, status_code: code, severity: 'warning' },
+  annotations: {
+    summary: `Clean Rooms ML ${FAILURE_TITLES[kind]}(s) failed: ${status} (${code})`,
+    description: `${n} ${FAILURE_TITLES[kind]}(s) watched by ${NS}/${JOB} entered ${status} with status code ${code} in the last 24h. Which ones: cleanroomsml_${KINDS[kind].snake}_status{status="${status}"} == 1, or the notification with the statusDetails message.`,
+    runbook_url: `${RUNBOOK}#cleanroomsml${alertPart(kind).toLowerCase()}failed`,
+  },
+});
+
+/** Stuck (per kind, at its default threshold) and failure (per kind and statusCode) alerts of the kinds besides audience generation jobs. */
+const KIND_GROUPS: Group[] = [
+  ...STUCK_DEFAULTS.map(([kind, title, threshold]): Group => {
+    const min = threshold / 60;
+    const id = ids[kind];
+    const statuses = Object.keys(KINDS[kind].statuses);
+    // the first pending status; a second resource sits in the kind's last in-progress status, entered 30 min later
+    const pending = statuses.find((st) => KINDS[kind].statuses[st] === 'inProgress')!;
+    const lastInProgress = statuses.filter((st) => KINDS[kind].statuses[st] === 'inProgress').at(-1)!;
+    const len = min + 60;
+    return {
+      name: `${kind} stuck: fires past ${threshold}s in its current status (measured from the status start, not creation); finished ones are silent`,
+      series: [
+        ...resource(kind, id, 'slow', pending, 0, len),
+        ...resource(kind, `${id}-2`, 'late', lastInProgress, 1800, len),
+        ...resource(kind, `${id}-3`, 'done', 'ACTIVE', 0, len),
+      ],
+      cases: [{
+        alertname: `CleanRoomsML${alertPart(kind)}Stuck`,
+        firing: [
+          { at: `${min + 1}m`, name: 'slow', id, status: pending, elapsed: min + 1 },
+          { at: `${min + 31}m`, name: 'slow', id, status: pending, elapsed: min + 31 },
+          { at: `${min + 31}m`, name: 'late', id: `${id}-2`, status: lastInProgress, elapsed: min + 1 },
+        ].map((f) => ({
+          at: f.at,
+          labels: { ...base, arn: f.id, status: f.status, name: f.name, kind, severity: 'warning' },
+          annotations: {
+            summary: `Clean Rooms ML ${title} ${f.name} is still ${f.status}`,
+            description: `The ${title} ${f.name} (${f.id}) has been ${f.status} for ${humanMinutes(f.elapsed)} (threshold ${threshold}s).`,
+            runbook_url: `${RUNBOOK}#cleanroomsml${alertPart(kind).toLowerCase()}stuck`,
+          },
+        })),
+        // "late" was created at 0 like "slow": at min + 1 it is past the threshold since creation, not since its status began
+        silentAt: [`${min - 1}m`],
+      }],
+    };
+  }),
+  {
+    name: 'trained model stuck: past its max runtime plus the margin; without a known max runtime past the fallback; a long max runtime stays silent; delete/cancel past thresholdSeconds',
+    series: [
+      // max runtime 2 h: stuck after 2 h + 1 h margin
+      ...resource('trainedModel', TM, 'churn', 'CREATE_IN_PROGRESS', 0, 1600, { version_identifier: '' }),
+      s('cleanroomsml_trained_model_max_runtime_seconds', { arn: TM }, '7200x1600'),
+      // a version whose Get has not been read: no max runtime, the 25 h fallback
+      ...resource('trainedModel', `${TM}#version=v2`, 'churn', 'CREATE_PENDING', 0, 1600, { version_identifier: 'v2' }),
+      // 28 days of max runtime: long past the fallback, still within its own limit
+      ...resource('trainedModel', `${TM}#version=v3`, 'churn', 'CREATE_IN_PROGRESS', 0, 1600, { version_identifier: 'v3' }),
+      s('cleanroomsml_trained_model_max_runtime_seconds', { arn: `${TM}#version=v3` }, '2419200x1600'),
+      // cancel under way since 0: 6 h
+      ...resource('trainedModel', `${TM}#version=v4`, 'churn', 'CANCEL_IN_PROGRESS', 0, 1600, { version_identifier: 'v4' }),
+      s('cleanroomsml_trained_model_max_runtime_seconds', { arn: `${TM}#version=v4` }, '86400x1600'),
+      // finished
+      ...resource('trainedModel', `${TM}#version=v5`, 'churn', 'ACTIVE', 0, 1600, { version_identifier: 'v5' }),
+      s('cleanroomsml_trained_model_max_runtime_seconds', { arn: `${TM}#version=v5` }, '60x1600'),
+    ],
+    cases: [{
+      alertname: 'CleanRoomsMLTrainedModelStuck',
+      firing: ([
+        ['181m', TM, '', 'CREATE_IN_PROGRESS', '3h 1m 0s'],
+        ['361m', TM, '', 'CREATE_IN_PROGRESS', '6h 1m 0s'],
+        ['361m', `${TM}#version=v4`, 'v4', 'CANCEL_IN_PROGRESS', '6h 1m 0s'],
+        ['1501m', TM, '', 'CREATE_IN_PROGRESS', '1d 1h 1m 0s'],
+        ['1501m', `${TM}#version=v2`, 'v2', 'CREATE_PENDING', '1d 1h 1m 0s'],
+        ['1501m', `${TM}#version=v4`, 'v4', 'CANCEL_IN_PROGRESS', '1d 1h 1m 0s'],
+      ] as const).map(([at, arn, version, status, elapsed]) => ({
+        at,
+        labels: { ...base, arn, status, name: 'churn', kind: 'trainedModel', severity: 'warning', ...(version ? { version_identifier: version } : {}) },
+        annotations: {
+          summary: `Clean Rooms ML trained model churn is still ${status}`,
+          description: `Trained model churn${version ? ` version ${version}` : ''} (${arn}) has been ${status} for ${elapsed}: CREATE_* past its max runtime plus 3600s (90000s when the max runtime is not known), other statuses past 21600s.`,
+          runbook_url: `${RUNBOOK}#cleanroomsmltrainedmodelstuck`,
+        },
+      })),
+      silentAt: ['179m'],
+    }],
+  },
+  {
+    name: 'failures: a trained model failure with a statusCode fires by kind, status and code (a counter born at its first failure too); other kinds fire on their own',
+    series: [
+      // born at 10 min with its first failure (no earlier sample for increase() to see)
+      s('cleanroomsml_monitor_failures_total', { kind: 'trainedModel', status: 'CREATE_FAILED', status_code: 'INSUFFICIENT_CAPACITY' }, '_x10 1x60'),
+      // on another shard, existing since start, counting one failure at 30 min
+      s('cleanroomsml_monitor_failures_total', { kind: 'trainedModel', status: 'CANCEL_FAILED', status_code: 'none', ...pod1 }, '0x30 1x40'),
+      ...(['audienceModel', 'audienceExportJob', 'trainedModelInferenceJob', 'trainedModelExportJob', 'mlInputChannel'] as const).map((kind) =>
+        s('cleanroomsml_monitor_failures_total', { kind, status: 'CREATE_FAILED', status_code: 'ACCESS_DENIED' }, '_x40 1x30')),
+    ],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLTrainedModelFailed',
+        firing: [
+          failureAlert('trainedModel', '15m', 'CREATE_FAILED', 'INSUFFICIENT_CAPACITY', 1),
+          failureAlert('trainedModel', '45m', 'CREATE_FAILED', 'INSUFFICIENT_CAPACITY', 1),
+          failureAlert('trainedModel', '45m', 'CANCEL_FAILED', 'none', 1),
+        ],
+        silentAt: ['5m'],
+      },
+      ...(['audienceModel', 'audienceExportJob', 'trainedModelInferenceJob', 'trainedModelExportJob', 'mlInputChannel'] as const).map((kind) => ({
+        alertname: `CleanRoomsML${alertPart(kind)}Failed`,
+        firing: [failureAlert(kind, '45m', 'CREATE_FAILED', 'ACCESS_DENIED', 1)],
+        silentAt: ['35m'],
+      })),
+    ],
+  },
+  {
+    name: 'failures: a failure older than the window stays silent',
+    series: [s('cleanroomsml_monitor_failures_total', { kind: 'mlInputChannel', status: 'DELETE_FAILED', status_code: 'none' }, '1x1600')],
+    cases: [{ alertname: 'CleanRoomsMLMLInputChannelFailed', firing: [failureAlert('mlInputChannel', '60m', 'DELETE_FAILED', 'none', 1)], silentAt: ['1445m', '1500m'] }],
+  },
+];
 
 interface Case { alertname: string; firing: { at: string; labels: Record<string, string>; annotations: Record<string, string> }[]; silentAt: string[] }
 interface Group { name: string; series: { series: string; values: string }[]; cases: Case[] }
@@ -168,7 +328,7 @@ const GROUPS: Group[] = [
       s('up', {}, '1x20'),
       s('cleanroomsml_monitor_state_write_errors_total', {}, '0x20'),
       s('cleanroomsml_monitor_process_start_time_seconds', {}, '0x20'),
-      s('cleanroomsml_monitor_jobs_tracked', {}, '12x20'),
+      ...ALL_KINDS.map((k, i) => s('cleanroomsml_monitor_jobs_tracked', { kind: k.kind }, `${i}x20`)),
       s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '1x20'),
       s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_C }, '0+60x20'),
     ],
@@ -339,11 +499,12 @@ const GROUPS: Group[] = [
     }],
   },
   {
-    name: 'nothing tracked: the whole release at 0 for 30m fires; one empty shard beside a busy one is silent',
+    name: 'nothing tracked: the whole release at 0 (every kind) for 30m fires; one empty shard beside a busy one, or one busy kind, is silent',
     series: [
-      s('cleanroomsml_monitor_jobs_tracked', {}, '0x60'),
-      s('cleanroomsml_monitor_jobs_tracked', { job: 'other-release' }, '0x60'),
-      s('cleanroomsml_monitor_jobs_tracked', { job: 'other-release', ...pod1 }, '5x60'),
+      ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_jobs_tracked', { kind: k.kind }, '0x60')),
+      ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_jobs_tracked', { job: 'other-release', kind: k.kind }, '0x60')),
+      ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_jobs_tracked', { job: 'other-release', kind: k.kind, ...pod1 }, k.kind === 'trainedModel' ? '5x60' : '0x60')),
+      ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_jobs_tracked', { job: 'third-release', kind: k.kind }, k.kind === 'mlInputChannel' ? '1x60' : '0x60')),
     ],
     cases: [{
       alertname: 'CleanRoomsMLNothingTracked',
@@ -351,8 +512,8 @@ const GROUPS: Group[] = [
         at: '35m',
         labels: { ...base, severity: 'warning' },
         annotations: {
-          summary: 'cleanroomsml-monitor watches no job',
-          description: `${NS}/${JOB} tracks no audience generation job at all: its discovery scopes find nothing (a wrong collaboration id or model ARN, another region or account?) and no static job is configured.`,
+          summary: 'cleanroomsml-monitor watches nothing',
+          description: `${NS}/${JOB} tracks no Clean Rooms ML resource of any kind: its discovery scopes find nothing (a wrong collaboration or membership id or model ARN, another region or account?) and no static resource is configured.`,
           runbook_url: `${RUNBOOK}#cleanroomsmlnothingtracked`,
         },
       }],
@@ -379,6 +540,7 @@ const GROUPS: Group[] = [
       silentAt: ['10m', '30m'],
     }],
   },
+  ...KIND_GROUPS,
   // ---- shards: two pods of one release, one of them bad ----
   {
     name: 'shards: pod 1 stalled for 25 minutes fires for pod 1 while pod 0 sweeps',
@@ -618,11 +780,63 @@ describe('alert rules under promtool', { skip }, () => {
     assert.match(`${r.stdout}${r.stderr}`, /CleanRoomsMLAudienceJobStuck/);
   });
 
-  test('disabled alerts are left out and thresholds reach the expressions', async () => {
-    const objs = await renderChart(['-f', join(CHART, 'ci/default-values.yaml'), '--set', 'prometheusRule.enabled=true', '--set', 'prometheusRule.rules.jobStuck.enabled=false', '--set', 'prometheusRule.rules.outboxBacklog.thresholdSeconds=1234']);
+  /** Runs GROUPS against a rules file rewritten by `edit`; returns promtool's result. */
+  async function testEdited(name: string, edit: ((rules: string) => string) | undefined, extra: string[] = []) {
+    const { rules } = await writeRules(extra);
+    const edited = join(dir, `rules-${name}.yaml`);
+    const text = readFileSync(rules, 'utf8');
+    const changed = edit ? edit(text) : text;
+    if (edit) assert.notEqual(changed, text, `${name}: the edit changed nothing`);
+    writeFileSync(edited, changed);
+    const t = join(dir, `rules-${name}.test.yaml`);
+    writeFileSync(t, promtoolTests(edited));
+    return execFileP('promtool', ['test', 'rules', t]).catch((e) => e);
+  }
+
+  test('the kind cases bite: a smaller margin past the max runtime, creation time for status start, or no born-counter part make them fail', async () => {
+    let r = await testEdited('margin', undefined, ['--set', 'prometheusRule.rules.trainedModelStuck.marginSeconds=0']);
+    assert.notEqual(r.code ?? 0, 0);
+    assert.match(`${r.stdout}${r.stderr}`, /CleanRoomsMLTrainedModelStuck/);
+    r = await testEdited('created', (x) => x.replace(/(cleanroomsml_(?!audience_generation_job)[a-z_]+)_status_since_timestamp_seconds/g, '$1_created_timestamp_seconds'));
+    assert.notEqual(r.code ?? 0, 0);
+    assert.match(`${r.stdout}${r.stderr}`, /CleanRoomsMLAudienceModelStuck/);
+    r = await testEdited('no-born', (x) => x.replace(/\n *or\n *sum by \(cluster, namespace, job, kind, status, status_code\) \(\n[^)]*offset 24h\n *\) > 0/g, ''));
+    assert.notEqual(r.code ?? 0, 0);
+    assert.match(`${r.stdout}${r.stderr}`, /CleanRoomsMLTrainedModelFailed/);
+  });
+
+  test('the stuck alerts cover exactly the *_PENDING / *_IN_PROGRESS statuses each kind declares in src/kinds', async () => {
+    const objs = await renderChart(['-f', join(CHART, 'ci/default-values.yaml'), '--set', 'prometheusRule.enabled=true']);
     const rules = findObject(objs, 'PrometheusRule').spec.groups[0].rules;
-    assert.ok(!rules.some((r: any) => r.alert === 'CleanRoomsMLAudienceJobStuck'));
+    for (const k of ALL_KINDS) {
+      if (k.kind === 'audienceGenerationJob') continue;
+      const stuck = rules.find((r: any) => r.alert === `CleanRoomsML${alertPart(k.kind)}Stuck`);
+      assert.ok(stuck, `no stuck alert for ${k.kind}`);
+      assert.equal(stuck.labels.kind, k.kind);
+      const covered = new Set([...(stuck.expr as string).matchAll(/status=~"([^"]+)"/g)].flatMap((m) => m[1]!.split('|')));
+      const declared = new Set(Object.entries(k.statuses).filter(([, c]) => c === 'inProgress').map(([st]) => st));
+      assert.deepEqual([...covered].sort(), [...declared].sort(), `${k.kind}: the alert's statuses differ from src/kinds`);
+      assert.match(stuck.expr, new RegExp(`cleanroomsml_${k.snake}_status_since_timestamp_seconds\\{`));
+      const failed = rules.find((r: any) => r.alert === `CleanRoomsML${alertPart(k.kind)}Failed`);
+      assert.ok(failed, `no failure alert for ${k.kind}`);
+      assert.match(failed.expr, new RegExp(`cleanroomsml_monitor_failures_total\\{[^}]*kind="${k.kind}"`));
+    }
+  });
+
+  test('disabled alerts are left out and thresholds reach the expressions', async () => {
+    const objs = await renderChart(['-f', join(CHART, 'ci/default-values.yaml'), '--set', 'prometheusRule.enabled=true', '--set', 'prometheusRule.rules.jobStuck.enabled=false', '--set', 'prometheusRule.rules.outboxBacklog.thresholdSeconds=1234',
+      '--set', 'prometheusRule.rules.trainedModelStuck.enabled=false', '--set', 'prometheusRule.rules.mlInputChannelFailed.enabled=false',
+      '--set', 'prometheusRule.rules.audienceModelStuck.thresholdSeconds=4321', '--set', 'prometheusRule.rules.trainedModelInferenceJobFailed.window=2h', '--set', 'prometheusRule.rules.trainedModelInferenceJobFailed.severity=critical']);
+    const rules = findObject(objs, 'PrometheusRule').spec.groups[0].rules;
+    const names = rules.map((r: any) => r.alert);
+    for (const gone of ['CleanRoomsMLAudienceJobStuck', 'CleanRoomsMLTrainedModelStuck', 'CleanRoomsMLMLInputChannelFailed']) assert.ok(!names.includes(gone), `${gone} still rendered`);
+    for (const kept of ['CleanRoomsMLTrainedModelFailed', 'CleanRoomsMLMLInputChannelStuck']) assert.ok(names.includes(kept), `${kept} missing`);
     assert.match(rules.find((r: any) => r.alert === 'CleanRoomsMLOutboxBacklog').expr, /> 1234$/);
+    assert.match(rules.find((r: any) => r.alert === 'CleanRoomsMLAudienceModelStuck').expr, /> 4321$/);
+    const inference = rules.find((r: any) => r.alert === 'CleanRoomsMLTrainedModelInferenceJobFailed');
+    assert.match(inference.expr, /\[2h\]/);
+    assert.match(inference.expr, /offset 2h/);
+    assert.equal(inference.labels.severity, 'critical');
   });
 });
 
@@ -680,6 +894,78 @@ describe('dashboard queries under promtool', { skip }, () => {
           },
           { expr: find(/^Discovery scope health/, 'B'), eval_time: '30m', exp_samples: [{ labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_C}"}`, value: 1500 }] },
           { expr: find(/^Discovery scopes down/), eval_time: '30m', exp_samples: [{ labels: '{}', value: 1 }] },
+        ],
+      }],
+    }, { lineWidth: 0 }));
+    const r = await execFileP('promtool', ['test', 'rules', t]).catch((e) => e);
+    assert.equal(r.code ?? 0, 0, `promtool test rules failed:\n${r.stdout}${r.stderr}`);
+  });
+});
+
+describe('dashboard rows per kind under promtool', { skip }, () => {
+  const find = (title: string, ref = 'A') => {
+    const e = dashboardExprs().find((x) => x.title === title && x.ref === ref);
+    assert.ok(e, `no panel "${title}" (${ref})`);
+    return e.expr;
+  };
+  test('every kind has a row: by status, under way with the time in the current status, failures by status code', () => {
+    const dash = JSON.parse(readFileSync(join(CHART, 'dashboards/cleanroomsml-monitor.json'), 'utf8'));
+    const rows = dash.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title);
+    for (const k of ALL_KINDS) {
+      if (k.kind === 'audienceGenerationJob') continue;
+      const panels = dashboardExprs().filter((e) => e.expr.includes(`cleanroomsml_${k.snake}_status{`));
+      assert.ok(panels.some((e) => / by status$/.test(e.title)), `${k.kind}: no "by status" panel`);
+      assert.ok(panels.some((e) => /time in current status$/.test(e.title) && e.expr.includes(`cleanroomsml_${k.snake}_status_since_timestamp_seconds`)), `${k.kind}: no time-in-status panel`);
+      assert.ok(dashboardExprs().some((e) => /failures by status code$/.test(e.title) && e.expr.includes(`kind="${k.kind}"`) && /by \(status, status_code\)/.test(e.expr)), `${k.kind}: no failures panel`);
+      const under = panels.find((e) => /time in current status$/.test(e.title))!;
+      const covered = new Set([...under.expr.matchAll(/status=~"([^"]+)"/g)].flatMap((m) => m[1]!.split('|')));
+      assert.deepEqual([...covered].sort(), Object.entries(k.statuses).filter(([, c]) => c === 'inProgress').map(([st]) => st).sort(), `${k.kind}: in-progress statuses`);
+    }
+    assert.equal(rows.length, 4 + 6, `rows: ${rows.join(', ')}`);
+  });
+
+  test('kind panels compute what their titles say: time in status, elapsed / max runtime, records, size, failures by code', async () => {
+    const f = join(dir, 'dashboard-kinds-empty-rules.yaml');
+    writeFileSync(f, 'groups: []\n');
+    const t = join(dir, 'dashboard-kinds.test.yaml');
+    const v2 = `${TM}#version=v2`;
+    const CH = ids.mlInputChannel;
+    writeFileSync(t, stringify({
+      rule_files: [f],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: [
+          // training since 600 s with a 3600 s max runtime: at 40 min, 1800 s elapsed = 50 %
+          ...resource('trainedModel', TM, 'churn', 'CREATE_IN_PROGRESS', 600, 60),
+          s('cleanroomsml_trained_model_max_runtime_seconds', { arn: TM }, '3600x60'),
+          // a version without a known max runtime: in the time panel, not in the ratio
+          ...resource('trainedModel', v2, 'churn', 'CREATE_PENDING', 1200, 60, { version_identifier: 'v2' }),
+          // an ACTIVE version with a max runtime: in neither
+          ...resource('trainedModel', `${TM}#version=v3`, 'churn', 'ACTIVE', 0, 60, { version_identifier: 'v3' }),
+          s('cleanroomsml_trained_model_max_runtime_seconds', { arn: `${TM}#version=v3` }, '3600x60'),
+          ...resource('mlInputChannel', CH, 'events', 'ACTIVE', 0, 60),
+          s('cleanroomsml_ml_input_channel_records', { arn: CH }, '120000x60'),
+          s('cleanroomsml_ml_input_channel_size_gigabytes', { arn: CH }, '2.5x60'),
+          s('cleanroomsml_monitor_failures_total', { kind: 'mlInputChannel', status: 'CREATE_FAILED', status_code: 'ACCESS_DENIED' }, '0x20 1x40'),
+          s('cleanroomsml_monitor_failures_total', { kind: 'trainedModel', status: 'CREATE_FAILED', status_code: 'none' }, '0x20 1x40'),
+        ],
+        promql_expr_test: [
+          {
+            expr: find('Trained models under way: time in current status'), eval_time: '40m',
+            exp_samples: [
+              { labels: `{arn="${TM}",name="churn",status="CREATE_IN_PROGRESS"}`, value: 1800 },
+              { labels: `{arn="${v2}",name="churn",status="CREATE_PENDING",version_identifier="v2"}`, value: 1200 },
+            ],
+          },
+          { expr: find('Trained models training: elapsed / max runtime'), eval_time: '40m', exp_samples: [{ labels: `{arn="${TM}",name="churn",status="CREATE_IN_PROGRESS"}`, value: 0.5 }] },
+          { expr: find('Trained model versions: elapsed and max runtime', 'B'), eval_time: '40m', exp_samples: [{ labels: `{arn="${TM}"}`, value: 3600 }] },
+          { expr: find('ML input channel records'), eval_time: '40m', exp_samples: [{ labels: `{arn="${CH}",name="events"}`, value: 120000 }] },
+          { expr: find('ML input channel size'), eval_time: '40m', exp_samples: [{ labels: `{arn="${CH}",name="events"}`, value: 2.5 }] },
+          { expr: find('ML input channels under way: time in current status'), eval_time: '40m', exp_samples: [] },
+          // the channel failure counted at 21 min, in the 5 min window that holds it; only its own kind
+          { expr: find('ML input channels: failures by status code'), eval_time: '24m', exp_samples: [{ labels: '{status="CREATE_FAILED",status_code="ACCESS_DENIED"}', value: 1 }] },
+          { expr: find('ML input channels: failures by status code'), eval_time: '40m', exp_samples: [{ labels: '{status="CREATE_FAILED",status_code="ACCESS_DENIED"}', value: 0 }] },
         ],
       }],
     }, { lineWidth: 0 }));
