@@ -137,7 +137,12 @@ export class ResourceSeriesRenderer {
 
   plain(byKind: (k: KindName) => ReadonlyMap<string, ResourceSnapshot> | undefined, mode: StatusSeries): Lease<Buffer[]> {
     const leases = this.renderers.map(([k, r]) => r.plain(byKind(k) ?? ResourceSeriesRenderer.EMPTY, mode));
-    return { value: leases.flatMap((l) => l.value), release: () => leases.forEach((l) => l.release()) };
+    return {
+      value: leases.flatMap((l) => l.value),
+      release: () => {
+        for (const l of leases) l.release();
+      },
+    };
   }
 
   async gzipPieces(
