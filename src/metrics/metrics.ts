@@ -4,6 +4,8 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
 import type { ApiOutcome, Operation } from '../aws/types.js';
+import { ALL_KINDS, KINDS, statusClass } from '../kinds/index.js';
+import type { KindName } from '../kinds/kind.js';
 import { JobSeriesRenderer, type Lease, type StatusSeries } from './job-series.js';
 import { createPieceDeflate, gzipFrame } from './gzip.js';
 
@@ -34,7 +36,11 @@ export interface Metrics {
   /** Expositions not yet released (scrapes still writing job pieces). */
   activeScrapes(): number;
   apiRequest(operation: Operation, outcome: ApiOutcome, durationMs: number): void;
-  transition(from: string | null, to: string): void;
+  /**
+   * One recorded transition of a resource of `kind`; a change into a failure status of the kind
+   * also counts in failures_total by its statusCode (never its message: free text is no label).
+   */
+  transition(t: { kind: KindName; transition: string; from: string | null; to: string; statusCode?: string | undefined }): void;
   notification(target: string, outcome: NotificationOutcome): void;
   sweep(ok: boolean, durationMs: number, finishedAt: number): void;
   sweepSkipped(): void;
@@ -70,7 +76,10 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   const exposition = async (gzip = false): Promise<Lease<Iterable<Buffer | string>>> => {
     const mode = source.statusSeries?.() ?? 'all';
     if (gzip) {
-      const [jobs, rest] = await Promise.all([renderer.gzipPieces(source.jobs(), mode), promMetrics().then((t) => deflatePiece(Buffer.from(`\n${t}`, 'utf8')))]);
+      const [jobs, rest] = await Promise.all([
+        renderer.gzipPieces(source.jobs(), mode),
+        promMetrics().then((t) => deflatePiece(Buffer.from(`\n${t}`, 'utf8'))),
+      ]);
       return { value: gzipFrame([...jobs, rest]), release: () => {} };
     }
     // prom-client first: the job pieces are taken last, so they are the state of this instant.
@@ -101,12 +110,19 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     registers,
   });
   for (const op of ['GetAudienceGenerationJob', 'ListAudienceGenerationJobs']) {
-    for (const o of ['success', 'throttled', 'not_found', 'access_denied', 'validation', 'error']) apiRequests.inc({ operation: op, outcome: o }, 0);
+    for (const o of ['success', 'throttled', 'not_found', 'access_denied', 'validation', 'error'])
+      apiRequests.inc({ operation: op, outcome: o }, 0);
   }
   const transitions = new Counter({
     name: 'cleanroomsml_monitor_transitions_total',
-    help: 'Observed status transitions; from="none" on first sight, to="VANISHED" when a job starts answering 404.',
-    labelNames: ['from', 'to'] as const,
+    help: 'Observed status transitions by resource kind; from="none" on first sight, to="VANISHED" when a resource starts answering 404.',
+    labelNames: ['kind', 'from', 'to'] as const,
+    registers,
+  });
+  const failures = new Counter({
+    name: 'cleanroomsml_monitor_failures_total',
+    help: 'Status changes into a failure status of the kind, by the statusCode AWS gave ("none" when it gave none).',
+    labelNames: ['kind', 'status', 'status_code'] as const,
     registers,
   });
   const notifications = new Counter({
@@ -163,10 +179,12 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   });
   new Gauge({
     name: 'cleanroomsml_monitor_jobs_tracked',
-    help: 'Audience generation jobs currently tracked.',
+    help: 'Resources currently tracked, by kind.',
+    labelNames: ['kind'] as const,
     registers,
     collect() {
-      this.set(source.jobs().size);
+      // Every kind has its series, at 0 while none is tracked (alerts compare them to 0).
+      for (const k of ALL_KINDS) this.set({ kind: k.kind }, k.kind === 'audienceGenerationJob' ? source.jobs().size : 0);
     },
   });
   new Gauge({
@@ -274,8 +292,11 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
       apiRequests.inc({ operation, outcome });
       apiDuration.observe({ operation }, secs(durationMs));
     },
-    transition(from, to) {
-      transitions.inc({ from: from ?? 'none', to });
+    transition(t) {
+      transitions.inc({ kind: t.kind, from: t.from ?? 'none', to: t.to });
+      if (t.transition === 'status_changed' && statusClass(KINDS[t.kind], t.to) === 'failure') {
+        failures.inc({ kind: t.kind, status: t.to, status_code: t.statusCode ?? 'none' });
+      }
     },
     notification(target, outcome) {
       notifications.inc({ target, outcome });

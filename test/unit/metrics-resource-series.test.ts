@@ -105,3 +105,32 @@ test('every kind renders promtool-clean text (when promtool is installed)', (t) 
   const out = execFileSync('promtool', ['check', 'metrics'], { input: text.trimStart(), encoding: 'utf8' });
   assert.equal(out.trim(), '');
 });
+
+test('monitor series carry the kind: transitions, failures by statusCode, jobs tracked per kind', async () => {
+  const { Registry } = await import('prom-client');
+  const { createMetrics } = await import('../../src/metrics/metrics.js');
+  const registry = new Registry();
+  const m = createMetrics(
+    registry,
+    { jobs: () => new Map(), pending: () => [], deadLetters: () => [], targetNames: () => [], now: () => 0 },
+    'test',
+  );
+  m.transition({
+    kind: 'trainedModel',
+    transition: 'status_changed',
+    from: 'CREATE_IN_PROGRESS',
+    to: 'CREATE_FAILED',
+    statusCode: 'INTERNAL_ERROR',
+  });
+  m.transition({ kind: 'mlInputChannel', transition: 'status_changed', from: 'CREATE_IN_PROGRESS', to: 'ACTIVE' });
+  m.transition({ kind: 'mlInputChannel', transition: 'status_changed', from: 'CREATE_IN_PROGRESS', to: 'DELETE_FAILED' });
+  // First sight of a failed resource is old news, not a failure now.
+  m.transition({ kind: 'trainedModel', transition: 'first_seen', from: null, to: 'CREATE_FAILED', statusCode: 'X' });
+  const text = await registry.metrics();
+  assert.match(text, /cleanroomsml_monitor_transitions_total\{kind="trainedModel",from="CREATE_IN_PROGRESS",to="CREATE_FAILED"\} 1/);
+  assert.match(text, /cleanroomsml_monitor_transitions_total\{kind="trainedModel",from="none",to="CREATE_FAILED"\} 1/);
+  assert.match(text, /cleanroomsml_monitor_failures_total\{kind="trainedModel",status="CREATE_FAILED",status_code="INTERNAL_ERROR"\} 1/);
+  assert.match(text, /cleanroomsml_monitor_failures_total\{kind="mlInputChannel",status="DELETE_FAILED",status_code="none"\} 1/);
+  assert.equal(text.match(/cleanroomsml_monitor_failures_total\{/g)!.length, 2);
+  for (const k of ALL_KINDS) assert.match(text, new RegExp(`cleanroomsml_monitor_jobs_tracked\\{kind="${k.kind}"\\} 0`));
+});
