@@ -19,7 +19,7 @@ import type { Checkpoint } from './checkpoint-text.js';
 export class StateCorruptError extends Error {}
 
 export type JournalRecord =
-  | { s: number; t: 'commit'; up: JobSnapshot[]; rm: string[]; enq: OutboxEntry[] }
+  | { s: number; t: 'commit'; up: JobSnapshot[]; rm: string[]; enq: OutboxEntry[]; upr?: ResourceSnapshot[]; rmr?: string[] }
   | { s: number; t: 'delivered'; id: string }
   | { s: number; t: 'attempt'; id: string; attempts: number; nextAttemptAt: number; lastError?: string }
   | { s: number; t: 'dead'; id: string; reason: string; at: number }
@@ -275,6 +275,9 @@ export function readJournalRecord(v: unknown, r: Repairs): JournalRecord {
       list(o, 'up', where, (e, w) => readSnapshot(e, w, r));
       list(o, 'rm', where, (e, w) => (typeof e === 'string' ? e : corrupt(w, 'is not a string')));
       list(o, 'enq', where, (e, w) => readOutboxEntry(e, w, r));
+      // Resources of the other kinds: absent in records written before they were watched.
+      if (o['upr'] !== undefined) list(o, 'upr', where, (e, w) => readResourceSnapshot(e, w, r));
+      if (o['rmr'] !== undefined) list(o, 'rmr', where, (e, w) => (typeof e === 'string' ? e : corrupt(w, 'is not a string')));
       break;
     case 'delivered':
       str(o, 'id', where);
@@ -323,5 +326,7 @@ export function parseCheckpoint(text: string, version: number, r: Repairs): Chec
     jobs: list(raw, 'jobs', 'checkpoint', (e, w) => readSnapshot(e, w, r)),
     outbox: list(raw, 'outbox', 'checkpoint', (e, w) => readOutboxEntry(e, w, r)),
     deadLetters: list(raw, 'deadLetters', 'checkpoint', (e, w) => readDeadLetter(e, w, r)),
+    // A checkpoint of a version that watched only audience generation jobs has none: migrated as empty.
+    resources: raw['resources'] === undefined ? [] : list(raw, 'resources', 'checkpoint', (e, w) => readResourceSnapshot(e, w, r)),
   };
 }

@@ -22,7 +22,7 @@ export function resource(kind: KindDecl, over: Partial<ResourceSnapshot> = {}): 
   const arn = kind.arn
     ? `arn:aws:cleanrooms-ml:us-east-1:123456789012:membership/${MEMBERSHIP}/${kind.arn.resourceType}/0f1e2d3c-aaaa-4bbb-8ccc-000000000001`
     : undefined;
-  const id = arn ?? `${TRAINED_MODEL_ARN}#export=exp-1@2026-11-28T12:00:00.000Z`;
+  const id = arn ?? `${TRAINED_MODEL_ARN}#export=${kind.snake}@2026-11-28T12:00:00.000Z`;
   return {
     kind: kind.kind,
     id,
