@@ -15,6 +15,7 @@ import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
 import { createCleanRoomsMlClient } from './aws/client.js';
+import { createResourceClient, type ResourceClient } from './aws/resource-client.js';
 import { credentialsFor, type ConnSpec } from './aws/connections.js';
 import type { ApiOutcome, CleanRoomsMlApi, Operation } from './aws/types.js';
 import { openStateStore, type FileStateStore } from './state/store.js';
@@ -112,9 +113,17 @@ export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): Pol
       requestTimeoutMs: c.aws.requestTimeoutMs,
       ...(o.observer ? { observer: o.observer } : {}),
     });
+  const resourceClient = (conn: ConnSpec): ResourceClient =>
+    createResourceClient({
+      region: conn.region,
+      ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
+      ...(conn.roleArn || o.credentials ? { credentials: credentialsFor(conn, o.credentials) } : {}),
+      requestTimeoutMs: c.aws.requestTimeoutMs,
+      ...(o.observer ? { observer: o.observer } : {}),
+    });
   return {
     spec,
-    connections: createConnections(spec, { client, maxRequestsPerSecond: c.polling.maxRequestsPerSecond, clock: o.clock }),
+    connections: createConnections(spec, { client, resourceClient, maxRequestsPerSecond: c.polling.maxRequestsPerSecond, clock: o.clock }),
     concurrency: c.polling.concurrency,
     maxAttempts: c.aws.maxAttempts,
     intervalMs: scheduleIntervalMs(c.polling.schedule),
@@ -171,6 +180,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     registry,
     {
       jobs: () => store.jobs(),
+      resources: () => store.resources(),
       pending: () => store.pending(),
       deadLetters: () => store.deadLetters(),
       targetNames: () => config.notifications.targets.map((t) => t.name),
@@ -231,6 +241,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ready();
       if (n > 0) rt.worker.kick();
     },
+    onResourceTransition: (t) =>
+      metrics.transition({
+        kind: t.snapshot.kind,
+        transition: t.kind,
+        from: t.from,
+        to: t.to,
+        statusCode: t.snapshot.statusDetails?.statusCode,
+      }),
     onTransition: (t) =>
       metrics.transition({
         kind: 'audienceGenerationJob',

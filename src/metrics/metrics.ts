@@ -7,10 +7,14 @@ import type { ApiOutcome, Operation } from '../aws/types.js';
 import { ALL_KINDS, KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
 import { JobSeriesRenderer, type Lease, type StatusSeries } from './job-series.js';
+import { ResourceSeriesRenderer } from './resource-series.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
 import { createPieceDeflate, gzipFrame } from './gzip.js';
 
 export interface MetricsSource {
   jobs(): ReadonlyMap<string, JobSnapshot>;
+  /** Tracked resources of the other kinds, by id (absent: none). */
+  resources?(): ReadonlyMap<string, ResourceSnapshot>;
   pending(): readonly OutboxEntry[];
   deadLetters(): readonly DeadLetter[];
   /** Names of the configured notification targets (so their series exist at 0). */
@@ -72,20 +76,53 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   // KB). /metrics streams the chunks; registry.metrics() still returns the whole text.
   const deflatePiece = createPieceDeflate();
   const renderer = new JobSeriesRenderer(deflatePiece);
+  // The other kinds' families, from their declarations; the audience generation job ones above keep their own shape.
+  const resourceRenderer = new ResourceSeriesRenderer(['audienceGenerationJob'], deflatePiece);
+  // One map per kind, rebuilt only when a snapshot of the store's map changed (a commit replaces snapshots).
+  let split: { seen: Map<string, ResourceSnapshot>; byKind: Map<string, Map<string, ResourceSnapshot>> } | undefined;
+  const resourcesByKind = (): ((k: string) => ReadonlyMap<string, ResourceSnapshot> | undefined) => {
+    const all = source.resources?.() ?? new Map<string, ResourceSnapshot>();
+    let changed = split === undefined || split.seen.size !== all.size;
+    if (!changed)
+      for (const [id, s] of all)
+        if (split!.seen.get(id) !== s) {
+          changed = true;
+          break;
+        }
+    if (changed) {
+      const byKind = new Map<string, Map<string, ResourceSnapshot>>();
+      for (const [id, s] of all) {
+        let m = byKind.get(s.kind);
+        if (!m) byKind.set(s.kind, (m = new Map()));
+        m.set(id, s);
+      }
+      split = { seen: new Map(all), byKind };
+    }
+    const byKind = split!.byKind;
+    return (k) => byKind.get(k);
+  };
   const promMetrics = registry.metrics.bind(registry);
   const exposition = async (gzip = false): Promise<Lease<Iterable<Buffer | string>>> => {
     const mode = source.statusSeries?.() ?? 'all';
     if (gzip) {
-      const [jobs, rest] = await Promise.all([
+      const [jobs, resources, rest] = await Promise.all([
         renderer.gzipPieces(source.jobs(), mode),
+        resourceRenderer.gzipPieces(resourcesByKind(), mode),
         promMetrics().then((t) => deflatePiece(Buffer.from(`\n${t}`, 'utf8'))),
       ]);
-      return { value: gzipFrame([...jobs, rest]), release: () => {} };
+      return { value: gzipFrame([...jobs, ...resources, rest]), release: () => {} };
     }
     // prom-client first: the job pieces are taken last, so they are the state of this instant.
     const rest = await promMetrics();
     const jobs = renderer.plain(source.jobs(), mode);
-    return { value: [...jobs.value, `\n${rest}`], release: jobs.release };
+    const resources = resourceRenderer.plain(resourcesByKind(), mode);
+    return {
+      value: [...jobs.value, ...resources.value, `\n${rest}`],
+      release: () => {
+        jobs.release();
+        resources.release();
+      },
+    };
   };
   registry.metrics = async () => {
     const { value, release } = await exposition();
@@ -184,7 +221,9 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     registers,
     collect() {
       // Every kind has its series, at 0 while none is tracked (alerts compare them to 0).
-      for (const k of ALL_KINDS) this.set({ kind: k.kind }, k.kind === 'audienceGenerationJob' ? source.jobs().size : 0);
+      const counts = new Map<string, number>([['audienceGenerationJob', source.jobs().size]]);
+      for (const s of source.resources?.().values() ?? []) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+      for (const k of ALL_KINDS) this.set({ kind: k.kind }, counts.get(k.kind) ?? 0);
     },
   });
   new Gauge({
@@ -286,7 +325,7 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
 
   return {
     exposition,
-    activeScrapes: () => renderer.activeLeases,
+    activeScrapes: () => renderer.activeLeases + resourceRenderer.activeLeases,
     contentType: registry.contentType,
     apiRequest(operation, outcome, durationMs) {
       apiRequests.inc({ operation, outcome });

@@ -133,6 +133,13 @@ export class ResourceSeriesRenderer {
     ]);
   }
 
+  /** Scrapes still holding pieces of any kind. */
+  get activeLeases(): number {
+    let n = 0;
+    for (const [, r] of this.renderers) n += r.activeLeases;
+    return n;
+  }
+
   private static readonly EMPTY: ReadonlyMap<string, ResourceSnapshot> = new Map();
 
   plain(byKind: (k: KindName) => ReadonlyMap<string, ResourceSnapshot> | undefined, mode: StatusSeries): Lease<Buffer[]> {

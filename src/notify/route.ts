@@ -1,6 +1,6 @@
 // Pure: which targets hear about which transitions. Runs inside the sweep, before the durable commit,
 // so its output is persisted together with the snapshots that caused it.
-import { isTerminal, VANISHED, type JobEvent, type OutboxEntry, type Transition } from '../domain.js';
+import { DEFAULT_NOTIFY_STATUSES, isTerminal, VANISHED, type JobEvent, type OutboxEntry, type Transition } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
 import type { ResourceEvent, ResourceTransition } from '../kinds/event.js';
 import { defaultNotifyStatuses, KINDS, statusClass } from '../kinds/index.js';
@@ -23,7 +23,7 @@ export interface TargetFilters {
   kinds?: readonly KindName[];
 }
 
-export type RoutableTarget = Pick<NotificationTarget, 'name' | 'statuses'> & TargetFilters;
+export type RoutableTarget = Pick<NotificationTarget, 'name'> & { statuses?: readonly string[] | undefined } & TargetFilters;
 
 /**
  * A target as resource routing reads it: `statuses` absent means the kind's defaults (its
@@ -77,10 +77,11 @@ function wants(target: RoutableTarget, t: Transition, pattern: RegExp | undefine
   if (target.everyTransition === true) return true;
   if (t.kind === 'metrics_appeared') return false;
   const status = t.kind === 'vanished' ? VANISHED : t.to;
-  return (target.statuses as readonly string[]).includes(status);
+  return (target.statuses ?? DEFAULT_NOTIFY_STATUSES).includes(status);
 }
 
 function matchesFilters(target: RoutableTarget, t: Transition, re: RegExp | undefined): boolean {
+  if (target.kinds !== undefined && !target.kinds.includes('audienceGenerationJob')) return false;
   if (target.collaborationIds !== undefined && target.collaborationIds.length > 0) {
     const c = t.snapshot.collaborationId;
     if (c === undefined || !target.collaborationIds.includes(c)) return false;
