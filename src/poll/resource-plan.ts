@@ -104,16 +104,16 @@ export function planResources(input: ResourcePlanInput): ResourcePlan {
     else if (prev) get.push(refOf(s));
     else firstSight.push(s);
   }
-  // New resources at work are read in full first; those at rest are adopted from the List and
-  // read in detail by later sweeps as the budget allows.
-  firstSight.sort(
-    (a, b) => Number(statusClass(KINDS[a.kind], a.status) !== 'inProgress') - Number(statusClass(KINDS[b.kind], b.status) !== 'inProgress'),
-  );
+  // New resources at work are read in full first; those at rest are adopted from the List (so
+  // nothing waits for them) and read in detail as the budget allows, now or by later sweeps.
+  const atRest = (s: ResourceSnapshot) => statusClass(KINDS[s.kind], s.status) !== 'inProgress';
+  firstSight.sort((a, b) => Number(atRest(a)) - Number(atRest(b)));
   let budget = Math.max(0, input.detailBudget);
   for (const s of firstSight) {
-    if (budget > 0 && statusClass(KINDS[s.kind], s.status) === 'inProgress') {
+    if (budget > 0) {
       get.push(refOf(s));
       budget--;
+      if (atRest(s)) take.push(s);
     } else take.push(s);
   }
   for (const s of backfill) {
