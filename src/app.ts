@@ -262,7 +262,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const r = await poller.sweep(signal);
     metrics.sweep(r?.ok ?? false, r?.durationMs ?? 0, clock.now());
     if (r) {
-      const current = listScopes(rt.spec.staticArns, rt.spec.discovery, store.jobs(), rt.spec.staticConn).map((s) => s.key);
+      // The other kinds' sources count as scopes too (their per-model Lists as listed this sweep).
+      const current = [...listScopes(rt.spec.staticArns, rt.spec.discovery, store.jobs(), rt.spec.staticConn).map((s) => s.key), ...rt.spec.resourceSources.map((s) => s.key), ...r.listedScopes];
       metrics.scopes({ listed: r.listedScopes, failed: r.failedScopes, current, at: clock.now() });
     }
     if (r && r.notifications > 0) rt.worker.kick();

@@ -37,6 +37,50 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+/**
+ * The Lists of per-model sources, one per known trained model of the collaboration. A model's
+ * export jobs are listed on every sweep while the model changed within terminalInterval, while
+ * one of its export jobs is unfinished, or before they were ever listed; otherwise once per
+ * terminalInterval (the others are `skipped`: their export jobs keep their state, not a failure).
+ */
+export function expandPerParent(
+  spec: Pick<SweepSpec, 'resourceSources' | 'schedule'>,
+  known: ReadonlyMap<string, ResourceSnapshot>,
+  now: number,
+  deps: Pick<SweepDeps, 'tracker'>,
+): { due: ResourceSource[]; skipped: ResourceSource[] } {
+  const due: ResourceSource[] = [];
+  const skipped: ResourceSource[] = [];
+  const sched = spec.schedule;
+  const unfinished = new Set<string>();
+  for (const s of known.values()) {
+    if (s.parents.trainedModelArn !== undefined && statusClass(KINDS[s.kind], s.status) === 'inProgress') unfinished.add(`${s.kind}|${s.parents.trainedModelArn}`);
+  }
+  for (const src of spec.resourceSources) {
+    if (!src.perParent) {
+      due.push(src);
+      continue;
+    }
+    const models = new Map<string, ResourceSnapshot>();
+    for (const s of known.values()) {
+      if (s.kind === 'trainedModel' && s.arn !== undefined && s.parents.collaborationId === src.params.collaborationId && !models.has(s.arn)) models.set(s.arn, s);
+    }
+    for (const [arn, model] of models) {
+      const { perParent: _p, ...base } = src;
+      const child: ResourceSource = { ...base, key: `${src.key}|${arn}`, params: { ...src.params, trainedModelArn: arn } };
+      const listedAt = deps.tracker.scopeLastListedAt(child.key);
+      const busy =
+        listedAt === undefined ||
+        sched === undefined ||
+        now - model.updateTime < sched.terminalIntervalMs ||
+        unfinished.has(`${src.kind}|${arn}`);
+      if (busy || isDue(listedAt + sched.terminalIntervalMs, now, sched.activeIntervalMs)) due.push(child);
+      else skipped.push(child);
+    }
+  }
+  return { due, skipped };
+}
+
 export async function sweepResources(
   deps: SweepDeps,
   spec: SweepSpec,
@@ -64,9 +108,12 @@ export async function sweepResources(
   });
   const known = deps.store.resources();
 
-  // 1. Every source, page by page.
+  // 1. Every source, page by page. Per-model sources (trained model export jobs) stand for one
+  // List per trained model of their collaboration known at the start of the sweep.
   const results: SourceResult[] = [];
-  await pool(spec.resourceSources, Math.min(deps.concurrency, 4), async (source: ResourceSource) => {
+  const sources = expandPerParent(spec, known, startedAt, deps);
+  for (const s of sources.skipped) results.push({ source: s, items: undefined });
+  await pool(sources.due, Math.min(deps.concurrency, 4), async (source: ResourceSource) => {
     report.listedSources.push(source.key);
     const c = deps.connections.forConn(source.conn);
     try {

@@ -24,6 +24,8 @@ export interface ResourceSource {
   /** Only resources of this region (from their ARN); absent: any region. */
   region?: string;
   conn?: ConnSpec;
+  /** Listed once per known trained model of its collaboration (trained model export jobs). */
+  perParent?: 'trainedModelArn';
 }
 
 /** A resource named in `jobs:` that is not an audience generation job. */
@@ -109,6 +111,7 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
         list: l.list,
         params: l.params,
         view: l.list.view,
+        ...(l.perParent ? { perParent: l.perParent } : {}),
         ...(d.region !== undefined ? { region: d.region } : {}),
         ...(conn ? { conn } : {}),
       });

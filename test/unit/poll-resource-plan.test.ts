@@ -71,3 +71,34 @@ describe('decideResources', () => {
     assert.deepEqual(denied.upsert.map((s) => s.status), ['CREATE_FAILED']);
   });
 });
+
+describe('expandPerParent (trained model export jobs)', async () => {
+  const { expandPerParent } = await import('../../src/poll/resource-sweep.js');
+  const { JobTracker } = await import('../../src/poll/tracker.js');
+  const l = entryList({ collaborationId: 'c-1', view: 'collaboration' }, KINDS.trainedModelExportJob);
+  if ('reason' in l) throw new Error(l.reason);
+  const src: ResourceSource = { key: 'exp', kind: 'trainedModelExportJob', list: l.list, params: l.params, view: 'collaboration', perParent: 'trainedModelArn' };
+  const sched = { activeIntervalMs: 30_000, terminalIntervalMs: 600_000, maxBackoffMs: 600_000, retentionMs: 0 };
+  const NOW = T0 + 86_400_000;
+  const model = resource(KINDS.trainedModel, { status: 'ACTIVE', parents: { collaborationId: 'c-1' }, updateTime: T0 });
+  const exp = resource(KINDS.trainedModelExportJob, { status: 'ACTIVE', parents: { collaborationId: 'c-1', trainedModelArn: model.arn! } });
+  it('one List per known model of the collaboration; every sweep until first listed, then at terminalInterval', () => {
+    const tracker = new JobTracker();
+    const known = new Map([[model.id, model], [exp.id, exp]]);
+    const first = expandPerParent({ resourceSources: [src], schedule: sched }, known, NOW, { tracker });
+    assert.deepEqual(first.due.map((s) => s.params), [{ collaborationId: 'c-1', trainedModelArn: model.arn }]);
+    tracker.scopeListed(first.due[0]!.key, NOW);
+    assert.equal(expandPerParent({ resourceSources: [src], schedule: sched }, known, NOW + 30_000, { tracker }).skipped.length, 1);
+    assert.equal(expandPerParent({ resourceSources: [src], schedule: sched }, known, NOW + 600_000, { tracker }).due.length, 1);
+  });
+  it('listed every sweep while an export is unfinished or the model changed recently; models of other collaborations are not', () => {
+    const tracker = new JobTracker();
+    tracker.scopeListed(`exp|${model.arn}`, NOW);
+    const running = new Map([[model.id, model], [exp.id, { ...exp, status: 'CREATE_IN_PROGRESS' }]]);
+    assert.equal(expandPerParent({ resourceSources: [src], schedule: sched }, running, NOW + 30_000, { tracker }).due.length, 1);
+    const fresh = new Map([[model.id, { ...model, updateTime: NOW }]]);
+    assert.equal(expandPerParent({ resourceSources: [src], schedule: sched }, fresh, NOW + 30_000, { tracker }).due.length, 1);
+    const other = new Map([[model.id, { ...model, parents: { collaborationId: 'c-2' } }]]);
+    assert.deepEqual(expandPerParent({ resourceSources: [src], schedule: sched }, other, NOW, { tracker }), { due: [], skipped: [] });
+  });
+});
