@@ -15,6 +15,7 @@ import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
 import { createCleanRoomsMlClient } from './aws/client.js';
+import { createResourceClient, type ResourceClient } from './aws/resource-client.js';
 import { credentialsFor, type ConnSpec } from './aws/connections.js';
 import type { ApiOutcome, CleanRoomsMlApi, Operation } from './aws/types.js';
 import { openStateStore, type FileStateStore } from './state/store.js';
@@ -112,9 +113,17 @@ export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): Pol
       requestTimeoutMs: c.aws.requestTimeoutMs,
       ...(o.observer ? { observer: o.observer } : {}),
     });
+  const resourceClient = (conn: ConnSpec): ResourceClient =>
+    createResourceClient({
+      region: conn.region,
+      ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
+      ...(conn.roleArn || o.credentials ? { credentials: credentialsFor(conn, o.credentials) } : {}),
+      requestTimeoutMs: c.aws.requestTimeoutMs,
+      ...(o.observer ? { observer: o.observer } : {}),
+    });
   return {
     spec,
-    connections: createConnections(spec, { client, maxRequestsPerSecond: c.polling.maxRequestsPerSecond, clock: o.clock }),
+    connections: createConnections(spec, { client, resourceClient, maxRequestsPerSecond: c.polling.maxRequestsPerSecond, clock: o.clock }),
     concurrency: c.polling.concurrency,
     maxAttempts: c.aws.maxAttempts,
     intervalMs: scheduleIntervalMs(c.polling.schedule),
@@ -133,7 +142,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // 1. Logging and time. Scheduling, backoff and ages run on a clock immune to wall-clock steps;
   // webhook-timestamp headers use the wall clock, because receivers compare them with theirs.
   const log = opts.log ?? createLogger({ level: opts.config.log.level });
-  const clock = opts.clock ?? createSteadyClock({ onReanchor: (skewMs) => log.warn({ skewMs }, 'wall clock differed for 15 min; adopting it') });
+  const clock =
+    opts.clock ?? createSteadyClock({ onReanchor: (skewMs) => log.warn({ skewMs }, 'wall clock differed for 15 min; adopting it') });
   const wallClock = opts.clock ?? systemClock;
   // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (src/net/proxy-env.ts): a malformed proxy URL stops here.
   const proxies = proxySummary(process.env);
@@ -146,7 +156,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     onWriteError: (err) => {
       stateWrites.writable = false;
       stateWrites.failures++;
-      log.error({ err: { code: (err as NodeJS.ErrnoException).code, message: err.message } }, 'state write failed: readiness is false until a write succeeds; nothing unrecorded is sent');
+      log.error(
+        { err: { code: (err as NodeJS.ErrnoException).code, message: err.message } },
+        'state write failed: readiness is false until a write succeeds; nothing unrecorded is sent',
+      );
     },
     onWriteOk: () => {
       stateWrites.writable = true;
@@ -167,6 +180,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     registry,
     {
       jobs: () => store.jobs(),
+      resources: () => store.resources(),
       pending: () => store.pending(),
       deadLetters: () => store.deadLetters(),
       targetNames: () => config.notifications.targets.map((t) => t.name),
@@ -227,13 +241,29 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ready();
       if (n > 0) rt.worker.kick();
     },
-    onTransition: (t) => metrics.transition(t.from, t.to),
+    onResourceTransition: (t) =>
+      metrics.transition({
+        kind: t.snapshot.kind,
+        transition: t.kind,
+        from: t.from,
+        to: t.to,
+        statusCode: t.snapshot.statusDetails?.statusCode,
+      }),
+    onTransition: (t) =>
+      metrics.transition({
+        kind: 'audienceGenerationJob',
+        transition: t.kind,
+        from: t.from,
+        to: t.to,
+        statusCode: t.snapshot.statusDetails?.statusCode,
+      }),
   });
   const sweep = async (signal?: AbortSignal): Promise<void> => {
     const r = await poller.sweep(signal);
     metrics.sweep(r?.ok ?? false, r?.durationMs ?? 0, clock.now());
     if (r) {
-      const current = listScopes(rt.spec.staticArns, rt.spec.discovery, store.jobs(), rt.spec.staticConn).map((s) => s.key);
+      // The other kinds' sources count as scopes too (their per-model Lists as listed this sweep).
+      const current = [...listScopes(rt.spec.staticArns, rt.spec.discovery, store.jobs(), rt.spec.staticConn).map((s) => s.key), ...rt.spec.resourceSources.map((s) => s.key), ...r.listedScopes];
       metrics.scopes({ listed: r.listedScopes, failed: r.failedScopes, current, at: clock.now() });
     }
     if (r && r.notifications > 0) rt.worker.kick();
@@ -267,7 +297,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       else throw new Error('no config file to reload from');
     } catch (err) {
       metrics.configReload(false, clock.now());
-      log.error({ err: { message: (err as Error).message } }, `config reload refused; the previous config keeps running: ${(err as Error).message}`);
+      log.error(
+        { err: { message: (err as Error).message } },
+        `config reload refused; the previous config keeps running: ${(err as Error).message}`,
+      );
       return false;
     }
     const changes = reloadChanges(config, c);
@@ -284,7 +317,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     metrics.configReload(true, clock.now());
     const fixed = changes.needsRestart;
     log.info(
-      { jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: c.notifications.targets.map((t) => t.name), ...(fixed.length ? { needsRestart: fixed } : {}) },
+      {
+        jobs: rt.spec.staticArns.size,
+        discovery: rt.spec.discovery.length,
+        targets: c.notifications.targets.map((t) => t.name),
+        ...(fixed.length ? { needsRestart: fixed } : {}),
+      },
       fixed.length ? `config reloaded; ${fixed.join(' and ')} changes apply after a restart` : 'config reloaded',
     );
     return true;
@@ -319,9 +357,25 @@ export async function createApp(opts: AppOptions): Promise<App> {
       if (opts.schedule !== false) scheduler = schedule(config.polling.schedule);
       // A rotated Secret (new file content) is applied as a reload, as SIGHUP would.
       if (opts.configPath) {
-        secretWatch = watchFiles({ files: () => secretFilesOf(config), onChange: () => reload(), log: log.child({ component: 'config' }), ...(opts.secretPollMs ? { intervalMs: opts.secretPollMs } : {}) });
+        secretWatch = watchFiles({
+          files: () => secretFilesOf(config),
+          onChange: () => reload(),
+          log: log.child({ component: 'config' }),
+          ...(opts.secretPollMs ? { intervalMs: opts.secretPollMs } : {}),
+        });
       }
-      log.info({ listen: http.url, admin: http.adminUrl ?? 'disabled', jobs: rt.spec.staticArns.size, discovery: rt.spec.discovery.length, targets: config.notifications.targets.map((t) => t.name), schedule: config.polling.schedule, ...proxies }, 'cleanroomsml-monitor started');
+      log.info(
+        {
+          listen: http.url,
+          admin: http.adminUrl ?? 'disabled',
+          jobs: rt.spec.staticArns.size,
+          discovery: rt.spec.discovery.length,
+          targets: config.notifications.targets.map((t) => t.name),
+          schedule: config.polling.schedule,
+          ...proxies,
+        },
+        'cleanroomsml-monitor started',
+      );
     },
     async sweepNow() {
       if (scheduler) return (await scheduler.trigger()) ? poller.lastReport() : undefined;

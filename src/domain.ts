@@ -1,4 +1,5 @@
-// Plain types shared by every layer. Imports nothing, so the pure core stays pure.
+// Plain types shared by every layer. Imports only types, so the pure core stays pure.
+import type { ResourceEvent } from './kinds/event.js';
 
 /** Every status value of AudienceGenerationJobStatus in the 2023-09-06 service model. */
 export const JOB_STATUSES = [
@@ -116,7 +117,8 @@ export interface OutboxEntry {
   /** Stable id, `evt_...`, derived from (arn, status, updateTime, target): the webhook-id. */
   id: string;
   target: string;
-  event: JobEvent;
+  /** An audience generation job event (its shape of old), or an event about a resource of any kind. */
+  event: JobEvent | ResourceEvent;
   createdAt: number;
   attempts: number;
   nextAttemptAt: number;

@@ -7,6 +7,7 @@
 import type { GetDecl, KindDecl, ListDecl, MemberPath, NumberResultDecl, ParentKey } from '../kinds/kind.js';
 import { resourceId } from '../kinds/identity.js';
 import type { ResourceSnapshot, ResultSample } from '../kinds/resource.js';
+import { capText } from './cap-text.js';
 import { CleanRoomsMlError } from './errors.js';
 import { parseIsoTimestamp } from './timestamps.js';
 
@@ -176,7 +177,8 @@ export function snapshotFromWire(kind: KindDecl, op: GetDecl | ListDecl, o: Obj,
     const code = rd.string(['statusCode'], false, sd, 'statusDetails.');
     const message = rd.string(['message'], false, sd, 'statusDetails.');
     if (code !== undefined) details.statusCode = code;
-    if (message !== undefined) details.message = message;
+    // Free text from outside is kept only up to a bound (cap-text.ts), as for audience generation jobs.
+    if (message !== undefined) details.message = capText(message);
     snap.statusDetails = details;
   }
   for (const r of kind.results) {

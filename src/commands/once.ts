@@ -12,13 +12,18 @@ import { createMemoryStore } from '../state/memory.js';
 import { createPoller } from '../poll/poller.js';
 import { onceSpec } from '../poll/spec.js';
 import { JobTracker } from '../poll/tracker.js';
+import { resourceToWire } from '../aws/resource-wire.js';
+import { KINDS } from '../kinds/index.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
 
 /** A job that could not be read, a List scope that failed, or the sweep as a whole. */
-export type OnceError = { arn: string; error: string } | { scope: { collaborationId?: string; configuredAudienceModelArn?: string }; error: string } | { error: string };
+export type OnceError = { arn: string; error: string } | { scope: { collaborationId?: string; configuredAudienceModelArn?: string } | { source: string }; error: string } | { error: string };
 
 export interface OnceResult {
   ok: boolean;
   jobs: JobSnapshot[];
+  /** Resources of the other kinds, by kind then name. */
+  resources: ResourceSnapshot[];
   errors: OnceError[];
 }
 
@@ -49,11 +54,14 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
     const e = tracker.get(arn)?.lastError;
     if (e) errors.push({ arn, error: e.message });
   }
-  return { ok: report?.ok === true && errors.length === 0, jobs, errors };
+  const resources = [...store.resources().values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return { ok: report?.ok === true && errors.length === 0, jobs, resources, errors };
 }
 
 function formatOnceJson(r: OnceResult): string {
-  return `${JSON.stringify({ jobs: r.jobs.map(jobToWire), errors: r.errors }, null, 2)}\n`;
+  // `resources` only when some other kind is watched: the output of a config of jobs alone is unchanged.
+  const resources = r.resources.length > 0 ? { resources: r.resources.map((s) => ({ kind: s.kind, id: s.id, ...resourceToWire(KINDS[s.kind], s) })) } : {};
+  return `${JSON.stringify({ jobs: r.jobs.map(jobToWire), ...resources, errors: r.errors }, null, 2)}\n`;
 }
 
 function errorSubject(e: OnceError): string {
@@ -69,6 +77,11 @@ function formatOnceTable(r: OnceResult): string {
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  if (r.resources.length > 0) {
+    const more = [['KIND', 'NAME', 'STATUS', 'UPDATED', 'ID'], ...r.resources.map((s) => [s.kind, s.name, s.status, new Date(s.updateTime).toISOString().replace('.000Z', 'Z'), s.id])];
+    const w = more[0]!.map((_, c) => Math.max(...more.map((row) => row[c]!.length)));
+    lines.push('', ...more.map((row) => row.map((cell, c) => cell.padEnd(w[c]!)).join('  ').trimEnd()));
+  }
   for (const e of r.errors) lines.push(`error: ${errorSubject(e)}${e.error}`);
   return `${lines.join('\n')}\n`;
 }

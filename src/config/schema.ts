@@ -1,21 +1,26 @@
 // The config contract (README "Configuration", config/example.yaml). Strict objects everywhere: an unknown key is an error that
 // names its path, because a typo such as `statusses:` silently meaning "default" is worse than a refusal.
 import { z } from 'zod';
-import { DEFAULT_NOTIFY_STATUSES, JOB_STATUSES, VANISHED } from '../domain.js';
+import { VANISHED } from '../domain.js';
+import { entryList } from '../kinds/discovery.js';
+import { ALL_KINDS, KIND_NAMES, kindOfArn } from '../kinds/index.js';
 import { CRON_MESSAGE, DEFAULT_SCHEDULE, isCronWithSeconds } from './schedule.js';
 import { compileJobNamePattern } from '../notify/job-name-pattern.js';
 import { parseDuration } from './duration.js';
-import { JOB_ARN_RE, MODEL_ARN_RE, parseJobArn } from '../aws/arn.js';
+import { MODEL_ARN_RE, parseArn } from '../aws/arn.js';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-const notifyStatus = z.enum([...JOB_STATUSES, VANISHED], {
+/** Every status of every kind, and VANISHED. */
+const ALL_STATUSES = [...new Set([...ALL_KINDS.flatMap((k) => Object.keys(k.statuses)), VANISHED])] as [string, ...string[]];
+const notifyStatus = z.enum(ALL_STATUSES, {
   // A status name is not secret, so SUCCEEDED (the usual guess) can get a direct answer.
-  error: (iss) =>
-    `must be one of ${[...JOB_STATUSES, VANISHED].join(', ')}` +
-    (iss.input === 'SUCCEEDED' ? ' (success is ACTIVE; there is no SUCCEEDED)' : ''),
+  error: (iss) => `must be one of ${ALL_STATUSES.join(', ')}` + (iss.input === 'SUCCEEDED' ? ' (success is ACTIVE; there is no SUCCEEDED)' : ''),
 });
+const kindName = z.enum(KIND_NAMES, { error: () => `must be one of ${KIND_NAMES.join(', ')}` });
+/** ARN shapes of the kinds that have one, for messages. */
+const ARN_KINDS = ALL_KINDS.filter((k) => k.arn).map((k) => k.arn!.resourceType);
 
 const ROLE_ARN_PATTERN = /^arn:aws[-a-z]*:iam::[0-9]{12}:role\/[-a-zA-Z0-9_+=,.@/]{1,512}$/;
 const roleArn = z.string().regex(ROLE_ARN_PATTERN, 'must be an IAM role ARN: arn:aws:iam::<account>:role/<name>').optional();
@@ -60,14 +65,21 @@ const awsSchema = z.strictObject({
 
 const jobSchema = z
   .strictObject({
-    arn: z.string().regex(JOB_ARN_RE, 'must be an audience generation job ARN: arn:aws:cleanrooms-ml:<region>:<account>:audience-generation-job/<id>'),
+    /** Any supported resource ARN; its kind comes from the ARN (src/kinds). */
+    arn: z.string().refine((a) => kindOfArn(a) !== undefined, `must be the ARN of a Clean Rooms ML resource the monitor watches (${ARN_KINDS.join(', ')})`),
+    /** Trained models only: the version to watch (default: the version without one, the base version). */
+    versionIdentifier: z.string().regex(UUID_PATTERN, 'must be a version identifier (a UUID)').optional(),
     /** The job's region; it is the one in the ARN (stating it is optional, a different one is an error). */
     region: region.optional(),
     /** Role to assume (STS) to read this job, e.g. in another account. Default: aws.roleArn. */
     roleArn,
   })
   .superRefine((j, ctx) => {
-    const inArn = parseJobArn(j.arn)?.region;
+    const kind = kindOfArn(j.arn);
+    if (j.versionIdentifier !== undefined && kind !== undefined && kind.versionMember === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['versionIdentifier'], message: `only trained models have versions; a ${kind.title} has none` });
+    }
+    const inArn = kind ? parseArn(j.arn)?.region : undefined;
     if (j.region !== undefined && inArn !== undefined && j.region !== inArn) {
       ctx.addIssue({ code: 'custom', path: ['region'], message: `must match the region in the ARN (${inArn}) or be left out` });
     }
@@ -75,6 +87,12 @@ const jobSchema = z
 
 const discoverySchema = z
   .strictObject({
+    /** Membership-scoped kinds (trained models, inference jobs, ML input channels) of this membership. */
+    membershipId: z.string().regex(UUID_PATTERN, 'must be a membership id (a UUID)').optional(),
+    /** member (default): the caller's own resources; collaboration: every member's, through the collaboration Lists (needs collaborationId). */
+    view: z.enum(['member', 'collaboration'], { error: () => 'must be member or collaboration' }).optional(),
+    /** The kinds to list (default: every kind the entry's scope narrows; src/kinds/discovery.ts). */
+    kinds: z.array(kindName).min(1, 'must list at least one kind (or remove the key)').optional(),
     collaborationId: z.string().regex(UUID_PATTERN, 'must be a collaboration id (a UUID)').optional(),
     configuredAudienceModelArn: z
       .string()
@@ -85,8 +103,19 @@ const discoverySchema = z
     /** Role to assume (STS) to list, e.g. in another account. Default: aws.roleArn. */
     roleArn,
   })
-  .refine((d) => d.collaborationId !== undefined || d.configuredAudienceModelArn !== undefined, {
-    error: 'set collaborationId, configuredAudienceModelArn or both',
+  .superRefine((d, ctx) => {
+    if (d.collaborationId === undefined && d.configuredAudienceModelArn === undefined && d.membershipId === undefined && d.kinds === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'set membershipId, collaborationId, configuredAudienceModelArn, or kinds (for account-wide kinds)' });
+      return;
+    }
+    if (d.view === 'collaboration' && d.collaborationId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['collaborationId'], message: 'is required with view: collaboration' });
+      return;
+    }
+    d.kinds?.forEach((k, i) => {
+      const l = entryList(d, ALL_KINDS.find((x) => x.kind === k)!);
+      if ('reason' in l) ctx.addIssue({ code: 'custom', path: ['kinds', i], message: `cannot be listed by this entry: ${l.reason}` });
+    });
   });
 
 const pollingSchema = z.strictObject({
@@ -120,7 +149,10 @@ const targetSchema = z
     url: z
       .string({ error: (iss) => (iss.input === undefined ? 'is required (or set urlFile)' : 'must be a string') })
       .min(1, 'is required (or set urlFile)'),
-    statuses: z.array(notifyStatus).min(1, 'must list at least one status').default([...DEFAULT_NOTIFY_STATUSES]),
+    /** Statuses that notify; absent: each kind's success and failure statuses (src/kinds defaultNotifyStatuses). */
+    statuses: z.array(notifyStatus).min(1, 'must list at least one status').optional(),
+    /** Only resources of these kinds (default: every kind). */
+    kinds: z.array(kindName).min(1, 'must list at least one kind (or remove the key)').optional(),
     /** Standard Webhooks secret(s), whsec_<base64>; several during key rotation (all are used to sign). */
     secret: z
       .union([z.string(), z.array(z.string()).min(1)], { error: 'must be a whsec_ string or a list of them (or set secretFile)' })

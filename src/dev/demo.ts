@@ -10,6 +10,7 @@ import { createApp } from '../app.js';
 import { createLogger } from '../log.js';
 import { startSimulator } from './sim/server.js';
 import { DEMO_SCENARIO } from './sim/demo-scenario.js';
+import { DEFAULT_MEMBERSHIP_ID } from './sim/resource-kinds.js';
 import { DEFAULT_COLLABORATION_ID } from './sim/defaults.js';
 import { prettyDestination } from './demo/pretty.js';
 import { startSink } from './demo/sink.js';
@@ -43,7 +44,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   const config = (port: number) =>
     configSchema.parse({
       aws: { region: 'us-east-1', endpoint: sim.url, requestTimeoutMs: 5_000 },
-      discovery: [{ collaborationId: DEFAULT_COLLABORATION_ID }],
+      discovery: [{ collaborationId: DEFAULT_COLLABORATION_ID }, { membershipId: DEFAULT_MEMBERSHIP_ID }],
       polling: { schedule: '*/2 * * * * *' },
       notifications: {
         targets: [
@@ -69,7 +70,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   print('');
   print(`cleanroomsml-monitor demo: simulator ${sim.url}, webhook sink ${sink.url}`);
   print(`metrics: ${app.url}/metrics   jobs: ${app.adminUrl}/api/jobs   readiness: ${app.url}/readyz`);
-  print('Jobs move through CREATE_PENDING -> CREATE_IN_PROGRESS -> ACTIVE within about a minute; one fails. Ctrl-C stops.');
+  print('Jobs move through CREATE_PENDING -> CREATE_IN_PROGRESS -> ACTIVE within about a minute; one fails.');
+  print('In a membership, a trained model trains, an inference job scores with it, one ML input channel gets ready and one fails. Ctrl-C stops.');
   print('');
   await (opts.until ?? signalled());
   await app.stop();

@@ -101,6 +101,11 @@ export interface NumberResultDecl {
   readonly integer: boolean;
   readonly min?: number;
   readonly max?: number;
+  /**
+   * Multiplier from the API's unit to the metric's base unit (Prometheus names carry base units:
+   * seconds, bytes). Snapshots keep the API's value; only the exported sample is scaled.
+   */
+  readonly scale?: number;
 }
 
 /** An enum result (exported one-hot like a status). Unknown values are kept as given. */

@@ -159,8 +159,9 @@ export const mlInputChannel: KindDecl = {
     },
     {
       type: 'number',
-      key: 'size_gigabytes',
-      help: 'Size of the channel in GB.',
+      key: 'size_bytes',
+      help: 'Size of the channel in bytes (the API reports GB; exported as GB x 10^9).',
+      scale: 1e9,
       value: ['sizeInGb'],
       shape: 'GetMLInputChannelResponseSizeInGbDouble',
       integer: false,
@@ -169,8 +170,9 @@ export const mlInputChannel: KindDecl = {
     },
     {
       type: 'number',
-      key: 'retention_days',
-      help: 'Days the channel data is kept.',
+      key: 'retention_seconds',
+      help: 'How long the channel data is kept, in seconds (the API reports days).',
+      scale: 86_400,
       value: ['retentionInDays'],
       shape: 'GetMLInputChannelResponseRetentionInDaysInteger',
       integer: true,
@@ -196,7 +198,7 @@ export const mlInputChannel: KindDecl = {
   ],
   facts: [
     { title: 'Records', from: { result: 'records' }, format: 'count' },
-    { title: 'Size', from: { result: 'size_gigabytes' }, format: 'gigabytes' },
+    { title: 'Size', from: { result: 'size_bytes' }, format: 'gigabytes' },
     { title: 'Files', from: { result: 'files' }, format: 'count' },
   ],
 };

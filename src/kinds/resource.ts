@@ -36,4 +36,10 @@ export interface ResourceSnapshot {
   detail: 'full' | 'summary';
   /** Which view it was read through. */
   view: View;
+  /**
+   * When the current status began (epoch ms): the updateTime of the first snapshot the monitor
+   * saw with this status. Set by the monitor, not by AWS (updateTime also moves when only
+   * results change); absent until the monitor has stored the snapshot once.
+   */
+  statusSince?: number;
 }

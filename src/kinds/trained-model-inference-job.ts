@@ -140,7 +140,7 @@ export const trainedModelInferenceJob: KindDecl = {
   results: [
     {
       type: 'number',
-      key: 'instance_count',
+      key: 'instances',
       help: 'Number of inference instances.',
       value: ['resourceConfig', 'instanceCount'],
       shape: 'InferenceResourceConfigInstanceCountInteger',

@@ -187,7 +187,7 @@ export const trainedModel: KindDecl = {
     },
     {
       type: 'number',
-      key: 'instance_count',
+      key: 'instances',
       help: 'Number of training instances.',
       value: ['resourceConfig', 'instanceCount'],
       shape: 'ResourceConfigInstanceCountInteger',
@@ -197,8 +197,9 @@ export const trainedModel: KindDecl = {
     },
     {
       type: 'number',
-      key: 'volume_size_gigabytes',
-      help: 'Storage volume of each training instance, in GB.',
+      key: 'volume_size_bytes',
+      help: 'Storage volume of each training instance, in bytes (the API reports GB; exported as GB x 10^9).',
+      scale: 1e9,
       value: ['resourceConfig', 'volumeSizeInGB'],
       shape: 'ResourceConfigVolumeSizeInGBInteger',
       integer: true,

@@ -9,18 +9,19 @@ import { createPieceDeflate, type DeflatedPiece, type PieceDeflate } from './gzi
 
 export type StatusSeries = 'all' | 'nonTerminalOnly';
 
-interface Family {
+/** One metric family: its name, help and the lines one snapshot contributes to it. */
+export interface Family<S> {
   name: string;
   help: string;
-  lines: (j: JobSnapshot, mode: StatusSeries) => string;
+  lines: (s: S, mode: StatusSeries) => string;
 }
 
 /** Label value escaping of the text format: backslash, double quote and newline. */
-function esc(v: string): string {
+export function esc(v: string): string {
   return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
 }
 
-function num(v: number): string {
+export function num(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
@@ -30,7 +31,7 @@ function num(v: number): string {
 const P = 'cleanroomsml_audience_generation_job_';
 const secs = (ms: number) => num(ms / 1000);
 
-const FAMILIES: readonly Family[] = [
+const FAMILIES: readonly Family<JobSnapshot>[] = [
   {
     name: `${P}status`,
     help: 'Current status of the audience generation job: 1 for the current status, 0 for the others (metrics.statusSeries: nonTerminalOnly keeps only the current one for terminal jobs).',
@@ -96,9 +97,9 @@ const FAMILIES: readonly Family[] = [
  */
 const BUCKETS = 512;
 
-interface Piece {
+interface Piece<S> {
   /** The snapshots rendered, in order; the store replaces a snapshot object on every change. */
-  members: JobSnapshot[];
+  members: S[];
   /**
    * Storage of the piece's UTF-8 text, with a little room to spare. A changed piece is rendered into the
    * same storage when no scrape holds it, so steady churn allocates nothing: replaced buffers
@@ -132,31 +133,39 @@ function bucketOf(arn: string): number {
   return (h >>> 0) % BUCKETS;
 }
 
-function sameMembers(a: readonly JobSnapshot[], b: readonly JobSnapshot[]): boolean {
+function sameMembers<S>(a: readonly S[], b: readonly S[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-function header(i: number): Buffer {
-  const f = FAMILIES[i]!;
-  return Buffer.from(`${i > 0 ? '\n' : ''}# HELP ${f.name} ${f.help}\n# TYPE ${f.name} gauge\n`, 'utf8');
+function header<S>(families: readonly Family<S>[], i: number, first: boolean): Buffer {
+  const f = families[i]!;
+  return Buffer.from(`${i > 0 || !first ? '\n' : ''}# HELP ${f.name} ${f.help}\n# TYPE ${f.name} gauge\n`, 'utf8');
 }
 
-const HEADERS = FAMILIES.map((_, i) => header(i));
-
 /**
- * Renders the job families per scrape: plain() hands out the text pieces (leased), gzipPieces()
- * the same bytes as cached deflate pieces. Both list jobs bucket by bucket (Prometheus ignores sample order).
+ * Renders a list of families per scrape: plain() hands out the text pieces (leased), gzipPieces()
+ * the same bytes as cached deflate pieces. Both list snapshots bucket by bucket (Prometheus
+ * ignores sample order). `keyOf` is the snapshot's stable key (ARN or id): it picks the bucket.
+ * `first`: whether this text starts the exposition (no blank line before its first header).
  */
-export class JobSeriesRenderer {
-  private readonly pieces = new Map<number, Piece>();
+export class SeriesRenderer<S extends object> {
+  private readonly pieces = new Map<number, Piece<S>>();
+  private readonly headers: Buffer[];
 
-  constructor(private readonly deflatePiece: PieceDeflate = createPieceDeflate()) {}
+  constructor(
+    private readonly families: readonly Family<S>[],
+    private readonly keyOf: (s: S) => string,
+    private readonly deflatePiece: PieceDeflate = createPieceDeflate(),
+    first = true,
+  ) {
+    this.headers = families.map((_, i) => header(families, i, first));
+  }
 
   /** Where a piece's lines are rendered before they are copied into its storage (grows as needed). */
   private scratch = Buffer.allocUnsafeSlow(64 * 1024);
-  private readonly bucket = new WeakMap<JobSnapshot, number>();
+  private readonly bucket = new WeakMap<S, number>();
   private headersDeflated: Array<Promise<DeflatedPiece>> | undefined;
   private mode: StatusSeries | undefined;
   /** Scrapes (and compressions) still reading piece storage: while any runs, nothing is rewritten in place. */
@@ -183,7 +192,7 @@ export class JobSeriesRenderer {
    * into new storage. Lines go through a scratch buffer, not one big string per piece: a full
    * re-render is ~26 MB of text at 10,000 jobs, which as strings would be promoted garbage.
    */
-  private store(old: Piece | undefined, members: readonly JobSnapshot[], f: Family, mode: StatusSeries): { storage: Buffer; plain: Buffer } {
+  private store(old: Piece<S> | undefined, members: readonly S[], f: Family<S>, mode: StatusSeries): { storage: Buffer; plain: Buffer } {
     let bytes = 0;
     for (const j of members) {
       const line = f.lines(j, mode);
@@ -207,21 +216,21 @@ export class JobSeriesRenderer {
    * The pieces of this instant, in output order (family by family, bucket by bucket; a number
    * for a family header). Built synchronously, so a commit never mixes into a scrape in progress.
    */
-  private current(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): Array<Piece | number> {
+  private current(jobs: ReadonlyMap<string, S>, mode: StatusSeries): Array<Piece<S> | number> {
     if (mode !== this.mode) {
       this.pieces.clear();
       this.mode = mode;
     }
-    const buckets: JobSnapshot[][] = Array.from({ length: BUCKETS }, () => []);
+    const buckets: S[][] = Array.from({ length: BUCKETS }, () => []);
     for (const j of jobs.values()) {
       let b = this.bucket.get(j);
-      if (b === undefined) this.bucket.set(j, (b = bucketOf(j.arn)));
+      if (b === undefined) this.bucket.set(j, (b = bucketOf(this.keyOf(j))));
       buckets[b]!.push(j);
     }
-    const out: Array<Piece | number> = [];
-    for (let i = 0; i < FAMILIES.length; i++) {
+    const out: Array<Piece<S> | number> = [];
+    for (let i = 0; i < this.families.length; i++) {
       out.push(i);
-      const f = FAMILIES[i]!;
+      const f = this.families[i]!;
       for (let b = 0; b < BUCKETS; b++) {
         const members = buckets[b]!;
         const key = i * BUCKETS + b;
@@ -244,8 +253,8 @@ export class JobSeriesRenderer {
    * no garbage of the fleet's size); same layout as prom-client. The state is taken now; the
    * buffers stay as they are until release() (call it once the response is written or gone).
    */
-  plain(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): Lease<Buffer[]> {
-    const value = this.current(jobs, mode).map((p) => (typeof p === 'number' ? HEADERS[p]! : p.plain));
+  plain(jobs: ReadonlyMap<string, S>, mode: StatusSeries): Lease<Buffer[]> {
+    const value = this.current(jobs, mode).map((p) => (typeof p === 'number' ? this.headers[p]! : p.plain));
     return { value, release: this.lease() };
   }
 
@@ -253,8 +262,8 @@ export class JobSeriesRenderer {
    * The same bytes as deflate pieces for gzipFrame(), compressed in the thread pool when new.
    * The deflated data is never rewritten, so the result needs no lease.
    */
-  async gzipPieces(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): Promise<DeflatedPiece[]> {
-    const headers = (this.headersDeflated ??= HEADERS.map((h) => this.deflatePiece(h)));
+  async gzipPieces(jobs: ReadonlyMap<string, S>, mode: StatusSeries): Promise<DeflatedPiece[]> {
+    const headers = (this.headersDeflated ??= this.headers.map((h) => this.deflatePiece(h)));
     const pending = this.current(jobs, mode).map((p) => {
       if (typeof p === 'number') return headers[p]!;
       if (p.deflated) return p.deflated;
@@ -275,12 +284,19 @@ export class JobSeriesRenderer {
   }
 
   /** The whole text as one string (small fleets, tests, `registry.metrics()`). */
-  render(jobs: ReadonlyMap<string, JobSnapshot>, mode: StatusSeries): string {
+  render(jobs: ReadonlyMap<string, S>, mode: StatusSeries): string {
     const { value, release } = this.plain(jobs, mode);
     try {
       return Buffer.concat(value).toString('utf8');
     } finally {
       release();
     }
+  }
+}
+
+/** The audience generation job families (names and shapes pinned by users' dashboards). */
+export class JobSeriesRenderer extends SeriesRenderer<JobSnapshot> {
+  constructor(deflatePiece: PieceDeflate = createPieceDeflate()) {
+    super(FAMILIES, (j) => j.arn, deflatePiece);
   }
 }

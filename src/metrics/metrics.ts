@@ -4,11 +4,17 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
 import type { ApiOutcome, Operation } from '../aws/types.js';
+import { ALL_KINDS, KINDS, statusClass } from '../kinds/index.js';
+import type { KindName } from '../kinds/kind.js';
 import { JobSeriesRenderer, type Lease, type StatusSeries } from './job-series.js';
+import { ResourceSeriesRenderer } from './resource-series.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
 import { createPieceDeflate, gzipFrame } from './gzip.js';
 
 export interface MetricsSource {
   jobs(): ReadonlyMap<string, JobSnapshot>;
+  /** Tracked resources of the other kinds, by id (absent: none). */
+  resources?(): ReadonlyMap<string, ResourceSnapshot>;
   pending(): readonly OutboxEntry[];
   deadLetters(): readonly DeadLetter[];
   /** Names of the configured notification targets (so their series exist at 0). */
@@ -34,7 +40,11 @@ export interface Metrics {
   /** Expositions not yet released (scrapes still writing job pieces). */
   activeScrapes(): number;
   apiRequest(operation: Operation, outcome: ApiOutcome, durationMs: number): void;
-  transition(from: string | null, to: string): void;
+  /**
+   * One recorded transition of a resource of `kind`; a change into a failure status of the kind
+   * also counts in failures_total by its statusCode (never its message: free text is no label).
+   */
+  transition(t: { kind: KindName; transition: string; from: string | null; to: string; statusCode?: string | undefined }): void;
   notification(target: string, outcome: NotificationOutcome): void;
   sweep(ok: boolean, durationMs: number, finishedAt: number): void;
   sweepSkipped(): void;
@@ -66,17 +76,53 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   // KB). /metrics streams the chunks; registry.metrics() still returns the whole text.
   const deflatePiece = createPieceDeflate();
   const renderer = new JobSeriesRenderer(deflatePiece);
+  // The other kinds' families, from their declarations; the audience generation job ones above keep their own shape.
+  const resourceRenderer = new ResourceSeriesRenderer(['audienceGenerationJob'], deflatePiece);
+  // One map per kind, rebuilt only when a snapshot of the store's map changed (a commit replaces snapshots).
+  let split: { seen: Map<string, ResourceSnapshot>; byKind: Map<string, Map<string, ResourceSnapshot>> } | undefined;
+  const resourcesByKind = (): ((k: string) => ReadonlyMap<string, ResourceSnapshot> | undefined) => {
+    const all = source.resources?.() ?? new Map<string, ResourceSnapshot>();
+    let changed = split === undefined || split.seen.size !== all.size;
+    if (!changed)
+      for (const [id, s] of all)
+        if (split!.seen.get(id) !== s) {
+          changed = true;
+          break;
+        }
+    if (changed) {
+      const byKind = new Map<string, Map<string, ResourceSnapshot>>();
+      for (const [id, s] of all) {
+        let m = byKind.get(s.kind);
+        if (!m) byKind.set(s.kind, (m = new Map()));
+        m.set(id, s);
+      }
+      split = { seen: new Map(all), byKind };
+    }
+    const byKind = split!.byKind;
+    return (k) => byKind.get(k);
+  };
   const promMetrics = registry.metrics.bind(registry);
   const exposition = async (gzip = false): Promise<Lease<Iterable<Buffer | string>>> => {
     const mode = source.statusSeries?.() ?? 'all';
     if (gzip) {
-      const [jobs, rest] = await Promise.all([renderer.gzipPieces(source.jobs(), mode), promMetrics().then((t) => deflatePiece(Buffer.from(`\n${t}`, 'utf8')))]);
-      return { value: gzipFrame([...jobs, rest]), release: () => {} };
+      const [jobs, resources, rest] = await Promise.all([
+        renderer.gzipPieces(source.jobs(), mode),
+        resourceRenderer.gzipPieces(resourcesByKind(), mode),
+        promMetrics().then((t) => deflatePiece(Buffer.from(`\n${t}`, 'utf8'))),
+      ]);
+      return { value: gzipFrame([...jobs, ...resources, rest]), release: () => {} };
     }
     // prom-client first: the job pieces are taken last, so they are the state of this instant.
     const rest = await promMetrics();
     const jobs = renderer.plain(source.jobs(), mode);
-    return { value: [...jobs.value, `\n${rest}`], release: jobs.release };
+    const resources = resourceRenderer.plain(resourcesByKind(), mode);
+    return {
+      value: [...jobs.value, ...resources.value, `\n${rest}`],
+      release: () => {
+        jobs.release();
+        resources.release();
+      },
+    };
   };
   registry.metrics = async () => {
     const { value, release } = await exposition();
@@ -101,12 +147,19 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     registers,
   });
   for (const op of ['GetAudienceGenerationJob', 'ListAudienceGenerationJobs']) {
-    for (const o of ['success', 'throttled', 'not_found', 'access_denied', 'validation', 'error']) apiRequests.inc({ operation: op, outcome: o }, 0);
+    for (const o of ['success', 'throttled', 'not_found', 'access_denied', 'validation', 'error'])
+      apiRequests.inc({ operation: op, outcome: o }, 0);
   }
   const transitions = new Counter({
     name: 'cleanroomsml_monitor_transitions_total',
-    help: 'Observed status transitions; from="none" on first sight, to="VANISHED" when a job starts answering 404.',
-    labelNames: ['from', 'to'] as const,
+    help: 'Observed status transitions by resource kind; from="none" on first sight, to="VANISHED" when a resource starts answering 404.',
+    labelNames: ['kind', 'from', 'to'] as const,
+    registers,
+  });
+  const failures = new Counter({
+    name: 'cleanroomsml_monitor_failures_total',
+    help: 'Status changes into a failure status of the kind, by the statusCode AWS gave ("none" when it gave none).',
+    labelNames: ['kind', 'status', 'status_code'] as const,
     registers,
   });
   const notifications = new Counter({
@@ -163,10 +216,14 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   });
   new Gauge({
     name: 'cleanroomsml_monitor_jobs_tracked',
-    help: 'Audience generation jobs currently tracked.',
+    help: 'Resources currently tracked, by kind.',
+    labelNames: ['kind'] as const,
     registers,
     collect() {
-      this.set(source.jobs().size);
+      // Every kind has its series, at 0 while none is tracked (alerts compare them to 0).
+      const counts = new Map<string, number>([['audienceGenerationJob', source.jobs().size]]);
+      for (const s of source.resources?.().values() ?? []) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+      for (const k of ALL_KINDS) this.set({ kind: k.kind }, counts.get(k.kind) ?? 0);
     },
   });
   new Gauge({
@@ -268,14 +325,17 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
 
   return {
     exposition,
-    activeScrapes: () => renderer.activeLeases,
+    activeScrapes: () => renderer.activeLeases + resourceRenderer.activeLeases,
     contentType: registry.contentType,
     apiRequest(operation, outcome, durationMs) {
       apiRequests.inc({ operation, outcome });
       apiDuration.observe({ operation }, secs(durationMs));
     },
-    transition(from, to) {
-      transitions.inc({ from: from ?? 'none', to });
+    transition(t) {
+      transitions.inc({ kind: t.kind, from: t.from ?? 'none', to: t.to });
+      if (t.transition === 'status_changed' && statusClass(KINDS[t.kind], t.to) === 'failure') {
+        failures.inc({ kind: t.kind, status: t.to, status_code: t.statusCode ?? 'none' });
+      }
     },
     notification(target, outcome) {
       notifications.inc({ target, outcome });

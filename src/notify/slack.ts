@@ -8,9 +8,21 @@
 // Limits honoured (https://api.slack.com/reference/block-kit/blocks): 50 blocks, header plain_text
 // 150 chars, section text 3000, each field 2000 and at most 10 fields, context elements 10.
 import { VANISHED, type JobEvent, type RelevanceMetric } from '../domain.js';
+import type { ResourceEvent } from '../kinds/event.js';
+import { messageFacts } from '../kinds/facts.js';
+import { KINDS, statusClass } from '../kinds/index.js';
+import type { KindDecl } from '../kinds/kind.js';
 import { formatDuration, formatTime, groupThousands, mrkdwnFit, truncate } from './slack-text.js';
 
-export const SLACK_LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, fieldText: 2000, fields: 10, contextElements: 10, text: 3000 } as const;
+export const SLACK_LIMITS = {
+  blocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fieldText: 2000,
+  fields: 10,
+  contextElements: 10,
+  text: 3000,
+} as const;
 
 type Text = { type: 'mrkdwn'; text: string } | { type: 'plain_text'; text: string; emoji?: boolean };
 export type SlackBlock =
@@ -27,11 +39,15 @@ export interface SlackMessage {
 
 const COLORS = { good: '#2EB67D', bad: '#E01E5A', neutral: '#868686', progress: '#1D9BD1' } as const;
 
-function look(status: string): { emoji: string; color: string; verb: string } {
-  if (status === 'ACTIVE') return { emoji: ':white_check_mark:', color: COLORS.good, verb: 'is ready' };
-  if (status === 'CREATE_FAILED' || status === 'DELETE_FAILED') return { emoji: ':x:', color: COLORS.bad, verb: 'failed' };
+/** How a status looks, from its class in the kind's declaration. */
+function look(kind: KindDecl, status: string): { emoji: string; color: string; verb: string } {
+  const c = statusClass(kind, status);
+  if (c === 'success') return { emoji: ':white_check_mark:', color: COLORS.good, verb: 'is ready' };
+  if (c === 'failure') return { emoji: ':x:', color: COLORS.bad, verb: 'failed' };
   if (status === VANISHED) return { emoji: ':ghost:', color: COLORS.neutral, verb: 'vanished' };
   if (status.startsWith('DELETE_')) return { emoji: ':wastebasket:', color: COLORS.neutral, verb: 'is being deleted' };
+  if (status.startsWith('CANCEL_')) return { emoji: ':no_entry_sign:', color: COLORS.neutral, verb: 'is being cancelled' };
+  if (c === 'other') return { emoji: ':white_circle:', color: COLORS.neutral, verb: 'is at rest' };
   return { emoji: ':hourglass_flowing_sand:', color: COLORS.progress, verb: 'is in progress' };
 }
 
@@ -40,9 +56,10 @@ export interface SlackOptions {
   monitorName?: string;
 }
 
-export function buildSlackMessage(event: JobEvent, opts: SlackOptions = {}): SlackMessage {
+export function buildSlackMessage(event: JobEvent | ResourceEvent, opts: SlackOptions = {}): SlackMessage {
+  if ('resource' in event) return buildResourceSlackMessage(event, opts);
   const job = event.job;
-  const { emoji, color, verb } = look(event.status);
+  const { emoji, color, verb } = look(KINDS.audienceGenerationJob, event.status);
   const was = event.previousStatus !== null && event.previousStatus !== event.status ? ` (was ${event.previousStatus})` : '';
   // `text` and `fallback` are mrkdwn-parsed in notifications: a job name such as `<!channel>` or
   // `<https://evil.example|AWS console>` (names are set by any collaboration member) must arrive
@@ -51,7 +68,10 @@ export function buildSlackMessage(event: JobEvent, opts: SlackOptions = {}): Sla
 
   const blocks: SlackBlock[] = [
     // plain_text: Slack parses no mentions or links in it, so it is shown as written (no escaping).
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${emoji} ${job.name}: ${event.status}`, SLACK_LIMITS.headerText), emoji: true } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`${emoji} ${job.name}: ${event.status}`, SLACK_LIMITS.headerText), emoji: true },
+    },
   ];
 
   const fields: Text[] = [
@@ -65,24 +85,76 @@ export function buildSlackMessage(event: JobEvent, opts: SlackOptions = {}): Sla
   blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: codeLine('Job ARN', job.arn) } });
 
-  const failed = event.status === 'CREATE_FAILED' || event.status === 'DELETE_FAILED';
-  if (failed && job.statusDetails !== undefined) {
-    const code = job.statusDetails.statusCode !== undefined ? ` (${job.statusDetails.statusCode})` : '';
-    const head = `*Why it failed*${mrkdwnFit(code, 200)}\n`;
-    // A quote block renders multi-line messages readably; each line needs its own "> ".
-    // At most 20 lines, so the added "> " prefixes cannot push the section past 3000 chars.
-    const lines = (job.statusDetails.message ?? 'no message given').split('\n');
-    const raw = lines.length > 20 ? `${lines.slice(0, 20).join('\n')}…` : lines.join('\n');
-    const msg = mrkdwnFit(raw, 2000).replace(/\n/g, '\n> ');
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`${head}> ${msg}`, SLACK_LIMITS.sectionText) } });
-  }
+  const failed = statusClass(KINDS.audienceGenerationJob, event.status) === 'failure';
+  if (failed && job.statusDetails !== undefined) blocks.push(whyItFailed(job.statusDetails));
 
   const relevance = job.metrics?.relevanceMetrics ?? [];
   if (relevance.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: relevanceTable(relevance) } });
 
-  const context = [`cleanroomsml-monitor${opts.monitorName !== undefined ? ` · ${opts.monitorName}` : ''}`, `created ${formatTime(job.createTime)}`, `updated ${formatTime(job.updateTime)}`, `observed ${formatTime(event.observedAt)}`];
-  const footer: SlackBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwnFit(context.join(' · '), SLACK_LIMITS.sectionText) }] };
+  const context = [
+    `cleanroomsml-monitor${opts.monitorName !== undefined ? ` · ${opts.monitorName}` : ''}`,
+    `created ${formatTime(job.createTime)}`,
+    `updated ${formatTime(job.updateTime)}`,
+    `observed ${formatTime(event.observedAt)}`,
+  ];
+  const footer: SlackBlock = {
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: mrkdwnFit(context.join(' · '), SLACK_LIMITS.sectionText) }],
+  };
 
+  return { text: fallback, blocks: blocks.slice(0, SLACK_LIMITS.blocks), attachments: [{ color, fallback, blocks: [footer] }] };
+}
+
+/** The failure section: the stable statusCode and the message for people, quoted and capped. */
+function whyItFailed(details: { statusCode?: string; message?: string }): SlackBlock {
+  const code = details.statusCode !== undefined ? ` (${details.statusCode})` : '';
+  const head = `*Why it failed*${mrkdwnFit(code, 200)}\n`;
+  // A quote block renders multi-line messages readably; each line needs its own "> ".
+  // At most 20 lines, so the added "> " prefixes cannot push the section past 3000 chars.
+  const lines = (details.message ?? 'no message given').split('\n');
+  const raw = lines.length > 20 ? `${lines.slice(0, 20).join('\n')}…` : lines.join('\n');
+  const msg = mrkdwnFit(raw, 2000).replace(/\n/g, '\n> ');
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(`${head}> ${msg}`, SLACK_LIMITS.sectionText) } };
+}
+
+/**
+ * The message about a resource of any kind: status, duration, then the facts its declaration
+ * names (src/kinds/facts.ts: a trained model's version and elapsed vs max runtime, an inference
+ * job's model and version, a channel's records and size), its id, and why it failed.
+ */
+function buildResourceSlackMessage(event: ResourceEvent, opts: SlackOptions): SlackMessage {
+  const kind = KINDS[event.kind];
+  const r = event.resource;
+  const { emoji, color, verb } = look(kind, event.status);
+  const was = event.previousStatus !== null && event.previousStatus !== event.status ? ` (was ${event.previousStatus})` : '';
+  const title = kind.title.charAt(0).toUpperCase() + kind.title.slice(1);
+  // Escaped as a whole: names are set by any collaboration member (see buildSlackMessage).
+  const fallback = mrkdwnFit(`${emoji} ${title} ${r.name} ${verb}: ${event.status}${was}`, SLACK_LIMITS.text);
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`${emoji} ${r.name}: ${event.status}`, SLACK_LIMITS.headerText), emoji: true },
+    },
+  ];
+  const fields: Text[] = [
+    field('Status', `${event.status}${was}`),
+    field('Duration', event.status === VANISHED ? 'n/a' : `${formatDuration(r.updateTime - r.createTime)} (created to last update)`),
+  ];
+  // The facts are measured at the observation, so a message rendered again later says the same.
+  for (const f of messageFacts(kind, r, event.observedAt)) fields.push(field(f.title, f.value, f.value.startsWith('arn:')));
+  blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: codeLine(kind.arn ? `${title} ARN` : `${title} id`, event.arn) } });
+  if (statusClass(kind, event.status) === 'failure' && r.statusDetails !== undefined) blocks.push(whyItFailed(r.statusDetails));
+  const context = [
+    `cleanroomsml-monitor${opts.monitorName !== undefined ? ` · ${opts.monitorName}` : ''}`,
+    `created ${formatTime(r.createTime)}`,
+    `updated ${formatTime(r.updateTime)}`,
+    `observed ${formatTime(event.observedAt)}`,
+  ];
+  const footer: SlackBlock = {
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: mrkdwnFit(context.join(' · '), SLACK_LIMITS.sectionText) }],
+  };
   return { text: fallback, blocks: blocks.slice(0, SLACK_LIMITS.blocks), attachments: [{ color, fallback, blocks: [footer] }] };
 }
 

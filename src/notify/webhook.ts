@@ -6,6 +6,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { OutboxEntry } from '../domain.js';
 // src/aws owns the GetAudienceGenerationJob wire shape (allow-list: never seedAudience or tags).
 import { jobToWire } from '../aws/snapshot.js';
+import { resourceToWire } from '../aws/resource-wire.js';
+import type { ResourceEvent } from '../kinds/event.js';
+import { KINDS, statusClass } from '../kinds/index.js';
 
 export const WEBHOOK_EVENT_TYPE = 'audience_generation_job.status_changed';
 
@@ -13,7 +16,60 @@ export interface WebhookBody {
   type: typeof WEBHOOK_EVENT_TYPE;
   id: string;
   timestamp: string;
-  data: { arn: string; name: string; previousStatus: string | null; status: string; updateTime: string; transition: string; job: Record<string, unknown> };
+  data: {
+    arn: string;
+    name: string;
+    previousStatus: string | null;
+    status: string;
+    updateTime: string;
+    transition: string;
+    job: Record<string, unknown>;
+  };
+}
+
+/**
+ * The body about a resource of any kind: `type` is `<kind snake>.status_changed`; `data.resource`
+ * is the resource in its kind's Get output shape (the List item for kinds without a Get), ISO
+ * timestamps; `statusCode` and `message` are given on failures.
+ */
+export interface ResourceWebhookBody {
+  type: string;
+  id: string;
+  timestamp: string;
+  data: {
+    kind: string;
+    arn: string;
+    name: string;
+    previousStatus: string | null;
+    status: string;
+    updateTime: string;
+    transition: string;
+    statusCode?: string;
+    message?: string;
+    resource: Record<string, unknown>;
+  };
+}
+
+function resourceBody(id: string, e: ResourceEvent): ResourceWebhookBody {
+  const kind = KINDS[e.kind];
+  const details = statusClass(kind, e.status) === 'failure' ? e.resource.statusDetails : undefined;
+  return {
+    type: e.type,
+    id,
+    timestamp: new Date(e.observedAt).toISOString(),
+    data: {
+      kind: e.kind,
+      arn: e.arn,
+      name: e.name,
+      previousStatus: e.previousStatus,
+      status: e.status,
+      updateTime: new Date(e.updateTime).toISOString(),
+      transition: e.transition,
+      ...(details?.statusCode !== undefined ? { statusCode: details.statusCode } : {}),
+      ...(details?.message !== undefined ? { message: details.message } : {}),
+      resource: resourceToWire(kind, e.resource),
+    },
+  };
 }
 
 /**
@@ -23,6 +79,7 @@ export interface WebhookBody {
  */
 export function buildWebhookBody(entry: Pick<OutboxEntry, 'id' | 'event'>): string {
   const e = entry.event;
+  if ('resource' in e) return JSON.stringify(resourceBody(entry.id, e));
   const body: WebhookBody = {
     type: WEBHOOK_EVENT_TYPE,
     id: entry.id,
@@ -99,12 +156,16 @@ export function verifyWebhook(opts: {
   const id = h('webhook-id');
   const tsText = h('webhook-timestamp');
   const sigs = h('webhook-signature');
-  if (id === undefined || tsText === undefined || sigs === undefined) return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature' };
+  if (id === undefined || tsText === undefined || sigs === undefined)
+    return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature' };
   if (!/^\d+$/.test(tsText)) return { ok: false, reason: 'invalid webhook-timestamp' };
   const ts = Number(tsText);
   const tolerance = opts.toleranceSec ?? 300;
   if (Math.abs(Math.floor(opts.nowMs / 1000) - ts) > tolerance) return { ok: false, reason: 'webhook-timestamp outside tolerance' };
-  const passed = sigs.split(' ').filter((s) => s.startsWith('v1,')).map((s) => Buffer.from(s.slice(3), 'base64'));
+  const passed = sigs
+    .split(' ')
+    .filter((s) => s.startsWith('v1,'))
+    .map((s) => Buffer.from(s.slice(3), 'base64'));
   for (const secret of opts.secrets) {
     const expected = Buffer.from(signPayload(secret, id, ts, opts.body).slice(3), 'base64');
     if (passed.some((p) => p.length === expected.length && timingSafeEqual(p, expected))) return { ok: true };

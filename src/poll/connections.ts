@@ -4,6 +4,7 @@
 // a reload builds a new set.
 import type { Clock } from '../domain.js';
 import type { CleanRoomsMlApi } from '../aws/types.js';
+import type { ResourceClient } from '../aws/resource-client.js';
 import { connKey, limiterKey, type ConnSpec } from '../aws/connections.js';
 import { AdaptiveRateLimiter } from './limiter.js';
 import { coveringScope, type ListScope, type Matchable } from './plan.js';
@@ -12,6 +13,8 @@ import type { SweepSpec } from './spec.js';
 /** An API client and the rate limiter of its account and region. */
 export interface Conn {
   api: CleanRoomsMlApi;
+  /** Get and List for the other kinds (absent where no client for them was given: tests of jobs only). */
+  resources?: ResourceClient;
   limiter: AdaptiveRateLimiter;
 }
 
@@ -21,6 +24,8 @@ export interface Connections {
   /** The connection of a job: its static entry's identity, else its covering discovery scope's. */
   forJob(arn: string, job: Matchable | undefined): Conn;
   forScope(scope: ListScope): Conn;
+  /** The connection of a resource List source or a static resource: its own identity, else the default. */
+  forConn(c: ConnSpec | undefined): Conn;
   /** Every limiter made so far (the default one at least). */
   limiters(): AdaptiveRateLimiter[];
 }
@@ -28,6 +33,8 @@ export interface Connections {
 export interface ConnectionsOptions {
   /** A client for an identity (the composition root decides credentials, endpoint, observer). */
   client(c: ConnSpec): CleanRoomsMlApi;
+  /** The client of the other kinds for an identity (same transport and credentials). */
+  resourceClient?(c: ConnSpec): ResourceClient;
   maxRequestsPerSecond: number;
   clock: Clock;
 }
@@ -42,7 +49,8 @@ export function createConnections(spec: SweepSpec, opts: ConnectionsOptions): Co
       const lk = limiterKey(c);
       let limiter = limiters.get(lk);
       if (!limiter) limiters.set(lk, (limiter = new AdaptiveRateLimiter({ maxPerSecond: opts.maxRequestsPerSecond, clock: opts.clock })));
-      conns.set(key, (conn = { api: opts.client(c), limiter }));
+      const resources = opts.resourceClient?.(c);
+      conns.set(key, (conn = { api: opts.client(c), ...(resources ? { resources } : {}), limiter }));
     }
     return conn;
   };
@@ -59,6 +67,9 @@ export function createConnections(spec: SweepSpec, opts: ConnectionsOptions): Co
     },
     forScope(scope) {
       return scope.conn ? open(scope.conn) : fallback;
+    },
+    forConn(c) {
+      return c ? open(c) : fallback;
     },
     limiters: () => [...limiters.values()],
   };

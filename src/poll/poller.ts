@@ -3,6 +3,7 @@
 // so a failed sweep never reaches the scheduler or kills the process.
 import type { Clock, Transition } from '../domain.js';
 import type { Logger } from '../log.js';
+import type { ResourceTransition } from '../kinds/event.js';
 import type { StateStore } from '../state/types.js';
 import { spareDetailBudget } from './budget.js';
 import type { Connections } from './connections.js';
@@ -40,6 +41,8 @@ export interface PollerOptions {
   onCommitted?: (notifications: number, ok: boolean, lastSuccessAt: number | undefined) => void;
   /** A transition was durably recorded. */
   onTransition?: (t: Transition) => void;
+  /** A transition of a resource of another kind was durably recorded. */
+  onResourceTransition?: (t: ResourceTransition) => void;
 }
 
 export interface Poller {
@@ -67,7 +70,8 @@ export function createPoller(o: PollerOptions): Poller {
             tracker: o.tracker,
             concurrency: rt.concurrency,
             maxAttempts: rt.maxAttempts,
-            detailBudget: o.detailBudget ?? ((used: number) => spareDetailBudget(rt.connections.default.limiter.currentRate, rt.intervalMs, used)),
+            detailBudget:
+              o.detailBudget ?? ((used: number) => spareDetailBudget(rt.connections.default.limiter.currentRate, rt.intervalMs, used)),
             ...(o.random ? { random: o.random } : {}),
             ...(o.retryDelayMs ? { retryDelayMs: o.retryDelayMs } : {}),
             ...(o.maxListPages ? { maxListPages: o.maxListPages } : {}),
@@ -77,6 +81,7 @@ export function createPoller(o: PollerOptions): Poller {
               o.onCommitted?.(n, ok, lastSuccessAt);
             },
             ...(o.onTransition ? { onTransition: o.onTransition } : {}),
+            ...(o.onResourceTransition ? { onResourceTransition: o.onResourceTransition } : {}),
           },
           rt.spec,
           signal,

@@ -14,6 +14,8 @@ import { coveringScope, listScopes, planSweep, scopeMembers, type ListScope, typ
 import { decide, type Decision, type Fetched, type Observed } from './decide.js';
 import { pollBackoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
 import type { JobTracker } from './tracker.js';
+import type { ResourceTransition } from '../kinds/event.js';
+import { sweepResources } from './resource-sweep.js';
 
 export interface SweepDeps {
   store: StateStore;
@@ -41,6 +43,8 @@ export interface SweepDeps {
   maxListPages?: number;
   /** Called for each transition after it is durably recorded. */
   onTransition?: (t: Transition) => void;
+  /** The same for resources of the other kinds. */
+  onResourceTransition?: (t: ResourceTransition) => void;
 }
 
 export interface SweepReport {
@@ -54,7 +58,7 @@ export interface SweepReport {
   notifications: number;
   failedScopes: string[];
   /** Why each failed scope failed (same order as failedScopes). */
-  scopeErrors: { scope: ListScope['input']; error: string }[];
+  scopeErrors: { scope: ListScope['input'] | { source: string }; error: string }[];
   /** Keys of the scopes this sweep called List for (failed ones included; not-due ones not). */
   listedScopes: string[];
   jobErrors: number;
@@ -131,8 +135,12 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
   // 3. Get what changed, decide, and commit it all in one durable write.
   const fetched = await fetchAll(run, plan.get, plan.summaries, false);
   const main = await commit(run, { adopted: plan.adopt, fetched, summaries: plan.summaries, forget: [...plan.unwatched, ...plan.retired], backfill: false });
-  const ok = listed.failedScopes.length === 0 && !listed.retryableFailure && !stillFailing && !main.retryableFailure;
-  deps.onCommitted?.(main.enqueue.length, ok);
+  // 3b. The other kinds, by the same rules (resource-sweep.ts), before readiness counts the sweep.
+  const res = await sweepResources(deps, spec, run.startedAt, signal);
+  run.calls.list += res.listCalls;
+  run.calls.get += res.getCalls;
+  const ok = listed.failedScopes.length === 0 && !listed.retryableFailure && !stillFailing && !main.retryableFailure && res.failedSources.length === 0 && !res.retryableFailure;
+  deps.onCommitted?.(main.enqueue.length + res.notifications, ok);
   if (plan.retired.length > 0) log.info({ retired: plan.retired.length }, 'terminal jobs past their retention: series removed');
 
   // 4. Metric backfill after the main commit, so changed jobs are never delayed by it.
@@ -152,13 +160,13 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     durationMs: deps.clock.now() - run.startedAt,
     listCalls: run.calls.list,
     getCalls: run.calls.get,
-    jobsChecked: new Set([...plan.adopt.map((s) => s.arn), ...fetched.filter(answered).map((f) => f.arn), ...plan.summaries.keys()]).size,
-    transitions: main.transitions.length + (filled?.transitions.length ?? 0),
-    notifications: main.enqueue.length + (filled?.enqueue.length ?? 0),
-    failedScopes: listed.failedScopes,
-    scopeErrors: listed.scopeErrors,
-    listedScopes: listed.listedScopes,
-    jobErrors: main.jobErrors + (filled?.jobErrors ?? 0),
+    jobsChecked: new Set([...plan.adopt.map((s) => s.arn), ...fetched.filter(answered).map((f) => f.arn), ...plan.summaries.keys()]).size + res.checked,
+    transitions: main.transitions.length + (filled?.transitions.length ?? 0) + res.transitions.length,
+    notifications: main.enqueue.length + (filled?.enqueue.length ?? 0) + res.notifications,
+    failedScopes: [...listed.failedScopes, ...res.failedSources],
+    scopeErrors: [...listed.scopeErrors, ...res.sourceErrors.map((e) => ({ scope: { source: e.source }, error: e.error }))],
+    listedScopes: [...listed.listedScopes, ...res.listedSources],
+    jobErrors: main.jobErrors + (filled?.jobErrors ?? 0) + res.errors,
     skippedScopes: listed.skippedScopes,
     backfillCalls: run.calls.backfill,
     retired: plan.retired.length,

@@ -3,6 +3,7 @@
 // a short spike of peak RSS that outlived nothing but set the high-water mark. Written chunk by
 // chunk, a checkpoint holds ~64 KB of text at a time.
 import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
 
 export interface Checkpoint {
   version: number;
@@ -10,14 +11,17 @@ export interface Checkpoint {
   jobs: readonly JobSnapshot[];
   outbox: readonly OutboxEntry[];
   deadLetters: readonly DeadLetter[];
+  /** Resources of the other kinds; absent in checkpoints written before they were watched (read as none). */
+  resources?: readonly ResourceSnapshot[];
 }
 
 /** Chunks whose concatenation is exactly JSON.stringify(cp) (same keys, same order). */
 export function* checkpointChunks(cp: Checkpoint, chunkChars = 64 * 1024): Generator<string> {
   let text = `{"version":${JSON.stringify(cp.version)},"seq":${JSON.stringify(cp.seq)}`;
-  for (const key of ['jobs', 'outbox', 'deadLetters'] as const) {
+  for (const key of ['jobs', 'outbox', 'deadLetters', 'resources'] as const) {
+    const items: readonly unknown[] | undefined = cp[key];
+    if (items === undefined) continue;
     text += `,"${key}":[`;
-    const items = cp[key];
     for (let i = 0; i < items.length; i++) {
       // As JSON.stringify writes an array element that has no JSON form (never the case here).
       text += (i > 0 ? ',' : '') + (JSON.stringify(items[i]) ?? 'null');

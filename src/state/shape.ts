@@ -11,12 +11,15 @@
 import { capText } from '../aws/cap-text.js';
 import { METRIC_RANGES, numberProblem } from '../aws/deserialize.js';
 import type { AudienceQualityMetrics, DeadLetter, JobEvent, JobSnapshot, OutboxEntry, RelevanceMetric } from '../domain.js';
+import type { ResourceEvent } from '../kinds/event.js';
+import { isKindName } from '../kinds/index.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { Checkpoint } from './checkpoint-text.js';
 
 export class StateCorruptError extends Error {}
 
 export type JournalRecord =
-  | { s: number; t: 'commit'; up: JobSnapshot[]; rm: string[]; enq: OutboxEntry[] }
+  | { s: number; t: 'commit'; up: JobSnapshot[]; rm: string[]; enq: OutboxEntry[]; upr?: ResourceSnapshot[]; rmr?: string[] }
   | { s: number; t: 'delivered'; id: string }
   | { s: number; t: 'attempt'; id: string; attempts: number; nextAttemptAt: number; lastError?: string }
   | { s: number; t: 'dead'; id: string; reason: string; at: number }
@@ -101,7 +104,8 @@ function metrics(m: Obj, where: string, r: Repairs): AudienceQualityMetrics | un
   }
   const result: AudienceQualityMetrics = { relevanceMetrics: list };
   if (m['recallMetric'] !== undefined) {
-    if (numberProblem(m['recallMetric'], METRIC_RANGES.recallMetric)) repaired(r, `${where}.recallMetric (${String(m['recallMetric'])}, dropped)`);
+    if (numberProblem(m['recallMetric'], METRIC_RANGES.recallMetric))
+      repaired(r, `${where}.recallMetric (${String(m['recallMetric'])}, dropped)`);
     else result.recallMetric = m['recallMetric'] as number;
   }
   return result;
@@ -125,7 +129,8 @@ export function readSnapshot(v: unknown, where: string, r: Repairs): JobSnapshot
     delete o['statusSince'];
     repaired(r, `${where}.statusSince`);
   }
-  if (o['includeSeedInOutput'] !== undefined && typeof o['includeSeedInOutput'] !== 'boolean') corrupt(`${where}.includeSeedInOutput`, 'is not a boolean');
+  if (o['includeSeedInOutput'] !== undefined && typeof o['includeSeedInOutput'] !== 'boolean')
+    corrupt(`${where}.includeSeedInOutput`, 'is not a boolean');
   if (o['detail'] !== 'full' && o['detail'] !== 'summary') {
     // A snapshot of unknown detail is treated as a summary: the poller fetches the full job again.
     o['detail'] = 'summary';
@@ -147,8 +152,80 @@ export function readSnapshot(v: unknown, where: string, r: Repairs): JobSnapshot
   return o as unknown as JobSnapshot;
 }
 
-function readEvent(v: unknown, where: string, r: Repairs): JobEvent {
+/**
+ * A resource snapshot of any kind as stored (checked and repaired in place). Results and labels
+ * only feed series and messages: a bad one is dropped and counted, the snapshot kept.
+ */
+export function readResourceSnapshot(v: unknown, where: string, r: Repairs): ResourceSnapshot {
   const o = obj(v, where);
+  if (!isKindName(o['kind'])) corrupt(`${where}.kind`, `is ${JSON.stringify(o['kind'])?.slice(0, 40) ?? 'missing'}, not a resource kind`);
+  str(o, 'id', where);
+  optStr(o, 'arn', where);
+  optStr(o, 'versionIdentifier', where);
+  str(o, 'status', where);
+  text(o, 'name', where, r);
+  num(o, 'createTime', where);
+  num(o, 'updateTime', where);
+  if (o['view'] !== 'member' && o['view'] !== 'collaboration') corrupt(`${where}.view`, 'is neither member nor collaboration');
+  if (o['detail'] !== 'full' && o['detail'] !== 'summary') {
+    o['detail'] = 'summary';
+    repaired(r, `${where}.detail`);
+  }
+  if (o['statusSince'] !== undefined && !(typeof o['statusSince'] === 'number' && Number.isFinite(o['statusSince']))) {
+    delete o['statusSince'];
+    repaired(r, `${where}.statusSince`);
+  }
+  if (o['statusDetails'] !== undefined) {
+    const sd = obj(o['statusDetails'], `${where}.statusDetails`);
+    optText(sd, 'statusCode', `${where}.statusDetails`, r);
+    optText(sd, 'message', `${where}.statusDetails`, r);
+  }
+  const parents = obj(o['parents'], `${where}.parents`);
+  for (const k of Object.keys(parents)) str(parents, k, `${where}.parents`);
+  const labels = obj(o['labels'], `${where}.labels`);
+  for (const [k, val] of Object.entries(labels)) {
+    if (typeof val !== 'string') {
+      delete labels[k];
+      repaired(r, `${where}.labels.${k} (not a string, dropped)`);
+    } else labels[k] = capText(val);
+  }
+  const results = obj(o['results'], `${where}.results`);
+  for (const [k, val] of Object.entries(results)) {
+    const ok =
+      typeof val === 'string' ||
+      (typeof val === 'number' && Number.isFinite(val)) ||
+      (Array.isArray(val) &&
+        val.every(
+          (s) =>
+            isObj(s) &&
+            typeof s['value'] === 'number' &&
+            Number.isFinite(s['value']) &&
+            isObj(s['labels']) &&
+            Object.values(s['labels']).every((l) => typeof l === 'string'),
+        ));
+    if (!ok) {
+      delete results[k];
+      repaired(r, `${where}.results.${k} (invalid, dropped)`);
+    }
+  }
+  return o as unknown as ResourceSnapshot;
+}
+
+function readEvent(v: unknown, where: string, r: Repairs): JobEvent | ResourceEvent {
+  const o = obj(v, where);
+  if (o['resource'] !== undefined) {
+    str(o, 'type', where);
+    if (!isKindName(o['kind'])) corrupt(`${where}.kind`, 'is not a resource kind');
+    str(o, 'transition', where);
+    str(o, 'arn', where);
+    text(o, 'name', where, r);
+    if (o['previousStatus'] !== null) str(o, 'previousStatus', where);
+    str(o, 'status', where);
+    num(o, 'updateTime', where);
+    num(o, 'observedAt', where);
+    readResourceSnapshot(o['resource'], `${where}.resource`, r);
+    return o as unknown as ResourceEvent;
+  }
   str(o, 'type', where);
   str(o, 'transition', where);
   str(o, 'arn', where);
@@ -198,6 +275,9 @@ export function readJournalRecord(v: unknown, r: Repairs): JournalRecord {
       list(o, 'up', where, (e, w) => readSnapshot(e, w, r));
       list(o, 'rm', where, (e, w) => (typeof e === 'string' ? e : corrupt(w, 'is not a string')));
       list(o, 'enq', where, (e, w) => readOutboxEntry(e, w, r));
+      // Resources of the other kinds: absent in records written before they were watched.
+      if (o['upr'] !== undefined) list(o, 'upr', where, (e, w) => readResourceSnapshot(e, w, r));
+      if (o['rmr'] !== undefined) list(o, 'rmr', where, (e, w) => (typeof e === 'string' ? e : corrupt(w, 'is not a string')));
       break;
     case 'delivered':
       str(o, 'id', where);
@@ -246,5 +326,7 @@ export function parseCheckpoint(text: string, version: number, r: Repairs): Chec
     jobs: list(raw, 'jobs', 'checkpoint', (e, w) => readSnapshot(e, w, r)),
     outbox: list(raw, 'outbox', 'checkpoint', (e, w) => readOutboxEntry(e, w, r)),
     deadLetters: list(raw, 'deadLetters', 'checkpoint', (e, w) => readDeadLetter(e, w, r)),
+    // A checkpoint of a version that watched only audience generation jobs has none: migrated as empty.
+    resources: raw['resources'] === undefined ? [] : list(raw, 'resources', 'checkpoint', (e, w) => readResourceSnapshot(e, w, r)),
   };
 }

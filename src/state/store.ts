@@ -19,6 +19,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
 import { shareSnapshotStrings } from '../intern.js';
 import type { Logger } from '../log.js';
 import { isTempOf, writeFileAtomic } from './atomic.js';
@@ -115,6 +116,7 @@ export async function openStateStore(opts: StoreOptions): Promise<FileStateStore
 
 class JournalStore implements FileStateStore {
   private readonly jobsByArn = new Map<string, JobSnapshot>();
+  private readonly resourcesById = new Map<string, ResourceSnapshot>();
   private readonly outbox = new Map<string, OutboxEntry>();
   private readonly dead = new Map<string, DeadLetter>();
   private readonly listeners = new Set<() => void>();
@@ -176,6 +178,7 @@ class JournalStore implements FileStateStore {
     if (cp) {
       this.seq = cp.seq;
       for (const j of cp.jobs) this.jobsByArn.set(j.arn, shareSnapshotStrings(j));
+      for (const s of cp.resources ?? []) this.resourcesById.set(s.id, s);
       for (const e of cp.outbox) this.outbox.set(e.id, e);
       for (const d of cp.deadLetters) this.dead.set(d.id, d);
     } else {
@@ -228,6 +231,10 @@ class JournalStore implements FileStateStore {
     return this.jobsByArn;
   }
 
+  resources(): ReadonlyMap<string, ResourceSnapshot> {
+    return this.resourcesById;
+  }
+
   pending(): readonly OutboxEntry[] {
     return [...this.outbox.values()];
   }
@@ -245,8 +252,18 @@ class JournalStore implements FileStateStore {
 
   async commit(change: SweepCommit): Promise<void> {
     const enq = change.enqueue.filter((e) => !this.outbox.has(e.id) && !this.dead.has(e.id));
-    if (change.upsert.length === 0 && change.remove.length === 0 && enq.length === 0) return;
-    await this.append({ t: 'commit', up: change.upsert, rm: change.remove, enq });
+    const upr = change.upsertResources ?? [];
+    const rmr = change.removeResources ?? [];
+    if (change.upsert.length === 0 && change.remove.length === 0 && enq.length === 0 && upr.length === 0 && rmr.length === 0) return;
+    // upr/rmr only when there are some: a commit of audience generation jobs alone is written as before.
+    await this.append({
+      t: 'commit',
+      up: change.upsert,
+      rm: change.remove,
+      enq,
+      ...(upr.length > 0 ? { upr } : {}),
+      ...(rmr.length > 0 ? { rmr } : {}),
+    });
     if (enq.length > 0) for (const l of this.listeners) l();
   }
 
@@ -257,7 +274,13 @@ class JournalStore implements FileStateStore {
 
   async recordAttempt(id: string, u: Pick<OutboxEntry, 'attempts' | 'nextAttemptAt' | 'lastError'>): Promise<void> {
     if (!this.outbox.has(id)) return;
-    await this.append({ t: 'attempt', id, attempts: u.attempts, nextAttemptAt: u.nextAttemptAt, ...(u.lastError !== undefined ? { lastError: u.lastError } : {}) });
+    await this.append({
+      t: 'attempt',
+      id,
+      attempts: u.attempts,
+      nextAttemptAt: u.nextAttemptAt,
+      ...(u.lastError !== undefined ? { lastError: u.lastError } : {}),
+    });
   }
 
   async deadLetter(id: string, reason: string, at: number): Promise<void> {
@@ -415,6 +438,8 @@ class JournalStore implements FileStateStore {
       case 'commit':
         for (const arn of rec.rm) this.jobsByArn.delete(arn);
         for (const j of rec.up) this.jobsByArn.set(j.arn, j);
+        for (const id of rec.rmr ?? []) this.resourcesById.delete(id);
+        for (const s of rec.upr ?? []) this.resourcesById.set(s.id, s);
         for (const e of rec.enq) if (!this.dead.has(e.id)) this.outbox.set(e.id, e);
         break;
       case 'delivered':
@@ -464,6 +489,8 @@ class JournalStore implements FileStateStore {
       jobs: [...this.jobsByArn.values()],
       outbox: [...this.outbox.values()],
       deadLetters: [...this.dead.values()],
+      // Written only when there are some, so a state dir of audience generation jobs alone stays readable by older builds.
+      ...(this.resourcesById.size > 0 ? { resources: [...this.resourcesById.values()] } : {}),
     };
     // The lock is checked again just before each file is replaced: a monitor resumed after another
     // took over must not put its checkpoint in place of the new owner's.

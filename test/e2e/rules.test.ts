@@ -946,7 +946,7 @@ describe('dashboard rows per kind under promtool', { skip }, () => {
           s('cleanroomsml_trained_model_max_runtime_seconds', { arn: `${TM}#version=v3` }, '3600x60'),
           ...resource('mlInputChannel', CH, 'events', 'ACTIVE', 0, 60),
           s('cleanroomsml_ml_input_channel_records', { arn: CH }, '120000x60'),
-          s('cleanroomsml_ml_input_channel_size_gigabytes', { arn: CH }, '2.5x60'),
+          s('cleanroomsml_ml_input_channel_size_bytes', { arn: CH }, '2500000000x60'),
           s('cleanroomsml_monitor_failures_total', { kind: 'mlInputChannel', status: 'CREATE_FAILED', status_code: 'ACCESS_DENIED' }, '0x20 1x40'),
           s('cleanroomsml_monitor_failures_total', { kind: 'trainedModel', status: 'CREATE_FAILED', status_code: 'none' }, '0x20 1x40'),
         ],
@@ -961,7 +961,7 @@ describe('dashboard rows per kind under promtool', { skip }, () => {
           { expr: find('Trained models training: elapsed / max runtime'), eval_time: '40m', exp_samples: [{ labels: `{arn="${TM}",name="churn",status="CREATE_IN_PROGRESS"}`, value: 0.5 }] },
           { expr: find('Trained model versions: elapsed and max runtime', 'B'), eval_time: '40m', exp_samples: [{ labels: `{arn="${TM}"}`, value: 3600 }] },
           { expr: find('ML input channel records'), eval_time: '40m', exp_samples: [{ labels: `{arn="${CH}",name="events"}`, value: 120000 }] },
-          { expr: find('ML input channel size'), eval_time: '40m', exp_samples: [{ labels: `{arn="${CH}",name="events"}`, value: 2.5 }] },
+          { expr: find('ML input channel size'), eval_time: '40m', exp_samples: [{ labels: `{arn="${CH}",name="events"}`, value: 2500000000 }] },
           { expr: find('ML input channels under way: time in current status'), eval_time: '40m', exp_samples: [] },
           // the channel failure counted at 21 min, in the 5 min window that holds it; only its own kind
           { expr: find('ML input channels: failures by status code'), eval_time: '24m', exp_samples: [{ labels: '{status="CREATE_FAILED",status_code="ACCESS_DENIED"}', value: 1 }] },

@@ -115,7 +115,7 @@ const CASES: Case[] = [
       assert.equal(s.results['metrics_status'], 'PUBLISH_SUCCEEDED');
       assert.equal(s.parents.trainedModelArn, TM_ARN);
       assert.equal(s.parents.trainedModelVersionIdentifier, V1);
-      assert.deepEqual(s.results['instance_count'], [{ labels: {}, value: 1 }]);
+      assert.deepEqual(s.results['instances'], [{ labels: {}, value: 1 }]);
     },
   },
   {
@@ -152,9 +152,9 @@ const CASES: Case[] = [
     params: { membershipId: M },
     check: (s) => {
       assert.deepEqual(s.results['records'], [{ labels: {}, value: 1_200_000 }]);
-      assert.deepEqual(s.results['size_gigabytes'], [{ labels: {}, value: 2.5 }]);
+      assert.deepEqual(s.results['size_bytes'], [{ labels: {}, value: 2.5 }]);
       assert.deepEqual(s.results['files'], [{ labels: {}, value: 12 }]);
-      assert.deepEqual(s.results['retention_days'], [{ labels: {}, value: 7 }]);
+      assert.deepEqual(s.results['retention_seconds'], [{ labels: {}, value: 7 }]);
       assert.deepEqual(s.results['privacy_budget_remaining'], [{ labels: { resource_arn: BUDGET_ARN }, value: 7 }]);
       // The channel's query (a sensitive shape) never enters a snapshot.
       assert.ok(!JSON.stringify(s).includes('SELECT'));
@@ -487,7 +487,7 @@ describe('generic resource client <-> simulator', () => {
       assert.equal(items.length, 1);
       const got = await client.get(k, items[0]!, { view: 'collaboration' });
       assert.deepEqual(got.results['records'], [{ labels: {}, value: 10 }]);
-      assert.equal(got.results['size_gigabytes'], undefined);
+      assert.equal(got.results['size_bytes'], undefined);
       assert.deepEqual(await listAll(client, k, listOf('mlInputChannel', 'ListMLInputChannels'), { membershipId: M }), []);
     });
 

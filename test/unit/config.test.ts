@@ -95,7 +95,8 @@ test('full config: ${ENV} with defaults, *File relative to the config dir, secre
   assert.equal(slack?.url, 'https://hooks.slack.com/services/T000/B000/CANARYFILESECRET456');
   assert.deepEqual(slack?.statuses, ['ACTIVE', 'CREATE_FAILED']);
   assert.equal(envSlack?.url, ENV.SLACK_WEBHOOK_URL);
-  assert.deepEqual(envSlack?.statuses, ['ACTIVE', 'CREATE_FAILED', 'DELETE_FAILED']);
+  // Absent: each kind's success and failure statuses.
+  assert.equal(envSlack?.statuses, undefined);
   assert.deepEqual(audit?.secret, ['whsec_CANARYFILESECRETCANARYFILESECRET000=', 'whsec_CANARYOLDSECRETCANARYOLDSECRET00000=']);
   assert.equal(audit?.allowHttp, true);
   assert.equal(c.polling.schedule, '0 */2 * * * *');
@@ -108,7 +109,7 @@ test('config/example.yaml validates with the env and secret file it references',
   const c = await loadConfig(join(root, 'config/example.yaml'), { env: { SLACK_WEBHOOK_URL: ENV.SLACK_WEBHOOK_URL }, readFile: read });
   assert.equal(c.notifications.targets.length, 2);
   assert.equal(c.notifications.targets[1]?.secret, ENV.WEBHOOK_SECRET);
-  assert.equal(c.discovery.length, 2);
+  assert.equal(c.discovery.length, 3);
   // Without the variable it names the field and the variable.
   const err = await rejection(loadConfig(join(root, 'config/example.yaml'), { env: {}, readFile: read }));
   assert.match(err.message, /^notifications\.targets\[0\]\.url: environment variable SLACK_WEBHOOK_URL is not set$/);

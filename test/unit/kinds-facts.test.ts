@@ -48,7 +48,7 @@ describe('messageFacts', () => {
     ]);
     const ch = snap({
       kind: 'mlInputChannel',
-      results: { records: [{ labels: {}, value: 1_234_567 }], size_gigabytes: [{ labels: {}, value: 2.5 }] },
+      results: { records: [{ labels: {}, value: 1_234_567 }], size_bytes: [{ labels: {}, value: 2.5 }] },
     });
     assert.deepEqual(messageFacts(KINDS.mlInputChannel, ch, T), [
       { title: 'Records', value: '1,234,567' },

@@ -82,7 +82,7 @@ describe('deserialize', () => {
       configuredModelAlgorithmAssociationArn: tmWire()['configuredModelAlgorithmAssociationArn'],
     });
     assert.equal(s.results['metrics_status'], 'PUBLISH_SOMETIMES', 'an unknown enum value is kept');
-    assert.deepEqual(s.results['instance_count'], [{ labels: {}, value: 2 }]);
+    assert.deepEqual(s.results['instances'], [{ labels: {}, value: 2 }]);
     assert.equal(s.labels['instance_type'], 'ml.new.type');
     assert.deepEqual(s.statusDetails, { statusCode: 'OK' });
     assert.equal(s.detail, 'full');

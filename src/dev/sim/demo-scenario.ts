@@ -1,6 +1,9 @@
 // The scenario behind `cleanroomsml-monitor demo`: one collaboration, one job ACTIVE since
-// before start, three that reach ACTIVE within about a minute, one that ends CREATE_FAILED.
+// before start, three that reach ACTIVE within about a minute, one that ends CREATE_FAILED; and
+// in one membership of it a trained model that trains, an inference job on it, and an ML input
+// channel that reaches ACTIVE, beside a second channel that fails.
 import { DEFAULT_COLLABORATION_ID, DEFAULT_MODEL_ARN } from './defaults.js';
+import { DEFAULT_MEMBERSHIP_ID } from './resource-kinds.js';
 import type { Scenario } from './schemas.js';
 
 const sizes = (scores: [number, number, number, number, number]) => [
@@ -69,6 +72,55 @@ export const DEMO_SCENARIO: Scenario = {
           status: 'CREATE_FAILED',
           statusDetails: { statusCode: 'INVALID_SEED_AUDIENCE', message: 'The seed audience must contain at least 500 unique users; found 212.' },
         },
+      ],
+    },
+  ],
+  resources: [
+    {
+      kind: 'mlInputChannel',
+      name: 'purchases-2025-channel',
+      membershipId: DEFAULT_MEMBERSHIP_ID,
+      collaborationId: DEFAULT_COLLABORATION_ID,
+      numberOfRecords: 1_250_000,
+      sizeInGb: 3.2,
+      timeline: [
+        { at: '0s', status: 'CREATE_PENDING' },
+        { at: '8s', status: 'CREATE_IN_PROGRESS' },
+        { at: '25s', status: 'ACTIVE' },
+      ],
+    },
+    {
+      kind: 'mlInputChannel',
+      name: 'clicks-missing-table',
+      membershipId: DEFAULT_MEMBERSHIP_ID,
+      collaborationId: DEFAULT_COLLABORATION_ID,
+      timeline: [
+        { at: '0s', status: 'CREATE_PENDING' },
+        { at: '18s', status: 'CREATE_FAILED', statusDetails: { statusCode: 'TABLE_NOT_FOUND', message: 'The configured table association no longer exists.' } },
+      ],
+    },
+    {
+      kind: 'trainedModel',
+      name: 'churn-model',
+      arn: `arn:aws:cleanrooms-ml:us-east-1:123456789012:membership/${DEFAULT_MEMBERSHIP_ID}/trained-model/00000000-demo-4000-8000-0000000000a1`,
+      collaborationId: DEFAULT_COLLABORATION_ID,
+      stoppingCondition: { maxRuntimeInSeconds: 3600 },
+      timeline: [
+        { at: '0s', status: 'CREATE_PENDING' },
+        { at: '10s', status: 'CREATE_IN_PROGRESS' },
+        { at: '50s', status: 'ACTIVE' },
+      ],
+    },
+    {
+      kind: 'trainedModelInferenceJob',
+      name: 'churn-scoring-q1',
+      membershipId: DEFAULT_MEMBERSHIP_ID,
+      collaborationId: DEFAULT_COLLABORATION_ID,
+      trainedModelArn: `arn:aws:cleanrooms-ml:us-east-1:123456789012:membership/${DEFAULT_MEMBERSHIP_ID}/trained-model/00000000-demo-4000-8000-0000000000a1`,
+      timeline: [
+        { at: '52s', status: 'CREATE_PENDING' },
+        { at: '56s', status: 'CREATE_IN_PROGRESS' },
+        { at: '70s', status: 'ACTIVE' },
       ],
     },
   ],

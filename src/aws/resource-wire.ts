@@ -1,0 +1,56 @@
+// A resource snapshot back in the JSON shape of its kind's Get output (the List item for kinds
+// without a Get): the `data.resource` of webhook bodies. Only what the snapshot keeps is there
+// (identity, name, status, statusDetails, times as ISO-8601, parents, declared results and labels
+// at their member paths); never tags or other members the monitor does not read.
+import type { KindDecl, MemberPath } from '../kinds/kind.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
+import { formatIsoTimestamp } from './timestamps.js';
+
+type Obj = Record<string, unknown>;
+
+function put(o: Obj, path: MemberPath, value: unknown): void {
+  let cur = o;
+  for (let i = 0; i < path.length - 1; i++) {
+    const k = path[i]!;
+    const next = cur[k];
+    if (typeof next === 'object' && next !== null && !Array.isArray(next)) cur = next as Obj;
+    else cur = (cur[k] = {}) as Obj;
+  }
+  cur[path[path.length - 1]!] = value;
+}
+
+export function resourceToWire(kind: KindDecl, s: ResourceSnapshot): Record<string, unknown> {
+  const w: Obj = {};
+  if (kind.arn && s.arn !== undefined) w[kind.arn.member] = s.arn;
+  if (kind.versionMember && s.versionIdentifier !== undefined) w[kind.versionMember] = s.versionIdentifier;
+  w['name'] = s.name;
+  w['status'] = s.status;
+  if (s.statusDetails !== undefined) w['statusDetails'] = { ...s.statusDetails };
+  w['createTime'] = formatIsoTimestamp(s.createTime);
+  w['updateTime'] = formatIsoTimestamp(s.updateTime);
+  for (const [key, member] of Object.entries(kind.parents)) {
+    const v = s.parents[key as keyof typeof s.parents];
+    if (v !== undefined && member !== undefined && w[member] === undefined) w[member] = v;
+  }
+  for (const l of kind.labels) {
+    const v = s.labels[l.label];
+    if (v !== undefined) put(w, l.path, v);
+  }
+  for (const r of kind.results) {
+    const v = s.results[r.key];
+    if (v === undefined) continue;
+    if (r.type === 'number' && Array.isArray(v)) {
+      const item = (sample: (typeof v)[number]): Obj => {
+        const o: Obj = {};
+        put(o, r.value, sample.value);
+        for (const [label, path] of Object.entries(r.labels ?? {}))
+          if (sample.labels[label] !== undefined) put(o, path, sample.labels[label]);
+        return o;
+      };
+      if (r.items) put(w, r.items, v.map(item));
+      else if (v[0] !== undefined) put(w, r.value, v[0].value);
+    } else if (r.type === 'enum' && typeof v === 'string') put(w, r.value, v);
+    else if (r.type === 'timestamp' && typeof v === 'number') put(w, r.value, formatIsoTimestamp(v));
+  }
+  return w;
+}

@@ -1,0 +1,34 @@
+// The pure diff for a resource of any kind: what changed between two observations of it.
+import type { ResourceTransition } from './event.js';
+import type { ResourceSnapshot } from './resource.js';
+
+/** Pseudo-status of a resource that was seen and now answers 404. */
+export const VANISHED_STATUS = 'VANISHED';
+
+/**
+ * Compares the last-seen snapshot with a new observation (`undefined` = the API answered 404).
+ * An observation older than the last-seen one (a List page from a lagging replica) yields
+ * nothing: a status never goes backwards because of eventual consistency.
+ */
+export function diffResource(
+  prev: ResourceSnapshot | undefined,
+  next: ResourceSnapshot | undefined,
+  observedAt: number,
+): ResourceTransition[] {
+  if (next === undefined) {
+    if (prev === undefined) return [];
+    return [{ kind: 'vanished', id: prev.id, from: prev.status, to: VANISHED_STATUS, observedAt, snapshot: prev }];
+  }
+  if (prev === undefined) return [{ kind: 'first_seen', id: next.id, from: null, to: next.status, observedAt, snapshot: next }];
+  if (next.updateTime < prev.updateTime || next.status === prev.status) return [];
+  return [{ kind: 'status_changed', id: next.id, from: prev.status, to: next.status, observedAt, snapshot: next }];
+}
+
+/**
+ * `next` with statusSince carried over from `prev` while the status stays the same, or set to
+ * next.updateTime when it changed (or on first sight).
+ */
+export function stampResourceStatusSince(prev: ResourceSnapshot | undefined, next: ResourceSnapshot): ResourceSnapshot {
+  const since = prev !== undefined && prev.status === next.status ? (prev.statusSince ?? prev.updateTime) : next.updateTime;
+  return next.statusSince === since ? next : { ...next, statusSince: since };
+}

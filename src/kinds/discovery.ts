@@ -1,0 +1,91 @@
+// Which kinds a discovery entry can list, and with which List and parameters. Pure, from the
+// declarations: config validation and the sweep spec use the same rule.
+//
+// An entry names a scope: a membership (membershipId), a collaboration seen by every member
+// (view: collaboration with collaborationId), or the account (the account-wide Lists, filtered
+// by collaborationId and configuredAudienceModelArn where the List takes them). A kind is
+// listable when one of its Lists of the entry's view has every path parameter the entry names.
+// Without `kinds`, an entry lists every kind its scope narrows: the membership or collaboration
+// Lists, and the account Lists that take one of the entry's filters (so an entry of only
+// collaborationId or configuredAudienceModelArn lists audience generation jobs, as it always did).
+import { ALL_KINDS } from './index.js';
+import type { KindDecl, KindName, ListDecl, OperationParams, View } from './kind.js';
+
+/** The scope-defining keys of a discovery entry. */
+export interface DiscoveryEntryScope {
+  membershipId?: string | undefined;
+  collaborationId?: string | undefined;
+  configuredAudienceModelArn?: string | undefined;
+  view?: View | undefined;
+  kinds?: readonly KindName[] | undefined;
+}
+
+export interface EntryList {
+  kind: KindDecl;
+  list: ListDecl;
+  /** Path parameters and filters of the List. */
+  params: OperationParams;
+  /** Whether the entry narrows this List (membership, collaboration, or a filter it takes). */
+  scoped: boolean;
+  /**
+   * The List is called once per trained model of the entry's collaboration the monitor knows
+   * (trained model export jobs): `params` then lack trainedModelArn, added per model.
+   */
+  perParent?: 'trainedModelArn';
+}
+
+/** The List of `kind` the entry can call, or why it cannot list the kind. */
+export function entryList(e: DiscoveryEntryScope, kind: KindDecl): EntryList | { reason: string } {
+  const view = e.view ?? 'member';
+  const have: OperationParams = {};
+  if (e.membershipId !== undefined) have.membershipId = e.membershipId;
+  if (e.collaborationId !== undefined) have.collaborationId = e.collaborationId;
+  if (e.configuredAudienceModelArn !== undefined) have.configuredAudienceModelArn = e.configuredAudienceModelArn;
+  for (const list of kind.lists) {
+    if (list.view !== view) continue;
+    if (!list.pathParams.every((p) => have[p.from] !== undefined)) continue;
+    const params: OperationParams = {};
+    for (const p of list.pathParams) params[p.from] = have[p.from]!;
+    let filtered = false;
+    for (const q of list.queryParams) {
+      if (have[q.from] !== undefined) {
+        params[q.from] = have[q.from]!;
+        filtered = true;
+      }
+    }
+    return { kind, list, params, scoped: list.scope !== 'account' || filtered };
+  }
+  // Export jobs of trained models: one List per trained model of the collaboration, for entries
+  // naming the collaboration (by default only in its collaboration view, the only one they have).
+  const perModel = kind.lists.find((l) => l.view === 'collaboration' && l.pathParams.every((p) => p.from === 'collaborationId' || p.from === 'trainedModelArn') && l.pathParams.some((p) => p.from === 'trainedModelArn'));
+  if (perModel && e.collaborationId !== undefined && !kind.lists.some((l) => l.view === view && l !== perModel && l.pathParams.every((p) => have[p.from] !== undefined))) {
+    return { kind, list: perModel, params: { collaborationId: e.collaborationId }, scoped: view === 'collaboration', perParent: 'trainedModelArn' };
+  }
+  // Lists under another resource (versions of a model, export jobs of a model) are not an entry's to name.
+  const needs = kind.lists
+    .filter((l) => l.view === view && l.pathParams.every((p) => p.from === 'membershipId' || p.from === 'collaborationId'))
+    .map((l) => l.pathParams.map((p) => p.from).join(' and '))
+    .filter((s) => s.length > 0);
+  if (needs.length === 0) {
+    const under = kind.lists.some((l) => l.view === view);
+    return {
+      reason: under
+        ? `${kind.kind} is listed per parent resource only, not by a discovery entry`
+        : `${kind.kind} has no ${view === 'collaboration' ? 'collaboration view' : 'member List'}`,
+    };
+  }
+  return {
+    reason: `${kind.kind} is listed with ${[...new Set(needs)].join(' or ')}${view === 'collaboration' ? ' (view: collaboration)' : ''}; this entry does not name it`,
+  };
+}
+
+/** The Lists of an entry: its `kinds`, or by default every kind its scope narrows. */
+export function entryLists(e: DiscoveryEntryScope): EntryList[] {
+  const out: EntryList[] = [];
+  for (const kind of ALL_KINDS) {
+    const l = entryList(e, kind);
+    if ('reason' in l) continue;
+    if (e.kinds !== undefined ? e.kinds.includes(kind.kind) : l.scoped) out.push(l);
+  }
+  return out;
+}

@@ -1,0 +1,214 @@
+// Every kind through the daemon and the simulator on 127.0.0.1: discovery by the entry that can
+// list it, a transition to ACTIVE and one to a failed status, its series scraped over HTTP, and
+// a signed webhook of the right type at a real local receiver.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema } from '../../src/config/schema.js';
+import { createApp, type App } from '../../src/app.js';
+import { createLogger } from '../../src/log.js';
+import { startSimulator } from '../../src/dev/sim/server.js';
+import { KINDS } from '../../src/kinds/index.js';
+import type { KindName } from '../../src/kinds/kind.js';
+import { entryList } from '../../src/kinds/discovery.js';
+import { startReceiver } from '../helpers/receiver.js';
+import { verifyWebhook } from '../../src/notify/webhook.js';
+
+const CREDS = { accessKeyId: 'AKIDTESTKINDS', secretAccessKey: 'test-secret-key-kinds' };
+const SECRET = `whsec_${Buffer.from('kinds-pipeline-test-secret-0123456789').toString('base64')}`;
+const M = '11111111-1111-4111-8111-111111111111';
+const C = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc';
+
+async function scrape(app: App): Promise<string> {
+  const res = await fetch(`${app.url}/metrics`);
+  assert.equal(res.status, 200);
+  return res.text();
+}
+
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+interface Case {
+  kind: KindName;
+  /** The discovery entry that lists it. */
+  entry: Record<string, unknown>;
+  /** Extra control keys of the simulated resources. */
+  extra: Record<string, unknown>;
+  failed: string;
+}
+
+const CASES: Case[] = [
+  { kind: 'trainedModel', entry: { membershipId: M }, extra: { membershipId: M, collaborationId: C }, failed: 'CREATE_FAILED' },
+  { kind: 'trainedModelInferenceJob', entry: { membershipId: M }, extra: { membershipId: M, collaborationId: C }, failed: 'CREATE_FAILED' },
+  { kind: 'mlInputChannel', entry: { membershipId: M }, extra: { membershipId: M, collaborationId: C }, failed: 'CREATE_FAILED' },
+  {
+    kind: 'trainedModel',
+    entry: { collaborationId: C, view: 'collaboration' },
+    extra: { membershipId: M, collaborationId: C },
+    failed: 'CANCEL_FAILED',
+  },
+  {
+    kind: 'trainedModelInferenceJob',
+    entry: { collaborationId: C, view: 'collaboration' },
+    extra: { membershipId: M, collaborationId: C },
+    failed: 'CANCEL_FAILED',
+  },
+  {
+    kind: 'mlInputChannel',
+    entry: { collaborationId: C, view: 'collaboration' },
+    extra: { membershipId: M, collaborationId: C },
+    failed: 'DELETE_FAILED',
+  },
+  { kind: 'audienceModel', entry: { kinds: ['audienceModel'] }, extra: {}, failed: 'CREATE_FAILED' },
+  { kind: 'audienceExportJob', entry: { kinds: ['audienceExportJob'] }, extra: {}, failed: 'CREATE_FAILED' },
+];
+
+for (const c of CASES) {
+  test(`${c.kind} discovered by ${JSON.stringify(c.entry)}: to ACTIVE and to ${c.failed}, series, webhooks`, async () => {
+    const kind = KINDS[c.kind];
+    const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
+    const receiver = await startReceiver();
+    const stateDir = await mkdtemp(join(tmpdir(), 'crml-kinds-'));
+    const config = configSchema.parse({
+      aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
+      discovery: [c.entry],
+      polling: { schedule: '0 0 0 1 1 *' },
+      notifications: { targets: [{ name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret: SECRET, allowHttp: true }] },
+      state: { dir: stateDir },
+      server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
+    });
+    const app = await createApp({
+      config,
+      log: createLogger({ level: 'silent' }),
+      credentials: async () => CREDS,
+      schedule: false,
+      retryDelayMs: { min: 5, max: 20 },
+      outbox: { baseDelayMs: 10, maxDelayMs: 50 },
+    });
+    try {
+      const [ok, bad] = sim.putResources([
+        { kind: c.kind, name: `${kind.snake}-ok`, status: 'CREATE_IN_PROGRESS', ...c.extra },
+        { kind: c.kind, name: `${kind.snake}-bad`, status: 'CREATE_IN_PROGRESS', ...c.extra },
+      ]) as [{ id: string }, { id: string }];
+      await app.start();
+      const first = await app.sweepNow();
+      assert.equal(first?.ok, true, JSON.stringify(first?.scopeErrors));
+      assert.equal(first?.transitions, 2, 'both first seen');
+      assert.equal(first?.notifications, 0, 'nothing in progress is notified by default');
+
+      assert.ok(sim.setResourceStatus(ok.id, { status: 'ACTIVE' }));
+      assert.ok(
+        sim.setResourceStatus(bad.id, {
+          status: c.failed,
+          statusDetails: { statusCode: 'INTERNAL_ERROR', message: 'the run failed: <!channel>' },
+        }),
+      );
+      const second = await app.sweepNow();
+      assert.equal(second?.ok, true);
+      assert.equal(second?.notifications, 2);
+
+      const hooks = await receiver.waitFor(2, 10_000);
+      const bodies = hooks.map((h) => {
+        assert.equal(verifyWebhook({ body: h.body, headers: h.headers, secrets: [SECRET], nowMs: Date.now() }).ok, true);
+        return JSON.parse(h.body) as { type: string; id: string; data: Record<string, any> };
+      });
+      const byId = new Map(bodies.map((b) => [b.data.arn as string, b]));
+      for (const b of bodies) {
+        assert.equal(b.type, `${kind.snake}.status_changed`);
+        assert.equal(b.data.kind, c.kind);
+        assert.equal(b.data.previousStatus, 'CREATE_IN_PROGRESS');
+        assert.equal(typeof b.data.resource.updateTime, 'string');
+      }
+      assert.equal(byId.get(ok.id)?.data.status, 'ACTIVE');
+      assert.equal(byId.get(ok.id)?.data.statusCode, undefined);
+      assert.equal(byId.get(bad.id)?.data.status, c.failed);
+      // Failure details come from the Get of the view, or from the List item where it carries
+      // them; the collaboration view of inference jobs has neither (the model's fact).
+      const view = (c.entry['view'] as 'member' | 'collaboration' | undefined) ?? 'member';
+      const listed = entryList(c.entry, kind);
+      const details = (kind.get[view]?.members ?? ('list' in listed ? listed.list.members : [])).includes('statusDetails');
+      assert.equal(byId.get(bad.id)?.data.statusCode, details ? 'INTERNAL_ERROR' : undefined);
+      assert.equal(byId.get(bad.id)?.data.message, details ? 'the run failed: <!channel>' : undefined);
+
+      const m = await scrape(app);
+      const st = `cleanroomsml_${kind.snake}_status`;
+      assert.equal(sample(m, st, { arn: ok.id, status: 'ACTIVE' }), 1);
+      assert.equal(sample(m, st, { arn: ok.id, status: 'CREATE_IN_PROGRESS' }), 0);
+      assert.equal(sample(m, st, { arn: bad.id, status: c.failed }), 1);
+      assert.equal(sample(m, `cleanroomsml_${kind.snake}_info`, { arn: ok.id, name: `${kind.snake}-ok` }), 1);
+      assert.ok(sample(m, `cleanroomsml_${kind.snake}_updated_timestamp_seconds`, { arn: ok.id })! > 0);
+      assert.equal(sample(m, 'cleanroomsml_monitor_jobs_tracked', { kind: c.kind }), 2);
+      assert.equal(sample(m, 'cleanroomsml_monitor_transitions_total', { kind: c.kind, from: 'CREATE_IN_PROGRESS', to: 'ACTIVE' }), 1);
+      assert.equal(
+        sample(m, 'cleanroomsml_monitor_failures_total', {
+          kind: c.kind,
+          status: c.failed,
+          status_code: details ? 'INTERNAL_ERROR' : 'none',
+        }),
+        1,
+      );
+
+      // Steady: nothing moved, nothing more is sent, and a kind with a Get is not read again.
+      const third = await app.sweepNow();
+      assert.equal(third?.ok, true);
+      assert.equal(third?.transitions, 0);
+      assert.equal(third?.getCalls, 0);
+    } finally {
+      await app.stop();
+      await receiver.close();
+      await sim.close();
+    }
+  });
+}
+
+test('trainedModelExportJob: listed per known trained model of the collaboration; to ACTIVE and to CREATE_FAILED, series, webhooks', async () => {
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
+  const receiver = await startReceiver();
+  const stateDir = await mkdtemp(join(tmpdir(), 'crml-kinds-'));
+  const config = configSchema.parse({
+    aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
+    discovery: [{ collaborationId: C, view: 'collaboration' }],
+    polling: { schedule: '0 0 0 1 1 *' },
+    notifications: { targets: [{ name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret: SECRET, allowHttp: true, kinds: ['trainedModelExportJob'] }] },
+    state: { dir: stateDir },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
+  });
+  const app = await createApp({ config, log: createLogger({ level: 'silent' }), credentials: async () => CREDS, schedule: false, retryDelayMs: { min: 5, max: 20 }, outbox: { baseDelayMs: 10, maxDelayMs: 50 } });
+  try {
+    const [model] = sim.putResources([{ kind: 'trainedModel', name: 'churn', status: 'ACTIVE', membershipId: M, collaborationId: C }]) as [{ id: string }];
+    const [ok, bad] = sim.putResources([
+      { kind: 'trainedModelExportJob', name: 'export-ok', status: 'CREATE_IN_PROGRESS', membershipId: M, collaborationId: C, trainedModelArn: model.id },
+      { kind: 'trainedModelExportJob', name: 'export-bad', status: 'CREATE_IN_PROGRESS', membershipId: M, collaborationId: C, trainedModelArn: model.id },
+    ]) as [{ id: string }, { id: string }];
+    await app.start();
+    // The model is found first; its export jobs are listed from the next sweep on.
+    assert.equal((await app.sweepNow())?.ok, true);
+    const second = await app.sweepNow();
+    assert.equal(second?.ok, true, JSON.stringify(second?.scopeErrors));
+    assert.equal(second?.transitions, 2);
+    sim.setResourceStatus(ok.id, { status: 'ACTIVE' });
+    sim.setResourceStatus(bad.id, { status: 'CREATE_FAILED', statusDetails: { statusCode: 'EXPORT_FAILED', message: 'bucket gone' } });
+    const third = await app.sweepNow();
+    assert.equal(third?.notifications, 2);
+    const bodies = (await receiver.waitFor(2, 10_000)).map((h) => JSON.parse(h.body) as { type: string; data: Record<string, any> });
+    assert.deepEqual(bodies.map((b) => b.type), ['trained_model_export_job.status_changed', 'trained_model_export_job.status_changed']);
+    const failed = bodies.find((b) => b.data.arn === bad.id)!;
+    assert.equal(failed.data.statusCode, 'EXPORT_FAILED');
+    assert.equal(failed.data.message, 'bucket gone');
+    const m = await scrape(app);
+    assert.equal(sample(m, 'cleanroomsml_trained_model_export_job_status', { arn: ok.id, status: 'ACTIVE' }), 1);
+    assert.equal(sample(m, 'cleanroomsml_trained_model_export_job_status', { arn: bad.id, status: 'CREATE_FAILED' }), 1);
+    assert.equal(sample(m, 'cleanroomsml_monitor_failures_total', { kind: 'trainedModelExportJob', status: 'CREATE_FAILED', status_code: 'EXPORT_FAILED' }), 1);
+  } finally {
+    await app.stop();
+    await receiver.close();
+    await sim.close();
+  }
+});

@@ -1,0 +1,136 @@
+// The per-kind series built from the declarations: names, one-hot status and enum results,
+// declared labels only, ids for ARN-less kinds, and promtool-clean for every kind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { ALL_KINDS, KINDS } from '../../src/kinds/index.js';
+import type { KindName } from '../../src/kinds/kind.js';
+import type { ResourceSnapshot } from '../../src/kinds/resource.js';
+import { ResourceSeriesRenderer, resourceFamilies } from '../../src/metrics/resource-series.js';
+import { oneOfEach, resource, T0 } from '../helpers/resources.js';
+
+const byKind = (m: Map<KindName, ResourceSnapshot>) => (k: KindName) => {
+  const s = m.get(k);
+  return s ? new Map([[s.id, s]]) : undefined;
+};
+
+test('trained model: status one-hot, info with declared labels, timestamps, numbers and one-hot enums', () => {
+  const tm = resource(KINDS.trainedModel, {
+    status: 'ACTIVE',
+    statusSince: T0 + 5000,
+    updateTime: T0 + 5000,
+    statusDetails: { statusCode: 'X', message: 'free "text"' },
+  });
+  const text = new ResourceSeriesRenderer().render(byKind(new Map([['trainedModel', tm]])), 'all');
+  const id = tm.id;
+  assert.match(text, new RegExp(`cleanroomsml_trained_model_status\\{arn="${id}",status="ACTIVE"\\} 1\\n`));
+  assert.match(text, new RegExp(`cleanroomsml_trained_model_status\\{arn="${id}",status="CANCEL_FAILED"\\} 0\\n`));
+  assert.equal(text.match(/cleanroomsml_trained_model_status\{/g)!.length, Object.keys(KINDS.trainedModel.statuses).length);
+  assert.match(
+    text,
+    /cleanroomsml_trained_model_info\{arn="[^"]+",name="trained_model-1",membership_id="membership_id-v",collaboration_id="collaboration_id-v",version_identifier="version_identifier-v",/,
+  );
+  assert.match(text, new RegExp(`cleanroomsml_trained_model_created_timestamp_seconds\\{arn="${id}"\\} ${T0 / 1000}\\n`));
+  assert.match(text, new RegExp(`cleanroomsml_trained_model_status_since_timestamp_seconds\\{arn="${id}"\\} ${(T0 + 5000) / 1000}\\n`));
+  assert.match(text, new RegExp(`cleanroomsml_trained_model_max_runtime_seconds\\{arn="${id}"\\} 2\\n`));
+  assert.match(text, new RegExp(`cleanroomsml_trained_model_metrics_status\\{arn="${id}",value="PUBLISH_SUCCEEDED"\\} 1\\n`));
+  assert.match(text, new RegExp(`cleanroomsml_trained_model_metrics_status\\{arn="${id}",value="PUBLISH_FAILED"\\} 0\\n`));
+  // Never the failure message: free text is no label.
+  assert.doesNotMatch(text, /free/);
+  // Only its own kind's samples (the other kinds' families are headers only).
+  assert.doesNotMatch(text, /cleanroomsml_ml_input_channel_status\{/);
+});
+
+test('unknown status and enum values are exported as given; nonTerminalOnly keeps only the current status at rest', () => {
+  const ch = resource(KINDS.mlInputChannel, { status: 'BRAND_NEW', results: { records: [{ labels: {}, value: 10 }] } });
+  const r = new ResourceSeriesRenderer();
+  const text = r.render(byKind(new Map([['mlInputChannel', ch]])), 'all');
+  assert.match(text, /cleanroomsml_ml_input_channel_status\{arn="[^"]+",status="BRAND_NEW"\} 1\n/);
+  assert.match(text, /cleanroomsml_ml_input_channel_records\{arn="[^"]+"\} 10\n/);
+  const failed = resource(KINDS.mlInputChannel, { status: 'CREATE_FAILED' });
+  const slim = r.render(byKind(new Map([['mlInputChannel', failed]])), 'nonTerminalOnly');
+  assert.equal(slim.match(/cleanroomsml_ml_input_channel_status\{/g)!.length, 1);
+  const running = r.render(byKind(new Map([['mlInputChannel', resource(KINDS.mlInputChannel)]])), 'nonTerminalOnly');
+  assert.equal(running.match(/cleanroomsml_ml_input_channel_status\{/g)!.length, Object.keys(KINDS.mlInputChannel.statuses).length);
+});
+
+test('ARN-less kinds are labelled with their stable id; labelled numbers carry their declared labels', () => {
+  const exp = resource(KINDS.trainedModelExportJob);
+  const text = new ResourceSeriesRenderer().render(byKind(new Map([['trainedModelExportJob', exp]])), 'all');
+  assert.ok(text.includes(`cleanroomsml_trained_model_export_job_status{arn="${exp.id}",status="CREATE_IN_PROGRESS"} 1\n`));
+  const ch = resource(KINDS.mlInputChannel, {
+    results: {
+      privacy_budget_remaining: [
+        { labels: { resource_arn: 'arn:x' }, value: 7 },
+        { labels: { resource_arn: 'arn:x' }, value: 8 },
+      ],
+    },
+  });
+  const t2 = new ResourceSeriesRenderer().render(byKind(new Map([['mlInputChannel', ch]])), 'all');
+  // One sample per label set.
+  assert.equal(t2.match(/cleanroomsml_ml_input_channel_privacy_budget_remaining\{arn="[^"]+",resource_arn="arn:x"\} 7\n/g)!.length, 1);
+  assert.doesNotMatch(t2, / 8\n/);
+});
+
+test('the generic families of audience generation jobs have the names and labels the job series pin', () => {
+  const names = resourceFamilies(KINDS.audienceGenerationJob).map((f) => f.name);
+  assert.deepEqual(names, [
+    'cleanroomsml_audience_generation_job_status',
+    'cleanroomsml_audience_generation_job_info',
+    'cleanroomsml_audience_generation_job_created_timestamp_seconds',
+    'cleanroomsml_audience_generation_job_updated_timestamp_seconds',
+    'cleanroomsml_audience_generation_job_status_since_timestamp_seconds',
+    'cleanroomsml_audience_generation_job_relevance_score',
+    'cleanroomsml_audience_generation_job_recall_ratio',
+  ]);
+});
+
+test('every kind renders promtool-clean text (when promtool is installed)', (t) => {
+  try {
+    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return t.skip('promtool not installed');
+  }
+  const all = oneOfEach();
+  const failed = new Map([...all].map(([k, s]) => [k, { ...s, id: `${s.id}-f`, status: 'CREATE_FAILED' }]));
+  const text = new ResourceSeriesRenderer().render(
+    (k) =>
+      new Map([
+        [all.get(k)!.id, all.get(k)!],
+        [failed.get(k)!.id, failed.get(k)!],
+      ]),
+    'all',
+  );
+  for (const k of ALL_KINDS) assert.ok(text.includes(`cleanroomsml_${k.snake}_status{`), k.kind);
+  const out = execFileSync('promtool', ['check', 'metrics'], { input: text.trimStart(), encoding: 'utf8' });
+  assert.equal(out.trim(), '');
+});
+
+test('monitor series carry the kind: transitions, failures by statusCode, jobs tracked per kind', async () => {
+  const { Registry } = await import('prom-client');
+  const { createMetrics } = await import('../../src/metrics/metrics.js');
+  const registry = new Registry();
+  const m = createMetrics(
+    registry,
+    { jobs: () => new Map(), pending: () => [], deadLetters: () => [], targetNames: () => [], now: () => 0 },
+    'test',
+  );
+  m.transition({
+    kind: 'trainedModel',
+    transition: 'status_changed',
+    from: 'CREATE_IN_PROGRESS',
+    to: 'CREATE_FAILED',
+    statusCode: 'INTERNAL_ERROR',
+  });
+  m.transition({ kind: 'mlInputChannel', transition: 'status_changed', from: 'CREATE_IN_PROGRESS', to: 'ACTIVE' });
+  m.transition({ kind: 'mlInputChannel', transition: 'status_changed', from: 'CREATE_IN_PROGRESS', to: 'DELETE_FAILED' });
+  // First sight of a failed resource is old news, not a failure now.
+  m.transition({ kind: 'trainedModel', transition: 'first_seen', from: null, to: 'CREATE_FAILED', statusCode: 'X' });
+  const text = await registry.metrics();
+  assert.match(text, /cleanroomsml_monitor_transitions_total\{kind="trainedModel",from="CREATE_IN_PROGRESS",to="CREATE_FAILED"\} 1/);
+  assert.match(text, /cleanroomsml_monitor_transitions_total\{kind="trainedModel",from="none",to="CREATE_FAILED"\} 1/);
+  assert.match(text, /cleanroomsml_monitor_failures_total\{kind="trainedModel",status="CREATE_FAILED",status_code="INTERNAL_ERROR"\} 1/);
+  assert.match(text, /cleanroomsml_monitor_failures_total\{kind="mlInputChannel",status="DELETE_FAILED",status_code="none"\} 1/);
+  assert.equal(text.match(/cleanroomsml_monitor_failures_total\{/g)!.length, 2);
+  for (const k of ALL_KINDS) assert.match(text, new RegExp(`cleanroomsml_monitor_jobs_tracked\\{kind="${k.kind}"\\} 0`));
+});
