@@ -112,10 +112,11 @@ async function procStats(pid: number): Promise<{ cpuS: number; hwmMB: number; rs
 function simTotals(s: { requests: Record<string, Record<string, number>> }) {
   let total = 0;
   let throttled = 0;
-  for (const op of Object.values(s.requests)) for (const [k, v] of Object.entries(op)) {
-    total += v;
-    if (k === 'throttled') throttled += v;
-  }
+  for (const op of Object.values(s.requests))
+    for (const [k, v] of Object.entries(op)) {
+      total += v;
+      if (k === 'throttled') throttled += v;
+    }
   return { total, throttled, list: Object.values(s.requests.ListAudienceGenerationJobs ?? {}).reduce((a, b) => a + b, 0) };
 }
 
@@ -123,7 +124,9 @@ async function main(): Promise<void> {
   // 1. Simulator with the fleet.
   const sim = await startSimulator({ host: '127.0.0.1', port: 0 });
   const collabs = Array.from({ length: 4 }, (_, c) => uuid(c, 7));
-  const models = collabs.map((_, c) => [0, 1].map((m) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/bench-c${c}-m${m}`));
+  const models = collabs.map((_, c) =>
+    [0, 1].map((m) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/bench-c${c}-m${m}`),
+  );
   const metrics = (i: number) => ({
     relevanceMetrics: [
       { audienceSize: { type: 'ABSOLUTE' as const, value: 10_000 }, score: 0.5 + (i % 40) / 100 },
@@ -184,26 +187,48 @@ async function main(): Promise<void> {
   };
   await writeFile(join(dir, 'config.yaml'), JSON.stringify(config));
   // The daemon runs under the pod's memory limit when this machine allows a memory cgroup.
-  const limitMiB = args['memory-limit'] !== undefined ? Number(args['memory-limit']) : await chartMemoryLimitMiB(join(ROOT, 'helm/cleanroomsml-monitor/values.yaml'));
+  const limitMiB =
+    args['memory-limit'] !== undefined
+      ? Number(args['memory-limit'])
+      : await chartMemoryLimitMiB(join(ROOT, 'helm/cleanroomsml-monitor/values.yaml'));
   const cgroup = limitMiB > 0 ? await createMemoryCgroup(limitMiB) : undefined;
-  const memoryLimitNote = limitMiB === 0 ? 'none (--memory-limit 0)' : cgroup ? cgroup.describe : `none: no writable memory cgroup here, so not the ${limitMiB} MiB of a pod`;
+  const memoryLimitNote =
+    limitMiB === 0
+      ? 'none (--memory-limit 0)'
+      : cgroup
+        ? cgroup.describe
+        : `none: no writable memory cgroup here, so not the ${limitMiB} MiB of a pod`;
   // The daemon starts as the image starts it: its ENTRYPOINT's node flags (those this node knows;
   // the image runs Node 24) and its ENV. DAEMON_NODE_FLAGS adds flags NODE_OPTIONS does not take
   // (diagnosis: --trace-gc-verbose, ...).
   const image = args.bare ? { nodeFlags: [], env: {} } : await readImageRuntime(join(ROOT, 'Dockerfile'));
   const unknownFlags = image.nodeFlags.filter((f) => spawnSync(process.execPath, [f, '-e', '0']).status !== 0);
-  const nodeFlags = [...image.nodeFlags.filter((f) => !unknownFlags.includes(f)), ...(process.env.DAEMON_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
+  const nodeFlags = [
+    ...image.nodeFlags.filter((f) => !unknownFlags.includes(f)),
+    ...(process.env.DAEMON_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
+  ];
   const daemonArgv = [process.execPath, ...nodeFlags, join(ROOT, 'dist/cli.js'), 'run', '--config', join(dir, 'config.yaml')];
   // sh puts itself in the cgroup, then becomes the daemon (exec keeps the pid).
   const [cmd, ...argv] = cgroup ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', cgroup.procs, ...daemonArgv] : daemonArgv;
   const child = spawn(cmd!, argv, {
-    env: { ...image.env, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true', ...(process.env.DAEMON_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DAEMON_NODE_OPTIONS } : {}), ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))) },
+    env: {
+      ...image.env,
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...(process.env.DAEMON_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DAEMON_NODE_OPTIONS } : {}),
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
+    },
     stdio: ['ignore', process.env.BENCH_DAEMON_STDOUT ? openSync(process.env.BENCH_DAEMON_STDOUT, 'w') : 'ignore', 'pipe'],
   });
   let stderr = '';
   let stopping = false;
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  child.once('exit', (code, sig) => { if (!stopping) log(`daemon exited early (code ${code}, signal ${sig}): ${stderr.slice(-1500)}`); });
+  child.once('exit', (code, sig) => {
+    if (!stopping) log(`daemon exited early (code ${code}, signal ${sig}): ${stderr.slice(-1500)}`);
+  });
   const pid = child.pid!;
   const base = `http://127.0.0.1:${port}`;
   const scrape = async () => (await fetch(`${base}/metrics`)).text();
@@ -213,11 +238,14 @@ async function main(): Promise<void> {
   const rssPeak = { mb: 0, phase: '' };
   const hwm = { mb: 0, phase: '', atS: 0 };
   const rssSampler = setInterval(() => {
-    procStats(pid).then((p) => {
-      if (p.rssMB > rssPeak.mb) Object.assign(rssPeak, { mb: p.rssMB, phase });
-      // A high-water mark above every sample is a spike shorter than the sampling period: when it happened says what made it.
-      if (p.hwmMB > hwm.mb) Object.assign(hwm, { mb: p.hwmMB, phase, atS: (Date.now() - started) / 1000 });
-    }, () => {});
+    procStats(pid).then(
+      (p) => {
+        if (p.rssMB > rssPeak.mb) Object.assign(rssPeak, { mb: p.rssMB, phase });
+        // A high-water mark above every sample is a spike shorter than the sampling period: when it happened says what made it.
+        if (p.hwmMB > hwm.mb) Object.assign(hwm, { mb: p.hwmMB, phase, atS: (Date.now() - started) / 1000 });
+      },
+      () => {},
+    );
   }, 250);
 
   try {
@@ -226,8 +254,14 @@ async function main(): Promise<void> {
     let readyAt = 0;
     while (Date.now() - started < 120_000) {
       const ok =
-        (await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false)) &&
-        ((await scrape().then((m) => metricValue(m, 'cleanroomsml_monitor_last_successful_poll_timestamp_seconds'), () => 0)) ?? 0) > 0;
+        (await fetch(`${base}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        )) &&
+        ((await scrape().then(
+          (m) => metricValue(m, 'cleanroomsml_monitor_last_successful_poll_timestamp_seconds'),
+          () => 0,
+        )) ?? 0) > 0;
       if (ok) {
         readyAt = Date.now();
         break;
@@ -253,7 +287,10 @@ async function main(): Promise<void> {
       while (next < order.length && order[next]!.t <= now) {
         const o = order[next++]!;
         const status = o.ok ? 'ACTIVE' : 'CREATE_FAILED';
-        sim.setStatus(o.arn, o.ok ? { status, metrics: metrics(next) } : { status, statusDetails: { statusCode: 'INTERNAL_ERROR', message: 'bench' } });
+        sim.setStatus(
+          o.arn,
+          o.ok ? { status, metrics: metrics(next) } : { status, statusDetails: { statusCode: 'INTERNAL_ERROR', message: 'bench' } },
+        );
         changes.set(o.arn, { status, at: Date.now() });
       }
     }, 20);
@@ -267,8 +304,11 @@ async function main(): Promise<void> {
       if (process.env.BENCH_TRACE_MEMORY) {
         const v = (n: string) => (metricValue(m, `cleanroomsml_monitor_${n}`) / 1e6).toFixed(0);
         const p = await procStats(pid);
-        const space = (s: string) => (metricValue(m, 'cleanroomsml_monitor_nodejs_heap_space_size_total_bytes', `space="${s}"`) / 1e6).toFixed(0);
-        log(`memory: rss ${p.rssMB.toFixed(0)} MB, heap ${v('nodejs_heap_size_used_bytes')} of ${v('nodejs_heap_size_total_bytes')} MB (new ${space('new')}, old ${space('old')}, code ${space('code')}, large ${space('large_object')}), external ${v('nodejs_external_memory_bytes')} MB, backfill pending ${metricValue(m, 'cleanroomsml_monitor_jobs_backfill_pending')}`);
+        const space = (s: string) =>
+          (metricValue(m, 'cleanroomsml_monitor_nodejs_heap_space_size_total_bytes', `space="${s}"`) / 1e6).toFixed(0);
+        log(
+          `memory: rss ${p.rssMB.toFixed(0)} MB, heap ${v('nodejs_heap_size_used_bytes')} of ${v('nodejs_heap_size_total_bytes')} MB (new ${space('new')}, old ${space('old')}, code ${space('code')}, large ${space('large_object')}), external ${v('nodejs_external_memory_bytes')} MB, backfill pending ${metricValue(m, 'cleanroomsml_monitor_jobs_backfill_pending')}`,
+        );
       }
       if (metricValue(m, 'cleanroomsml_monitor_ready') !== 1) readyDuringBackfill = false;
       if (metricValue(m, 'cleanroomsml_monitor_jobs_backfill_pending') === 0) {
@@ -344,25 +384,74 @@ async function main(): Promise<void> {
     const renderMedian = percentile(renderMs, 50);
     const gzipMedian = percentile(gzipMs, 50);
     const ratio = N / callsPerSweep;
-    const row = (k: string, v: string, target: string, ok: boolean | undefined) => `| ${k} | ${v} | ${target} | ${ok === undefined ? '' : ok ? 'yes' : 'NO'} |`;
+    const row = (k: string, v: string, target: string, ok: boolean | undefined) =>
+      `| ${k} | ${v} | ${target} | ${ok === undefined ? '' : ok ? 'yes' : 'NO'} |`;
     const lines = [
       `cleanroomsml-monitor bench: ${N} jobs (${inProgress.length} in progress: ${Math.round(inProgress.length * (1 - STEADY_SHARE))} finish over ${CHANGE_WINDOW_MS / 1000} s from ready, ${Math.round(inProgress.length * STEADY_SHARE)} during the ${STEADY_MS / 1000} s steady window), simulator capped at ${SIM_RPS} req/s, active interval ${interval} s, ceiling ${MAX_RPS} req/s`,
-      `daemon started as the image starts it: ${args.bare ? 'no (--bare)' : `node flags ${nodeFlags.join(' ') || '(none)'}${unknownFlags.length ? ` (${unknownFlags.join(' ')} not known to this node: left out)` : ''}, ENV ${Object.entries(image.env).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}`}; NODE_OPTIONS ${process.env.DAEMON_NODE_OPTIONS || '(none)'}; memory limit: ${memoryLimitNote}`,
+      `daemon started as the image starts it: ${
+        args.bare
+          ? 'no (--bare)'
+          : `node flags ${nodeFlags.join(' ') || '(none)'}${unknownFlags.length ? ` (${unknownFlags.join(' ')} not known to this node: left out)` : ''}, ENV ${
+              Object.entries(image.env)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ') || '(none)'
+            }`
+      }; NODE_OPTIONS ${process.env.DAEMON_NODE_OPTIONS || '(none)'}; memory limit: ${memoryLimitNote}`,
       `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version} (daemon: same binary), ${new Date().toISOString().slice(0, 10)}`,
       '',
       '| measure | value | target | met |',
       '|---|---|---|---|',
-      row('API calls per sweep (steady window; all List + Get requests)', `${callsPerSweep.toFixed(1)} (${listPerSweep.toFixed(1)} List, ${(callsPerSweep - listPerSweep).toFixed(1)} Get; ${changesPerSweep.toFixed(1)} status changes per sweep)`, '', undefined),
+      row(
+        'API calls per sweep (steady window; all List + Get requests)',
+        `${callsPerSweep.toFixed(1)} (${listPerSweep.toFixed(1)} List, ${(callsPerSweep - listPerSweep).toFixed(1)} Get; ${changesPerSweep.toFixed(1)} status changes per sweep)`,
+        '',
+        undefined,
+      ),
       row(`ratio to naive (1 Get per job = ${N} calls/sweep)`, `${ratio.toFixed(1)}x fewer`, '>= 50x', ratio >= 50),
-      row('detection latency p50 / p99 (status change -> webhook)', `${p50.toFixed(1)} s / ${p99.toFixed(1)} s (${lat.length} changes, ${missed} missed, ${unexpected} unexpected)`, `p99 <= ${interval + 5} s, 0 missed`, p99 <= interval + 5 && missed === 0 && unexpected === 0),
-      row('time to first full sweep (ready, all jobs tracked)', `${((readyAt - started) / 1000).toFixed(1)} s (${tracked} tracked)`, '', undefined),
-      row('metric backfill of terminal jobs (ready throughout)', `${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s (${readyDuringBackfill ? 'ready' : 'NOT ready at times'})`, '', undefined),
+      row(
+        'detection latency p50 / p99 (status change -> webhook)',
+        `${p50.toFixed(1)} s / ${p99.toFixed(1)} s (${lat.length} changes, ${missed} missed, ${unexpected} unexpected)`,
+        `p99 <= ${interval + 5} s, 0 missed`,
+        p99 <= interval + 5 && missed === 0 && unexpected === 0,
+      ),
+      row(
+        'time to first full sweep (ready, all jobs tracked)',
+        `${((readyAt - started) / 1000).toFixed(1)} s (${tracked} tracked)`,
+        '',
+        undefined,
+      ),
+      row(
+        'metric backfill of terminal jobs (ready throughout)',
+        `${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s (${readyDuringBackfill ? 'ready' : 'NOT ready at times'})`,
+        '',
+        undefined,
+      ),
       row('CPU seconds per 1,000 jobs per sweep (steady)', cpuPer1kPerSweep.toFixed(4), '', undefined),
-      row('peak RSS (VmHWM of the daemon)', `${finalStats.hwmMB.toFixed(0)} MB (reached during ${hwm.phase}, ${hwm.atS.toFixed(0)} s after start; sampled peak ${rssPeak.mb.toFixed(0)} MB during ${rssPeak.phase}; ${finalStats.rssMB.toFixed(0)} MB at the end: ${memory})`, '<= 200 MB', finalStats.hwmMB <= 200),
-      row(`/metrics scrape time, time to last byte, plain (median / max of ${renderMs.length}, ~${(bytes / 1e6).toFixed(0)} MB)`, `${renderMedian.toFixed(1)} ms / ${Math.max(...renderMs).toFixed(1)} ms`, '<= 100 ms median', renderMedian <= 100),
-      row(`/metrics scrape time, gzip as Prometheus asks (median / max of ${gzipMs.length})`, `${gzipMedian.toFixed(1)} ms / ${Math.max(...gzipMs).toFixed(1)} ms`, '<= 100 ms median', gzipMedian <= 100),
+      row(
+        'peak RSS (VmHWM of the daemon)',
+        `${finalStats.hwmMB.toFixed(0)} MB (reached during ${hwm.phase}, ${hwm.atS.toFixed(0)} s after start; sampled peak ${rssPeak.mb.toFixed(0)} MB during ${rssPeak.phase}; ${finalStats.rssMB.toFixed(0)} MB at the end: ${memory})`,
+        '<= 200 MB',
+        finalStats.hwmMB <= 200,
+      ),
+      row(
+        `/metrics scrape time, time to last byte, plain (median / max of ${renderMs.length}, ~${(bytes / 1e6).toFixed(0)} MB)`,
+        `${renderMedian.toFixed(1)} ms / ${Math.max(...renderMs).toFixed(1)} ms`,
+        '<= 100 ms median',
+        renderMedian <= 100,
+      ),
+      row(
+        `/metrics scrape time, gzip as Prometheus asks (median / max of ${gzipMs.length})`,
+        `${gzipMedian.toFixed(1)} ms / ${Math.max(...gzipMs).toFixed(1)} ms`,
+        '<= 100 ms median',
+        gzipMedian <= 100,
+      ),
       row('throttled share after adaptation (steady window)', `${(throttledShare * 100).toFixed(2)} %`, '<= 2 %', throttledShare <= 0.02),
-      row('throttled share over the whole run (incl. start-up and backfill)', `${((whole.throttled / whole.total) * 100).toFixed(2)} % of ${whole.total}`, '', undefined),
+      row(
+        'throttled share over the whole run (incl. start-up and backfill)',
+        `${((whole.throttled / whole.total) * 100).toFixed(2)} % of ${whole.total}`,
+        '',
+        undefined,
+      ),
       '',
       `bench wall time ${((Date.now() - t0) / 1000).toFixed(0)} s`,
     ];

@@ -263,7 +263,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     metrics.sweep(r?.ok ?? false, r?.durationMs ?? 0, clock.now());
     if (r) {
       // The other kinds' sources count as scopes too (their per-model Lists as listed this sweep).
-      const current = [...listScopes(rt.spec.staticArns, rt.spec.discovery, store.jobs(), rt.spec.staticConn).map((s) => s.key), ...rt.spec.resourceSources.map((s) => s.key), ...r.listedScopes];
+      const current = [
+        ...listScopes(rt.spec.staticArns, rt.spec.discovery, store.jobs(), rt.spec.staticConn).map((s) => s.key),
+        ...rt.spec.resourceSources.map((s) => s.key),
+        ...r.listedScopes,
+      ];
       metrics.scopes({ listed: r.listedScopes, failed: r.failedScopes, current, at: clock.now() });
     }
     if (r && r.notifications > 0) rt.worker.kick();

@@ -29,7 +29,15 @@ export const systemClock: Clock = { now: () => Date.now() };
  * backoff or outbox age: no retry storm, no early dead letter, no hour of silence. A divergence
  * that persists (the wall clock really was wrong) is adopted after `reanchorAfterMs`, once.
  */
-export function createSteadyClock(opts: { wall?: () => number; mono?: () => number; toleranceMs?: number; reanchorAfterMs?: number; onReanchor?: (skewMs: number) => void } = {}): Clock {
+export function createSteadyClock(
+  opts: {
+    wall?: () => number;
+    mono?: () => number;
+    toleranceMs?: number;
+    reanchorAfterMs?: number;
+    onReanchor?: (skewMs: number) => void;
+  } = {},
+): Clock {
   const wall = opts.wall ?? (() => Date.now());
   const mono = opts.mono ?? (() => performance.now());
   const tolerance = opts.toleranceMs ?? 60_000;

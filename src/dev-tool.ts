@@ -36,7 +36,9 @@ export async function loadDevTool<V extends keyof DevModules>(verb: V, base: URL
   } catch (e) {
     // Only the entry file being absent means "not a source checkout"; any other failure is real.
     if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && !existsSync(fileURLToPath(url))) {
-      throw new DevToolMissingError(`${verb} is a development tool: run it from a source checkout (npm ci && npm run build && node dist/cli.js ${verb})`);
+      throw new DevToolMissingError(
+        `${verb} is a development tool: run it from a source checkout (npm ci && npm run build && node dist/cli.js ${verb})`,
+      );
     }
     throw e;
   }

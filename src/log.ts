@@ -24,7 +24,9 @@ export const REDACT_PATHS = [
 
 export type { Logger };
 
-export function createLogger(opts: { level?: LevelWithSilent; destination?: DestinationStream; base?: Record<string, unknown> } = {}): Logger {
+export function createLogger(
+  opts: { level?: LevelWithSilent; destination?: DestinationStream; base?: Record<string, unknown> } = {},
+): Logger {
   return pino(
     {
       level: opts.level ?? 'info',

@@ -65,7 +65,12 @@ export function createSignedCall(opts: CleanRoomsMlClientOptions): SignedCall {
       await creds.get();
     } catch (err) {
       // Provider messages name the source that failed, never a secret.
-      throw new CleanRoomsMlError({ name: 'CredentialsError', message: `could not load AWS credentials: ${(err as Error)?.message ?? String(err)}`, httpStatus: 0, cause: err });
+      throw new CleanRoomsMlError({
+        name: 'CredentialsError',
+        message: `could not load AWS credentials: ${(err as Error)?.message ?? String(err)}`,
+        httpStatus: 0,
+        cause: err,
+      });
     }
     const keys = Object.keys(query).sort();
     const queryString = keys.map((k) => `${awsUriEncode(k)}=${awsUriEncode(query[k]!)}`).join('&');
@@ -103,7 +108,12 @@ export function createSignedCall(opts: CleanRoomsMlClientOptions): SignedCall {
       // The caller's own abort (shutdown) is not an API failure: rethrow its reason untouched.
       if (signal?.aborted) throw signal.reason;
       const e = timedOut
-        ? new CleanRoomsMlError({ name: 'TimeoutError', message: `${operation} timed out after ${timeoutMs} ms`, httpStatus: 0, cause: err })
+        ? new CleanRoomsMlError({
+            name: 'TimeoutError',
+            message: `${operation} timed out after ${timeoutMs} ms`,
+            httpStatus: 0,
+            cause: err,
+          })
         : new CleanRoomsMlError({
             name: 'NetworkError',
             message: `${operation} failed: ${(err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? 'network error'}`,
@@ -125,7 +135,12 @@ export function createSignedCall(opts: CleanRoomsMlClientOptions): SignedCall {
       throw e;
     }
     if (res.truncated) {
-      const e = new CleanRoomsMlError({ name: 'MalformedResponseError', message: `${operation} response body exceeds ${maxBodyBytes} bytes`, httpStatus: 0, ...(requestId ? { requestId } : {}) });
+      const e = new CleanRoomsMlError({
+        name: 'MalformedResponseError',
+        message: `${operation} response body exceeds ${maxBodyBytes} bytes`,
+        httpStatus: 0,
+        ...(requestId ? { requestId } : {}),
+      });
       opts.observer?.(operation, e.outcome, ms);
       throw e;
     }
@@ -150,7 +165,11 @@ export function createCleanRoomsMlClient(opts: CleanRoomsMlClientOptions): Clean
       const arn = input.audienceGenerationJobArn;
       // The SDK refuses an empty label before sending ("Expected non-empty value for label").
       if (typeof arn !== 'string' || arn.length === 0) {
-        throw new CleanRoomsMlError({ name: 'ValidationException', message: 'audienceGenerationJobArn must be a non-empty string', httpStatus: 0 });
+        throw new CleanRoomsMlError({
+          name: 'ValidationException',
+          message: 'audienceGenerationJobArn must be a non-empty string',
+          httpStatus: 0,
+        });
       }
       return call('GetAudienceGenerationJob', `/audience-generation-job/${awsUriEncode(arn)}`, {}, callOpts?.signal, deserializeGetJob);
     },

@@ -40,7 +40,11 @@ function malformed(message: string, requestId?: string): CleanRoomsMlError {
 }
 
 class Reader {
-  constructor(private readonly o: Obj, private readonly where: string, private readonly requestId?: string) {}
+  constructor(
+    private readonly o: Obj,
+    private readonly where: string,
+    private readonly requestId?: string,
+  ) {}
   fail(msg: string): never {
     throw malformed(`${this.where}: ${msg}`, this.requestId);
   }

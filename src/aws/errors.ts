@@ -23,17 +23,42 @@ export type LocalErrorName = 'UnknownError' | 'NetworkError' | 'TimeoutError' | 
 // Throttling codes the AWS SDKs treat as throttling (@smithy/service-error-classification
 // THROTTLING_ERROR_CODES): any of them is retried with backoff and counted as `throttled`.
 const THROTTLING_CODES = new Set([
-  'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
-  'ProvisionedThroughputExceededException', 'TransactionInProgressException', 'RequestLimitExceeded',
-  'BandwidthLimitExceeded', 'LimitExceededException', 'RequestThrottled', 'SlowDown', 'PriorRequestNotComplete',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'TransactionInProgressException',
+  'RequestLimitExceeded',
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
+  'RequestThrottled',
+  'SlowDown',
+  'PriorRequestNotComplete',
   'EC2ThrottledException',
 ]);
 // Expired temporary credentials heal on the next attempt once the provider refreshes them.
 const EXPIRED_CREDENTIAL_CODES = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
 const NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH',
-  'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTDOWN',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 export interface CleanRoomsMlErrorInit {
@@ -126,8 +151,7 @@ export function errorFromResponse(
   } catch {
     data = undefined;
   }
-  const findKey = (key: string): string | undefined =>
-    data ? Object.keys(data).find((k) => k.toLowerCase() === key) : undefined;
+  const findKey = (key: string): string | undefined => (data ? Object.keys(data).find((k) => k.toLowerCase() === key) : undefined);
   let type: string | undefined;
   const headerType = header('x-amzn-errortype');
   if (headerType) type = sanitizeErrorType(headerType);

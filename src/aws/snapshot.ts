@@ -9,7 +9,9 @@ import type { AudienceGenerationJobSummary, GetAudienceGenerationJobCommandOutpu
 function copyMetrics(m: AudienceQualityMetrics): AudienceQualityMetrics {
   const out: AudienceQualityMetrics = {
     relevanceMetrics: m.relevanceMetrics.map((r) => {
-      const c: AudienceQualityMetrics['relevanceMetrics'][number] = { audienceSize: { type: r.audienceSize.type, value: r.audienceSize.value } };
+      const c: AudienceQualityMetrics['relevanceMetrics'][number] = {
+        audienceSize: { type: r.audienceSize.type, value: r.audienceSize.value },
+      };
       if (r.score !== undefined) c.score = r.score;
       return c;
     }),

@@ -8,7 +8,12 @@ export function parseIsoTimestamp(value: unknown): number | undefined {
   const m = RFC3339.exec(value);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
   const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
   let t = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms);
@@ -16,7 +21,8 @@ export function parseIsoTimestamp(value: unknown): number | undefined {
   if (new Date(t).getUTCDate() !== day) return undefined;
   if (zone && zone !== 'Z' && zone !== 'z') {
     const sign = zone[0] === '-' ? -1 : 1;
-    const oh = Number(zone.slice(1, 3)), om = Number(zone.slice(4, 6));
+    const oh = Number(zone.slice(1, 3)),
+      om = Number(zone.slice(4, 6));
     if (oh > 23 || om > 59) return undefined;
     t -= sign * (oh * 60 + om) * 60_000;
   }

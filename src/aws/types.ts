@@ -80,8 +80,14 @@ export type ApiObserver = (operation: Operation, outcome: ApiOutcome, durationMs
 
 /** The Clean Rooms ML operations the monitor uses. */
 export interface CleanRoomsMlApi {
-  getAudienceGenerationJob(input: GetAudienceGenerationJobCommandInput, opts?: { signal?: AbortSignal }): Promise<GetAudienceGenerationJobCommandOutput>;
-  listAudienceGenerationJobs(input: ListAudienceGenerationJobsCommandInput, opts?: { signal?: AbortSignal }): Promise<ListAudienceGenerationJobsCommandOutput>;
+  getAudienceGenerationJob(
+    input: GetAudienceGenerationJobCommandInput,
+    opts?: { signal?: AbortSignal },
+  ): Promise<GetAudienceGenerationJobCommandOutput>;
+  listAudienceGenerationJobs(
+    input: ListAudienceGenerationJobsCommandInput,
+    opts?: { signal?: AbortSignal },
+  ): Promise<ListAudienceGenerationJobsCommandOutput>;
 }
 
 /** AWS credentials, structurally identical to @smithy/types AwsCredentialIdentity. */

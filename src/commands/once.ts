@@ -17,7 +17,10 @@ import { KINDS } from '../kinds/index.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 
 /** A job that could not be read, a List scope that failed, or the sweep as a whole. */
-export type OnceError = { arn: string; error: string } | { scope: { collaborationId?: string; configuredAudienceModelArn?: string } | { source: string }; error: string } | { error: string };
+export type OnceError =
+  | { arn: string; error: string }
+  | { scope: { collaborationId?: string; configuredAudienceModelArn?: string } | { source: string }; error: string }
+  | { error: string };
 
 export interface OnceResult {
   ok: boolean;
@@ -44,7 +47,14 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
     ...(deps.api ? { api: deps.api } : {}),
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
   });
-  const poller = createPoller({ store, tracker, clock: deps.clock, log: deps.log, runtime: () => runtime, detailBudget: Number.POSITIVE_INFINITY });
+  const poller = createPoller({
+    store,
+    tracker,
+    clock: deps.clock,
+    log: deps.log,
+    runtime: () => runtime,
+    detailBudget: Number.POSITIVE_INFINITY,
+  });
   const report = await poller.sweep();
   const jobs = [...store.jobs().values()].sort((a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn));
   const errors: OnceError[] = [];
@@ -54,40 +64,70 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
     const e = tracker.get(arn)?.lastError;
     if (e) errors.push({ arn, error: e.message });
   }
-  const resources = [...store.resources().values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  const resources = [...store.resources().values()].sort(
+    (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+  );
   return { ok: report?.ok === true && errors.length === 0, jobs, resources, errors };
 }
 
 function formatOnceJson(r: OnceResult): string {
   // `resources` only when some other kind is watched: the output of a config of jobs alone is unchanged.
-  const resources = r.resources.length > 0 ? { resources: r.resources.map((s) => ({ kind: s.kind, id: s.id, ...resourceToWire(KINDS[s.kind], s) })) } : {};
+  const resources =
+    r.resources.length > 0 ? { resources: r.resources.map((s) => ({ kind: s.kind, id: s.id, ...resourceToWire(KINDS[s.kind], s) })) } : {};
   return `${JSON.stringify({ jobs: r.jobs.map(jobToWire), ...resources, errors: r.errors }, null, 2)}\n`;
 }
 
 function errorSubject(e: OnceError): string {
   if ('arn' in e) return `${e.arn}: `;
-  if ('scope' in e) return `List ${Object.entries(e.scope).map(([k, v]) => `${k}=${v}`).join(' ')}: `;
+  if ('scope' in e)
+    return `List ${Object.entries(e.scope)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}: `;
   return '';
 }
 
 function formatOnceTable(r: OnceResult): string {
   const rows = [
     ['NAME', 'STATUS', 'UPDATED', 'RECALL'],
-    ...r.jobs.map((j) => [j.name, j.status, new Date(j.updateTime).toISOString().replace('.000Z', 'Z'), j.metrics?.recallMetric?.toFixed(3) ?? '-']),
+    ...r.jobs.map((j) => [
+      j.name,
+      j.status,
+      new Date(j.updateTime).toISOString().replace('.000Z', 'Z'),
+      j.metrics?.recallMetric?.toFixed(3) ?? '-',
+    ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  const lines = rows.map((row) =>
+    row
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd(),
+  );
   if (r.resources.length > 0) {
-    const more = [['KIND', 'NAME', 'STATUS', 'UPDATED', 'ID'], ...r.resources.map((s) => [s.kind, s.name, s.status, new Date(s.updateTime).toISOString().replace('.000Z', 'Z'), s.id])];
+    const more = [
+      ['KIND', 'NAME', 'STATUS', 'UPDATED', 'ID'],
+      ...r.resources.map((s) => [s.kind, s.name, s.status, new Date(s.updateTime).toISOString().replace('.000Z', 'Z'), s.id]),
+    ];
     const w = more[0]!.map((_, c) => Math.max(...more.map((row) => row[c]!.length)));
-    lines.push('', ...more.map((row) => row.map((cell, c) => cell.padEnd(w[c]!)).join('  ').trimEnd()));
+    lines.push(
+      '',
+      ...more.map((row) =>
+        row
+          .map((cell, c) => cell.padEnd(w[c]!))
+          .join('  ')
+          .trimEnd(),
+      ),
+    );
   }
   for (const e of r.errors) lines.push(`error: ${errorSubject(e)}${e.error}`);
   return `${lines.join('\n')}\n`;
 }
 
 /** The verb: exit 0 when every List and Get succeeded, 1 otherwise. */
-export async function onceCommand(config: Config, io: { json: boolean; out: (s: string) => void; log: Logger; clock: Clock }): Promise<number> {
+export async function onceCommand(
+  config: Config,
+  io: { json: boolean; out: (s: string) => void; log: Logger; clock: Clock },
+): Promise<number> {
   const r = await runOnce(config, { clock: io.clock, log: io.log });
   io.out(io.json ? formatOnceJson(r) : formatOnceTable(r));
   return r.ok ? 0 : 1;

@@ -24,7 +24,9 @@ type View = ReturnType<typeof outboxView>;
 function daemonUrl(config: Config): string {
   const url = adminBaseUrl(config.server.admin);
   if (url === undefined || config.server.admin.port === 0) {
-    throw new Error('a monitor is running on this state dir and its admin listener is off or has no fixed port (server.admin); set server.admin.port, or stop the monitor');
+    throw new Error(
+      'a monitor is running on this state dir and its admin listener is off or has no fixed port (server.admin); set server.admin.port, or stop the monitor',
+    );
   }
   return url;
 }
@@ -32,7 +34,10 @@ function daemonUrl(config: Config): string {
 function printList(v: View, a: OutboxArgs): void {
   if (a.json) return a.out(`${JSON.stringify(v, null, 2)}\n`);
   a.out(`pending: ${v.pending.length}\n`);
-  for (const e of v.pending) a.out(`  ${e.id}  ${e.target}  ${e.name} ${e.previousStatus ?? '(new)'} -> ${e.status}  attempts=${e.attempts}${e.lastError ? `  last error: ${e.lastError}` : ''}\n`);
+  for (const e of v.pending)
+    a.out(
+      `  ${e.id}  ${e.target}  ${e.name} ${e.previousStatus ?? '(new)'} -> ${e.status}  attempts=${e.attempts}${e.lastError ? `  last error: ${e.lastError}` : ''}\n`,
+    );
   a.out(`dead letters: ${v.deadLetters.length}\n`);
   for (const d of v.deadLetters) a.out(`  ${d.id}  ${d.target}  ${d.name} -> ${d.status}  dead since ${d.deadAt}: ${d.reason}\n`);
 }

@@ -16,7 +16,13 @@ export interface RunArgs {
 /** Throws ShardError for an impossible shard (a usage error). */
 export async function runCommand(config: Config, a: RunArgs): Promise<number> {
   const log = createLogger({ level: config.log.level });
-  const shard = resolveShard({ flagIndex: a.flagIndex, flagTotal: a.flagTotal, hostname: a.hostname, envTotal: a.envTotal, configTotal: config.sharding.totalShards });
+  const shard = resolveShard({
+    flagIndex: a.flagIndex,
+    flagTotal: a.flagTotal,
+    hostname: a.hostname,
+    envTotal: a.envTotal,
+    configTotal: config.sharding.totalShards,
+  });
   if (shard) log.info({ shard: shard.index, totalShards: shard.total }, `watching shard ${shard.index} of ${shard.total}`);
   // A fatal error of the app (another monitor took the state dir) stops it like a signal, exit 1.
   let fatal: (err: Error) => void = () => {};
@@ -66,4 +72,3 @@ function waitForSignals(
     });
   });
 }
-

@@ -40,18 +40,27 @@ export function parseYaml(text: string, source: string): ParsedDocument {
   }
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
-    throw new ConfigError([{ path: source, message: 'the file is empty; it must be a YAML mapping with at least jobs: or discovery: (see config/example.yaml)' }]);
+    throw new ConfigError([
+      { path: source, message: 'the file is empty; it must be a YAML mapping with at least jobs: or discovery: (see config/example.yaml)' },
+    ]);
   }
   if (!isMap(root)) {
     const got = isSeq(root) ? 'a list' : 'a single value';
     const line = root.range ? lines.linePos(root.range[0]).line : undefined;
-    throw new ConfigError([{ path: source, message: `the top level must be a mapping of keys (aws:, jobs:, ...), not ${got}`, ...(line ? { line } : {}) }]);
+    throw new ConfigError([
+      { path: source, message: `the top level must be a mapping of keys (aws:, jobs:, ...), not ${got}`, ...(line ? { line } : {}) },
+    ]);
   }
   return { doc, lines };
 }
 
 /** Calls `fn` for every node with its field path (mapping keys, list indices). Aliases are skipped. */
-export function walk(node: unknown, path: PathSegment[], fn: (node: Node, path: PathSegment[], parent: Node | undefined) => void, parent?: Node): void {
+export function walk(
+  node: unknown,
+  path: PathSegment[],
+  fn: (node: Node, path: PathSegment[], parent: Node | undefined) => void,
+  parent?: Node,
+): void {
   if (isMap(node)) {
     fn(node, path, parent);
     for (const pair of node.items) {

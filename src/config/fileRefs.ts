@@ -130,7 +130,11 @@ export async function resolveFileRefs(
         // Redacted even when refused: an error elsewhere must not be able to quote it either.
         contents.push(text);
         if (Buffer.byteLength(text, 'utf8') > MAX_SECRET_FILE_BYTES) {
-          issues.push({ path: formatPath(job.at), message: `${file} is larger than ${MAX_SECRET_FILE_BYTES / 1024} KiB: not a secret file (check the path)`, segments: job.at });
+          issues.push({
+            path: formatPath(job.at),
+            message: `${file} is larger than ${MAX_SECRET_FILE_BYTES / 1024} KiB: not a secret file (check the path)`,
+            segments: job.at,
+          });
           return;
         }
         files.push({ path: file, sha256: hashSecret(text) });

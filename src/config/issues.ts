@@ -11,11 +11,16 @@ function describe(v: unknown): string {
   if (v === null) return 'an empty value';
   if (Array.isArray(v)) return 'a list';
   switch (typeof v) {
-    case 'string': return 'a string';
-    case 'number': return 'a number';
-    case 'boolean': return 'true/false';
-    case 'object': return 'a mapping';
-    default: return typeof v;
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'true/false';
+    case 'object':
+      return 'a mapping';
+    default:
+      return typeof v;
   }
 }
 
@@ -46,7 +51,8 @@ export function errorMap(iss: RawIssue): string {
       const bound = String(small ? i.minimum : i.maximum);
       const strict = i.inclusive === false;
       if (i.origin === 'array') return `must list ${small ? 'at least' : 'at most'} ${bound} item(s)`;
-      if (i.origin === 'string') return small && bound === '1' ? 'must not be empty' : `must be ${small ? 'at least' : 'at most'} ${bound} characters`;
+      if (i.origin === 'string')
+        return small && bound === '1' ? 'must not be empty' : `must be ${small ? 'at least' : 'at most'} ${bound} characters`;
       return `must be ${small ? (strict ? 'greater than' : 'at least') : strict ? 'less than' : 'at most'} ${bound}`;
     }
     case 'invalid_value':
@@ -94,7 +100,9 @@ function unknownKey(schema: z.ZodType, parent: PathSegment[], key: string): Conf
   const fields = fieldsAt(schema, parent);
   const known = fields ? [...fields.keys()] : [];
   // Secret leaf keys may also be given as <key>File (read from a file), so those are valid spellings too.
-  const spellings = fields ? [...known, ...[...fields].filter(([k, kind]) => kind === 'leaf' && isSecretKey(k)).map(([k]) => `${k}File`)] : [];
+  const spellings = fields
+    ? [...known, ...[...fields].filter(([k, kind]) => kind === 'leaf' && isSecretKey(k)).map(([k]) => `${k}File`)]
+    : [];
   const guess = closestMatch(key, spellings);
   const hint = guess ? `did you mean ${guess}?` : known.length ? `expected one of: ${known.join(', ')}` : 'not allowed here';
   return { path: formatPath([...parent, key]), message: `unknown key (${hint})` };

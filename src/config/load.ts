@@ -36,8 +36,7 @@ function deepFreeze<T>(value: T): T {
 function secretValues(data: unknown, out: string[] = []): string[] {
   if (Array.isArray(data)) {
     for (const d of data) secretValues(d, out);
-  }
-  else if (data && typeof data === 'object') {
+  } else if (data && typeof data === 'object') {
     for (const [k, v] of Object.entries(data)) {
       if ((k === 'url' || k === 'secret') && typeof v === 'string') out.push(v);
       else if (k === 'secret' && Array.isArray(v)) out.push(...v.filter((s): s is string => typeof s === 'string'));
@@ -83,7 +82,11 @@ export async function parseConfig(text: string, opts: ParseConfigOptions): Promi
     data = parsed.doc.toJS({ maxAliasCount: 50 });
   } catch (err) {
     const what = err instanceof Error ? err.message.split(': ')[0] : 'invalid alias';
-    fail(parsed, [{ path: opts.source ?? 'config', message: `YAML alias problem: ${what}; define the &anchor before using *alias` }], secrets);
+    fail(
+      parsed,
+      [{ path: opts.source ?? 'config', message: `YAML alias problem: ${what}; define the &anchor before using *alias` }],
+      secrets,
+    );
   }
   secrets.push(...secretValues(data));
 
@@ -95,17 +98,15 @@ export async function parseConfig(text: string, opts: ParseConfigOptions): Promi
 }
 
 /** Reads, parses and validates the config file at `path`; `<key>File` paths are relative to its directory. */
-export async function loadConfig(
-  path: string,
-  opts: LoadConfigOptions = {},
-): Promise<Config> {
+export async function loadConfig(path: string, opts: LoadConfigOptions = {}): Promise<Config> {
   const readFile = opts.readFile ?? ((p: string) => fsReadFile(p, 'utf8'));
   let text: string;
   try {
     text = await readFile(path);
   } catch (err) {
     const code = String((err as { code?: unknown })?.code);
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : 'unreadable';
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : 'unreadable';
     throw new ConfigError([{ path, message: `cannot read the config file: ${why}` }]);
   }
   return parseConfig(text, {

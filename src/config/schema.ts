@@ -16,7 +16,8 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ALL_STATUSES = [...new Set([...ALL_KINDS.flatMap((k) => Object.keys(k.statuses)), VANISHED])] as [string, ...string[]];
 const notifyStatus = z.enum(ALL_STATUSES, {
   // A status name is not secret, so SUCCEEDED (the usual guess) can get a direct answer.
-  error: (iss) => `must be one of ${ALL_STATUSES.join(', ')}` + (iss.input === 'SUCCEEDED' ? ' (success is ACTIVE; there is no SUCCEEDED)' : ''),
+  error: (iss) =>
+    `must be one of ${ALL_STATUSES.join(', ')}${iss.input === 'SUCCEEDED' ? ' (success is ACTIVE; there is no SUCCEEDED)' : ''}`,
 });
 const kindName = z.enum(KIND_NAMES, { error: () => `must be one of ${KIND_NAMES.join(', ')}` });
 /** ARN shapes of the kinds that have one, for messages. */
@@ -34,20 +35,18 @@ function parseDurationMs(v: string | number): number | undefined {
   return ms !== undefined && ms >= 0 ? ms : undefined;
 }
 const duration = (min: number, minText: string) =>
-  z
-    .union([z.string(), z.number()], { error: 'must be a duration such as 90s, 10m, 12h or 7d' })
-    .transform((v, ctx) => {
-      const ms = parseDurationMs(v);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 90s, 10m, 12h or 7d' });
-        return z.NEVER;
-      }
-      if (ms < min && !(min > 0 && ms === 0 && minText.includes('0 ='))) {
-        ctx.addIssue({ code: 'custom', message: `must be at least ${minText}` });
-        return z.NEVER;
-      }
-      return ms;
-    });
+  z.union([z.string(), z.number()], { error: 'must be a duration such as 90s, 10m, 12h or 7d' }).transform((v, ctx) => {
+    const ms = parseDurationMs(v);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 90s, 10m, 12h or 7d' });
+      return z.NEVER;
+    }
+    if (ms < min && !(min > 0 && ms === 0 && minText.includes('0 ='))) {
+      ctx.addIssue({ code: 'custom', message: `must be at least ${minText}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 const positiveInt = (max: number) =>
   z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
@@ -66,7 +65,12 @@ const awsSchema = z.strictObject({
 const jobSchema = z
   .strictObject({
     /** Any supported resource ARN; its kind comes from the ARN (src/kinds). */
-    arn: z.string().refine((a) => kindOfArn(a) !== undefined, `must be the ARN of a Clean Rooms ML resource the monitor watches (${ARN_KINDS.join(', ')})`),
+    arn: z
+      .string()
+      .refine(
+        (a) => kindOfArn(a) !== undefined,
+        `must be the ARN of a Clean Rooms ML resource the monitor watches (${ARN_KINDS.join(', ')})`,
+      ),
     /** Trained models only: the version to watch (default: the version without one, the base version). */
     versionIdentifier: z.string().regex(UUID_PATTERN, 'must be a version identifier (a UUID)').optional(),
     /** The job's region; it is the one in the ARN (stating it is optional, a different one is an error). */
@@ -96,7 +100,10 @@ const discoverySchema = z
     collaborationId: z.string().regex(UUID_PATTERN, 'must be a collaboration id (a UUID)').optional(),
     configuredAudienceModelArn: z
       .string()
-      .regex(MODEL_ARN_RE, 'must be a configured audience model ARN: arn:aws:cleanrooms-ml:<region>:<account>:configured-audience-model/<id>')
+      .regex(
+        MODEL_ARN_RE,
+        'must be a configured audience model ARN: arn:aws:cleanrooms-ml:<region>:<account>:configured-audience-model/<id>',
+      )
       .optional(),
     /** Region to list in (and only jobs of that region are watched). Default: aws.region. */
     region: region.optional(),
@@ -104,8 +111,16 @@ const discoverySchema = z
     roleArn,
   })
   .superRefine((d, ctx) => {
-    if (d.collaborationId === undefined && d.configuredAudienceModelArn === undefined && d.membershipId === undefined && d.kinds === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'set membershipId, collaborationId, configuredAudienceModelArn, or kinds (for account-wide kinds)' });
+    if (
+      d.collaborationId === undefined &&
+      d.configuredAudienceModelArn === undefined &&
+      d.membershipId === undefined &&
+      d.kinds === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'set membershipId, collaborationId, configuredAudienceModelArn, or kinds (for account-wide kinds)',
+      });
       return;
     }
     if (d.view === 'collaboration' && d.collaborationId === undefined) {
@@ -127,11 +142,7 @@ const pollingSchema = z.strictObject({
    * Ceiling of the adaptive request rate (Get + List calls per second, per account and region).
    * No quota is published for these read APIs; the limiter backs off on ThrottlingException.
    */
-  maxRequestsPerSecond: z
-    .number({ error: 'must be a number' })
-    .min(0.1, 'must be at least 0.1')
-    .max(100, 'must be at most 100')
-    .default(5),
+  maxRequestsPerSecond: z.number({ error: 'must be a number' }).min(0.1, 'must be at least 0.1').max(100, 'must be at most 100').default(5),
   /** Notify on first sight of a job that is already ACTIVE/CREATE_FAILED/DELETE_FAILED (usually old news). */
   notifyOnFirstSeenTerminal: z.boolean({ error: 'must be true or false' }).default(false),
   /** How often a terminal job that only a Get can see (or a List scope of terminal static jobs) is checked. */
@@ -164,10 +175,16 @@ const targetSchema = z
     /** Only jobs whose whole name matches this JS regular expression (anchored). */
     jobNamePattern: z
       .string({ error: 'must be a string (a regular expression)' })
-      .refine((p) => compileJobNamePattern(p) !== undefined, 'must be a valid JavaScript regular expression (matched against the whole job name)')
+      .refine(
+        (p) => compileJobNamePattern(p) !== undefined,
+        'must be a valid JavaScript regular expression (matched against the whole job name)',
+      )
       .optional(),
     /** Only jobs of these collaborations. */
-    collaborationIds: z.array(z.string().regex(UUID_PATTERN, 'must be a collaboration id (a UUID)')).min(1, 'must list at least one collaboration id (or remove the key)').optional(),
+    collaborationIds: z
+      .array(z.string().regex(UUID_PATTERN, 'must be a collaboration id (a UUID)'))
+      .min(1, 'must list at least one collaboration id (or remove the key)')
+      .optional(),
     /** Every transition (any status change, first sight, vanished, metrics appearing), whatever `statuses` says. */
     everyTransition: z.boolean({ error: 'must be true or false' }).default(false),
     /** Messages per second to this target. Default: slack 1 (Slack's limit per webhook), webhook 10. */
@@ -221,7 +238,11 @@ const targetSchema = z
     ratePerSecond: t.ratePerSecond ?? (t.type === 'slack' ? 1 : 10),
   }));
 
-const portSchema = z.number().int('must be a whole number').min(0, 'must be a port number 0-65535').max(65535, 'must be a port number 0-65535');
+const portSchema = z
+  .number()
+  .int('must be a whole number')
+  .min(0, 'must be a port number 0-65535')
+  .max(65535, 'must be a port number 0-65535');
 
 const adminSchema = z.strictObject({
   /** false: no admin listener (no JSON API; `outbox retry` then works only while no monitor runs). */
@@ -238,10 +259,10 @@ export const configSchema = z
     jobs: z.array(jobSchema).default([]),
     discovery: z.array(discoverySchema).default([]),
     polling: pollingSchema.default(() => pollingSchema.parse({})),
-    notifications: z
-      .strictObject({ targets: z.array(targetSchema).default([]) })
-      .default(() => ({ targets: [] })),
-    state: z.strictObject({ dir: z.string().min(1).default('/var/lib/cleanroomsml-monitor') }).default(() => ({ dir: '/var/lib/cleanroomsml-monitor' })),
+    notifications: z.strictObject({ targets: z.array(targetSchema).default([]) }).default(() => ({ targets: [] })),
+    state: z
+      .strictObject({ dir: z.string().min(1).default('/var/lib/cleanroomsml-monitor') })
+      .default(() => ({ dir: '/var/lib/cleanroomsml-monitor' })),
     server: z
       .strictObject({
         /** /metrics /healthz /readyz. */
@@ -277,13 +298,18 @@ export const configSchema = z
     c.notifications.targets.forEach((t, i) => {
       const first = seen.get(t.name);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['notifications', 'targets', i, 'name'], message: `duplicates notifications.targets[${first}].name; names must be unique` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notifications', 'targets', i, 'name'],
+          message: `duplicates notifications.targets[${first}].name; names must be unique`,
+        });
       } else seen.set(t.name, i);
     });
     const arns = new Map<string, number>();
     c.jobs.forEach((j, i) => {
       const first = arns.get(j.arn);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['jobs', i, 'arn'], message: `duplicates jobs[${first}].arn; list each job once` });
+      if (first !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['jobs', i, 'arn'], message: `duplicates jobs[${first}].arn; list each job once` });
       else arns.set(j.arn, i);
     });
     if (c.jobs.length === 0 && c.discovery.length === 0) {

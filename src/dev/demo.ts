@@ -71,7 +71,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   print(`cleanroomsml-monitor demo: simulator ${sim.url}, webhook sink ${sink.url}`);
   print(`metrics: ${app.url}/metrics   jobs: ${app.adminUrl}/api/jobs   readiness: ${app.url}/readyz`);
   print('Jobs move through CREATE_PENDING -> CREATE_IN_PROGRESS -> ACTIVE within about a minute; one fails.');
-  print('In a membership, a trained model trains, an inference job scores with it, one ML input channel gets ready and one fails. Ctrl-C stops.');
+  print(
+    'In a membership, a trained model trains, an inference job scores with it, one ML input channel gets ready and one fails. Ctrl-C stops.',
+  );
   print('');
   await (opts.until ?? signalled());
   await app.stop();

@@ -215,14 +215,16 @@ export async function startHttpServer(
       case '/':
         return send(res, 200, 'cleanroomsml-monitor: /metrics /healthz /readyz (the JSON API is on the admin listener, server.admin)\n');
     }
-    if (path?.startsWith('/api/')) return send(res, 404, 'not found: the JSON API is served on the admin listener (server.admin, 127.0.0.1:9465 by default)\n');
+    if (path?.startsWith('/api/'))
+      return send(res, 404, 'not found: the JSON API is served on the admin listener (server.admin, 127.0.0.1:9465 by default)\n');
     return send(res, 404, 'not found\n');
   };
 
   const admin = async (req: IncomingMessage, res: ServerResponse) => {
     // Checked before anything else, for reads too: a rebinding page must not read the job list either.
     if (req.headers.origin !== undefined) return send(res, 403, 'requests carrying an Origin header (browsers) are refused\n');
-    if (!adminHostAllowed(req.headers.host, listen.admin.host)) return send(res, 421, 'Host must name this listener (localhost, 127.0.0.1, [::1] or server.admin.host)\n');
+    if (!adminHostAllowed(req.headers.host, listen.admin.host))
+      return send(res, 421, 'Host must name this listener (localhost, 127.0.0.1, [::1] or server.admin.host)\n');
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' || req.method === 'HEAD') {
       switch (path) {
@@ -249,7 +251,12 @@ export async function startHttpServer(
         }
         return send(res, 400, 'body must be JSON: {"all": true} or {"ids": ["evt_..."]}\n');
       }
-      const ids = body.all === true ? 'all' : Array.isArray(body.ids) && body.ids.every((i) => typeof i === 'string') ? (body.ids as string[]) : undefined;
+      const ids =
+        body.all === true
+          ? 'all'
+          : Array.isArray(body.ids) && body.ids.every((i) => typeof i === 'string')
+            ? (body.ids as string[])
+            : undefined;
       if (ids === undefined) return send(res, 400, 'body must be {"all": true} or {"ids": ["evt_..."]}\n');
       if (verb === 'discard') {
         const removed = await deps.discardDeadLetters(ids);
@@ -302,7 +309,11 @@ async function listenOn(
   log: Logger,
 ): Promise<{ server: Server; port: number }> {
   const server: Server = createServer(
-    { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs },
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+    },
     (req, res) => {
       handle(req, res).catch((err: unknown) => {
         log.error({ err: { message: (err as Error).message } }, 'HTTP handler failed');

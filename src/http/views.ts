@@ -9,7 +9,12 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
  * `nextSweepAt`: when the scheduler ticks next. A job is checked by the first sweep at or after
  * its due time (tracker), so nextCheckAt is the later of the two.
  */
-export function jobsView(jobs: ReadonlyMap<string, JobSnapshot>, tracker: JobTracker, staticArns: ReadonlySet<string>, nextSweepAt?: number) {
+export function jobsView(
+  jobs: ReadonlyMap<string, JobSnapshot>,
+  tracker: JobTracker,
+  staticArns: ReadonlySet<string>,
+  nextSweepAt?: number,
+) {
   const arns = new Set<string>([...jobs.keys(), ...staticArns, ...tracker.arns()]);
   return {
     jobs: [...arns].sort().map((arn) => {

@@ -57,9 +57,24 @@ export function entryList(e: DiscoveryEntryScope, kind: KindDecl): EntryList | {
   }
   // Export jobs of trained models: one List per trained model of the collaboration, for entries
   // naming the collaboration (by default only in its collaboration view, the only one they have).
-  const perModel = kind.lists.find((l) => l.view === 'collaboration' && l.pathParams.every((p) => p.from === 'collaborationId' || p.from === 'trainedModelArn') && l.pathParams.some((p) => p.from === 'trainedModelArn'));
-  if (perModel && e.collaborationId !== undefined && !kind.lists.some((l) => l.view === view && l !== perModel && l.pathParams.every((p) => have[p.from] !== undefined))) {
-    return { kind, list: perModel, params: { collaborationId: e.collaborationId }, scoped: view === 'collaboration', perParent: 'trainedModelArn' };
+  const perModel = kind.lists.find(
+    (l) =>
+      l.view === 'collaboration' &&
+      l.pathParams.every((p) => p.from === 'collaborationId' || p.from === 'trainedModelArn') &&
+      l.pathParams.some((p) => p.from === 'trainedModelArn'),
+  );
+  if (
+    perModel &&
+    e.collaborationId !== undefined &&
+    !kind.lists.some((l) => l.view === view && l !== perModel && l.pathParams.every((p) => have[p.from] !== undefined))
+  ) {
+    return {
+      kind,
+      list: perModel,
+      params: { collaborationId: e.collaborationId },
+      scoped: view === 'collaboration',
+      perParent: 'trainedModelArn',
+    };
   }
   // Lists under another resource (versions of a model, export jobs of a model) are not an entry's to name.
   const needs = kind.lists

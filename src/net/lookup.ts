@@ -78,7 +78,11 @@ export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout?: () => void
 export const boundedLookup = createBoundedLookup();
 
 /** `boundedLookup` in the callback shape net.connect's `lookup` option expects. */
-export function lookupCallback(hostname: string, options: { all?: boolean; family?: number | string }, cb: (...args: unknown[]) => void): void {
+export function lookupCallback(
+  hostname: string,
+  options: { all?: boolean; family?: number | string },
+  cb: (...args: unknown[]) => void,
+): void {
   boundedLookup(hostname).then(
     (addresses) => {
       const fam = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : Number(options.family ?? 0);

@@ -36,12 +36,17 @@ export function parseProxyUrl(value: string, variable: string): URL {
   } catch {
     throw new ProxyConfigError(`${variable} is not a valid proxy URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ProxyConfigError(`${variable}: only http:// and https:// proxies are supported`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ProxyConfigError(`${variable}: only http:// and https:// proxies are supported`);
   if (!url.hostname) throw new ProxyConfigError(`${variable} names no proxy host`);
   return url;
 }
 
-const bareHost = (h: string) => h.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
+const bareHost = (h: string) =>
+  h
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
 
 /** True when NO_PROXY says `host:port` must be reached directly. */
 export function bypassesProxy(host: string, port: number, noProxy: string | undefined): boolean {

@@ -33,10 +33,17 @@ export function afterAttempt(result: SendResult, f: AttemptFacts): AttemptDecisi
   if (result.outcome === 'delivered') return { kind: 'delivered' };
   if (result.outcome === 'permanent') return { kind: 'dead', reason: result.reason, lastError: result.reason };
   if (f.attempt >= f.policy.maxAttempts || f.ageMs >= f.policy.maxAgeMs) {
-    return { kind: 'dead', reason: `gave up after ${f.attempt} attempts over ${Math.round(f.ageMs / 1000)} s: ${result.reason}`, lastError: result.reason };
+    return {
+      kind: 'dead',
+      reason: `gave up after ${f.attempt} attempts over ${Math.round(f.ageMs / 1000)} s: ${result.reason}`,
+      lastError: result.reason,
+    };
   }
   const retryAfter = result.retryAfterMs;
-  const delayMs = Math.max(deliveryBackoffDelay(f.attempt, { baseMs: f.policy.baseDelayMs, maxMs: f.policy.maxDelayMs, random: f.random }), retryAfter ?? 0);
+  const delayMs = Math.max(
+    deliveryBackoffDelay(f.attempt, { baseMs: f.policy.baseDelayMs, maxMs: f.policy.maxDelayMs, random: f.random }),
+    retryAfter ?? 0,
+  );
   const pauses = retryAfter !== undefined && (result.status === 429 || result.status === 503);
   return { kind: 'retry', delayMs, lastError: result.reason, ...(pauses ? { pauseLaneUntil: f.now + retryAfter } : {}) };
 }

@@ -12,10 +12,23 @@ export type SendResult =
  * (https://api.slack.com/messaging/webhooks#handling_errors). None gets better by retrying.
  */
 export const SLACK_PERMANENT_ERRORS: ReadonlySet<string> = new Set([
-  'invalid_payload', 'user_not_found', 'channel_not_found', 'channel_is_archived', 'action_prohibited',
-  'posting_to_general_channel_denied', 'too_many_attachments', 'no_service', 'no_service_id', 'no_team',
-  'team_disabled', 'invalid_token', 'missing_text_or_fallback_or_attachments', 'no_text', 'invalid_blocks',
-  'invalid_attachments', 'msg_too_long',
+  'invalid_payload',
+  'user_not_found',
+  'channel_not_found',
+  'channel_is_archived',
+  'action_prohibited',
+  'posting_to_general_channel_denied',
+  'too_many_attachments',
+  'no_service',
+  'no_service_id',
+  'no_team',
+  'team_disabled',
+  'invalid_token',
+  'missing_text_or_fallback_or_attachments',
+  'no_text',
+  'invalid_blocks',
+  'invalid_attachments',
+  'msg_too_long',
 ]);
 
 /** Most of a body kept in a reason: enough to diagnose ("invalid signature"), too short to dump a page. */
@@ -27,7 +40,10 @@ export const MAX_EXCERPT = 120;
  * recognize, and still part of the token.
  */
 export function bodySnippet(body: string): string {
-  const flat = body.slice(0, 4 * MAX_EXCERPT).replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  const flat = body
+    .slice(0, 4 * MAX_EXCERPT)
+    .replace(/[\u0000-\u001f\u007f\s]+/g, ' ')
+    .trim();
   if (flat.length <= MAX_EXCERPT) return flat;
   return `${flat.slice(0, MAX_EXCERPT - 1).replace(/[^\s"'<>()[\]{},;:]*$/, '')}…`;
 }
@@ -44,7 +60,12 @@ export function responseReason(status: number, body: string): string {
   return `HTTP ${status}: ${snippet}`;
 }
 
-export function classifyResponse(status: number, headers: Record<string, string | string[] | undefined>, body: string, nowMs: number): SendResult {
+export function classifyResponse(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+  nowMs: number,
+): SendResult {
   if (status >= 200 && status < 300) return { outcome: 'delivered', status };
   const snippet = bodySnippet(body);
   const reason = responseReason(status, body);

@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
  * 128 bits of SHA-256, hex: collision-free for any realistic fleet.
  */
 export function eventId(arn: string, status: string, updateTime: number, target: string): string {
-  const digest = createHash('sha256').update(JSON.stringify(['v1', arn, status, updateTime, target])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify(['v1', arn, status, updateTime, target]))
+    .digest('hex');
   return `evt_${digest.slice(0, 32)}`;
 }

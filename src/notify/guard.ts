@@ -89,7 +89,8 @@ function classifyV6(b: number[]): AddressVerdict {
   }
   if (word(0) === 0xfd00 && word(1) === 0x0ec2) return { class: 'forbidden', why: 'AWS metadata (fd00:ec2::/32)' };
   // https://cloud.google.com/compute/docs/metadata/querying-metadata (metadata.google.internal over IPv6).
-  if (word(0) === 0xfd20 && word(1) === 0x00ce && zeros(4, 14) && word(7) === 0x0254) return { class: 'forbidden', why: 'GCP metadata (fd20:ce::254)' };
+  if (word(0) === 0xfd20 && word(1) === 0x00ce && zeros(4, 14) && word(7) === 0x0254)
+    return { class: 'forbidden', why: 'GCP metadata (fd20:ce::254)' };
   if ((word(0) & 0xffc0) === 0xfe80) return { class: 'forbidden', why: 'link-local (fe80::/10)' };
   if ((b[0] ?? 0) === 0xff) return { class: 'forbidden', why: 'multicast (ff00::/8)' };
   if (((b[0] ?? 0) & 0xfe) === 0xfc) return { class: 'private', why: 'unique local (fc00::/7)' };
@@ -127,6 +128,7 @@ export function checkAddress(ip: string, opts: { allowPrivate: boolean }): strin
   const v = classifyAddress(ip);
   if (v === undefined) return `not an IP address`;
   if (v.class === 'forbidden') return `address refused: ${v.why}`;
-  if ((v.class === 'private' || v.class === 'loopback') && !opts.allowPrivate) return `address refused: ${v.why} (not allowed for this target)`;
+  if ((v.class === 'private' || v.class === 'loopback') && !opts.allowPrivate)
+    return `address refused: ${v.why} (not allowed for this target)`;
   return null;
 }

@@ -142,11 +142,14 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     if (lane.timer !== undefined && lane.timerAt <= at) return;
     if (lane.timer !== undefined) timers.clearTimeout(lane.timer);
     lane.timerAt = at;
-    lane.timer = timers.setTimeout(() => {
-      lane.timer = undefined;
-      lane.timerAt = Infinity;
-      pump(lane);
-    }, Math.max(0, at - clock.now()));
+    lane.timer = timers.setTimeout(
+      () => {
+        lane.timer = undefined;
+        lane.timerAt = Infinity;
+        pump(lane);
+      },
+      Math.max(0, at - clock.now()),
+    );
   }
 
   function pump(lane: Lane): void {
@@ -199,7 +202,12 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     let result: SendResult;
     let sentHeaders: Record<string, string> | undefined;
     try {
-      const req = buildRequest(entry, target, (opts.wallClock ?? clock).now(), opts.monitorName !== undefined ? { monitorName: opts.monitorName } : {});
+      const req = buildRequest(
+        entry,
+        target,
+        (opts.wallClock ?? clock).now(),
+        opts.monitorName !== undefined ? { monitorName: opts.monitorName } : {},
+      );
       sentHeaders = req.headers;
       result = await sendFn({
         ...req,
@@ -217,7 +225,13 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     if (result.outcome !== 'delivered') {
       // Every reason is kept (journal, /api/outbox) and logged: whatever a receiver echoed of the
       // URL, the secret or a header we sent is cut out here, whichever send function produced it.
-      result = { ...result, reason: scrubText(result.reason, secretMaterial({ url: target.url, secrets: secretsOf(target.secret), ...(sentHeaders ? { headers: sentHeaders } : {}) })) };
+      result = {
+        ...result,
+        reason: scrubText(
+          result.reason,
+          secretMaterial({ url: target.url, secrets: secretsOf(target.secret), ...(sentHeaders ? { headers: sentHeaders } : {}) }),
+        ),
+      };
     }
     // After stop()'s deadline the store may be closing: leave the entry pending, as a crash would.
     if (abandoned) return;
@@ -239,7 +253,10 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
         } catch (err) {
           deliveredUnrecorded.add(entry.id);
           retryRecords();
-          elog.error({ ...fields, outcome: 'delivered', err: (err as Error).message }, 'notification delivered but the state could not record it; it will not be sent again');
+          elog.error(
+            { ...fields, outcome: 'delivered', err: (err as Error).message },
+            'notification delivered but the state could not record it; it will not be sent again',
+          );
           outcome(target.name, 'delivered');
           return;
         }
@@ -277,7 +294,9 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     for (const e of store.pending()) {
       if (lanes.has(e.target)) continue;
       // A target removed from the config: visible and re-sendable beats stuck forever.
-      await store.deadLetter(e.id, `target "${e.target}" is not configured`, now).catch((err: Error) => log.error({ eventId: e.id, err: err.message }, 'could not dead-letter an orphan entry'));
+      await store
+        .deadLetter(e.id, `target "${e.target}" is not configured`, now)
+        .catch((err: Error) => log.error({ eventId: e.id, err: err.message }, 'could not dead-letter an orphan entry'));
       outcome(e.target, 'dead_lettered');
     }
   }
@@ -308,7 +327,10 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       if (r === 'deadline') {
         abandoned = true;
         for (const c of controllers) c.abort();
-        log.warn({ inFlight: running.size }, 'stop deadline reached; in-flight notifications stay pending and will be re-sent with the same id');
+        log.warn(
+          { inFlight: running.size },
+          'stop deadline reached; in-flight notifications stay pending and will be re-sent with the same id',
+        );
       }
     },
     kick,

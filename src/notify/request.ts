@@ -13,7 +13,12 @@ export interface DeliveryRequest {
 }
 
 /** `nowMs` is this attempt's time: it goes into webhook-timestamp and the signature, nothing else. */
-export function buildRequest(entry: OutboxEntry, target: RequestTarget, nowMs: number, opts: { monitorName?: string } = {}): DeliveryRequest {
+export function buildRequest(
+  entry: OutboxEntry,
+  target: RequestTarget,
+  nowMs: number,
+  opts: { monitorName?: string } = {},
+): DeliveryRequest {
   if (target.type === 'slack') {
     return { url: target.url, headers: { 'content-type': 'application/json' }, body: JSON.stringify(buildSlackMessage(entry.event, opts)) };
   }

@@ -5,7 +5,11 @@
 export const RETRY_AFTER_CAP_MS = 3_600_000;
 
 /** Milliseconds to wait from `nowMs`, or undefined when absent/invalid. */
-export function parseRetryAfter(value: string | readonly string[] | undefined, nowMs: number, capMs = RETRY_AFTER_CAP_MS): number | undefined {
+export function parseRetryAfter(
+  value: string | readonly string[] | undefined,
+  nowMs: number,
+  capMs = RETRY_AFTER_CAP_MS,
+): number | undefined {
   const v = (Array.isArray(value) ? value[0] : value)?.trim();
   if (v === undefined || v === '') return undefined;
   let ms: number;

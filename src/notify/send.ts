@@ -67,7 +67,8 @@ async function attempt(req: SendRequest, deps: SendDeps): Promise<SendResult> {
     return { outcome: 'permanent', reason: 'invalid URL' };
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { outcome: 'permanent', reason: `unsupported scheme ${url.protocol}` };
-  if (url.protocol === 'http:' && !req.allowHttp) return { outcome: 'permanent', reason: 'http refused (https required unless allowHttp: true)' };
+  if (url.protocol === 'http:' && !req.allowHttp)
+    return { outcome: 'permanent', reason: 'http refused (https required unless allowHttp: true)' };
   const allowPrivate = req.allowPrivate;
 
   // IP literals never go through lookup, so they are checked here (URL keeps IPv6 in brackets and

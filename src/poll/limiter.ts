@@ -87,10 +87,13 @@ export class AdaptiveRateLimiter {
     if (this.queue.length > 0) {
       const wait = Math.ceil(((1 - this.tokens) / this.rate) * 1000);
       const timers = this.opts.timers ?? systemTimers;
-      this.timer = timers.setTimeout(() => {
-        this.timer = undefined;
-        this.drain();
-      }, Math.max(1, wait));
+      this.timer = timers.setTimeout(
+        () => {
+          this.timer = undefined;
+          this.drain();
+        },
+        Math.max(1, wait),
+      );
     }
   }
 }

@@ -82,17 +82,29 @@ export function listScopes(
     const conn = staticConn.get(arn);
     const s = { configuredAudienceModelArn: job.configuredAudienceModelArn, ...(conn ? { conn } : {}) };
     const key = scopeKey(s);
-    if (!scopes.has(key)) scopes.set(key, { key, input: { configuredAudienceModelArn: job.configuredAudienceModelArn }, discovery: false, ...(conn ? { conn } : {}) });
+    if (!scopes.has(key))
+      scopes.set(key, {
+        key,
+        input: { configuredAudienceModelArn: job.configuredAudienceModelArn },
+        discovery: false,
+        ...(conn ? { conn } : {}),
+      });
   }
   return [...scopes.values()];
 }
 
 /** The static jobs a non-discovery scope stands for (to decide whether it may be listed slowly). */
-export function scopeMembers(scope: ListScope, staticArns: ReadonlySet<string>, discovery: readonly DiscoveryScope[], known: ReadonlyMap<string, JobSnapshot>): JobSnapshot[] {
+export function scopeMembers(
+  scope: ListScope,
+  staticArns: ReadonlySet<string>,
+  discovery: readonly DiscoveryScope[],
+  known: ReadonlyMap<string, JobSnapshot>,
+): JobSnapshot[] {
   const out: JobSnapshot[] = [];
   for (const arn of staticArns) {
     const job = known.get(arn);
-    if (job && !discovery.some((d) => matches(d, job)) && job.configuredAudienceModelArn === scope.input.configuredAudienceModelArn) out.push(job);
+    if (job && !discovery.some((d) => matches(d, job)) && job.configuredAudienceModelArn === scope.input.configuredAudienceModelArn)
+      out.push(job);
   }
   return out;
 }

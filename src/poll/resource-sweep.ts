@@ -54,7 +54,8 @@ export function expandPerParent(
   const sched = spec.schedule;
   const unfinished = new Set<string>();
   for (const s of known.values()) {
-    if (s.parents.trainedModelArn !== undefined && statusClass(KINDS[s.kind], s.status) === 'inProgress') unfinished.add(`${s.kind}|${s.parents.trainedModelArn}`);
+    if (s.parents.trainedModelArn !== undefined && statusClass(KINDS[s.kind], s.status) === 'inProgress')
+      unfinished.add(`${s.kind}|${s.parents.trainedModelArn}`);
   }
   for (const src of spec.resourceSources) {
     if (!src.perParent) {
@@ -63,7 +64,13 @@ export function expandPerParent(
     }
     const models = new Map<string, ResourceSnapshot>();
     for (const s of known.values()) {
-      if (s.kind === 'trainedModel' && s.arn !== undefined && s.parents.collaborationId === src.params.collaborationId && !models.has(s.arn)) models.set(s.arn, s);
+      if (
+        s.kind === 'trainedModel' &&
+        s.arn !== undefined &&
+        s.parents.collaborationId === src.params.collaborationId &&
+        !models.has(s.arn)
+      )
+        models.set(s.arn, s);
     }
     for (const [arn, model] of models) {
       const { perParent: _p, ...base } = src;

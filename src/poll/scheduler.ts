@@ -115,21 +115,27 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     // Wall time minus monotonic time: constant unless the wall clock is stepped (NTP slewing
     // moves it by under a millisecond per second).
     let offset = wall() - mono();
-    watchdog = timers.setInterval(() => {
-      const nowOffset = wall() - mono();
-      if (!stopped && Math.abs(nowOffset - offset) > Math.max(1000, gap / 2)) {
-        // node-cron keeps waiting for the slot it computed before the step: an hour back means
-        // an hour of watchdog sweeps at half pace. Restarting the task recomputes the next slot.
-        opts.log?.warn({ stepMs: Math.round(nowOffset - offset) }, 'wall clock stepped: schedule re-anchored to it');
-        offset = nowOffset;
-        Promise.resolve(task.stop())
-          .then(() => (stopped ? undefined : task.start()))
-          .catch((err: unknown) => opts.log?.warn({ err: String(err) }, 'could not re-anchor the schedule; the watchdog keeps sweeping'));
-      }
-      if (stopped || running || mono() - lastStart < 2 * gap) return;
-      opts.log?.warn({ sinceLastSweepMs: Math.round(mono() - lastStart) }, 'no scheduled sweep for two intervals (wall clock jumped back?): sweeping now');
-      trigger().catch(() => {});
-    }, Math.min(gap, 10_000));
+    watchdog = timers.setInterval(
+      () => {
+        const nowOffset = wall() - mono();
+        if (!stopped && Math.abs(nowOffset - offset) > Math.max(1000, gap / 2)) {
+          // node-cron keeps waiting for the slot it computed before the step: an hour back means
+          // an hour of watchdog sweeps at half pace. Restarting the task recomputes the next slot.
+          opts.log?.warn({ stepMs: Math.round(nowOffset - offset) }, 'wall clock stepped: schedule re-anchored to it');
+          offset = nowOffset;
+          Promise.resolve(task.stop())
+            .then(() => (stopped ? undefined : task.start()))
+            .catch((err: unknown) => opts.log?.warn({ err: String(err) }, 'could not re-anchor the schedule; the watchdog keeps sweeping'));
+        }
+        if (stopped || running || mono() - lastStart < 2 * gap) return;
+        opts.log?.warn(
+          { sinceLastSweepMs: Math.round(mono() - lastStart) },
+          'no scheduled sweep for two intervals (wall clock jumped back?): sweeping now',
+        );
+        trigger().catch(() => {});
+      },
+      Math.min(gap, 10_000),
+    );
   }
 
   return {

@@ -40,7 +40,8 @@ export function resolveShard(i: {
   if (i.flagIndex !== undefined || i.flagTotal !== undefined) {
     if (i.flagIndex === undefined || i.flagTotal === undefined) throw new ShardError('--shard and --total-shards go together');
     if (i.flagTotal < 1) throw new ShardError('--total-shards must be at least 1');
-    if (i.flagIndex >= i.flagTotal) throw new ShardError(`--shard must be below --total-shards (0..${i.flagTotal - 1}), got ${i.flagIndex}`);
+    if (i.flagIndex >= i.flagTotal)
+      throw new ShardError(`--shard must be below --total-shards (0..${i.flagTotal - 1}), got ${i.flagIndex}`);
     return i.flagTotal > 1 ? { index: i.flagIndex, total: i.flagTotal } : undefined;
   }
   let total = i.configTotal;
@@ -51,7 +52,10 @@ export function resolveShard(i: {
   }
   if (total === undefined || total <= 1) return undefined;
   const index = ordinalFromHostname(i.hostname);
-  if (index === undefined) throw new ShardError(`sharding over ${total} shards needs --shard, or a StatefulSet pod hostname ending in -<ordinal> (HOSTNAME is "${i.hostname ?? ''}")`);
+  if (index === undefined)
+    throw new ShardError(
+      `sharding over ${total} shards needs --shard, or a StatefulSet pod hostname ending in -<ordinal> (HOSTNAME is "${i.hostname ?? ''}")`,
+    );
   if (index >= total) throw new ShardError(`pod ordinal ${index} is not below the total of ${total} shards`);
   return { index, total };
 }

@@ -80,7 +80,12 @@ class ListRunawayError extends Error {
   override name = 'ListRunawayError';
 }
 
-async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>, halted: () => boolean = () => false): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+  halted: () => boolean = () => false,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length && !halted()) {
@@ -134,24 +139,49 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
 
   // 3. Get what changed, decide, and commit it all in one durable write.
   const fetched = await fetchAll(run, plan.get, plan.summaries, false);
-  const main = await commit(run, { adopted: plan.adopt, fetched, summaries: plan.summaries, forget: [...plan.unwatched, ...plan.retired], backfill: false });
+  const main = await commit(run, {
+    adopted: plan.adopt,
+    fetched,
+    summaries: plan.summaries,
+    forget: [...plan.unwatched, ...plan.retired],
+    backfill: false,
+  });
   // 3b. The other kinds, by the same rules (resource-sweep.ts), before readiness counts the sweep.
   const res = await sweepResources(deps, spec, run.startedAt, signal);
   run.calls.list += res.listCalls;
   run.calls.get += res.getCalls;
-  const ok = listed.failedScopes.length === 0 && !listed.retryableFailure && !stillFailing && !main.retryableFailure && res.failedSources.length === 0 && !res.retryableFailure;
+  const ok =
+    listed.failedScopes.length === 0 &&
+    !listed.retryableFailure &&
+    !stillFailing &&
+    !main.retryableFailure &&
+    res.failedSources.length === 0 &&
+    !res.retryableFailure;
   deps.onCommitted?.(main.enqueue.length + res.notifications, ok);
   if (plan.retired.length > 0) log.info({ retired: plan.retired.length }, 'terminal jobs past their retention: series removed');
 
   // 4. Metric backfill after the main commit, so changed jobs are never delayed by it.
   const filled =
     plan.backfill.length > 0 && !signal?.aborted
-      ? await commit(run, { adopted: [], fetched: await fetchAll(run, plan.backfill, plan.summaries, true), summaries: plan.summaries, forget: [], backfill: true })
+      ? await commit(run, {
+          adopted: [],
+          fetched: await fetchAll(run, plan.backfill, plan.summaries, true),
+          summaries: plan.summaries,
+          forget: [],
+          backfill: true,
+        })
       : undefined;
 
   // 5. When each job is next due (shown in /api/jobs; the next sweep acts on it).
   if (sched) {
-    for (const [arn, dueAt] of dueTimes(spec, deps.store.jobs(), tracker, listed.results.map((r) => r.scope), sched)) tracker.setDue(arn, dueAt);
+    for (const [arn, dueAt] of dueTimes(
+      spec,
+      deps.store.jobs(),
+      tracker,
+      listed.results.map((r) => r.scope),
+      sched,
+    ))
+      tracker.setDue(arn, dueAt);
   }
 
   return {
@@ -160,7 +190,9 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     durationMs: deps.clock.now() - run.startedAt,
     listCalls: run.calls.list,
     getCalls: run.calls.get,
-    jobsChecked: new Set([...plan.adopt.map((s) => s.arn), ...fetched.filter(answered).map((f) => f.arn), ...plan.summaries.keys()]).size + res.checked,
+    jobsChecked:
+      new Set([...plan.adopt.map((s) => s.arn), ...fetched.filter(answered).map((f) => f.arn), ...plan.summaries.keys()]).size +
+      res.checked,
     transitions: main.transitions.length + (filled?.transitions.length ?? 0) + res.transitions.length,
     notifications: main.enqueue.length + (filled?.enqueue.length ?? 0) + res.notifications,
     failedScopes: [...listed.failedScopes, ...res.failedSources],
@@ -175,7 +207,14 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
 }
 
 /** List every scope that is due, page by page. */
-async function listAll(run: Run): Promise<{ results: ScopeResult[]; failedScopes: string[]; scopeErrors: SweepReport['scopeErrors']; listedScopes: string[]; skippedScopes: number; retryableFailure: boolean }> {
+async function listAll(run: Run): Promise<{
+  results: ScopeResult[];
+  failedScopes: string[];
+  scopeErrors: SweepReport['scopeErrors'];
+  listedScopes: string[];
+  skippedScopes: number;
+  retryableFailure: boolean;
+}> {
   const { deps, spec, known, startedAt } = run;
   const sched = spec.schedule;
   const results: ScopeResult[] = [];
@@ -184,27 +223,35 @@ async function listAll(run: Run): Promise<{ results: ScopeResult[]; failedScopes
   const listedScopes: string[] = [];
   let skippedScopes = 0;
   let retryableFailure = false;
-  await pool(listScopes(spec.staticArns, spec.discovery, known, spec.staticConn), Math.min(deps.concurrency, 4), async (scope: ListScope) => {
-    if (sched && !scope.discovery) {
-      const dueAt = scopeDueAt(scopeMembers(scope, spec.staticArns, spec.discovery, known), deps.tracker.scopeLastListedAt(scope.key), sched);
-      if (!isDue(dueAt, startedAt, sched.activeIntervalMs)) {
-        skippedScopes++;
-        results.push({ scope, jobs: undefined, skipped: true });
-        return;
+  await pool(
+    listScopes(spec.staticArns, spec.discovery, known, spec.staticConn),
+    Math.min(deps.concurrency, 4),
+    async (scope: ListScope) => {
+      if (sched && !scope.discovery) {
+        const dueAt = scopeDueAt(
+          scopeMembers(scope, spec.staticArns, spec.discovery, known),
+          deps.tracker.scopeLastListedAt(scope.key),
+          sched,
+        );
+        if (!isDue(dueAt, startedAt, sched.activeIntervalMs)) {
+          skippedScopes++;
+          results.push({ scope, jobs: undefined, skipped: true });
+          return;
+        }
       }
-    }
-    listedScopes.push(scope.key);
-    try {
-      results.push({ scope, jobs: await listScope(run, scope) });
-      deps.tracker.scopeListed(scope.key, startedAt);
-    } catch (err) {
-      failedScopes.push(scope.key);
-      scopeErrors.push({ scope: scope.input, error: errorMessage(err) });
-      results.push({ scope, jobs: undefined });
-      if (classifyError(err).retryable) retryableFailure = true;
-      deps.log.warn({ err: errorSummary(err), scope: scope.input }, 'List scope failed; its jobs keep their last state this sweep');
-    }
-  });
+      listedScopes.push(scope.key);
+      try {
+        results.push({ scope, jobs: await listScope(run, scope) });
+        deps.tracker.scopeListed(scope.key, startedAt);
+      } catch (err) {
+        failedScopes.push(scope.key);
+        scopeErrors.push({ scope: scope.input, error: errorMessage(err) });
+        results.push({ scope, jobs: undefined });
+        if (classifyError(err).retryable) retryableFailure = true;
+        deps.log.warn({ err: errorSummary(err), scope: scope.input }, 'List scope failed; its jobs keep their last state this sweep');
+      }
+    },
+  );
   return { results, failedScopes, scopeErrors, listedScopes, skippedScopes, retryableFailure };
 }
 
@@ -218,9 +265,16 @@ async function listScope(run: Run, scope: ListScope): Promise<JobSnapshot[]> {
   const seen = new Set<string>();
   let nextToken: string | undefined;
   for (let pages = 0; ; ) {
-    if (pages >= maxPages) throw new ListRunawayError(`stopped after ${maxPages} pages: the scope has more jobs than one sweep may list, or the List does not end`);
+    if (pages >= maxPages)
+      throw new ListRunawayError(
+        `stopped after ${maxPages} pages: the scope has more jobs than one sweep may list, or the List does not end`,
+      );
     const page = await callAws(
-      (s) => c.api.listAudienceGenerationJobs({ ...scope.input, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }, s ? { signal: s } : {}),
+      (s) =>
+        c.api.listAudienceGenerationJobs(
+          { ...scope.input, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) },
+          s ? { signal: s } : {},
+        ),
       callOpts(run, c),
     ).finally(() => run.calls.list++);
     pages++;
@@ -230,11 +284,14 @@ async function listScope(run: Run, scope: ListScope): Promise<JobSnapshot[]> {
       // it: at 10,000 jobs that is ~10,000 objects per sweep that would live until the
       // plan and be promoted to the old generation as garbage.
       const prev = run.known.get(summary.audienceGenerationJobArn);
-      jobs.push(prev && prev.status === summary.status && prev.updateTime === summary.updateTime.getTime() ? prev : snapshotFromSummary(summary));
+      jobs.push(
+        prev && prev.status === summary.status && prev.updateTime === summary.updateTime.getTime() ? prev : snapshotFromSummary(summary),
+      );
     }
     nextToken = page.nextToken;
     if (!nextToken) return jobs;
-    if (seen.has(nextToken)) throw new ListRunawayError(`stopped after ${pages} pages: the List returned a nextToken it had returned before`);
+    if (seen.has(nextToken))
+      throw new ListRunawayError(`stopped after ${pages} pages: the List returned a nextToken it had returned before`);
     seen.add(nextToken);
   }
 }
@@ -272,7 +329,12 @@ function planGets(run: Run, results: readonly ScopeResult[]): SweepPlan {
  * sweeps, and the sweep ends instead of retrying hundreds of Gets into an outage while the next
  * List (which sees real changes) waits.
  */
-async function fetchAll(run: Run, arns: readonly string[], summaries: ReadonlyMap<string, JobSnapshot>, backfill: boolean): Promise<Fetched[]> {
+async function fetchAll(
+  run: Run,
+  arns: readonly string[],
+  summaries: ReadonlyMap<string, JobSnapshot>,
+  backfill: boolean,
+): Promise<Fetched[]> {
   const { deps, spec } = run;
   const out: Fetched[] = [];
   let halted = false;
@@ -284,7 +346,10 @@ async function fetchAll(run: Run, arns: readonly string[], summaries: ReadonlyMa
       const known = deps.store.jobs().has(arn);
       const c = deps.connections.forJob(arn, run.known.get(arn) ?? summaries.get(arn));
       try {
-        const job = await callAws((s) => c.api.getAudienceGenerationJob({ audienceGenerationJobArn: arn }, s ? { signal: s } : {}), callOpts(run, c));
+        const job = await callAws(
+          (s) => c.api.getAudienceGenerationJob({ audienceGenerationJobArn: arn }, s ? { signal: s } : {}),
+          callOpts(run, c),
+        );
         out.push({ arn, job: snapshotFromJob(job) });
         deps.tracker.checked(arn, now(), 'get');
       } catch (err) {
@@ -293,7 +358,13 @@ async function fetchAll(run: Run, arns: readonly string[], summaries: ReadonlyMa
         const failures = (deps.tracker.get(arn)?.consecutiveFailures ?? 0) + 1;
         const backoff = spec.schedule ? pollBackoffDelay(failures, spec.schedule, (deps.random ?? Math.random)()) : 0;
         if (e.outcome === 'not_found') {
-          deps.tracker.failed(arn, now(), 'not_found', known ? 'vanished (404 after being seen)' : 'not found: check the ARN in the config', backoff);
+          deps.tracker.failed(
+            arn,
+            now(),
+            'not_found',
+            known ? 'vanished (404 after being seen)' : 'not found: check the ARN in the config',
+            backoff,
+          );
           if (!known) deps.log.child({ arn }).error({ err: errorSummary(err) }, 'configured job not found: check the ARN and region');
           return;
         }
@@ -322,9 +393,18 @@ async function commit(run: Run, observed: Observed): Promise<Decision> {
   for (const arn of d.remove) deps.tracker.forget(arn);
   for (const t of d.transitions) {
     deps.log.info(
-      { arn: t.arn, name: t.snapshot.name, kind: t.kind, from: t.from, to: t.to, updateTime: new Date(t.snapshot.updateTime).toISOString() },
+      {
+        arn: t.arn,
+        name: t.snapshot.name,
+        kind: t.kind,
+        from: t.from,
+        to: t.to,
+        updateTime: new Date(t.snapshot.updateTime).toISOString(),
+      },
       // Metrics landing on a job whose status stayed the same are not a status transition.
-      t.kind === 'metrics_appeared' ? `metrics appeared for ${t.snapshot.name} (${t.to})` : `transition ${t.snapshot.name}: ${t.from ?? '(new)'} -> ${t.to}`,
+      t.kind === 'metrics_appeared'
+        ? `metrics appeared for ${t.snapshot.name} (${t.to})`
+        : `transition ${t.snapshot.name}: ${t.from ?? '(new)'} -> ${t.to}`,
     );
     deps.onTransition?.(t);
   }
@@ -332,10 +412,20 @@ async function commit(run: Run, observed: Observed): Promise<Decision> {
 }
 
 /** When each stored (and each configured, never seen) job is next due. */
-function dueTimes(spec: SweepSpec, jobs: ReadonlyMap<string, JobSnapshot>, tracker: JobTracker, scopes: readonly ListScope[], sched: ScheduleParams): Map<string, number> {
+function dueTimes(
+  spec: SweepSpec,
+  jobs: ReadonlyMap<string, JobSnapshot>,
+  tracker: JobTracker,
+  scopes: readonly ListScope[],
+  sched: ScheduleParams,
+): Map<string, number> {
   const scopeDue = new Map<string, number>();
   for (const scope of scopes) {
-    if (!scope.discovery) scopeDue.set(scope.input.configuredAudienceModelArn ?? '', scopeDueAt(scopeMembers(scope, spec.staticArns, spec.discovery, jobs), tracker.scopeLastListedAt(scope.key), sched));
+    if (!scope.discovery)
+      scopeDue.set(
+        scope.input.configuredAudienceModelArn ?? '',
+        scopeDueAt(scopeMembers(scope, spec.staticArns, spec.discovery, jobs), tracker.scopeLastListedAt(scope.key), sched),
+      );
   }
   const due = new Map<string, number>();
   const dueOf = (arn: string, job: JobSnapshot | undefined): number => {

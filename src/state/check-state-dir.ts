@@ -30,10 +30,18 @@ export function processIdentity(): Identity {
 export function stateDirProblem(dir: string, mode: number, gid: number, id: Identity): StateDirUnsafeError | undefined {
   const octal = (mode & 0o7777).toString(8).padStart(4, '0');
   if (mode & 0o002) {
-    return new StateDirUnsafeError(dir, `world-writable (mode ${octal})`, `chmod o-w ${dir} (in Kubernetes use a PersistentVolumeClaim, or point state.dir at a subdirectory the monitor creates)`);
+    return new StateDirUnsafeError(
+      dir,
+      `world-writable (mode ${octal})`,
+      `chmod o-w ${dir} (in Kubernetes use a PersistentVolumeClaim, or point state.dir at a subdirectory the monitor creates)`,
+    );
   }
   if (mode & 0o020 && id.groups !== undefined && !id.groups.includes(gid)) {
-    return new StateDirUnsafeError(dir, `writable by group ${gid}, which this process (groups ${id.groups.join(',')}) is not in (mode ${octal})`, `chmod g-w ${dir}, or chgrp it to the monitor's group (fsGroup)`);
+    return new StateDirUnsafeError(
+      dir,
+      `writable by group ${gid}, which this process (groups ${id.groups.join(',')}) is not in (mode ${octal})`,
+      `chmod g-w ${dir}, or chgrp it to the monitor's group (fsGroup)`,
+    );
   }
   return undefined;
 }

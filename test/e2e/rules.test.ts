@@ -27,7 +27,12 @@ const pod1 = { pod: POD1, instance: '10.0.0.8:9464' };
 /** A series line in promtool's notation, with this release's job/namespace/instance labels. */
 function s(metric: string, labels: Record<string, string>, values: string) {
   const all = { namespace: NS, job: JOB, instance: '10.0.0.7:9464', pod: POD, ...labels };
-  return { series: `${metric}{${Object.entries(all).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`, values };
+  return {
+    series: `${metric}{${Object.entries(all)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(',')}}`,
+    values,
+  };
 }
 const base = { namespace: NS, job: JOB };
 const onPod = { ...base, pod: POD };
@@ -40,7 +45,16 @@ const MODEL = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-
 const SCOPE_C = `c=${COLLAB}|m=`;
 const SCOPE_M = `c=|m=${MODEL}`;
 const info = (arn: string, name: string) =>
-  s('cleanroomsml_audience_generation_job_info', { arn, name, collaboration_id: COLLAB, configured_audience_model_arn: 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/m1' }, '1x400');
+  s(
+    'cleanroomsml_audience_generation_job_info',
+    {
+      arn,
+      name,
+      collaboration_id: COLLAB,
+      configured_audience_model_arn: 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/m1',
+    },
+    '1x400',
+  );
 
 // ---- the other kinds: one-hot status over the kind's declared statuses, info, status start ----
 const MEMBERSHIP = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -56,10 +70,20 @@ const ids: Record<Exclude<KindName, 'audienceGenerationJob'>, string> = {
 /** The alert name part of a kind (CleanRoomsML<part>Stuck / Failed). */
 const alertPart = (k: KindName) => (k === 'mlInputChannel' ? 'MLInputChannel' : k[0]!.toUpperCase() + k.slice(1));
 /** One resource of a kind: its status one-hot over every status the kind declares, its info and status start. */
-function resource(kind: KindName, id: string, name: string, current: string, since: number, len = 1600, infoLabels: Record<string, string> = {}) {
+function resource(
+  kind: KindName,
+  id: string,
+  name: string,
+  current: string,
+  since: number,
+  len = 1600,
+  infoLabels: Record<string, string> = {},
+) {
   const snake = KINDS[kind].snake;
   return [
-    ...Object.keys(KINDS[kind].statuses).map((st) => s(`cleanroomsml_${snake}_status`, { arn: id, status: st }, `${st === current ? 1 : 0}x${len}`)),
+    ...Object.keys(KINDS[kind].statuses).map((st) =>
+      s(`cleanroomsml_${snake}_status`, { arn: id, status: st }, `${st === current ? 1 : 0}x${len}`),
+    ),
     s(`cleanroomsml_${snake}_info`, { arn: id, name, ...infoLabels }, `1x${len}`),
     s(`cleanroomsml_${snake}_created_timestamp_seconds`, { arn: id }, `0x${len}`),
     s(`cleanroomsml_${snake}_status_since_timestamp_seconds`, { arn: id }, `${since}x${len}`),
@@ -78,10 +102,21 @@ const humanMinutes = (min: number) => {
   return d > 0 ? `${d}d ${h}h ${m}m 0s` : h > 0 ? `${h}h ${m}m 0s` : `${m}m 0s`;
 };
 const FAILURE_TITLES: Record<Exclude<KindName, 'audienceGenerationJob'>, string> = {
-  audienceModel: 'audience model', audienceExportJob: 'audience export job', trainedModel: 'trained model',
-  trainedModelInferenceJob: 'trained model inference job', trainedModelExportJob: 'trained model export job', mlInputChannel: 'ML input channel',
+  audienceModel: 'audience model',
+  audienceExportJob: 'audience export job',
+  trainedModel: 'trained model',
+  trainedModelInferenceJob: 'trained model inference job',
+  trainedModelExportJob: 'trained model export job',
+  mlInputChannel: 'ML input channel',
 };
-const failureAlert = (kind: Exclude<KindName, 'audienceGenerationJob'>, at: string, status: string, code: string, n: number, extra: Record<string, string> = {}) => ({
+const failureAlert = (
+  kind: Exclude<KindName, 'audienceGenerationJob'>,
+  at: string,
+  status: string,
+  code: string,
+  n: number,
+  extra: Record<string, string> = {},
+) => ({
   at,
   labels: { ...base, ...extra, kind, status, status_code: code, severity: 'warning' },
   annotations: {
@@ -108,24 +143,26 @@ const KIND_GROUPS: Group[] = [
         ...resource(kind, `${id}-2`, 'late', lastInProgress, 1800, len),
         ...resource(kind, `${id}-3`, 'done', 'ACTIVE', 0, len),
       ],
-      cases: [{
-        alertname: `CleanRoomsML${alertPart(kind)}Stuck`,
-        firing: [
-          { at: `${min + 1}m`, name: 'slow', id, status: pending, elapsed: min + 1 },
-          { at: `${min + 31}m`, name: 'slow', id, status: pending, elapsed: min + 31 },
-          { at: `${min + 31}m`, name: 'late', id: `${id}-2`, status: lastInProgress, elapsed: min + 1 },
-        ].map((f) => ({
-          at: f.at,
-          labels: { ...base, arn: f.id, status: f.status, name: f.name, kind, severity: 'warning' },
-          annotations: {
-            summary: `Clean Rooms ML ${title} ${f.name} is still ${f.status}`,
-            description: `The ${title} ${f.name} (${f.id}) has been ${f.status} for ${humanMinutes(f.elapsed)} (threshold ${threshold}s).`,
-            runbook_url: `${RUNBOOK}#cleanroomsml${alertPart(kind).toLowerCase()}stuck`,
-          },
-        })),
-        // "late" was created at 0 like "slow": at min + 1 it is past the threshold since creation, not since its status began
-        silentAt: [`${min - 1}m`],
-      }],
+      cases: [
+        {
+          alertname: `CleanRoomsML${alertPart(kind)}Stuck`,
+          firing: [
+            { at: `${min + 1}m`, name: 'slow', id, status: pending, elapsed: min + 1 },
+            { at: `${min + 31}m`, name: 'slow', id, status: pending, elapsed: min + 31 },
+            { at: `${min + 31}m`, name: 'late', id: `${id}-2`, status: lastInProgress, elapsed: min + 1 },
+          ].map((f) => ({
+            at: f.at,
+            labels: { ...base, arn: f.id, status: f.status, name: f.name, kind, severity: 'warning' },
+            annotations: {
+              summary: `Clean Rooms ML ${title} ${f.name} is still ${f.status}`,
+              description: `The ${title} ${f.name} (${f.id}) has been ${f.status} for ${humanMinutes(f.elapsed)} (threshold ${threshold}s).`,
+              runbook_url: `${RUNBOOK}#cleanroomsml${alertPart(kind).toLowerCase()}stuck`,
+            },
+          })),
+          // "late" was created at 0 like "slow": at min + 1 it is past the threshold since creation, not since its status began
+          silentAt: [`${min - 1}m`],
+        },
+      ],
     };
   }),
   {
@@ -146,36 +183,57 @@ const KIND_GROUPS: Group[] = [
       ...resource('trainedModel', `${TM}#version=v5`, 'churn', 'ACTIVE', 0, 1600, { version_identifier: 'v5' }),
       s('cleanroomsml_trained_model_max_runtime_seconds', { arn: `${TM}#version=v5` }, '60x1600'),
     ],
-    cases: [{
-      alertname: 'CleanRoomsMLTrainedModelStuck',
-      firing: ([
-        ['181m', TM, '', 'CREATE_IN_PROGRESS', '3h 1m 0s'],
-        ['361m', TM, '', 'CREATE_IN_PROGRESS', '6h 1m 0s'],
-        ['361m', `${TM}#version=v4`, 'v4', 'CANCEL_IN_PROGRESS', '6h 1m 0s'],
-        ['1501m', TM, '', 'CREATE_IN_PROGRESS', '1d 1h 1m 0s'],
-        ['1501m', `${TM}#version=v2`, 'v2', 'CREATE_PENDING', '1d 1h 1m 0s'],
-        ['1501m', `${TM}#version=v4`, 'v4', 'CANCEL_IN_PROGRESS', '1d 1h 1m 0s'],
-      ] as const).map(([at, arn, version, status, elapsed]) => ({
-        at,
-        labels: { ...base, arn, status, name: 'churn', kind: 'trainedModel', severity: 'warning', ...(version ? { version_identifier: version } : {}) },
-        annotations: {
-          summary: `Clean Rooms ML trained model churn is still ${status}`,
-          description: `Trained model churn${version ? ` version ${version}` : ''} (${arn}) has been ${status} for ${elapsed}: CREATE_* past its max runtime plus 3600s (90000s when the max runtime is not known), other statuses past 21600s.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmltrainedmodelstuck`,
-        },
-      })),
-      silentAt: ['179m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLTrainedModelStuck',
+        firing: (
+          [
+            ['181m', TM, '', 'CREATE_IN_PROGRESS', '3h 1m 0s'],
+            ['361m', TM, '', 'CREATE_IN_PROGRESS', '6h 1m 0s'],
+            ['361m', `${TM}#version=v4`, 'v4', 'CANCEL_IN_PROGRESS', '6h 1m 0s'],
+            ['1501m', TM, '', 'CREATE_IN_PROGRESS', '1d 1h 1m 0s'],
+            ['1501m', `${TM}#version=v2`, 'v2', 'CREATE_PENDING', '1d 1h 1m 0s'],
+            ['1501m', `${TM}#version=v4`, 'v4', 'CANCEL_IN_PROGRESS', '1d 1h 1m 0s'],
+          ] as const
+        ).map(([at, arn, version, status, elapsed]) => ({
+          at,
+          labels: {
+            ...base,
+            arn,
+            status,
+            name: 'churn',
+            kind: 'trainedModel',
+            severity: 'warning',
+            ...(version ? { version_identifier: version } : {}),
+          },
+          annotations: {
+            summary: `Clean Rooms ML trained model churn is still ${status}`,
+            description: `Trained model churn${version ? ` version ${version}` : ''} (${arn}) has been ${status} for ${elapsed}: CREATE_* past its max runtime plus 3600s (90000s when the max runtime is not known), other statuses past 21600s.`,
+            runbook_url: `${RUNBOOK}#cleanroomsmltrainedmodelstuck`,
+          },
+        })),
+        silentAt: ['179m'],
+      },
+    ],
   },
   {
     name: 'failures: a trained model failure with a statusCode fires by kind, status and code (a counter born at its first failure too); other kinds fire on their own',
     series: [
       // born at 10 min with its first failure (no earlier sample for increase() to see)
-      s('cleanroomsml_monitor_failures_total', { kind: 'trainedModel', status: 'CREATE_FAILED', status_code: 'INSUFFICIENT_CAPACITY' }, '_x10 1x60'),
+      s(
+        'cleanroomsml_monitor_failures_total',
+        { kind: 'trainedModel', status: 'CREATE_FAILED', status_code: 'INSUFFICIENT_CAPACITY' },
+        '_x10 1x60',
+      ),
       // on another shard, existing since start, counting one failure at 30 min
-      s('cleanroomsml_monitor_failures_total', { kind: 'trainedModel', status: 'CANCEL_FAILED', status_code: 'none', ...pod1 }, '0x30 1x40'),
-      ...(['audienceModel', 'audienceExportJob', 'trainedModelInferenceJob', 'trainedModelExportJob', 'mlInputChannel'] as const).map((kind) =>
-        s('cleanroomsml_monitor_failures_total', { kind, status: 'CREATE_FAILED', status_code: 'ACCESS_DENIED' }, '_x40 1x30')),
+      s(
+        'cleanroomsml_monitor_failures_total',
+        { kind: 'trainedModel', status: 'CANCEL_FAILED', status_code: 'none', ...pod1 },
+        '0x30 1x40',
+      ),
+      ...(['audienceModel', 'audienceExportJob', 'trainedModelInferenceJob', 'trainedModelExportJob', 'mlInputChannel'] as const).map(
+        (kind) => s('cleanroomsml_monitor_failures_total', { kind, status: 'CREATE_FAILED', status_code: 'ACCESS_DENIED' }, '_x40 1x30'),
+      ),
     ],
     cases: [
       {
@@ -187,50 +245,73 @@ const KIND_GROUPS: Group[] = [
         ],
         silentAt: ['5m'],
       },
-      ...(['audienceModel', 'audienceExportJob', 'trainedModelInferenceJob', 'trainedModelExportJob', 'mlInputChannel'] as const).map((kind) => ({
-        alertname: `CleanRoomsML${alertPart(kind)}Failed`,
-        firing: [failureAlert(kind, '45m', 'CREATE_FAILED', 'ACCESS_DENIED', 1)],
-        silentAt: ['35m'],
-      })),
+      ...(['audienceModel', 'audienceExportJob', 'trainedModelInferenceJob', 'trainedModelExportJob', 'mlInputChannel'] as const).map(
+        (kind) => ({
+          alertname: `CleanRoomsML${alertPart(kind)}Failed`,
+          firing: [failureAlert(kind, '45m', 'CREATE_FAILED', 'ACCESS_DENIED', 1)],
+          silentAt: ['35m'],
+        }),
+      ),
     ],
   },
   {
     name: 'failures: a failure older than the window stays silent',
     series: [s('cleanroomsml_monitor_failures_total', { kind: 'mlInputChannel', status: 'DELETE_FAILED', status_code: 'none' }, '1x1600')],
-    cases: [{ alertname: 'CleanRoomsMLMLInputChannelFailed', firing: [failureAlert('mlInputChannel', '60m', 'DELETE_FAILED', 'none', 1)], silentAt: ['1445m', '1500m'] }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLMLInputChannelFailed',
+        firing: [failureAlert('mlInputChannel', '60m', 'DELETE_FAILED', 'none', 1)],
+        silentAt: ['1445m', '1500m'],
+      },
+    ],
   },
 ];
 
-interface Case { alertname: string; firing: { at: string; labels: Record<string, string>; annotations: Record<string, string> }[]; silentAt: string[] }
-interface Group { name: string; series: { series: string; values: string }[]; cases: Case[] }
+interface Case {
+  alertname: string;
+  firing: { at: string; labels: Record<string, string>; annotations: Record<string, string> }[];
+  silentAt: string[];
+}
+interface Group {
+  name: string;
+  series: { series: string; values: string }[];
+  cases: Case[];
+}
 
 const GROUPS: Group[] = [
   {
     name: 'job failed: fires for a recent failure, silent for a healthy job',
     series: [
-      ...statusSeries(A, 'CREATE_FAILED', '1x400'), info(A, 'seed-a'),
+      ...statusSeries(A, 'CREATE_FAILED', '1x400'),
+      info(A, 'seed-a'),
       s('cleanroomsml_audience_generation_job_updated_timestamp_seconds', { arn: A }, '60x400'),
-      ...statusSeries(B, 'ACTIVE', '1x400'), info(B, 'seed-b'),
+      ...statusSeries(B, 'ACTIVE', '1x400'),
+      info(B, 'seed-b'),
       s('cleanroomsml_audience_generation_job_updated_timestamp_seconds', { arn: B }, '60x400'),
     ],
-    cases: [{
-      alertname: 'CleanRoomsMLAudienceJobFailed',
-      firing: [{
-        at: '5m',
-        labels: { ...base, arn: A, status: 'CREATE_FAILED', name: 'seed-a', collaboration_id: COLLAB, severity: 'warning' },
-        annotations: {
-          summary: 'Clean Rooms ML audience generation job seed-a is CREATE_FAILED',
-          description: `Job seed-a (${A}) in collaboration ${COLLAB} ended in CREATE_FAILED. Read its statusDetails with GetAudienceGenerationJob.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlaudiencejobfailed`,
-        },
-      }],
-      silentAt: [],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLAudienceJobFailed',
+        firing: [
+          {
+            at: '5m',
+            labels: { ...base, arn: A, status: 'CREATE_FAILED', name: 'seed-a', collaboration_id: COLLAB, severity: 'warning' },
+            annotations: {
+              summary: 'Clean Rooms ML audience generation job seed-a is CREATE_FAILED',
+              description: `Job seed-a (${A}) in collaboration ${COLLAB} ended in CREATE_FAILED. Read its statusDetails with GetAudienceGenerationJob.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlaudiencejobfailed`,
+            },
+          },
+        ],
+        silentAt: [],
+      },
+    ],
   },
   {
     name: 'job failed: an old failure (beyond lookbackSeconds) stays silent',
     series: [
-      ...statusSeries(A, 'CREATE_FAILED', '1x2000', '0x2000'), info(A, 'seed-a'),
+      ...statusSeries(A, 'CREATE_FAILED', '1x2000', '0x2000'),
+      info(A, 'seed-a'),
       s('cleanroomsml_audience_generation_job_updated_timestamp_seconds', { arn: A }, '0x2000'),
     ],
     cases: [{ alertname: 'CleanRoomsMLAudienceJobFailed', firing: [], silentAt: ['25h'] }],
@@ -238,58 +319,72 @@ const GROUPS: Group[] = [
   {
     name: 'job stuck: fires past 6h in CREATE_IN_PROGRESS, silent before and for ACTIVE jobs',
     series: [
-      ...statusSeries(A, 'CREATE_IN_PROGRESS', '1x400'), info(A, 'seed-a'),
+      ...statusSeries(A, 'CREATE_IN_PROGRESS', '1x400'),
+      info(A, 'seed-a'),
       s('cleanroomsml_audience_generation_job_created_timestamp_seconds', { arn: A }, '0x400'),
-      ...statusSeries(B, 'ACTIVE', '1x400'), info(B, 'seed-b'),
+      ...statusSeries(B, 'ACTIVE', '1x400'),
+      info(B, 'seed-b'),
       s('cleanroomsml_audience_generation_job_created_timestamp_seconds', { arn: B }, '0x400'),
     ],
-    cases: [{
-      alertname: 'CleanRoomsMLAudienceJobStuck',
-      firing: [{
-        at: '361m',
-        labels: { ...base, arn: A, status: 'CREATE_IN_PROGRESS', name: 'seed-a', severity: 'warning' },
-        annotations: {
-          summary: 'Clean Rooms ML audience generation job seed-a is still CREATE_IN_PROGRESS',
-          description: `Job seed-a (${A}) was created 6h 1m 0s ago and is still CREATE_IN_PROGRESS.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlaudiencejobstuck`,
-        },
-      }],
-      silentAt: ['300m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLAudienceJobStuck',
+        firing: [
+          {
+            at: '361m',
+            labels: { ...base, arn: A, status: 'CREATE_IN_PROGRESS', name: 'seed-a', severity: 'warning' },
+            annotations: {
+              summary: 'Clean Rooms ML audience generation job seed-a is still CREATE_IN_PROGRESS',
+              description: `Job seed-a (${A}) was created 6h 1m 0s ago and is still CREATE_IN_PROGRESS.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlaudiencejobstuck`,
+            },
+          },
+        ],
+        silentAt: ['300m'],
+      },
+    ],
   },
   {
     name: 'monitor down: up == 0 for 5m fires; up == 1 is silent',
     series: [s('up', {}, '1 1 0x20')],
-    cases: [{
-      alertname: 'CleanRoomsMLMonitorDown',
-      firing: [{
-        at: '10m',
-        labels: { ...base, instance: '10.0.0.7:9464', pod: POD, severity: 'critical' },
-        annotations: {
-          summary: 'cleanroomsml-monitor is down or not scraped',
-          description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} pod ${POD} (1 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
-        },
-      }],
-      silentAt: ['1m', '5m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLMonitorDown',
+        firing: [
+          {
+            at: '10m',
+            labels: { ...base, instance: '10.0.0.7:9464', pod: POD, severity: 'critical' },
+            annotations: {
+              summary: 'cleanroomsml-monitor is down or not scraped',
+              description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} pod ${POD} (1 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
+            },
+          },
+        ],
+        silentAt: ['1m', '5m'],
+      },
+    ],
   },
   {
     name: 'monitor down: no target at all (absent) fires',
     series: [s('up', { job: 'something-else' }, '1x20')],
-    cases: [{
-      alertname: 'CleanRoomsMLMonitorDown',
-      firing: [{
-        at: '10m',
-        labels: { ...base, severity: 'critical' },
-        annotations: {
-          summary: 'cleanroomsml-monitor is down or not scraped',
-          description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} (1 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
-        },
-      }],
-      silentAt: [],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLMonitorDown',
+        firing: [
+          {
+            at: '10m',
+            labels: { ...base, severity: 'critical' },
+            annotations: {
+              summary: 'cleanroomsml-monitor is down or not scraped',
+              description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} (1 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
+            },
+          },
+        ],
+        silentAt: [],
+      },
+    ],
   },
   {
     name: 'sweeps stalled: last success frozen fires; advancing every interval is silent',
@@ -297,19 +392,23 @@ const GROUPS: Group[] = [
       s('cleanroomsml_monitor_last_successful_poll_timestamp_seconds', {}, '0x20'),
       s('cleanroomsml_monitor_poll_interval_seconds', {}, '30x20'),
     ],
-    cases: [{
-      alertname: 'CleanRoomsMLSweepsStalled',
-      firing: [{
-        at: '10m',
-        labels: { ...onPod, severity: 'critical' },
-        annotations: {
-          summary: 'cleanroomsml-monitor has not completed a sweep recently',
-          description: `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago: the statuses of the jobs it watches are stale.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled`,
-        },
-      }],
-      silentAt: ['2m', '7m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLSweepsStalled',
+        firing: [
+          {
+            at: '10m',
+            labels: { ...onPod, severity: 'critical' },
+            annotations: {
+              summary: 'cleanroomsml-monitor has not completed a sweep recently',
+              description: `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago: the statuses of the jobs it watches are stale.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled`,
+            },
+          },
+        ],
+        silentAt: ['2m', '7m'],
+      },
+    ],
   },
   {
     name: 'sweeps stalled: healthy sweeps are silent',
@@ -332,27 +431,41 @@ const GROUPS: Group[] = [
       s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '1x20'),
       s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_C }, '0+60x20'),
     ],
-    cases: ['CleanRoomsMLSweepsStalled', 'CleanRoomsMLMonitorNotReady', 'CleanRoomsMLConfigReloadFailed', 'CleanRoomsMLOutboxBacklog',
-      'CleanRoomsMLNotificationsDeadLettered', 'CleanRoomsMLApiErrorsHigh', 'CleanRoomsMLApiThrottlingHigh', 'CleanRoomsMLMonitorDown',
-      'CleanRoomsMLStateWriteErrors', 'CleanRoomsMLStateFilesQuarantined', 'CleanRoomsMLNothingTracked', 'CleanRoomsMLDiscoveryScopeDown']
-      .map((alertname) => ({ alertname, firing: [], silentAt: ['19m'] })),
+    cases: [
+      'CleanRoomsMLSweepsStalled',
+      'CleanRoomsMLMonitorNotReady',
+      'CleanRoomsMLConfigReloadFailed',
+      'CleanRoomsMLOutboxBacklog',
+      'CleanRoomsMLNotificationsDeadLettered',
+      'CleanRoomsMLApiErrorsHigh',
+      'CleanRoomsMLApiThrottlingHigh',
+      'CleanRoomsMLMonitorDown',
+      'CleanRoomsMLStateWriteErrors',
+      'CleanRoomsMLStateFilesQuarantined',
+      'CleanRoomsMLNothingTracked',
+      'CleanRoomsMLDiscoveryScopeDown',
+    ].map((alertname) => ({ alertname, firing: [], silentAt: ['19m'] })),
   },
   {
     name: 'not ready for 15m fires',
     series: [s('cleanroomsml_monitor_ready', {}, '0x30')],
-    cases: [{
-      alertname: 'CleanRoomsMLMonitorNotReady',
-      firing: [{
-        at: '20m',
-        labels: { ...onPod, severity: 'warning' },
-        annotations: {
-          summary: 'cleanroomsml-monitor is not ready',
-          description: `${NS}/${JOB} pod ${POD} reports not ready (/readyz fails): its config is not loaded or its state directory is not writable.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlmonitornotready`,
-        },
-      }],
-      silentAt: ['10m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLMonitorNotReady',
+        firing: [
+          {
+            at: '20m',
+            labels: { ...onPod, severity: 'warning' },
+            annotations: {
+              summary: 'cleanroomsml-monitor is not ready',
+              description: `${NS}/${JOB} pod ${POD} reports not ready (/readyz fails): its config is not loaded or its state directory is not writable.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlmonitornotready`,
+            },
+          },
+        ],
+        silentAt: ['10m'],
+      },
+    ],
   },
   {
     name: 'API errors and throttling: half the calls failing fires',
@@ -364,28 +477,32 @@ const GROUPS: Group[] = [
     cases: [
       {
         alertname: 'CleanRoomsMLApiErrorsHigh',
-        firing: [{
-          at: '30m',
-          labels: { ...onPod, severity: 'warning' },
-          annotations: {
-            summary: 'Clean Rooms ML API calls are failing',
-            description: `16.67% of the Clean Rooms ML API calls of ${NS}/${JOB} pod ${POD} end in an error, AccessDenied or ValidationException.`,
-            runbook_url: `${RUNBOOK}#cleanroomsmlapierrorshigh`,
+        firing: [
+          {
+            at: '30m',
+            labels: { ...onPod, severity: 'warning' },
+            annotations: {
+              summary: 'Clean Rooms ML API calls are failing',
+              description: `16.67% of the Clean Rooms ML API calls of ${NS}/${JOB} pod ${POD} end in an error, AccessDenied or ValidationException.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlapierrorshigh`,
+            },
           },
-        }],
+        ],
         silentAt: ['5m'],
       },
       {
         alertname: 'CleanRoomsMLApiThrottlingHigh',
-        firing: [{
-          at: '30m',
-          labels: { ...onPod, severity: 'warning' },
-          annotations: {
-            summary: 'Clean Rooms ML API calls are throttled',
-            description: `50% of the Clean Rooms ML API calls of ${NS}/${JOB} pod ${POD} are answered with ThrottlingException.`,
-            runbook_url: `${RUNBOOK}#cleanroomsmlapithrottlinghigh`,
+        firing: [
+          {
+            at: '30m',
+            labels: { ...onPod, severity: 'warning' },
+            annotations: {
+              summary: 'Clean Rooms ML API calls are throttled',
+              description: `50% of the Clean Rooms ML API calls of ${NS}/${JOB} pod ${POD} are answered with ThrottlingException.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlapithrottlinghigh`,
+            },
           },
-        }],
+        ],
         silentAt: ['10m'],
       },
     ],
@@ -400,81 +517,98 @@ const GROUPS: Group[] = [
       // the counter of past dead letters alone does not keep the alert firing
       s('cleanroomsml_monitor_notifications_total', { target: 'audit', outcome: 'dead_lettered' }, '0 0 2 2 2 2 2 2 2 2 2'),
     ],
-    cases: [{
-      alertname: 'CleanRoomsMLNotificationsDeadLettered',
-      firing: [
-        ...[['ml-team-slack', '1'], ['audit', '2']].map(([target, n]) => ({
-          at: '4m',
-          labels: { ...onPod, target: target!, severity: 'warning' },
-          annotations: {
-            summary: `Notifications to ${target} were dead-lettered`,
-            description: `${n} notification(s) to target ${target} of ${NS}/${JOB} pod ${POD} failed after every retry and sit in its dead-letter store; the people waiting for them were not told. Re-send them with outbox retry or drop them with outbox discard.`,
-            runbook_url: `${RUNBOOK}#cleanroomsmlnotificationsdeadlettered`,
+    cases: [
+      {
+        alertname: 'CleanRoomsMLNotificationsDeadLettered',
+        firing: [
+          ...[
+            ['ml-team-slack', '1'],
+            ['audit', '2'],
+          ].map(([target, n]) => ({
+            at: '4m',
+            labels: { ...onPod, target: target!, severity: 'warning' },
+            annotations: {
+              summary: `Notifications to ${target} were dead-lettered`,
+              description: `${n} notification(s) to target ${target} of ${NS}/${JOB} pod ${POD} failed after every retry and sit in its dead-letter store; the people waiting for them were not told. Re-send them with outbox retry or drop them with outbox discard.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlnotificationsdeadlettered`,
+            },
+          })),
+          {
+            at: '5m',
+            labels: { ...onPod, target: 'audit', severity: 'warning' },
+            annotations: {
+              summary: 'Notifications to audit were dead-lettered',
+              description: `2 notification(s) to target audit of ${NS}/${JOB} pod ${POD} failed after every retry and sit in its dead-letter store; the people waiting for them were not told. Re-send them with outbox retry or drop them with outbox discard.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlnotificationsdeadlettered`,
+            },
           },
-        })),
-        {
-          at: '5m',
-          labels: { ...onPod, target: 'audit', severity: 'warning' },
-          annotations: {
-            summary: 'Notifications to audit were dead-lettered',
-            description: `2 notification(s) to target audit of ${NS}/${JOB} pod ${POD} failed after every retry and sit in its dead-letter store; the people waiting for them were not told. Re-send them with outbox retry or drop them with outbox discard.`,
-            runbook_url: `${RUNBOOK}#cleanroomsmlnotificationsdeadlettered`,
-          },
-        },
-      ],
-      silentAt: ['6m', '10m'],
-    }],
+        ],
+        silentAt: ['6m', '10m'],
+      },
+    ],
   },
   {
     name: 'outbox backlog: the oldest pending notification ageing past 15m fires',
     series: [s('cleanroomsml_monitor_outbox_oldest_pending_age_seconds', { target: 'ml-team-slack' }, '0+60x30')],
-    cases: [{
-      alertname: 'CleanRoomsMLOutboxBacklog',
-      firing: [{
-        at: '25m',
-        labels: { ...onPod, target: 'ml-team-slack', severity: 'warning' },
-        annotations: {
-          summary: 'Notifications to ml-team-slack are backing up',
-          description: `The oldest pending notification to ml-team-slack of ${NS}/${JOB} pod ${POD} has waited 25m 0s.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmloutboxbacklog`,
-        },
-      }],
-      silentAt: ['16m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLOutboxBacklog',
+        firing: [
+          {
+            at: '25m',
+            labels: { ...onPod, target: 'ml-team-slack', severity: 'warning' },
+            annotations: {
+              summary: 'Notifications to ml-team-slack are backing up',
+              description: `The oldest pending notification to ml-team-slack of ${NS}/${JOB} pod ${POD} has waited 25m 0s.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmloutboxbacklog`,
+            },
+          },
+        ],
+        silentAt: ['16m'],
+      },
+    ],
   },
   {
     name: 'config reload failed for 5m fires',
     series: [s('cleanroomsml_monitor_config_last_reload_successful', {}, '1 1 0x20')],
-    cases: [{
-      alertname: 'CleanRoomsMLConfigReloadFailed',
-      firing: [{
-        at: '10m',
-        labels: { ...onPod, severity: 'warning' },
-        annotations: {
-          summary: 'cleanroomsml-monitor rejected its new configuration',
-          description: `${NS}/${JOB} pod ${POD} failed to reload its config file and keeps running with the previous one; check-config tells which field is wrong.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlconfigreloadfailed`,
-        },
-      }],
-      silentAt: ['4m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLConfigReloadFailed',
+        firing: [
+          {
+            at: '10m',
+            labels: { ...onPod, severity: 'warning' },
+            annotations: {
+              summary: 'cleanroomsml-monitor rejected its new configuration',
+              description: `${NS}/${JOB} pod ${POD} failed to reload its config file and keeps running with the previous one; check-config tells which field is wrong.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlconfigreloadfailed`,
+            },
+          },
+        ],
+        silentAt: ['4m'],
+      },
+    ],
   },
   {
     name: 'state write errors: a failed write fires for the window, then resolves',
     series: [s('cleanroomsml_monitor_state_write_errors_total', {}, '0 0 0 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1')],
-    cases: [{
-      alertname: 'CleanRoomsMLStateWriteErrors',
-      firing: [{
-        at: '5m',
-        labels: { ...onPod, severity: 'critical' },
-        annotations: {
-          summary: 'cleanroomsml-monitor cannot write its state',
-          description: `${NS}/${JOB} pod ${POD} failed 1 state write(s) in the last 10m (full or read-only volume?): transitions it cannot record are neither exported as changed nor notified.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlstatewriteerrors`,
-        },
-      }],
-      silentAt: ['2m', '15m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLStateWriteErrors',
+        firing: [
+          {
+            at: '5m',
+            labels: { ...onPod, severity: 'critical' },
+            annotations: {
+              summary: 'cleanroomsml-monitor cannot write its state',
+              description: `${NS}/${JOB} pod ${POD} failed 1 state write(s) in the last 10m (full or read-only volume?): transitions it cannot record are neither exported as changed nor notified.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlstatewriteerrors`,
+            },
+          },
+        ],
+        silentAt: ['2m', '15m'],
+      },
+    ],
   },
   {
     name: 'quarantined state files: fire after the start that moved them aside, for lookbackSeconds; not after a clean restart',
@@ -484,41 +618,57 @@ const GROUPS: Group[] = [
       // pod 1 restarted cleanly: no counter series at all
       s('cleanroomsml_monitor_process_start_time_seconds', pod1, '0x30'),
     ],
-    cases: [{
-      alertname: 'CleanRoomsMLStateFilesQuarantined',
-      firing: [{
-        at: '5m',
-        labels: { ...onPod, severity: 'warning' },
-        annotations: {
-          summary: 'cleanroomsml-monitor moved corrupt state files aside',
-          description: `${NS}/${JOB} pod ${POD} found 1 corrupt state file(s) at start and moved them aside (*.corrupt-*): the jobs, pending notifications or dead letters they held may be forgotten.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlstatefilesquarantined`,
-        },
-      }],
-      silentAt: ['1441m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLStateFilesQuarantined',
+        firing: [
+          {
+            at: '5m',
+            labels: { ...onPod, severity: 'warning' },
+            annotations: {
+              summary: 'cleanroomsml-monitor moved corrupt state files aside',
+              description: `${NS}/${JOB} pod ${POD} found 1 corrupt state file(s) at start and moved them aside (*.corrupt-*): the jobs, pending notifications or dead letters they held may be forgotten.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlstatefilesquarantined`,
+            },
+          },
+        ],
+        silentAt: ['1441m'],
+      },
+    ],
   },
   {
     name: 'nothing tracked: the whole release at 0 (every kind) for 30m fires; one empty shard beside a busy one, or one busy kind, is silent',
     series: [
       ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_jobs_tracked', { kind: k.kind }, '0x60')),
       ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_jobs_tracked', { job: 'other-release', kind: k.kind }, '0x60')),
-      ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_jobs_tracked', { job: 'other-release', kind: k.kind, ...pod1 }, k.kind === 'trainedModel' ? '5x60' : '0x60')),
-      ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_jobs_tracked', { job: 'third-release', kind: k.kind }, k.kind === 'mlInputChannel' ? '1x60' : '0x60')),
+      ...ALL_KINDS.map((k) =>
+        s(
+          'cleanroomsml_monitor_jobs_tracked',
+          { job: 'other-release', kind: k.kind, ...pod1 },
+          k.kind === 'trainedModel' ? '5x60' : '0x60',
+        ),
+      ),
+      ...ALL_KINDS.map((k) =>
+        s('cleanroomsml_monitor_jobs_tracked', { job: 'third-release', kind: k.kind }, k.kind === 'mlInputChannel' ? '1x60' : '0x60'),
+      ),
     ],
-    cases: [{
-      alertname: 'CleanRoomsMLNothingTracked',
-      firing: [{
-        at: '35m',
-        labels: { ...base, severity: 'warning' },
-        annotations: {
-          summary: 'cleanroomsml-monitor watches nothing',
-          description: `${NS}/${JOB} tracks no Clean Rooms ML resource of any kind: its discovery scopes find nothing (a wrong collaboration or membership id or model ARN, another region or account?) and no static resource is configured.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlnothingtracked`,
-        },
-      }],
-      silentAt: ['25m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLNothingTracked',
+        firing: [
+          {
+            at: '35m',
+            labels: { ...base, severity: 'warning' },
+            annotations: {
+              summary: 'cleanroomsml-monitor watches nothing',
+              description: `${NS}/${JOB} tracks no Clean Rooms ML resource of any kind: its discovery scopes find nothing (a wrong collaboration or membership id or model ARN, another region or account?) and no static resource is configured.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlnothingtracked`,
+            },
+          },
+        ],
+        silentAt: ['25m'],
+      },
+    ],
   },
   {
     name: 'discovery scope down for 15m fires for that scope only, and resolves when it lists again',
@@ -526,19 +676,23 @@ const GROUPS: Group[] = [
       s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '1 1 0x25 1x10'),
       s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_M }, '1x40'),
     ],
-    cases: [{
-      alertname: 'CleanRoomsMLDiscoveryScopeDown',
-      firing: [{
-        at: '20m',
-        labels: { ...onPod, scope: SCOPE_C, severity: 'warning' },
-        annotations: {
-          summary: `Discovery scope ${SCOPE_C} cannot be listed`,
-          description: `The last ListAudienceGenerationJobs of scope ${SCOPE_C} by ${NS}/${JOB} pod ${POD} failed: new jobs there are not found and their transitions are missed.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmldiscoveryscopedown`,
-        },
-      }],
-      silentAt: ['10m', '30m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLDiscoveryScopeDown',
+        firing: [
+          {
+            at: '20m',
+            labels: { ...onPod, scope: SCOPE_C, severity: 'warning' },
+            annotations: {
+              summary: `Discovery scope ${SCOPE_C} cannot be listed`,
+              description: `The last ListAudienceGenerationJobs of scope ${SCOPE_C} by ${NS}/${JOB} pod ${POD} failed: new jobs there are not found and their transitions are missed.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmldiscoveryscopedown`,
+            },
+          },
+        ],
+        silentAt: ['10m', '30m'],
+      },
+    ],
   },
   ...KIND_GROUPS,
   // ---- shards: two pods of one release, one of them bad ----
@@ -550,60 +704,76 @@ const GROUPS: Group[] = [
       s('cleanroomsml_monitor_last_successful_poll_timestamp_seconds', pod1, '0x30'),
       s('cleanroomsml_monitor_poll_interval_seconds', pod1, '30x30'),
     ],
-    cases: [{
-      alertname: 'CleanRoomsMLSweepsStalled',
-      firing: [{
-        at: '25m',
-        labels: { ...base, pod: POD1, severity: 'critical' },
-        annotations: {
-          summary: 'cleanroomsml-monitor has not completed a sweep recently',
-          description: `The last successful sweep of ${NS}/${JOB} pod ${POD1} was 25m 0s ago: the statuses of the jobs it watches are stale.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled`,
-        },
-      }],
-      silentAt: ['5m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLSweepsStalled',
+        firing: [
+          {
+            at: '25m',
+            labels: { ...base, pod: POD1, severity: 'critical' },
+            annotations: {
+              summary: 'cleanroomsml-monitor has not completed a sweep recently',
+              description: `The last successful sweep of ${NS}/${JOB} pod ${POD1} was 25m 0s ago: the statuses of the jobs it watches are stale.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled`,
+            },
+          },
+        ],
+        silentAt: ['5m'],
+      },
+    ],
   },
   {
     name: 'shards: pod 1 not ready fires for pod 1 while pod 0 is ready',
     series: [s('cleanroomsml_monitor_ready', {}, '1x30'), s('cleanroomsml_monitor_ready', pod1, '0x30')],
-    cases: [{
-      alertname: 'CleanRoomsMLMonitorNotReady',
-      firing: [{
-        at: '20m',
-        labels: { ...base, pod: POD1, severity: 'warning' },
-        annotations: {
-          summary: 'cleanroomsml-monitor is not ready',
-          description: `${NS}/${JOB} pod ${POD1} reports not ready (/readyz fails): its config is not loaded or its state directory is not writable.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlmonitornotready`,
-        },
-      }],
-      silentAt: ['10m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLMonitorNotReady',
+        firing: [
+          {
+            at: '20m',
+            labels: { ...base, pod: POD1, severity: 'warning' },
+            annotations: {
+              summary: 'cleanroomsml-monitor is not ready',
+              description: `${NS}/${JOB} pod ${POD1} reports not ready (/readyz fails): its config is not loaded or its state directory is not writable.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlmonitornotready`,
+            },
+          },
+        ],
+        silentAt: ['10m'],
+      },
+    ],
   },
   {
     name: 'shards: access denied on pod 1 alone fires for pod 1, not diluted by pod 0',
     series: [
       s('cleanroomsml_monitor_api_requests_total', { operation: 'ListAudienceGenerationJobs', outcome: 'success' }, '0+1000x40'),
       s('cleanroomsml_monitor_api_requests_total', { operation: 'ListAudienceGenerationJobs', outcome: 'success', ...pod1 }, '0+10x40'),
-      s('cleanroomsml_monitor_api_requests_total', { operation: 'ListAudienceGenerationJobs', outcome: 'access_denied', ...pod1 }, '0+10x40'),
+      s(
+        'cleanroomsml_monitor_api_requests_total',
+        { operation: 'ListAudienceGenerationJobs', outcome: 'access_denied', ...pod1 },
+        '0+10x40',
+      ),
     ],
-    cases: [{
-      alertname: 'CleanRoomsMLApiErrorsHigh',
-      firing: [{
-        at: '30m',
-        labels: { ...base, pod: POD1, severity: 'warning' },
-        annotations: {
-          summary: 'Clean Rooms ML API calls are failing',
-          description: `50% of the Clean Rooms ML API calls of ${NS}/${JOB} pod ${POD1} end in an error, AccessDenied or ValidationException.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlapierrorshigh`,
-        },
-      }],
-      silentAt: ['5m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLApiErrorsHigh',
+        firing: [
+          {
+            at: '30m',
+            labels: { ...base, pod: POD1, severity: 'warning' },
+            annotations: {
+              summary: 'Clean Rooms ML API calls are failing',
+              description: `50% of the Clean Rooms ML API calls of ${NS}/${JOB} pod ${POD1} end in an error, AccessDenied or ValidationException.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlapierrorshigh`,
+            },
+          },
+        ],
+        silentAt: ['5m'],
+      },
+    ],
   },
   {
-    name: 'cluster: the label is kept where it exists, and one cluster\'s stalled pod fires alone',
+    name: "cluster: the label is kept where it exists, and one cluster's stalled pod fires alone",
     series: [
       s('cleanroomsml_monitor_last_successful_poll_timestamp_seconds', { cluster: 'eu-1' }, '0x20'),
       s('cleanroomsml_monitor_poll_interval_seconds', { cluster: 'eu-1' }, '30x20'),
@@ -614,28 +784,32 @@ const GROUPS: Group[] = [
     cases: [
       {
         alertname: 'CleanRoomsMLSweepsStalled',
-        firing: [{
-          at: '10m',
-          labels: { cluster: 'eu-1', ...onPod, severity: 'critical' },
-          annotations: {
-            summary: 'cleanroomsml-monitor has not completed a sweep recently',
-            description: `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago: the statuses of the jobs it watches are stale.`,
-            runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled`,
+        firing: [
+          {
+            at: '10m',
+            labels: { cluster: 'eu-1', ...onPod, severity: 'critical' },
+            annotations: {
+              summary: 'cleanroomsml-monitor has not completed a sweep recently',
+              description: `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago: the statuses of the jobs it watches are stale.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled`,
+            },
           },
-        }],
+        ],
         silentAt: [],
       },
       {
         alertname: 'CleanRoomsMLNotificationsDeadLettered',
-        firing: [{
-          at: '10m',
-          labels: { cluster: 'us-1', ...onPod, target: 'audit', severity: 'warning' },
-          annotations: {
-            summary: 'Notifications to audit were dead-lettered',
-            description: `3 notification(s) to target audit of ${NS}/${JOB} pod ${POD} failed after every retry and sit in its dead-letter store; the people waiting for them were not told. Re-send them with outbox retry or drop them with outbox discard.`,
-            runbook_url: `${RUNBOOK}#cleanroomsmlnotificationsdeadlettered`,
+        firing: [
+          {
+            at: '10m',
+            labels: { cluster: 'us-1', ...onPod, target: 'audit', severity: 'warning' },
+            annotations: {
+              summary: 'Notifications to audit were dead-lettered',
+              description: `3 notification(s) to target audit of ${NS}/${JOB} pod ${POD} failed after every retry and sit in its dead-letter store; the people waiting for them were not told. Re-send them with outbox retry or drop them with outbox discard.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlnotificationsdeadlettered`,
+            },
           },
-        }],
+        ],
         silentAt: [],
       },
     ],
@@ -647,69 +821,79 @@ const SHARDED_GROUPS: Group[] = [
   {
     name: 'shards: pod 1 never scraped (absent, not down) fires with 2 shards expected',
     series: [s('up', {}, '1x20')],
-    cases: [{
-      alertname: 'CleanRoomsMLMonitorDown',
-      firing: [{
-        at: '10m',
-        labels: { ...base, severity: 'critical' },
-        annotations: {
-          summary: 'cleanroomsml-monitor is down or not scraped',
-          description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} (2 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
-          runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
-        },
-      }],
-      silentAt: ['3m'],
-    }],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLMonitorDown',
+        firing: [
+          {
+            at: '10m',
+            labels: { ...base, severity: 'critical' },
+            annotations: {
+              summary: 'cleanroomsml-monitor is down or not scraped',
+              description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} (2 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
+            },
+          },
+        ],
+        silentAt: ['3m'],
+      },
+    ],
   },
   {
     name: 'shards: both pods scraped is silent; pod 1 down fires for pod 1 (and the count)',
     series: [s('up', {}, '1x20'), s('up', pod1, '1x5 0x15')],
-    cases: [{
-      alertname: 'CleanRoomsMLMonitorDown',
-      firing: [
-        {
-          at: '15m',
-          labels: { ...base, ...pod1, severity: 'critical' },
-          annotations: {
-            summary: 'cleanroomsml-monitor is down or not scraped',
-            description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} pod ${POD1} (2 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
-            runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
+    cases: [
+      {
+        alertname: 'CleanRoomsMLMonitorDown',
+        firing: [
+          {
+            at: '15m',
+            labels: { ...base, ...pod1, severity: 'critical' },
+            annotations: {
+              summary: 'cleanroomsml-monitor is down or not scraped',
+              description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} pod ${POD1} (2 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
+            },
           },
-        },
-        {
-          at: '15m',
-          labels: { ...base, severity: 'critical' },
-          annotations: {
-            summary: 'cleanroomsml-monitor is down or not scraped',
-            description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} (2 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
-            runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
+          {
+            at: '15m',
+            labels: { ...base, severity: 'critical' },
+            annotations: {
+              summary: 'cleanroomsml-monitor is down or not scraped',
+              description: `Prometheus has no successful scrape of cleanroomsml-monitor ${NS}/${JOB} (2 shard(s) expected): the transitions of the jobs it watches are neither exported nor notified.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlmonitordown`,
+            },
           },
-        },
-      ],
-      silentAt: ['4m'],
-    }],
+        ],
+        silentAt: ['4m'],
+      },
+    ],
   },
 ];
 
 /** promtool's unit-test file for GROUPS. */
 export function promtoolTests(ruleFile: string, groups: Group[] = GROUPS): string {
-  return stringify({
-    rule_files: [ruleFile],
-    evaluation_interval: '1m',
-    tests: groups.map((g) => ({
-      name: g.name,
-      interval: '1m',
-      input_series: g.series,
-      alert_rule_test: g.cases.flatMap((c) => {
-        const byTime = new Map<string, any[]>();
-        for (const f of c.firing) byTime.set(f.at, [...(byTime.get(f.at) ?? []), { exp_labels: f.labels, exp_annotations: f.annotations }]);
-        return [
-          ...[...byTime].map(([at, exp]) => ({ eval_time: at, alertname: c.alertname, exp_alerts: exp })),
-          ...c.silentAt.map((at) => ({ eval_time: at, alertname: c.alertname, exp_alerts: [] })),
-        ];
-      }),
-    })),
-  }, { lineWidth: 0 });
+  return stringify(
+    {
+      rule_files: [ruleFile],
+      evaluation_interval: '1m',
+      tests: groups.map((g) => ({
+        name: g.name,
+        interval: '1m',
+        input_series: g.series,
+        alert_rule_test: g.cases.flatMap((c) => {
+          const byTime = new Map<string, any[]>();
+          for (const f of c.firing)
+            byTime.set(f.at, [...(byTime.get(f.at) ?? []), { exp_labels: f.labels, exp_annotations: f.annotations }]);
+          return [
+            ...[...byTime].map(([at, exp]) => ({ eval_time: at, alertname: c.alertname, exp_alerts: exp })),
+            ...c.silentAt.map((at) => ({ eval_time: at, alertname: c.alertname, exp_alerts: [] })),
+          ];
+        }),
+      })),
+    },
+    { lineWidth: 0 },
+  );
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'crml-rules-'));
@@ -717,11 +901,24 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 let variants = 0;
 async function writeRules(extra: string[] = []): Promise<{ rules: string; alerts: string[] }> {
-  const objs = await renderChart(['--release', RELEASE, '--namespace', NS, '-f', join(CHART, 'ci/default-values.yaml'), '--set', 'prometheusRule.enabled=true', ...extra]);
+  const objs = await renderChart([
+    '--release',
+    RELEASE,
+    '--namespace',
+    NS,
+    '-f',
+    join(CHART, 'ci/default-values.yaml'),
+    '--set',
+    'prometheusRule.enabled=true',
+    ...extra,
+  ]);
   const spec = findObject(objs, 'PrometheusRule').spec;
   const rules = join(dir, `rules-${extra.length ? `variant-${++variants}` : 'default'}.yaml`);
   writeFileSync(rules, stringify(spec, { lineWidth: 0 }));
-  const alerts = spec.groups.flatMap((g: any) => g.rules).map((r: any) => r.alert).filter(Boolean);
+  const alerts = spec.groups
+    .flatMap((g: any) => g.rules)
+    .map((r: any) => r.alert)
+    .filter(Boolean);
   return { rules, alerts };
 }
 
@@ -737,8 +934,14 @@ describe('alert rules under promtool', { skip }, () => {
     const { alerts } = await writeRules();
     for (const a of alerts) {
       const cases = [...GROUPS, ...SHARDED_GROUPS].flatMap((g) => g.cases).filter((c) => c.alertname === a);
-      assert.ok(cases.some((c) => c.firing.length > 0), `${a} has no firing case`);
-      assert.ok(cases.some((c) => c.silentAt.length > 0), `${a} has no silent case`);
+      assert.ok(
+        cases.some((c) => c.firing.length > 0),
+        `${a} has no firing case`,
+      );
+      assert.ok(
+        cases.some((c) => c.silentAt.length > 0),
+        `${a} has no silent case`,
+      );
     }
   });
 
@@ -765,10 +968,17 @@ describe('alert rules under promtool', { skip }, () => {
     const text = readFileSync(rules, 'utf8').replaceAll('by (cluster, namespace, job, pod)', 'by (namespace, job)');
     writeFileSync(old, text);
     const t = join(dir, 'rules-old.test.yaml');
-    writeFileSync(t, promtoolTests(old, GROUPS.filter((g) => g.name.startsWith('shards:'))));
+    writeFileSync(
+      t,
+      promtoolTests(
+        old,
+        GROUPS.filter((g) => g.name.startsWith('shards:')),
+      ),
+    );
     const r = await execFileP('promtool', ['test', 'rules', t]).catch((e) => e);
     assert.notEqual(r.code ?? 0, 0, 'the shard cases must fail against per-job aggregation');
-    for (const a of ['CleanRoomsMLSweepsStalled', 'CleanRoomsMLMonitorNotReady', 'CleanRoomsMLApiErrorsHigh']) assert.match(`${r.stdout}${r.stderr}`, new RegExp(a));
+    for (const a of ['CleanRoomsMLSweepsStalled', 'CleanRoomsMLMonitorNotReady', 'CleanRoomsMLApiErrorsHigh'])
+      assert.match(`${r.stdout}${r.stderr}`, new RegExp(a));
   });
 
   test('the unit tests bite: a changed threshold makes them fail', async () => {
@@ -797,10 +1007,14 @@ describe('alert rules under promtool', { skip }, () => {
     let r = await testEdited('margin', undefined, ['--set', 'prometheusRule.rules.trainedModelStuck.marginSeconds=0']);
     assert.notEqual(r.code ?? 0, 0);
     assert.match(`${r.stdout}${r.stderr}`, /CleanRoomsMLTrainedModelStuck/);
-    r = await testEdited('created', (x) => x.replace(/(cleanroomsml_(?!audience_generation_job)[a-z_]+)_status_since_timestamp_seconds/g, '$1_created_timestamp_seconds'));
+    r = await testEdited('created', (x) =>
+      x.replace(/(cleanroomsml_(?!audience_generation_job)[a-z_]+)_status_since_timestamp_seconds/g, '$1_created_timestamp_seconds'),
+    );
     assert.notEqual(r.code ?? 0, 0);
     assert.match(`${r.stdout}${r.stderr}`, /CleanRoomsMLAudienceModelStuck/);
-    r = await testEdited('no-born', (x) => x.replace(/\n *or\n *sum by \(cluster, namespace, job, kind, status, status_code\) \(\n[^)]*offset 24h\n *\) > 0/g, ''));
+    r = await testEdited('no-born', (x) =>
+      x.replace(/\n *or\n *sum by \(cluster, namespace, job, kind, status, status_code\) \(\n[^)]*offset 24h\n *\) > 0/g, ''),
+    );
     assert.notEqual(r.code ?? 0, 0);
     assert.match(`${r.stdout}${r.stderr}`, /CleanRoomsMLTrainedModelFailed/);
   });
@@ -814,7 +1028,11 @@ describe('alert rules under promtool', { skip }, () => {
       assert.ok(stuck, `no stuck alert for ${k.kind}`);
       assert.equal(stuck.labels.kind, k.kind);
       const covered = new Set([...(stuck.expr as string).matchAll(/status=~"([^"]+)"/g)].flatMap((m) => m[1]!.split('|')));
-      const declared = new Set(Object.entries(k.statuses).filter(([, c]) => c === 'inProgress').map(([st]) => st));
+      const declared = new Set(
+        Object.entries(k.statuses)
+          .filter(([, c]) => c === 'inProgress')
+          .map(([st]) => st),
+      );
       assert.deepEqual([...covered].sort(), [...declared].sort(), `${k.kind}: the alert's statuses differ from src/kinds`);
       assert.match(stuck.expr, new RegExp(`cleanroomsml_${k.snake}_status_since_timestamp_seconds\\{`));
       const failed = rules.find((r: any) => r.alert === `CleanRoomsML${alertPart(k.kind)}Failed`);
@@ -824,13 +1042,32 @@ describe('alert rules under promtool', { skip }, () => {
   });
 
   test('disabled alerts are left out and thresholds reach the expressions', async () => {
-    const objs = await renderChart(['-f', join(CHART, 'ci/default-values.yaml'), '--set', 'prometheusRule.enabled=true', '--set', 'prometheusRule.rules.jobStuck.enabled=false', '--set', 'prometheusRule.rules.outboxBacklog.thresholdSeconds=1234',
-      '--set', 'prometheusRule.rules.trainedModelStuck.enabled=false', '--set', 'prometheusRule.rules.mlInputChannelFailed.enabled=false',
-      '--set', 'prometheusRule.rules.audienceModelStuck.thresholdSeconds=4321', '--set', 'prometheusRule.rules.trainedModelInferenceJobFailed.window=2h', '--set', 'prometheusRule.rules.trainedModelInferenceJobFailed.severity=critical']);
+    const objs = await renderChart([
+      '-f',
+      join(CHART, 'ci/default-values.yaml'),
+      '--set',
+      'prometheusRule.enabled=true',
+      '--set',
+      'prometheusRule.rules.jobStuck.enabled=false',
+      '--set',
+      'prometheusRule.rules.outboxBacklog.thresholdSeconds=1234',
+      '--set',
+      'prometheusRule.rules.trainedModelStuck.enabled=false',
+      '--set',
+      'prometheusRule.rules.mlInputChannelFailed.enabled=false',
+      '--set',
+      'prometheusRule.rules.audienceModelStuck.thresholdSeconds=4321',
+      '--set',
+      'prometheusRule.rules.trainedModelInferenceJobFailed.window=2h',
+      '--set',
+      'prometheusRule.rules.trainedModelInferenceJobFailed.severity=critical',
+    ]);
     const rules = findObject(objs, 'PrometheusRule').spec.groups[0].rules;
     const names = rules.map((r: any) => r.alert);
-    for (const gone of ['CleanRoomsMLAudienceJobStuck', 'CleanRoomsMLTrainedModelStuck', 'CleanRoomsMLMLInputChannelFailed']) assert.ok(!names.includes(gone), `${gone} still rendered`);
-    for (const kept of ['CleanRoomsMLTrainedModelFailed', 'CleanRoomsMLMLInputChannelStuck']) assert.ok(names.includes(kept), `${kept} missing`);
+    for (const gone of ['CleanRoomsMLAudienceJobStuck', 'CleanRoomsMLTrainedModelStuck', 'CleanRoomsMLMLInputChannelFailed'])
+      assert.ok(!names.includes(gone), `${gone} still rendered`);
+    for (const kept of ['CleanRoomsMLTrainedModelFailed', 'CleanRoomsMLMLInputChannelStuck'])
+      assert.ok(names.includes(kept), `${kept} missing`);
     assert.match(rules.find((r: any) => r.alert === 'CleanRoomsMLOutboxBacklog').expr, /> 1234$/);
     assert.match(rules.find((r: any) => r.alert === 'CleanRoomsMLAudienceModelStuck').expr, /> 4321$/);
     const inference = rules.find((r: any) => r.alert === 'CleanRoomsMLTrainedModelInferenceJobFailed');
@@ -845,11 +1082,18 @@ describe('alert rules under promtool', { skip }, () => {
 /** The dashboard's expressions with Grafana's variables as "All" would set them. */
 function dashboardExprs(): { title: string; ref: string; expr: string }[] {
   const dash = JSON.parse(readFileSync(join(CHART, 'dashboards/cleanroomsml-monitor.json'), 'utf8'));
-  return dash.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => ({
-    title: p.title,
-    ref: t.refId,
-    expr: (t.expr as string).replaceAll('$cluster', '.*').replaceAll('$namespace', '.+').replaceAll('$job', '.+').replaceAll('$arn', '.+').replaceAll('$__rate_interval', '5m'),
-  })));
+  return dash.panels.flatMap((p: any) =>
+    (p.targets ?? []).map((t: any) => ({
+      title: p.title,
+      ref: t.refId,
+      expr: (t.expr as string)
+        .replaceAll('$cluster', '.*')
+        .replaceAll('$namespace', '.+')
+        .replaceAll('$job', '.+')
+        .replaceAll('$arn', '.+')
+        .replaceAll('$__rate_interval', '5m'),
+    })),
+  );
 }
 
 describe('dashboard queries under promtool', { skip }, () => {
@@ -857,7 +1101,13 @@ describe('dashboard queries under promtool', { skip }, () => {
     const exprs = dashboardExprs();
     assert.ok(exprs.length >= 15);
     const f = join(dir, 'dashboard-rules.yaml');
-    writeFileSync(f, stringify({ groups: [{ name: 'dashboard', rules: exprs.map((e, i) => ({ record: `dashboard:q${i}`, expr: e.expr })) }] }, { lineWidth: 0 }));
+    writeFileSync(
+      f,
+      stringify(
+        { groups: [{ name: 'dashboard', rules: exprs.map((e, i) => ({ record: `dashboard:q${i}`, expr: e.expr })) }] },
+        { lineWidth: 0 },
+      ),
+    );
     const r = await execFileP('promtool', ['check', 'rules', f]).catch((e) => e);
     assert.equal(r.code ?? 0, 0, `${r.stdout}${r.stderr}`);
   });
@@ -867,36 +1117,58 @@ describe('dashboard queries under promtool', { skip }, () => {
     const f = join(dir, 'dashboard-empty-rules.yaml');
     writeFileSync(f, 'groups: []\n');
     const t = join(dir, 'dashboard.test.yaml');
-    writeFileSync(t, stringify({
-      rule_files: [f],
-      evaluation_interval: '1m',
-      tests: [{
-        interval: '1m',
-        input_series: [
-          // created at 0 s, in CREATE_IN_PROGRESS since 600 s: at 30 min it has been 1200 s in that status, not 1800
-          ...statusSeries(A, 'CREATE_IN_PROGRESS', '1x40', '0x40'), info(A, 'seed-a'),
-          s('cleanroomsml_audience_generation_job_created_timestamp_seconds', { arn: A }, '0x40'),
-          s('cleanroomsml_audience_generation_job_status_since_timestamp_seconds', { arn: A }, '600x40'),
-          // finished jobs are left out of the panel
-          ...statusSeries(B, 'ACTIVE', '1x40', '0x40'), info(B, 'seed-b'),
-          s('cleanroomsml_audience_generation_job_status_since_timestamp_seconds', { arn: B }, '900x40'),
-          s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '0x40'),
-          s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_C }, '300x40'),
-          // up, but no complete List since start yet (0): no time, not "56 years"
-          s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_M }, '1x40'),
-          s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_M }, '0x40'),
-        ],
-        promql_expr_test: [
-          { expr: find(/^Time in current status/), eval_time: '30m', exp_samples: [{ labels: `{arn="${A}",name="seed-a",status="CREATE_IN_PROGRESS"}`, value: 1200 }] },
-          {
-            expr: find(/^Discovery scope health/, 'A'), eval_time: '30m',
-            exp_samples: [{ labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_C}"}`, value: 0 }, { labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_M}"}`, value: 1 }],
-          },
-          { expr: find(/^Discovery scope health/, 'B'), eval_time: '30m', exp_samples: [{ labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_C}"}`, value: 1500 }] },
-          { expr: find(/^Discovery scopes down/), eval_time: '30m', exp_samples: [{ labels: '{}', value: 1 }] },
-        ],
-      }],
-    }, { lineWidth: 0 }));
+    writeFileSync(
+      t,
+      stringify(
+        {
+          rule_files: [f],
+          evaluation_interval: '1m',
+          tests: [
+            {
+              interval: '1m',
+              input_series: [
+                // created at 0 s, in CREATE_IN_PROGRESS since 600 s: at 30 min it has been 1200 s in that status, not 1800
+                ...statusSeries(A, 'CREATE_IN_PROGRESS', '1x40', '0x40'),
+                info(A, 'seed-a'),
+                s('cleanroomsml_audience_generation_job_created_timestamp_seconds', { arn: A }, '0x40'),
+                s('cleanroomsml_audience_generation_job_status_since_timestamp_seconds', { arn: A }, '600x40'),
+                // finished jobs are left out of the panel
+                ...statusSeries(B, 'ACTIVE', '1x40', '0x40'),
+                info(B, 'seed-b'),
+                s('cleanroomsml_audience_generation_job_status_since_timestamp_seconds', { arn: B }, '900x40'),
+                s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '0x40'),
+                s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_C }, '300x40'),
+                // up, but no complete List since start yet (0): no time, not "56 years"
+                s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_M }, '1x40'),
+                s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_M }, '0x40'),
+              ],
+              promql_expr_test: [
+                {
+                  expr: find(/^Time in current status/),
+                  eval_time: '30m',
+                  exp_samples: [{ labels: `{arn="${A}",name="seed-a",status="CREATE_IN_PROGRESS"}`, value: 1200 }],
+                },
+                {
+                  expr: find(/^Discovery scope health/, 'A'),
+                  eval_time: '30m',
+                  exp_samples: [
+                    { labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_C}"}`, value: 0 },
+                    { labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_M}"}`, value: 1 },
+                  ],
+                },
+                {
+                  expr: find(/^Discovery scope health/, 'B'),
+                  eval_time: '30m',
+                  exp_samples: [{ labels: `{namespace="${NS}",pod="${POD}",scope="${SCOPE_C}"}`, value: 1500 }],
+                },
+                { expr: find(/^Discovery scopes down/), eval_time: '30m', exp_samples: [{ labels: '{}', value: 1 }] },
+              ],
+            },
+          ],
+        },
+        { lineWidth: 0 },
+      ),
+    );
     const r = await execFileP('promtool', ['test', 'rules', t]).catch((e) => e);
     assert.equal(r.code ?? 0, 0, `promtool test rules failed:\n${r.stdout}${r.stderr}`);
   });
@@ -914,12 +1186,33 @@ describe('dashboard rows per kind under promtool', { skip }, () => {
     for (const k of ALL_KINDS) {
       if (k.kind === 'audienceGenerationJob') continue;
       const panels = dashboardExprs().filter((e) => e.expr.includes(`cleanroomsml_${k.snake}_status{`));
-      assert.ok(panels.some((e) => / by status$/.test(e.title)), `${k.kind}: no "by status" panel`);
-      assert.ok(panels.some((e) => /time in current status$/.test(e.title) && e.expr.includes(`cleanroomsml_${k.snake}_status_since_timestamp_seconds`)), `${k.kind}: no time-in-status panel`);
-      assert.ok(dashboardExprs().some((e) => /failures by status code$/.test(e.title) && e.expr.includes(`kind="${k.kind}"`) && /by \(status, status_code\)/.test(e.expr)), `${k.kind}: no failures panel`);
+      assert.ok(
+        panels.some((e) => / by status$/.test(e.title)),
+        `${k.kind}: no "by status" panel`,
+      );
+      assert.ok(
+        panels.some(
+          (e) => /time in current status$/.test(e.title) && e.expr.includes(`cleanroomsml_${k.snake}_status_since_timestamp_seconds`),
+        ),
+        `${k.kind}: no time-in-status panel`,
+      );
+      assert.ok(
+        dashboardExprs().some(
+          (e) =>
+            /failures by status code$/.test(e.title) && e.expr.includes(`kind="${k.kind}"`) && /by \(status, status_code\)/.test(e.expr),
+        ),
+        `${k.kind}: no failures panel`,
+      );
       const under = panels.find((e) => /time in current status$/.test(e.title))!;
       const covered = new Set([...under.expr.matchAll(/status=~"([^"]+)"/g)].flatMap((m) => m[1]!.split('|')));
-      assert.deepEqual([...covered].sort(), Object.entries(k.statuses).filter(([, c]) => c === 'inProgress').map(([st]) => st).sort(), `${k.kind}: in-progress statuses`);
+      assert.deepEqual(
+        [...covered].sort(),
+        Object.entries(k.statuses)
+          .filter(([, c]) => c === 'inProgress')
+          .map(([st]) => st)
+          .sort(),
+        `${k.kind}: in-progress statuses`,
+      );
     }
     assert.equal(rows.length, 4 + 6, `rows: ${rows.join(', ')}`);
   });
@@ -930,45 +1223,86 @@ describe('dashboard rows per kind under promtool', { skip }, () => {
     const t = join(dir, 'dashboard-kinds.test.yaml');
     const v2 = `${TM}#version=v2`;
     const CH = ids.mlInputChannel;
-    writeFileSync(t, stringify({
-      rule_files: [f],
-      evaluation_interval: '1m',
-      tests: [{
-        interval: '1m',
-        input_series: [
-          // training since 600 s with a 3600 s max runtime: at 40 min, 1800 s elapsed = 50 %
-          ...resource('trainedModel', TM, 'churn', 'CREATE_IN_PROGRESS', 600, 60),
-          s('cleanroomsml_trained_model_max_runtime_seconds', { arn: TM }, '3600x60'),
-          // a version without a known max runtime: in the time panel, not in the ratio
-          ...resource('trainedModel', v2, 'churn', 'CREATE_PENDING', 1200, 60, { version_identifier: 'v2' }),
-          // an ACTIVE version with a max runtime: in neither
-          ...resource('trainedModel', `${TM}#version=v3`, 'churn', 'ACTIVE', 0, 60, { version_identifier: 'v3' }),
-          s('cleanroomsml_trained_model_max_runtime_seconds', { arn: `${TM}#version=v3` }, '3600x60'),
-          ...resource('mlInputChannel', CH, 'events', 'ACTIVE', 0, 60),
-          s('cleanroomsml_ml_input_channel_records', { arn: CH }, '120000x60'),
-          s('cleanroomsml_ml_input_channel_size_bytes', { arn: CH }, '2500000000x60'),
-          s('cleanroomsml_monitor_failures_total', { kind: 'mlInputChannel', status: 'CREATE_FAILED', status_code: 'ACCESS_DENIED' }, '0x20 1x40'),
-          s('cleanroomsml_monitor_failures_total', { kind: 'trainedModel', status: 'CREATE_FAILED', status_code: 'none' }, '0x20 1x40'),
-        ],
-        promql_expr_test: [
-          {
-            expr: find('Trained models under way: time in current status'), eval_time: '40m',
-            exp_samples: [
-              { labels: `{arn="${TM}",name="churn",status="CREATE_IN_PROGRESS"}`, value: 1800 },
-              { labels: `{arn="${v2}",name="churn",status="CREATE_PENDING",version_identifier="v2"}`, value: 1200 },
-            ],
-          },
-          { expr: find('Trained models training: elapsed / max runtime'), eval_time: '40m', exp_samples: [{ labels: `{arn="${TM}",name="churn",status="CREATE_IN_PROGRESS"}`, value: 0.5 }] },
-          { expr: find('Trained model versions: elapsed and max runtime', 'B'), eval_time: '40m', exp_samples: [{ labels: `{arn="${TM}"}`, value: 3600 }] },
-          { expr: find('ML input channel records'), eval_time: '40m', exp_samples: [{ labels: `{arn="${CH}",name="events"}`, value: 120000 }] },
-          { expr: find('ML input channel size'), eval_time: '40m', exp_samples: [{ labels: `{arn="${CH}",name="events"}`, value: 2500000000 }] },
-          { expr: find('ML input channels under way: time in current status'), eval_time: '40m', exp_samples: [] },
-          // the channel failure counted at 21 min, in the 5 min window that holds it; only its own kind
-          { expr: find('ML input channels: failures by status code'), eval_time: '24m', exp_samples: [{ labels: '{status="CREATE_FAILED",status_code="ACCESS_DENIED"}', value: 1 }] },
-          { expr: find('ML input channels: failures by status code'), eval_time: '40m', exp_samples: [{ labels: '{status="CREATE_FAILED",status_code="ACCESS_DENIED"}', value: 0 }] },
-        ],
-      }],
-    }, { lineWidth: 0 }));
+    writeFileSync(
+      t,
+      stringify(
+        {
+          rule_files: [f],
+          evaluation_interval: '1m',
+          tests: [
+            {
+              interval: '1m',
+              input_series: [
+                // training since 600 s with a 3600 s max runtime: at 40 min, 1800 s elapsed = 50 %
+                ...resource('trainedModel', TM, 'churn', 'CREATE_IN_PROGRESS', 600, 60),
+                s('cleanroomsml_trained_model_max_runtime_seconds', { arn: TM }, '3600x60'),
+                // a version without a known max runtime: in the time panel, not in the ratio
+                ...resource('trainedModel', v2, 'churn', 'CREATE_PENDING', 1200, 60, { version_identifier: 'v2' }),
+                // an ACTIVE version with a max runtime: in neither
+                ...resource('trainedModel', `${TM}#version=v3`, 'churn', 'ACTIVE', 0, 60, { version_identifier: 'v3' }),
+                s('cleanroomsml_trained_model_max_runtime_seconds', { arn: `${TM}#version=v3` }, '3600x60'),
+                ...resource('mlInputChannel', CH, 'events', 'ACTIVE', 0, 60),
+                s('cleanroomsml_ml_input_channel_records', { arn: CH }, '120000x60'),
+                s('cleanroomsml_ml_input_channel_size_bytes', { arn: CH }, '2500000000x60'),
+                s(
+                  'cleanroomsml_monitor_failures_total',
+                  { kind: 'mlInputChannel', status: 'CREATE_FAILED', status_code: 'ACCESS_DENIED' },
+                  '0x20 1x40',
+                ),
+                s(
+                  'cleanroomsml_monitor_failures_total',
+                  { kind: 'trainedModel', status: 'CREATE_FAILED', status_code: 'none' },
+                  '0x20 1x40',
+                ),
+              ],
+              promql_expr_test: [
+                {
+                  expr: find('Trained models under way: time in current status'),
+                  eval_time: '40m',
+                  exp_samples: [
+                    { labels: `{arn="${TM}",name="churn",status="CREATE_IN_PROGRESS"}`, value: 1800 },
+                    { labels: `{arn="${v2}",name="churn",status="CREATE_PENDING",version_identifier="v2"}`, value: 1200 },
+                  ],
+                },
+                {
+                  expr: find('Trained models training: elapsed / max runtime'),
+                  eval_time: '40m',
+                  exp_samples: [{ labels: `{arn="${TM}",name="churn",status="CREATE_IN_PROGRESS"}`, value: 0.5 }],
+                },
+                {
+                  expr: find('Trained model versions: elapsed and max runtime', 'B'),
+                  eval_time: '40m',
+                  exp_samples: [{ labels: `{arn="${TM}"}`, value: 3600 }],
+                },
+                {
+                  expr: find('ML input channel records'),
+                  eval_time: '40m',
+                  exp_samples: [{ labels: `{arn="${CH}",name="events"}`, value: 120000 }],
+                },
+                {
+                  expr: find('ML input channel size'),
+                  eval_time: '40m',
+                  exp_samples: [{ labels: `{arn="${CH}",name="events"}`, value: 2500000000 }],
+                },
+                { expr: find('ML input channels under way: time in current status'), eval_time: '40m', exp_samples: [] },
+                // the channel failure counted at 21 min, in the 5 min window that holds it; only its own kind
+                {
+                  expr: find('ML input channels: failures by status code'),
+                  eval_time: '24m',
+                  exp_samples: [{ labels: '{status="CREATE_FAILED",status_code="ACCESS_DENIED"}', value: 1 }],
+                },
+                {
+                  expr: find('ML input channels: failures by status code'),
+                  eval_time: '40m',
+                  exp_samples: [{ labels: '{status="CREATE_FAILED",status_code="ACCESS_DENIED"}', value: 0 }],
+                },
+              ],
+            },
+          ],
+        },
+        { lineWidth: 0 },
+      ),
+    );
     const r = await execFileP('promtool', ['test', 'rules', t]).catch((e) => e);
     assert.equal(r.code ?? 0, 0, `promtool test rules failed:\n${r.stdout}${r.stderr}`);
   });
@@ -982,7 +1316,13 @@ const amSkip = missingBinaries('amtool');
 async function amRender(text: string, data: unknown): Promise<string> {
   const f = join(dir, `am-data-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(f, JSON.stringify(data));
-  const r = await execFileP('amtool', ['template', 'render', '--template.glob=/dev/null', `--template.data=${f}`, `--template.text=${text}`]).catch((e) => e);
+  const r = await execFileP('amtool', [
+    'template',
+    'render',
+    '--template.glob=/dev/null',
+    `--template.data=${f}`,
+    `--template.text=${text}`,
+  ]).catch((e) => e);
   assert.equal(r.code ?? 0, 0, `amtool template render: ${r.stdout}${r.stderr}`);
   return r.stdout;
 }
@@ -991,17 +1331,35 @@ describe('config/alertmanager-example.yaml renders the Slack messages it claims'
   const RB = `${RUNBOOK}#cleanroomsmlaudiencejobfailed`;
   const alerts = [
     {
-      status: 'firing', generatorURL: 'http://prometheus/graph?g0=1',
+      status: 'firing',
+      generatorURL: 'http://prometheus/graph?g0=1',
       labels: { alertname: 'CleanRoomsMLAudienceJobFailed', arn: A, severity: 'warning' },
-      annotations: { summary: 'Clean Rooms ML audience generation job seed-a is CREATE_FAILED', description: `Job seed-a (${A}) ended in CREATE_FAILED.`, runbook_url: RB },
+      annotations: {
+        summary: 'Clean Rooms ML audience generation job seed-a is CREATE_FAILED',
+        description: `Job seed-a (${A}) ended in CREATE_FAILED.`,
+        runbook_url: RB,
+      },
     },
     {
-      status: 'firing', generatorURL: 'http://prometheus/graph?g0=2',
+      status: 'firing',
+      generatorURL: 'http://prometheus/graph?g0=2',
       labels: { alertname: 'CleanRoomsMLSweepsStalled', severity: 'critical', pod: POD },
-      annotations: { summary: 'cleanroomsml-monitor has not completed a sweep recently', description: `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago.`, runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled` },
+      annotations: {
+        summary: 'cleanroomsml-monitor has not completed a sweep recently',
+        description: `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago.`,
+        runbook_url: `${RUNBOOK}#cleanroomsmlsweepsstalled`,
+      },
     },
   ];
-  const data = { receiver: 'x', status: 'firing', alerts, groupLabels: {}, commonLabels: { severity: 'warning' }, commonAnnotations: {}, externalURL: 'http://alertmanager' };
+  const data = {
+    receiver: 'x',
+    status: 'firing',
+    alerts,
+    groupLabels: {},
+    commonLabels: { severity: 'warning' },
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager',
+  };
   const slackText = (receiver: string) => {
     const am = parse(readFileSync(join(ROOT, 'config/alertmanager-example.yaml'), 'utf8'));
     return am.receivers.find((r: any) => r.name === receiver).slack_configs[0].text as string;
@@ -1009,31 +1367,42 @@ describe('config/alertmanager-example.yaml renders the Slack messages it claims'
 
   test('jobs channel: one paragraph per alert (summary, description, ARN when there is one, links), a blank line between', async () => {
     const out = await amRender(slackText('slack-cleanroomsml-jobs'), data);
-    assert.equal(out, [
-      '*Clean Rooms ML audience generation job seed-a is CREATE_FAILED*',
-      `Job seed-a (${A}) ended in CREATE_FAILED.`,
-      `ARN: \`${A}\``,
-      `<${RB}|Runbook> · <http://prometheus/graph?g0=1|Graph>`,
-      '',
-      '*cleanroomsml-monitor has not completed a sweep recently*',
-      `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago.`,
-      `<${RUNBOOK}#cleanroomsmlsweepsstalled|Runbook> · <http://prometheus/graph?g0=2|Graph>`,
-    ].join('\n'));
+    assert.equal(
+      out,
+      [
+        '*Clean Rooms ML audience generation job seed-a is CREATE_FAILED*',
+        `Job seed-a (${A}) ended in CREATE_FAILED.`,
+        `ARN: \`${A}\``,
+        `<${RB}|Runbook> · <http://prometheus/graph?g0=1|Graph>`,
+        '',
+        '*cleanroomsml-monitor has not completed a sweep recently*',
+        `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago.`,
+        `<${RUNBOOK}#cleanroomsmlsweepsstalled|Runbook> · <http://prometheus/graph?g0=2|Graph>`,
+      ].join('\n'),
+    );
   });
 
   test('on-call channel: description and runbook link per alert', async () => {
     const out = await amRender(slackText('slack-cleanroomsml-oncall'), data);
-    assert.equal(out, [
-      `Job seed-a (${A}) ended in CREATE_FAILED.`,
-      `<${RB}|Runbook>`,
-      '',
-      `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago.`,
-      `<${RUNBOOK}#cleanroomsmlsweepsstalled|Runbook>`,
-    ].join('\n'));
+    assert.equal(
+      out,
+      [
+        `Job seed-a (${A}) ended in CREATE_FAILED.`,
+        `<${RB}|Runbook>`,
+        '',
+        `The last successful sweep of ${NS}/${JOB} pod ${POD} was 10m 0s ago.`,
+        `<${RUNBOOK}#cleanroomsmlsweepsstalled|Runbook>`,
+      ].join('\n'),
+    );
   });
 
   test('the check bites: the same text as a folded block (>-) renders one run-on paragraph', async () => {
-    const folded = parse(`text: >-\n${slackText('slack-cleanroomsml-oncall').split('\n').map((l) => `  ${l}`).join('\n')}\n`).text;
+    const folded = parse(
+      `text: >-\n${slackText('slack-cleanroomsml-oncall')
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n')}\n`,
+    ).text;
     const out = await amRender(folded, data);
     assert.ok(!out.includes(`CREATE_FAILED.\n<${RB}|Runbook>`), `folded text kept its line breaks: ${JSON.stringify(out)}`);
   });

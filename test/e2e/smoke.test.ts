@@ -4,7 +4,19 @@
 // simulator's jobs, and exit 0 within 5 s of SIGTERM. The simulator is a development tool that the package leaves
 // out: it runs from this checkout's build, and the packed CLI must refuse `simulate` and `demo`.
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -45,7 +57,10 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
     mkdirSync(app);
     await execFileP('tar', ['-xzf', tarball, '-C', app, '--strip-components=1']);
     copyFileSync(join(ROOT, 'package-lock.json'), join(app, 'package-lock.json'));
-    await execFileP('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: app, maxBuffer: 16 << 20 }).catch((e) => {
+    await execFileP('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: app,
+      maxBuffer: 16 << 20,
+    }).catch((e) => {
       throw new Error(`npm ci --omit=dev failed: ${e.stderr || e.message}`);
     });
     rmSync(join(app, 'package-lock.json'));
@@ -56,7 +71,9 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
     if (isRoot) {
       chownSync(state, UID, UID);
       // The runtime user must be able to execute node: copy it out of a private location if need be.
-      const probe = await execFileP('setpriv', [`--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', node, '--version']).catch(() => undefined);
+      const probe = await execFileP('setpriv', [`--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', node, '--version']).catch(
+        () => undefined,
+      );
       if (!probe) {
         mkdirSync(join(dir, 'bin'));
         copyFileSync(process.execPath, join(dir, 'bin/node'));
@@ -91,32 +108,35 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
     // Config as the Helm chart renders it: secrets as *File keys pointing at read-only files.
     writeFileSync(join(etc, 'hook-url'), `http://127.0.0.1:${hookPort}/hook\n`);
     writeFileSync(join(etc, 'hook-secret'), `${SECRET}\n`);
-    writeFileSync(join(etc, 'config.yaml'), [
-      'aws:',
-      '  region: us-east-1',
-      `  endpoint: ${simUrl}`,
-      'jobs:',
-      `  - arn: ${ARN}`,
-      'polling:',
-      '  schedule: "* * * * * *"',
-      'notifications:',
-      '  targets:',
-      '    - name: audit',
-      '      type: webhook',
-      `      urlFile: ${join(etc, 'hook-url')}`,
-      `      secretFile: ${join(etc, 'hook-secret')}`,
-      '      allowHttp: true',
-      `state:`,
-      `  dir: ${state}`,
-      'server:',
-      '  host: 127.0.0.1',
-      '  port: PORT',
-      '  admin:',
-      '    port: 0',
-      'log:',
-      '  level: info',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(etc, 'config.yaml'),
+      [
+        'aws:',
+        '  region: us-east-1',
+        `  endpoint: ${simUrl}`,
+        'jobs:',
+        `  - arn: ${ARN}`,
+        'polling:',
+        '  schedule: "* * * * * *"',
+        'notifications:',
+        '  targets:',
+        '    - name: audit',
+        '      type: webhook',
+        `      urlFile: ${join(etc, 'hook-url')}`,
+        `      secretFile: ${join(etc, 'hook-secret')}`,
+        '      allowHttp: true',
+        `state:`,
+        `  dir: ${state}`,
+        'server:',
+        '  host: 127.0.0.1',
+        '  port: PORT',
+        '  admin:',
+        '    port: 0',
+        'log:',
+        '  level: info',
+        '',
+      ].join('\n'),
+    );
     chmodTree(etc, (d) => (d ? 0o555 : 0o444));
   });
 
@@ -130,8 +150,10 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
   test('the install holds the package files and no dev dependency', () => {
     assert.ok(existsSync(join(app, 'dist/cli.js')));
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    for (const dep of Object.keys(pkg.devDependencies ?? {})) assert.ok(!existsSync(join(app, 'node_modules', dep)), `dev dependency ${dep} installed`);
-    for (const dep of Object.keys(pkg.dependencies ?? {})) assert.ok(existsSync(join(app, 'node_modules', dep)), `dependency ${dep} missing`);
+    for (const dep of Object.keys(pkg.devDependencies ?? {}))
+      assert.ok(!existsSync(join(app, 'node_modules', dep)), `dev dependency ${dep} installed`);
+    for (const dep of Object.keys(pkg.dependencies ?? {}))
+      assert.ok(existsSync(join(app, 'node_modules', dep)), `dependency ${dep} missing`);
     assert.ok(!existsSync(join(app, 'src')), 'TypeScript sources are not shipped');
     assert.ok(!existsSync(join(app, 'dist/dev')), 'the simulator and the demo are not shipped');
   });
@@ -143,7 +165,10 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
         (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
       );
       assert.equal(r.code, 2, r.stderr);
-      assert.equal(r.stderr, `error: ${verb} is a development tool: run it from a source checkout (npm ci && npm run build && node dist/cli.js ${verb})\n`);
+      assert.equal(
+        r.stderr,
+        `error: ${verb} is a development tool: run it from a source checkout (npm ci && npm run build && node dist/cli.js ${verb})\n`,
+      );
     });
   }
 
@@ -176,21 +201,31 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
     const fail = (e: Error) => {
       throw new Error(`${e.message}\n--- daemon output ---\n${daemon.output().slice(-4000)}`);
     };
-    const metrics = await waitFor('/metrics with build_info', async () => {
-      const r = await httpGet(`${base}/metrics`);
-      return r.status === 200 && r.body.includes('cleanroomsml_monitor_build_info') ? r.body : undefined;
-    }, 30_000).catch(fail);
+    const metrics = await waitFor(
+      '/metrics with build_info',
+      async () => {
+        const r = await httpGet(`${base}/metrics`);
+        return r.status === 200 && r.body.includes('cleanroomsml_monitor_build_info') ? r.body : undefined;
+      },
+      30_000,
+    ).catch(fail);
     assert.match(metrics, /^cleanroomsml_monitor_build_info\{[^}]*version="/m);
     assert.equal((await httpGet(`${base}/healthz`)).status, 200);
     // A real sweep against the simulator: the job shows up with its status.
-    await waitFor('the job in /metrics', async () => {
-      const r = await httpGet(`${base}/metrics`);
-      return r.body.includes(`cleanroomsml_audience_generation_job_status{arn="${ARN}",status="CREATE_IN_PROGRESS"} 1`);
-    }, 30_000).catch(fail);
+    await waitFor(
+      'the job in /metrics',
+      async () => {
+        const r = await httpGet(`${base}/metrics`);
+        return r.body.includes(`cleanroomsml_audience_generation_job_status{arn="${ARN}",status="CREATE_IN_PROGRESS"} 1`);
+      },
+      30_000,
+    ).catch(fail);
     await waitFor('/readyz 200', async () => (await httpGet(`${base}/readyz`)).status === 200, 30_000).catch(fail);
     // A transition to ACTIVE is delivered to the webhook read from urlFile, signed with secretFile.
     const post = await fetch(`${simUrl}/_sim/jobs/${encodeURIComponent(ARN)}/status`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ACTIVE' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'ACTIVE' }),
     });
     assert.equal(post.status, 200, await post.text());
     await waitFor('the webhook delivery', async () => hookCount > 0, 30_000).catch(fail);

@@ -4,7 +4,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReceiver } from '../helpers/receiver.js';
-import { arn, baseConfig, COLLAB, MODEL, probe, scenario, secs, sleep, startDaemon, startSim, waitFor, waitReady, type Daemon, type Sim } from './harness.js';
+import {
+  arn,
+  baseConfig,
+  COLLAB,
+  MODEL,
+  probe,
+  scenario,
+  secs,
+  sleep,
+  startDaemon,
+  startSim,
+  waitFor,
+  waitReady,
+  type Daemon,
+  type Sim,
+} from './harness.js';
 
 const J1 = arn(1, 'b');
 const FLEET = 150; // two List pages: 100 + 50
@@ -25,7 +40,13 @@ interface PhaseResult {
   requests: Array<{ t: number; op: string; status: number; url?: string; fault?: string }>;
 }
 
-async function phase(sim: Sim, d: Daemon, faults: Record<string, unknown>, durationMs: number, during?: () => Promise<void>): Promise<PhaseResult> {
+async function phase(
+  sim: Sim,
+  d: Daemon,
+  faults: Record<string, unknown>,
+  durationMs: number,
+  during?: () => Promise<void>,
+): Promise<PhaseResult> {
   const m0 = await d.metrics();
   await waitReady(d, 15_000);
   const t0 = Date.now();
@@ -58,7 +79,9 @@ async function phase(sim: Sim, d: Daemon, faults: Record<string, unknown>, durat
 
 /** Gaps between the first attempts of one call (page 1 of the collaboration's List). */
 function backoffGaps(r: PhaseResult): number[] {
-  const ts = r.requests.filter((q) => q.op === 'ListAudienceGenerationJobs' && q.url?.includes('collaborationId=') && !q.url.includes('nextToken')).map((q) => q.t);
+  const ts = r.requests
+    .filter((q) => q.op === 'ListAudienceGenerationJobs' && q.url?.includes('collaborationId=') && !q.url.includes('nextToken'))
+    .map((q) => q.t);
   return ts.slice(1, 4).map((t, i) => t - ts[i]!);
 }
 
@@ -69,7 +92,13 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness and rea
   try {
     await sim.put([
       { name: 'static-job', arn: J1, status: 'CREATE_IN_PROGRESS', collaborationId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' },
-      ...Array.from({ length: FLEET }, (_, i) => ({ name: `fleet-${i}`, arn: arn(i + 1), status: 'ACTIVE', collaborationId: COLLAB, configuredAudienceModelArn: MODEL })),
+      ...Array.from({ length: FLEET }, (_, i) => ({
+        name: `fleet-${i}`,
+        arn: arn(i + 1),
+        status: 'ACTIVE',
+        collaborationId: COLLAB,
+        configuredAudienceModelArn: MODEL,
+      })),
     ]);
     d = await startDaemon({
       name: 'aws',
@@ -84,7 +113,12 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness and rea
     const startTransitions = (await d.metrics()).transitions();
 
     await scenario(
-      { scenario: '1a 5xx burst', fault: 'errorRatio 1 (every AWS call 500) for 5 s', expected: 'retries with exponential backoff, api errors rise, /healthz and /readyz 200, last successful sweep stale after ~3 intervals (1 s each), 0 transitions, recovery' },
+      {
+        scenario: '1a 5xx burst',
+        fault: 'errorRatio 1 (every AWS call 500) for 5 s',
+        expected:
+          'retries with exponential backoff, api errors rise, /healthz and /readyz 200, last successful sweep stale after ~3 intervals (1 s each), 0 transitions, recovery',
+      },
       async (obs) => {
         const r = await phase(sim, d!, { errorRatio: 1 }, 5000);
         const gaps = backoffGaps(r);
@@ -95,7 +129,11 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness and rea
         obs(`healthz non-200 ${r.healthBad}/${r.probes}, readyz non-200 ${r.readyBad}/${r.probes}`);
         obs(`${r.transitions} transitions`);
         obs(`a sweep succeeded again ${secs(r.recoveredMs)} after healing`);
-        assert.equal(gaps.length, 3, `three retries of the first call (requests in the fault: ${r.requests.map((q) => `${q.op.slice(0, 4)}${q.url?.includes('nextToken') ? '+' : ''}@${q.t % 100000}`).join(' ')})`);
+        assert.equal(
+          gaps.length,
+          3,
+          `three retries of the first call (requests in the fault: ${r.requests.map((q) => `${q.op.slice(0, 4)}${q.url?.includes('nextToken') ? '+' : ''}@${q.t % 100000}`).join(' ')})`,
+        );
         gaps.forEach((g, i) => {
           assert.ok(g >= 0.9 * 250 * 2 ** i && g <= 2.2 * 250 * 2 ** i + 300, `gap ${i + 1} = ${g} ms is not exponential backoff`);
         });
@@ -108,7 +146,11 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness and rea
     );
 
     await scenario(
-      { scenario: '1b throttling storm', fault: 'throttleRatio 0.3 for 6 s; one job really turns ACTIVE meanwhile', expected: 'throttled calls retried, limiter slows down, /healthz 200, exactly the one real transition and its 2 webhooks' },
+      {
+        scenario: '1b throttling storm',
+        fault: 'throttleRatio 0.3 for 6 s; one job really turns ACTIVE meanwhile',
+        expected: 'throttled calls retried, limiter slows down, /healthz 200, exactly the one real transition and its 2 webhooks',
+      },
       async (obs) => {
         const before = receiver.requests.length;
         let rateLow = Infinity;
@@ -139,7 +181,12 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness and rea
     );
 
     await scenario(
-      { scenario: '1c held past timeout', fault: 'latencyMs 2500 on every AWS call, requestTimeoutMs 1000, for 8 s', expected: 'calls time out and are retried, counted as errors, /healthz and /readyz 200, sweeps stale after ~3 intervals, 0 transitions' },
+      {
+        scenario: '1c held past timeout',
+        fault: 'latencyMs 2500 on every AWS call, requestTimeoutMs 1000, for 8 s',
+        expected:
+          'calls time out and are retried, counted as errors, /healthz and /readyz 200, sweeps stale after ~3 intervals, 0 transitions',
+      },
       async (obs) => {
         const r = await phase(sim, d!, { latencyMs: 2500 }, 8000);
         obs(`api errors (timeouts) +${r.apiErrors}`);
@@ -159,7 +206,12 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness and rea
     );
 
     await scenario(
-      { scenario: '1d reset mid-pagination', fault: 'resetListPage 2: the connection of every List page-2 request is reset, for 5 s', expected: 'page retried, scope voided (no decision from partial data): 0 transitions, no job dropped, scope up 0 and sweeps stale (readyz 200), recovery' },
+      {
+        scenario: '1d reset mid-pagination',
+        fault: 'resetListPage 2: the connection of every List page-2 request is reset, for 5 s',
+        expected:
+          'page retried, scope voided (no decision from partial data): 0 transitions, no job dropped, scope up 0 and sweeps stale (readyz 200), recovery',
+      },
       async (obs) => {
         const r = await phase(sim, d!, { resetListPage: 2 }, 5000);
         const resets = r.requests.filter((q) => q.fault === 'reset').length;
@@ -180,7 +232,11 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness and rea
     );
 
     await scenario(
-      { scenario: '1e random resets', fault: 'resetRatio 0.3 on every AWS call for 5 s', expected: 'retries absorb most resets, 0 transitions, /healthz 200' },
+      {
+        scenario: '1e random resets',
+        fault: 'resetRatio 0.3 on every AWS call for 5 s',
+        expected: 'retries absorb most resets, 0 transitions, /healthz 200',
+      },
       async (obs) => {
         const r = await phase(sim, d!, { resetRatio: 0.3 }, 5000);
         const resets = r.requests.filter((q) => q.fault === 'reset').length;
@@ -209,7 +265,12 @@ test('1f. unresolvable endpoint: errors counted and retried, alive and ready, no
   let d: Daemon | undefined;
   try {
     await scenario(
-      { scenario: '1f unresolvable endpoint', fault: 'aws.endpoint http://nonexistent.invalid:4566 (ENOTFOUND)', expected: 'network errors counted and retried, process alive, /healthz and /readyz 200, no successful sweep, no traffic beyond loopback' },
+      {
+        scenario: '1f unresolvable endpoint',
+        fault: 'aws.endpoint http://nonexistent.invalid:4566 (ENOTFOUND)',
+        expected:
+          'network errors counted and retried, process alive, /healthz and /readyz 200, no successful sweep, no traffic beyond loopback',
+      },
       async (obs) => {
         const config = baseConfig(sim, undefined, { jobs: [{ arn: J1 }] });
         config['aws'].endpoint = 'http://nonexistent.invalid:4566';
@@ -225,15 +286,26 @@ test('1f. unresolvable endpoint: errors counted and retried, alive and ready, no
         obs(`api errors ${errors} over ${sweeps} sweeps in 10 s`);
         obs(`${notFound} ENOTFOUND log lines`);
         obs(`healthz 200 ${seen.filter((s) => s.health === 200).length}/${seen.length}`);
-        obs(`readyz 200 ${seen.filter((s) => s.ready === 200).length}/${seen.length}, sweeps fresh ${seen.filter((s) => s.fresh).length}/${seen.length}`);
+        obs(
+          `readyz 200 ${seen.filter((s) => s.ready === 200).length}/${seen.length}, sweeps fresh ${seen.filter((s) => s.fresh).length}/${seen.length}`,
+        );
         obs(`alive ${d.alive()}`);
         assert.ok(d.alive(), 'alive');
         assert.ok(errors >= 4, `errors ${errors}`);
         assert.ok(errors > sweeps, 'each call was retried');
         assert.ok(notFound > 0, 'ENOTFOUND logged');
-        assert.ok(seen.every((s) => s.health === 200), `healthz answers: ${[...new Set(seen.map((s) => s.health))].join(',')}`);
-        assert.ok(seen.every((s) => s.ready === 200), `readyz answers: ${[...new Set(seen.map((s) => s.ready))].join(',')}`);
-        assert.ok(seen.every((s) => !s.fresh), 'no sweep succeeded');
+        assert.ok(
+          seen.every((s) => s.health === 200),
+          `healthz answers: ${[...new Set(seen.map((s) => s.health))].join(',')}`,
+        );
+        assert.ok(
+          seen.every((s) => s.ready === 200),
+          `readyz answers: ${[...new Set(seen.map((s) => s.ready))].join(',')}`,
+        );
+        assert.ok(
+          seen.every((s) => !s.fresh),
+          'no sweep succeeded',
+        );
       },
     );
   } finally {

@@ -28,7 +28,12 @@ test('5a/5b. SIGHUP: a valid config applies without a restart; an invalid one is
     const write = (c: unknown) => writeFileSync(d!.configPath, JSON.stringify({ ...(c as object), state: { dir: d!.stateDir } }, null, 2));
 
     await scenario(
-      { scenario: '5a SIGHUP valid', fault: 'config file gains job J2 and a third target "audit-2", then SIGHUP', expected: 'reloaded without restart (same pid): J2 polled and exported, its ACTIVE reaches audit-2; config_last_reload_successful 1' },
+      {
+        scenario: '5a SIGHUP valid',
+        fault: 'config file gains job J2 and a third target "audit-2", then SIGHUP',
+        expected:
+          'reloaded without restart (same pid): J2 polled and exported, its ACTIVE reaches audit-2; config_last_reload_successful 1',
+      },
       async (obs) => {
         const next = structuredClone(cfg);
         next.jobs = [{ arn: J1 }, { arn: J2 }];
@@ -37,10 +42,14 @@ test('5a/5b. SIGHUP: a valid config applies without a restart; an invalid one is
         const t0 = Date.now();
         d!.proc.kill('SIGHUP');
         await d!.waitLog((l) => l.msg.startsWith('config reloaded'), 5000, '"config reloaded"');
-        const m = await waitFor(async () => {
-          const x = await d!.metrics();
-          return x.get('cleanroomsml_audience_generation_job_info', { arn: J2 }) === 1 ? x : undefined;
-        }, 10_000, 'J2 exported');
+        const m = await waitFor(
+          async () => {
+            const x = await d!.metrics();
+            return x.get('cleanroomsml_audience_generation_job_info', { arn: J2 }) === 1 ? x : undefined;
+          },
+          10_000,
+          'J2 exported',
+        );
         const usedMs = Date.now() - t0;
         await sim.setStatus(J2, 'ACTIVE');
         await waitFor(async () => receiver.requests.some((r) => r.path === '/hook2'), 10_000, 'a webhook to audit-2');
@@ -54,7 +63,11 @@ test('5a/5b. SIGHUP: a valid config applies without a restart; an invalid one is
     );
 
     await scenario(
-      { scenario: '5b SIGHUP invalid', fault: 'config file gets jobs[1].arn "arn:aws:s3:::bucket", then SIGHUP', expected: 'refused, config_last_reload_successful 0, the log names jobs[1].arn, the old config keeps polling and notifying' },
+      {
+        scenario: '5b SIGHUP invalid',
+        fault: 'config file gets jobs[1].arn "arn:aws:s3:::bucket", then SIGHUP',
+        expected: 'refused, config_last_reload_successful 0, the log names jobs[1].arn, the old config keeps polling and notifying',
+      },
       async (obs) => {
         const bad = structuredClone(cfg);
         bad.jobs = [{ arn: J1 }, { arn: 'arn:aws:s3:::bucket' }];
@@ -64,7 +77,11 @@ test('5a/5b. SIGHUP: a valid config applies without a restart; an invalid one is
         const line = await d!.waitLog((l) => l.msg.startsWith('config reload refused'), 5000, '"config reload refused"');
         const m = await d!.metrics();
         await sim.setStatus(J1, 'ACTIVE');
-        await waitFor(async () => receiver.requests.slice(before).filter((r) => r.path === '/hook2').length >= 1, 10_000, 'the old config (with audit-2) still notifies');
+        await waitFor(
+          async () => receiver.requests.slice(before).filter((r) => r.path === '/hook2').length >= 1,
+          10_000,
+          'the old config (with audit-2) still notifies',
+        );
         obs(`log ${String(line.level)}: "${line.msg.slice(0, 90)}"`);
         obs(`reload_successful ${m.get('cleanroomsml_monitor_config_last_reload_successful')}`);
         obs(`J1 ACTIVE still notified to ${new Set(receiver.requests.slice(before).map((r) => r.path.split('/')[1])).size} targets`);
@@ -93,7 +110,9 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
 
 test('5c. every invalid config is refused by `check-config`: exit 2 within 1 s, expected message, no secret', async () => {
   const dir = join(REPO, 'test/fixtures/config/invalid');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   // The canary secrets the fixtures reference (same as test/unit/config.test.ts).
   const env = {
     PATH: process.env['PATH'],
@@ -102,7 +121,11 @@ test('5c. every invalid config is refused by `check-config`: exit 2 within 1 s, 
     EMPTY_WEBHOOK_SECRET: '',
   };
   await scenario(
-    { scenario: '5c invalid config corpus', fault: `${files.length} invalid files (test/fixtures/config/invalid) through \`node dist/cli.js check-config\``, expected: 'each: exit 2 within 1 s, every `# expect:` text in the output, no canary secret' },
+    {
+      scenario: '5c invalid config corpus',
+      fault: `${files.length} invalid files (test/fixtures/config/invalid) through \`node dist/cli.js check-config\``,
+      expected: 'each: exit 2 within 1 s, every `# expect:` text in the output, no canary secret',
+    },
     async (obs) => {
       const bad: string[] = [];
       let maxMs = 0;
@@ -121,7 +144,8 @@ test('5c. every invalid config is refused by `check-config`: exit 2 within 1 s, 
           const hasAll = expects.length > 0 && expects.every((e) => r.out.includes(e));
           if (hasAll) expected++;
           if (/canary/i.test(r.out)) leaks++;
-          if (r.code !== 2 || !hasAll || r.ms >= 1000 || /canary/i.test(r.out)) bad.push(`${f} (exit ${r.code}, ${Math.round(r.ms)} ms): ${r.out.trim().slice(0, 120)}`);
+          if (r.code !== 2 || !hasAll || r.ms >= 1000 || /canary/i.test(r.out))
+            bad.push(`${f} (exit ${r.code}, ${Math.round(r.ms)} ms): ${r.out.trim().slice(0, 120)}`);
         }
       };
       await worker();

@@ -12,7 +12,8 @@ const note = (what) => {
   if (logPath) appendFileSync(logPath, `${new Date().toISOString()} pid ${process.pid}: ${what}\n`);
 };
 const loopback = (h) => h === 'localhost' || /^127\./.test(h) || h === '::1' || h === '[::1]';
-const notFound = (host) => Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: host });
+const notFound = (host) =>
+  Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: host });
 
 const realLookup = dns.lookup;
 dns.lookup = function guardedLookup(host, ...rest) {
@@ -39,7 +40,9 @@ net.Socket.prototype.connect = function guardedConnect(...args) {
   const host = o && typeof o === 'object' ? o.host : undefined;
   if (typeof host === 'string' && net.isIP(host) !== 0 && !loopback(host)) {
     note(`refused connection to ${host}:${o.port}`);
-    process.nextTick(() => this.destroy(Object.assign(new Error(`connect ECONNREFUSED ${host} (fault-suite egress guard)`), { code: 'ECONNREFUSED' })));
+    process.nextTick(() =>
+      this.destroy(Object.assign(new Error(`connect ECONNREFUSED ${host} (fault-suite egress guard)`), { code: 'ECONNREFUSED' })),
+    );
     return this;
   }
   return realConnect.apply(this, args);

@@ -73,7 +73,10 @@ export interface Sim {
 export async function startSim(): Promise<Sim> {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
   const control = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sim.url}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    const res = await fetch(`${sim.url}${path}`, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
     const json = (await res.json()) as any;
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
@@ -83,7 +86,8 @@ export async function startSim(): Promise<Sim> {
     url: sim.url,
     control,
     faults: async (f) => void (await control('PUT', '/_sim/faults', f)),
-    setStatus: async (a, status, extra = {}) => void (await control('POST', `/_sim/jobs/${encodeURIComponent(a)}/status`, { status, ...extra })),
+    setStatus: async (a, status, extra = {}) =>
+      void (await control('POST', `/_sim/jobs/${encodeURIComponent(a)}/status`, { status, ...extra })),
     put: async (jobs) => void (await control('PUT', '/_sim/jobs', { jobs })),
     requests: async (since = 0) => (await control('GET', `/_sim/requests?since=${since}`)).requests,
     close: () => sim.close(),
@@ -141,7 +145,14 @@ process.on('exit', () => {
 export function baseConfig(sim: Sim, receiverUrl: string | undefined, over: Record<string, any> = {}): Record<string, any> {
   const targets = receiverUrl
     ? [
-        { name: 'audit', type: 'webhook', url: `${receiverUrl}/hook`, secret: '${FAULTS_WEBHOOK_SECRET}', allowHttp: true, retry: { baseDelayMs: 200, maxDelayMs: 1000 } },
+        {
+          name: 'audit',
+          type: 'webhook',
+          url: `${receiverUrl}/hook`,
+          secret: '${FAULTS_WEBHOOK_SECRET}',
+          allowHttp: true,
+          retry: { baseDelayMs: 200, maxDelayMs: 1000 },
+        },
         { name: 'team-slack', type: 'slack', url: '${FAULTS_SLACK_URL}', allowHttp: true, retry: { baseDelayMs: 200, maxDelayMs: 1000 } },
       ]
     : [];
@@ -299,7 +310,9 @@ export class Metrics {
   constructor(readonly samples: Sample[]) {}
   /** Sum of every sample of `name` whose labels include `labels`. */
   sum(name: string, labels: Record<string, string> = {}): number {
-    return this.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((a, s) => a + s.value, 0);
+    return this.samples
+      .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+      .reduce((a, s) => a + s.value, 0);
   }
   get(name: string, labels: Record<string, string> = {}): number | undefined {
     return this.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
@@ -340,9 +353,18 @@ export function probe(d: Daemon, everyMs = 200): { stop(): Promise<Array<{ t: nu
     while (running) {
       const t = Date.now();
       const [h, r, fresh] = await Promise.all([
-        d.get('/healthz').then((x) => x.status, () => 0),
-        d.get('/readyz').then((x) => x.status, () => 0),
-        d.metrics().then((m) => isFresh(m, t), () => false),
+        d.get('/healthz').then(
+          (x) => x.status,
+          () => 0,
+        ),
+        d.get('/readyz').then(
+          (x) => x.status,
+          () => 0,
+        ),
+        d.metrics().then(
+          (m) => isFresh(m, t),
+          () => false,
+        ),
       ]);
       seen.push({ t, health: h, ready: r, fresh });
       await sleep(everyMs);

@@ -17,7 +17,11 @@ test('2. malformed answers are errors, never a crash or a false transition; an u
   let d: Daemon | undefined;
   try {
     await sim.put([J1, J2, J3].map((a, i) => ({ name: `malformed-${i + 1}`, arn: a, status: 'CREATE_IN_PROGRESS' })));
-    d = await startDaemon({ name: 'malformed', receiverUrl: receiver.url, config: baseConfig(sim, receiver.url, { jobs: [{ arn: J1 }, { arn: J2 }, { arn: J3 }] }) });
+    d = await startDaemon({
+      name: 'malformed',
+      receiverUrl: receiver.url,
+      config: baseConfig(sim, receiver.url, { jobs: [{ arn: J1 }, { arn: J2 }, { arn: J3 }] }),
+    });
     await waitReady(d);
     await sleep(2000);
     const t0 = (await d.metrics()).transitions();
@@ -30,7 +34,11 @@ test('2. malformed answers are errors, never a crash or a false transition; an u
     ];
     for (const [kind, what] of kinds) {
       await scenario(
-        { scenario: `2 ${kind}`, fault: `malformed {arn: J1, kind: ${kind}} on Get and List for 4 s: ${what}`, expected: 'counted as api errors, no transition, J1 keeps its status, /healthz 200, no crash' },
+        {
+          scenario: `2 ${kind}`,
+          fault: `malformed {arn: J1, kind: ${kind}} on Get and List for 4 s: ${what}`,
+          expected: 'counted as api errors, no transition, J1 keeps its status, /healthz 200, no crash',
+        },
         async (obs) => {
           await waitReady(d!);
           const m0 = await d!.metrics();
@@ -50,32 +58,52 @@ test('2. malformed answers are errors, never a crash or a false transition; an u
           obs(`api errors +${errors}`);
           obs(`${transitions} transitions`);
           obs(`J1 ${m1.get(STATUS, { arn: J1, status: 'CREATE_IN_PROGRESS' }) === 1 ? 'still CREATE_IN_PROGRESS' : 'CHANGED'}`);
-          obs(`sweeps stale in ${seen.filter((s) => !s.fresh).length}/${seen.length} probes, readyz non-200 ${seen.filter((s) => s.ready !== 200).length}`);
+          obs(
+            `sweeps stale in ${seen.filter((s) => !s.fresh).length}/${seen.length} probes, readyz non-200 ${seen.filter((s) => s.ready !== 200).length}`,
+          );
           obs(`rss ${Math.round(Number(rss) / 1024)} MB`);
           assert.ok(served > 0, 'the fault was served');
           assert.ok(errors >= served, `api errors +${errors} < ${served} served`);
           assert.equal(transitions, 0);
           assert.equal(m1.get(STATUS, { arn: J1, status: 'CREATE_IN_PROGRESS' }), 1);
-          assert.ok(seen.every((s) => s.health === 200), 'healthz 200');
+          assert.ok(
+            seen.every((s) => s.health === 200),
+            'healthz 200',
+          );
           assert.ok(d!.alive(), 'alive');
         },
       );
     }
 
     await scenario(
-      { scenario: '2 unknown status', fault: 'J2 turns "ARCHIVING" (not in the 2023-09-06 model)', expected: 'exported as given (status{status="ARCHIVING"} 1, others 0), one real transition, no webhook (not a notify status), no error' },
+      {
+        scenario: '2 unknown status',
+        fault: 'J2 turns "ARCHIVING" (not in the 2023-09-06 model)',
+        expected:
+          'exported as given (status{status="ARCHIVING"} 1, others 0), one real transition, no webhook (not a notify status), no error',
+      },
       async (obs) => {
         const m0 = await d!.metrics();
         const before = receiver.requests.length;
         await sim.setStatus(J2, 'ARCHIVING');
-        const m1 = await waitFor(async () => {
-          const m = await d!.metrics();
-          return m.get(STATUS, { arn: J2, status: 'ARCHIVING' }) === 1 ? m : undefined;
-        }, 10_000, 'ARCHIVING exported');
+        const m1 = await waitFor(
+          async () => {
+            const m = await d!.metrics();
+            return m.get(STATUS, { arn: J2, status: 'ARCHIVING' }) === 1 ? m : undefined;
+          },
+          10_000,
+          'ARCHIVING exported',
+        );
         await sleep(1500);
-        const others = m1.samples.filter((s) => s.name === STATUS && s.labels['arn'] === J2 && s.labels['status'] !== 'ARCHIVING').map((s) => s.value);
-        obs(`status{ARCHIVING} ${m1.get(STATUS, { arn: J2, status: 'ARCHIVING' })}, ${others.filter((v) => v === 0).length}/${others.length} known statuses 0`);
-        obs(`transitions +${m1.transitions() - m0.transitions()} (${JSON.stringify(m1.get('cleanroomsml_monitor_transitions_total', { from: 'CREATE_IN_PROGRESS', to: 'ARCHIVING' }))} CREATE_IN_PROGRESS->ARCHIVING)`);
+        const others = m1.samples
+          .filter((s) => s.name === STATUS && s.labels['arn'] === J2 && s.labels['status'] !== 'ARCHIVING')
+          .map((s) => s.value);
+        obs(
+          `status{ARCHIVING} ${m1.get(STATUS, { arn: J2, status: 'ARCHIVING' })}, ${others.filter((v) => v === 0).length}/${others.length} known statuses 0`,
+        );
+        obs(
+          `transitions +${m1.transitions() - m0.transitions()} (${JSON.stringify(m1.get('cleanroomsml_monitor_transitions_total', { from: 'CREATE_IN_PROGRESS', to: 'ARCHIVING' }))} CREATE_IN_PROGRESS->ARCHIVING)`,
+        );
         obs(`api errors +${m1.api('error') - m0.api('error')}`);
         obs(`${receiver.requests.length - before} webhooks`);
         assert.ok(others.length >= 7 && others.every((v) => v === 0));

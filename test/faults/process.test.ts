@@ -35,7 +35,11 @@ test('3. SIGKILL during a sweep, a journal append and a checkpoint: restart load
     await sleep(1500);
 
     await scenario(
-      { scenario: '3a SIGKILL mid-sweep', fault: 'AWS answers held 1.5 s; J1 turns ACTIVE; SIGKILL while the sweep waits; J2 turns CREATE_FAILED while down', expected: 'restart loads the state (nothing quarantined); both transitions reported after restart, one event each' },
+      {
+        scenario: '3a SIGKILL mid-sweep',
+        fault: 'AWS answers held 1.5 s; J1 turns ACTIVE; SIGKILL while the sweep waits; J2 turns CREATE_FAILED while down',
+        expected: 'restart loads the state (nothing quarantined); both transitions reported after restart, one event each',
+      },
       async (obs) => {
         await sim.faults({ latencyMs: 1500 });
         await sim.setStatus(J[0]!, 'ACTIVE');
@@ -45,10 +49,16 @@ test('3. SIGKILL during a sweep, a journal append and a checkpoint: restart load
         await sim.faults({});
         d = await startDaemon({ name: 'process', receiverUrl: receiver.url, configPath: d!.configPath, stateDir: d!.stateDir });
         const l = loaded(d);
-        await waitFor(async () => {
-          const ev = [...auditEvents(receiver).ids.values()];
-          return ev.some((e) => e.arn === J[0] && e.status === 'ACTIVE') && ev.some((e) => e.arn === J[1] && e.status === 'CREATE_FAILED');
-        }, 15_000, 'both events delivered');
+        await waitFor(
+          async () => {
+            const ev = [...auditEvents(receiver).ids.values()];
+            return (
+              ev.some((e) => e.arn === J[0] && e.status === 'ACTIVE') && ev.some((e) => e.arn === J[1] && e.status === 'CREATE_FAILED')
+            );
+          },
+          15_000,
+          'both events delivered',
+        );
         await sleep(1500);
         const a = auditEvents(receiver);
         obs(`restart loaded ${l['jobs']} jobs, quarantined ${JSON.stringify(l['quarantined'])}, torn tail ${l['tornTail']}`);
@@ -59,7 +69,11 @@ test('3. SIGKILL during a sweep, a journal append and a checkpoint: restart load
     );
 
     await scenario(
-      { scenario: '3b SIGKILL mid-append', fault: 'J3 turns ACTIVE; SIGKILL on the first journal write event (inotify) that follows', expected: 'restart loads the state; the J3 event is delivered (once per event id), none lost' },
+      {
+        scenario: '3b SIGKILL mid-append',
+        fault: 'J3 turns ACTIVE; SIGKILL on the first journal write event (inotify) that follows',
+        expected: 'restart loads the state; the J3 event is delivered (once per event id), none lost',
+      },
       async (obs) => {
         await waitReady(d!);
         const before = auditEvents(receiver).ids.size;
@@ -79,11 +93,17 @@ test('3. SIGKILL during a sweep, a journal append and a checkpoint: restart load
         const hooksAtKill = auditEvents(receiver).ids.size - before;
         d = await startDaemon({ name: 'process', receiverUrl: receiver.url, configPath: d!.configPath, stateDir: d!.stateDir });
         const l = loaded(d);
-        await waitFor(async () => [...auditEvents(receiver).ids.values()].some((e) => e.arn === J[2] && e.status === 'ACTIVE'), 15_000, 'J3 event delivered');
+        await waitFor(
+          async () => [...auditEvents(receiver).ids.values()].some((e) => e.arn === J[2] && e.status === 'ACTIVE'),
+          15_000,
+          'J3 event delivered',
+        );
         await sleep(1500);
         const a = auditEvents(receiver);
         obs(`killed during the write with ${hooksAtKill} J3 webhooks sent`);
-        obs(`restart: quarantined ${JSON.stringify(l['quarantined'])}, replayed ${l['replayed']} records, pending ${l['pending']}, torn tail ${l['tornTail']}`);
+        obs(
+          `restart: quarantined ${JSON.stringify(l['quarantined'])}, replayed ${l['replayed']} records, pending ${l['pending']}, torn tail ${l['tornTail']}`,
+        );
         obs(`J3 event ids ${[...a.ids.values()].filter((e) => e.arn === J[2]).length}`);
         assert.deepEqual(l['quarantined'], []);
         assert.equal([...a.ids.values()].filter((e) => e.arn === J[2]).length, 1);
@@ -92,17 +112,34 @@ test('3. SIGKILL during a sweep, a journal append and a checkpoint: restart load
     await d.stop();
 
     await scenario(
-      { scenario: '3c SIGKILL mid-checkpoint', fault: '2,000-job state; SIGKILL when the start-up checkpoint temp file appears (inotify), 3 times', expected: 'each restart loads all jobs from the previous checkpoint + journal, nothing quarantined' },
+      {
+        scenario: '3c SIGKILL mid-checkpoint',
+        fault: '2,000-job state; SIGKILL when the start-up checkpoint temp file appears (inotify), 3 times',
+        expected: 'each restart loads all jobs from the previous checkpoint + journal, nothing quarantined',
+      },
       async (obs) => {
         const N = 2000;
-        sim.sim.putJobs(Array.from({ length: N }, (_, i) => ({ name: `bulk-${i}-${'x'.repeat(40)}`, arn: arn(i + 1, 'e'), status: 'ACTIVE', collaborationId: COLLAB, configuredAudienceModelArn: MODEL, description: 'y'.repeat(200) })));
+        sim.sim.putJobs(
+          Array.from({ length: N }, (_, i) => ({
+            name: `bulk-${i}-${'x'.repeat(40)}`,
+            arn: arn(i + 1, 'e'),
+            status: 'ACTIVE',
+            collaborationId: COLLAB,
+            configuredAudienceModelArn: MODEL,
+            description: 'y'.repeat(200),
+          })),
+        );
         const cfg = baseConfig(sim, undefined, { discovery: [{ collaborationId: COLLAB }] });
         let b = await startDaemon({ name: 'checkpoint', config: cfg });
         // The collaboration also holds the jobs of 3a/3b.
-        const tracked = await waitFor(async () => {
-          const n = (await b.metrics()).get('cleanroomsml_monitor_jobs_tracked') ?? 0;
-          return n >= N ? n : undefined;
-        }, 20_000, 'all jobs tracked');
+        const tracked = await waitFor(
+          async () => {
+            const n = (await b.metrics()).get('cleanroomsml_monitor_jobs_tracked') ?? 0;
+            return n >= N ? n : undefined;
+          },
+          20_000,
+          'all jobs tracked',
+        );
         await b.stop();
         const results: string[] = [];
         let tmpLeft = 0;
@@ -118,7 +155,15 @@ test('3. SIGKILL during a sweep, a journal append and a checkpoint: restart load
           };
           w.on('change', onEvent);
           proc = await startDaemon({ name: 'checkpoint', configPath: b.configPath, stateDir: b.stateDir, waitStarted: false });
-          const startedOrExit = await Promise.race([proc.exited.then(() => 'killed'), proc.waitLog((l) => l.msg === 'cleanroomsml-monitor started', 15_000).then(() => 'started', () => 'killed')]);
+          const startedOrExit = await Promise.race([
+            proc.exited.then(() => 'killed'),
+            proc
+              .waitLog((l) => l.msg === 'cleanroomsml-monitor started', 15_000)
+              .then(
+                () => 'started',
+                () => 'killed',
+              ),
+          ]);
           if (startedOrExit === 'started') await proc.kill('SIGKILL');
           w.close();
           tmpLeft = readdirSync(b.stateDir).filter((f) => f.endsWith('.tmp')).length;

@@ -63,7 +63,9 @@ for (const f of scanned) {
   else kinds.state++;
   if (text.includes('CANARY') || /canary/i.test(text)) hits.push(f.slice(root.length + 1));
 }
-const deadLetterFiles = scanned.filter((f) => /state\.json$|journal\.ndjson$/.test(f) && readFileSync(f, 'utf8').includes('"deadAt"')).length;
+const deadLetterFiles = scanned.filter(
+  (f) => /state\.json$|journal\.ndjson$/.test(f) && readFileSync(f, 'utf8').includes('"deadAt"'),
+).length;
 rows.push({
   scenario: '7 canaries',
   fault: 'canary AWS secret key, whsec_ secret and Slack URL token in env/config of every daemon',
@@ -85,7 +87,9 @@ const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const table = [
   '| scenario | fault injected | expected | observed | pass/fail |',
   '|---|---|---|---|---|',
-  ...rows.map((r) => `| ${esc(r.scenario)} | ${esc(r.fault)} | ${esc(r.expected)} | ${esc(r.observed)} | ${r.pass ? 'pass' : '**FAIL**'} |`),
+  ...rows.map(
+    (r) => `| ${esc(r.scenario)} | ${esc(r.fault)} | ${esc(r.expected)} | ${esc(r.observed)} | ${r.pass ? 'pass' : '**FAIL**'} |`,
+  ),
 ].join('\n');
 const passed = rows.filter((r) => r.pass).length;
 const failed = rows.length - passed;

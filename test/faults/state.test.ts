@@ -26,7 +26,11 @@ test('4a/4b. corrupt or truncated state is moved aside loudly, no re-notificatio
     await sleep(1500);
 
     await scenario(
-      { scenario: '4b second process', fault: 'a second `run` on the same state dir while the first runs', expected: 'refused with a clear message, exit non-zero; the first keeps running' },
+      {
+        scenario: '4b second process',
+        fault: 'a second `run` on the same state dir while the first runs',
+        expected: 'refused with a clear message, exit non-zero; the first keeps running',
+      },
       async (obs) => {
         const t0 = Date.now();
         const second = await startDaemon({ name: 'corrupt', configPath: d!.configPath, stateDir: d!.stateDir, waitStarted: false });
@@ -42,25 +46,49 @@ test('4a/4b. corrupt or truncated state is moved aside loudly, no re-notificatio
     await d.stop();
 
     const variants: Array<[string, string, (dir: string) => void]> = [
-      ['4a truncated state.json', 'state.json cut in half (and the journal emptied)', (dir) => {
-        const p = join(dir, 'state.json');
-        const t = readFileSync(p);
-        writeFileSync(p, t.subarray(0, Math.floor(t.length / 2)));
-        writeFileSync(join(dir, 'journal.ndjson'), '');
-      }],
-      ['4a corrupt journal', 'garbage line in the middle of journal.ndjson', (dir) => {
-        writeFileSync(join(dir, 'journal.ndjson'), '{"s":1,"t":"delivered","id":"x"}\n\u0000\u0000garbage{{{\n{"s":2,"t":"delivered","id":"y"}\n');
-      }],
-      ['4a wrong-shape journal', 'valid JSON of the wrong shape in journal.ndjson ({"s":48,"t":"commit"}, no lists)', (dir) => {
-        writeFileSync(join(dir, 'journal.ndjson'), '{"s":48,"t":"commit"}\n');
-      }],
-      ['4a corrupt state.json', 'state.json overwritten with random bytes', (dir) => {
-        writeFileSync(join(dir, 'state.json'), Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256)));
-      }],
+      [
+        '4a truncated state.json',
+        'state.json cut in half (and the journal emptied)',
+        (dir) => {
+          const p = join(dir, 'state.json');
+          const t = readFileSync(p);
+          writeFileSync(p, t.subarray(0, Math.floor(t.length / 2)));
+          writeFileSync(join(dir, 'journal.ndjson'), '');
+        },
+      ],
+      [
+        '4a corrupt journal',
+        'garbage line in the middle of journal.ndjson',
+        (dir) => {
+          writeFileSync(
+            join(dir, 'journal.ndjson'),
+            '{"s":1,"t":"delivered","id":"x"}\n\u0000\u0000garbage{{{\n{"s":2,"t":"delivered","id":"y"}\n',
+          );
+        },
+      ],
+      [
+        '4a wrong-shape journal',
+        'valid JSON of the wrong shape in journal.ndjson ({"s":48,"t":"commit"}, no lists)',
+        (dir) => {
+          writeFileSync(join(dir, 'journal.ndjson'), '{"s":48,"t":"commit"}\n');
+        },
+      ],
+      [
+        '4a corrupt state.json',
+        'state.json overwritten with random bytes',
+        (dir) => {
+          writeFileSync(join(dir, 'state.json'), Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256)));
+        },
+      ],
     ];
     for (const [name, fault, corrupt] of variants) {
       await scenario(
-        { scenario: name, fault, expected: 'moved aside with an error log + state_files_quarantined_total, daemon starts and is ready, first-seen terminal jobs not re-notified' },
+        {
+          scenario: name,
+          fault,
+          expected:
+            'moved aside with an error log + state_files_quarantined_total, daemon starts and is ready, first-seen terminal jobs not re-notified',
+        },
         async (obs) => {
           corrupt(d!.stateDir);
           const asideBefore = readdirSync(d!.stateDir).filter((f) => f.includes('.corrupt-')).length;
@@ -69,8 +97,11 @@ test('4a/4b. corrupt or truncated state is moved aside loudly, no re-notificatio
           await waitReady(d);
           await sleep(2500);
           const m = await d.metrics();
-          const loud = d.lines.find((l) => (l.level as unknown) === 'error' && /corrupt/.test(l.msg)) ?? d.lines.find((l) => /corrupt/.test(l.msg));
-          const aside = readdirSync(d.stateDir).filter((f) => f.includes('.corrupt-')).slice(asideBefore);
+          const loud =
+            d.lines.find((l) => (l.level as unknown) === 'error' && /corrupt/.test(l.msg)) ?? d.lines.find((l) => /corrupt/.test(l.msg));
+          const aside = readdirSync(d.stateDir)
+            .filter((f) => f.includes('.corrupt-'))
+            .slice(asideBefore);
           const q = m.sum('cleanroomsml_monitor_state_files_quarantined_total');
           obs(`log ${String(loud?.level)}: "${String(loud?.msg).slice(0, 70)}..."`);
           obs(`quarantined_total ${q}`);
@@ -125,9 +156,12 @@ test('4c. full disk: readiness false, nothing sent unrecorded, recovery and deli
   const mnt = join(ROOT, 'fulldisk-mnt');
   const why = mountTmpfs(mnt, '4m');
   if (why) {
-    await scenario({ scenario: '4c full disk', fault: 'tmpfs state dir filled', expected: 'readyz 503, no webhook; recovery + delivery' }, async () => {
-      throw new Error(`cannot mount a tmpfs (${why}); run as root or with CAP_SYS_ADMIN`);
-    });
+    await scenario(
+      { scenario: '4c full disk', fault: 'tmpfs state dir filled', expected: 'readyz 503, no webhook; recovery + delivery' },
+      async () => {
+        throw new Error(`cannot mount a tmpfs (${why}); run as root or with CAP_SYS_ADMIN`);
+      },
+    );
     return;
   }
   const sim = await startSim();
@@ -135,11 +169,22 @@ test('4c. full disk: readiness false, nothing sent unrecorded, recovery and deli
   let d: Daemon | undefined;
   try {
     await scenario(
-      { scenario: '4c full disk', fault: 'state dir on a 4 MiB tmpfs filled to ENOSPC, then 10 jobs turn ACTIVE; space freed 5 s later', expected: 'state write errors counted, /readyz 503, no webhook while unrecorded; after freeing: ready, each event delivered once' },
+      {
+        scenario: '4c full disk',
+        fault: 'state dir on a 4 MiB tmpfs filled to ENOSPC, then 10 jobs turn ACTIVE; space freed 5 s later',
+        expected: 'state write errors counted, /readyz 503, no webhook while unrecorded; after freeing: ready, each event delivered once',
+      },
       async (obs) => {
         const jobs = J.slice(0, 10);
-        await sim.put(jobs.map((a, i) => ({ name: `disk-${i}-${'n'.repeat(40)}`, arn: a, status: 'CREATE_IN_PROGRESS', description: 'd'.repeat(250) })));
-        d = await startDaemon({ name: 'fulldisk', receiverUrl: receiver.url, stateDir: join(mnt, 'state'), config: baseConfig(sim, receiver.url, { jobs: jobs.map((a) => ({ arn: a })) }) });
+        await sim.put(
+          jobs.map((a, i) => ({ name: `disk-${i}-${'n'.repeat(40)}`, arn: a, status: 'CREATE_IN_PROGRESS', description: 'd'.repeat(250) })),
+        );
+        d = await startDaemon({
+          name: 'fulldisk',
+          receiverUrl: receiver.url,
+          stateDir: join(mnt, 'state'),
+          config: baseConfig(sim, receiver.url, { jobs: jobs.map((a) => ({ arn: a })) }),
+        });
         await waitReady(d);
         await sleep(2000);
         const filler = fill(mnt);
@@ -153,13 +198,24 @@ test('4c. full disk: readiness false, nothing sent unrecorded, recovery and deli
         const m1 = await d.metrics();
         const seenFull = await p.stop();
         const first503 = seenFull.find((s) => s.ready === 503);
-        const stateErrors = m1.sum('cleanroomsml_monitor_state_write_errors_total') - m0.sum('cleanroomsml_monitor_state_write_errors_total');
+        const stateErrors =
+          m1.sum('cleanroomsml_monitor_state_write_errors_total') - m0.sum('cleanroomsml_monitor_state_write_errors_total');
         const transitionsWhileFull = m1.transitions() - m0.transitions();
         rmSync(filler);
         const freedAt = Date.now();
         await waitReady(d, 15_000);
         const readyAfter = Date.now() - freedAt;
-        await waitFor(async () => new Set(receiver.requests.slice(before).filter((r) => r.path === '/hook').map((r) => r.headers['webhook-id'])).size >= jobs.length, 20_000, 'all events delivered');
+        await waitFor(
+          async () =>
+            new Set(
+              receiver.requests
+                .slice(before)
+                .filter((r) => r.path === '/hook')
+                .map((r) => r.headers['webhook-id']),
+            ).size >= jobs.length,
+          20_000,
+          'all events delivered',
+        );
         await sleep(1500);
         const hooks = receiver.requests.slice(before).filter((r) => r.path === '/hook');
         const ids = new Set(hooks.map((r) => r.headers['webhook-id']));

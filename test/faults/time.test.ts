@@ -8,12 +8,21 @@ import { join } from 'node:path';
 import { startReceiver } from '../helpers/receiver.js';
 import { arn, baseConfig, REPO, ROOT, scenario, sleep, startDaemon, startSim, waitFor, waitReady, type Daemon } from './harness.js';
 
-const LIBS = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1', '/usr/lib/faketime/libfaketimeMT.so.1'];
+const LIBS = [
+  '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1',
+  '/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1',
+  '/usr/lib/faketime/libfaketimeMT.so.1',
+];
 const J = [1, 2, 3].map((n) => arn(n, 'a1'));
 
 test('6. wall-clock jumps of +1 h and -1 h: no retry storm, no early dead letter, no scheduler stall, no false stuck alert', async () => {
   const lib = LIBS.find((p) => existsSync(p));
-  const row = { scenario: '6 clock jump', fault: 'libfaketime: daemon wall clock +1 h, then -1 h (monotonic unchanged); a webhook target failing with 503 meanwhile', expected: 'API calls/s and the delivery attempts of each event stay at their pace, no dead letter, a change after each jump is detected within ~2 intervals, 0 false transitions, stuck alert built on job timestamps' };
+  const row = {
+    scenario: '6 clock jump',
+    fault: 'libfaketime: daemon wall clock +1 h, then -1 h (monotonic unchanged); a webhook target failing with 503 meanwhile',
+    expected:
+      'API calls/s and the delivery attempts of each event stay at their pace, no dead letter, a change after each jump is detected within ~2 intervals, 0 false transitions, stuck alert built on job timestamps',
+  };
   if (!lib) {
     await scenario(row, async () => {
       throw new Error('libfaketime is not installed (apt-get install faketime)');
@@ -27,10 +36,23 @@ test('6. wall-clock jumps of +1 h and -1 h: no retry storm, no early dead letter
   writeFileSync(spec, '+0\n');
   let d: Daemon | undefined;
   try {
-    await sim.put(J.map((a, i) => ({ name: `clock-${i + 1}`, arn: a, status: 'CREATE_IN_PROGRESS', createTime: new Date(Date.now() - 600_000).toISOString() })));
+    await sim.put(
+      J.map((a, i) => ({
+        name: `clock-${i + 1}`,
+        arn: a,
+        status: 'CREATE_IN_PROGRESS',
+        createTime: new Date(Date.now() - 600_000).toISOString(),
+      })),
+    );
     const cfg = baseConfig(sim, receiver.url, { jobs: J.map((a) => ({ arn: a })) });
     // Retries every 2-8 s, dead letter after 30 min: a jump of +1 h must not count as 1 h of retrying.
-    cfg.notifications.targets.push({ name: 'flaky', type: 'webhook', url: `${receiver.url}/flaky`, allowHttp: true, retry: { baseDelayMs: 2000, maxDelayMs: 8000, maxAttempts: 15, maxAgeMs: 1_800_000 } });
+    cfg.notifications.targets.push({
+      name: 'flaky',
+      type: 'webhook',
+      url: `${receiver.url}/flaky`,
+      allowHttp: true,
+      retry: { baseDelayMs: 2000, maxDelayMs: 8000, maxAttempts: 15, maxAgeMs: 1_800_000 },
+    });
     d = await startDaemon({
       name: 'clock',
       receiverUrl: receiver.url,
@@ -83,9 +105,13 @@ test('6. wall-clock jumps of +1 h and -1 h: no retry storm, no early dead letter
       const missed = d!.stderr.join('').split('missed execution').length - 1;
       const cronWarn = d!.lines.filter((l) => /missed execution/.test(l.msg)).length + missed;
       obs(`API calls/s ${base.api.toFixed(1)} -> ${fwd.api.toFixed(1)} (+1 h) -> ${back.api.toFixed(1)} (-1 h)`);
-      obs(`503 delivery attempts per 6 s ${base.flaky} -> ${fwd.flaky} -> ${back.flaky} (most for one event ${base.flakyMax} -> ${fwd.flakyMax} -> ${back.flakyMax})`);
+      obs(
+        `503 delivery attempts per 6 s ${base.flaky} -> ${fwd.flaky} -> ${back.flaky} (most for one event ${base.flakyMax} -> ${fwd.flakyMax} -> ${back.flakyMax})`,
+      );
       obs(`dead letters ${back.dead}`);
-      obs(`change detected in ${[d0, dFwd, dBack].map((x) => (x === Infinity ? 'NOT within 20' : x.toFixed(1))).join(' / ')} s (before / after +1 h / after -1 h)`);
+      obs(
+        `change detected in ${[d0, dFwd, dBack].map((x) => (x === Infinity ? 'NOT within 20' : x.toFixed(1))).join(' / ')} s (before / after +1 h / after -1 h)`,
+      );
       obs(`false transitions ${base.transitions + fwd.transitions + back.transitions}`);
       obs(`/readyz after +1 h ${readyAfterFwd}`);
       obs(`job created_timestamp unchanged ${base.created === fwd.created && fwd.created === back.created}`);

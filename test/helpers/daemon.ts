@@ -54,7 +54,8 @@ export async function workdir(prefix: string): Promise<Workdir> {
     writeConfig: (config) => writeFile(configPath, JSON.stringify(config, null, 2)),
     async stateFiles() {
       const out: Record<string, string> = {};
-      for (const f of await readdir(stateDir).catch(() => [] as string[])) out[f] = await readFile(join(stateDir, f), 'utf8').catch(() => '');
+      for (const f of await readdir(stateDir).catch(() => [] as string[]))
+        out[f] = await readFile(join(stateDir, f), 'utf8').catch(() => '');
       return out;
     },
   };
@@ -78,7 +79,10 @@ export interface Daemon {
 export const allDaemonOutput: string[] = [];
 
 export async function startDaemon(w: Workdir, opts: { timeoutMs?: number } = {}): Promise<Daemon> {
-  const child = spawn(process.execPath, [CLI, 'run', '--config', w.configPath], { env: daemonEnv(w.dir), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', '--config', w.configPath], {
+    env: daemonEnv(w.dir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -149,7 +153,15 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
 }
 
 /** A config for the daemon against the simulator; targets and extras are merged in. */
-export function baseConfig(opts: { simUrl: string; stateDir: string; collaborationId: string; targets: unknown[]; port?: number; adminPort?: number; logLevel?: string }) {
+export function baseConfig(opts: {
+  simUrl: string;
+  stateDir: string;
+  collaborationId: string;
+  targets: unknown[];
+  port?: number;
+  adminPort?: number;
+  logLevel?: string;
+}) {
   return {
     aws: { region: 'us-east-1', endpoint: opts.simUrl, maxAttempts: 2, requestTimeoutMs: 2_000 },
     discovery: [{ collaborationId: opts.collaborationId }],
@@ -187,6 +199,8 @@ export async function outboxOf(d: Daemon): Promise<OutboxView> {
 
 /** The daemon's view of each job (GET /api/jobs): arn -> "STATUS updateTime". */
 export async function observed(d: Daemon): Promise<Map<string, string>> {
-  const v = (await (await fetch(`${d.adminUrl}/api/jobs`)).json()) as { jobs: Array<{ arn: string; status?: string; updateTime?: string }> };
+  const v = (await (await fetch(`${d.adminUrl}/api/jobs`)).json()) as {
+    jobs: Array<{ arn: string; status?: string; updateTime?: string }>;
+  };
   return new Map(v.jobs.map((j) => [j.arn, `${j.status} ${j.updateTime}`]));
 }

@@ -20,14 +20,37 @@ export function snap(over: Partial<JobSnapshot> = {}): JobSnapshot {
   };
 }
 
-export function change(from: string | null, to: string, over: Partial<JobSnapshot> = {}, kind: Transition['kind'] = from === null ? 'first_seen' : 'status_changed'): Transition {
+export function change(
+  from: string | null,
+  to: string,
+  over: Partial<JobSnapshot> = {},
+  kind: Transition['kind'] = from === null ? 'first_seen' : 'status_changed',
+): Transition {
   const s = snap({ status: to === 'VANISHED' ? (from ?? 'ACTIVE') : to, ...over });
   return { kind, arn: s.arn, from, to, observedAt: s.updateTime + 5_000, snapshot: s };
 }
 
 /** One entry for target `name` (statuses: everything). */
 export function entryFor(target: string, t: Transition, now = T0): OutboxEntry {
-  const [e] = route([t], [{ name: target, statuses: ['CREATE_PENDING', 'CREATE_IN_PROGRESS', 'ACTIVE', 'CREATE_FAILED', 'DELETE_PENDING', 'DELETE_IN_PROGRESS', 'DELETE_FAILED', 'VANISHED'] }], { notifyOnFirstSeenTerminal: true, now });
+  const [e] = route(
+    [t],
+    [
+      {
+        name: target,
+        statuses: [
+          'CREATE_PENDING',
+          'CREATE_IN_PROGRESS',
+          'ACTIVE',
+          'CREATE_FAILED',
+          'DELETE_PENDING',
+          'DELETE_IN_PROGRESS',
+          'DELETE_FAILED',
+          'VANISHED',
+        ],
+      },
+    ],
+    { notifyOnFirstSeenTerminal: true, now },
+  );
   if (e === undefined) throw new Error('no entry routed');
   return e;
 }

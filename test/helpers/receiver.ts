@@ -55,7 +55,13 @@ export async function startReceiver(opts: { port?: number } = {}): Promise<Recei
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const rec: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const rec: Recorded = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      };
       requests.push(rec);
       for (const w of [...waiters]) if (requests.length >= w.n) w.resolve();
       const s = queue.shift() ?? (typeof fallback === 'function' ? fallback(rec) : fallback);

@@ -11,7 +11,24 @@ let n = store.jobs().size;
 for (;;) {
   n++;
   const s = snap({ arn: `${snap().arn.slice(0, -4)}${String(n % 1000).padStart(4, '0')}`, name: `job-${n}`, updateTime: n });
-  const entry = { id: `evt_${n}`, target: 't', event: { type: 'audience_generation_job.status_changed' as const, transition: 'first_seen' as const, arn: s.arn, name: s.name, previousStatus: null, status: s.status, updateTime: n, observedAt: n, job: s }, createdAt: n, attempts: 0, nextAttemptAt: n };
+  const entry = {
+    id: `evt_${n}`,
+    target: 't',
+    event: {
+      type: 'audience_generation_job.status_changed' as const,
+      transition: 'first_seen' as const,
+      arn: s.arn,
+      name: s.name,
+      previousStatus: null,
+      status: s.status,
+      updateTime: n,
+      observedAt: n,
+      job: s,
+    },
+    createdAt: n,
+    attempts: 0,
+    nextAttemptAt: n,
+  };
   try {
     await store.commit({ upsert: [s], remove: [], enqueue: [entry] });
     if (n % 3 === 0) await store.markDelivered(`evt_${n - 1}`);

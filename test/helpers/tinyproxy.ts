@@ -31,7 +31,10 @@ export async function startTinyproxy(): Promise<Tinyproxy> {
   const conf = join(dir, 'tinyproxy.conf');
   // No ConnectPort line: CONNECT to any port (the test servers use ephemeral ones). Allow only
   // loopback clients; destinations on 127.0.0.1 are allowed by default.
-  await writeFile(conf, [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 30', 'LogLevel Info', 'MaxClients 64', 'Allow 127.0.0.1', ''].join('\n'));
+  await writeFile(
+    conf,
+    [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 30', 'LogLevel Info', 'MaxClients 64', 'Allow 127.0.0.1', ''].join('\n'),
+  );
   const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
@@ -44,7 +47,10 @@ export async function startTinyproxy(): Promise<Tinyproxy> {
   }
   // The log line comes before the socket is accepting on some builds: wait until it answers.
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => true,
+      () => false,
+    );
     if (ok || Date.now() > end) break;
     await new Promise((r) => setTimeout(r, 20));
   }

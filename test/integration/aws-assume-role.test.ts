@@ -65,7 +65,9 @@ async function setup(deny: boolean, lines?: string[]) {
     state: { dir: await mkdtemp(join(tmpdir(), 'crml-sts-')) },
     server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
   });
-  const log = lines ? createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } }) : createLogger({ level: 'silent' });
+  const log = lines
+    ? createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } })
+    : createLogger({ level: 'silent' });
   const app = await createApp({ config, log, credentials: async () => BASE, schedule: false });
   await app.start();
   return {
@@ -93,7 +95,11 @@ test('a job with roleArn is read with credentials from STS AssumeRole, signed by
     assert.equal(call.form.get('Action'), 'AssumeRole');
     assert.equal(call.form.get('RoleArn'), ROLE);
     assert.equal(call.form.get('RoleSessionName'), 'cleanroomsml-monitor');
-    assert.match(call.authorization, new RegExp(`^AWS4-HMAC-SHA256 Credential=${BASE.accessKeyId}/\\d{8}/us-east-1/sts/aws4_request`), 'signed by the base identity');
+    assert.match(
+      call.authorization,
+      new RegExp(`^AWS4-HMAC-SHA256 Credential=${BASE.accessKeyId}/\\d{8}/us-east-1/sts/aws4_request`),
+      'signed by the base identity',
+    );
 
     sim.setStatus(JOB, { status: 'ACTIVE' });
     assert.equal((await a.sweepNow())?.ok, true);
@@ -121,7 +127,7 @@ test('STS refusing AssumeRole: the sweep is not ok, the job keeps its state, the
   }
 });
 
-test('once reads each job as run does: the job\'s role, and a discovery entry\'s role in its own region', async () => {
+test("once reads each job as run does: the job's role, and a discovery entry's role in its own region", async () => {
   const sts = await startSts(() => false);
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: TEMP });
   const saved = process.env['AWS_ENDPOINT_URL_STS'];
@@ -140,9 +146,15 @@ test('once reads each job as run does: the job\'s role, and a discovery entry\'s
       state: { dir: '/nonexistent/once-touches-no-state' },
     });
     const r = await runOnce(config, { clock: systemClock, log: createLogger({ level: 'silent' }), credentials: async () => BASE });
-    assert.deepEqual(r.errors, [], 'the simulator accepts only the assumed role\'s keys');
+    assert.deepEqual(r.errors, [], "the simulator accepts only the assumed role's keys");
     assert.equal(r.ok, true);
-    assert.deepEqual(r.jobs.map((j) => [j.arn, j.status]), [[JOB, 'ACTIVE'], [JOB_EU, 'CREATE_IN_PROGRESS']]);
+    assert.deepEqual(
+      r.jobs.map((j) => [j.arn, j.status]),
+      [
+        [JOB, 'ACTIVE'],
+        [JOB_EU, 'CREATE_IN_PROGRESS'],
+      ],
+    );
     const regions = sts.calls.map((c) => /Credential=[^/]+\/\d{8}\/([^/]+)\/sts\//.exec(c.authorization)?.[1]).sort();
     assert.deepEqual(regions, ['eu-west-1', 'us-east-1'], 'one AssumeRole per (role, region), each signed in its region');
     for (const c of sts.calls) assert.equal(c.form.get('RoleArn'), ROLE);

@@ -32,14 +32,32 @@ describe('client <-> hostile stub', () => {
 
   it('refuses a non-finite metric with an error naming it, counted as an error', async () => {
     const seen: ApiOutcome[] = [];
-    const client = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: url, credentials: async () => ({ accessKeyId: 'AKID', secretAccessKey: 's' }), observer: (_op, o) => seen.push(o) });
-    await assert.rejects(client.getAudienceGenerationJob({ audienceGenerationJobArn: ARN }), (e: unknown) =>
-      e instanceof CleanRoomsMlError && e.name === 'MalformedResponseError' && /metrics\.recallMetric is Infinity/.test(e.message));
+    const client = createCleanRoomsMlClient({
+      region: 'us-east-1',
+      endpoint: url,
+      credentials: async () => ({ accessKeyId: 'AKID', secretAccessKey: 's' }),
+      observer: (_op, o) => seen.push(o),
+    });
+    await assert.rejects(
+      client.getAudienceGenerationJob({ audienceGenerationJobArn: ARN }),
+      (e: unknown) =>
+        e instanceof CleanRoomsMlError && e.name === 'MalformedResponseError' && /metrics\.recallMetric is Infinity/.test(e.message),
+    );
     assert.deepEqual(seen, ['error']);
   });
   it('keeps ~500 characters of a 4 MiB error message', async () => {
-    const client = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: url, credentials: async () => ({ accessKeyId: 'AKID', secretAccessKey: 's' }) });
-    await assert.rejects(client.listAudienceGenerationJobs({}), (e: unknown) =>
-      e instanceof CleanRoomsMlError && e.name === 'ValidationException' && e.message.length < 600 && /more characters\]$/.test(e.message));
+    const client = createCleanRoomsMlClient({
+      region: 'us-east-1',
+      endpoint: url,
+      credentials: async () => ({ accessKeyId: 'AKID', secretAccessKey: 's' }),
+    });
+    await assert.rejects(
+      client.listAudienceGenerationJobs({}),
+      (e: unknown) =>
+        e instanceof CleanRoomsMlError &&
+        e.name === 'ValidationException' &&
+        e.message.length < 600 &&
+        /more characters\]$/.test(e.message),
+    );
   });
 });

@@ -47,7 +47,12 @@ function cli(args: string[], opts: { signalAfter?: (out: string) => boolean; env
 async function fixture(fleet = 0) {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
   await sim.putJobs([
-    { name: 'beta-audience', status: 'ACTIVE', collaborationId: COLLAB, metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.8 }], recallMetric: 0.375 } },
+    {
+      name: 'beta-audience',
+      status: 'ACTIVE',
+      collaborationId: COLLAB,
+      metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.8 }], recallMetric: 0.375 },
+    },
     { name: 'alpha-audience', status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB },
     ...Array.from({ length: fleet }, (_, i) => ({ name: `fleet-${i}`, status: 'ACTIVE', collaborationId: COLLAB })),
   ]);
@@ -92,8 +97,16 @@ test('once prints a table sorted by name, and JSON with --json; touches no state
     assert.match(lines[2]!, /^beta-audience\s+ACTIVE\s+\S+\s+0\.375$/);
     const json = await cli(['once', '--config', config, '--json']);
     assert.equal(json.code, 0, json.stderr);
-    const parsed = JSON.parse(json.stdout) as { jobs: { name: string; status: string; updateTime: string; metrics?: { recallMetric: number } }[] };
-    assert.deepEqual(parsed.jobs.map((j) => [j.name, j.status]), [['alpha-audience', 'CREATE_IN_PROGRESS'], ['beta-audience', 'ACTIVE']]);
+    const parsed = JSON.parse(json.stdout) as {
+      jobs: { name: string; status: string; updateTime: string; metrics?: { recallMetric: number } }[];
+    };
+    assert.deepEqual(
+      parsed.jobs.map((j) => [j.name, j.status]),
+      [
+        ['alpha-audience', 'CREATE_IN_PROGRESS'],
+        ['beta-audience', 'ACTIVE'],
+      ],
+    );
     assert.equal(parsed.jobs[1]!.metrics?.recallMetric, 0.375);
     assert.match(parsed.jobs[0]!.updateTime, /Z$/);
   } finally {
@@ -108,7 +121,10 @@ test('once --json lists a failed List scope in "errors" and exits 1; the table n
     sim.setFaults({ malformed: [{ arn: beta.audienceGenerationJobArn, kind: 'nonJson', operations: ['list'] }] });
     const json = await cli(['once', '--config', config, '--json']);
     assert.equal(json.code, 1);
-    const parsed = JSON.parse(json.stdout) as { jobs: unknown[]; errors: { scope?: { collaborationId?: string }; arn?: string; error: string }[] };
+    const parsed = JSON.parse(json.stdout) as {
+      jobs: unknown[];
+      errors: { scope?: { collaborationId?: string }; arn?: string; error: string }[];
+    };
     assert.deepEqual(parsed.jobs, [], 'nothing decided from a failed scope');
     assert.equal(parsed.errors.length, 1);
     assert.deepEqual(parsed.errors[0]!.scope, { collaborationId: COLLAB });
@@ -156,7 +172,11 @@ test('usage errors exit 2 with help; --version prints the package version', asyn
 });
 
 /** Run a daemon until `done(jobs)` holds for its /api/jobs, then SIGTERM it; the ARNs it watched. */
-async function watchedArns(args: string[], env: Record<string, string>, done: (arns: string[]) => boolean): Promise<{ run: Run; arns: string[] }> {
+async function watchedArns(
+  args: string[],
+  env: Record<string, string>,
+  done: (arns: string[]) => boolean,
+): Promise<{ run: Run; arns: string[] }> {
   let arns: string[] = [];
   let url = '';
   let polling = false;
@@ -186,7 +206,10 @@ async function watchedArns(args: string[], env: Record<string, string>, done: (a
 test('run --shard I --total-shards N: two replicas split the fleet, every job watched exactly once; HOSTNAME ordinal works too', async () => {
   const { sim } = await fixture(40);
   try {
-    const all = sim.jobs().map((j) => j.audienceGenerationJobArn).sort();
+    const all = sim
+      .jobs()
+      .map((j) => j.audienceGenerationJobArn)
+      .sort();
     const started = Date.now();
     // Each replica is stopped once it has seen its share twice in a row (two sweeps: nothing more comes).
     const settle = () => {
@@ -202,14 +225,22 @@ test('run --shard I --total-shards N: two replicas split the fleet, every job wa
     const [a, b] = await Promise.all([
       watchedArns(['run', '--config', await writeConfig(sim.url), '--shard', '0', '--total-shards', '2'], {}, settle()),
       // The StatefulSet way: no flags, pod hostname "<name>-1" and the total from the chart.
-      watchedArns(['run', '--config', await writeConfig(sim.url)], { HOSTNAME: 'cleanroomsml-monitor-1', CRML_TOTAL_SHARDS: '2' }, settle()),
+      watchedArns(
+        ['run', '--config', await writeConfig(sim.url)],
+        { HOSTNAME: 'cleanroomsml-monitor-1', CRML_TOTAL_SHARDS: '2' },
+        settle(),
+      ),
     ]);
     assert.equal(a.run.code, 0, a.run.stderr);
     assert.equal(b.run.code, 0, b.run.stderr);
     assert.match(a.run.stdout, /"msg":"watching shard 0 of 2"/);
     assert.match(b.run.stdout, /"msg":"watching shard 1 of 2"/);
     assert.ok(a.arns.length >= 10 && b.arns.length >= 10, `both replicas have a share: ${a.arns.length} + ${b.arns.length}`);
-    assert.deepEqual(a.arns.filter((x) => b.arns.includes(x)), [], 'no job watched twice');
+    assert.deepEqual(
+      a.arns.filter((x) => b.arns.includes(x)),
+      [],
+      'no job watched twice',
+    );
     assert.deepEqual([...a.arns, ...b.arns].sort(), all, 'the union is the whole fleet');
   } finally {
     await sim.close();

@@ -33,7 +33,10 @@ describe('client <-> simulator', () => {
   before(async () => {
     sim = await startSimulator({ credentials: CREDS, clock: { now: () => now } });
     client = createCleanRoomsMlClient({
-      region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS, requestTimeoutMs: 2000,
+      region: 'us-east-1',
+      endpoint: sim.url,
+      credentials: async () => CREDS,
+      requestTimeoutMs: 2000,
       observer: (op, outcome) => observed.push([op, outcome]),
     });
   });
@@ -45,22 +48,40 @@ describe('client <-> simulator', () => {
 
   it('gets a job with exact values and Date timestamps (ARN with / in its id)', async () => {
     const arn = arnOf('team-a/job.1_x');
-    sim.putJobs([{
-      arn, name: 'lookalike', description: 'desc', status: 'ACTIVE', collaborationId: COLLAB_1, configuredAudienceModelArn: MODEL_A,
-      createTime: '2026-11-28T10:00:00.000Z', updateTime: '2026-11-28T11:30:15.123Z',
-      statusDetails: { statusCode: 'OK', message: 'fine' },
-      metrics: { relevanceMetrics: [{ audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 0.8 }], recallMetric: 0.4 },
-      seedAudience: { roleArn: 'arn:aws:iam::123456789012:role/seed' }, tags: { k: 'v' }, protectedQueryIdentifier: 'pq',
-    }]);
+    sim.putJobs([
+      {
+        arn,
+        name: 'lookalike',
+        description: 'desc',
+        status: 'ACTIVE',
+        collaborationId: COLLAB_1,
+        configuredAudienceModelArn: MODEL_A,
+        createTime: '2026-11-28T10:00:00.000Z',
+        updateTime: '2026-11-28T11:30:15.123Z',
+        statusDetails: { statusCode: 'OK', message: 'fine' },
+        metrics: { relevanceMetrics: [{ audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 0.8 }], recallMetric: 0.4 },
+        seedAudience: { roleArn: 'arn:aws:iam::123456789012:role/seed' },
+        tags: { k: 'v' },
+        protectedQueryIdentifier: 'pq',
+      },
+    ]);
     const out = await client.getAudienceGenerationJob({ audienceGenerationJobArn: arn });
     assert.ok(out.createTime instanceof Date && out.updateTime instanceof Date);
     assert.deepEqual(out, {
-      createTime: new Date('2026-11-28T10:00:00.000Z'), updateTime: new Date('2026-11-28T11:30:15.123Z'),
-      audienceGenerationJobArn: arn, name: 'lookalike', description: 'desc', status: 'ACTIVE',
-      statusDetails: { statusCode: 'OK', message: 'fine' }, configuredAudienceModelArn: MODEL_A,
-      seedAudience: { roleArn: 'arn:aws:iam::123456789012:role/seed' }, collaborationId: COLLAB_1,
+      createTime: new Date('2026-11-28T10:00:00.000Z'),
+      updateTime: new Date('2026-11-28T11:30:15.123Z'),
+      audienceGenerationJobArn: arn,
+      name: 'lookalike',
+      description: 'desc',
+      status: 'ACTIVE',
+      statusDetails: { statusCode: 'OK', message: 'fine' },
+      configuredAudienceModelArn: MODEL_A,
+      seedAudience: { roleArn: 'arn:aws:iam::123456789012:role/seed' },
+      collaborationId: COLLAB_1,
       metrics: { relevanceMetrics: [{ audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 0.8 }], recallMetric: 0.4 },
-      startedBy: ACCOUNT, tags: { k: 'v' }, protectedQueryIdentifier: 'pq',
+      startedBy: ACCOUNT,
+      tags: { k: 'v' },
+      protectedQueryIdentifier: 'pq',
     });
     assert.deepEqual(observed, [['GetAudienceGenerationJob', 'success']]);
   });
@@ -89,10 +110,15 @@ describe('client <-> simulator', () => {
   it('keeps pagination stable when jobs are inserted between pages', async () => {
     sim.putJobs(Array.from({ length: 20 }, (_, i) => ({ arn: arnOf(`m-${String(i).padStart(2, '0')}`), name: `j${i}` })));
     const p1 = await client.listAudienceGenerationJobs({ maxResults: 10 });
-    sim.putJobs([{ arn: arnOf('a-inserted-before'), name: 'early' }, { arn: arnOf('z-inserted-after'), name: 'late' }]);
+    sim.putJobs([
+      { arn: arnOf('a-inserted-before'), name: 'early' },
+      { arn: arnOf('z-inserted-after'), name: 'late' },
+    ]);
     const p2 = await client.listAudienceGenerationJobs({ maxResults: 10, nextToken: p1.nextToken! });
     const p3 = await client.listAudienceGenerationJobs({ maxResults: 10, nextToken: p2.nextToken! });
-    const all = [...p1.audienceGenerationJobs, ...p2.audienceGenerationJobs, ...p3.audienceGenerationJobs].map((s) => s.audienceGenerationJobArn);
+    const all = [...p1.audienceGenerationJobs, ...p2.audienceGenerationJobs, ...p3.audienceGenerationJobs].map(
+      (s) => s.audienceGenerationJobArn,
+    );
     assert.equal(new Set(all).size, all.length, 'no duplicates');
     for (let i = 0; i < 20; i++) assert.ok(all.includes(arnOf(`m-${String(i).padStart(2, '0')}`)));
     assert.equal(p3.nextToken, undefined);
@@ -113,31 +139,67 @@ describe('client <-> simulator', () => {
   });
 
   it('maps every error type', async () => {
-    await assert.rejects(client.getAudienceGenerationJob({ audienceGenerationJobArn: arnOf('missing') }),
-      isErr('ResourceNotFoundException', 404, (e) => { assert.equal(e.outcome, 'not_found'); assert.equal(e.retryable, false); assert.ok(e.requestId); }));
-    await assert.rejects(client.getAudienceGenerationJob({ audienceGenerationJobArn: 'arn:aws:s3:::bucket/key-of-some-length' }),
-      isErr('ValidationException', 400, (e) => assert.match(e.message, /audienceGenerationJobArn.*regular expression/)));
-    await assert.rejects(client.listAudienceGenerationJobs({ maxResults: 0 }), isErr('ValidationException', 400, (e) => assert.match(e.message, /maxResults/)));
+    await assert.rejects(
+      client.getAudienceGenerationJob({ audienceGenerationJobArn: arnOf('missing') }),
+      isErr('ResourceNotFoundException', 404, (e) => {
+        assert.equal(e.outcome, 'not_found');
+        assert.equal(e.retryable, false);
+        assert.ok(e.requestId);
+      }),
+    );
+    await assert.rejects(
+      client.getAudienceGenerationJob({ audienceGenerationJobArn: 'arn:aws:s3:::bucket/key-of-some-length' }),
+      isErr('ValidationException', 400, (e) => assert.match(e.message, /audienceGenerationJobArn.*regular expression/)),
+    );
+    await assert.rejects(
+      client.listAudienceGenerationJobs({ maxResults: 0 }),
+      isErr('ValidationException', 400, (e) => assert.match(e.message, /maxResults/)),
+    );
     await assert.rejects(client.listAudienceGenerationJobs({ maxResults: 101 }), isErr('ValidationException', 400));
-    await assert.rejects(client.listAudienceGenerationJobs({ nextToken: 'garbage' }), isErr('ValidationException', 400, (e) => assert.match(e.message, /nextToken/)));
+    await assert.rejects(
+      client.listAudienceGenerationJobs({ nextToken: 'garbage' }),
+      isErr('ValidationException', 400, (e) => assert.match(e.message, /nextToken/)),
+    );
     await assert.rejects(client.listAudienceGenerationJobs({ collaborationId: 'not-a-uuid' }), isErr('ValidationException', 400));
 
     sim.setFaults({ throttleRatio: 1 });
-    await assert.rejects(client.listAudienceGenerationJobs({}),
-      isErr('ThrottlingException', 429, (e) => { assert.equal(e.retryable, true); assert.equal(e.outcome, 'throttled'); }));
+    await assert.rejects(
+      client.listAudienceGenerationJobs({}),
+      isErr('ThrottlingException', 429, (e) => {
+        assert.equal(e.retryable, true);
+        assert.equal(e.outcome, 'throttled');
+      }),
+    );
     sim.setFaults({ errorRatio: 1 });
-    await assert.rejects(client.getAudienceGenerationJob({ audienceGenerationJobArn: arnOf('x') }),
-      isErr('InternalServiceException', 500, (e) => assert.equal(classifyError(e).retryable, true)));
+    await assert.rejects(
+      client.getAudienceGenerationJob({ audienceGenerationJobArn: arnOf('x') }),
+      isErr('InternalServiceException', 500, (e) => assert.equal(classifyError(e).retryable, true)),
+    );
     sim.setFaults({});
-    assert.deepEqual(observed.map(([, o]) => o), ['not_found', 'validation', 'validation', 'validation', 'validation', 'validation', 'throttled', 'error']);
-    assert.deepEqual(sim.stats().requests['ListAudienceGenerationJobs'], { success: 0, throttled: 1, not_found: 0, access_denied: 0, validation: 4, error: 0 });
+    assert.deepEqual(
+      observed.map(([, o]) => o),
+      ['not_found', 'validation', 'validation', 'validation', 'validation', 'validation', 'throttled', 'error'],
+    );
+    assert.deepEqual(sim.stats().requests['ListAudienceGenerationJobs'], {
+      success: 0,
+      throttled: 1,
+      not_found: 0,
+      access_denied: 0,
+      validation: 4,
+      error: 0,
+    });
   });
 
   it('throttles beyond maxRequestsPerSecond (token bucket on the injected clock)', async () => {
     sim.setFaults({ maxRequestsPerSecond: 2 });
     const outcomes: string[] = [];
     for (let i = 0; i < 4; i++) {
-      outcomes.push(await client.listAudienceGenerationJobs({}).then(() => 'ok', (e: CleanRoomsMlError) => e.name));
+      outcomes.push(
+        await client.listAudienceGenerationJobs({}).then(
+          () => 'ok',
+          (e: CleanRoomsMlError) => e.name,
+        ),
+      );
     }
     assert.deepEqual(outcomes, ['ok', 'ok', 'ThrottlingException', 'ThrottlingException']);
     now += 1000;
@@ -146,20 +208,52 @@ describe('client <-> simulator', () => {
   });
 
   it('refuses a bad signature and an unknown access key', async () => {
-    const wrongSecret = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => ({ ...CREDS, secretAccessKey: 'wrong' }) });
-    await assert.rejects(wrongSecret.listAudienceGenerationJobs({ collaborationId: COLLAB_1 }),
-      isErr('InvalidSignatureException', 403, (e) => { assert.equal(e.outcome, 'access_denied'); assert.equal(e.retryable, false); assert.ok(!e.message.includes('wrong')); }));
-    const wrongKey = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => ({ ...CREDS, accessKeyId: 'AKIDOTHER' }) });
-    await assert.rejects(wrongKey.getAudienceGenerationJob({ audienceGenerationJobArn: arnOf('x') }), isErr('UnrecognizedClientException', 403));
+    const wrongSecret = createCleanRoomsMlClient({
+      region: 'us-east-1',
+      endpoint: sim.url,
+      credentials: async () => ({ ...CREDS, secretAccessKey: 'wrong' }),
+    });
+    await assert.rejects(
+      wrongSecret.listAudienceGenerationJobs({ collaborationId: COLLAB_1 }),
+      isErr('InvalidSignatureException', 403, (e) => {
+        assert.equal(e.outcome, 'access_denied');
+        assert.equal(e.retryable, false);
+        assert.ok(!e.message.includes('wrong'));
+      }),
+    );
+    const wrongKey = createCleanRoomsMlClient({
+      region: 'us-east-1',
+      endpoint: sim.url,
+      credentials: async () => ({ ...CREDS, accessKeyId: 'AKIDOTHER' }),
+    });
+    await assert.rejects(
+      wrongKey.getAudienceGenerationJob({ audienceGenerationJobArn: arnOf('x') }),
+      isErr('UnrecognizedClientException', 403),
+    );
     // Session tokens are signed too.
-    const withToken = createCleanRoomsMlClient({ region: 'eu-west-1', endpoint: sim.url, credentials: async () => ({ ...CREDS, sessionToken: 'tok' }) });
+    const withToken = createCleanRoomsMlClient({
+      region: 'eu-west-1',
+      endpoint: sim.url,
+      credentials: async () => ({ ...CREDS, sessionToken: 'tok' }),
+    });
     assert.deepEqual((await withToken.listAudienceGenerationJobs({ maxResults: 5 })).audienceGenerationJobs, []);
   });
 
   it('times out (latencyMs) with a retryable TimeoutError', async () => {
     sim.setFaults({ latencyMs: 500 });
-    const fast = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS, requestTimeoutMs: 100 });
-    await assert.rejects(fast.listAudienceGenerationJobs({}), isErr('TimeoutError', 0, (e) => { assert.equal(e.retryable, true); assert.equal(e.outcome, 'error'); }));
+    const fast = createCleanRoomsMlClient({
+      region: 'us-east-1',
+      endpoint: sim.url,
+      credentials: async () => CREDS,
+      requestTimeoutMs: 100,
+    });
+    await assert.rejects(
+      fast.listAudienceGenerationJobs({}),
+      isErr('TimeoutError', 0, (e) => {
+        assert.equal(e.retryable, true);
+        assert.equal(e.outcome, 'error');
+      }),
+    );
     sim.setFaults({});
   });
 
@@ -173,7 +267,19 @@ describe('client <-> simulator', () => {
   });
 
   it('wraps credential failures as a retryable CredentialsError without secrets', async () => {
-    const broken = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => { throw new Error('no IMDS'); } });
-    await assert.rejects(broken.listAudienceGenerationJobs({}), isErr('CredentialsError', 0, (e) => { assert.equal(e.retryable, true); assert.match(e.message, /no IMDS/); }));
+    const broken = createCleanRoomsMlClient({
+      region: 'us-east-1',
+      endpoint: sim.url,
+      credentials: async () => {
+        throw new Error('no IMDS');
+      },
+    });
+    await assert.rejects(
+      broken.listAudienceGenerationJobs({}),
+      isErr('CredentialsError', 0, (e) => {
+        assert.equal(e.retryable, true);
+        assert.match(e.message, /no IMDS/);
+      }),
+    );
   });
 });

@@ -48,13 +48,33 @@ test('invalid configs carrying canary secrets: check-config and run exit 2, name
   const env = { ...daemonEnv(dir), CANARY_VAR: ENV_CANARY, CANARY_URL: `https://hooks.example.com/${ENV_CANARY}` };
   const target = (extra: string) => `notifications:\n  targets:\n    - name: t\n      type: webhook\n${extra}`;
   const cases: Array<[string, string, RegExp]> = [
-    ['state.dirFile (a secret file)', `jobs: [{arn: ${JOB}}]\nstate:\n  dirFile: ${secretFile}\n`, /state\.dirFile: only secrets \(url, secret\) can be read from a file/],
+    [
+      'state.dirFile (a secret file)',
+      `jobs: [{arn: ${JOB}}]\nstate:\n  dirFile: ${secretFile}\n`,
+      /state\.dirFile: only secrets \(url, secret\) can be read from a file/,
+    ],
     ['state.dirFile: /proc/self/environ', `jobs: [{arn: ${JOB}}]\nstate:\n  dirFile: /proc/self/environ\n`, /state\.dirFile: only secrets/],
-    ['urlFile: /proc/self/environ', `jobs: [{arn: ${JOB}}]\n${target('      urlFile: /proc/self/environ\n')}`, /notifications\.targets\[0\]\.url/],
+    [
+      'urlFile: /proc/self/environ',
+      `jobs: [{arn: ${JOB}}]\n${target('      urlFile: /proc/self/environ\n')}`,
+      /notifications\.targets\[0\]\.url/,
+    ],
     ['urlFile: not a URL', `jobs: [{arn: ${JOB}}]\n${target(`      urlFile: ${urlLike}\n`)}`, /notifications\.targets\[0\]\.url/],
-    ['secretFile: not whsec', `jobs: [{arn: ${JOB}}]\n${target(`      url: https://hooks.example.com/x\n      secretFile: ${secretFile}\n`)}`, /notifications\.targets\[0\]\.secret/],
-    ['secretFile: 60 KiB+', `jobs: [{arn: ${JOB}}]\n${target(`      url: https://hooks.example.com/x\n      secretFile: ${big}\n`)}`, /is larger than 64 KiB/],
-    ['secretFile: a FIFO', `jobs: [{arn: ${JOB}}]\n${target(`      url: https://hooks.example.com/x\n      secretFile: ${fifo}\n`)}`, /not a regular file/],
+    [
+      'secretFile: not whsec',
+      `jobs: [{arn: ${JOB}}]\n${target(`      url: https://hooks.example.com/x\n      secretFile: ${secretFile}\n`)}`,
+      /notifications\.targets\[0\]\.secret/,
+    ],
+    [
+      'secretFile: 60 KiB+',
+      `jobs: [{arn: ${JOB}}]\n${target(`      url: https://hooks.example.com/x\n      secretFile: ${big}\n`)}`,
+      /is larger than 64 KiB/,
+    ],
+    [
+      'secretFile: a FIFO',
+      `jobs: [{arn: ${JOB}}]\n${target(`      url: https://hooks.example.com/x\n      secretFile: ${fifo}\n`)}`,
+      /not a regular file/,
+    ],
     ['server.port: ${CANARY_VAR}', `jobs: [{arn: ${JOB}}]\nserver:\n  port: \${CANARY_VAR}\n`, /server\.port/],
     ['aws.region: ${CANARY_VAR}', `jobs: [{arn: ${JOB}}]\naws:\n  region: \${CANARY_VAR}\n`, /aws\.region/],
     ['polling.schedule: ${CANARY_VAR}', `jobs: [{arn: ${JOB}}]\npolling:\n  schedule: \${CANARY_VAR}\n`, /polling\.schedule/],
@@ -76,7 +96,10 @@ test('invalid configs carrying canary secrets: check-config and run exit 2, name
   const r = await run(['check-config', '--config', join(dir, 'config.yaml')], env);
   assert.ok(r.out.length > 0);
   // The file path is named (the key and the file, never the value).
-  await writeFile(join(dir, 'config.yaml'), `jobs: [{arn: ${JOB}}]\n${target(`      url: https://hooks.example.com/x\n      secretFile: ${fifo}\n`)}`);
+  await writeFile(
+    join(dir, 'config.yaml'),
+    `jobs: [{arn: ${JOB}}]\n${target(`      url: https://hooks.example.com/x\n      secretFile: ${fifo}\n`)}`,
+  );
   assert.ok((await run(['check-config', '--config', join(dir, 'config.yaml')], env)).out.includes(fifo));
 });
 
@@ -120,7 +143,10 @@ test('a valid config with file and env secrets: check-config and a debug-level r
     await rx.waitFor(2, 10_000);
     child.kill('SIGTERM');
     await exited;
-    assert.ok(rx.requests.some((q) => q.path.includes(FILE_CANARY)) && rx.requests.some((q) => q.path.includes(ENV_CANARY)), 'the secrets were used');
+    assert.ok(
+      rx.requests.some((q) => q.path.includes(FILE_CANARY)) && rx.requests.some((q) => q.path.includes(ENV_CANARY)),
+      'the secrets were used',
+    );
     for (const s of secrets) assert.equal((check.out + out).includes(s), false, `a secret leaked into the daemon's output`);
   } finally {
     await rx.close();

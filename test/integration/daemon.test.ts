@@ -58,7 +58,14 @@ test('jobs move to ACTIVE and CREATE_FAILED: metrics, signed webhooks, Slack, an
     server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
   });
   const log = createLogger({ level: 'silent' });
-  const opts = { config, log, credentials: async () => CREDS, schedule: false, retryDelayMs: { min: 5, max: 20 }, outbox: { baseDelayMs: 10, maxDelayMs: 50 } };
+  const opts = {
+    config,
+    log,
+    credentials: async () => CREDS,
+    schedule: false,
+    retryDelayMs: { min: 5, max: 20 },
+    outbox: { baseDelayMs: 10, maxDelayMs: 50 },
+  };
 
   await sim.putJobs([
     { name: 'lookalike-ok', arn: ARN_OK, status: 'CREATE_PENDING' },
@@ -75,7 +82,10 @@ test('jobs move to ACTIVE and CREATE_FAILED: metrics, signed webhooks, Slack, an
       await sim.setStatus(ARN_OK, { status: 'CREATE_IN_PROGRESS' });
       await app.sweepNow();
       await sim.setStatus(ARN_OK, { status: 'ACTIVE', metrics: METRICS });
-      await sim.setStatus(ARN_FAIL, { status: 'CREATE_FAILED', statusDetails: { statusCode: 'INSUFFICIENT_SEED', message: 'Seed audience has fewer than 500 users' } });
+      await sim.setStatus(ARN_FAIL, {
+        status: 'CREATE_FAILED',
+        statusDetails: { statusCode: 'INSUFFICIENT_SEED', message: 'Seed audience has fewer than 500 users' },
+      });
       const third = await app.sweepNow();
       assert.equal(third?.notifications, 4, 'two terminal transitions x two targets');
 
@@ -86,21 +96,35 @@ test('jobs move to ACTIVE and CREATE_FAILED: metrics, signed webhooks, Slack, an
       assert.equal(slack.length, 2);
       for (const h of hooks) {
         assert.equal(verifyWebhook({ body: h.body, headers: h.headers, secrets: [SECRET], nowMs: Date.now() }).ok, true);
-        const body = JSON.parse(h.body) as { id: string; type: string; data: { arn: string; previousStatus: string; status: string; job: Record<string, unknown> } };
+        const body = JSON.parse(h.body) as {
+          id: string;
+          type: string;
+          data: { arn: string; previousStatus: string; status: string; job: Record<string, unknown> };
+        };
         assert.equal(body.type, 'audience_generation_job.status_changed');
         assert.equal(body.id, h.headers['webhook-id']);
         assert.match(body.id, /^evt_/);
         assert.equal(typeof body.data.job.updateTime, 'string');
       }
-      const byArn = Object.fromEntries(hooks.map((h) => { const b = JSON.parse(h.body) as { data: { arn: string; previousStatus: string; status: string; job: { statusDetails?: { message?: string } } } }; return [b.data.arn, b.data]; }));
+      const byArn = Object.fromEntries(
+        hooks.map((h) => {
+          const b = JSON.parse(h.body) as {
+            data: { arn: string; previousStatus: string; status: string; job: { statusDetails?: { message?: string } } };
+          };
+          return [b.data.arn, b.data];
+        }),
+      );
       assert.equal(byArn[ARN_OK]?.previousStatus, 'CREATE_IN_PROGRESS');
       assert.equal(byArn[ARN_OK]?.status, 'ACTIVE');
       assert.equal(byArn[ARN_FAIL]?.previousStatus, 'CREATE_PENDING');
       assert.equal(byArn[ARN_FAIL]?.status, 'CREATE_FAILED');
       assert.equal(byArn[ARN_FAIL]?.job.statusDetails?.message, 'Seed audience has fewer than 500 users');
-      const slackTexts = slack.map((s) => (JSON.parse(s.body) as { text: string; blocks: unknown[] }));
+      const slackTexts = slack.map((s) => JSON.parse(s.body) as { text: string; blocks: unknown[] });
       assert.ok(slackTexts.every((m) => typeof m.text === 'string' && m.text.length > 0 && Array.isArray(m.blocks)));
-      assert.ok(slack.some((s) => s.body.includes('Seed audience has fewer than 500 users')), 'failure message reaches Slack');
+      assert.ok(
+        slack.some((s) => s.body.includes('Seed audience has fewer than 500 users')),
+        'failure message reaches Slack',
+      );
 
       const m = await scrape(app);
       const st = 'cleanroomsml_audience_generation_job_status';
@@ -110,13 +134,29 @@ test('jobs move to ACTIVE and CREATE_FAILED: metrics, signed webhooks, Slack, an
       }
       assert.equal(sample(m, st, { arn: ARN_FAIL, status: 'CREATE_FAILED' }), 1);
       assert.equal(sample(m, st, { arn: ARN_FAIL, status: 'ACTIVE' }), 0);
-      assert.equal(sample(m, 'cleanroomsml_audience_generation_job_relevance_score', { arn: ARN_OK, audience_size_type: 'ABSOLUTE', audience_size: '10000' }), 0.91);
-      assert.equal(sample(m, 'cleanroomsml_audience_generation_job_relevance_score', { arn: ARN_OK, audience_size_type: 'PERCENTAGE', audience_size: '20' }), 0.66);
+      assert.equal(
+        sample(m, 'cleanroomsml_audience_generation_job_relevance_score', {
+          arn: ARN_OK,
+          audience_size_type: 'ABSOLUTE',
+          audience_size: '10000',
+        }),
+        0.91,
+      );
+      assert.equal(
+        sample(m, 'cleanroomsml_audience_generation_job_relevance_score', {
+          arn: ARN_OK,
+          audience_size_type: 'PERCENTAGE',
+          audience_size: '20',
+        }),
+        0.66,
+      );
       assert.equal(sample(m, 'cleanroomsml_audience_generation_job_recall_ratio', { arn: ARN_OK }), 0.42);
       assert.equal(sample(m, 'cleanroomsml_audience_generation_job_info', { arn: ARN_OK, name: 'lookalike-ok' }), 1);
       assert.equal(sample(m, 'cleanroomsml_monitor_transitions_total', { from: 'CREATE_IN_PROGRESS', to: 'ACTIVE' }), 1);
       assert.equal(sample(m, 'cleanroomsml_monitor_notifications_total', { target: 'audit', outcome: 'delivered' }), 2);
-      assert.ok((sample(m, 'cleanroomsml_monitor_api_requests_total', { operation: 'GetAudienceGenerationJob', outcome: 'success' }) ?? 0) >= 4);
+      assert.ok(
+        (sample(m, 'cleanroomsml_monitor_api_requests_total', { operation: 'GetAudienceGenerationJob', outcome: 'success' }) ?? 0) >= 4,
+      );
       assert.equal((await fetch(`${app.url}/readyz`)).status, 200);
       assert.equal((await fetch(`${app.url}/healthz`)).status, 200);
     } finally {

@@ -25,7 +25,14 @@ interface Hook {
 function parseHook(r: Recorded): Hook {
   const b = JSON.parse(r.body) as { id: string; data: { arn: string; status: string; updateTime: string } };
   assert.equal(b.id, r.headers['webhook-id'], 'body id equals webhook-id');
-  return { id: b.id, ts: Number(r.headers['webhook-timestamp']), arn: b.data.arn, status: b.data.status, updateTime: b.data.updateTime, at: r.at };
+  return {
+    id: b.id,
+    ts: Number(r.headers['webhook-timestamp']),
+    arn: b.data.arn,
+    status: b.data.status,
+    updateTime: b.data.updateTime,
+    at: r.at,
+  };
 }
 
 test('1. SIGKILL while the receiver holds a delivery open: redelivered after restart with the same webhook-id and a valid new signature', async () => {
@@ -36,11 +43,23 @@ test('1. SIGKILL while the receiver holds a delivery open: redelivered after res
   try {
     const [job] = sim.putJobs([{ name: 'held-open', status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB }]);
     const arn = job!.audienceGenerationJobArn as string;
-    await w.writeConfig(baseConfig({ simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, targets: [{ name: 'audit', type: 'webhook', url: `${rx.url}/hook`, secret: SECRET, allowHttp: true }] }));
+    await w.writeConfig(
+      baseConfig({
+        simUrl: sim.url,
+        stateDir: w.stateDir,
+        collaborationId: COLLAB,
+        targets: [{ name: 'audit', type: 'webhook', url: `${rx.url}/hook`, secret: SECRET, allowHttp: true }],
+      }),
+    );
     rx.respond({ hold: true });
     daemon = await startDaemon(w);
     // First sight (CREATE_IN_PROGRESS) is not in the default statuses: nothing is sent yet.
-    await until(async () => ((await (await fetch(`${daemon!.adminUrl}/api/jobs`)).json()) as { jobs: { status?: string }[] }).jobs[0]?.status === 'CREATE_IN_PROGRESS', 'first sweep');
+    await until(
+      async () =>
+        ((await (await fetch(`${daemon!.adminUrl}/api/jobs`)).json()) as { jobs: { status?: string }[] }).jobs[0]?.status ===
+        'CREATE_IN_PROGRESS',
+      'first sweep',
+    );
     sim.setStatus(arn, { status: 'ACTIVE' });
     const [first] = await rx.waitFor(1, 10_000);
     assert.equal(rx.verify(first!, [SECRET]).ok, true);
@@ -58,10 +77,15 @@ test('1. SIGKILL while the receiver holds a delivery open: redelivered after res
     assert.notEqual(again.headers['webhook-signature'], first!.headers['webhook-signature'], 'new signature');
     assert.deepEqual(rx.verify(again, [SECRET]), { ok: true }, 'the new signature verifies');
     // Delivered now: it is not sent a third time, and nothing is pending.
-    await until(async () => ((await (await fetch(`${daemon!.adminUrl}/api/outbox`)).json()) as { pending: unknown[] }).pending.length === 0, 'empty outbox');
+    await until(
+      async () => ((await (await fetch(`${daemon!.adminUrl}/api/outbox`)).json()) as { pending: unknown[] }).pending.length === 0,
+      'empty outbox',
+    );
     await new Promise((r) => setTimeout(r, 1_500));
     assert.equal(rx.requests.length, 2);
-    console.log(`# test 1: first attempt at ${new Date(first!.at).toISOString()}, redelivery ${again.at - first!.at} ms later, same id ${String(first!.headers['webhook-id'])}`);
+    console.log(
+      `# test 1: first attempt at ${new Date(first!.at).toISOString()}, redelivery ${again.at - first!.at} ms later, same id ${String(first!.headers['webhook-id'])}`,
+    );
     assert.equal(await daemon.kill('SIGTERM'), 0, 'clean exit');
   } finally {
     await daemon?.kill('SIGKILL');
@@ -83,15 +107,31 @@ test('2. SIGKILLs at random moments during status changes: every change delivere
   let daemon: Daemon | undefined;
   const started = Date.now();
   try {
-    const jobs = sim.putJobs(Array.from({ length: JOBS }, (_, i) => ({ name: `churn-${i}`, status: 'CREATE_PENDING', collaborationId: COLLAB })));
+    const jobs = sim.putJobs(
+      Array.from({ length: JOBS }, (_, i) => ({ name: `churn-${i}`, status: 'CREATE_PENDING', collaborationId: COLLAB })),
+    );
     // Every driven state (arn, status, updateTime) must reach the receiver; first sight included.
-    const driven: Array<{ arn: string; status: string; updateTime: string }> = jobs.map((j) => ({ arn: j.audienceGenerationJobArn as string, status: j.status as string, updateTime: j.updateTime as string }));
+    const driven: Array<{ arn: string; status: string; updateTime: string }> = jobs.map((j) => ({
+      arn: j.audienceGenerationJobArn as string,
+      status: j.status as string,
+      updateTime: j.updateTime as string,
+    }));
     await w.writeConfig(
       baseConfig({
         simUrl: sim.url,
         stateDir: w.stateDir,
         collaborationId: COLLAB,
-        targets: [{ name: 'audit', type: 'webhook', url: `${rx.url}/hook`, secret: SECRET, allowHttp: true, everyTransition: true, retry: { baseDelayMs: 100, maxDelayMs: 500 } }],
+        targets: [
+          {
+            name: 'audit',
+            type: 'webhook',
+            url: `${rx.url}/hook`,
+            secret: SECRET,
+            allowHttp: true,
+            everyTransition: true,
+            retry: { baseDelayMs: 100, maxDelayMs: 500 },
+          },
+        ],
       }),
     );
     // Slow answers widen the window in which a kill lands mid-delivery.
@@ -128,16 +168,30 @@ test('2. SIGKILLs at random moments during status changes: every change delivere
       }
       // The next change of a job may only come once this one was observed (a poller cannot see a
       // state that lasted less than a poll); delivered implies observed.
-      await until(() => { const got = received(); return round.every((d) => got.has(key(d))); }, `round ${r} delivered`, 20_000);
+      await until(
+        () => {
+          const got = received();
+          return round.every((d) => got.has(key(d)));
+        },
+        `round ${r} delivered`,
+        20_000,
+      );
     }
     assert.equal(kills, Math.min(KILLS, rounds));
-    await until(async () => ((await (await fetch(`${daemon!.adminUrl}/api/outbox`)).json()) as { pending: unknown[] }).pending.length === 0, 'empty outbox');
+    await until(
+      async () => ((await (await fetch(`${daemon!.adminUrl}/api/outbox`)).json()) as { pending: unknown[] }).pending.length === 0,
+      'empty outbox',
+    );
 
     const hooks = rx.requests.map(parseHook);
     for (const r of rx.requests) assert.equal(rx.verify(r, [SECRET]).ok, true, 'every request is validly signed');
     const drivenKeys = new Set(driven.map(key));
     // Every change delivered; nothing that did not happen.
-    for (const d of driven) assert.ok(hooks.some((h) => key(h) === key(d)), `not delivered: ${key(d)}`);
+    for (const d of driven)
+      assert.ok(
+        hooks.some((h) => key(h) === key(d)),
+        `not delivered: ${key(d)}`,
+      );
     for (const h of hooks) assert.ok(drivenKeys.has(key(h)), `unexpected event ${key(h)}`);
     // Every duplicate shares its id: one id per event, one event per id.
     const idsByEvent = new Map<string, Set<string>>();
@@ -157,7 +211,9 @@ test('2. SIGKILLs at random moments during status changes: every change delivere
     }
     const duplicates = hooks.length - eventsById.size;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(`# test 2: ${changes} status changes + ${JOBS} first sights = ${driven.length} events, ${kills} SIGKILLs, ${hooks.length} requests, ${duplicates} duplicates (all with their event's id), per-job order kept, ${seconds} s, seed ${SEED}`);
+    console.log(
+      `# test 2: ${changes} status changes + ${JOBS} first sights = ${driven.length} events, ${kills} SIGKILLs, ${hooks.length} requests, ${duplicates} duplicates (all with their event's id), per-job order kept, ${seconds} s, seed ${SEED}`,
+    );
     assert.equal(eventsById.size, driven.length);
     assert.equal(await daemon.kill('SIGTERM'), 0);
   } finally {

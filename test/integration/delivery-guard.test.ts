@@ -9,10 +9,28 @@ import assert from 'node:assert/strict';
 import { send } from '../../src/notify/send.js';
 import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { baseConfig, DAEMON_CREDS, getText, metricSample, observed, outboxOf, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
+import {
+  baseConfig,
+  DAEMON_CREDS,
+  getText,
+  metricSample,
+  observed,
+  outboxOf,
+  startDaemon,
+  until,
+  workdir,
+  type Daemon,
+} from '../helpers/daemon.js';
 
 const COLLAB = '6e5d4c3b-8a9f-4b0c-9dbe-3a4f5b6c7d8e';
-const req = (url: string) => ({ url, headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 2_000, allowHttp: true, allowPrivate: true });
+const req = (url: string) => ({
+  url,
+  headers: { 'content-type': 'application/json' },
+  body: '{}',
+  timeoutMs: 2_000,
+  allowHttp: true,
+  allowPrivate: true,
+});
 
 test('6a. send(): metadata literals, IPv4-mapped forms, names resolving to metadata and redirects are refused before any connection', async () => {
   const metadata = await startReceiver(); // plays 169.254.169.254
@@ -25,15 +43,36 @@ test('6a. send(): metadata literals, IPv4-mapped forms, names resolving to metad
       ['IPv4-mapped hex', 'http://[::ffff:a9fe:a9fe]/latest/meta-data/'],
       ['EKS Pod Identity', 'http://169.254.170.23/v1/credentials'],
       ['AWS IPv6 metadata', 'http://[fd00:ec2::254]/latest/meta-data/'],
-      ['name -> 169.254.169.254', 'http://metadata.attacker.test/hook', { resolve: async () => [{ address: '169.254.169.254', family: 4 }] }],
-      ['name -> ::ffff:169.254.169.254', 'http://metadata6.attacker.test/hook', { resolve: async () => [{ address: '::ffff:169.254.169.254', family: 6 }] }],
+      [
+        'name -> 169.254.169.254',
+        'http://metadata.attacker.test/hook',
+        { resolve: async () => [{ address: '169.254.169.254', family: 4 }] },
+      ],
+      [
+        'name -> ::ffff:169.254.169.254',
+        'http://metadata6.attacker.test/hook',
+        { resolve: async () => [{ address: '::ffff:169.254.169.254', family: 6 }] },
+      ],
       // DNS rebinding: one answer is the (reachable) stub, one is metadata; the whole lot is refused.
-      ['name -> stub + metadata', `http://rebind.attacker.test:${metadata.port}/latest/meta-data/`, { resolve: async () => [{ address: '127.0.0.1', family: 4 }, { address: '169.254.169.254', family: 4 }] }],
+      [
+        'name -> stub + metadata',
+        `http://rebind.attacker.test:${metadata.port}/latest/meta-data/`,
+        {
+          resolve: async () => [
+            { address: '127.0.0.1', family: 4 },
+            { address: '169.254.169.254', family: 4 },
+          ],
+        },
+      ],
     ];
     for (const [what, url, deps] of cases) {
       const r = await send(req(url), deps);
       assert.equal(r.outcome, 'permanent', what);
-      assert.match((r as { reason: string }).reason, /^address refused: (link-local or cloud metadata|AWS metadata)/, `${what}: ${(r as { reason: string }).reason}`);
+      assert.match(
+        (r as { reason: string }).reason,
+        /^address refused: (link-local or cloud metadata|AWS metadata)/,
+        `${what}: ${(r as { reason: string }).reason}`,
+      );
     }
     // Redirects are never followed, to a metadata literal or to the stub.
     for (const location of ['http://169.254.169.254/latest/meta-data/', metaUrl]) {
@@ -46,7 +85,9 @@ test('6a. send(): metadata literals, IPv4-mapped forms, names resolving to metad
     // Control: the stub is reachable when nothing forbids it (so 0 above means something).
     assert.equal((await send(req(metaUrl))).outcome, 'delivered');
     assert.equal(metadata.connections(), 1);
-    console.log(`# test 6a: ${cases.length} metadata targets + 2 redirects refused before connect; stub connections before the control request: 0`);
+    console.log(
+      `# test 6a: ${cases.length} metadata targets + 2 redirects refused before connect; stub connections before the control request: 0`,
+    );
   } finally {
     await metadata.close();
     await redirector.close();
@@ -64,7 +105,9 @@ test('6b. the daemon dead-letters metadata targets and redirects with the guard 
     const [job] = sim.putJobs([{ name: 'guarded', status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB }]);
     await w.writeConfig(
       baseConfig({
-        simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB,
+        simUrl: sim.url,
+        stateDir: w.stateDir,
+        collaborationId: COLLAB,
         targets: [
           { name: 'imds', type: 'webhook', url: 'http://169.254.169.254/latest/meta-data/', allowHttp: true },
           { name: 'imds-mapped', type: 'webhook', url: 'http://[::ffff:169.254.169.254]/latest/meta-data/', allowHttp: true },
@@ -88,8 +131,11 @@ test('6b. the daemon dead-letters metadata targets and redirects with the guard 
     assert.equal(redirector.requests.length, 1, 'one attempt, no retry loop');
     assert.equal(metadata.connections(), 0, 'the metadata stub was never reached');
     const m = await getText(`${daemon.url}/metrics`);
-    for (const t of ['imds', 'imds-mapped', 'redirect', 'private-no']) assert.equal(metricSample(m, 'cleanroomsml_monitor_dead_letters', { target: t }), 1);
-    console.log('# test 6b: daemon dead-lettered 169.254.169.254, [::ffff:169.254.169.254], a 302 and a loopback target without allowPrivate, 1 attempt each, metadata stub connections 0');
+    for (const t of ['imds', 'imds-mapped', 'redirect', 'private-no'])
+      assert.equal(metricSample(m, 'cleanroomsml_monitor_dead_letters', { target: t }), 1);
+    console.log(
+      '# test 6b: daemon dead-lettered 169.254.169.254, [::ffff:169.254.169.254], a 302 and a loopback target without allowPrivate, 1 attempt each, metadata stub connections 0',
+    );
     assert.equal(await daemon.kill('SIGTERM'), 0);
   } finally {
     await daemon?.kill('SIGKILL');

@@ -23,7 +23,10 @@ const ECHOES: Record<string, (r: Recorded) => Scripted> = {
   queryValue: (r) => ({ status: 401, body: `unknown token ${new URL(r.path, 'http://x').searchParams.get('token')}` }),
   decodedSegment: () => ({ status: 404, body: `no hook named ${decodeURIComponent(ENCODED)}` }),
   secret: () => ({ status: 400, body: `signature mismatch: expected key ${SECRET}` }),
-  signature: (r) => ({ status: 403, body: `bad signature ${String(r.headers['webhook-signature'])} for ${String(r.headers['webhook-id'])}` }),
+  signature: (r) => ({
+    status: 403,
+    body: `bad signature ${String(r.headers['webhook-signature'])} for ${String(r.headers['webhook-id'])}`,
+  }),
   partialUpper: () => ({ status: 500, body: `hook ${LAST.slice(0, 14).toUpperCase()}... is not ready` }),
   json: (r) => ({ status: 422, body: JSON.stringify({ error: 'unknown hook', path: r.path }) }),
   longPrefix: () => ({ status: 404, body: `${'x '.repeat(53)}tail ${LAST}${LAST}` }),
@@ -39,16 +42,47 @@ test('echoes of the URL, the secret and our headers are scrubbed from reasons an
     return ECHOES[kind!]!(r);
   });
   const targets: WorkerTarget[] = [
-    ...kinds.map((k) => parseTarget({ name: k, type: 'webhook', url: `${rx.url}/${k}${PATH}`, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000, secret: SECRET })),
-    parseTarget({ name: 'slack', type: 'slack', url: `${rx.url}/slack/services/T0/B0/${LAST}`, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000 }),
-    parseTarget({ name: 'plain', type: 'webhook', url: `${rx.url}/plain${PATH}`, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000, secret: SECRET }),
+    ...kinds.map((k) =>
+      parseTarget({
+        name: k,
+        type: 'webhook',
+        url: `${rx.url}/${k}${PATH}`,
+        statuses: ['ACTIVE'],
+        allowHttp: true,
+        timeoutMs: 2000,
+        secret: SECRET,
+      }),
+    ),
+    parseTarget({
+      name: 'slack',
+      type: 'slack',
+      url: `${rx.url}/slack/services/T0/B0/${LAST}`,
+      statuses: ['ACTIVE'],
+      allowHttp: true,
+      timeoutMs: 2000,
+    }),
+    parseTarget({
+      name: 'plain',
+      type: 'webhook',
+      url: `${rx.url}/plain${PATH}`,
+      statuses: ['ACTIVE'],
+      allowHttp: true,
+      timeoutMs: 2000,
+      secret: SECRET,
+    }),
   ];
   const store = new MemoryOutbox();
   const now = Date.now();
-  for (const t of targets) store.add({ ...entryFor(t.name, change('CREATE_PENDING', 'ACTIVE', { arn: ARN })), createdAt: now, nextAttemptAt: now } as OutboxEntry);
+  for (const t of targets)
+    store.add({ ...entryFor(t.name, change('CREATE_PENDING', 'ACTIVE', { arn: ARN })), createdAt: now, nextAttemptAt: now } as OutboxEntry);
   const lines: string[] = [];
   const w = createOutboxWorker({
-    store, targets, clock: systemClock, maxAttempts: 1, baseDelayMs: 50, maxDelayMs: 100,
+    store,
+    targets,
+    clock: systemClock,
+    maxAttempts: 1,
+    baseDelayMs: 50,
+    maxDelayMs: 100,
     log: pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) }),
   });
   w.start();
@@ -60,8 +94,21 @@ test('echoes of the URL, the secret and our headers are scrubbed from reasons an
 
   const reasons = new Map(store.deadLetters().map((d) => [d.target, d.reason]));
   const everything = [lines.join('\n'), JSON.stringify(store.ops), JSON.stringify(store.deadLetters())].join('\n');
-  const sent = rx.requests.filter((r) => r.headers['webhook-signature'] !== undefined).map((r) => String(r.headers['webhook-signature']).slice(3, 20));
-  for (const leak of [LAST, LAST.slice(0, 10), LAST.slice(0, 10).toUpperCase(), TOKEN, ENCODED, decodeURIComponent(ENCODED), 'T0PATHCANARY', SECRET, SECRET.slice(6, 30), ...sent]) {
+  const sent = rx.requests
+    .filter((r) => r.headers['webhook-signature'] !== undefined)
+    .map((r) => String(r.headers['webhook-signature']).slice(3, 20));
+  for (const leak of [
+    LAST,
+    LAST.slice(0, 10),
+    LAST.slice(0, 10).toUpperCase(),
+    TOKEN,
+    ENCODED,
+    decodeURIComponent(ENCODED),
+    'T0PATHCANARY',
+    SECRET,
+    SECRET.slice(6, 30),
+    ...sent,
+  ]) {
     assert.ok(!everything.includes(leak), `"${leak}" leaked:\n${[...reasons].join('\n')}`);
   }
   assert.equal(reasons.get('slack'), 'HTTP 404: channel_not_found');

@@ -17,16 +17,36 @@ test('5. Slack 429 Retry-After: 2 during a burst: nothing re-sent before 2 s, at
   const w = await workdir('slack');
   let daemon: Daemon | undefined;
   try {
-    const jobs = sim.putJobs(Array.from({ length: BURST }, (_, i) => ({ name: `burst-${String(i).padStart(2, '0')}`, status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB })));
+    const jobs = sim.putJobs(
+      Array.from({ length: BURST }, (_, i) => ({
+        name: `burst-${String(i).padStart(2, '0')}`,
+        status: 'CREATE_IN_PROGRESS',
+        collaborationId: COLLAB,
+      })),
+    );
     await w.writeConfig(
       baseConfig({
-        simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB,
+        simUrl: sim.url,
+        stateDir: w.stateDir,
+        collaborationId: COLLAB,
         // Short backoff, so only Retry-After and the rate limit can explain the gaps measured below.
-        targets: [{ name: 'team-slack', type: 'slack', url: `${rx.url}/services/T0/B0/CANARYSLACKTOKEN`, allowHttp: true, retry: { baseDelayMs: 100, maxDelayMs: 200 } }],
+        targets: [
+          {
+            name: 'team-slack',
+            type: 'slack',
+            url: `${rx.url}/services/T0/B0/CANARYSLACKTOKEN`,
+            allowHttp: true,
+            retry: { baseDelayMs: 100, maxDelayMs: 200 },
+          },
+        ],
       }),
     );
     // The 3rd message is refused the way Slack does it.
-    rx.respond({ status: 200, body: 'ok' }, { status: 200, body: 'ok' }, { status: 429, headers: { 'retry-after': '2' }, body: 'rate_limited' });
+    rx.respond(
+      { status: 200, body: 'ok' },
+      { status: 200, body: 'ok' },
+      { status: 429, headers: { 'retry-after': '2' }, body: 'rate_limited' },
+    );
     daemon = await startDaemon(w);
     await until(async () => (await observed(daemon!)).size === BURST, 'first sight');
     for (const j of jobs) sim.setStatus(j.audienceGenerationJobArn as string, { status: 'ACTIVE' });
@@ -49,7 +69,9 @@ test('5. Slack 429 Retry-After: 2 during a burst: nothing re-sent before 2 s, at
     // In any 5 s window, at most 5 (+1 for the window edges) messages.
     for (const r of got) assert.ok(got.filter((x) => x.at >= r.at && x.at < r.at + 5_000).length <= 6, 'more than ~1 msg/s over 5 s');
     const spanS = (got.at(-1)!.at - got[0]!.at) / 1000;
-    console.log(`# test 5: ${BURST} messages + 1 re-send in ${spanS.toFixed(1)} s; first request ${gapAfter429} ms after the 429 (Retry-After 2); min gap ${minGap} ms, mean ${(gaps.reduce((a, b) => a + b, 0) / gaps.length).toFixed(0)} ms`);
+    console.log(
+      `# test 5: ${BURST} messages + 1 re-send in ${spanS.toFixed(1)} s; first request ${gapAfter429} ms after the 429 (Retry-After 2); min gap ${minGap} ms, mean ${(gaps.reduce((a, b) => a + b, 0) / gaps.length).toFixed(0)} ms`,
+    );
     assert.equal(await daemon.kill('SIGTERM'), 0);
   } finally {
     await daemon?.kill('SIGKILL');

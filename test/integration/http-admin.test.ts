@@ -64,14 +64,22 @@ test('the JSON API is on the admin listener only; the main listener serves /metr
       assert.equal(r.status, 404, p);
       assert.match(r.body, /admin listener/);
     }
-    const post = await request(`${srv.url}/api/outbox/retry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' });
+    const post = await request(`${srv.url}/api/outbox/retry`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"all":true}',
+    });
     assert.equal(post.status, 405);
     assert.equal((await request(`${srv.adminUrl}/metrics`)).status, 404, 'no metrics on the admin listener');
     const jobs = await fetch(`${srv.adminUrl}/api/jobs`);
     assert.equal(jobs.status, 200);
     assert.deepEqual(await jobs.json(), { jobs: [{ arn: 'arn:secret-job' }] });
     // What the CLI sends (fetch, JSON) is accepted.
-    const ok = await fetch(`${srv.adminUrl}/api/outbox/retry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"all":true}' });
+    const ok = await fetch(`${srv.adminUrl}/api/outbox/retry`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"all":true}',
+    });
     assert.equal(ok.status, 200);
     assert.deepEqual(await ok.json(), { requeued: 9 });
     assert.deepEqual(retried, ['all']);
@@ -110,7 +118,17 @@ test('forged admin requests are refused: text/plain, a foreign Host, any Origin;
     assert.deepEqual(discarded, [], 'no forged request discarded anything');
     // Any port: `kubectl port-forward 19465:9465` sends the local one.
     for (const host of [own, `localhost:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`, 'localhost:19465', 'localhost']) {
-      assert.equal((await request(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', host }, body: '{"ids":["evt_1"]}' })).status, 200, host);
+      assert.equal(
+        (
+          await request(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json; charset=utf-8', host },
+            body: '{"ids":["evt_1"]}',
+          })
+        ).status,
+        200,
+        host,
+      );
     }
     assert.equal(retried.length, 6);
   } finally {
@@ -124,7 +142,15 @@ test('adminHostAllowed: loopback names or the configured host', () => {
   assert.equal(adminHostAllowed('10.0.0.5:9465', '0.0.0.0'), false, 'a wildcard bind does not make every name ours');
   assert.equal(adminHostAllowed('[::1]:80', '::1'), true);
   assert.equal(adminHostAllowed('localhost', '127.0.0.1'), true);
-  for (const h of [undefined, '', 'evil.example:9465', 'localhost.evil.example:9465', '127.0.0.1:9465@evil', '127.0.0.1:09465x', '127.0.0.1.nip.io']) {
+  for (const h of [
+    undefined,
+    '',
+    'evil.example:9465',
+    'localhost.evil.example:9465',
+    '127.0.0.1:9465@evil',
+    '127.0.0.1:09465x',
+    '127.0.0.1.nip.io',
+  ]) {
     assert.equal(adminHostAllowed(h, '127.0.0.1'), false, String(h));
   }
 });
@@ -155,7 +181,14 @@ function trickle(socket: net.Socket, text: string, everyMs: number): void {
   socket.on('close', () => clearInterval(timer));
 }
 
-const SMALL: Partial<HttpLimits> = { headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 300, idleTimeoutMs: 1_000, checkIntervalMs: 50, maxConnections: 3 };
+const SMALL: Partial<HttpLimits> = {
+  headersTimeoutMs: 300,
+  requestTimeoutMs: 600,
+  keepAliveTimeoutMs: 300,
+  idleTimeoutMs: 1_000,
+  checkIntervalMs: 50,
+  maxConnections: 3,
+};
 
 test('slow clients are cut off on both listeners: trickled headers, a trickled body, idle sockets; connections are capped', async () => {
   const { srv, retried } = await start({ main: SMALL, admin: SMALL });
@@ -176,14 +209,20 @@ test('slow clients are cut off on both listeners: trickled headers, a trickled b
 
     // A body announced as 100 bytes, sent one byte every 50 ms: cut at requestTimeout.
     const b = await rawSocket(srv.adminUrl!);
-    b.socket.write(`POST /api/outbox/retry HTTP/1.1\r\nHost: ${hostOf(srv.adminUrl!)}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`);
+    b.socket.write(
+      `POST /api/outbox/retry HTTP/1.1\r\nHost: ${hostOf(srv.adminUrl!)}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`,
+    );
     trickle(b.socket, `{"all":true${' '.repeat(88)}}`, 50);
     const bc = await b.closed;
     assert.ok(bc.afterMs < 2_000, `a trickled body held the socket ${bc.afterMs} ms`);
     assert.match(bc.data, /^HTTP\/1\.1 408/);
 
     // A body larger than the cap is refused without reading it all.
-    const big = await request(`${srv.adminUrl}/api/outbox/retry`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"ids":[${'"evt_1",'.repeat(4000)}"evt_2"]}` }).catch((e: Error) => ({ status: -1, body: e.message }));
+    const big = await request(`${srv.adminUrl}/api/outbox/retry`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"ids":[${'"evt_1",'.repeat(4000)}"evt_2"]}`,
+    }).catch((e: Error) => ({ status: -1, body: e.message }));
     assert.ok(big.status === 413 || big.status === -1, `oversized body: ${big.status}`);
     assert.deepEqual(retried, []);
 

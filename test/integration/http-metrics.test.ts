@@ -15,11 +15,23 @@ import { ARN_B, snap } from '../helpers/snapshots.js';
 const jobs = new Map<string, JobSnapshot>(
   Array.from({ length: 3000 }, (_, i) => {
     const arn = `${ARN_B.slice(0, -5)}${String(i).padStart(5, '0')}`;
-    return [arn, snap({ arn, name: `job-${i}`, status: i % 3 ? 'ACTIVE' : 'CREATE_IN_PROGRESS', metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.5 }], recallMetric: 0.25 } })];
+    return [
+      arn,
+      snap({
+        arn,
+        name: `job-${i}`,
+        status: i % 3 ? 'ACTIVE' : 'CREATE_IN_PROGRESS',
+        metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.5 }], recallMetric: 0.25 },
+      }),
+    ];
   }),
 );
 
-function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     http
       .request(url, { method, headers }, (res) => {
@@ -35,7 +47,11 @@ function get(url: string, headers: Record<string, string> = {}, method = 'GET'):
 
 async function server() {
   const registry = new Registry();
-  const metrics = createMetrics(registry, { jobs: () => jobs, pending: () => [], deadLetters: () => [], targetNames: () => ['audit'], now: () => Date.now() }, 'test');
+  const metrics = createMetrics(
+    registry,
+    { jobs: () => jobs, pending: () => [], deadLetters: () => [], targetNames: () => ['audit'], now: () => Date.now() },
+    'test',
+  );
   const srv = await startHttpServer(
     { host: '127.0.0.1', port: 0, admin: { enabled: false, host: '127.0.0.1', port: 0 } },
     {
@@ -59,7 +75,11 @@ async function noScrapeHolds(metrics: { activeScrapes(): number }): Promise<void
 }
 
 /** Drop the process metrics, which move between two reads. */
-const stable = (text: string) => text.split('\n').filter((l) => l.includes('cleanroomsml_audience_generation_job_')).join('\n');
+const stable = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.includes('cleanroomsml_audience_generation_job_'))
+    .join('\n');
 
 test('/metrics streams the same text plain and gzip; HEAD is headers only', async () => {
   const { srv, registry, metrics } = await server();
@@ -79,7 +99,11 @@ test('/metrics streams the same text plain and gzip; HEAD is headers only', asyn
     assert.ok(zipped.body.length * 5 < plain.body.length, `gzip shrinks it: ${zipped.body.length} vs ${plain.body.length}`);
     assert.equal(stable(gunzipSync(zipped.body).toString('utf8')), stable(expected));
     const unzipped = gunzipSync(zipped.body).toString('utf8');
-    assert.equal(unzipped.slice(0, unzipped.indexOf('# HELP cleanroomsml_monitor_')), plain.body.toString('utf8').slice(0, plain.body.toString('utf8').indexOf('# HELP cleanroomsml_monitor_')), 'the job series are byte-identical in both encodings');
+    assert.equal(
+      unzipped.slice(0, unzipped.indexOf('# HELP cleanroomsml_monitor_')),
+      plain.body.toString('utf8').slice(0, plain.body.toString('utf8').indexOf('# HELP cleanroomsml_monitor_')),
+      'the job series are byte-identical in both encodings',
+    );
 
     const head = await get(`${srv.url}/metrics`, {}, 'HEAD');
     assert.equal(head.status, 200);

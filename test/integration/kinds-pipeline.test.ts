@@ -176,16 +176,43 @@ test('trainedModelExportJob: listed per known trained model of the collaboration
     aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
     discovery: [{ collaborationId: C, view: 'collaboration' }],
     polling: { schedule: '0 0 0 1 1 *' },
-    notifications: { targets: [{ name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret: SECRET, allowHttp: true, kinds: ['trainedModelExportJob'] }] },
+    notifications: {
+      targets: [
+        { name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret: SECRET, allowHttp: true, kinds: ['trainedModelExportJob'] },
+      ],
+    },
     state: { dir: stateDir },
     server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
   });
-  const app = await createApp({ config, log: createLogger({ level: 'silent' }), credentials: async () => CREDS, schedule: false, retryDelayMs: { min: 5, max: 20 }, outbox: { baseDelayMs: 10, maxDelayMs: 50 } });
+  const app = await createApp({
+    config,
+    log: createLogger({ level: 'silent' }),
+    credentials: async () => CREDS,
+    schedule: false,
+    retryDelayMs: { min: 5, max: 20 },
+    outbox: { baseDelayMs: 10, maxDelayMs: 50 },
+  });
   try {
-    const [model] = sim.putResources([{ kind: 'trainedModel', name: 'churn', status: 'ACTIVE', membershipId: M, collaborationId: C }]) as [{ id: string }];
+    const [model] = sim.putResources([{ kind: 'trainedModel', name: 'churn', status: 'ACTIVE', membershipId: M, collaborationId: C }]) as [
+      { id: string },
+    ];
     const [ok, bad] = sim.putResources([
-      { kind: 'trainedModelExportJob', name: 'export-ok', status: 'CREATE_IN_PROGRESS', membershipId: M, collaborationId: C, trainedModelArn: model.id },
-      { kind: 'trainedModelExportJob', name: 'export-bad', status: 'CREATE_IN_PROGRESS', membershipId: M, collaborationId: C, trainedModelArn: model.id },
+      {
+        kind: 'trainedModelExportJob',
+        name: 'export-ok',
+        status: 'CREATE_IN_PROGRESS',
+        membershipId: M,
+        collaborationId: C,
+        trainedModelArn: model.id,
+      },
+      {
+        kind: 'trainedModelExportJob',
+        name: 'export-bad',
+        status: 'CREATE_IN_PROGRESS',
+        membershipId: M,
+        collaborationId: C,
+        trainedModelArn: model.id,
+      },
     ]) as [{ id: string }, { id: string }];
     await app.start();
     // The model is found first; its export jobs are listed from the next sweep on.
@@ -198,14 +225,24 @@ test('trainedModelExportJob: listed per known trained model of the collaboration
     const third = await app.sweepNow();
     assert.equal(third?.notifications, 2);
     const bodies = (await receiver.waitFor(2, 10_000)).map((h) => JSON.parse(h.body) as { type: string; data: Record<string, any> });
-    assert.deepEqual(bodies.map((b) => b.type), ['trained_model_export_job.status_changed', 'trained_model_export_job.status_changed']);
+    assert.deepEqual(
+      bodies.map((b) => b.type),
+      ['trained_model_export_job.status_changed', 'trained_model_export_job.status_changed'],
+    );
     const failed = bodies.find((b) => b.data.arn === bad.id)!;
     assert.equal(failed.data.statusCode, 'EXPORT_FAILED');
     assert.equal(failed.data.message, 'bucket gone');
     const m = await scrape(app);
     assert.equal(sample(m, 'cleanroomsml_trained_model_export_job_status', { arn: ok.id, status: 'ACTIVE' }), 1);
     assert.equal(sample(m, 'cleanroomsml_trained_model_export_job_status', { arn: bad.id, status: 'CREATE_FAILED' }), 1);
-    assert.equal(sample(m, 'cleanroomsml_monitor_failures_total', { kind: 'trainedModelExportJob', status: 'CREATE_FAILED', status_code: 'EXPORT_FAILED' }), 1);
+    assert.equal(
+      sample(m, 'cleanroomsml_monitor_failures_total', {
+        kind: 'trainedModelExportJob',
+        status: 'CREATE_FAILED',
+        status_code: 'EXPORT_FAILED',
+      }),
+      1,
+    );
   } finally {
     await app.stop();
     await receiver.close();

@@ -19,7 +19,16 @@ const PATH = '/hooks/secret-path-token';
 const ARN_B = ARN.replace(/1$/, '2');
 
 function tgt(rx: Receiver, over: Partial<TargetInput> = {}): WorkerTarget {
-  return parseTarget({ name: 'audit', type: 'webhook', url: rx.url + PATH, statuses: ['ACTIVE'], allowHttp: true, timeoutMs: 2000, secret: SECRET, ...over });
+  return parseTarget({
+    name: 'audit',
+    type: 'webhook',
+    url: rx.url + PATH,
+    statuses: ['ACTIVE'],
+    allowHttp: true,
+    timeoutMs: 2000,
+    secret: SECRET,
+    ...over,
+  });
 }
 function ev(target: string, to: string, arn = ARN, updateTime = 1_000): OutboxEntry {
   const now = Date.now();
@@ -27,7 +36,11 @@ function ev(target: string, to: string, arn = ARN, updateTime = 1_000): OutboxEn
 }
 function worker(store: MemoryOutbox, targets: WorkerTarget[], over: Partial<OutboxWorkerOptions> = {}, lines: string[] = []) {
   return createOutboxWorker({
-    store, targets, clock: systemClock, baseDelayMs: 50, maxDelayMs: 200,
+    store,
+    targets,
+    clock: systemClock,
+    baseDelayMs: 50,
+    maxDelayMs: 200,
     log: pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) }),
     ...over,
   });
@@ -68,7 +81,8 @@ test('a target holding requests open does not delay another target', async () =>
   const fast = await startReceiver();
   slow.setDefault({ hold: true });
   const store = new MemoryOutbox();
-  for (let i = 0; i < 3; i++) store.add(ev('slow', 'ACTIVE', ARN.replace(/1$/, String(i))), ev('fast', 'ACTIVE', ARN.replace(/1$/, String(i))));
+  for (let i = 0; i < 3; i++)
+    store.add(ev('slow', 'ACTIVE', ARN.replace(/1$/, String(i))), ev('fast', 'ACTIVE', ARN.replace(/1$/, String(i))));
   const w = worker(store, [tgt(slow, { name: 'slow', timeoutMs: 3000 }), tgt(fast, { name: 'fast' })]);
   const t0 = Date.now();
   w.start();
@@ -134,8 +148,14 @@ test('with the real journal store: delivered entries leave the outbox, attempts 
   const log = pino({ level: 'silent' });
   try {
     let store = await mod.openStateStore({ dir, clock: systemClock, log });
-    const transitions = [change('CREATE_PENDING', 'CREATE_IN_PROGRESS', { updateTime: 1 }), change('CREATE_IN_PROGRESS', 'ACTIVE', { updateTime: 2 })];
-    const enqueue = route(transitions, [tgt(rx, { statuses: ['CREATE_IN_PROGRESS', 'ACTIVE'] })], { notifyOnFirstSeenTerminal: false, now: Date.now() });
+    const transitions = [
+      change('CREATE_PENDING', 'CREATE_IN_PROGRESS', { updateTime: 1 }),
+      change('CREATE_IN_PROGRESS', 'ACTIVE', { updateTime: 2 }),
+    ];
+    const enqueue = route(transitions, [tgt(rx, { statuses: ['CREATE_IN_PROGRESS', 'ACTIVE'] })], {
+      notifyOnFirstSeenTerminal: false,
+      now: Date.now(),
+    });
     await store.commit({ upsert: [transitions[1]!.snapshot], remove: [], enqueue });
     const w = createOutboxWorker({ store, targets: [tgt(rx)], clock: systemClock, log, baseDelayMs: 50, maxDelayMs: 100 });
     w.start();

@@ -67,7 +67,13 @@ test('400 and 410: permanent', async () => {
 });
 
 test("Slack's plain-text errors are permanent with the body as reason", async () => {
-  for (const [status, err] of [[400, 'invalid_payload'], [404, 'channel_not_found'], [410, 'channel_is_archived'], [404, 'no_service'], [403, 'invalid_token']] as const) {
+  for (const [status, err] of [
+    [400, 'invalid_payload'],
+    [404, 'channel_not_found'],
+    [410, 'channel_is_archived'],
+    [404, 'no_service'],
+    [403, 'invalid_token'],
+  ] as const) {
     rx.respond({ status, body: err });
     const r = await send(req());
     assert.deepEqual(r, { outcome: 'permanent', status, reason: `HTTP ${status}: ${err}` });
@@ -76,7 +82,10 @@ test("Slack's plain-text errors are permanent with the body as reason", async ()
 
 test('redirects are refused, never followed (even to the metadata address)', async () => {
   const n = rx.requests.length;
-  rx.respond({ status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } }, { status: 307, headers: { location: `${rx.url}/elsewhere` } });
+  rx.respond(
+    { status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } },
+    { status: 307, headers: { location: `${rx.url}/elsewhere` } },
+  );
   assert.deepEqual(await send(req()), { outcome: 'permanent', status: 302, reason: 'redirect refused (HTTP 302)' });
   assert.deepEqual(await send(req()), { outcome: 'permanent', status: 307, reason: 'redirect refused (HTTP 307)' });
   assert.equal(rx.requests.length, n + 2, 'no follow-up request');
@@ -110,7 +119,14 @@ test('at most 64 KiB of a response body is read; reasons are short and scrubbed 
 });
 
 test('metadata literals are refused without connecting: 169.254.169.254, [::ffff:169.254.169.254], [fd00:ec2::254]', async () => {
-  for (const host of ['169.254.169.254', '[::ffff:169.254.169.254]', '[::ffff:a9fe:a9fe]', '[fd00:ec2::254]', '169.254.170.23', '[64:ff9b::a9fe:a9fe]']) {
+  for (const host of [
+    '169.254.169.254',
+    '[::ffff:169.254.169.254]',
+    '[::ffff:a9fe:a9fe]',
+    '[fd00:ec2::254]',
+    '169.254.170.23',
+    '[64:ff9b::a9fe:a9fe]',
+  ]) {
     const t0 = Date.now();
     const r = await send(req({ url: `http://${host}/latest/meta-data/iam`, allowHttp: true, allowPrivate: true }));
     assert.equal(r.outcome, 'permanent', host);
@@ -124,13 +140,20 @@ test('a name resolving to a metadata address is refused after DNS; a name resolv
   const resolve = async (h: string) => {
     asked += 1;
     if (h === 'evil.example') return [{ address: '169.254.169.254', family: 4 }];
-    if (h === 'rebind.example') return [{ address: '127.0.0.1', family: 4 }, { address: '::ffff:169.254.169.254', family: 6 }];
+    if (h === 'rebind.example')
+      return [
+        { address: '127.0.0.1', family: 4 },
+        { address: '::ffff:169.254.169.254', family: 6 },
+      ];
     return [{ address: '127.0.0.1', family: 4 }];
   };
   const before = rx.connections();
   const evil = await send(req({ url: `http://evil.example:${rx.port}/x` }), { resolve });
   assert.equal(evil.outcome, 'permanent');
-  assert.match(evil.outcome === 'permanent' ? evil.reason : '', /address refused: link-local or cloud metadata .*resolved from evil\.example/);
+  assert.match(
+    evil.outcome === 'permanent' ? evil.reason : '',
+    /address refused: link-local or cloud metadata .*resolved from evil\.example/,
+  );
   const rebind = await send(req({ url: `http://rebind.example:${rx.port}/x` }), { resolve });
   assert.equal(rebind.outcome, 'permanent');
   assert.equal(rx.connections(), before, 'never connected');
@@ -143,12 +166,17 @@ test('a name resolving to a metadata address is refused after DNS; a name resolv
 
 test('http is refused without allowHttp; loopback and private are refused unless allowed', async () => {
   const before = rx.connections();
-  assert.deepEqual(await send(req({ allowHttp: false })), { outcome: 'permanent', reason: 'http refused (https required unless allowHttp: true)' });
+  assert.deepEqual(await send(req({ allowHttp: false })), {
+    outcome: 'permanent',
+    reason: 'http refused (https required unless allowHttp: true)',
+  });
   const r = await send(req({ url: `https://127.0.0.1:${rx.port}/x`, allowHttp: false, allowPrivate: false }));
   assert.match(r.outcome === 'permanent' ? r.reason : '', /address refused: loopback/);
   const p = await send(req({ url: `https://10.0.0.1/x`, allowHttp: false, allowPrivate: false }));
   assert.match(p.outcome === 'permanent' ? p.reason : '', /address refused: private/);
-  const viaDns = await send(req({ url: `https://localhost:${rx.port}/x`, allowHttp: false, allowPrivate: false }), { resolve: async () => [{ address: '127.0.0.1', family: 4 }] });
+  const viaDns = await send(req({ url: `https://localhost:${rx.port}/x`, allowHttp: false, allowPrivate: false }), {
+    resolve: async () => [{ address: '127.0.0.1', family: 4 }],
+  });
   assert.match(viaDns.outcome === 'permanent' ? viaDns.reason : '', /address refused: loopback/);
   assert.equal(rx.connections(), before);
   // allowHttp does not permit private addresses by itself (the config defaults allowPrivate to allowHttp).
@@ -171,10 +199,13 @@ test('a resolver that never answers: the delivery is retryable after the DNS bou
 test('a name resolving to the receiver is sent to the checked address (no second resolution)', async () => {
   const n = rx.requests.length;
   let lookups = 0;
-  const r = await send(req({ url: `http://hooks.test:${rx.port}${SECRET_PATH}` }), { resolve: async () => {
-    lookups++;
-    return [{ address: "127.0.0.1", family: 4 }];
-  }, env: {} });
+  const r = await send(req({ url: `http://hooks.test:${rx.port}${SECRET_PATH}` }), {
+    resolve: async () => {
+      lookups++;
+      return [{ address: '127.0.0.1', family: 4 }];
+    },
+    env: {},
+  });
   assert.deepEqual(r, { outcome: 'delivered', status: 200 });
   assert.equal(lookups, 1);
   assert.equal(rx.requests[n]!.headers.host, `hooks.test:${rx.port}`);

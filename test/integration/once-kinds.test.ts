@@ -31,14 +31,30 @@ test('once prints every kind: the jobs table, then KIND NAME STATUS UPDATED ID; 
     sim.putResources([
       { kind: 'trainedModel', name: 'churn-model', status: 'CREATE_IN_PROGRESS', membershipId: M, collaborationId: COLLAB },
       { kind: 'trainedModelInferenceJob', name: 'scoring', status: 'ACTIVE', membershipId: M, collaborationId: COLLAB },
-      { kind: 'mlInputChannel', name: 'purchases', status: 'CREATE_FAILED', membershipId: M, collaborationId: COLLAB, statusDetails: { statusCode: 'X', message: 'no table' } },
+      {
+        kind: 'mlInputChannel',
+        name: 'purchases',
+        status: 'CREATE_FAILED',
+        membershipId: M,
+        collaborationId: COLLAB,
+        statusDetails: { statusCode: 'X', message: 'no table' },
+      },
       { kind: 'audienceModel', name: 'seed-model', status: 'ACTIVE' },
     ]);
     const dir = await mkdtemp(join(tmpdir(), 'crml-once-kinds-'));
     const config = join(dir, 'config.yaml');
     await writeFile(
       config,
-      ['aws:', '  region: us-east-1', `  endpoint: ${sim.url}`, 'discovery:', `  - collaborationId: ${COLLAB}`, `  - membershipId: ${M}`, '  - kinds: [audienceModel]', ''].join('\n'),
+      [
+        'aws:',
+        '  region: us-east-1',
+        `  endpoint: ${sim.url}`,
+        'discovery:',
+        `  - collaborationId: ${COLLAB}`,
+        `  - membershipId: ${M}`,
+        '  - kinds: [audienceModel]',
+        '',
+      ].join('\n'),
     );
     const table = await cli(['once', '--config', config]);
     assert.equal(table.code, 0, table.stderr);
@@ -59,12 +75,15 @@ test('once prints every kind: the jobs table, then KIND NAME STATUS UPDATED ID; 
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as { jobs: unknown[]; resources: Array<Record<string, any>> };
     assert.equal(parsed.jobs.length, 1);
-    assert.deepEqual(parsed.resources.map((r) => [r.kind, r.name, r.status]), [
-      ['audienceModel', 'seed-model', 'ACTIVE'],
-      ['mlInputChannel', 'purchases', 'CREATE_FAILED'],
-      ['trainedModel', 'churn-model', 'CREATE_IN_PROGRESS'],
-      ['trainedModelInferenceJob', 'scoring', 'ACTIVE'],
-    ]);
+    assert.deepEqual(
+      parsed.resources.map((r) => [r.kind, r.name, r.status]),
+      [
+        ['audienceModel', 'seed-model', 'ACTIVE'],
+        ['mlInputChannel', 'purchases', 'CREATE_FAILED'],
+        ['trainedModel', 'churn-model', 'CREATE_IN_PROGRESS'],
+        ['trainedModelInferenceJob', 'scoring', 'ACTIVE'],
+      ],
+    );
     const channel = parsed.resources[1]!;
     assert.deepEqual(channel.statusDetails, { statusCode: 'X', message: 'no table' });
     assert.match(channel.updateTime, /Z$/);

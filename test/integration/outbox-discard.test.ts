@@ -6,7 +6,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { baseConfig, DAEMON_CREDS, freePort, getText, metricSample, observed, outboxOf, runCli, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
+import {
+  baseConfig,
+  DAEMON_CREDS,
+  freePort,
+  getText,
+  metricSample,
+  observed,
+  outboxOf,
+  runCli,
+  startDaemon,
+  until,
+  workdir,
+  type Daemon,
+} from '../helpers/daemon.js';
 
 const COLLAB = '4c3b2a1d-6e7f-4a8b-9cad-1e2f3a4b5c7e';
 
@@ -19,13 +32,21 @@ test('outbox discard: by id through the running daemon, --all offline; the gauge
   try {
     const jobs = sim.putJobs([0, 1, 2].map((i) => ({ name: `doomed-${i}`, status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB })));
     await w.writeConfig(
-      baseConfig({ simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, port: await freePort(), adminPort: await freePort(), targets: [{ name: 'removed-hook', type: 'webhook', url: `${rx.url}/gone`, allowHttp: true }] }),
+      baseConfig({
+        simUrl: sim.url,
+        stateDir: w.stateDir,
+        collaborationId: COLLAB,
+        port: await freePort(),
+        adminPort: await freePort(),
+        targets: [{ name: 'removed-hook', type: 'webhook', url: `${rx.url}/gone`, allowHttp: true }],
+      }),
     );
     daemon = await startDaemon(w);
     await until(async () => (await observed(daemon!)).size === 3, 'first sweep');
     for (const j of jobs) sim.setStatus(j.audienceGenerationJobArn as string, { status: 'ACTIVE' });
     await until(async () => (await outboxOf(daemon!)).deadLetters.length === 3, 'three dead letters', 15_000);
-    const gauge = async () => metricSample(await getText(`${daemon!.url}/metrics`), 'cleanroomsml_monitor_dead_letters', { target: 'removed-hook' });
+    const gauge = async () =>
+      metricSample(await getText(`${daemon!.url}/metrics`), 'cleanroomsml_monitor_dead_letters', { target: 'removed-hook' });
     assert.equal(await gauge(), 3);
 
     const usage = await runCli(w, ['outbox', 'discard', '--config', w.configPath]);

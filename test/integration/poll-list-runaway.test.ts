@@ -16,7 +16,8 @@ const CREDS = { accessKeyId: 'AKIDRUNAWAY', secretAccessKey: 'runaway-secret' };
 const LOOP = '5f6e7d8c-0000-4000-8000-00000000100f';
 const GOOD = '5f6e7d8c-0000-4000-8000-00000000200d';
 const MODEL = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/runaway-model';
-const arn = (n: number) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-${String(n).padStart(12, '0')}`;
+const arn = (n: number) =>
+  `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-${String(n).padStart(12, '0')}`;
 const STATIC = arn(1);
 const T = '2026-11-28T12:00:00.000Z';
 
@@ -86,7 +87,11 @@ test('a List that repeats its nextToken: that scope fails after the repeat; the 
     assert.deepEqual(r.failedScopes, [`c=${LOOP}|m=`]);
     assert.match(r.scopeErrors[0]!.error, /nextToken it had returned before/);
     assert.equal(s.lists.get(LOOP), 2, 'stopped at the first repeat');
-    assert.deepEqual([...app.store.jobs().keys()].sort(), [STATIC, arn(2)].sort(), 'the good scope and the static job go on; nothing from the endless one');
+    assert.deepEqual(
+      [...app.store.jobs().keys()].sort(),
+      [STATIC, arn(2)].sort(),
+      'the good scope and the static job go on; nothing from the endless one',
+    );
     assert.match(lines.join(''), /List scope failed/);
     // The next sweep does the same, in bounded time: the monitor keeps working.
     const again = await app.sweepNow();

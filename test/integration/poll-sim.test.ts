@@ -18,13 +18,18 @@ import { startReceiver } from '../helpers/receiver.js';
 const CREDS = { accessKeyId: 'AKIDPOLLSIM', secretAccessKey: 'poll-sim-secret' };
 const COLLABS = ['5f6e7d8c-0000-4000-8000-0000000000a1', '5f6e7d8c-0000-4000-8000-0000000000a2'];
 const MODEL = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/poll-sim-model';
-const jobArn = (i: number) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-${String(i).padStart(12, '0')}`;
+const jobArn = (i: number) =>
+  `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-${String(i).padStart(12, '0')}`;
 const METRICS = { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE' as const, value: 1000 }, score: 0.7 }], recallMetric: 0.3 };
 
 function counts(sim: Simulator) {
   const r = sim.stats().requests;
   const sum = (op: string) => Object.values(r[op] ?? {}).reduce((a, b) => a + b, 0);
-  return { list: sum('ListAudienceGenerationJobs'), get: sum('GetAudienceGenerationJob'), throttled: (r.ListAudienceGenerationJobs?.throttled ?? 0) + (r.GetAudienceGenerationJob?.throttled ?? 0) };
+  return {
+    list: sum('ListAudienceGenerationJobs'),
+    get: sum('GetAudienceGenerationJob'),
+    throttled: (r.ListAudienceGenerationJobs?.throttled ?? 0) + (r.GetAudienceGenerationJob?.throttled ?? 0),
+  };
 }
 
 async function fleet(sim: Simulator, n: number, running: (i: number) => boolean) {
@@ -49,7 +54,15 @@ async function app(sim: Simulator, extra: Partial<ConfigInput> = {}, opts: Parti
     server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
     ...extra,
   });
-  const a = await createApp({ config, log: createLogger({ level: 'silent' }), credentials: async () => CREDS, schedule: false, retryDelayMs: { min: 2, max: 20 }, outbox: { baseDelayMs: 10, maxDelayMs: 50 }, ...opts });
+  const a = await createApp({
+    config,
+    log: createLogger({ level: 'silent' }),
+    credentials: async () => CREDS,
+    schedule: false,
+    retryDelayMs: { min: 2, max: 20 },
+    outbox: { baseDelayMs: 10, maxDelayMs: 50 },
+    ...opts,
+  });
   await a.start();
   return a;
 }
@@ -62,7 +75,11 @@ test('List-first: one List call per 100 jobs plus one Get per changed job; nothi
     const first = await a.sweepNow();
     assert.equal(first?.ok, true);
     assert.equal(a.store.jobs().size, 1000);
-    assert.equal([...a.store.jobs().values()].filter((j) => j.detail === 'summary').length, 0, 'backfill done in the first sweep with a big budget');
+    assert.equal(
+      [...a.store.jobs().values()].filter((j) => j.detail === 'summary').length,
+      0,
+      'backfill done in the first sweep with a big budget',
+    );
     const before = counts(sim);
     const changed = [0, 20, 40, 60, 80, 100, 120];
     for (const i of changed) sim.setStatus(jobArn(i), { status: 'ACTIVE', metrics: METRICS });
@@ -73,7 +90,11 @@ test('List-first: one List call per 100 jobs plus one Get per changed job; nothi
     assert.equal(r?.transitions, changed.length);
     const quiet = counts(sim);
     await a.sweepNow();
-    assert.deepEqual({ list: counts(sim).list - quiet.list, get: counts(sim).get - quiet.get }, { list: 10, get: 0 }, 'nothing changed: Lists only');
+    assert.deepEqual(
+      { list: counts(sim).list - quiet.list, get: counts(sim).get - quiet.get },
+      { list: 10, get: 0 },
+      'nothing changed: Lists only',
+    );
   } finally {
     await a.stop();
     await sim.close();
@@ -133,7 +154,14 @@ test('metric backfill stops at its first Get that fails after retries (AWS in tr
       return real.getAudienceGenerationJob(i, o);
     },
   };
-  const a = await app(sim, { aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 3 }, polling: { schedule: '0 0 0 1 1 *', concurrency: 4, maxRequestsPerSecond: 100 } }, { api, detailBudget: 1000 });
+  const a = await app(
+    sim,
+    {
+      aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 3 },
+      polling: { schedule: '0 0 0 1 1 *', concurrency: 4, maxRequestsPerSecond: 100 },
+    },
+    { api, detailBudget: 1000 },
+  );
   try {
     // First sight adopts every job from its List summary; the details come from the backfill.
     outage = true;
@@ -161,7 +189,13 @@ test('throttling (40% of requests) never makes a false or missed transition', as
   const receiver = await startReceiver();
   const a = await app(
     sim,
-    { notifications: { targets: [{ name: 'all', type: 'webhook', url: `${receiver.url}/hook`, allowHttp: true, everyTransition: true, ratePerSecond: 1000 }] } },
+    {
+      notifications: {
+        targets: [
+          { name: 'all', type: 'webhook', url: `${receiver.url}/hook`, allowHttp: true, everyTransition: true, ratePerSecond: 1000 },
+        ],
+      },
+    },
     { detailBudget: 1000 },
   );
   try {
@@ -208,10 +242,16 @@ test('/api/jobs: nextCheckAt (slow interval for a finished Get-only job); retent
   // Real time plus an offset we can jump (the rate limiter needs time that flows).
   let offset = 0;
   const clock = { now: () => Date.now() + offset };
-  const a = await app(sim, { jobs: [{ arn: lone }], polling: { schedule: '0 0 0 1 1 *', terminalInterval: '10m', terminalRetention: '1h' } }, { detailBudget: 100, clock });
+  const a = await app(
+    sim,
+    { jobs: [{ arn: lone }], polling: { schedule: '0 0 0 1 1 *', terminalInterval: '10m', terminalRetention: '1h' } },
+    { detailBudget: 100, clock },
+  );
   try {
     await a.sweepNow();
-    const view = (await (await fetch(`${a.adminUrl}/api/jobs`)).json()) as { jobs: Array<{ arn: string; nextCheckAt?: string; lastCheckedAt?: string }> };
+    const view = (await (await fetch(`${a.adminUrl}/api/jobs`)).json()) as {
+      jobs: Array<{ arn: string; nextCheckAt?: string; lastCheckedAt?: string }>;
+    };
     const j = view.jobs.find((x) => x.arn === lone)!;
     assert.equal(Date.parse(j.nextCheckAt!) - Date.parse(j.lastCheckedAt!), 600_000);
     // Two hours later the finished discovered jobs are past retention: their series go, the
@@ -235,14 +275,21 @@ test('metrics landing on a finished job are logged as such, not as a transition 
   await fleet(sim, 2, () => false);
   sim.setStatus(jobArn(0), { status: 'ACTIVE', metrics: { relevanceMetrics: [] } });
   const lines: string[] = [];
-  const a = await app(sim, {}, { detailBudget: 100, log: createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } }) });
+  const a = await app(
+    sim,
+    {},
+    { detailBudget: 100, log: createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(s) } }) },
+  );
   try {
     await a.sweepNow();
     lines.length = 0;
     sim.setStatus(jobArn(0), { status: 'ACTIVE', metrics: METRICS });
     await a.sweepNow();
     const logged = lines.map((l) => JSON.parse(l) as { msg: string; kind?: string }).filter((l) => l.kind !== undefined);
-    assert.deepEqual(logged.map((l) => [l.kind, l.msg]), [['metrics_appeared', 'metrics appeared for job-0 (ACTIVE)']]);
+    assert.deepEqual(
+      logged.map((l) => [l.kind, l.msg]),
+      [['metrics_appeared', 'metrics appeared for job-0 (ACTIVE)']],
+    );
     assert.ok(!lines.join('').includes('ACTIVE -> ACTIVE'));
   } finally {
     await a.stop();

@@ -59,7 +59,11 @@ async function startTlsReceiver(): Promise<{ port: number; paths: string[]; host
     port: (server.address() as AddressInfo).port,
     paths,
     hosts,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -80,7 +84,11 @@ async function world(): Promise<World> {
   const tls = await startTlsReceiver();
   sim.putJobs([{ arn: JOB, name: 'proxied', status: 'CREATE_IN_PROGRESS' }]);
   return {
-    proxy, sim, sts, rx, tls,
+    proxy,
+    sim,
+    sts,
+    rx,
+    tls,
     async close() {
       await Promise.all([proxy.close(), sim.close(), rx.close(), tls.close(), new Promise<void>((r) => sts.server.close(() => r()))]);
     },
@@ -126,7 +134,8 @@ async function runDaemon(w: World, env: Record<string, string>, targets: unknown
   return out;
 }
 
-const simCalls = (sim: Simulator) => Object.values(sim.stats().requests).reduce((n, byOutcome) => n + Object.values(byOutcome ?? {}).reduce((a, b) => a + b, 0), 0);
+const simCalls = (sim: Simulator) =>
+  Object.values(sim.stats().requests).reduce((n, byOutcome) => n + Object.values(byOutcome ?? {}).reduce((a, b) => a + b, 0), 0);
 
 test('with HTTPS_PROXY / HTTP_PROXY: AWS, STS and both webhooks go through the proxy', { skip: missing }, async () => {
   const w = await world();
@@ -135,13 +144,21 @@ test('with HTTPS_PROXY / HTTP_PROXY: AWS, STS and both webhooks go through the p
       { name: 'plain', type: 'webhook', url: `http://localhost:${w.rx.port}/hook/plain`, allowHttp: true },
       { name: 'tls', type: 'webhook', url: `https://localhost:${w.tls.port}/hook/tls`, allowPrivate: true },
     ];
-    const out = await runDaemon(w, { HTTPS_PROXY: w.proxy.url, HTTP_PROXY: w.proxy.url }, targets, () => w.rx.requests.length >= 1 && w.tls.paths.length >= 1);
+    const out = await runDaemon(
+      w,
+      { HTTPS_PROXY: w.proxy.url, HTTP_PROXY: w.proxy.url },
+      targets,
+      () => w.rx.requests.length >= 1 && w.tls.paths.length >= 1,
+    );
     assert.ok(out.includes(`"httpsProxy":"${w.proxy.url}"`), 'the start-up line names the proxy');
     const seen = w.proxy.requests();
     const aws = seen.filter((r) => r.startsWith(`GET ${w.sim.url}/audience-generation-job`));
     assert.ok(aws.length >= 2, `AWS calls through the proxy: ${aws.length}`);
     assert.equal(aws.length, simCalls(w.sim), 'every call the simulator answered came through the proxy');
-    assert.ok(w.sts.calls >= 1 && seen.filter((r) => r.startsWith(`POST ${w.sts.url}`)).length === w.sts.calls, `STS through the proxy: ${w.sts.calls}`);
+    assert.ok(
+      w.sts.calls >= 1 && seen.filter((r) => r.startsWith(`POST ${w.sts.url}`)).length === w.sts.calls,
+      `STS through the proxy: ${w.sts.calls}`,
+    );
     // Plain http: the checked address in the request target, so the proxy does not resolve the
     // name again (a proxy replaces Host with the target's authority, RFC 9112 3.2.2).
     assert.ok(seen.includes(`POST http://127.0.0.1:${w.rx.port}/hook/plain`), seen.join('\n'));
@@ -162,10 +179,21 @@ test('NO_PROXY bypasses the proxy (lower case wins over upper case)', { skip: mi
     // Upper case names a dead proxy: were it used, nothing would arrive.
     // NODE_USE_ENV_PROXY (Node 24's own proxy support for its global agent) must change nothing:
     // every request here goes through the monitor's agents.
-    const env = { HTTP_PROXY: 'http://127.0.0.1:9', http_proxy: w.proxy.url, HTTPS_PROXY: w.proxy.url, no_proxy: '127.0.0.1', NO_PROXY: '*', NODE_USE_ENV_PROXY: '1' };
+    const env = {
+      HTTP_PROXY: 'http://127.0.0.1:9',
+      http_proxy: w.proxy.url,
+      HTTPS_PROXY: w.proxy.url,
+      no_proxy: '127.0.0.1',
+      NO_PROXY: '*',
+      NODE_USE_ENV_PROXY: '1',
+    };
     await runDaemon(w, env, targets, () => w.rx.requests.length >= 1);
     const seen = w.proxy.requests();
-    assert.equal(seen.filter((r) => r.includes(w.sim.url) || r.includes(w.sts.url)).length, 0, `127.0.0.1 is in no_proxy: ${seen.join('\n')}`);
+    assert.equal(
+      seen.filter((r) => r.includes(w.sim.url) || r.includes(w.sts.url)).length,
+      0,
+      `127.0.0.1 is in no_proxy: ${seen.join('\n')}`,
+    );
     assert.ok(simCalls(w.sim) >= 2 && w.sts.calls >= 1, 'AWS and STS answered directly');
     // localhost is not in no_proxy (NO_PROXY=* is overridden by the lower-case spelling), so the webhook went through the proxy.
     assert.ok(seen.includes(`POST http://127.0.0.1:${w.rx.port}/hook/direct`), seen.join('\n'));
@@ -187,7 +215,7 @@ test('a refused target is refused before anything reaches the proxy', { skip: mi
     assert.match(out, /address refused: loopback/, 'the loopback name was refused');
     assert.match(out, /address refused: link-local or cloud metadata/);
     const seen = w.proxy.requests();
-    assert.equal(seen.filter((r) => r.includes('169.254') || r.startsWith('CONNECT') || r.includes("/h1")).length, 0, seen.join('\n'));
+    assert.equal(seen.filter((r) => r.includes('169.254') || r.startsWith('CONNECT') || r.includes('/h1')).length, 0, seen.join('\n'));
     assert.equal(w.tls.paths.length, 0);
     assert.ok(seen.includes(`POST http://127.0.0.1:${w.rx.port}/hook/ok`), 'the allowed target went through the proxy');
   } finally {
@@ -198,8 +226,18 @@ test('a refused target is refused before anything reaches the proxy', { skip: mi
 test('a malformed proxy URL stops the start with a message naming the variable, not its value', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'crml-proxy-bad-'));
   const config = join(dir, 'config.yaml');
-  await writeFile(config, JSON.stringify({ jobs: [{ arn: JOB }], state: { dir: join(dir, 'state') }, server: { host: '127.0.0.1', port: 0, admin: { port: 0 } } }));
-  const child = spawn(process.execPath, [CLI, 'run', '--config', config], { env: { ...daemonEnv(dir), HTTPS_PROXY: 'socks5://user:hunter2@proxy:1080' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  await writeFile(
+    config,
+    JSON.stringify({
+      jobs: [{ arn: JOB }],
+      state: { dir: join(dir, 'state') },
+      server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
+    }),
+  );
+  const child = spawn(process.execPath, [CLI, 'run', '--config', config], {
+    env: { ...daemonEnv(dir), HTTPS_PROXY: 'socks5://user:hunter2@proxy:1080' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -15,13 +15,18 @@ test('after SIGHUP, cleanroomsml_monitor_outbox_pending has one series per targe
   let daemon: Daemon | undefined;
   const target = (name: string) => ({ name, type: 'webhook', url: `${rx.url}/${name}`, allowHttp: true });
   try {
-    await w.writeConfig(baseConfig({ simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, targets: [target('before-a'), target('kept')] }));
+    await w.writeConfig(
+      baseConfig({ simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, targets: [target('before-a'), target('kept')] }),
+    );
     daemon = await startDaemon(w);
-    const pending = async (name: string) => metricSample(await getText(`${daemon!.url}/metrics`), 'cleanroomsml_monitor_outbox_pending', { target: name });
+    const pending = async (name: string) =>
+      metricSample(await getText(`${daemon!.url}/metrics`), 'cleanroomsml_monitor_outbox_pending', { target: name });
     assert.equal(await pending('before-a'), 0);
     assert.equal(await pending('kept'), 0);
 
-    await w.writeConfig(baseConfig({ simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, targets: [target('kept'), target('after-b')] }));
+    await w.writeConfig(
+      baseConfig({ simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, targets: [target('kept'), target('after-b')] }),
+    );
     daemon.child.kill('SIGHUP');
     await until(() => daemon!.stdout().includes('config reloaded'), 'config reloaded');
     assert.equal(await pending('after-b'), 0, 'the added target has its series');

@@ -38,7 +38,14 @@ async function start(sim: Simulator, extra: Partial<ConfigInput> = {}, opts: Par
     server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
     ...extra,
   });
-  const app = await createApp({ config, log: createLogger({ level: 'silent' }), credentials: async () => CREDS, schedule: false, retryDelayMs: { min: 1, max: 5 }, ...opts });
+  const app = await createApp({
+    config,
+    log: createLogger({ level: 'silent' }),
+    credentials: async () => CREDS,
+    schedule: false,
+    retryDelayMs: { min: 1, max: 5 },
+    ...opts,
+  });
   await app.start();
   return app;
 }
@@ -87,7 +94,8 @@ test('one denied scope: only its series says 0; a scope removed by a reload lose
   const api: CleanRoomsMlApi = {
     getAudienceGenerationJob: (i, o) => real.getAudienceGenerationJob(i, o),
     async listAudienceGenerationJobs(i, o) {
-      if (i.collaborationId === COLLAB_B) throw Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', httpStatus: 403, $retryable: false });
+      if (i.collaborationId === COLLAB_B)
+        throw Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', httpStatus: 403, $retryable: false });
       return real.listAudienceGenerationJobs(i, o);
     },
   };

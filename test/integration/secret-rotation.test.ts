@@ -47,23 +47,47 @@ test('a Secret rotated by a symlink swap is picked up without a restart: the nex
       aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
       jobs: [{ arn: ARN }],
       polling: { schedule: '0 0 0 1 1 *' },
-      notifications: { targets: [{ name: 'audit', type: 'webhook', urlFile: 'secrets/webhook-url', secretFile: 'secrets/webhook-secret', allowHttp: true, everyTransition: true }] },
+      notifications: {
+        targets: [
+          {
+            name: 'audit',
+            type: 'webhook',
+            urlFile: 'secrets/webhook-url',
+            secretFile: 'secrets/webhook-secret',
+            allowHttp: true,
+            everyTransition: true,
+          },
+        ],
+      },
       state: { dir: join(dir, 'state') },
       server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
     }),
   );
-  const app = await createApp({ config: await loadConfig(configPath), configPath, log: createLogger({ level: 'silent' }), credentials: async () => CREDS, schedule: false, secretPollMs: 50, outbox: { baseDelayMs: 10, maxDelayMs: 50 } });
+  const app = await createApp({
+    config: await loadConfig(configPath),
+    configPath,
+    log: createLogger({ level: 'silent' }),
+    credentials: async () => CREDS,
+    schedule: false,
+    secretPollMs: 50,
+    outbox: { baseDelayMs: 10, maxDelayMs: 50 },
+  });
   await app.start();
   const reloadAt = async () => {
     const m = await (await fetch(`${app.url}/metrics`)).text();
     const v = (n: string) => Number(/^(\S+) (\S+)$/m.exec(m.split('\n').find((l) => l.startsWith(`${n} `)) ?? '')?.[2]);
-    return { ok: v('cleanroomsml_monitor_config_last_reload_successful'), at: v('cleanroomsml_monitor_config_last_reload_success_timestamp_seconds') };
+    return {
+      ok: v('cleanroomsml_monitor_config_last_reload_successful'),
+      at: v('cleanroomsml_monitor_config_last_reload_success_timestamp_seconds'),
+    };
   };
   try {
     await app.sweepNow();
     sim.setStatus(ARN, { status: 'CREATE_IN_PROGRESS' });
     await app.sweepNow();
-    const first = await until(() => rx.requests.some((q) => statusOf(q) === 'CREATE_IN_PROGRESS'), 'first webhook', 5_000).then(() => rx.requests.find((q) => statusOf(q) === 'CREATE_IN_PROGRESS')!);
+    const first = await until(() => rx.requests.some((q) => statusOf(q) === 'CREATE_IN_PROGRESS'), 'first webhook', 5_000).then(
+      () => rx.requests.find((q) => statusOf(q) === 'CREATE_IN_PROGRESS')!,
+    );
     assert.equal(rx.verify(first, [OLD]).ok, true, 'signed with the old secret');
     assert.equal(first.path, '/hook/v1');
     const before = await reloadAt();

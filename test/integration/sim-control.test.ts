@@ -11,26 +11,39 @@ describe('simulator control API', () => {
   let sim: Simulator;
   let now = Date.parse('2026-11-28T12:00:00.000Z');
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(sim.url + path, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    const res = await fetch(sim.url + path, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
     return { status: res.status, json: (await res.json()) as any };
   };
-  before(async () => { sim = await startSimulator({ clock: { now: () => now }, seed: 42 }); });
+  before(async () => {
+    sim = await startSimulator({ clock: { now: () => now }, seed: 42 });
+  });
   after(() => sim.close());
 
   it('PUT adds jobs (generating ARNs) and GET returns them as Get does', async () => {
-    const put = await call('PUT', '/_sim/jobs', { jobs: [
-      { name: 'given', arn: ARN, status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB, configuredAudienceModelArn: MODEL },
-      { name: 'generated' },
-    ] });
+    const put = await call('PUT', '/_sim/jobs', {
+      jobs: [
+        { name: 'given', arn: ARN, status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB, configuredAudienceModelArn: MODEL },
+        { name: 'generated' },
+      ],
+    });
     assert.equal(put.status, 200);
     assert.equal(put.json.jobs.length, 2);
     assert.equal(put.json.jobs[0].audienceGenerationJobArn, ARN);
     assert.equal(put.json.jobs[0].createTime, '2026-11-28T12:00:00.000Z');
-    assert.match(put.json.jobs[1].audienceGenerationJobArn, /^arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job\/[0-9a-f-]{36}$/);
+    assert.match(
+      put.json.jobs[1].audienceGenerationJobArn,
+      /^arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job\/[0-9a-f-]{36}$/,
+    );
     assert.equal(put.json.jobs[1].status, 'CREATE_PENDING');
     const got = await call('GET', '/_sim/jobs');
     assert.equal(got.json.jobs.length, 2);
-    assert.deepEqual(got.json.jobs.find((j: any) => j.audienceGenerationJobArn === ARN), put.json.jobs[0]);
+    assert.deepEqual(
+      got.json.jobs.find((j: any) => j.audienceGenerationJobArn === ARN),
+      put.json.jobs[0],
+    );
   });
 
   it('generated ARNs are reproducible from the seed after reset', async () => {
@@ -57,10 +70,16 @@ describe('simulator control API', () => {
     assert.equal(r.json.status, 'ACTIVE');
     assert.equal(r.json.updateTime, new Date(now).toISOString());
     assert.deepEqual(r.json.metrics, metrics);
-    const failed = await call('POST', `/_sim/jobs/${encodeURIComponent(ARN)}/status`, { status: 'DELETE_FAILED', statusDetails: { statusCode: 'X', message: 'y' } });
+    const failed = await call('POST', `/_sim/jobs/${encodeURIComponent(ARN)}/status`, {
+      status: 'DELETE_FAILED',
+      statusDetails: { statusCode: 'X', message: 'y' },
+    });
     assert.deepEqual(failed.json.statusDetails, { statusCode: 'X', message: 'y' });
     assert.deepEqual(failed.json.metrics, metrics, 'metrics kept');
-    assert.equal((await call('POST', `/_sim/jobs/${encodeURIComponent(ARN.replace('0001', '9999'))}/status`, { status: 'ACTIVE' })).status, 404);
+    assert.equal(
+      (await call('POST', `/_sim/jobs/${encodeURIComponent(ARN.replace('0001', '9999'))}/status`, { status: 'ACTIVE' })).status,
+      404,
+    );
   });
 
   it('rejects invalid bodies with 400 naming the field', async () => {
@@ -91,7 +110,14 @@ describe('simulator control API', () => {
     const f2 = await call('PUT', '/_sim/faults', { errorRatio: 0.5 });
     assert.equal(f2.json.faults.throttleRatio, 0);
     const stats = await call('GET', '/_sim/stats');
-    assert.deepEqual(stats.json.requests.ListAudienceGenerationJobs, { success: 0, throttled: 0, not_found: 0, access_denied: 1, validation: 0, error: 0 });
+    assert.deepEqual(stats.json.requests.ListAudienceGenerationJobs, {
+      success: 0,
+      throttled: 0,
+      not_found: 0,
+      access_denied: 1,
+      validation: 0,
+      error: 0,
+    });
     assert.deepEqual(Object.keys(stats.json.requests).sort(), ['GetAudienceGenerationJob', 'ListAudienceGenerationJobs']);
     await call('POST', '/_sim/reset');
     assert.deepEqual((await call('GET', '/_sim/jobs')).json.jobs, []);

@@ -7,7 +7,8 @@ import { CleanRoomsMlError } from '../../src/aws/errors.js';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 
 const CREDS = { accessKeyId: 'AKIDFAULTS', secretAccessKey: 'faults-secret' };
-const arn = (n: number) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-${String(n).padStart(12, '0')}`;
+const arn = (n: number) =>
+  `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-${String(n).padStart(12, '0')}`;
 
 async function failure(p: Promise<unknown>): Promise<CleanRoomsMlError> {
   try {
@@ -41,12 +42,17 @@ describe('simulator faults: resets, malformed answers, request log', () => {
     assert.equal(e.retryable, true);
     sim.setFaults({ resetRatio: 1 });
     assert.equal((await failure(api.getAudienceGenerationJob({ audienceGenerationJobArn: arn(1) }))).name, 'NetworkError');
-    const log = await (await fetch(`${sim.url}/_sim/requests`)).json() as { requests: Array<{ op: string; status: number; fault?: string }> };
-    assert.deepEqual(log.requests.map((r) => [r.op, r.status, r.fault]), [
-      ['ListAudienceGenerationJobs', 200, undefined],
-      ['ListAudienceGenerationJobs', 0, 'reset'],
-      ['GetAudienceGenerationJob', 0, 'reset'],
-    ]);
+    const log = (await (await fetch(`${sim.url}/_sim/requests`)).json()) as {
+      requests: Array<{ op: string; status: number; fault?: string }>;
+    };
+    assert.deepEqual(
+      log.requests.map((r) => [r.op, r.status, r.fault]),
+      [
+        ['ListAudienceGenerationJobs', 200, undefined],
+        ['ListAudienceGenerationJobs', 0, 'reset'],
+        ['GetAudienceGenerationJob', 0, 'reset'],
+      ],
+    );
     assert.equal(sim.stats().requests['GetAudienceGenerationJob']!.error, 1);
   });
 
@@ -58,12 +64,20 @@ describe('simulator faults: resets, malformed answers, request log', () => {
       assert.equal(g.retryable, false);
       // Page 1 (jobs 1-100) is fine, page 2 holds job 120.
       const p1 = await api.listAudienceGenerationJobs({ maxResults: 100 });
-      assert.equal((await failure(api.listAudienceGenerationJobs({ maxResults: 100, nextToken: p1.nextToken! }))).name, 'MalformedResponseError', kind);
+      assert.equal(
+        (await failure(api.listAudienceGenerationJobs({ maxResults: 100, nextToken: p1.nextToken! }))).name,
+        'MalformedResponseError',
+        kind,
+      );
       // Other jobs are unaffected.
       assert.equal((await api.getAudienceGenerationJob({ audienceGenerationJobArn: arn(1) })).status, 'CREATE_IN_PROGRESS');
     }
     sim.setFaults({ malformed: [{ arn: arn(1), kind: 'nonJson', operations: ['get'] }] });
-    assert.equal((await api.listAudienceGenerationJobs({ maxResults: 100 })).audienceGenerationJobs.length, 100, 'List untouched when only get is named');
+    assert.equal(
+      (await api.listAudienceGenerationJobs({ maxResults: 100 })).audienceGenerationJobs.length,
+      100,
+      'List untouched when only get is named',
+    );
   });
 
   it('PUT /_sim/faults keeps the documented four-member shape when the other faults are off, lists them when on, and validates them', async () => {
@@ -71,9 +85,21 @@ describe('simulator faults: resets, malformed answers, request log', () => {
       const r = await fetch(`${sim.url}/_sim/faults`, { method: 'PUT', body: JSON.stringify(body) });
       return { status: r.status, json: (await r.json()) as any };
     };
-    assert.deepEqual((await put({ errorRatio: 0.5 })).json.faults, { throttleRatio: 0, errorRatio: 0.5, latencyMs: 0, maxRequestsPerSecond: 0 });
+    assert.deepEqual((await put({ errorRatio: 0.5 })).json.faults, {
+      throttleRatio: 0,
+      errorRatio: 0.5,
+      latencyMs: 0,
+      maxRequestsPerSecond: 0,
+    });
     const on = await put({ resetRatio: 0.2, malformed: { arn: arn(1), kind: 'hugeBody' } });
-    assert.deepEqual(on.json.faults, { throttleRatio: 0, errorRatio: 0, latencyMs: 0, maxRequestsPerSecond: 0, resetRatio: 0.2, malformed: [{ arn: arn(1), kind: 'hugeBody', operations: ['get', 'list'] }] });
+    assert.deepEqual(on.json.faults, {
+      throttleRatio: 0,
+      errorRatio: 0,
+      latencyMs: 0,
+      maxRequestsPerSecond: 0,
+      resetRatio: 0.2,
+      malformed: [{ arn: arn(1), kind: 'hugeBody', operations: ['get', 'list'] }],
+    });
     const bad = await put({ malformed: { arn: arn(1), kind: 'truncated' } });
     assert.equal(bad.status, 400);
     assert.match(bad.json.message, /malformed\[0\]\.kind: must be one of missingField, badTimestamp, nonJson, hugeBody/);

@@ -28,11 +28,17 @@ describe('scenario files', () => {
     ['invalid-order.yaml', /jobs\[1\]\.timeline\[1\]\.at: must be later than timeline\[0\]\.at/],
     ['invalid-unknown-key.yaml', /jobs\[0\]\.timeline\[0\]: .*statusDetail/],
     ['invalid-duration.yaml', /jobs\[0\]\.timeline\[0\]\.at: must be a duration/],
-    ['invalid-metrics.yaml', /jobs\[0\]\.collaborationId: must be a lowercase UUID[\s\S]*jobs\[0\]\.timeline\[0\]\.metrics\.relevanceMetrics\[0\]\.audienceSize\.value[\s\S]*recallMetric/],
+    [
+      'invalid-metrics.yaml',
+      /jobs\[0\]\.collaborationId: must be a lowercase UUID[\s\S]*jobs\[0\]\.timeline\[0\]\.metrics\.relevanceMetrics\[0\]\.audienceSize\.value[\s\S]*recallMetric/,
+    ],
   ];
   for (const [file, re] of invalid) {
     it(`rejects ${file} naming the field`, async () => {
-      await assert.rejects(loadScenarioFile(fixture(file)), (e: unknown) => e instanceof SimInputError && re.test(e.message) && e.message.includes(file));
+      await assert.rejects(
+        loadScenarioFile(fixture(file)),
+        (e: unknown) => e instanceof SimInputError && re.test(e.message) && e.message.includes(file),
+      );
     });
   }
   it('rejects a missing file clearly', async () => {
@@ -104,7 +110,11 @@ describe('DEMO_SCENARIO', () => {
     let now = T0;
     const sim = await startSimulator({ clock: { now: () => now }, scenario: DEMO_SCENARIO });
     try {
-      const statuses = () => sim.jobs().map((j) => j['status']).sort();
+      const statuses = () =>
+        sim
+          .jobs()
+          .map((j) => j['status'])
+          .sort();
       assert.deepEqual(statuses(), ['ACTIVE', 'CREATE_PENDING', 'CREATE_PENDING', 'CREATE_PENDING']);
       now = T0 + 60_000;
       assert.deepEqual(statuses(), ['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE', 'CREATE_FAILED']);
@@ -112,7 +122,11 @@ describe('DEMO_SCENARIO', () => {
       assert.equal(collabs.size, 1);
       const active = sim.jobs().filter((j) => j['status'] === 'ACTIVE');
       for (const j of active) {
-        const types = new Set((j['metrics'] as { relevanceMetrics: Array<{ audienceSize: { type: string } }> }).relevanceMetrics.map((m) => m.audienceSize.type));
+        const types = new Set(
+          (j['metrics'] as { relevanceMetrics: Array<{ audienceSize: { type: string } }> }).relevanceMetrics.map(
+            (m) => m.audienceSize.type,
+          ),
+        );
         assert.deepEqual([...types].sort(), ['ABSOLUTE', 'PERCENTAGE']);
       }
     } finally {
@@ -191,8 +205,10 @@ describe('unknown statuses', () => {
       const out = await client.getAudienceGenerationJob({ audienceGenerationJobArn: job!['audienceGenerationJobArn'] as string });
       assert.equal(out.status, 'ARCHIVED');
       sim.deleteJob(out.audienceGenerationJobArn);
-      await assert.rejects(client.getAudienceGenerationJob({ audienceGenerationJobArn: out.audienceGenerationJobArn }),
-        (e: unknown) => e instanceof CleanRoomsMlError && e.name === 'ResourceNotFoundException');
+      await assert.rejects(
+        client.getAudienceGenerationJob({ audienceGenerationJobArn: out.audienceGenerationJobArn }),
+        (e: unknown) => e instanceof CleanRoomsMlError && e.name === 'ResourceNotFoundException',
+      );
     } finally {
       await sim.close();
     }

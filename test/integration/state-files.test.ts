@@ -32,7 +32,10 @@ test('a symlink planted at any predictable temp name is not followed by checkpoi
   assert.equal((await readdir(dir)).filter((f) => f.endsWith('.tmp')).length, 101);
   const again = await openStateStore({ dir, clock, log });
   await again.close();
-  assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    (await readdir(dir)).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
   assert.equal(await readFile(victim, 'utf8'), 'precious bytes');
 });
 
@@ -46,8 +49,12 @@ test('a world-writable state dir is refused (sticky or not), naming the dir and 
   for (const mode of [0o777, 0o1777, 0o2777, 0o703]) {
     const dir = await mkdtemp(join(tmpdir(), 'crml-ww-'));
     await chmod(dir, mode);
-    await assert.rejects(openStateStore({ dir, clock, log }), (e: unknown) =>
-      e instanceof StateDirUnsafeError && e.message.includes(dir) && /world-writable \(mode \d+\).*Fix: chmod o-w/.test(e.message), mode.toString(8));
+    await assert.rejects(
+      openStateStore({ dir, clock, log }),
+      (e: unknown) =>
+        e instanceof StateDirUnsafeError && e.message.includes(dir) && /world-writable \(mode \d+\).*Fix: chmod o-w/.test(e.message),
+      mode.toString(8),
+    );
     assert.deepEqual(await readdir(dir), [], 'nothing written into it');
   }
 });
@@ -60,7 +67,10 @@ test('group-writable is accepted for one of our groups (fsGroup, setgid), refuse
   assert.equal(stateDirProblem('/s', 0o40000 | 0o755, 0, us), undefined);
   const other = stateDirProblem('/s', 0o40000 | 0o775, 1000, us);
   assert.ok(other instanceof StateDirUnsafeError);
-  assert.match(other.message, /state\.dir \/s is writable by group 1000, which this process \(groups 65532,65532\) is not in \(mode 0775\).*Fix: chmod g-w \/s, or chgrp/);
+  assert.match(
+    other.message,
+    /state\.dir \/s is writable by group 1000, which this process \(groups 65532,65532\) is not in \(mode 0775\).*Fix: chmod g-w \/s, or chgrp/,
+  );
   assert.match(stateDirProblem('/s', 0o40000 | 0o2777, 65532, us)!.message, /world-writable \(mode 2777\)/, 'an emptyDir after fsGroup');
   assert.equal(stateDirProblem('/s', 0o40000 | 0o775, 1000, { groups: undefined }), undefined, 'no groups to compare with (Windows)');
 });
@@ -70,7 +80,12 @@ test('`run` on a world-writable state dir exits 1 with one clear line', { timeou
   const { mkdir } = await import('node:fs/promises');
   await mkdir(w.stateDir);
   await chmod(w.stateDir, 0o777);
-  await w.writeConfig({ aws: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }, jobs: [{ arn: snap().arn }], state: { dir: w.stateDir }, server: { host: '127.0.0.1', port: 0, admin: { port: 0 } } });
+  await w.writeConfig({
+    aws: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9' },
+    jobs: [{ arn: snap().arn }],
+    state: { dir: w.stateDir },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
+  });
   const r = await runCli(w, ['run', '--config', w.configPath]);
   assert.equal(r.code, 1);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

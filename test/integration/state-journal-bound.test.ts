@@ -21,8 +21,14 @@ test('failing checkpoints: not ready, bounded retries, records refused past the 
   const errors: Error[] = [];
   let oks = 0;
   const s = await openStateStore({
-    dir, clock: { now: () => now }, log, compactBytes: 4_000, maxJournalBytes: 20_000, checkpointRetryMs: 60_000,
-    onWriteError: (e) => errors.push(e), onWriteOk: () => oks++,
+    dir,
+    clock: { now: () => now },
+    log,
+    compactBytes: 4_000,
+    maxJournalBytes: 20_000,
+    checkpointRetryMs: 60_000,
+    onWriteError: (e) => errors.push(e),
+    onWriteOk: () => oks++,
   });
   // A directory where the checkpoint goes: renaming the new checkpoint over it fails (EISDIR).
   await mkdir(join(dir, `${STATE_FILE}.blocked`));
@@ -41,7 +47,10 @@ test('failing checkpoints: not ready, bounded retries, records refused past the 
   let refused: unknown;
   for (let i = 0; i < 200 && !refused; i++) await commit().catch((e: unknown) => (refused = e));
   assert.ok(refused instanceof StateJournalFullError, `refused: ${String(refused)}`);
-  assert.match((refused as Error).message, /more than 20000, because checkpoints keep failing \(last: .*\); new records are refused until a checkpoint succeeds/);
+  assert.match(
+    (refused as Error).message,
+    /more than 20000, because checkpoints keep failing \(last: .*\); new records are refused until a checkpoint succeeds/,
+  );
   const size = (await stat(join(dir, JOURNAL_FILE))).size;
   assert.ok(size <= 20_000 + 1_000, `journal ${size} bytes`);
   assert.equal(oks, oksAtFailure, 'no write reported ok while checkpoints fail');
@@ -68,7 +77,13 @@ test('the journal is read line by line: lines across read chunks, a torn tail, a
   await writeFile(p, `a\n${big}\n\nc\ntorn`);
   const lines = [];
   for await (const l of readJournalLines(p)) lines.push([l.text.length > 10 ? l.text.length : l.text, l.complete]);
-  assert.deepEqual(lines, [['a', true], [big.length, true], ['', true], ['c', true], ['torn', false]]);
+  assert.deepEqual(lines, [
+    ['a', true],
+    [big.length, true],
+    ['', true],
+    ['c', true],
+    ['torn', false],
+  ]);
   await writeFile(p, '');
   for await (const _ of readJournalLines(p)) assert.fail('no line in an empty file');
   for await (const _ of readJournalLines(join(dir, 'missing'))) assert.fail('no line in a missing file');

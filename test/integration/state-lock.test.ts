@@ -27,7 +27,10 @@ function exitOf(p: ChildProcess): Promise<number | null> {
 
 test('SIGSTOP the owner past the stale time, take over, SIGCONT: the first writes nothing more and exits', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'crml-lock-'));
-  const a = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/store-writer.ts', dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CRML_LOCK_STALE_MS: String(STALE) } });
+  const a = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/store-writer.ts', dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, CRML_LOCK_STALE_MS: String(STALE) },
+  });
   let out = '';
   a.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   try {
@@ -41,13 +44,20 @@ test('SIGSTOP the owner past the stale time, take over, SIGCONT: the first write
     a.kill('SIGCONT');
     const code = await exitOf(a);
     assert.equal(code, 3, `writer output: ${out.slice(-300)}`);
-    assert.match(out, /LOST lost the lock of state\.dir .* \(it now belongs to pid \d+ on .*\): another monitor took it over; this one stops writing and exits/);
+    assert.match(
+      out,
+      /LOST lost the lock of state\.dir .* \(it now belongs to pid \d+ on .*\): another monitor took it over; this one stops writing and exits/,
+    );
     // Every commit the first acknowledged (durable and acted on) was written before the take-over:
     // the second read it. A stop landing between its write and its acknowledgement is fine; a
     // write after the take-over is not acknowledged.
-    const acked = out.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+    const acked = out
+      .split('\n')
+      .filter((l) => /^\d+$/.test(l))
+      .map(Number);
     assert.ok(acked.length > 0);
-    for (const n of acked.slice(-3)) assert.ok(names.has(`job-${n}`), `job-${n} acknowledged by the first but not in the state the second loaded`);
+    for (const n of acked.slice(-3))
+      assert.ok(names.has(`job-${n}`), `job-${n} acknowledged by the first but not in the state the second loaded`);
     // Our lock is untouched (never refreshed or removed by the other), and we go on writing.
     await sleep(STALE / 2);
     assert.equal((await lockOwner(dir)).pid, process.pid);
@@ -74,7 +84,10 @@ test('`run`: a stopped daemon resumed after another took over exits 1 with a cle
     server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
   });
   const run = () => {
-    const p = spawn(process.execPath, [CLI, 'run', '--config', w.configPath], { env: { ...daemonEnv(w.dir), CRML_LOCK_STALE_MS: String(STALE) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [CLI, 'run', '--config', w.configPath], {
+      env: { ...daemonEnv(w.dir), CRML_LOCK_STALE_MS: String(STALE) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const o = { p, out: '' };
     p.stdout!.setEncoding('utf8').on('data', (d: string) => (o.out += d));
     p.stderr!.setEncoding('utf8').on('data', (d: string) => (o.out += d));
@@ -124,8 +137,10 @@ test('a fresh lock of another PID namespace whose pid looks dead (or is ours) is
       }
     })();
     const t0 = Date.now();
-    await assert.rejects(openStateStore({ dir, clock, log, lockStaleMs: STALE }), (e: unknown) =>
-      e instanceof StateLockedError && new RegExp(`pid ${pid} on ${hostname()}, heartbeat \\d+ s ago`).test(e.message));
+    await assert.rejects(
+      openStateStore({ dir, clock, log, lockStaleMs: STALE }),
+      (e: unknown) => e instanceof StateLockedError && new RegExp(`pid ${pid} on ${hostname()}, heartbeat \\d+ s ago`).test(e.message),
+    );
     assert.ok(Date.now() - t0 < STALE, `refused after ${Date.now() - t0} ms (one heartbeat)`);
     // The owner dies: its heartbeat stops, and after the stale time the lock is taken.
     beating = false;

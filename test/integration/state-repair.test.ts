@@ -19,16 +19,48 @@ test('a state with null (once Infinity) metrics loads repaired: /metrics valid, 
     const [job] = sim.putJobs([{ name: 'old-infinity', status: 'ACTIVE', collaborationId: COLLAB }]);
     const updateTime = Date.parse(job!.updateTime as string);
     const snapshot = {
-      arn: job!.audienceGenerationJobArn, name: 'old-infinity', status: 'ACTIVE', createTime: updateTime, updateTime,
-      configuredAudienceModelArn: job!.configuredAudienceModelArn, collaborationId: COLLAB, detail: 'full',
+      arn: job!.audienceGenerationJobArn,
+      name: 'old-infinity',
+      status: 'ACTIVE',
+      createTime: updateTime,
+      updateTime,
+      configuredAudienceModelArn: job!.configuredAudienceModelArn,
+      collaborationId: COLLAB,
+      detail: 'full',
       // What JSON.stringify made of Infinity and of an out-of-range score.
-      metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: null }, { audienceSize: { type: 'ABSOLUTE', value: 2000 }, score: 11 }], recallMetric: null },
+      metrics: {
+        relevanceMetrics: [
+          { audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: null },
+          { audienceSize: { type: 'ABSOLUTE', value: 2000 }, score: 11 },
+        ],
+        recallMetric: null,
+      },
     };
-    const event = { type: 'audience_generation_job.status_changed', transition: 'status_changed', arn: snapshot.arn, name: snapshot.name, previousStatus: 'CREATE_IN_PROGRESS', status: 'ACTIVE', updateTime, observedAt: updateTime, job: snapshot };
+    const event = {
+      type: 'audience_generation_job.status_changed',
+      transition: 'status_changed',
+      arn: snapshot.arn,
+      name: snapshot.name,
+      previousStatus: 'CREATE_IN_PROGRESS',
+      status: 'ACTIVE',
+      updateTime,
+      observedAt: updateTime,
+      job: snapshot,
+    };
     const entry = { id: 'evt_oldinfinity0001', target: 'team-slack', event, createdAt: Date.now(), attempts: 0, nextAttemptAt: 0 };
     await mkdir(w.stateDir, { recursive: true, mode: 0o700 });
-    await writeFile(join(w.stateDir, 'state.json'), JSON.stringify({ version: 1, seq: 1, jobs: [snapshot], outbox: [entry], deadLetters: [] }));
-    await w.writeConfig(baseConfig({ simUrl: sim.url, stateDir: w.stateDir, collaborationId: COLLAB, targets: [{ name: 'team-slack', type: 'slack', url: `${rx.url}/services/T0/B0/x`, allowHttp: true }] }));
+    await writeFile(
+      join(w.stateDir, 'state.json'),
+      JSON.stringify({ version: 1, seq: 1, jobs: [snapshot], outbox: [entry], deadLetters: [] }),
+    );
+    await w.writeConfig(
+      baseConfig({
+        simUrl: sim.url,
+        stateDir: w.stateDir,
+        collaborationId: COLLAB,
+        targets: [{ name: 'team-slack', type: 'slack', url: `${rx.url}/services/T0/B0/x`, allowHttp: true }],
+      }),
+    );
 
     const d = await startDaemon(w);
     try {

@@ -49,8 +49,20 @@ for (const [what, line] of WRONG_RECORDS) {
 }
 
 const WRONG_CHECKPOINTS: Array<[string, unknown]> = [
-  ['a job without a name', { version: 1, seq: 1, jobs: [{ arn: ARN_A, status: 'ACTIVE', updateTime: 1, createTime: 1, configuredAudienceModelArn: 'm' }], outbox: [], deadLetters: [] }],
-  ['an outbox entry without its event', { version: 1, seq: 1, jobs: [], outbox: [{ id: 'evt_1', target: 't', createdAt: 1, attempts: 0, nextAttemptAt: 1 }], deadLetters: [] }],
+  [
+    'a job without a name',
+    {
+      version: 1,
+      seq: 1,
+      jobs: [{ arn: ARN_A, status: 'ACTIVE', updateTime: 1, createTime: 1, configuredAudienceModelArn: 'm' }],
+      outbox: [],
+      deadLetters: [],
+    },
+  ],
+  [
+    'an outbox entry without its event',
+    { version: 1, seq: 1, jobs: [], outbox: [{ id: 'evt_1', target: 't', createdAt: 1, attempts: 0, nextAttemptAt: 1 }], deadLetters: [] },
+  ],
   ['a dead letter without deadAt', { version: 1, seq: 1, jobs: [], outbox: [], deadLetters: [{ id: 'evt_1' }] }],
   ['a non-numeric seq', { version: 1, seq: 'x', jobs: [], outbox: [], deadLetters: [] }],
   ['a null seq (was NaN)', { version: 1, seq: null, jobs: [], outbox: [], deadLetters: [] }],
@@ -73,15 +85,31 @@ for (const [what, cp] of WRONG_CHECKPOINTS) {
 
 test('a metric that is null or out of range is repaired, not quarantined; everything else is kept', async () => {
   const dir = await tmp();
-  const job = { ...snap(), metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 10 }, score: null }, { audienceSize: { type: 'ABSOLUTE', value: null }, score: 1 }, { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 2 }], recallMetric: null }, statusDetails: { message: 'm'.repeat(100_000) } };
+  const job = {
+    ...snap(),
+    metrics: {
+      relevanceMetrics: [
+        { audienceSize: { type: 'ABSOLUTE', value: 10 }, score: null },
+        { audienceSize: { type: 'ABSOLUTE', value: null }, score: 1 },
+        { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 2 },
+      ],
+      recallMetric: null,
+    },
+    statusDetails: { message: 'm'.repeat(100_000) },
+  };
   await writeFile(join(dir, STATE_FILE), JSON.stringify({ version: 1, seq: 1, jobs: [job], outbox: [], deadLetters: [] }));
-  await writeFile(join(dir, JOURNAL_FILE), `{"s":2,"t":"commit","up":[${JSON.stringify({ ...snap({ arn: ARN_B }), metrics: { relevanceMetrics: [], recallMetric: Number.POSITIVE_INFINITY } }).replace('null', '1e400')}],"rm":[],"enq":[]}\n`);
+  await writeFile(
+    join(dir, JOURNAL_FILE),
+    `{"s":2,"t":"commit","up":[${JSON.stringify({ ...snap({ arn: ARN_B }), metrics: { relevanceMetrics: [], recallMetric: Number.POSITIVE_INFINITY } }).replace('null', '1e400')}],"rm":[],"enq":[]}\n`,
+  );
   const s = await openStateStore({ dir, clock, log });
   try {
     assert.deepEqual(s.loadReport.quarantined, []);
     assert.equal(s.loadReport.repaired, 5);
     const a = s.jobs().get(ARN_A)!;
-    assert.deepEqual(a.metrics, { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 10 } }, { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 2 }] });
+    assert.deepEqual(a.metrics, {
+      relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 10 } }, { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 2 }],
+    });
     assert.ok(a.statusDetails!.message!.length < 600);
     assert.deepEqual(s.jobs().get(ARN_B)!.metrics, { relevanceMetrics: [] });
   } finally {

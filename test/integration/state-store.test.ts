@@ -17,23 +17,56 @@ const tmp = () => mkdtemp(join(tmpdir(), 'crml-state-'));
 
 function entry(id: string, arn = ARN_A): OutboxEntry {
   const s = snap({ arn });
-  return { id, target: 'audit', event: { type: 'audience_generation_job.status_changed', transition: 'status_changed', arn, name: s.name, previousStatus: 'CREATE_PENDING', status: s.status, updateTime: s.updateTime, observedAt: 1, job: s }, createdAt: 1, attempts: 0, nextAttemptAt: 1 };
+  return {
+    id,
+    target: 'audit',
+    event: {
+      type: 'audience_generation_job.status_changed',
+      transition: 'status_changed',
+      arn,
+      name: s.name,
+      previousStatus: 'CREATE_PENDING',
+      status: s.status,
+      updateTime: s.updateTime,
+      observedAt: 1,
+      job: s,
+    },
+    createdAt: 1,
+    attempts: 0,
+    nextAttemptAt: 1,
+  };
 }
 
 test('commits, outbox changes and dead letters survive a reopen', async () => {
   const dir = await tmp();
   const a = await openStateStore({ dir, clock, log });
-  await a.commit({ upsert: [snap(), snap({ arn: ARN_B, status: 'ACTIVE' })], remove: [], enqueue: [entry('evt_1'), entry('evt_2', ARN_B), entry('evt_3')] });
+  await a.commit({
+    upsert: [snap(), snap({ arn: ARN_B, status: 'ACTIVE' })],
+    remove: [],
+    enqueue: [entry('evt_1'), entry('evt_2', ARN_B), entry('evt_3')],
+  });
   await a.markDelivered('evt_1');
   await a.recordAttempt('evt_2', { attempts: 2, nextAttemptAt: 99, lastError: 'HTTP 503' });
   await a.deadLetter('evt_3', 'HTTP 410 Gone', 5);
   await a.close();
   const b = await openStateStore({ dir, clock, log });
   assert.deepEqual([...b.jobs().keys()].sort(), [ARN_A, ARN_B].sort());
-  assert.deepEqual(b.pending().map((e) => [e.id, e.attempts, e.nextAttemptAt, e.lastError]), [['evt_2', 2, 99, 'HTTP 503']]);
-  assert.deepEqual(b.deadLetters().map((d) => [d.id, d.reason]), [['evt_3', 'HTTP 410 Gone']]);
+  assert.deepEqual(
+    b.pending().map((e) => [e.id, e.attempts, e.nextAttemptAt, e.lastError]),
+    [['evt_2', 2, 99, 'HTTP 503']],
+  );
+  assert.deepEqual(
+    b.deadLetters().map((d) => [d.id, d.reason]),
+    [['evt_3', 'HTTP 410 Gone']],
+  );
   assert.equal(await b.retryDeadLetters('all', 7), 1);
-  assert.deepEqual(b.pending().map((e) => [e.id, e.attempts]), [['evt_2', 2], ['evt_3', 0]]);
+  assert.deepEqual(
+    b.pending().map((e) => [e.id, e.attempts]),
+    [
+      ['evt_2', 2],
+      ['evt_3', 0],
+    ],
+  );
   await b.commit({ upsert: [], remove: [ARN_B], enqueue: [entry('evt_2')] }); // duplicate id is ignored
   assert.equal(b.pending().length, 2);
   assert.deepEqual([...b.jobs().keys()], [ARN_A]);
@@ -80,7 +113,10 @@ test('a corrupt checkpoint is moved aside and the store starts empty', async () 
 test('a second store on the same dir is refused with a clear message; a dead owner is taken over', async () => {
   const dir = await tmp();
   const a = await openStateStore({ dir, clock: { now: Date.now }, log });
-  await assert.rejects(openStateStore({ dir, clock: { now: Date.now }, log }), (err: Error) => err instanceof StateLockedError && /in use by another cleanroomsml-monitor/.test(err.message));
+  await assert.rejects(
+    openStateStore({ dir, clock: { now: Date.now }, log }),
+    (err: Error) => err instanceof StateLockedError && /in use by another cleanroomsml-monitor/.test(err.message),
+  );
   await a.close();
   const { hostname } = await import('node:os');
   await writeForeignLock(dir, { pid: 2 ** 22 + 12345, hostname: hostname() });
@@ -92,11 +128,13 @@ test('SIGKILL at random instants always leaves a state that loads, with every ac
   const dir = await tmp();
   let lastAcked = 0;
   for (let round = 0; round < 8; round++) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/store-writer.ts', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/store-writer.ts', dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let acked = 0;
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       for (const l of d.split('\n')) if (l) acked = Number(l);
-      if (acked > lastAcked + 20 + (round * 7) % 30) child.kill('SIGKILL');
+      if (acked > lastAcked + 20 + ((round * 7) % 30)) child.kill('SIGKILL');
     });
     await new Promise((r) => child.on('exit', r));
     assert.ok(acked > lastAcked, `round ${round} made progress`);

@@ -47,10 +47,18 @@ test('status_since: first sight, a status change, a same-status update, and a re
     assert.equal(await since(app), Date.parse('2026-11-28T11:00:00.000Z') / 1000, 'status change: its updateTime');
 
     simNow = Date.parse('2026-11-28T12:00:00.000Z');
-    sim.setStatus(ARN, { status: 'ACTIVE', metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.5 }], recallMetric: 0.2 } });
+    sim.setStatus(ARN, {
+      status: 'ACTIVE',
+      metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.5 }], recallMetric: 0.2 },
+    });
     await app.sweepNow();
     const text = await (await fetch(`${app.url}/metrics`)).text();
-    assert.ok(text.includes(`cleanroomsml_audience_generation_job_updated_timestamp_seconds{arn="${ARN}"} ${Date.parse('2026-11-28T12:00:00.000Z') / 1000}`), 'the update was seen');
+    assert.ok(
+      text.includes(
+        `cleanroomsml_audience_generation_job_updated_timestamp_seconds{arn="${ARN}"} ${Date.parse('2026-11-28T12:00:00.000Z') / 1000}`,
+      ),
+      'the update was seen',
+    );
     assert.equal(await since(app), Date.parse('2026-11-28T11:00:00.000Z') / 1000, 'same status: unchanged');
     assert.ok(text.includes(`# TYPE ${NAME} gauge`));
   } finally {

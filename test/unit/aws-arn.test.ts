@@ -6,31 +6,41 @@ import { partitionOf, resolveEndpoint } from '../../src/aws/endpoint.js';
 describe('parseJobArn', () => {
   it('parses a job ARN', () => {
     assert.deepEqual(parseJobArn('arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa'), {
-      partition: 'aws', region: 'us-east-1', accountId: '123456789012', jobId: '0f1e2d3c-aaaa',
+      partition: 'aws',
+      region: 'us-east-1',
+      accountId: '123456789012',
+      jobId: '0f1e2d3c-aaaa',
     });
   });
   it('accepts other partitions and slashes in the id', () => {
     assert.deepEqual(parseJobArn('arn:aws-cn:cleanrooms-ml:cn-north-1:123456789012:audience-generation-job/a/b.c_d'), {
-      partition: 'aws-cn', region: 'cn-north-1', accountId: '123456789012', jobId: 'a/b.c_d',
+      partition: 'aws-cn',
+      region: 'cn-north-1',
+      accountId: '123456789012',
+      jobId: 'a/b.c_d',
     });
   });
   it('rejects what the model pattern rejects', () => {
     for (const bad of [
-      '', 'arn:aws:cleanrooms-ml:us-east-1:12345678901:audience-generation-job/x',
+      '',
+      'arn:aws:cleanrooms-ml:us-east-1:12345678901:audience-generation-job/x',
       'arn:aws:cleanrooms:us-east-1:123456789012:audience-generation-job/x',
       'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/x',
       'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/',
       'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/a b',
       ' arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/x',
       `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/${'x'.repeat(2048)}`,
-    ]) assert.equal(parseJobArn(bad), undefined, bad);
+    ])
+      assert.equal(parseJobArn(bad), undefined, bad);
   });
 });
 
 describe('awsUriEncode', () => {
   it('makes an ARN one path segment like the SDK', () => {
-    assert.equal(awsUriEncode('arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/a'),
-      'arn%3Aaws%3Acleanrooms-ml%3Aus-east-1%3A123456789012%3Aaudience-generation-job%2Fa');
+    assert.equal(
+      awsUriEncode('arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/a'),
+      'arn%3Aaws%3Acleanrooms-ml%3Aus-east-1%3A123456789012%3Aaudience-generation-job%2Fa',
+    );
     assert.equal(awsUriEncode("a!'()*b c"), 'a%21%27%28%29%2Ab%20c');
   });
 });

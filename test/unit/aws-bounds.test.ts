@@ -23,7 +23,12 @@ const metrics = (recall: string, score: string, value: string) =>
 function refused(body: string, member: RegExp): void {
   assert.throws(
     () => deserializeGetJob(body),
-    (e: unknown) => e instanceof CleanRoomsMlError && e.name === 'MalformedResponseError' && member.test(e.message) && !e.retryable && e.message.length < 300,
+    (e: unknown) =>
+      e instanceof CleanRoomsMlError &&
+      e.name === 'MalformedResponseError' &&
+      member.test(e.message) &&
+      !e.retryable &&
+      e.message.length < 300,
     body.slice(0, 200),
   );
 }
@@ -54,7 +59,9 @@ describe('numbers from AWS', () => {
 describe('text from AWS', () => {
   const huge = 'x'.repeat(4 * 1024 * 1024);
   it('caps a status message, status code, name and description at ~500 characters', () => {
-    const out = deserializeGetJob(JSON.stringify({ ...BASE, name: huge, description: huge, statusDetails: { statusCode: huge, message: huge } }));
+    const out = deserializeGetJob(
+      JSON.stringify({ ...BASE, name: huge, description: huge, statusDetails: { statusCode: huge, message: huge } }),
+    );
     for (const v of [out.name, out.description!, out.statusDetails!.statusCode!, out.statusDetails!.message!]) {
       assert.ok(v.length <= MAX_TEXT + 40, `kept ${v.length} characters`);
       assert.match(v, /more characters\]$/);
@@ -64,13 +71,23 @@ describe('text from AWS', () => {
     assert.ok(list.audienceGenerationJobs[0]!.description!.length <= MAX_TEXT + 40);
   });
   it('refuses identifiers longer than the model allows, with a short error', () => {
-    refused(JSON.stringify({ ...BASE, audienceGenerationJobArn: `${ARN}${'a'.repeat(3000)}` }), /audienceGenerationJobArn is \d+ characters long, more than the 2048/);
+    refused(
+      JSON.stringify({ ...BASE, audienceGenerationJobArn: `${ARN}${'a'.repeat(3000)}` }),
+      /audienceGenerationJobArn is \d+ characters long, more than the 2048/,
+    );
     refused(JSON.stringify({ ...BASE, status: huge }), /member status is \d+ characters long/);
     refused(JSON.stringify({ ...BASE, protectedQueryIdentifier: huge }), /protectedQueryIdentifier/);
-    assert.throws(() => deserializeListJobs(JSON.stringify({ audienceGenerationJobs: [], nextToken: 't'.repeat(10_241) })), /nextToken is 10241 characters long/);
+    assert.throws(
+      () => deserializeListJobs(JSON.stringify({ audienceGenerationJobs: [], nextToken: 't'.repeat(10_241) })),
+      /nextToken is 10241 characters long/,
+    );
   });
   it('caps the message, type and request id of an error answer (a 400 with a 4 MiB message)', () => {
-    const e = errorFromResponse(400, { 'x-amzn-requestid': 'r'.repeat(10_000) }, JSON.stringify({ message: huge, code: `Validation${'E'.repeat(10_000)}` }));
+    const e = errorFromResponse(
+      400,
+      { 'x-amzn-requestid': 'r'.repeat(10_000) },
+      JSON.stringify({ message: huge, code: `Validation${'E'.repeat(10_000)}` }),
+    );
     assert.ok(e.message.length <= MAX_TEXT + 40, `message of ${e.message.length}`);
     assert.ok(e.name.length <= 140 && e.requestId!.length <= 140);
     assert.ok(JSON.stringify({ name: e.name, message: e.message, requestId: e.requestId, stack: e.stack }).length < 4000);

@@ -6,7 +6,10 @@ describe('cacheCredentials', () => {
   it('asks the provider once until five minutes before expiry, and again after invalidate', async () => {
     let now = 0;
     let calls = 0;
-    const c = cacheCredentials(async () => ({ accessKeyId: `K${++calls}`, secretAccessKey: 's', expiration: new Date(now + 3_600_000) }), () => now);
+    const c = cacheCredentials(
+      async () => ({ accessKeyId: `K${++calls}`, secretAccessKey: 's', expiration: new Date(now + 3_600_000) }),
+      () => now,
+    );
     assert.equal((await c.get()).accessKeyId, 'K1');
     now = 3_600_000 - 300_001;
     assert.equal((await c.get()).accessKeyId, 'K1');

@@ -4,7 +4,11 @@ import { CleanRoomsMlError, classifyError, errorFromResponse, sanitizeErrorType 
 
 describe('errorFromResponse', () => {
   it('reads x-amzn-errortype as is', () => {
-    const e = errorFromResponse(404, { 'x-amzn-errortype': 'ResourceNotFoundException', 'x-amzn-requestid': 'req-1' }, '{"message":"nope"}');
+    const e = errorFromResponse(
+      404,
+      { 'x-amzn-errortype': 'ResourceNotFoundException', 'x-amzn-requestid': 'req-1' },
+      '{"message":"nope"}',
+    );
     assert.equal(e.name, 'ResourceNotFoundException');
     assert.equal(e.message, 'nope');
     assert.equal(e.httpStatus, 404);
@@ -14,7 +18,11 @@ describe('errorFromResponse', () => {
     assert.ok(e instanceof CleanRoomsMlError && e instanceof Error);
   });
   it('strips the :http... suffix of the header', () => {
-    const e = errorFromResponse(429, { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazonaws.cleanroomsml/' }, '{"message":"Rate exceeded"}');
+    const e = errorFromResponse(
+      429,
+      { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazonaws.cleanroomsml/' },
+      '{"message":"Rate exceeded"}',
+    );
     assert.equal(e.name, 'ThrottlingException');
     assert.equal(e.outcome, 'throttled');
     assert.equal(e.retryable, true);
@@ -37,9 +45,16 @@ describe('errorFromResponse', () => {
   });
   it('falls back by HTTP status when nothing names the type', () => {
     const table: Array<[number, string, boolean]> = [
-      [400, 'ValidationException', false], [402, 'ServiceQuotaExceededException', false], [403, 'AccessDeniedException', false],
-      [404, 'ResourceNotFoundException', false], [409, 'ConflictException', false], [429, 'ThrottlingException', true],
-      [500, 'InternalServiceException', true], [502, 'UnknownError', true], [503, 'UnknownError', true], [418, 'UnknownError', false],
+      [400, 'ValidationException', false],
+      [402, 'ServiceQuotaExceededException', false],
+      [403, 'AccessDeniedException', false],
+      [404, 'ResourceNotFoundException', false],
+      [409, 'ConflictException', false],
+      [429, 'ThrottlingException', true],
+      [500, 'InternalServiceException', true],
+      [502, 'UnknownError', true],
+      [503, 'UnknownError', true],
+      [418, 'UnknownError', false],
     ];
     for (const [status, name, retryable] of table) {
       const e = errorFromResponse(status, {}, '<html>proxy error</html>');

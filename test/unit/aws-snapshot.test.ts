@@ -34,10 +34,20 @@ describe('deserializeGetJob + snapshotFromJob', () => {
     assert.equal(out.tags?.['team'], 'ml');
     const s = snapshotFromJob(out);
     assert.deepEqual(s, {
-      arn: ARN, name: 'lookalike', status: 'ACTIVE', createTime: Date.parse(WIRE.createTime), updateTime: Date.parse(WIRE.updateTime),
-      configuredAudienceModelArn: MODEL, collaborationId: WIRE.collaborationId, description: 'd',
-      statusDetails: { statusCode: 'OK', message: 'done' }, metrics: WIRE.metrics, startedBy: '123456789012',
-      protectedQueryIdentifier: 'pq-1', includeSeedInOutput: false, detail: 'full',
+      arn: ARN,
+      name: 'lookalike',
+      status: 'ACTIVE',
+      createTime: Date.parse(WIRE.createTime),
+      updateTime: Date.parse(WIRE.updateTime),
+      configuredAudienceModelArn: MODEL,
+      collaborationId: WIRE.collaborationId,
+      description: 'd',
+      statusDetails: { statusCode: 'OK', message: 'done' },
+      metrics: WIRE.metrics,
+      startedBy: '123456789012',
+      protectedQueryIdentifier: 'pq-1',
+      includeSeedInOutput: false,
+      detail: 'full',
     });
     const text = JSON.stringify(s) + JSON.stringify(jobToWire(s));
     assert.ok(!text.includes('SELECT'), 'seed SQL leaked');
@@ -48,8 +58,10 @@ describe('deserializeGetJob + snapshotFromJob', () => {
   });
   it('rejects a missing required member with MalformedResponseError', () => {
     const { name: _n, ...noName } = WIRE;
-    assert.throws(() => deserializeGetJob(JSON.stringify(noName)), (e: unknown) =>
-      e instanceof CleanRoomsMlError && e.name === 'MalformedResponseError' && /name/.test(e.message) && !e.retryable);
+    assert.throws(
+      () => deserializeGetJob(JSON.stringify(noName)),
+      (e: unknown) => e instanceof CleanRoomsMlError && e.name === 'MalformedResponseError' && /name/.test(e.message) && !e.retryable,
+    );
   });
   it('rejects invalid timestamps', () => {
     for (const t of ['2026-11-28', '2026-02-31T00:00:00Z', 'yesterday', 1764331200]) {
@@ -71,10 +83,21 @@ describe('timestamps', () => {
 
 describe('snapshotFromSummary + jobToWire', () => {
   it('converts a summary', () => {
-    const list = deserializeListJobs(JSON.stringify({
-      audienceGenerationJobs: [{ createTime: WIRE.createTime, updateTime: WIRE.updateTime, audienceGenerationJobArn: ARN, name: 'n', status: 'CREATE_IN_PROGRESS', configuredAudienceModelArn: MODEL }],
-      nextToken: 'tok',
-    }));
+    const list = deserializeListJobs(
+      JSON.stringify({
+        audienceGenerationJobs: [
+          {
+            createTime: WIRE.createTime,
+            updateTime: WIRE.updateTime,
+            audienceGenerationJobArn: ARN,
+            name: 'n',
+            status: 'CREATE_IN_PROGRESS',
+            configuredAudienceModelArn: MODEL,
+          },
+        ],
+        nextToken: 'tok',
+      }),
+    );
     assert.equal(list.nextToken, 'tok');
     const s = snapshotFromSummary(list.audienceGenerationJobs[0]!);
     assert.equal(s.detail, 'summary');

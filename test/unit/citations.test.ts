@@ -8,7 +8,21 @@ import { describe, it } from 'node:test';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-const SCANNED = ['src', 'test', 'bench', 'docs', 'helm', 'config', 'scripts', '.ci', 'README.md', 'CONTRIBUTING.md', 'Dockerfile', '.dockerignore', 'package.json'];
+const SCANNED = [
+  'src',
+  'test',
+  'bench',
+  'docs',
+  'helm',
+  'config',
+  'scripts',
+  '.ci',
+  'README.md',
+  'CONTRIBUTING.md',
+  'Dockerfile',
+  '.dockerignore',
+  'package.json',
+];
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git']);
 const TEXT = /\.(ts|mjs|js|json|md|ya?ml|tpl|txt|sh)$|^(Dockerfile|run|\.dockerignore|\.helmignore)$/;
 

@@ -6,7 +6,13 @@ test('a wall-clock step moves nothing; a persistent divergence is adopted once, 
   let wall = 1_000_000;
   let mono = 0;
   const reanchored: number[] = [];
-  const c = createSteadyClock({ wall: () => wall, mono: () => mono, toleranceMs: 60_000, reanchorAfterMs: 900_000, onReanchor: (s) => reanchored.push(s) });
+  const c = createSteadyClock({
+    wall: () => wall,
+    mono: () => mono,
+    toleranceMs: 60_000,
+    reanchorAfterMs: 900_000,
+    onReanchor: (s) => reanchored.push(s),
+  });
   assert.equal(c.now(), 1_000_000);
   mono += 1_000;
   wall += 1_000 + 3_600_000; // +1 h step

@@ -9,8 +9,10 @@ const S = 1000;
 const H = 3600 * S;
 
 test('isCronWithSeconds: six node-cron fields only', () => {
-  for (const ok of ['*/30 * * * * *', '0 */5 * * * *', '0 0 9 * * MON-FRI', ' 15 * * * * * ', '0 0 0 L * *']) assert.ok(isCronWithSeconds(ok), ok);
-  for (const bad of ['*/5 * * * *', '@hourly', '', '60 * * * * *', '* * * * * * *', '*/30\t* * * * *', 'every 30s']) assert.ok(!isCronWithSeconds(bad), bad);
+  for (const ok of ['*/30 * * * * *', '0 */5 * * * *', '0 0 9 * * MON-FRI', ' 15 * * * * * ', '0 0 0 L * *'])
+    assert.ok(isCronWithSeconds(ok), ok);
+  for (const bad of ['*/5 * * * *', '@hourly', '', '60 * * * * *', '* * * * * * *', '*/30\t* * * * *', 'every 30s'])
+    assert.ok(!isCronWithSeconds(bad), bad);
 });
 
 test('scheduleIntervalMs: the longest gap between ticks, quiet hours included', () => {

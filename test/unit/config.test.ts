@@ -130,8 +130,16 @@ test('config/example.yaml mentions every key of the schema', async () => {
 });
 
 test('interpolation: defaults, escapes, quoting keeps strings', async () => {
-  assert.deepEqual(expand('a ${X} b ${Y:-dflt} $${Z} ${E:-}', { X: '1', E: '' }), { ok: true, value: 'a 1 b dflt ${Z} ', used: ['1'], refs: 3 });
-  assert.deepEqual(expand('${1BAD}', {}), { ok: false, message: 'malformed ${...}: write ${NAME} or ${NAME:-default}, or $${ for a literal ${' });
+  assert.deepEqual(expand('a ${X} b ${Y:-dflt} $${Z} ${E:-}', { X: '1', E: '' }), {
+    ok: true,
+    value: 'a 1 b dflt ${Z} ',
+    used: ['1'],
+    refs: 3,
+  });
+  assert.deepEqual(expand('${1BAD}', {}), {
+    ok: false,
+    message: 'malformed ${...}: write ${NAME} or ${NAME:-default}, or $${ for a literal ${',
+  });
   assert.deepEqual(expand('${UNCLOSED', {}).ok, false);
   const base = `jobs:\n  - arn: ${JOB}\n`;
   const opts = { env: { PORT: '8080', DIR: '/data' }, readSecretFile: noFiles };
@@ -150,7 +158,11 @@ test('parseConfig: several problems reported together, in file order, with lines
   const err = await rejection(parseConfig(text, { env: {}, readSecretFile: noFiles, source: 'x.yaml' }));
   assert.deepEqual(
     err.issues.map((i) => [i.path, i.line]),
-    [['polling.schedul', 2], ['jobs[0].arn', 4], ['server.port', 6]],
+    [
+      ['polling.schedul', 2],
+      ['jobs[0].arn', 4],
+      ['server.port', 6],
+    ],
   );
 });
 
@@ -167,10 +179,10 @@ test('parseConfig: *File paths go to readSecretFile as written unless baseDir is
   assert.deepEqual(seen, ['s/url', '/etc/crml/s/url']);
   // An unknown <key>File (no such sibling) is an unknown key, with a suggestion.
   const err = await rejection(parseConfig(text.replace('urlFile', 'urlFle'), { env: {}, readSecretFile: read }));
-  assert.deepEqual(err.issues.map((i) => `${i.path}: ${i.message}`), [
-    'notifications.targets[0].url: is required (or set urlFile)',
-    'notifications.targets[0].urlFle: unknown key (did you mean urlFile?)',
-  ]);
+  assert.deepEqual(
+    err.issues.map((i) => `${i.path}: ${i.message}`),
+    ['notifications.targets[0].url: is required (or set urlFile)', 'notifications.targets[0].urlFle: unknown key (did you mean urlFile?)'],
+  );
 });
 
 test('secrets never appear in messages, whatever the error', async () => {
@@ -179,7 +191,11 @@ test('secrets never appear in messages, whatever the error', async () => {
     [`    - {name: a, type: slack, url: \${U}}\n`, { U: 'CANARY-not-a-url' }, undefined],
     [`    - {name: a, type: slack, url: \${U}}\n`, { U: 'http://hooks.slack.com/CANARY' }, undefined],
     [`    - {name: a, type: webhook, url: 'https://x.example/CANARY', secretFile: s}\n`, {}, () => 'CANARY\n'],
-    [`    - {name: a, type: webhook, url: https://x.example/h, secret: [\${S}, 7]}\n`, { S: 'whsec_CANARYCANARYCANARYCANARYCANARY' }, undefined],
+    [
+      `    - {name: a, type: webhook, url: https://x.example/h, secret: [\${S}, 7]}\n`,
+      { S: 'whsec_CANARYCANARYCANARYCANARYCANARY' },
+      undefined,
+    ],
     [`    - {name: a, type: slack, url: "https://x.example/CANARY\\q"}\n`, {}, undefined],
     [`    - {name: a, type: slack, url: 'https://x.example/CANARY}\n`, {}, undefined],
     [`    - {name: a, type: slack, url: [https://x.example/CANARY]}\n`, {}, undefined],
@@ -247,7 +263,10 @@ test('keys named like Object members (constructor, toString, __proto__...) are u
       // A mapping under the key makes the loader look up the key's own fields (the TypeError case).
       cases.push({ yaml: `${k}:\n  a: 1\n`, path: k });
       cases.push({ yaml: `server:\n  ${k}:\n    a: 1\n`, path: `server.${k}` });
-      cases.push({ yaml: `notifications:\n  targets:\n    - name: a\n      type: slack\n      url: https://hooks.example.com/x\n      ${k}:\n        b: 1\n`, path: `notifications.targets[0].${k}` });
+      cases.push({
+        yaml: `notifications:\n  targets:\n    - name: a\n      type: slack\n      url: https://hooks.example.com/x\n      ${k}:\n        b: 1\n`,
+        path: `notifications.targets[0].${k}`,
+      });
       cases.push({ yaml: `polling:\n  ${k}File: ./nothing\n`, path: `polling.${k}File` });
     }
     for (const [i, c] of cases.entries()) {

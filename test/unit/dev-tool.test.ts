@@ -44,7 +44,8 @@ describe('the development tree boundary', () => {
   });
 
   it('the specifier scan sees static, side-effect and dynamic imports (so the check above can fail)', () => {
-    const text = "import { a } from './dev/sim/server.js';\nimport './dev/demo.js';\nconst m = await import('./dev/x.js');\nexport * from \"./dev/y.js\";";
+    const text =
+      "import { a } from './dev/sim/server.js';\nimport './dev/demo.js';\nconst m = await import('./dev/x.js');\nexport * from \"./dev/y.js\";";
     assert.deepEqual(specifiers(text).sort(), ['./dev/demo.js', './dev/sim/server.js', './dev/x.js', './dev/y.js']);
   });
 
@@ -79,7 +80,10 @@ describe('loadDevTool', () => {
     for (const verb of ['simulate', 'demo'] as const) {
       await assert.rejects(loadDevTool(verb, base), (e: unknown) => {
         assert.ok(e instanceof DevToolMissingError);
-        assert.equal(e.message, `${verb} is a development tool: run it from a source checkout (npm ci && npm run build && node dist/cli.js ${verb})`);
+        assert.equal(
+          e.message,
+          `${verb} is a development tool: run it from a source checkout (npm ci && npm run build && node dist/cli.js ${verb})`,
+        );
         return true;
       });
     }

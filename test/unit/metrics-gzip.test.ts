@@ -25,7 +25,14 @@ function bytes(n: number, seed: number): Buffer {
 }
 
 test('crc32 matches gzip trailers; crc32Combine(crc(A), crc(B), |B|) = crc(A+B), empty parts included', () => {
-  for (const [na, nb, seed] of [[0, 0, 1], [0, 17, 2], [31, 0, 3], [1, 1, 4], [1000, 70_000, 5], [65_536, 3, 6]] as const) {
+  for (const [na, nb, seed] of [
+    [0, 0, 1],
+    [0, 17, 2],
+    [31, 0, 3],
+    [1, 1, 4],
+    [1000, 70_000, 5],
+    [65_536, 3, 6],
+  ] as const) {
     const a = bytes(na, seed);
     const b = bytes(nb, seed + 100);
     const whole = Buffer.concat([a, b]);
@@ -73,7 +80,21 @@ test('gzipPieces: the same text as render(); only the pieces of a changed job ar
   const jobs = new Map(
     Array.from({ length: 2000 }, (_, i) => {
       const arn = `${ARN_B.slice(0, -5)}${String(i).padStart(5, '0')}`;
-      return [arn, snap({ arn, status: i % 4 ? 'ACTIVE' : 'CREATE_IN_PROGRESS', ...(i % 4 ? { metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE' as const, value: 1000 }, score: i / 2000 }], recallMetric: 0.5 } } : {}) })];
+      return [
+        arn,
+        snap({
+          arn,
+          status: i % 4 ? 'ACTIVE' : 'CREATE_IN_PROGRESS',
+          ...(i % 4
+            ? {
+                metrics: {
+                  relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE' as const, value: 1000 }, score: i / 2000 }],
+                  recallMetric: 0.5,
+                },
+              }
+            : {}),
+        }),
+      ];
     }),
   );
   const first = await r.gzipPieces(jobs, 'all');
@@ -90,5 +111,9 @@ test('gzipPieces: the same text as render(); only the pieces of a changed job ar
   assert.deepEqual(gunzipSync(Buffer.concat([...gzipFrame(after)])), Buffer.from(r.render(jobs, 'all')));
 
   const slim = await r.gzipPieces(jobs, 'nonTerminalOnly');
-  assert.deepEqual(gunzipSync(Buffer.concat([...gzipFrame(slim)])), Buffer.from(r.render(jobs, 'nonTerminalOnly')), 'the cardinality option applies to gzip too');
+  assert.deepEqual(
+    gunzipSync(Buffer.concat([...gzipFrame(slim)])),
+    Buffer.from(r.render(jobs, 'nonTerminalOnly')),
+    'the cardinality option applies to gzip too',
+  );
 });

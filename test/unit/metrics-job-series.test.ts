@@ -9,7 +9,14 @@ import { createMetrics } from '../../src/metrics/metrics.js';
 import { ARN_A, ARN_B, snap } from '../helpers/snapshots.js';
 
 const jobs = new Map([
-  [ARN_A, snap({ status: 'ACTIVE', name: 'q"4\\x', metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.9 }], recallMetric: 0.4 } })],
+  [
+    ARN_A,
+    snap({
+      status: 'ACTIVE',
+      name: 'q"4\\x',
+      metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.9 }], recallMetric: 0.4 },
+    }),
+  ],
   [ARN_B, snap({ arn: ARN_B, status: 'CREATE_IN_PROGRESS' })],
 ]);
 
@@ -20,7 +27,11 @@ test('all: one-hot over every status; nonTerminalOnly: finished jobs keep only t
   assert.ok(all.includes(`cleanroomsml_audience_generation_job_status{arn="${ARN_A}",status="ACTIVE"} 1`));
   assert.ok(all.includes(`cleanroomsml_audience_generation_job_status{arn="${ARN_A}",status="CREATE_FAILED"} 0`));
   assert.ok(all.includes('name="q\\"4\\\\x"'), 'label values escaped');
-  assert.ok(all.includes(`cleanroomsml_audience_generation_job_relevance_score{arn="${ARN_A}",audience_size_type="ABSOLUTE",audience_size="1000"} 0.9`));
+  assert.ok(
+    all.includes(
+      `cleanroomsml_audience_generation_job_relevance_score{arn="${ARN_A}",audience_size_type="ABSOLUTE",audience_size="1000"} 0.9`,
+    ),
+  );
   assert.ok(all.includes(`cleanroomsml_audience_generation_job_recall_ratio{arn="${ARN_A}"} 0.4`));
   const slim = r.render(jobs, 'nonTerminalOnly');
   const status = slim.split('\n').filter((l) => l.startsWith('cleanroomsml_audience_generation_job_status{'));
@@ -30,10 +41,12 @@ test('all: one-hot over every status; nonTerminalOnly: finished jobs keep only t
 
 test('plain: pieces of whole lines, joined equal to render(); the state is taken at the call', () => {
   const r = new JobSeriesRenderer();
-  const many = new Map(Array.from({ length: 500 }, (_, i) => {
-    const a = `${ARN_B.slice(0, -4)}${String(i).padStart(4, '0')}`;
-    return [a, snap({ arn: a, status: i % 2 ? 'ACTIVE' : 'CREATE_IN_PROGRESS' })] as const;
-  }));
+  const many = new Map(
+    Array.from({ length: 500 }, (_, i) => {
+      const a = `${ARN_B.slice(0, -4)}${String(i).padStart(4, '0')}`;
+      return [a, snap({ arn: a, status: i % 2 ? 'ACTIVE' : 'CREATE_IN_PROGRESS' })] as const;
+    }),
+  );
   const lease = r.plain(many, 'all');
   const parts = lease.value.map((b) => b.toString('utf8'));
   lease.release();
@@ -44,10 +57,12 @@ test('plain: pieces of whole lines, joined equal to render(); the state is taken
 
 test('a scrape holding pieces never sees them rewritten; once released, a changed piece is rendered in place', () => {
   const r = new JobSeriesRenderer();
-  const many = new Map(Array.from({ length: 500 }, (_, i) => {
-    const a = `${ARN_B.slice(0, -4)}${String(i).padStart(4, '0')}`;
-    return [a, snap({ arn: a, status: 'CREATE_IN_PROGRESS' })] as const;
-  }));
+  const many = new Map(
+    Array.from({ length: 500 }, (_, i) => {
+      const a = `${ARN_B.slice(0, -4)}${String(i).padStart(4, '0')}`;
+      return [a, snap({ arn: a, status: 'CREATE_IN_PROGRESS' })] as const;
+    }),
+  );
   const moved = [...many.keys()][499]!;
   const slow = r.plain(many, 'all'); // a slow scraper still reading
   const before = Buffer.concat(slow.value).toString('utf8');
@@ -56,7 +71,10 @@ test('a scrape holding pieces never sees them rewritten; once released, a change
   const next = r.plain(many, 'all');
   assert.equal(r.activeLeases, 2);
   assert.equal(Buffer.concat(slow.value).toString('utf8'), before, 'the held state is unchanged');
-  assert.ok(Buffer.concat(next.value).toString('utf8').includes(`status{arn="${moved}",status="CREATE_FAILED"} 1`), 'the next scrape sees the change');
+  assert.ok(
+    Buffer.concat(next.value).toString('utf8').includes(`status{arn="${moved}",status="CREATE_FAILED"} 1`),
+    'the next scrape sees the change',
+  );
   const moved2 = next.value.find((b) => b.toString('utf8').includes(`status{arn="${moved}",status="CREATE_FAILED"} 1`))!;
   assert.notEqual(moved2.buffer, piece.buffer, 'rendered into new storage while the old one is held');
   slow.release();
@@ -81,7 +99,11 @@ test('the whole registry output passes promtool check metrics (when promtool is 
   }
   if (!promtool) return t.skip('promtool not installed');
   const registry = new Registry();
-  createMetrics(registry, { jobs: () => jobs, pending: () => [], deadLetters: () => [], targetNames: () => ['t'], now: () => Date.now() }, 'test');
+  createMetrics(
+    registry,
+    { jobs: () => jobs, pending: () => [], deadLetters: () => [], targetNames: () => ['t'], now: () => Date.now() },
+    'test',
+  );
   const text = await registry.metrics();
   const out = execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   assert.equal(out.trim(), '');

@@ -25,7 +25,11 @@ test('a lookup that never answers times out; two stuck ones make the next fail f
 });
 
 test('healthy lookups are not limited: a burst of many at once all resolve', async () => {
-  const b = createBoundedLookup({ timeoutMs: 1_000, maxStuck: 2, lookup: async (h) => [{ address: h === 'x' ? '192.0.2.9' : '192.0.2.8', family: 4 }] });
+  const b = createBoundedLookup({
+    timeoutMs: 1_000,
+    maxStuck: 2,
+    lookup: async (h) => [{ address: h === 'x' ? '192.0.2.9' : '192.0.2.8', family: 4 }],
+  });
   const all = await Promise.all(Array.from({ length: 20 }, () => b('x')));
   assert.equal(all.length, 20);
   assert.equal(b.stuck(), 0);

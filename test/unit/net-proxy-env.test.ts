@@ -51,14 +51,25 @@ test('NO_PROXY: *, domain suffixes on a label boundary, ports, IPs, CIDR, IPv6',
     ['metadata.internal', 80, '10.0.0.0/8', false],
     ['a.example.com', 443, '', false],
   ];
-  for (const [host, port, noProxy, want] of cases) assert.equal(bypassesProxy(host, port, noProxy), want, `${host}:${port} with NO_PROXY=${noProxy}`);
+  for (const [host, port, noProxy, want] of cases)
+    assert.equal(bypassesProxy(host, port, noProxy), want, `${host}:${port} with NO_PROXY=${noProxy}`);
   assert.equal(via('https://hooks.example.com', { HTTPS_PROXY: P, no_proxy: 'example.com', NO_PROXY: '' }), undefined);
-  assert.equal(via('https://hooks.example.com', { HTTPS_PROXY: P, no_proxy: 'other.com', NO_PROXY: '*' }), `${P}/`, 'lower-case no_proxy wins');
+  assert.equal(
+    via('https://hooks.example.com', { HTTPS_PROXY: P, no_proxy: 'other.com', NO_PROXY: '*' }),
+    `${P}/`,
+    'lower-case no_proxy wins',
+  );
   assert.equal(via('http://127.0.0.1:4566/x', { HTTP_PROXY: P }), `${P}/`, 'loopback is not exempt unless listed');
 });
 
 test('proxySummary: what the start-up log shows, without credentials; a bad URL stops the start', () => {
-  assert.deepEqual(proxySummary({ HTTPS_PROXY: 'http://user:hunter2@p.internal:3128', no_proxy: '.svc,10.0.0.0/8' }), { httpsProxy: 'http://p.internal:3128', noProxy: '.svc,10.0.0.0/8' });
+  assert.deepEqual(proxySummary({ HTTPS_PROXY: 'http://user:hunter2@p.internal:3128', no_proxy: '.svc,10.0.0.0/8' }), {
+    httpsProxy: 'http://p.internal:3128',
+    noProxy: '.svc,10.0.0.0/8',
+  });
   assert.deepEqual(proxySummary({ NO_PROXY: '*' }), {}, 'NO_PROXY alone says nothing');
-  assert.throws(() => proxySummary({ https_proxy: 'ftp://user:hunter2@p' }), (e: Error) => e.message === 'https_proxy: only http:// and https:// proxies are supported');
+  assert.throws(
+    () => proxySummary({ https_proxy: 'ftp://user:hunter2@p' }),
+    (e: Error) => e.message === 'https_proxy: only http:// and https:// proxies are supported',
+  );
 });

@@ -15,13 +15,25 @@ const f = (over: Partial<AttemptFacts> = {}): AttemptFacts => ({
 
 test('delivered, and a permanent failure is dead-lettered at once with its reason', () => {
   assert.deepEqual(afterAttempt({ outcome: 'delivered', status: 200 }, f()), { kind: 'delivered' });
-  assert.deepEqual(afterAttempt({ outcome: 'permanent', status: 404, reason: 'HTTP 404' }, f()), { kind: 'dead', reason: 'HTTP 404', lastError: 'HTTP 404' });
+  assert.deepEqual(afterAttempt({ outcome: 'permanent', status: 404, reason: 'HTTP 404' }, f()), {
+    kind: 'dead',
+    reason: 'HTTP 404',
+    lastError: 'HTTP 404',
+  });
 });
 
 test('a retryable failure backs off with full jitter; attempts or age used up dead-letter it', () => {
   const r = { outcome: 'retryable' as const, status: 500, reason: 'HTTP 500' };
-  assert.deepEqual(afterAttempt(r, f({ attempt: 3 })), { kind: 'retry', delayMs: 10_000, lastError: 'HTTP 500' }, 'half of 5 s * 2^2 at random 0.5');
-  assert.deepEqual(afterAttempt(r, f({ attempt: 15, ageMs: 3_600_000 })), { kind: 'dead', reason: 'gave up after 15 attempts over 3600 s: HTTP 500', lastError: 'HTTP 500' });
+  assert.deepEqual(
+    afterAttempt(r, f({ attempt: 3 })),
+    { kind: 'retry', delayMs: 10_000, lastError: 'HTTP 500' },
+    'half of 5 s * 2^2 at random 0.5',
+  );
+  assert.deepEqual(afterAttempt(r, f({ attempt: 15, ageMs: 3_600_000 })), {
+    kind: 'dead',
+    reason: 'gave up after 15 attempts over 3600 s: HTTP 500',
+    lastError: 'HTTP 500',
+  });
   assert.equal(afterAttempt(r, f({ attempt: 2, ageMs: 86_400_000 })).kind, 'dead');
 });
 

@@ -11,18 +11,32 @@ import { change, entryFor, ARN, T0 } from '../helpers/notify-fixtures.js';
 import { parseTarget, type TargetInput } from '../helpers/targets.js';
 
 const HOOK = 'https://hooks.example.com/services/T0/B0/sekrit-token';
-const target = (over: Partial<TargetInput> = {}): WorkerTarget => parseTarget({
-  name: 'audit', type: 'webhook', url: HOOK, statuses: ['ACTIVE'], allowHttp: false, timeoutMs: 1000, ...over,
-});
+const target = (over: Partial<TargetInput> = {}): WorkerTarget =>
+  parseTarget({
+    name: 'audit',
+    type: 'webhook',
+    url: HOOK,
+    statuses: ['ACTIVE'],
+    allowHttp: false,
+    timeoutMs: 1000,
+    ...over,
+  });
 
 const ARN_B = ARN.replace(/1$/, '2');
 function ev(target: string, to: string, arn = ARN, updateTime = T0 + 60_000): OutboxEntry {
   return entryFor(target, change('CREATE_PENDING', to, { arn, updateTime }));
 }
 
-interface Call { at: number; req: SendRequest; id: string }
+interface Call {
+  at: number;
+  req: SendRequest;
+  id: string;
+}
 
-function harness(over: Partial<OutboxWorkerOptions> = {}, script: (c: Call) => SendResult | Promise<SendResult> = () => ({ outcome: 'delivered', status: 200 })) {
+function harness(
+  over: Partial<OutboxWorkerOptions> = {},
+  script: (c: Call) => SendResult | Promise<SendResult> = () => ({ outcome: 'delivered', status: 200 }),
+) {
   const time = fakeTime(T0);
   const store = new MemoryOutbox();
   const calls: Call[] = [];
@@ -72,7 +86,9 @@ test('delivers, marks delivered, one log line with redacted endpoint and no secr
 
 test('retryable: attempt recorded durably with backoff before the next send; same id on retry', async () => {
   let n = 0;
-  const h = harness({}, () => (++n === 1 ? { outcome: 'retryable', status: 500, reason: 'HTTP 500' } : { outcome: 'delivered', status: 200 }));
+  const h = harness({}, () =>
+    ++n === 1 ? { outcome: 'retryable', status: 500, reason: 'HTTP 500' } : { outcome: 'delivered', status: 200 },
+  );
   const e = ev('audit', 'ACTIVE');
   h.store.add(e);
   h.worker.start();
@@ -89,7 +105,11 @@ test('retryable: attempt recorded durably with backoff before the next send; sam
 
 test('per job in order: a later event waits for the earlier one; other jobs proceed', async () => {
   let failures = 2;
-  const h = harness({}, (c) => (c.id === first.id && failures-- > 0 ? { outcome: 'retryable', reason: 'network error ECONNRESET' } : { outcome: 'delivered', status: 200 }));
+  const h = harness({}, (c) =>
+    c.id === first.id && failures-- > 0
+      ? { outcome: 'retryable', reason: 'network error ECONNRESET' }
+      : { outcome: 'delivered', status: 200 },
+  );
   const first = ev('audit', 'CREATE_IN_PROGRESS', ARN, T0 + 1);
   const second = ev('audit', 'ACTIVE', ARN, T0 + 2);
   const other = ev('audit', 'ACTIVE', ARN_B, T0 + 3);
@@ -103,7 +123,9 @@ test('per job in order: a later event waits for the earlier one; other jobs proc
 
 test('Retry-After on 429 pauses the whole target; never re-sent before it', async () => {
   let n = 0;
-  const h = harness({}, () => (++n === 1 ? { outcome: 'retryable', status: 429, reason: 'HTTP 429', retryAfterMs: 5000 } : { outcome: 'delivered', status: 200 }));
+  const h = harness({}, () =>
+    ++n === 1 ? { outcome: 'retryable', status: 429, reason: 'HTTP 429', retryAfterMs: 5000 } : { outcome: 'delivered', status: 200 },
+  );
   const a = ev('audit', 'ACTIVE', ARN);
   const b = ev('audit', 'ACTIVE', ARN_B);
   h.store.add(a, b);
@@ -112,25 +134,42 @@ test('Retry-After on 429 pauses the whole target; never re-sent before it', asyn
   assert.equal(h.calls.length, 1, 'neither the same event nor another event before Retry-After');
   await h.time.advance(1);
   await h.time.advance(1000);
-  assert.deepEqual(h.calls.map((c) => [c.at - T0, c.id]), [[0, a.id], [5000, a.id], [5100, b.id]]);
+  assert.deepEqual(
+    h.calls.map((c) => [c.at - T0, c.id]),
+    [
+      [0, a.id],
+      [5000, a.id],
+      [5100, b.id],
+    ],
+  );
 });
 
 test('one broken target never delays another', async () => {
   const never = new Promise<SendResult>(() => {});
   const h = harness(
-    { targets: [target({ name: 'broken', url: 'https://broken.example.com/x' }), target({ name: 'good', url: 'https://good.example.com/x' })] },
+    {
+      targets: [
+        target({ name: 'broken', url: 'https://broken.example.com/x' }),
+        target({ name: 'good', url: 'https://good.example.com/x' }),
+      ],
+    },
     (c) => (c.req.url.includes('broken') ? never : { outcome: 'delivered', status: 200 }),
   );
   for (let i = 0; i < 3; i++) h.store.add(ev('broken', 'ACTIVE', ARN, T0 + i), ev('good', 'ACTIVE', ARN, T0 + i));
   h.worker.start();
   await h.time.advance(1000);
-  assert.deepEqual(h.calls.filter((c) => c.req.url.includes('good')).map((c) => c.at - T0), [0, 100, 200]);
+  assert.deepEqual(
+    h.calls.filter((c) => c.req.url.includes('good')).map((c) => c.at - T0),
+    [0, 100, 200],
+  );
   assert.equal(h.store.pending().filter((e) => e.target === 'good').length, 0);
   assert.equal(h.calls.filter((c) => c.req.url.includes('broken')).length, 1, 'the broken lane holds its one in-flight send');
 });
 
 test('permanent failure: dead-lettered at once with the reason; the next event of the job proceeds', async () => {
-  const h = harness({}, (c) => (c.id === a.id ? { outcome: 'permanent', status: 410, reason: 'HTTP 410' } : { outcome: 'delivered', status: 200 }));
+  const h = harness({}, (c) =>
+    c.id === a.id ? { outcome: 'permanent', status: 410, reason: 'HTTP 410' } : { outcome: 'delivered', status: 200 },
+  );
   const a = ev('audit', 'CREATE_IN_PROGRESS', ARN, T0 + 1);
   const b = ev('audit', 'ACTIVE', ARN, T0 + 2);
   h.store.add(a, b);
@@ -170,7 +209,7 @@ test('rate limit: Slack at most one message per second per webhook; webhooks 10/
   }
   h.worker.start();
   await h.time.advance(10_000);
-  const at = (name: string) => h.calls.filter((c) => c.req.headers['webhook-id'] === undefined === (name === 's')).map((c) => c.at - T0);
+  const at = (name: string) => h.calls.filter((c) => (c.req.headers['webhook-id'] === undefined) === (name === 's')).map((c) => c.at - T0);
   assert.deepEqual(at('s'), [0, 1000, 2000, 3000, 4000]);
   assert.deepEqual(at('w'), [0, 100, 200, 300, 400]);
 });
@@ -189,7 +228,7 @@ test('delivered but not recorded (full disk): never sent again; the record is re
   await h.time.advance(5_000);
   assert.equal(h.calls.filter((c) => c.req.headers['webhook-id'] === e.id).length, 1, 'no second send of a delivered event');
   assert.ok(!h.store.pending().some((p) => p.id === e.id), 'the record landed on a later try');
-  assert.equal(h.calls[1]?.req.headers['webhook-id'], later.id, 'the job\'s next event follows, in order');
+  assert.equal(h.calls[1]?.req.headers['webhook-id'], later.id, "the job's next event follows, in order");
 });
 
 test('stop(): no new sends; waits for in-flight up to the deadline, then leaves it pending', async () => {
@@ -227,13 +266,21 @@ test('stop(): an in-flight send finishing within the deadline is recorded', asyn
 
 test('retryDeadLetters re-sends with the same id; entries of unconfigured targets are dead-lettered at start', async () => {
   let n = 0;
-  const h = harness({}, () => (++n === 1 ? { outcome: 'permanent', status: 404, reason: 'HTTP 404' } : { outcome: 'delivered', status: 200 }));
+  const h = harness({}, () =>
+    ++n === 1 ? { outcome: 'permanent', status: 404, reason: 'HTTP 404' } : { outcome: 'delivered', status: 200 },
+  );
   const e = ev('audit', 'ACTIVE');
   const orphan = ev('gone', 'ACTIVE');
   h.store.add(e, orphan);
   h.worker.start();
   await h.time.settle();
-  assert.deepEqual(new Map(h.store.deadLetters().map((d) => [d.id, d.reason])), new Map([[orphan.id, 'target "gone" is not configured'], [e.id, 'HTTP 404']]));
+  assert.deepEqual(
+    new Map(h.store.deadLetters().map((d) => [d.id, d.reason])),
+    new Map([
+      [orphan.id, 'target "gone" is not configured'],
+      [e.id, 'HTTP 404'],
+    ]),
+  );
   assert.equal(await h.worker.retryDeadLetters([e.id]), 1);
   await h.time.advance(200);
   assert.equal(h.calls.at(-1)?.req.headers['webhook-id'], e.id);

@@ -42,9 +42,22 @@ test('classification: 2xx, 3xx, 408/429/5xx, other 4xx, Slack errors', () => {
   assert.equal(classifyResponse(301, {}, '', NOW).outcome, 'permanent');
   for (const s of [408, 429, 500, 502, 503, 504]) assert.equal(classifyResponse(s, {}, '', NOW).outcome, 'retryable', String(s));
   for (const s of [400, 401, 403, 404, 410, 413, 422]) assert.equal(classifyResponse(s, {}, '', NOW).outcome, 'permanent', String(s));
-  assert.deepEqual(classifyResponse(429, { 'retry-after': '7' }, 'rate_limited', NOW), { outcome: 'retryable', status: 429, reason: 'HTTP 429: rate_limited', retryAfterMs: 7000 });
-  assert.deepEqual(classifyResponse(400, {}, 'invalid_payload', NOW), { outcome: 'permanent', status: 400, reason: 'HTTP 400: invalid_payload' });
-  assert.deepEqual(classifyResponse(403, {}, 'action_prohibited\n', NOW), { outcome: 'permanent', status: 403, reason: 'HTTP 403: action_prohibited' });
+  assert.deepEqual(classifyResponse(429, { 'retry-after': '7' }, 'rate_limited', NOW), {
+    outcome: 'retryable',
+    status: 429,
+    reason: 'HTTP 429: rate_limited',
+    retryAfterMs: 7000,
+  });
+  assert.deepEqual(classifyResponse(400, {}, 'invalid_payload', NOW), {
+    outcome: 'permanent',
+    status: 400,
+    reason: 'HTTP 400: invalid_payload',
+  });
+  assert.deepEqual(classifyResponse(403, {}, 'action_prohibited\n', NOW), {
+    outcome: 'permanent',
+    status: 403,
+    reason: 'HTTP 403: action_prohibited',
+  });
   // A Slack outage body on a 5xx is still an outage.
   assert.equal(classifyResponse(503, {}, 'no_service', NOW).outcome, 'retryable');
 });
@@ -53,7 +66,10 @@ test('URL redaction: scheme + host only', () => {
   assert.equal(redactUrl('https://hooks.slack.com/services/T0/B0/secret'), 'https://hooks.slack.com');
   assert.equal(redactUrl('http://user:pw@127.0.0.1:8080/x?token=y'), 'http://127.0.0.1:8080');
   assert.equal(redactUrl('not a url'), '[invalid url]');
-  assert.equal(scrubUrl('failed at /services/T0/B0/secret now', 'https://hooks.slack.com/services/T0/B0/secret'), 'failed at [redacted] now');
+  assert.equal(
+    scrubUrl('failed at /services/T0/B0/secret now', 'https://hooks.slack.com/services/T0/B0/secret'),
+    'failed at [redacted] now',
+  );
 });
 
 test('scrubText: every path segment, query value, secret and sent header value; case-insensitive; partial echoes', async () => {

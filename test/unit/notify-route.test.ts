@@ -79,7 +79,10 @@ test('everyTransition: every status change regardless of statuses; first-seen te
 
 test('several targets fan out, one entry each, ids differ per target', () => {
   const e = route([change('CREATE_IN_PROGRESS', 'ACTIVE')], [DEFAULT, { ...DEFAULT, name: 'audit' }], opts);
-  assert.deepEqual(e.map((x) => x.target), ['slack', 'audit']);
+  assert.deepEqual(
+    e.map((x) => x.target),
+    ['slack', 'audit'],
+  );
   assert.notEqual(e[0]?.id, e[1]?.id);
 });
 

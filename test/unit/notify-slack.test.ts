@@ -31,7 +31,13 @@ function assertWithinLimits(m: SlackMessage): void {
 test('ACTIVE: green, header with emoji, name and status; fields; relevance table; recall', () => {
   const t = change('CREATE_IN_PROGRESS', 'ACTIVE', {
     updateTime: T0 + 83 * 60_000,
-    metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 10000 }, score: 0.9123 }, { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 0.8 }], recallMetric: 0.42 },
+    metrics: {
+      relevanceMetrics: [
+        { audienceSize: { type: 'ABSOLUTE', value: 10000 }, score: 0.9123 },
+        { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 0.8 },
+      ],
+      recallMetric: 0.42,
+    },
   });
   const m = buildSlackMessage(entryFor('s', t).event, { monitorName: 'prod-eks' });
   assertWithinLimits(m);
@@ -61,7 +67,10 @@ test('failure: red, statusDetails message quoted and escaped', () => {
 });
 
 test('huge inputs stay within every Slack limit: 60 relevance metrics, 10 KB message, 400-char name', () => {
-  const relevanceMetrics = Array.from({ length: 60 }, (_, i) => ({ audienceSize: { type: i % 2 ? 'ABSOLUTE' : 'PERCENTAGE', value: 1000 * (i + 1) }, score: i / 60 }));
+  const relevanceMetrics = Array.from({ length: 60 }, (_, i) => ({
+    audienceSize: { type: i % 2 ? 'ABSOLUTE' : 'PERCENTAGE', value: 1000 * (i + 1) },
+    score: i / 60,
+  }));
   const name = 'n<&>'.repeat(100);
   const t = change('CREATE_IN_PROGRESS', 'CREATE_FAILED', {
     name,
@@ -81,7 +90,10 @@ test('huge inputs stay within every Slack limit: 60 relevance metrics, 10 KB mes
 });
 
 test('hundreds of relevance metrics: table truncated with a count, never over 3000', () => {
-  const relevanceMetrics = Array.from({ length: 400 }, (_, i) => ({ audienceSize: { type: 'ABSOLUTE', value: 1_000_000 + i }, score: 0.5 }));
+  const relevanceMetrics = Array.from({ length: 400 }, (_, i) => ({
+    audienceSize: { type: 'ABSOLUTE', value: 1_000_000 + i },
+    score: 0.5,
+  }));
   const m = buildSlackMessage(entryFor('s', change('CREATE_IN_PROGRESS', 'ACTIVE', { metrics: { relevanceMetrics } })).event);
   assertWithinLimits(m);
   assert.match([...m.blocks, ...m.attachments[0].blocks].flatMap(texts).join('\n'), /… and \d+ more/);
@@ -128,7 +140,11 @@ test('text from outside is escaped in every mrkdwn field, the text and the fallb
   });
   const m = buildSlackMessage(entryFor('s', t).event, { monitorName: evil });
   assertWithinLimits(m);
-  const mrkdwn = [m.text, m.attachments[0].fallback, ...[...m.blocks, ...m.attachments[0].blocks].filter((b) => b.type !== 'header').flatMap(texts)];
+  const mrkdwn = [
+    m.text,
+    m.attachments[0].fallback,
+    ...[...m.blocks, ...m.attachments[0].blocks].filter((b) => b.type !== 'header').flatMap(texts),
+  ];
   for (const s of mrkdwn) {
     // `<` opens every Slack control sequence (mentions, links); none may come from the outside.
     assert.ok(!s.includes('<'), `raw < in: ${s}`);

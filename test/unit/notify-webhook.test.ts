@@ -24,7 +24,9 @@ test('signature matches the Standard Webhooks published vector', () => {
 });
 
 test('body follows the documented shape (README "Notifications"); job in GetAudienceGenerationJob shape with ISO timestamps', () => {
-  const t = change('CREATE_IN_PROGRESS', 'ACTIVE', { metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.9 }], recallMetric: 0.7 } });
+  const t = change('CREATE_IN_PROGRESS', 'ACTIVE', {
+    metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.9 }], recallMetric: 0.7 },
+  });
   const e = entryFor('audit', t);
   const body = JSON.parse(buildWebhookBody(e));
   assert.equal(body.type, 'audience_generation_job.status_changed');
@@ -101,5 +103,13 @@ test('verifyWebhook rejects tampering, wrong secret, stale timestamps, missing h
   assert.equal(verifyWebhook({ body: '{"a":1}', headers: { ...h, 'webhook-id': 'evt_y' }, secrets: [SW_SECRET], nowMs: T0 }).ok, false);
   assert.equal(verifyWebhook({ body: '{"a":1}', headers: h, secrets: [SW_SECRET], nowMs: T0 + 301_000 }).ok, false);
   assert.equal(verifyWebhook({ body: '{"a":1}', headers: { 'webhook-id': 'evt_x' }, secrets: [SW_SECRET], nowMs: T0 }).ok, false);
-  assert.equal(verifyWebhook({ body: '{"a":1}', headers: { ...h, 'webhook-signature': `v2,${h['webhook-signature']!.slice(3)}` }, secrets: [SW_SECRET], nowMs: T0 }).ok, false);
+  assert.equal(
+    verifyWebhook({
+      body: '{"a":1}',
+      headers: { ...h, 'webhook-signature': `v2,${h['webhook-signature']!.slice(3)}` },
+      secrets: [SW_SECRET],
+      nowMs: T0,
+    }).ok,
+    false,
+  );
 });

@@ -36,7 +36,10 @@ test('due times: discovery every sweep, Get-only terminal jobs at the slow inter
   assert.equal(jobDueAt({ ...base, job: snap({ status: 'ACTIVE' }), coverage: 'get' }, P), NOW + 600_000);
   assert.equal(jobDueAt({ ...base, job: snap({ status: 'CREATE_IN_PROGRESS' }), coverage: 'get' }, P), 0);
   assert.equal(jobDueAt({ ...base, job: snap({ status: 'ACTIVE' }), coverage: 'scope', scopeDueAt: NOW + 5 }, P), NOW + 5);
-  assert.equal(jobDueAt({ ...base, job: snap(), coverage: 'discovery', consecutiveFailures: 3, lastFailureAt: NOW, backoffMs: 120_000 }, P), NOW + 120_000);
+  assert.equal(
+    jobDueAt({ ...base, job: snap(), coverage: 'discovery', consecutiveFailures: 3, lastFailureAt: NOW, backoffMs: 120_000 }, P),
+    NOW + 120_000,
+  );
   // A static scope is slow only when every job it stands for is terminal.
   assert.equal(scopeDueAt([snap({ status: 'ACTIVE' }), snap({ status: 'CREATE_FAILED' })], NOW, P), NOW + 600_000);
   assert.equal(scopeDueAt([snap({ status: 'ACTIVE' }), snap({ status: 'CREATE_PENDING' })], NOW, P), 0);
@@ -59,27 +62,70 @@ test('plan: changed jobs Get, unchanged ones not, first sight within budget (run
     snap({ arn: arn(4), status: 'ACTIVE', updateTime: NOW - 90_000, detail: 'summary' }),
     snap({ arn: arn(5), status: 'CREATE_PENDING', updateTime: NOW - 5_000, detail: 'summary' }),
   ];
-  const p = planSweep({ staticArns: new Set(), discovery: [{ collaborationId: COLLAB }], known, results: [{ scope, jobs: listed }], detailBudget: 1, now: NOW, retentionMs: P.retentionMs });
+  const p = planSweep({
+    staticArns: new Set(),
+    discovery: [{ collaborationId: COLLAB }],
+    known,
+    results: [{ scope, jobs: listed }],
+    detailBudget: 1,
+    now: NOW,
+    retentionMs: P.retentionMs,
+  });
   assert.deepEqual(p.get, [arn(1), arn(5)], 'the change, then the new running job (budget 1)');
-  assert.deepEqual(p.adopt.map((s) => s.arn), [arn(4)], 'old finished job adopted from its summary');
+  assert.deepEqual(
+    p.adopt.map((s) => s.arn),
+    [arn(4)],
+    'old finished job adopted from its summary',
+  );
   assert.deepEqual(p.backfill, [], 'no budget left');
-  const roomy = planSweep({ staticArns: new Set(), discovery: [{ collaborationId: COLLAB }], known, results: [{ scope, jobs: listed }], detailBudget: 10, now: NOW });
+  const roomy = planSweep({
+    staticArns: new Set(),
+    discovery: [{ collaborationId: COLLAB }],
+    known,
+    results: [{ scope, jobs: listed }],
+    detailBudget: 10,
+    now: NOW,
+  });
   assert.deepEqual(roomy.get, [arn(1), arn(5)]);
-  assert.deepEqual(roomy.adopt.map((s) => s.arn), [arn(4)], 'finished first sights are adopted at once...');
+  assert.deepEqual(
+    roomy.adopt.map((s) => s.arn),
+    [arn(4)],
+    'finished first sights are adopted at once...',
+  );
   assert.deepEqual(roomy.backfill, [arn(4), arn(3)], '...and read in full after the main commit');
 });
 
 test('plan: a failed List scope decides nothing; a skipped (slow) scope defers without failing', () => {
-  const known = new Map([[ARN_A, snap({ status: 'CREATE_IN_PROGRESS' })], [ARN_B, snap({ arn: ARN_B, status: 'ACTIVE' })]]);
-  for (const r of [{ scope, jobs: undefined }, { scope, jobs: undefined, skipped: true }]) {
-    const p = planSweep({ staticArns: new Set(), discovery: [{ collaborationId: COLLAB }], known, results: [r], detailBudget: 100, now: NOW });
+  const known = new Map([
+    [ARN_A, snap({ status: 'CREATE_IN_PROGRESS' })],
+    [ARN_B, snap({ arn: ARN_B, status: 'ACTIVE' })],
+  ]);
+  for (const r of [
+    { scope, jobs: undefined },
+    { scope, jobs: undefined, skipped: true },
+  ]) {
+    const p = planSweep({
+      staticArns: new Set(),
+      discovery: [{ collaborationId: COLLAB }],
+      known,
+      results: [r],
+      detailBudget: 100,
+      now: NOW,
+    });
     assert.deepEqual(p.get, [], 'no Get: absence from a failed listing is not evidence');
     assert.deepEqual(p.unwatched, []);
     assert.deepEqual(p.retired, []);
     assert.deepEqual(p.deferred.sort(), [ARN_A, ARN_B].sort());
   }
   // A complete listing without ARN_B: only then is it asked directly (it may have vanished).
-  const p = planSweep({ staticArns: new Set(), discovery: [{ collaborationId: COLLAB }], known, results: [{ scope, jobs: [snap({ detail: 'summary', status: 'CREATE_IN_PROGRESS' })] }], detailBudget: 0, now: NOW });
+  const p = planSweep({
+    staticArns: new Set(),
+    discovery: [{ collaborationId: COLLAB }],
+    known,
+    results: [{ scope, jobs: [snap({ detail: 'summary', status: 'CREATE_IN_PROGRESS' })] }],
+    detailBudget: 0,
+    now: NOW,
+  });
   assert.deepEqual(p.get, [ARN_B]);
 });
 
@@ -87,17 +133,32 @@ test('plan: discovered terminal jobs past retention are retired and never re-ado
   const oldActive = (a: string) => snap({ arn: a, status: 'ACTIVE', updateTime: NOW - 8 * 86_400_000, detail: 'summary' });
   const known = new Map([[arn(1), { ...oldActive(arn(1)), detail: 'full' as const }]]);
   const results = [{ scope, jobs: [oldActive(arn(1)), oldActive(arn(2)), oldActive(ARN_B)] }];
-  const input = { staticArns: new Set([ARN_B]), discovery: [{ collaborationId: COLLAB }], results, detailBudget: 100, now: NOW, retentionMs: P.retentionMs };
+  const input = {
+    staticArns: new Set([ARN_B]),
+    discovery: [{ collaborationId: COLLAB }],
+    results,
+    detailBudget: 100,
+    now: NOW,
+    retentionMs: P.retentionMs,
+  };
   const p = planSweep({ ...input, known });
   assert.deepEqual(p.retired, [arn(1)]);
-  assert.deepEqual([...p.adopt.map((s) => s.arn), ...p.backfill], [ARN_B, ARN_B], 'the static job is first seen (and kept), details backfilled');
+  assert.deepEqual(
+    [...p.adopt.map((s) => s.arn), ...p.backfill],
+    [ARN_B, ARN_B],
+    'the static job is first seen (and kept), details backfilled',
+  );
   assert.ok(!p.summaries.has(arn(2)) && !p.adopt.some((s) => s.arn === arn(2)), 'first sight of a long-finished job: not tracked');
   // The next sweep, with the job forgotten, decides the same: nothing flaps back.
   const again = planSweep({ ...input, known: new Map() });
   assert.deepEqual([...again.get, ...again.adopt.map((s) => s.arn)], [ARN_B]);
   assert.deepEqual(again.retired, []);
   // A newer update (its deletion) brings it back as a first sight.
-  const deleting = planSweep({ ...input, known: new Map(), results: [{ scope, jobs: [snap({ arn: arn(1), status: 'DELETE_PENDING', updateTime: NOW - 1000, detail: 'summary' })] }] });
+  const deleting = planSweep({
+    ...input,
+    known: new Map(),
+    results: [{ scope, jobs: [snap({ arn: arn(1), status: 'DELETE_PENDING', updateTime: NOW - 1000, detail: 'summary' })] }],
+  });
   assert.deepEqual(deleting.get.sort(), [arn(1), ARN_B].sort());
 });
 

@@ -52,7 +52,10 @@ function fakeWorld() {
 
 test('the watchdog checks every 10 s at most; a wall clock stepped back an hour re-anchors the cron task once', async () => {
   const f = fakeWorld();
-  assert.deepEqual([...f.intervals.values()].map((i) => i.ms), [10_000]);
+  assert.deepEqual(
+    [...f.intervals.values()].map((i) => i.ms),
+    [10_000],
+  );
   f.tick(); // a normal scheduled sweep
   await f.pass(10_000);
   assert.deepEqual(f.cronCalls, [], 'no step, no re-anchoring');

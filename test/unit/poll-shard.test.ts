@@ -4,7 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ownsArn, resolveShard, shardOf, ShardError } from '../../src/poll/shard.js';
 
-const arns = Array.from({ length: 5000 }, (_, i) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/${i.toString(16).padStart(8, '0')}-aaaa-4bbb-8ccc-000000000000`);
+const arns = Array.from(
+  { length: 5000 },
+  (_, i) =>
+    `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/${i.toString(16).padStart(8, '0')}-aaaa-4bbb-8ccc-000000000000`,
+);
 
 test('every job is owned by exactly one of n shards, for n = 1..7, and the split is even', () => {
   for (let n = 1; n <= 7; n++) {
@@ -14,14 +18,18 @@ test('every job is owned by exactly one of n shards, for n = 1..7, and the split
       assert.equal(owners.length, 1, `${a} owned once with ${n} shards`);
       counts[owners[0]!]!++;
     }
-    for (const c of counts) assert.ok(Math.abs(c - arns.length / n) < (arns.length / n) * 0.15, `even split with n=${n}: ${counts.join(',')}`);
+    for (const c of counts)
+      assert.ok(Math.abs(c - arns.length / n) < (arns.length / n) * 0.15, `even split with n=${n}: ${counts.join(',')}`);
   }
 });
 
 test('the hash is stable (sha256 -> uint32 mod n): fixed values', () => {
   assert.equal(shardOf(arns[0]!, 1), 0);
   const fixed = arns.slice(0, 5).map((a) => shardOf(a, 3));
-  assert.deepEqual(fixed, arns.slice(0, 5).map((a) => shardOf(a, 3)));
+  assert.deepEqual(
+    fixed,
+    arns.slice(0, 5).map((a) => shardOf(a, 3)),
+  );
   // sha256("x") starts with 2d711642 -> 762386498 -> mod 10 = 8
   assert.equal(shardOf('x', 10), 0x2d711642 % 10);
 });

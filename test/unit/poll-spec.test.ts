@@ -33,17 +33,36 @@ test('spec: each static job and scope names its identity only when it differs fr
     [JOB_EU]: { roleArn: BASE_ROLE, region: 'eu-west-1' }, // region from the ARN, default role
     [JOB_ROLE]: { roleArn: ROLE, region: 'us-east-1' },
   });
-  assert.deepEqual(s.discovery, [{ collaborationId: COLLAB }, { collaborationId: COLLAB, region: 'eu-west-1', conn: { roleArn: ROLE, region: 'eu-west-1' } }]);
+  assert.deepEqual(s.discovery, [
+    { collaborationId: COLLAB },
+    { collaborationId: COLLAB, region: 'eu-west-1', conn: { roleArn: ROLE, region: 'eu-west-1' } },
+  ]);
   assert.equal(s.notifyOnFirstSeenTerminal, false);
-  assert.deepEqual(s.schedule, { activeIntervalMs: 30_000, terminalIntervalMs: 600_000, maxBackoffMs: 600_000, retentionMs: 7 * 86_400_000 });
+  assert.deepEqual(s.schedule, {
+    activeIntervalMs: 30_000,
+    terminalIntervalMs: 600_000,
+    maxBackoffMs: 600_000,
+    retentionMs: 7 * 86_400_000,
+  });
 });
 
 test('spec: a shard keeps only its static jobs and owns by ARN hash; once sees every job, notifies nobody, has no schedule', () => {
   const arns = [JOB_US, JOB_EU, JOB_ROLE];
   const s = sweepSpec(config(), { index: 1, total: 2 });
-  assert.deepEqual([...s.staticArns], arns.filter((a) => shardOf(a, 2) === 1));
+  assert.deepEqual(
+    [...s.staticArns],
+    arns.filter((a) => shardOf(a, 2) === 1),
+  );
   for (const a of arns) assert.equal(s.owns?.(a), shardOf(a, 2) === 1);
-  const o = onceSpec(config({ notifications: { targets: [{ name: 'ops', type: 'webhook', url: 'https://hooks.example.com/x', secret: 'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdA==' }] } }));
+  const o = onceSpec(
+    config({
+      notifications: {
+        targets: [
+          { name: 'ops', type: 'webhook', url: 'https://hooks.example.com/x', secret: 'whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdA==' },
+        ],
+      },
+    }),
+  );
   assert.deepEqual([...o.staticArns], arns);
   assert.equal(o.owns, undefined);
   assert.deepEqual(o.targets, []);
@@ -61,7 +80,12 @@ test('detail budget: ~80% of one interval at the current rate minus what the swe
 test('reload: state and server changes need a restart; schedule and log level changes are reported', () => {
   const a = config();
   assert.deepEqual(reloadChanges(a, a), { needsRestart: [], scheduleChanged: false, logLevelChanged: false });
-  const b = config({ state: { dir: '/elsewhere' }, server: { port: 9999 }, polling: { schedule: '*/5 * * * * *' }, log: { level: 'debug' } });
+  const b = config({
+    state: { dir: '/elsewhere' },
+    server: { port: 9999 },
+    polling: { schedule: '*/5 * * * * *' },
+    log: { level: 'debug' },
+  });
   assert.deepEqual(reloadChanges(a, b), { needsRestart: ['state.dir', 'server'], scheduleChanged: true, logLevelChanged: true });
 });
 
@@ -87,8 +111,18 @@ test('connections: one client per identity, one limiter per account and region; 
   const discovered = { arn: JOB_EU.replace('000000000002', '000000000009'), collaborationId: COLLAB, configuredAudienceModelArn: 'm' };
   assert.equal(conns.forJob(discovered.arn, discovered), conns.default, 'the first covering scope (config order) has no role');
   assert.equal(conns.forScope({ key: 'k', input: { collaborationId: COLLAB }, discovery: true }), conns.default);
-  const euScope = conns.forScope({ key: 'k2', input: { collaborationId: COLLAB }, discovery: true, conn: { roleArn: ROLE, region: 'eu-west-1' } });
-  assert.equal(euScope.limiter, conns.forScope({ key: 'k3', input: {}, discovery: false, conn: { roleArn: ROLE.replace('reader', 'other'), region: 'eu-west-1' } }).limiter, 'two roles of one account share a limiter');
+  const euScope = conns.forScope({
+    key: 'k2',
+    input: { collaborationId: COLLAB },
+    discovery: true,
+    conn: { roleArn: ROLE, region: 'eu-west-1' },
+  });
+  assert.equal(
+    euScope.limiter,
+    conns.forScope({ key: 'k3', input: {}, discovery: false, conn: { roleArn: ROLE.replace('reader', 'other'), region: 'eu-west-1' } })
+      .limiter,
+    'two roles of one account share a limiter',
+  );
   assert.equal(made.length, 5);
   assert.equal(conns.limiters().length, 4);
 });

@@ -9,7 +9,17 @@ import { ARN_A, ARN_B, snap } from '../helpers/snapshots.js';
 const entry = (id: string): OutboxEntry => ({
   id,
   target: 'slack "ops"',
-  event: { type: 'audience_generation_job.status_changed', transition: 'status_changed', arn: ARN_A, name: 'n', previousStatus: 'CREATE_IN_PROGRESS', status: 'ACTIVE', updateTime: 1, observedAt: 2, job: snap({ status: 'ACTIVE' }) },
+  event: {
+    type: 'audience_generation_job.status_changed',
+    transition: 'status_changed',
+    arn: ARN_A,
+    name: 'n',
+    previousStatus: 'CREATE_IN_PROGRESS',
+    status: 'ACTIVE',
+    updateTime: 1,
+    observedAt: 2,
+    job: snap({ status: 'ACTIVE' }),
+  },
   createdAt: 5,
   attempts: 2,
   nextAttemptAt: 7,
@@ -18,9 +28,23 @@ const entry = (id: string): OutboxEntry => ({
 
 function cp(jobCount: number): Checkpoint {
   const jobs = Array.from({ length: jobCount }, (_, i) =>
-    snap({ arn: `${ARN_B.slice(0, -4)}${String(i).padStart(4, '0')}`, name: `job ${i} ✓ "q"\\`, status: i % 3 ? 'ACTIVE' : 'CREATE_IN_PROGRESS', metrics: i % 2 ? { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 + i }, score: i / 7 }], recallMetric: 0.25 } : undefined }),
+    snap({
+      arn: `${ARN_B.slice(0, -4)}${String(i).padStart(4, '0')}`,
+      name: `job ${i} ✓ "q"\\`,
+      status: i % 3 ? 'ACTIVE' : 'CREATE_IN_PROGRESS',
+      metrics:
+        i % 2
+          ? { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 + i }, score: i / 7 }], recallMetric: 0.25 }
+          : undefined,
+    }),
   );
-  return { version: 1, seq: 42, jobs, outbox: [entry('evt_1'), entry('evt_2')], deadLetters: [{ ...entry('evt_0'), deadAt: 9, reason: 'gone' }] };
+  return {
+    version: 1,
+    seq: 42,
+    jobs,
+    outbox: [entry('evt_1'), entry('evt_2')],
+    deadLetters: [{ ...entry('evt_0'), deadAt: 9, reason: 'gone' }],
+  };
 }
 
 test('joined chunks equal JSON.stringify, for empty, small and chunked checkpoints', () => {

@@ -28,7 +28,9 @@ export function formatLine(line: string): string {
     return line;
   }
   const time = typeof rec.time === 'string' ? rec.time.slice(11, 19) : '';
-  const level = String(rec.level ?? '').toUpperCase().padEnd(LEVEL_PAD);
+  const level = String(rec.level ?? '')
+    .toUpperCase()
+    .padEnd(LEVEL_PAD);
   const component = typeof rec.component === 'string' ? `${rec.component.padEnd(6)} ` : '';
   const extras: string[] = [];
   for (const k of ['target', 'status', 'outcome', 'attempt', 'url', 'reason']) {

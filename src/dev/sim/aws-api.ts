@@ -55,13 +55,26 @@ export async function handleAws(ctx: AwsContext, req: IncomingMessage, res: Serv
     // Counted synchronously with the response write, so /_sim/stats is exact as soon as a client has its answer.
     if (res.headersSent) {
       ctx.state.stats.record(r.op, outcomeOfStatus(res.statusCode));
-      ctx.state.requestLog.add({ t: ctx.state.clock.now(), op: r.op, status: res.statusCode, url: rawUrl, ...(faultOf.has(res) ? { fault: faultOf.get(res)! } : {}) });
+      ctx.state.requestLog.add({
+        t: ctx.state.clock.now(),
+        op: r.op,
+        status: res.statusCode,
+        url: rawUrl,
+        ...(faultOf.has(res) ? { fault: faultOf.get(res)! } : {}),
+      });
     }
   }
 }
 
-async function respond(ctx: AwsContext, req: IncomingMessage, res: ServerResponse, body: Buffer, r: Route, rawPath: string, rawQuery: string): Promise<void> {
-
+async function respond(
+  ctx: AwsContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  r: Route,
+  rawPath: string,
+  rawQuery: string,
+): Promise<void> {
   const { latencyMs } = ctx.state.faults.current;
   if (latencyMs > 0) {
     try {
@@ -73,11 +86,13 @@ async function respond(ctx: AwsContext, req: IncomingMessage, res: ServerRespons
   }
   const authFailure = await checkSignature({ method: req.method ?? 'GET', rawPath, rawQuery, headers: req.headers, body }, ctx.credentials);
   if (authFailure) return sendAwsError(res, 403, authFailure.type, authFailure.message);
-  if (r.op === 'UnknownOperation') return sendAwsError(res, 404, 'UnknownOperationException', `No operation matches ${req.method} ${rawPath}`);
+  if (r.op === 'UnknownOperation')
+    return sendAwsError(res, 404, 'UnknownOperationException', `No operation matches ${req.method} ${rawPath}`);
 
   const verdict = ctx.state.faults.decide();
   if (verdict === 'throttle') return sendAwsError(res, 429, 'ThrottlingException', 'Rate exceeded');
-  if (verdict === 'error') return sendAwsError(res, 500, 'InternalServiceException', 'An internal service error occurred. Retry your request. (injected fault)');
+  if (verdict === 'error')
+    return sendAwsError(res, 500, 'InternalServiceException', 'An internal service error occurred. Retry your request. (injected fault)');
   if (verdict === 'reset') return resetConnection(ctx.state, req, r.op);
 
   if ('resource' in r) {
@@ -107,7 +122,11 @@ function sendMalformed(res: ServerResponse, kind: MalformedKind, wire: Record<st
   faultOf.set(res, `malformed:${kind}`);
   if (kind === 'nonJson') {
     const html = '<html><head><title>502 Bad Gateway</title></head><body>upstream answered nothing (injected fault)</body></html>';
-    res.writeHead(200, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(html)), 'x-amzn-requestid': 'sim-malformed' });
+    res.writeHead(200, {
+      'content-type': 'text/html',
+      'content-length': String(Buffer.byteLength(html)),
+      'x-amzn-requestid': 'sim-malformed',
+    });
     res.end(html);
     return;
   }
@@ -130,10 +149,21 @@ function getJob(state: SimState, res: ServerResponse, label: string): void {
   try {
     arn = decodeURIComponent(label);
   } catch {
-    return sendAwsError(res, 400, 'ValidationException', validationMessage([{ field: 'audienceGenerationJobArn', value: label, constraint: 'Member must be a valid percent-encoded string' }]));
+    return sendAwsError(
+      res,
+      400,
+      'ValidationException',
+      validationMessage([{ field: 'audienceGenerationJobArn', value: label, constraint: 'Member must be a valid percent-encoded string' }]),
+    );
   }
   const problem = arnProblem(arn, ARN_MIN, ARN_MAX, JOB_ARN_RE, JOB_ARN_PATTERN);
-  if (problem) return sendAwsError(res, 400, 'ValidationException', validationMessage([{ field: 'audienceGenerationJobArn', value: arn, constraint: problem }]));
+  if (problem)
+    return sendAwsError(
+      res,
+      400,
+      'ValidationException',
+      validationMessage([{ field: 'audienceGenerationJobArn', value: arn, constraint: problem }]),
+    );
   const job = state.store.get(arn);
   const step = job ? currentStep(job, state.clock.now()) : undefined;
   if (!job || !step) return sendAwsError(res, 404, 'ResourceNotFoundException', `Audience generation job not found: ${arn}`);
@@ -186,7 +216,12 @@ function listJobs(state: SimState, req: IncomingMessage, res: ServerResponse, ra
   const maxRaw = params.get('maxResults');
   const nextToken = params.get('nextToken');
   if (collaborationId !== undefined) {
-    const p = collaborationId.length !== 36 ? 'Member must have length equal to 36' : UUID_RE.test(collaborationId) ? undefined : `Member must satisfy regular expression pattern: ${UUID_PATTERN}`;
+    const p =
+      collaborationId.length !== 36
+        ? 'Member must have length equal to 36'
+        : UUID_RE.test(collaborationId)
+          ? undefined
+          : `Member must satisfy regular expression pattern: ${UUID_PATTERN}`;
     if (p) errors.push({ field: 'collaborationId', value: collaborationId, constraint: p });
   }
   if (modelArn !== undefined) {
@@ -210,7 +245,8 @@ function listJobs(state: SimState, req: IncomingMessage, res: ServerResponse, ra
   if (nextToken !== undefined) {
     const t = decodeToken(nextToken);
     // A token belongs to the filters it was issued for.
-    if (!t || t.c !== collaborationId || t.m !== modelArn) return sendAwsError(res, 400, 'ValidationException', 'Invalid nextToken: it is malformed or was issued for other filters');
+    if (!t || t.c !== collaborationId || t.m !== modelArn)
+      return sendAwsError(res, 400, 'ValidationException', 'Invalid nextToken: it is malformed or was issued for other filters');
     after = t.a;
     pageNo = t.p ?? 2;
   }

@@ -20,7 +20,7 @@ export const DEMO_SCENARIO: Scenario = {
   jobs: [
     {
       name: 'holiday-lookalike-2025',
-      description: 'Last season\'s lookalike audience, ACTIVE before the demo starts',
+      description: "Last season's lookalike audience, ACTIVE before the demo starts",
       arn: 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/00000000-demo-4000-8000-000000000001',
       ...common,
       timeline: [
@@ -70,7 +70,10 @@ export const DEMO_SCENARIO: Scenario = {
         {
           at: '40s',
           status: 'CREATE_FAILED',
-          statusDetails: { statusCode: 'INVALID_SEED_AUDIENCE', message: 'The seed audience must contain at least 500 unique users; found 212.' },
+          statusDetails: {
+            statusCode: 'INVALID_SEED_AUDIENCE',
+            message: 'The seed audience must contain at least 500 unique users; found 212.',
+          },
         },
       ],
     },
@@ -96,7 +99,11 @@ export const DEMO_SCENARIO: Scenario = {
       collaborationId: DEFAULT_COLLABORATION_ID,
       timeline: [
         { at: '0s', status: 'CREATE_PENDING' },
-        { at: '18s', status: 'CREATE_FAILED', statusDetails: { statusCode: 'TABLE_NOT_FOUND', message: 'The configured table association no longer exists.' } },
+        {
+          at: '18s',
+          status: 'CREATE_FAILED',
+          statusDetails: { statusCode: 'TABLE_NOT_FOUND', message: 'The configured table association no longer exists.' },
+        },
       ],
     },
     {

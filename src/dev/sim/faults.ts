@@ -48,16 +48,24 @@ export class FaultInjector {
   private tokens = 0;
   private lastRefill = 0;
 
-  constructor(private readonly rng: Rng, private readonly now: () => number) {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly now: () => number,
+  ) {}
 
   /** The faults in force: the four documented members (README "Simulator") always, the others only when on. */
   get current(): Faults {
-    return { ...this.faults, ...(this.faults.malformed ? { malformed: this.faults.malformed.map((m) => ({ ...m, operations: [...m.operations] })) } : {}) };
+    return {
+      ...this.faults,
+      ...(this.faults.malformed ? { malformed: this.faults.malformed.map((m) => ({ ...m, operations: [...m.operations] })) } : {}),
+    };
   }
 
   set(f: Partial<Faults>): Faults {
     // PUT semantics: absent = off. Optional faults that are off are not listed.
-    const on = Object.entries(f).filter(([k, v]) => v !== undefined && (k in NO_FAULTS || (v !== 0 && !(Array.isArray(v) && v.length === 0))));
+    const on = Object.entries(f).filter(
+      ([k, v]) => v !== undefined && (k in NO_FAULTS || (v !== 0 && !(Array.isArray(v) && v.length === 0))),
+    );
     this.faults = { ...NO_FAULTS, ...Object.fromEntries(on) };
     this.tokens = this.faults.maxRequestsPerSecond;
     this.lastRefill = this.now();

@@ -13,7 +13,11 @@ export function buildFleet(opts: { count: number; seed: number; startedAt: numbe
   const rng = createRng(opts.seed ^ 0x5eed_f1ee);
   const collaborations = Array.from({ length: 4 }, () => rngUuid(rng));
   const models = collaborations.map((_, c) =>
-    Array.from({ length: 2 }, (_, m) => `arn:aws:cleanrooms-ml:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:configured-audience-model/fleet-c${c}-m${m}-${rngUuid(rng).slice(0, 8)}`),
+    Array.from(
+      { length: 2 },
+      (_, m) =>
+        `arn:aws:cleanrooms-ml:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:configured-audience-model/fleet-c${c}-m${m}-${rngUuid(rng).slice(0, 8)}`,
+    ),
   );
   const jobs: SimJob[] = [];
   const t0 = opts.startedAt;
@@ -27,12 +31,20 @@ export function buildFleet(opts: { count: number; seed: number; startedAt: numbe
       const running = pending + rngInt(rng, 5, 90) * 1000;
       const done = Math.max(running, t0) + rngInt(rng, 30, 600) * 1000;
       steps.push({ t: pending, status: 'CREATE_PENDING' }, { t: running, status: 'CREATE_IN_PROGRESS' });
-      steps.push(rng() < 0.85 ? { t: done, status: 'ACTIVE', metrics: generateMetrics(rng) } : { t: done, status: 'CREATE_FAILED', statusDetails: { ...FAILED } });
+      steps.push(
+        rng() < 0.85
+          ? { t: done, status: 'ACTIVE', metrics: generateMetrics(rng) }
+          : { t: done, status: 'CREATE_FAILED', statusDetails: { ...FAILED } },
+      );
     } else {
       const created = t0 - rngInt(rng, 3_600, 30 * 86_400) * 1000;
       const done = created + rngInt(rng, 300, 7_200) * 1000;
       steps.push({ t: created, status: 'CREATE_PENDING' });
-      steps.push(rng() < 0.93 ? { t: done, status: 'ACTIVE', metrics: generateMetrics(rng) } : { t: done, status: 'CREATE_FAILED', statusDetails: { ...FAILED } });
+      steps.push(
+        rng() < 0.93
+          ? { t: done, status: 'ACTIVE', metrics: generateMetrics(rng) }
+          : { t: done, status: 'CREATE_FAILED', statusDetails: { ...FAILED } },
+      );
     }
     jobs.push({
       arn: jobArnFor(DEFAULT_REGION, DEFAULT_ACCOUNT_ID, rngUuid(rng)),

@@ -28,10 +28,18 @@ export const statusDetailsSchema = z.strictObject({
   message: z.string().optional(),
 });
 
-const jobArn = z.string().max(2048).regex(JOB_ARN_RE, 'must be an audience generation job ARN: arn:aws:cleanrooms-ml:<region>:<account>:audience-generation-job/<id>');
-const modelArn = z.string().max(2048).regex(MODEL_ARN_RE, 'must be a configured audience model ARN: arn:aws:cleanrooms-ml:<region>:<account>:configured-audience-model/<id>');
-const uuid = z.string().regex(UUID_RE, 'must be a lowercase UUID (the model\'s UUID pattern)');
-const isoTime = z.string().refine((v) => parseIsoTimestamp(v) !== undefined, 'must be an ISO-8601 timestamp such as 2026-11-28T12:00:00.000Z');
+const jobArn = z
+  .string()
+  .max(2048)
+  .regex(JOB_ARN_RE, 'must be an audience generation job ARN: arn:aws:cleanrooms-ml:<region>:<account>:audience-generation-job/<id>');
+const modelArn = z
+  .string()
+  .max(2048)
+  .regex(MODEL_ARN_RE, 'must be a configured audience model ARN: arn:aws:cleanrooms-ml:<region>:<account>:configured-audience-model/<id>');
+const uuid = z.string().regex(UUID_RE, "must be a lowercase UUID (the model's UUID pattern)");
+const isoTime = z
+  .string()
+  .refine((v) => parseIsoTimestamp(v) !== undefined, 'must be an ISO-8601 timestamp such as 2026-11-28T12:00:00.000Z');
 const knownStatus = z.enum(JOB_STATUSES, { error: `must be one of ${JOB_STATUSES.join(', ')}` });
 
 /** Members every job definition may carry besides its status. */
@@ -41,7 +49,10 @@ const jobCommon = {
   description: z.string().max(255).optional(),
   collaborationId: uuid.optional(),
   configuredAudienceModelArn: modelArn.optional(),
-  startedBy: z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit account id').optional(),
+  startedBy: z
+    .string()
+    .regex(/^[0-9]{12}$/, 'must be a 12-digit account id')
+    .optional(),
   includeSeedInOutput: z.boolean().optional(),
   protectedQueryIdentifier: z.string().optional(),
   seedAudience: z.record(z.string(), z.unknown()).optional(),
@@ -68,13 +79,18 @@ export const setStatusSchema = z.strictObject({
 });
 export type SetStatusInput = z.infer<typeof setStatusSchema>;
 
-const malformedSchema = z
-  .strictObject({
-    /** A job ARN, or the id of a resource of another kind (its ARN, or `<parent ARN>#...` for kinds without one). */
-    arn: z.string().max(4096).refine((v) => kindOfArn(v.split('#')[0]!) !== undefined, 'must be the ARN or id of a simulated resource'),
-    kind: z.enum(MALFORMED_KINDS, { error: `must be one of ${MALFORMED_KINDS.join(', ')}` }),
-    operations: z.array(z.enum(['get', 'list'])).min(1).default(['get', 'list']),
-  });
+const malformedSchema = z.strictObject({
+  /** A job ARN, or the id of a resource of another kind (its ARN, or `<parent ARN>#...` for kinds without one). */
+  arn: z
+    .string()
+    .max(4096)
+    .refine((v) => kindOfArn(v.split('#')[0]!) !== undefined, 'must be the ARN or id of a simulated resource'),
+  kind: z.enum(MALFORMED_KINDS, { error: `must be one of ${MALFORMED_KINDS.join(', ')}` }),
+  operations: z
+    .array(z.enum(['get', 'list']))
+    .min(1)
+    .default(['get', 'list']),
+});
 
 export const faultsSchema = z.strictObject({
   throttleRatio: z.number().min(0).max(1).optional(),
@@ -88,7 +104,9 @@ export const faultsSchema = z.strictObject({
 });
 export type FaultsInput = z.input<typeof faultsSchema>;
 
-const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, 'must be a duration such as "0s", "45s", "1m30s", "-2h" or a number of seconds');
+const duration = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseDuration(v) !== undefined, 'must be a duration such as "0s", "45s", "1m30s", "-2h" or a number of seconds');
 
 export const scenarioStepSchema = z.strictObject({
   at: duration,
@@ -105,8 +123,14 @@ export type ScenarioJob = z.infer<typeof scenarioJobSchema>;
 
 export const scenarioSchema = z.strictObject({
   /** Region and account of generated ARNs. */
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-east-1').optional(),
-  accountId: z.string().regex(/^[0-9]{12}$/, 'must be a 12-digit account id').optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-east-1')
+    .optional(),
+  accountId: z
+    .string()
+    .regex(/^[0-9]{12}$/, 'must be a 12-digit account id')
+    .optional(),
   jobs: z.array(scenarioJobSchema).default([]),
   /** Resources of the other kinds with timelines (checked in resource-scenario.ts). */
   resources: z.array(z.unknown()).optional(),
@@ -117,7 +141,10 @@ export type Scenario = z.infer<typeof scenarioSchema>;
 export function formatIssues(err: z.ZodError, prefix = ''): string {
   return err.issues
     .map((i) => {
-      const path = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), prefix);
+      const path = i.path.reduce<string>(
+        (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+        prefix,
+      );
       return `${path || '(root)'}: ${i.message}`;
     })
     .join('\n');

@@ -59,7 +59,10 @@ export interface Simulator {
   /** PUT /_sim/resources (throws SimInputError on invalid input) */
   putResources(resources: unknown[]): WireResource[];
   /** POST /_sim/resources/{id}/status; undefined for an unknown id */
-  setResourceStatus(id: string, body: { status: string; statusDetails?: { statusCode?: string; message?: string } }): WireResource | undefined;
+  setResourceStatus(
+    id: string,
+    body: { status: string; statusDetails?: { statusCode?: string; message?: string } },
+  ): WireResource | undefined;
   /** DELETE /_sim/resources/{id}; false for an unknown id */
   deleteResource(id: string): boolean;
   /** PUT /_sim/faults (absent = off) */
@@ -93,7 +96,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       Promise.resolve()
         .then(() => (isControl ? handleControl(state, req, res, body) : handleAws(ctx, req, res, body)))
         .catch((err: unknown) => {
-          if (!res.headersSent) sendJson(res, 500, { message: `simulator bug: ${(err as Error)?.message ?? String(err)}` }, { 'x-amzn-errortype': 'InternalServiceException' });
+          if (!res.headersSent)
+            sendJson(
+              res,
+              500,
+              { message: `simulator bug: ${(err as Error)?.message ?? String(err)}` },
+              { 'x-amzn-errortype': 'InternalServiceException' },
+            );
           else res.destroy();
         });
     });

@@ -56,21 +56,38 @@ export async function checkSignature(
     if (!parts.get(k)) return { type: 'IncompleteSignatureException', message: `Authorization header requires '${k}' parameter.` };
   }
   const scope = parts.get('Credential')!.split('/');
-  if (scope.length !== 5) return { type: 'IncompleteSignatureException', message: `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${parts.get('Credential')}'` };
+  if (scope.length !== 5)
+    return {
+      type: 'IncompleteSignatureException',
+      message: `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${parts.get('Credential')}'`,
+    };
   const [accessKeyId, date, region, service, terminator] = scope as [string, string, string, string, string];
-  if (service !== SERVICE) return { type: 'InvalidSignatureException', message: `Credential should be scoped to correct service: '${SERVICE}'. ` };
-  if (terminator !== 'aws4_request') return { type: 'InvalidSignatureException', message: `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. ` };
+  if (service !== SERVICE)
+    return { type: 'InvalidSignatureException', message: `Credential should be scoped to correct service: '${SERVICE}'. ` };
+  if (terminator !== 'aws4_request')
+    return {
+      type: 'InvalidSignatureException',
+      message: `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `,
+    };
   const signedHeaders = parts.get('SignedHeaders')!.split(';');
-  if (!signedHeaders.includes('host')) return { type: 'IncompleteSignatureException', message: `'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.` };
+  if (!signedHeaders.includes('host'))
+    return { type: 'IncompleteSignatureException', message: `'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.` };
   const amzDate = header(req.headers, 'x-amz-date');
   if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
-    return { type: 'IncompleteSignatureException', message: `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.` };
+    return {
+      type: 'IncompleteSignatureException',
+      message: `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.`,
+    };
   }
   if (amzDate.slice(0, 8) !== date) {
-    return { type: 'InvalidSignatureException', message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.` };
+    return {
+      type: 'InvalidSignatureException',
+      message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+    };
   }
   if (!credentials) return undefined;
-  if (accessKeyId !== credentials.accessKeyId) return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  if (accessKeyId !== credentials.accessKeyId)
+    return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
 
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) {
@@ -91,10 +108,20 @@ export async function checkSignature(
     const prev = query[k];
     query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  const signingDate = new Date(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
   const signer = new SignatureV4({ service: SERVICE, region, sha256: Sha256, credentials, applyChecksum: false });
   const signed = await signer.sign(
-    { method: req.method, protocol: 'http:', hostname: headers['host'] ?? '', path: req.rawPath, query, headers, ...(req.body.length ? { body: req.body } : {}) },
+    {
+      method: req.method,
+      protocol: 'http:',
+      hostname: headers['host'] ?? '',
+      path: req.rawPath,
+      query,
+      headers,
+      ...(req.body.length ? { body: req.body } : {}),
+    },
     { signingDate, signableHeaders: new Set(signedHeaders) },
   );
   const expected = /Signature=([0-9a-f]+)/.exec(String(signed.headers['authorization']))?.[1] ?? '';

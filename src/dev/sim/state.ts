@@ -38,10 +38,16 @@ export class SimState {
   /** Ids of generated resource ARNs (a stream of their own, so job ARNs stay as they were). */
   resourceRng!: Rng;
 
-  constructor(readonly clock: Clock, private readonly seed: number) {
+  constructor(
+    readonly clock: Clock,
+    private readonly seed: number,
+  ) {
     this.startedAt = clock.now();
     this.reseed();
-    this.faults = new FaultInjector(() => this.faultRng(), () => this.clock.now());
+    this.faults = new FaultInjector(
+      () => this.faultRng(),
+      () => this.clock.now(),
+    );
   }
 
   private reseed(): void {
@@ -58,7 +64,8 @@ export class SimState {
   /** A membership fleet of the other kinds; audience export jobs hang off the jobs loaded so far. */
   loadResourceFleet(opts: ResourceFleetOptions): void {
     const audienceGenerationJobArns = opts.audienceGenerationJobArns ?? this.store.all().map((j) => j.arn);
-    for (const r of buildResourceFleet({ ...opts, audienceGenerationJobArns, seed: this.seed, startedAt: this.startedAt })) this.resources.put(r);
+    for (const r of buildResourceFleet({ ...opts, audienceGenerationJobArns, seed: this.seed, startedAt: this.startedAt }))
+      this.resources.put(r);
   }
 
   loadFleet(count: number): void {

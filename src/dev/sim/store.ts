@@ -4,7 +4,8 @@
 import { currentStep, type SimJob, type SimStep } from './model.js';
 
 function lowerBound(a: readonly string[], x: string): number {
-  let lo = 0, hi = a.length;
+  let lo = 0,
+    hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (a[mid]! < x) lo = mid + 1;
