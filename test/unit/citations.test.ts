@@ -28,7 +28,7 @@ const TEXT = /\.(ts|mjs|js|json|md|ya?ml|tpl|txt|sh)$|^(Dockerfile|run|\.dockeri
 
 /** What a citation of something outside the repository looks like. */
 const FORBIDDEN: Array<[RegExp, string]> = [
-  [/\bGUIDE\b/, 'cites a guide that is not in the repository'],
+  [/\bGUID[E]\b/, 'cites a guide that is not in the repository'],
   [/\bissues?\s+#?\d+/i, 'cites an issue number (link the public thread, or say what it established)'],
   [/\bfarm-(studio|bench)\b/, 'names an internal tool'],
 ];
@@ -60,8 +60,9 @@ describe('citations', () => {
   });
 
   it('recognises what it forbids and lets public references through', () => {
-    assert.equal(citations('// The config contract (GUIDE §2).').length, 1);
-    assert.equal(citations('// see issue 3 §4').length, 1);
+    // Spelled in two parts so that this file itself cites nothing.
+    assert.equal(citations(`// The config contract (${'GUI'}DE §2).`).length, 1);
+    assert.equal(citations(`// see ${'iss'}ue 3 §4`).length, 1);
     assert.equal(citations('// Issue #12: ...').length, 1);
     assert.equal(citations('// https://github.com/nodejs/node/issues/1234 explains it').length, 0);
     assert.equal(citations('// RFC 9110 §10.2.3; zod issues carry a path').length, 0);
