@@ -23,7 +23,6 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { JobTracker } from './poll/tracker.js';
 import type { SweepReport } from './poll/sweep.js';
 import { sweepSpec, type SweepSpec } from './poll/spec.js';
-import { listScopes } from './poll/plan.js';
 import { createConnections } from './poll/connections.js';
 import { createPoller, type PollerRuntime } from './poll/poller.js';
 import type { Shard } from './poll/shard.js';
@@ -261,15 +260,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const sweep = async (signal?: AbortSignal): Promise<void> => {
     const r = await poller.sweep(signal);
     metrics.sweep(r?.ok ?? false, r?.durationMs ?? 0, clock.now());
-    if (r) {
-      // The other kinds' sources count as scopes too (their per-model Lists as listed this sweep).
-      const current = [
-        ...listScopes(rt.spec.staticArns, rt.spec.discovery, store.jobs(), rt.spec.staticConn).map((s) => s.key),
-        ...rt.spec.resourceSources.map((s) => s.key),
-        ...r.listedScopes,
-      ];
-      metrics.scopes({ listed: r.listedScopes, failed: r.failedScopes, current, at: clock.now() });
-    }
+    if (r) metrics.scopes({ listed: r.listedScopes, failed: r.failedScopes, current: r.scopes, at: clock.now() });
     if (r && r.notifications > 0) rt.worker.kick();
     metrics.setApiRateLimit(Math.min(...rt.connections.limiters().map((l) => l.currentRate)));
     ready();

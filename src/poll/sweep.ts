@@ -61,6 +61,8 @@ export interface SweepReport {
   scopeErrors: { scope: ListScope['input'] | { source: string }; error: string }[];
   /** Keys of the scopes this sweep called List for (failed ones included; not-due ones not). */
   listedScopes: string[];
+  /** Keys of every scope and source the spec asks for this sweep, due or not (scope health keeps their series). */
+  scopes: string[];
   jobErrors: number;
   /** Scopes listed slowly that were not due this sweep. */
   skippedScopes: number;
@@ -198,6 +200,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     failedScopes: [...listed.failedScopes, ...res.failedSources],
     scopeErrors: [...listed.scopeErrors, ...res.sourceErrors.map((e) => ({ scope: { source: e.source }, error: e.error }))],
     listedScopes: [...listed.listedScopes, ...res.listedSources],
+    scopes: [...listed.scopes, ...spec.resourceSources.map((s) => s.key), ...res.listedSources],
     jobErrors: main.jobErrors + (filled?.jobErrors ?? 0) + res.errors,
     skippedScopes: listed.skippedScopes,
     backfillCalls: run.calls.backfill,
@@ -212,6 +215,7 @@ async function listAll(run: Run): Promise<{
   failedScopes: string[];
   scopeErrors: SweepReport['scopeErrors'];
   listedScopes: string[];
+  scopes: string[];
   skippedScopes: number;
   retryableFailure: boolean;
 }> {
@@ -223,36 +227,33 @@ async function listAll(run: Run): Promise<{
   const listedScopes: string[] = [];
   let skippedScopes = 0;
   let retryableFailure = false;
-  await pool(
-    listScopes(spec.staticArns, spec.discovery, known, spec.staticConn),
-    Math.min(deps.concurrency, 4),
-    async (scope: ListScope) => {
-      if (sched && !scope.discovery) {
-        const dueAt = scopeDueAt(
-          scopeMembers(scope, spec.staticArns, spec.discovery, known),
-          deps.tracker.scopeLastListedAt(scope.key),
-          sched,
-        );
-        if (!isDue(dueAt, startedAt, sched.activeIntervalMs)) {
-          skippedScopes++;
-          results.push({ scope, jobs: undefined, skipped: true });
-          return;
-        }
+  const scopes = listScopes(spec.staticArns, spec.discovery, known, spec.staticConn);
+  await pool(scopes, Math.min(deps.concurrency, 4), async (scope: ListScope) => {
+    if (sched && !scope.discovery) {
+      const dueAt = scopeDueAt(
+        scopeMembers(scope, spec.staticArns, spec.discovery, known),
+        deps.tracker.scopeLastListedAt(scope.key),
+        sched,
+      );
+      if (!isDue(dueAt, startedAt, sched.activeIntervalMs)) {
+        skippedScopes++;
+        results.push({ scope, jobs: undefined, skipped: true });
+        return;
       }
-      listedScopes.push(scope.key);
-      try {
-        results.push({ scope, jobs: await listScope(run, scope) });
-        deps.tracker.scopeListed(scope.key, startedAt);
-      } catch (err) {
-        failedScopes.push(scope.key);
-        scopeErrors.push({ scope: scope.input, error: errorMessage(err) });
-        results.push({ scope, jobs: undefined });
-        if (classifyError(err).retryable) retryableFailure = true;
-        deps.log.warn({ err: errorSummary(err), scope: scope.input }, 'List scope failed; its jobs keep their last state this sweep');
-      }
-    },
-  );
-  return { results, failedScopes, scopeErrors, listedScopes, skippedScopes, retryableFailure };
+    }
+    listedScopes.push(scope.key);
+    try {
+      results.push({ scope, jobs: await listScope(run, scope) });
+      deps.tracker.scopeListed(scope.key, startedAt);
+    } catch (err) {
+      failedScopes.push(scope.key);
+      scopeErrors.push({ scope: scope.input, error: errorMessage(err) });
+      results.push({ scope, jobs: undefined });
+      if (classifyError(err).retryable) retryableFailure = true;
+      deps.log.warn({ err: errorSummary(err), scope: scope.input }, 'List scope failed; its jobs keep their last state this sweep');
+    }
+  });
+  return { results, failedScopes, scopeErrors, listedScopes, scopes: scopes.map((sc) => sc.key), skippedScopes, retryableFailure };
 }
 
 /** Every page of one scope; throws on the first page that fails. */
