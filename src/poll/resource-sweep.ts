@@ -11,7 +11,8 @@ import type { Conn } from './connections.js';
 import { isDue } from './due.js';
 import { decideResources, planResources, type ResourceFetched, type ResourceGet, type SourceResult } from './resource-plan.js';
 import type { ResourceSource } from './spec.js';
-import type { SweepDeps } from './sweep.js';
+import { pool } from './pool.js';
+import type { SweepDeps } from './sweep-deps.js';
 import type { SweepSpec } from './spec.js';
 
 export interface ResourceSweepReport {
@@ -28,14 +29,6 @@ export interface ResourceSweepReport {
 }
 
 const MAX_LIST_PAGES = 1000;
-
-async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-}
 
 /**
  * The Lists of per-model sources, one per known trained model of the collaboration. A model's

@@ -2,50 +2,21 @@
 // fetch them, decide what to store, remove and enqueue (decide.ts), commit that in one durable
 // write, then the metric backfill the same way, then each job's next due time. Everything decided
 // comes from complete answers: a failed List scope or an unanswered Get leaves that job as it was.
-import type { Clock, JobSnapshot, Transition } from '../domain.js';
-import type { Logger } from '../log.js';
+import type { JobSnapshot } from '../domain.js';
 import { classifyError } from '../aws/errors.js';
 import { snapshotFromJob, snapshotFromSummary } from '../aws/snapshot.js';
-import type { StateStore } from '../state/types.js';
 import { callAws } from './call.js';
-import type { Conn, Connections } from './connections.js';
+import type { Conn } from './connections.js';
 import type { SweepSpec } from './spec.js';
 import { coveringScope, listScopes, planSweep, scopeMembers, type ListScope, type ScopeResult, type SweepPlan } from './plan.js';
 import { decide, type Decision, type Fetched, type Observed } from './decide.js';
 import { pollBackoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
 import type { JobTracker } from './tracker.js';
-import type { ResourceTransition } from '../kinds/event.js';
 import { sweepResources } from './resource-sweep.js';
+import { pool } from './pool.js';
+import type { SweepDeps } from './sweep-deps.js';
 
-export interface SweepDeps {
-  store: StateStore;
-  /** The client and rate limiter of each job and scope. */
-  connections: Connections;
-  /** Jitter source for backoff (tests pass a fixed one). */
-  random?: () => number;
-  /**
-   * Called after the main results (not the backfill) are durably committed, with their
-   * notification count and whether every List and Get so far succeeded.
-   */
-  onCommitted?: (notifications: number, ok: boolean) => void;
-  clock: Clock;
-  log: Logger;
-  tracker: JobTracker;
-  concurrency: number;
-  maxAttempts: number;
-  /**
-   * Gets per sweep for first sight and metric backfill; changed jobs are never held back. A
-   * function receives the calls the sweep already made and returns the spare budget.
-   */
-  detailBudget: number | ((usedCalls: number) => number);
-  retryDelayMs?: { min: number; max: number };
-  /** Pages one List scope may take in one sweep (default 1000: 100,000 jobs). */
-  maxListPages?: number;
-  /** Called for each transition after it is durably recorded. */
-  onTransition?: (t: Transition) => void;
-  /** The same for resources of the other kinds. */
-  onResourceTransition?: (t: ResourceTransition) => void;
-}
+export type { SweepDeps } from './sweep-deps.js';
 
 export interface SweepReport {
   ok: boolean;
@@ -80,22 +51,6 @@ const MAX_LIST_PAGES = 1000;
 /** A List scope that would not end: that scope fails this sweep, the others go on. */
 class ListRunawayError extends Error {
   override name = 'ListRunawayError';
-}
-
-async function pool<T>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T) => Promise<void>,
-  halted: () => boolean = () => false,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && !halted()) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 /** One sweep's fixed inputs and running call counts, shared by its steps. */

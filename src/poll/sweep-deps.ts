@@ -1,0 +1,39 @@
+// What a sweep is given: the store, the clients, the clock, the knobs and the callbacks. Its own
+// file so that the audience job steps (sweep.ts) and the other kinds' steps (resource-sweep.ts)
+// share it without importing each other.
+import type { Clock, Transition } from '../domain.js';
+import type { ResourceTransition } from '../kinds/event.js';
+import type { Logger } from '../log.js';
+import type { StateStore } from '../state/types.js';
+import type { Connections } from './connections.js';
+import type { JobTracker } from './tracker.js';
+
+export interface SweepDeps {
+  store: StateStore;
+  /** The client and rate limiter of each job and scope. */
+  connections: Connections;
+  /** Jitter source for backoff (tests pass a fixed one). */
+  random?: () => number;
+  /**
+   * Called after the main results (not the backfill) are durably committed, with their
+   * notification count and whether every List and Get so far succeeded.
+   */
+  onCommitted?: (notifications: number, ok: boolean) => void;
+  clock: Clock;
+  log: Logger;
+  tracker: JobTracker;
+  concurrency: number;
+  maxAttempts: number;
+  /**
+   * Gets per sweep for first sight and metric backfill; changed jobs are never held back. A
+   * function receives the calls the sweep already made and returns the spare budget.
+   */
+  detailBudget: number | ((usedCalls: number) => number);
+  retryDelayMs?: { min: number; max: number };
+  /** Pages one List scope may take in one sweep (default 1000: 100,000 jobs). */
+  maxListPages?: number;
+  /** Called for each transition after it is durably recorded. */
+  onTransition?: (t: Transition) => void;
+  /** The same for resources of the other kinds. */
+  onResourceTransition?: (t: ResourceTransition) => void;
+}
