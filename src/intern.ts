@@ -2,6 +2,7 @@
 // id, who started the job): every parsed API answer or state line brings its own copy, ~250 bytes
 // per snapshot at 10,000 jobs. A bounded table: values beyond it are kept as they come.
 import type { JobSnapshot } from './domain.js';
+import type { ResourceSnapshot } from './kinds/resource.js';
 
 const MAX_SHARED = 10_000;
 const shared = new Map<string, string>();
@@ -18,5 +19,12 @@ export function shareSnapshotStrings(s: JobSnapshot): JobSnapshot {
   s.configuredAudienceModelArn = share(s.configuredAudienceModelArn);
   if (s.collaborationId !== undefined) s.collaborationId = share(s.collaborationId);
   if (s.startedBy !== undefined) s.startedBy = share(s.startedBy);
+  return s;
+}
+
+/** The same for a snapshot of any kind: its parents and labels (in place). */
+export function shareResourceStrings(s: ResourceSnapshot): ResourceSnapshot {
+  for (const k of Object.keys(s.parents) as (keyof ResourceSnapshot['parents'])[]) s.parents[k] = share(s.parents[k]!);
+  for (const k of Object.keys(s.labels)) s.labels[k] = share(s.labels[k]!);
   return s;
 }

@@ -7,6 +7,7 @@
 import type { GetDecl, KindDecl, ListDecl, MemberPath, NumberResultDecl, ParentKey } from '../kinds/kind.js';
 import { resourceId } from '../kinds/identity.js';
 import type { ResourceSnapshot, ResultSample } from '../kinds/resource.js';
+import { shareResourceStrings } from '../intern.js';
 import { capText } from './cap-text.js';
 import { CleanRoomsMlError } from './errors.js';
 import { parseIsoTimestamp } from './timestamps.js';
@@ -91,6 +92,13 @@ class Reader {
     if (r.integer && !Number.isInteger(v)) this.fail(`member ${name} is not a whole number: ${v}`);
     if (r.min !== undefined && v < r.min) this.fail(`member ${name} is ${v}, below its minimum ${r.min}`);
     if (r.max !== undefined && v > r.max) this.fail(`member ${name} is ${v}, above its maximum ${r.max}`);
+    return v;
+  }
+
+  boolean(path: MemberPath): boolean | undefined {
+    const v = this.at(path);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'boolean') this.fail(`member ${path.join('.')} is not a boolean`);
     return v;
   }
 
@@ -197,7 +205,14 @@ export function snapshotFromWire(kind: KindDecl, op: GetDecl | ListDecl, o: Obj,
     const v = rd.labelValue(l.path, undefined, '');
     if (v !== undefined) snap.labels[l.label] = v;
   }
-  return snap;
+  for (const a of kind.attributes ?? []) {
+    const v = a.type === 'string' ? rd.string([a.member], false) : rd.boolean([a.member]);
+    if (v === undefined) continue;
+    snap.attributes ??= {};
+    // Free text from outside (descriptions) is kept only up to a bound, like status messages.
+    snap.attributes[a.member] = typeof v === 'string' ? capText(v) : v;
+  }
+  return shareResourceStrings(snap);
 }
 
 export function deserializeResourceGet(kind: KindDecl, op: GetDecl, body: string, requestId?: string): ResourceSnapshot {

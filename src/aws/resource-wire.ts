@@ -32,6 +32,10 @@ export function resourceToWire(kind: KindDecl, s: ResourceSnapshot): Record<stri
     const v = s.parents[key as keyof typeof s.parents];
     if (v !== undefined && member !== undefined && w[member] === undefined) w[member] = v;
   }
+  for (const a of kind.attributes ?? []) {
+    const v = s.attributes?.[a.member];
+    if (v !== undefined) w[a.member] = v;
+  }
   for (const l of kind.labels) {
     const v = s.labels[l.label];
     if (v !== undefined) put(w, l.path, v);

@@ -88,6 +88,7 @@ export const audienceGenerationJob: KindDecl = {
       integer: false,
       min: 0,
       max: 10,
+      arrivesLate: true,
     },
     {
       type: 'number',
@@ -98,12 +99,21 @@ export const audienceGenerationJob: KindDecl = {
       integer: false,
       min: 0,
       max: 1,
+      arrivesLate: true,
     },
   ],
   labels: [
     { label: 'collaboration_id', path: ['collaborationId'] },
     { label: 'configured_audience_model_arn', path: ['configuredAudienceModelArn'] },
   ],
+  attributes: [
+    { member: 'description', type: 'string' },
+    { member: 'includeSeedInOutput', type: 'boolean' },
+    { member: 'startedBy', type: 'string' },
+    { member: 'protectedQueryIdentifier', type: 'string' },
+  ],
+  // Receivers of the first releases read the job under `data.job`: kept.
+  bodyMember: 'job',
   facts: [
     { title: 'Configured audience model', from: { parent: 'configuredAudienceModelArn' }, format: 'text' },
     { title: 'Collaboration', from: { parent: 'collaborationId' }, format: 'text' },

@@ -1,5 +1,6 @@
 // The pure diff for a resource of any kind: what changed between two observations of it.
 import type { ResourceTransition } from './event.js';
+import { KINDS } from './index.js';
 import type { ResourceSnapshot } from './resource.js';
 
 /** Pseudo-status of a resource that was seen and now answers 404. */
@@ -20,8 +21,21 @@ export function diffResource(
     return [{ kind: 'vanished', id: prev.id, from: prev.status, to: VANISHED_STATUS, observedAt, snapshot: prev }];
   }
   if (prev === undefined) return [{ kind: 'first_seen', id: next.id, from: null, to: next.status, observedAt, snapshot: next }];
-  if (next.updateTime < prev.updateTime || next.status === prev.status) return [];
-  return [{ kind: 'status_changed', id: next.id, from: prev.status, to: next.status, observedAt, snapshot: next }];
+  if (next.updateTime < prev.updateTime) return [];
+  if (next.status !== prev.status)
+    return [{ kind: 'status_changed', id: next.id, from: prev.status, to: next.status, observedAt, snapshot: next }];
+  // Quality metrics can land after the status flips to ACTIVE; only a full (Get) view can tell.
+  if (next.detail === 'full' && hasLateResults(next) && !hasLateResults(prev))
+    return [{ kind: 'metrics_appeared', id: next.id, from: prev.status, to: next.status, observedAt, snapshot: next }];
+  return [];
+}
+
+function hasLateResults(s: ResourceSnapshot): boolean {
+  return KINDS[s.kind].results.some((r) => {
+    if (r.type !== 'number' || r.arrivesLate !== true) return false;
+    const v = s.results[r.key];
+    return Array.isArray(v) && v.length > 0;
+  });
 }
 
 /**

@@ -3,8 +3,11 @@
 import type { KindName } from './kind.js';
 import type { ResourceSnapshot } from './resource.js';
 
-/** first_seen, status_changed or vanished (a resource seen before that starts answering 404). */
-export type ResourceTransitionKind = 'first_seen' | 'status_changed' | 'vanished';
+/**
+ * first_seen, status_changed, metrics_appeared (a result declared `arrivesLate` first carried by a
+ * Get while the status stayed) or vanished (a resource seen before that starts answering 404).
+ */
+export type ResourceTransitionKind = 'first_seen' | 'status_changed' | 'metrics_appeared' | 'vanished';
 
 /** One observed change of a resource. */
 export interface ResourceTransition {

@@ -106,6 +106,11 @@ export interface NumberResultDecl {
    * seconds, bytes). Snapshots keep the API's value; only the exported sample is scaled.
    */
   readonly scale?: number;
+  /**
+   * A result that can land after the status settled (an audience's quality metrics appear some
+   * time after ACTIVE): its first arrival in a Get is reported as a `metrics_appeared` transition.
+   */
+  readonly arrivesLate?: boolean;
 }
 
 /** An enum result (exported one-hot like a status). Unknown values are kept as given. */
@@ -157,6 +162,12 @@ export interface IdentityDecl {
   readonly description: string;
 }
 
+/** A plain member kept as it is: in the snapshot, the state and the webhook body, never in a metric. */
+export interface AttributeDecl {
+  readonly member: string;
+  readonly type: 'string' | 'boolean';
+}
+
 /** One resource kind, declared once. */
 export interface KindDecl {
   readonly kind: KindName;
@@ -180,5 +191,12 @@ export interface KindDecl {
   readonly lists: readonly ListDecl[];
   readonly results: readonly ResultDecl[];
   readonly labels: readonly LabelDecl[];
+  /** Members carried through unchanged (descriptions, who started it); absent: none. */
+  readonly attributes?: readonly AttributeDecl[];
+  /**
+   * The member of a webhook body's `data` that holds the resource in its Get output shape:
+   * `resource`, except where receivers already read another name (audience generation jobs: `job`).
+   */
+  readonly bodyMember?: string;
   readonly facts: readonly FactDecl[];
 }

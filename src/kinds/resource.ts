@@ -32,6 +32,8 @@ export interface ResourceSnapshot {
   results: Record<string, ResultValue>;
   /** `_info` labels by label name, absent when the answer did not carry them. */
   labels: Record<string, string>;
+  /** The declaration's attributes by member name, absent when the answer did not carry them. */
+  attributes?: Record<string, string | boolean>;
   /** 'full' from a Get; 'summary' from a List item (for kinds without a Get, the List item is all there is). */
   detail: 'full' | 'summary';
   /** Which view it was read through. */
