@@ -14,10 +14,9 @@ import { reloadChanges } from './config/reload.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
-import { createCleanRoomsMlClient } from './aws/client.js';
 import { createResourceClient, type ResourceClient } from './aws/resource-client.js';
 import { credentialsFor, type ConnSpec } from './aws/connections.js';
-import type { ApiOutcome, CleanRoomsMlApi, Operation } from './aws/types.js';
+import type { ApiOutcome, Operation } from './aws/types.js';
 import { openStateStore, type FileStateStore } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { JobTracker } from './poll/tracker.js';
@@ -43,7 +42,7 @@ export interface AppOptions {
   log?: Logger;
   registry?: Registry;
   /** Replaces the real Clean Rooms ML client. */
-  api?: CleanRoomsMlApi;
+  api?: ResourceClient;
   /** Credentials for the real client (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
   /** Replaces the notification HTTP path (tests only). */
@@ -94,7 +93,7 @@ const STOP_OUTBOX_MS = 3_000;
 export interface ClientOptions {
   clock: Clock;
   /** Replaces every real Clean Rooms ML client (tests). */
-  api?: CleanRoomsMlApi;
+  api?: ResourceClient;
   /** Base identity (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
   /** Sees every API call's outcome (metrics). */
@@ -103,16 +102,8 @@ export interface ClientOptions {
 
 /** What a sweep reads under config `c`: the spec, a client per identity, the knobs. */
 export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): PollerRuntime {
-  const client = (conn: ConnSpec): CleanRoomsMlApi =>
+  const client = (conn: ConnSpec): ResourceClient =>
     o.api ??
-    createCleanRoomsMlClient({
-      region: conn.region,
-      ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
-      ...(conn.roleArn || o.credentials ? { credentials: credentialsFor(conn, o.credentials) } : {}),
-      requestTimeoutMs: c.aws.requestTimeoutMs,
-      ...(o.observer ? { observer: o.observer } : {}),
-    });
-  const resourceClient = (conn: ConnSpec): ResourceClient =>
     createResourceClient({
       region: conn.region,
       ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
@@ -122,7 +113,7 @@ export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): Pol
     });
   return {
     spec,
-    connections: createConnections(spec, { client, resourceClient, maxRequestsPerSecond: c.polling.maxRequestsPerSecond, clock: o.clock }),
+    connections: createConnections(spec, { client, maxRequestsPerSecond: c.polling.maxRequestsPerSecond, clock: o.clock }),
     concurrency: c.polling.concurrency,
     maxAttempts: c.aws.maxAttempts,
     intervalMs: scheduleIntervalMs(c.polling.schedule),
@@ -178,7 +169,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const metrics: Metrics = createMetrics(
     registry,
     {
-      jobs: () => store.jobs(),
+      // bridge: removed when the metrics read every kind from resources()
+      jobs: () => new Map(),
       resources: () => store.resources(),
       pending: () => store.pending(),
       deadLetters: () => store.deadLetters(),
@@ -240,17 +232,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ready();
       if (n > 0) rt.worker.kick();
     },
-    onResourceTransition: (t) =>
-      metrics.transition({
-        kind: t.snapshot.kind,
-        transition: t.kind,
-        from: t.from,
-        to: t.to,
-        statusCode: t.snapshot.statusDetails?.statusCode,
-      }),
     onTransition: (t) =>
       metrics.transition({
-        kind: 'audienceGenerationJob',
+        kind: t.snapshot.kind,
         transition: t.kind,
         from: t.from,
         to: t.to,
@@ -313,8 +297,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const fixed = changes.needsRestart;
     log.info(
       {
-        jobs: rt.spec.staticArns.size,
-        discovery: rt.spec.discovery.length,
+        jobs: rt.spec.statics.size,
+        discovery: rt.spec.sources.length,
         targets: c.notifications.targets.map((t) => t.name),
         ...(fixed.length ? { needsRestart: fixed } : {}),
       },
@@ -342,7 +326,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         metrics: (gzip) => metrics.exposition(gzip),
         metricsContentType: metrics.contentType,
         readiness: ready,
-        jobs: () => jobsView(store.jobs(), tracker, rt.spec.staticArns, scheduler?.nextRunAt()),
+        jobs: () => jobsView(store.resources(), tracker, rt.spec.statics, scheduler?.nextRunAt()),
         outbox: () => outboxView(store.pending(), store.deadLetters()),
         retryDeadLetters: (ids) => rt.worker.retryDeadLetters(ids),
         discardDeadLetters: (ids) => store.discardDeadLetters(ids),
@@ -363,8 +347,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
         {
           listen: http.url,
           admin: http.adminUrl ?? 'disabled',
-          jobs: rt.spec.staticArns.size,
-          discovery: rt.spec.discovery.length,
+          jobs: rt.spec.statics.size,
+          discovery: rt.spec.sources.length,
           targets: config.notifications.targets.map((t) => t.name),
           schedule: config.polling.schedule,
           ...proxies,

@@ -3,10 +3,9 @@
 // no state dir and sends no notification.
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Config } from '../config/schema.js';
-import type { Clock, JobSnapshot } from '../domain.js';
+import type { Clock } from '../domain.js';
 import type { Logger } from '../log.js';
-import type { CleanRoomsMlApi } from '../aws/types.js';
-import { jobToWire } from '../aws/snapshot.js';
+import type { ResourceClient } from '../aws/resource-client.js';
 import { pollerRuntime } from '../app.js';
 import { createMemoryStore } from '../state/memory.js';
 import { createPoller } from '../poll/poller.js';
@@ -16,15 +15,16 @@ import { resourceToWire } from '../aws/resource-wire.js';
 import { KINDS } from '../kinds/index.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 
-/** A job that could not be read, a List scope that failed, or the sweep as a whole. */
+/** A resource that could not be read, a List that failed, or the sweep as a whole. */
 export type OnceError =
   | { arn: string; error: string }
-  | { scope: { collaborationId?: string; configuredAudienceModelArn?: string } | { source: string }; error: string }
+  | { scope: { kind: string; list: string; params: Record<string, string> }; error: string }
   | { error: string };
 
 export interface OnceResult {
   ok: boolean;
-  jobs: JobSnapshot[];
+  /** Audience generation jobs, by name. */
+  jobs: ResourceSnapshot[];
   /** Resources of the other kinds, by kind then name. */
   resources: ResourceSnapshot[];
   errors: OnceError[];
@@ -34,7 +34,7 @@ export interface OnceDeps {
   clock: Clock;
   log: Logger;
   /** Replaces every real client (tests). */
-  api?: CleanRoomsMlApi;
+  api?: ResourceClient;
   /** Base identity (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
 }
@@ -56,7 +56,6 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
     detailBudget: Number.POSITIVE_INFINITY,
   });
   const report = await poller.sweep();
-  const jobs = [...store.jobs().values()].sort((a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn));
   const errors: OnceError[] = [];
   if (report === undefined) errors.push({ error: 'the sweep failed; the log on stderr says why' });
   for (const e of report?.scopeErrors ?? []) errors.push({ scope: e.scope, error: e.error });
@@ -64,17 +63,21 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
     const e = tracker.get(arn)?.lastError;
     if (e) errors.push({ arn, error: e.message });
   }
-  const resources = [...store.resources().values()].sort(
+  const all = [...store.resources().values()].sort(
     (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
   );
-  return { ok: report?.ok === true && errors.length === 0, jobs, resources, errors };
+  // Audience generation jobs keep the table and the `jobs` member they had before other kinds
+  // were watched (scripts read them); every other kind follows in `resources`.
+  const isJob = (s: ResourceSnapshot) => s.kind === 'audienceGenerationJob';
+  return { ok: report?.ok === true && errors.length === 0, jobs: all.filter(isJob), resources: all.filter((s) => !isJob(s)), errors };
 }
 
 function formatOnceJson(r: OnceResult): string {
   // `resources` only when some other kind is watched: the output of a config of jobs alone is unchanged.
   const resources =
     r.resources.length > 0 ? { resources: r.resources.map((s) => ({ kind: s.kind, id: s.id, ...resourceToWire(KINDS[s.kind], s) })) } : {};
-  return `${JSON.stringify({ jobs: r.jobs.map(jobToWire), ...resources, errors: r.errors }, null, 2)}\n`;
+  const jobs = r.jobs.map((s) => resourceToWire(KINDS[s.kind], s));
+  return `${JSON.stringify({ jobs, ...resources, errors: r.errors }, null, 2)}\n`;
 }
 
 function errorSubject(e: OnceError): string {
@@ -86,15 +89,15 @@ function errorSubject(e: OnceError): string {
   return '';
 }
 
+function recallOf(s: ResourceSnapshot): number | undefined {
+  const v = s.results['recall_ratio'];
+  return Array.isArray(v) ? v[0]?.value : undefined;
+}
+
 function formatOnceTable(r: OnceResult): string {
   const rows = [
     ['NAME', 'STATUS', 'UPDATED', 'RECALL'],
-    ...r.jobs.map((j) => [
-      j.name,
-      j.status,
-      new Date(j.updateTime).toISOString().replace('.000Z', 'Z'),
-      j.metrics?.recallMetric?.toFixed(3) ?? '-',
-    ]),
+    ...r.jobs.map((j) => [j.name, j.status, new Date(j.updateTime).toISOString().replace('.000Z', 'Z'), recallOf(j)?.toFixed(3) ?? '-']),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const lines = rows.map((row) =>

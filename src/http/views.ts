@@ -1,34 +1,46 @@
 // JSON views for /api/jobs and /api/outbox: what an operator wants to see, never a secret
 // (outbox entries carry the target name, never its URL).
-import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
+import type { DeadLetter, OutboxEntry } from '../domain.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { JobTracker } from '../poll/tracker.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
+/** A result's value as a view shows it: a single sample as its number, a list of samples as is. */
+function resultsOf(s: ResourceSnapshot | undefined): Record<string, unknown> | undefined {
+  if (s === undefined || Object.keys(s.results).length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s.results))
+    out[k] = Array.isArray(v) && v.length === 1 && Object.keys(v[0]!.labels).length === 0 ? v[0]!.value : v;
+  return out;
+}
+
 /**
- * `nextSweepAt`: when the scheduler ticks next. A job is checked by the first sweep at or after
- * its due time (tracker), so nextCheckAt is the later of the two.
+ * Every watched resource of every kind, and every configured one never seen. `nextSweepAt`: when
+ * the scheduler ticks next. A resource is checked by the first sweep at or after its due time
+ * (tracker), so nextCheckAt is the later of the two.
  */
 export function jobsView(
-  jobs: ReadonlyMap<string, JobSnapshot>,
+  resources: ReadonlyMap<string, ResourceSnapshot>,
   tracker: JobTracker,
-  staticArns: ReadonlySet<string>,
+  statics: ReadonlyMap<string, { kind: string }>,
   nextSweepAt?: number,
 ) {
-  const arns = new Set<string>([...jobs.keys(), ...staticArns, ...tracker.arns()]);
+  const ids = new Set<string>([...resources.keys(), ...statics.keys(), ...tracker.arns()]);
   return {
-    jobs: [...arns].sort().map((arn) => {
-      const j = jobs.get(arn);
-      const rt = tracker.get(arn);
+    jobs: [...ids].sort().map((id) => {
+      const j = resources.get(id);
+      const rt = tracker.get(id);
       return {
-        arn,
+        arn: id,
+        kind: j?.kind ?? statics.get(id)?.kind,
         name: j?.name,
         status: j?.status,
         updateTime: iso(j?.updateTime),
         createTime: iso(j?.createTime),
         detail: j?.detail,
-        recall: j?.metrics?.recallMetric,
-        source: staticArns.has(arn) ? 'static' : 'discovery',
+        results: resultsOf(j),
+        source: statics.has(id) ? 'static' : 'discovery',
         lastCheckedAt: iso(rt?.lastCheckedAt),
         lastCheckedVia: rt?.lastCheckedVia,
         consecutiveFailures: rt?.consecutiveFailures ?? 0,

@@ -9,7 +9,7 @@
 // Lists, and the account Lists that take one of the entry's filters (so an entry of only
 // collaborationId or configuredAudienceModelArn lists audience generation jobs, as it always did).
 import { ALL_KINDS } from './index.js';
-import type { KindDecl, KindName, ListDecl, OperationParams, View } from './kind.js';
+import type { KindDecl, KindName, ListDecl, OperationParams, ParentKey, View } from './kind.js';
 
 /** The scope-defining keys of a discovery entry. */
 export interface DiscoveryEntryScope {
@@ -28,11 +28,28 @@ export interface EntryList {
   /** Whether the entry narrows this List (membership, collaboration, or a filter it takes). */
   scoped: boolean;
   /**
-   * The List is called once per trained model of the entry's collaboration the monitor knows
-   * (trained model export jobs): `params` then lack trainedModelArn, added per model.
+   * The List is called once per parent resource the monitor knows (export jobs: one List per
+   * trained model of the entry's collaboration, or per audience generation job of the entry):
+   * `params` then lack the parent's ARN, added per parent.
    */
-  perParent?: 'trainedModelArn';
+  perParent?: PerParent;
 }
+
+/** Which parents a per-parent List is called for. */
+export interface PerParent {
+  /** The parameter the parent's ARN fills. */
+  readonly key: ParentKey;
+  /** The parent's kind. */
+  readonly kind: KindName;
+  /** Parents whose own parents have these values (the entry's scope); empty: every known parent. */
+  readonly match: OperationParams;
+}
+
+/** The kind whose ARN a parent key holds. */
+const PARENT_KINDS: Partial<Record<ParentKey, KindName>> = {
+  trainedModelArn: 'trainedModel',
+  audienceGenerationJobArn: 'audienceGenerationJob',
+};
 
 /** The List of `kind` the entry can call, or why it cannot list the kind. */
 export function entryList(e: DiscoveryEntryScope, kind: KindDecl): EntryList | { reason: string } {
@@ -44,6 +61,23 @@ export function entryList(e: DiscoveryEntryScope, kind: KindDecl): EntryList | {
   for (const list of kind.lists) {
     if (list.view !== view) continue;
     if (!list.pathParams.every((p) => have[p.from] !== undefined)) continue;
+    // An account List filtered by a parent resource's ARN (audience export jobs by audience
+    // generation job): called per parent of the entry, so an entry of one collaboration watches
+    // the export jobs of its own jobs only. Only when the entry names the kind: for 10,000 jobs it
+    // is one List per job per terminalInterval.
+    const byParent = list.queryParams.find((q) => PARENT_KINDS[q.from as ParentKey] !== undefined && kind.parents[q.from as ParentKey]);
+    if (list.scope === 'account' && byParent !== undefined && have[byParent.from] === undefined) {
+      const match: OperationParams = {};
+      if (have.collaborationId !== undefined) match.collaborationId = have.collaborationId;
+      if (have.configuredAudienceModelArn !== undefined) match.configuredAudienceModelArn = have.configuredAudienceModelArn;
+      return {
+        kind,
+        list,
+        params: {},
+        scoped: false,
+        perParent: { key: byParent.from as ParentKey, kind: PARENT_KINDS[byParent.from as ParentKey]!, match },
+      };
+    }
     const params: OperationParams = {};
     for (const p of list.pathParams) params[p.from] = have[p.from]!;
     let filtered = false;
@@ -73,7 +107,7 @@ export function entryList(e: DiscoveryEntryScope, kind: KindDecl): EntryList | {
       list: perModel,
       params: { collaborationId: e.collaborationId },
       scoped: view === 'collaboration',
-      perParent: 'trainedModelArn',
+      perParent: { key: 'trainedModelArn', kind: 'trainedModel', match: { collaborationId: e.collaborationId } },
     };
   }
   // Lists under another resource (versions of a model, export jobs of a model) are not an entry's to name.

@@ -39,6 +39,15 @@ export function statusClass(kind: KindDecl, status: string): StatusClass {
   return Object.hasOwn(kind.statuses, status) ? kind.statuses[status]! : 'other';
 }
 
+/**
+ * Whether a resource in this status stays there on its own (a success, a failure, or another
+ * status at rest such as INACTIVE). A status the model does not know is not: a new AWS status
+ * is watched closely until a release knows it.
+ */
+export function atRest(kind: KindDecl, status: string): boolean {
+  return Object.hasOwn(kind.statuses, status) && kind.statuses[status] !== 'inProgress';
+}
+
 /** Statuses that notify by default: success and every failure of the kind. */
 export function defaultNotifyStatuses(kind: KindDecl): string[] {
   return Object.entries(kind.statuses)

@@ -3,28 +3,22 @@
 // per account and region (several roles of one account share it). Built from the sweep spec, so
 // a reload builds a new set.
 import type { Clock } from '../domain.js';
-import type { CleanRoomsMlApi } from '../aws/types.js';
 import type { ResourceClient } from '../aws/resource-client.js';
 import { connKey, limiterKey, type ConnSpec } from '../aws/connections.js';
 import { AdaptiveRateLimiter } from './limiter.js';
-import { coveringScope, type ListScope, type Matchable } from './plan.js';
 import type { SweepSpec } from './spec.js';
 
 /** An API client and the rate limiter of its account and region. */
 export interface Conn {
-  api: CleanRoomsMlApi;
-  /** Get and List for the other kinds (absent where no client for them was given: tests of jobs only). */
-  resources?: ResourceClient;
+  /** Get and List of every kind. */
+  resources: ResourceClient;
   limiter: AdaptiveRateLimiter;
 }
 
 export interface Connections {
   /** The default identity's connection (aws.roleArn or the base identity, in aws.region). */
   readonly default: Conn;
-  /** The connection of a job: its static entry's identity, else its covering discovery scope's. */
-  forJob(arn: string, job: Matchable | undefined): Conn;
-  forScope(scope: ListScope): Conn;
-  /** The connection of a resource List source or a static resource: its own identity, else the default. */
+  /** The connection of an identity (a List's, a static resource's), or the default one. */
   forConn(c: ConnSpec | undefined): Conn;
   /** Every limiter made so far (the default one at least). */
   limiters(): AdaptiveRateLimiter[];
@@ -32,14 +26,12 @@ export interface Connections {
 
 export interface ConnectionsOptions {
   /** A client for an identity (the composition root decides credentials, endpoint, observer). */
-  client(c: ConnSpec): CleanRoomsMlApi;
-  /** The client of the other kinds for an identity (same transport and credentials). */
-  resourceClient?(c: ConnSpec): ResourceClient;
+  client(c: ConnSpec): ResourceClient;
   maxRequestsPerSecond: number;
   clock: Clock;
 }
 
-export function createConnections(spec: SweepSpec, opts: ConnectionsOptions): Connections {
+export function createConnections(spec: Pick<SweepSpec, 'defaultConn'>, opts: ConnectionsOptions): Connections {
   const limiters = new Map<string, AdaptiveRateLimiter>();
   const conns = new Map<string, Conn>();
   const open = (c: ConnSpec): Conn => {
@@ -49,25 +41,13 @@ export function createConnections(spec: SweepSpec, opts: ConnectionsOptions): Co
       const lk = limiterKey(c);
       let limiter = limiters.get(lk);
       if (!limiter) limiters.set(lk, (limiter = new AdaptiveRateLimiter({ maxPerSecond: opts.maxRequestsPerSecond, clock: opts.clock })));
-      const resources = opts.resourceClient?.(c);
-      conns.set(key, (conn = { api: opts.client(c), ...(resources ? { resources } : {}), limiter }));
+      conns.set(key, (conn = { resources: opts.client(c), limiter }));
     }
     return conn;
   };
   const fallback = open(spec.defaultConn);
   return {
     default: fallback,
-    forJob(arn, job) {
-      if (spec.staticArns.has(arn) || spec.staticConn.has(arn)) {
-        const c = spec.staticConn.get(arn);
-        return c ? open(c) : fallback;
-      }
-      const c = job ? coveringScope(job, spec.discovery)?.conn : undefined;
-      return c ? open(c) : fallback;
-    },
-    forScope(scope) {
-      return scope.conn ? open(scope.conn) : fallback;
-    },
     forConn(c) {
       return c ? open(c) : fallback;
     },

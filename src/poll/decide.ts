@@ -1,24 +1,28 @@
 // The pure decision of a sweep: from the last-seen state and what the Lists and Gets observed,
 // what to store, what to remove, what to enqueue, and what to report. Only complete answers
-// decide: a job whose Get failed in a way a later sweep may fix is left exactly as it was.
-import { stampStatusSince, type JobSnapshot, type OutboxEntry, type Transition } from '../domain.js';
+// decide: a resource whose Get failed in a way a later sweep may fix is left exactly as it was.
+import type { OutboxEntry } from '../domain.js';
 import type { ApiOutcome } from '../aws/types.js';
-import { diff } from '../diff.js';
-import { route, type RoutableTarget } from '../notify/route.js';
+import { diffResource, stampResourceStatusSince } from '../kinds/diff.js';
+import type { ResourceTransition } from '../kinds/event.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
+import { routeResources as route, type ResourceRoutableTarget as RoutableTarget } from '../notify/route.js';
 
-/** The answer to one Get: the job, or the classified error after all retries. */
-export type Fetched = { arn: string; job: JobSnapshot } | { arn: string; error: { outcome: ApiOutcome; retryable: boolean } };
+/** The answer to one Get: the resource, or the classified error after all retries. */
+export type Fetched = { id: string; snapshot: ResourceSnapshot } | { id: string; error: { outcome: ApiOutcome; retryable: boolean } };
 
 export interface Observed {
-  /** Jobs first seen through a List summary and adopted without a Get (backfilled later). */
-  adopted: readonly JobSnapshot[];
+  /** Listed snapshots taken without a Get (kinds without one; first sight, backfilled later). */
+  adopted: readonly ResourceSnapshot[];
   /** The Gets' answers. */
   fetched: readonly Fetched[];
-  /** List summaries: the view of a job whose Get is refused for good (e.g. AccessDenied on Get only). */
-  summaries: ReadonlyMap<string, JobSnapshot>;
-  /** Known jobs to drop without a notification (no longer watched, or past their retention). */
+  /** Listed snapshots: the view of a resource whose Get is refused for good (e.g. AccessDenied on Get only). */
+  listed: ReadonlyMap<string, ResourceSnapshot>;
+  /** Known resources that are gone (absent from a complete listing, for kinds without a Get). */
+  gone: readonly string[];
+  /** Known resources to drop without a notification (no longer watched, or past their retention). */
   forget: readonly string[];
-  /** The metric backfill: its retryable failures do not fail the sweep (later sweeps catch up). */
+  /** The backfill: its retryable failures do not fail the sweep (later sweeps catch up). */
   backfill: boolean;
 }
 
@@ -28,59 +32,60 @@ export interface Targets {
 }
 
 export interface Decision {
-  upsert: JobSnapshot[];
+  upsert: ResourceSnapshot[];
   remove: string[];
   enqueue: OutboxEntry[];
-  transitions: Transition[];
-  /** Gets that failed, and configured jobs AWS does not know (a job seen before that answers 404 vanished: not an error). */
-  jobErrors: number;
+  transitions: ResourceTransition[];
+  /** Gets that failed, and configured resources AWS does not know (one seen before that answers 404 vanished: not an error). */
+  errors: number;
   /** A Get of the main pass failed in a way the next sweep may fix: the sweep is not ok. */
   retryableFailure: boolean;
 }
 
-function sameSnapshot(a: JobSnapshot, b: JobSnapshot): boolean {
+function sameSnapshot(a: ResourceSnapshot, b: ResourceSnapshot): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export function decide(before: ReadonlyMap<string, JobSnapshot>, observed: Observed, t: Targets, now: number): Decision {
-  // What each job looks like now; undefined: AWS answered 404.
-  const next = new Map<string, JobSnapshot | undefined>();
-  for (const s of observed.adopted) next.set(s.arn, s);
-  let jobErrors = 0;
+export function decide(before: ReadonlyMap<string, ResourceSnapshot>, observed: Observed, t: Targets, now: number): Decision {
+  // What each resource looks like now; undefined: AWS answered 404, or it left its listing.
+  const next = new Map<string, ResourceSnapshot | undefined>();
+  for (const s of observed.adopted) next.set(s.id, s);
+  for (const id of observed.gone) next.set(id, undefined);
+  let errors = 0;
   let retryableFailure = false;
   for (const f of observed.fetched) {
-    if ('job' in f) {
-      next.set(f.arn, f.job);
+    if ('snapshot' in f) {
+      next.set(f.id, f.snapshot);
       continue;
     }
     if (f.error.outcome === 'not_found') {
-      next.set(f.arn, undefined);
-      if (!before.has(f.arn)) jobErrors++;
+      next.set(f.id, undefined);
+      if (!before.has(f.id)) errors++;
       continue;
     }
-    jobErrors++;
+    errors++;
     if (f.error.retryable) {
       if (!observed.backfill) retryableFailure = true;
       continue;
     }
-    const summary = observed.summaries.get(f.arn);
-    if (summary) next.set(f.arn, summary);
+    const summary = observed.listed.get(f.id);
+    if (summary) next.set(f.id, summary);
   }
 
-  const transitions: Transition[] = [];
-  const upsert: JobSnapshot[] = [];
+  const transitions: ResourceTransition[] = [];
+  const upsert: ResourceSnapshot[] = [];
   const remove: string[] = [...observed.forget];
-  for (const [arn, observedSnap] of next) {
-    const prev = before.get(arn);
+  for (const [id, observedSnap] of next) {
+    const prev = before.get(id);
     // When the current status began survives every snapshot that keeps the status.
-    const snap = observedSnap && stampStatusSince(prev, observedSnap);
-    transitions.push(...diff(prev, snap, now));
+    const snap = observedSnap && stampResourceStatusSince(prev, observedSnap);
+    transitions.push(...diffResource(prev, snap, now));
     if (snap === undefined) {
-      if (prev) remove.push(arn);
+      if (prev) remove.push(id);
     } else if (!prev || (snap.updateTime >= prev.updateTime && !sameSnapshot(prev, snap))) {
       upsert.push(snap);
     }
   }
   const enqueue = route(transitions, t.targets, { notifyOnFirstSeenTerminal: t.notifyOnFirstSeenTerminal, now });
-  return { upsert, remove, enqueue, transitions, jobErrors, retryableFailure };
+  return { upsert, remove, enqueue, transitions, errors, retryableFailure };
 }

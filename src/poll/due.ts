@@ -1,15 +1,20 @@
-// Pure scheduling decisions: when each job (and each List scope) is next worth an API call.
+// Pure scheduling decisions: when each resource (and each List) is next worth an API call.
 //
-// - Non-terminal jobs are checked on every sweep (the cron schedule is the active interval).
-// - Terminal jobs change only when someone deletes them, so a job that only a Get can see is
-//   asked again after `terminalIntervalMs`; a List scope made only of terminal static jobs is
-//   listed at that slow interval too. Discovery scopes are listed on every sweep: a new job can
-//   appear in them at any moment, and one List call covers 100 jobs.
-// - A job whose calls keep failing backs off exponentially (with jitter) up to maxBackoffMs.
-// - Discovered terminal jobs whose last update is older than `retentionMs` are retired: their
+// - Resources at work are checked on every sweep (the cron schedule is the active interval).
+// - Resources at rest (ACTIVE, a failure, INACTIVE: src/kinds atRest) change only when someone
+//   acts on them, so one that only a Get can see is asked again after `terminalIntervalMs`; a
+//   List made only of static resources at rest is listed at that slow interval too. Discovery
+//   Lists are called on every sweep: a new resource can appear at any moment, and one List call
+//   covers 100 of them.
+// - A resource whose calls keep failing backs off exponentially (with jitter) up to maxBackoffMs.
+// - Discovered resources at rest whose last update is older than `retentionMs` are retired: their
 //   series are removed. The decision depends only on (status, updateTime, now), so it never
-//   flaps: a retired job comes back only if AWS reports a newer update (e.g. its deletion).
-import { isTerminal, type JobSnapshot } from '../domain.js';
+//   flaps: a retired resource comes back only if AWS reports a newer update (e.g. its deletion).
+import { atRest, KINDS } from '../kinds/index.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
+
+type Status = Pick<ResourceSnapshot, 'kind' | 'status'>;
+const resting = (s: Status): boolean => atRest(KINDS[s.kind], s.status);
 
 export interface ScheduleParams {
   activeIntervalMs: number;
@@ -27,13 +32,13 @@ export function pollBackoffDelay(failures: number, p: Pick<ScheduleParams, 'acti
   return Math.round(exp / 2 + (rand * exp) / 2);
 }
 
-/** Is this discovered job past its retention (terminal and not updated for retentionMs)? */
-export function isRetired(job: Pick<JobSnapshot, 'status' | 'updateTime'>, now: number, retentionMs: number): boolean {
-  return retentionMs > 0 && isTerminal(job.status) && now - job.updateTime >= retentionMs;
+/** Is this discovered resource past its retention (at rest and not updated for retentionMs)? */
+export function isRetired(s: Pick<ResourceSnapshot, 'kind' | 'status' | 'updateTime'>, now: number, retentionMs: number): boolean {
+  return retentionMs > 0 && resting(s) && now - s.updateTime >= retentionMs;
 }
 
 export interface JobDueInput {
-  job: Pick<JobSnapshot, 'status'> | undefined;
+  job: Status | undefined;
   /** How the job is covered by the next sweep. */
   coverage: 'discovery' | 'scope' | 'get';
   /** When a 'scope'-covered job's List scope is next due (undefined: every sweep). */
@@ -53,7 +58,7 @@ export function jobDueAt(i: JobDueInput, p: ScheduleParams): number {
   if (i.consecutiveFailures > 0 && i.lastFailureAt !== undefined) return i.lastFailureAt + i.backoffMs;
   if (i.coverage === 'discovery') return 0;
   if (i.coverage === 'scope') return i.scopeDueAt ?? 0;
-  if (i.job === undefined || !isTerminal(i.job.status) || i.lastCheckedAt === undefined) return 0;
+  if (i.job === undefined || !resting(i.job) || i.lastCheckedAt === undefined) return 0;
   return i.lastCheckedAt + p.terminalIntervalMs;
 }
 
@@ -66,15 +71,15 @@ export function isDue(dueAt: number, now: number, activeIntervalMs: number): boo
 }
 
 /**
- * When a List scope of static jobs is next due: every sweep while one of its jobs is not
- * terminal (or was never seen), else `terminalIntervalMs` after it was last listed.
+ * When a List of static resources is next due: every sweep while one of them is not at
+ * rest (or was never seen), else `terminalIntervalMs` after it was last listed.
  */
 export function scopeDueAt(
-  jobs: ReadonlyArray<Pick<JobSnapshot, 'status'> | undefined>,
+  jobs: ReadonlyArray<Status | undefined>,
   lastListedAt: number | undefined,
   p: Pick<ScheduleParams, 'terminalIntervalMs'>,
 ): number {
   if (lastListedAt === undefined) return 0;
-  if (jobs.some((j) => j === undefined || !isTerminal(j.status))) return 0;
+  if (jobs.some((j) => j === undefined || !resting(j))) return 0;
   return lastListedAt + p.terminalIntervalMs;
 }

@@ -1,246 +1,386 @@
-// Pure sweep planning: which List scopes to read, and, from their pages, which jobs need a Get.
+// Pure sweep planning for every kind: which Lists to call, and, from their pages, which resources
+// need a Get.
 //
-// ListAudienceGenerationJobs returns status and updateTime for up to 100 jobs per call, so a
-// sweep reads every scope it knows through List pages and calls Get only for a job whose
-// updateTime or status moved (to fetch metrics and statusDetails), that no List covers, or whose
-// details were never fetched (backfill). Static ARNs are grouped under the configured audience
-// model their first Get revealed.
-import { isTerminal, type JobSnapshot } from '../domain.js';
-import type { ListAudienceGenerationJobsCommandInput } from '../aws/types.js';
+// A List page returns status and updateTime for up to 100 resources, so a sweep reads every List
+// it knows and calls Get only for a resource whose updateTime or status moved (for its results
+// and statusDetails), that no List covers, or whose details were never fetched (backfill, within
+// a budget). Kinds without a Get take the List item as the whole snapshot. Static resources
+// (named in `jobs:`) are grouped, once their first Get revealed their parents, under the
+// narrowest List of their kind those parents fill, so 500 static jobs of one model cost a few
+// List pages a sweep instead of 500 Gets.
 import { parseArn } from '../aws/arn.js';
-import { connKey, type ConnSpec } from '../aws/connections.js';
-import { isRetired } from './due.js';
+import type { ConnSpec } from '../aws/connections.js';
+import { atRest, KINDS } from '../kinds/index.js';
+import type { ListDecl, OperationParams, ParentKey } from '../kinds/kind.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
+import { isDue, isRetired, scopeDueAt, type ScheduleParams } from './due.js';
+import { sourceKey, type Source, type StaticResource } from './spec.js';
 
-export interface DiscoveryScope {
-  collaborationId?: string;
-  configuredAudienceModelArn?: string;
-  /** Only jobs of this region (from their ARN); absent: any region. */
-  region?: string;
-  /** Which identity (role + region) reads this scope; absent: the default one. */
-  conn?: ConnSpec;
-}
-
-export interface ListScope {
-  /** Stable identity: `c=<collab>|m=<model>`. */
-  key: string;
-  input: Pick<ListAudienceGenerationJobsCommandInput, 'collaborationId' | 'configuredAudienceModelArn'>;
-  /** True for configured discovery scopes (every job listed is watched). */
+/** A List of one sweep: a discovery source, one per-parent List of it, or the List covering static resources. */
+export interface PlannedList extends Omit<Source, 'perParent'> {
+  /** True for discovery Lists (every resource listed is watched); false for the Lists of statics. */
   discovery: boolean;
-  /** Identity (role + region) to list it with; absent: the default one. */
+}
+
+/** What a Get needs: the resource as known or listed, or a static entry. */
+export interface ResourceRef {
+  id: string;
+  kind: ResourceSnapshot['kind'];
+  view: ResourceSnapshot['view'];
+  arn?: string;
+  versionIdentifier?: string;
+  parents: ResourceSnapshot['parents'];
+  /** The identity to read it with; absent: the default one. */
   conn?: ConnSpec;
 }
 
-export function scopeKey(s: DiscoveryScope): string {
-  const base = `c=${s.collaborationId ?? ''}|m=${s.configuredAudienceModelArn ?? ''}`;
-  return s.conn ? `${connKey(s.conn)}|${base}` : base;
+export interface ListResult {
+  list: PlannedList;
+  /** undefined when a page failed or the List was not due: nothing is decided from it. */
+  items: ResourceSnapshot[] | undefined;
+  /** Not called this sweep because it was not due: its resources wait, the sweep is still ok. */
+  skipped?: boolean;
 }
 
-export type Matchable = Pick<JobSnapshot, 'arn' | 'collaborationId' | 'configuredAudienceModelArn'>;
-
-function matches(scope: DiscoveryScope, job: Matchable): boolean {
-  return (
-    (scope.collaborationId === undefined || scope.collaborationId === job.collaborationId) &&
-    (scope.configuredAudienceModelArn === undefined || scope.configuredAudienceModelArn === job.configuredAudienceModelArn) &&
-    (scope.region === undefined || scope.region === parseArn(job.arn)?.region)
-  );
+/** The watching rules of the current config. */
+export interface Watch {
+  sources: readonly Source[];
+  statics: ReadonlyMap<string, StaticResource>;
+  /** Shard ownership (absent: every resource). */
+  owns?: (id: string) => boolean;
 }
 
-/** The discovery scope that covers a job, if any (the first one in config order). */
-export function coveringScope(job: Matchable, discovery: readonly DiscoveryScope[]): DiscoveryScope | undefined {
-  return discovery.find((d) => matches(d, job));
+const inRegion = (s: Pick<ResourceSnapshot, 'arn'>, region: string | undefined): boolean =>
+  region === undefined || s.arn === undefined || parseArn(s.arn)?.region === region;
+
+/** Do a List's parameters (the parent ones) all equal the resource's parents? */
+function paramsMatch(params: OperationParams, s: Pick<ResourceSnapshot, 'kind' | 'parents'>): boolean {
+  const parents = KINDS[s.kind].parents;
+  for (const [k, v] of Object.entries(params)) {
+    if (Object.hasOwn(parents, k) && s.parents[k as ParentKey] !== v) return false;
+  }
+  return true;
 }
 
-/** Is this known job still a target under the current config? */
-export function isWatched(
-  job: Matchable,
-  staticArns: ReadonlySet<string>,
-  discovery: readonly DiscoveryScope[],
-  owns: (arn: string) => boolean = () => true,
+/** Does this List (a planned one, or a source without per-parent expansion) list `s`? */
+export function listCovers(
+  list: Pick<Source, 'kind' | 'view' | 'params' | 'region'>,
+  s: Pick<ResourceSnapshot, 'kind' | 'view' | 'parents' | 'arn'>,
 ): boolean {
-  return owns(job.arn) && (staticArns.has(job.arn) || discovery.some((d) => matches(d, job)));
+  return s.kind === list.kind && s.view === list.view && paramsMatch(list.params, s) && inRegion(s, list.region);
 }
 
-/** The List scopes of a sweep: each discovery entry, plus one per model of the known static jobs. */
-export function listScopes(
-  staticArns: ReadonlySet<string>,
-  discovery: readonly DiscoveryScope[],
-  known: ReadonlyMap<string, JobSnapshot>,
-  staticConn: ReadonlyMap<string, ConnSpec> = new Map(),
-): ListScope[] {
-  const scopes = new Map<string, ListScope>();
-  for (const d of discovery) {
-    const input: ListScope['input'] = {};
-    if (d.collaborationId !== undefined) input.collaborationId = d.collaborationId;
-    if (d.configuredAudienceModelArn !== undefined) input.configuredAudienceModelArn = d.configuredAudienceModelArn;
-    scopes.set(scopeKey(d), { key: scopeKey(d), input, discovery: true, ...(d.conn ? { conn: d.conn } : {}) });
-  }
-  for (const arn of staticArns) {
-    const job = known.get(arn);
-    if (!job) continue;
-    // Already covered by a discovery scope listing it: no second List needed.
-    if (discovery.some((d) => matches(d, job))) continue;
-    const conn = staticConn.get(arn);
-    const s = { configuredAudienceModelArn: job.configuredAudienceModelArn, ...(conn ? { conn } : {}) };
-    const key = scopeKey(s);
-    if (!scopes.has(key))
-      scopes.set(key, {
-        key,
-        input: { configuredAudienceModelArn: job.configuredAudienceModelArn },
-        discovery: false,
-        ...(conn ? { conn } : {}),
-      });
-  }
-  return [...scopes.values()];
-}
-
-/** The static jobs a non-discovery scope stands for (to decide whether it may be listed slowly). */
-export function scopeMembers(
-  scope: ListScope,
-  staticArns: ReadonlySet<string>,
-  discovery: readonly DiscoveryScope[],
-  known: ReadonlyMap<string, JobSnapshot>,
-): JobSnapshot[] {
-  const out: JobSnapshot[] = [];
-  for (const arn of staticArns) {
-    const job = known.get(arn);
-    if (job && !discovery.some((d) => matches(d, job)) && job.configuredAudienceModelArn === scope.input.configuredAudienceModelArn)
-      out.push(job);
+/** The known parents a per-parent source is called for, by ARN (one snapshot each). */
+export function parentsOf(source: Source, known: ReadonlyMap<string, ResourceSnapshot>): Map<string, ResourceSnapshot> {
+  const out = new Map<string, ResourceSnapshot>();
+  const pp = source.perParent;
+  if (!pp) return out;
+  for (const s of known.values()) {
+    if (s.kind !== pp.kind || s.arn === undefined) continue;
+    if (!Object.entries(pp.match).every(([k, v]) => s.parents[k as ParentKey] === v)) continue;
+    const had = out.get(s.arn);
+    if (!had || s.updateTime > had.updateTime) out.set(s.arn, s);
   }
   return out;
 }
 
-export interface ScopeResult {
-  scope: ListScope;
-  /** undefined when a page failed (or the scope was not due): no decision is made from partial data. */
-  jobs: JobSnapshot[] | undefined;
-  /** Not listed this sweep because it was not due (slow scope): its jobs wait, the sweep is still ok. */
-  skipped?: boolean;
+/** Is `s` covered by a discovery source (for a per-parent one: of a parent it is called for)? */
+export function coveringSource(
+  s: ResourceSnapshot,
+  sources: readonly Source[],
+  parentArns: (src: Source) => ReadonlySet<string>,
+): Source | undefined {
+  return sources.find((src) => {
+    if (!listCovers(src, s)) return false;
+    if (!src.perParent) return true;
+    const p = s.parents[src.perParent.key];
+    return p !== undefined && parentArns(src).has(p);
+  });
+}
+
+/** Memoised parent ARNs of per-parent sources, for one sweep's known state. */
+export function parentIndex(known: ReadonlyMap<string, ResourceSnapshot>): (src: Source) => ReadonlySet<string> {
+  const memo = new Map<string, Set<string>>();
+  return (src) => {
+    let set = memo.get(src.key);
+    if (!set) memo.set(src.key, (set = new Set(parentsOf(src, known).keys())));
+    return set;
+  };
+}
+
+/** Is this known resource still watched under the current config? */
+export function isWatched(s: ResourceSnapshot, w: Watch, parentArns: (src: Source) => ReadonlySet<string>): boolean {
+  if (!(w.owns?.(s.id) ?? true)) return false;
+  return w.statics.has(s.id) || coveringSource(s, w.sources, parentArns) !== undefined;
+}
+
+/**
+ * The narrowest member List of the resource's kind that its parents fill (every path parameter,
+ * and each filter it can), to read a static resource with; undefined when none can.
+ */
+export function staticList(s: ResourceSnapshot, st: StaticResource): PlannedList | undefined {
+  const kind = KINDS[s.kind];
+  const have: OperationParams = { ...s.parents, ...st.params };
+  let best: { list: ListDecl; params: OperationParams } | undefined;
+  for (const list of kind.lists) {
+    if (list.view !== 'member' || !list.pathParams.every((p) => have[p.from] !== undefined)) continue;
+    const params: OperationParams = {};
+    for (const p of [...list.pathParams, ...list.queryParams])
+      if (Object.hasOwn(kind.parents, p.from) && have[p.from] !== undefined) params[p.from] = have[p.from]!;
+    if (!best || Object.keys(params).length > Object.keys(best.params).length) best = { list, params };
+  }
+  if (!best) return undefined;
+  const key = `static|${sourceKey(kind.kind, best.list, best.params, st.conn)}`;
+  return {
+    key,
+    kind: kind.kind,
+    list: best.list,
+    params: best.params,
+    view: 'member',
+    discovery: false,
+    ...(st.conn ? { conn: st.conn } : {}),
+  };
+}
+
+export interface ListsInput {
+  watch: Watch;
+  known: ReadonlyMap<string, ResourceSnapshot>;
+  now: number;
+  /** When a List was last called completely (by key). */
+  lastListedAt: (key: string) => number | undefined;
+  /** Absent: every List on every sweep. */
+  schedule?: ScheduleParams;
+}
+
+export interface SweepLists {
+  due: PlannedList[];
+  /** Lists left for a later sweep (slow Lists): their resources keep their state, not a failure. */
+  skipped: PlannedList[];
+  /** The static resources each static List stands for (its members). */
+  members: Map<string, ResourceSnapshot[]>;
+}
+
+/**
+ * The Lists of a sweep. Discovery Lists are called every sweep. A per-parent List (export jobs)
+ * is called every sweep while its parent changed within terminalInterval, while one of its
+ * resources is at work, or before it was ever called; otherwise once per terminalInterval. A
+ * List of static resources is called every sweep while one of them is at work, else at
+ * terminalInterval.
+ */
+export function sweepLists(input: ListsInput): SweepLists {
+  const { watch, known, now, schedule: sched } = input;
+  const due: PlannedList[] = [];
+  const skipped: PlannedList[] = [];
+  const slowOk = (key: string, busy: boolean): boolean => {
+    const at = input.lastListedAt(key);
+    return busy || at === undefined || sched === undefined || isDue(at + sched.terminalIntervalMs, now, sched.activeIntervalMs);
+  };
+  const working = new Set<string>();
+  for (const s of known.values()) {
+    if (atRest(KINDS[s.kind], s.status)) continue;
+    for (const v of Object.values(s.parents)) working.add(`${s.kind}|${v}`);
+  }
+  for (const src of watch.sources) {
+    const { perParent, ...base } = src;
+    if (!perParent) {
+      due.push({ ...base, discovery: true });
+      continue;
+    }
+    for (const [arn, parent] of parentsOf(src, known)) {
+      const child: PlannedList = { ...base, key: `${src.key}|${arn}`, params: { ...src.params, [perParent.key]: arn }, discovery: true };
+      const busy = (sched !== undefined && now - parent.updateTime < sched.terminalIntervalMs) || working.has(`${src.kind}|${arn}`);
+      (slowOk(child.key, busy) ? due : skipped).push(child);
+    }
+  }
+  const parentArns = parentIndex(known);
+  const members = new Map<string, ResourceSnapshot[]>();
+  const lists = new Map<string, PlannedList>();
+  for (const st of watch.statics.values()) {
+    const s = known.get(st.id);
+    if (!s || coveringSource(s, watch.sources, parentArns)) continue;
+    const list = staticList(s, st);
+    if (!list) continue;
+    lists.set(list.key, list);
+    members.set(list.key, [...(members.get(list.key) ?? []), s]);
+  }
+  for (const [key, list] of lists) {
+    const at = input.lastListedAt(key);
+    const dueAt = sched ? scopeDueAt(members.get(key)!, at, sched) : 0;
+    (sched === undefined || isDue(dueAt, now, sched.activeIntervalMs) ? due : skipped).push(list);
+  }
+  return { due, skipped, members };
 }
 
 export interface SweepPlan {
-  /** ARNs to Get now, in priority order (changed jobs first, then unlisted, then first sight). */
-  get: string[];
-  /** ARNs to Get after the main results are committed: metric backfill of summary-only jobs. */
-  backfill: string[];
-  /** Known discovered jobs past their retention: forgotten, series removed, no notification. */
+  /** Resources to Get now, in priority order (changed first, then unlisted, then first sight). */
+  get: ResourceRef[];
+  /** Resources to Get after the main results are committed: backfill of summary-only ones. */
+  backfill: ResourceRef[];
+  /** Known discovered resources past their retention: forgotten, series removed, no notification. */
   retired: string[];
-  /** Jobs left alone this sweep because they are backing off or not due (slow interval). */
+  /** Resources left alone this sweep because they are backing off or not due. */
   notDue: string[];
-  /** Summary snapshots to adopt as-is (first sight beyond the Get budget). Backfilled by later sweeps. */
-  adopt: JobSnapshot[];
-  /** Summaries by ARN, to fall back on when a Get is refused for good (e.g. AccessDenied). */
-  summaries: Map<string, JobSnapshot>;
-  /** Watched jobs in a failed scope: left untouched this sweep. */
+  /** Listed snapshots taken as they are (kinds without a Get; first sight beyond the Get budget). */
+  adopt: ResourceSnapshot[];
+  /** Listed snapshots by id, to fall back on when a Get is refused for good (e.g. AccessDenied). */
+  listed: Map<string, ResourceSnapshot>;
+  /** Watched resources of a failed or not-due List: left untouched this sweep. */
   deferred: string[];
-  /** Known jobs no longer watched (config changed): forgotten, series removed, no notification. */
+  /** Known resources no longer watched (config changed): forgotten, series removed, no notification. */
   unwatched: string[];
+  /** Known resources of kinds without a Get absent from their complete listing: gone. */
+  gone: string[];
 }
 
 export interface PlanInput {
-  staticArns: ReadonlySet<string>;
-  discovery: readonly DiscoveryScope[];
-  known: ReadonlyMap<string, JobSnapshot>;
-  results: readonly ScopeResult[];
-  /** Gets allowed this sweep for first sight and backfill (changed jobs are never limited). */
+  watch: Watch;
+  known: ReadonlyMap<string, ResourceSnapshot>;
+  results: readonly ListResult[];
+  /** Gets allowed this sweep for first sight and backfill (changed resources are never limited). */
   detailBudget: number;
   /** Sweep start (epoch ms); needed for retention. */
   now?: number;
-  /** Retire discovered terminal jobs not updated for this long (0 or absent: never). */
+  /** Retire discovered resources at rest not updated for this long (0 or absent: never). */
   retentionMs?: number;
-  /** Shard ownership (absent: every job). */
-  owns?: (arn: string) => boolean;
-  /** Whether a known job may be called now (backoff, slow interval); absent: always. */
-  isDue?: (arn: string) => boolean;
+  /** Whether a known resource may be called now (backoff, slow interval); absent: always. */
+  isDue?: (id: string) => boolean;
+}
+
+const hasGet = (s: Pick<ResourceSnapshot, 'kind' | 'view'>): boolean => KINDS[s.kind].get[s.view] !== undefined;
+
+function refOf(s: ResourceSnapshot, conn: ConnSpec | undefined): ResourceRef {
+  return {
+    id: s.id,
+    kind: s.kind,
+    view: s.view,
+    ...(s.arn !== undefined ? { arn: s.arn } : {}),
+    ...(s.versionIdentifier !== undefined ? { versionIdentifier: s.versionIdentifier } : {}),
+    parents: s.parents,
+    ...(conn ? { conn } : {}),
+  };
 }
 
 export function planSweep(input: PlanInput): SweepPlan {
-  const { staticArns, discovery, known, results } = input;
-  const owns = input.owns ?? (() => true);
+  const { watch, known, results } = input;
+  const owns = watch.owns ?? (() => true);
   const due = input.isDue ?? (() => true);
   const now = input.now ?? 0;
   const retentionMs = input.retentionMs ?? 0;
-  const summaries = new Map<string, JobSnapshot>();
+  const parentArns = parentIndex(known);
+  const listed = new Map<string, ResourceSnapshot>();
+  const listedConn = new Map<string, ConnSpec | undefined>();
   const retiredListed = new Set<string>();
-  const failedScopes: ListScope[] = [];
+  const waiting: PlannedList[] = [];
+  const complete: PlannedList[] = [];
   for (const r of results) {
-    if (r.jobs === undefined) {
-      failedScopes.push(r.scope);
+    if (r.items === undefined) {
+      waiting.push(r.list);
       continue;
     }
-    for (const j of r.jobs) {
-      if (!isWatched(j, staticArns, discovery, owns)) continue;
-      // Static jobs stay while configured (the operator named them); discovered ones retire.
-      if (!staticArns.has(j.arn) && isRetired(j, now, retentionMs)) retiredListed.add(j.arn);
-      else summaries.set(j.arn, j);
+    complete.push(r.list);
+    for (const s of r.items) {
+      if (!owns(s.id) || !inRegion(s, r.list.region)) continue;
+      const isStatic = watch.statics.has(s.id);
+      // A static List also returns its statics' neighbours: only the statics are watched from it.
+      if (!r.list.discovery && !isStatic) continue;
+      // Static resources stay while configured (the operator named them); discovered ones retire.
+      if (!isStatic && isRetired(s, now, retentionMs)) retiredListed.add(s.id);
+      else {
+        listed.set(s.id, s);
+        listedConn.set(s.id, watch.statics.get(s.id)?.conn ?? r.list.conn);
+      }
     }
   }
-  const inFailedScope = (job: JobSnapshot | undefined, arn: string): boolean =>
-    failedScopes.some((s) =>
-      s.discovery ? job !== undefined && matches(s.input, job) : job !== undefined && staticArns.has(arn) && matches(s.input, job),
-    );
+  const connOf = (s: ResourceSnapshot): ConnSpec | undefined =>
+    watch.statics.has(s.id) ? watch.statics.get(s.id)!.conn : coveringSource(s, watch.sources, parentArns)?.conn;
 
-  const changed: string[] = [];
-  const unlisted: string[] = [];
-  const firstSight: JobSnapshot[] = [];
-  const backfillCandidates: string[] = [];
+  const changed: ResourceRef[] = [];
+  const unlisted: ResourceRef[] = [];
+  const firstSight: ResourceSnapshot[] = [];
+  const backfillCandidates: ResourceRef[] = [];
+  const adopt: ResourceSnapshot[] = [];
   const deferred: string[] = [];
   const unwatched: string[] = [];
   const retired: string[] = [];
   const notDue: string[] = [];
+  const gone: string[] = [];
 
-  for (const [arn, s] of summaries) {
-    const prev = known.get(arn);
+  for (const [id, s] of listed) {
+    const prev = known.get(id);
     if (!prev) firstSight.push(s);
-    else if (s.updateTime !== prev.updateTime || s.status !== prev.status) (due(arn) ? changed : notDue).push(arn);
-    else if (prev.detail === 'summary') (due(arn) ? backfillCandidates : notDue).push(arn);
-  }
-  for (const [arn, prev] of known) {
-    if (summaries.has(arn)) continue;
-    if (retiredListed.has(arn)) {
-      retired.push(arn);
-    } else if (!isWatched(prev, staticArns, discovery, owns)) {
-      unwatched.push(arn);
-    } else if (inFailedScope(prev, arn)) {
-      deferred.push(arn);
-    } else if (!staticArns.has(arn) && isRetired(prev, now, retentionMs)) {
-      // Absent from its complete listing and past retention: nothing left worth a Get.
-      retired.push(arn);
-    } else if (!due(arn)) {
-      notDue.push(arn);
-    } else {
-      // Listed scope but absent from it, or a static job no List covers: ask directly.
-      unlisted.push(arn);
+    else if (s.updateTime !== prev.updateTime || s.status !== prev.status) {
+      if (!hasGet(s)) adopt.push(s);
+      else if (due(id)) changed.push(refOf(s, listedConn.get(id)));
+      else notDue.push(id);
+    } else if (prev.detail === 'summary' && hasGet(s)) {
+      if (due(id)) backfillCandidates.push(refOf(s, listedConn.get(id)));
+      else notDue.push(id);
     }
   }
-  for (const arn of staticArns) {
-    if (!owns(arn)) continue;
-    if (!known.has(arn) && !summaries.has(arn)) (due(arn) ? unlisted : notDue).push(arn);
+  for (const [id, prev] of known) {
+    if (listed.has(id)) continue;
+    if (retiredListed.has(id)) {
+      retired.push(id);
+    } else if (!isWatched(prev, watch, parentArns)) {
+      unwatched.push(id);
+    } else if (waiting.some((l) => listCovers(l, prev))) {
+      deferred.push(id);
+    } else if (!watch.statics.has(id) && isRetired(prev, now, retentionMs)) {
+      // Absent from its complete listing and past retention: nothing left worth a Get.
+      retired.push(id);
+    } else if (!hasGet(prev)) {
+      // Absent from a complete listing: without a Get to ask, it is gone.
+      if (complete.some((l) => listCovers(l, prev))) gone.push(id);
+    } else if (!due(id)) {
+      notDue.push(id);
+    } else {
+      // Absent from a complete listing, or a static resource no List covers: ask directly.
+      unlisted.push(refOf(prev, connOf(prev)));
+    }
+  }
+  for (const [id, st] of watch.statics) {
+    if (known.has(id) || listed.has(id)) continue;
+    if (!due(id)) {
+      notDue.push(id);
+      continue;
+    }
+    unlisted.push({
+      id,
+      kind: st.kind,
+      view: 'member',
+      arn: st.arn,
+      ...(st.versionIdentifier !== undefined ? { versionIdentifier: st.versionIdentifier } : {}),
+      parents: { ...st.params },
+      ...(st.conn ? { conn: st.conn } : {}),
+    });
   }
 
-  // New jobs still running are read in full now (within the budget); jobs first seen already
-  // finished are adopted from their summary at once (the sweep stays short and the monitor ready)
-  // and their details fetched by the backfill, after the main commit.
-  firstSight.sort((a, b) => Number(isTerminal(a.status)) - Number(isTerminal(b.status)));
+  // New resources at work are read in full now (within the budget); those first seen at rest
+  // are adopted from their List item at once (the sweep stays short and the monitor ready) and
+  // read in detail by the backfill, after the main commit. Kinds without a Get: the item is all.
+  const resting = (s: ResourceSnapshot) => atRest(KINDS[s.kind], s.status);
+  firstSight.sort((a, b) => Number(resting(a)) - Number(resting(b)));
   let budget = Math.max(0, input.detailBudget);
   const get = [...changed, ...unlisted];
-  const adopt: JobSnapshot[] = [];
-  const backfill: string[] = [];
+  const backfill: ResourceRef[] = [];
   for (const s of firstSight) {
-    if (!isTerminal(s.status) && budget > 0) {
-      get.push(s.arn);
+    if (!hasGet(s)) {
+      adopt.push(s);
+    } else if (!resting(s) && budget > 0) {
+      get.push(refOf(s, listedConn.get(s.id)));
       budget--;
     } else {
       adopt.push(s);
       if (budget > 0) {
-        backfill.push(s.arn);
+        backfill.push(refOf(s, listedConn.get(s.id)));
         budget--;
       }
     }
   }
-  for (const arn of backfillCandidates) {
+  for (const ref of backfillCandidates) {
     if (budget <= 0) break;
-    backfill.push(arn);
+    backfill.push(ref);
     budget--;
   }
-  return { get, backfill, retired, notDue, adopt, summaries, deferred, unwatched };
+  return { get, backfill, retired, notDue, adopt, listed, deferred, unwatched, gone };
 }

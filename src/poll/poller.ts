@@ -1,7 +1,7 @@
 // Owns sweeping: runs one sweep with the pipeline in force, keeps its report and the time of the
 // last fully successful sweep (readiness), and turns a sweep that throws into a logged failure,
 // so a failed sweep never reaches the scheduler or kills the process.
-import type { Clock, Transition } from '../domain.js';
+import type { Clock } from '../domain.js';
 import type { Logger } from '../log.js';
 import type { ResourceTransition } from '../kinds/event.js';
 import type { StateStore } from '../state/types.js';
@@ -40,9 +40,7 @@ export interface PollerOptions {
   /** The main results are durably committed (the backfill may go on); `lastSuccessAt` as updated by them. */
   onCommitted?: (notifications: number, ok: boolean, lastSuccessAt: number | undefined) => void;
   /** A transition was durably recorded. */
-  onTransition?: (t: Transition) => void;
-  /** A transition of a resource of another kind was durably recorded. */
-  onResourceTransition?: (t: ResourceTransition) => void;
+  onTransition?: (t: ResourceTransition) => void;
 }
 
 export interface Poller {
@@ -81,7 +79,6 @@ export function createPoller(o: PollerOptions): Poller {
               o.onCommitted?.(n, ok, lastSuccessAt);
             },
             ...(o.onTransition ? { onTransition: o.onTransition } : {}),
-            ...(o.onResourceTransition ? { onResourceTransition: o.onResourceTransition } : {}),
           },
           rt.spec,
           signal,

@@ -1,7 +1,5 @@
-// What a sweep is given: the store, the clients, the clock, the knobs and the callbacks. Its own
-// file so that the audience job steps (sweep.ts) and the other kinds' steps (resource-sweep.ts)
-// share it without importing each other.
-import type { Clock, Transition } from '../domain.js';
+// What a sweep is given: the store, the clients, the clock, the knobs and the callbacks.
+import type { Clock } from '../domain.js';
 import type { ResourceTransition } from '../kinds/event.js';
 import type { Logger } from '../log.js';
 import type { StateStore } from '../state/types.js';
@@ -33,7 +31,5 @@ export interface SweepDeps {
   /** Pages one List scope may take in one sweep (default 1000: 100,000 jobs). */
   maxListPages?: number;
   /** Called for each transition after it is durably recorded. */
-  onTransition?: (t: Transition) => void;
-  /** The same for resources of the other kinds. */
-  onResourceTransition?: (t: ResourceTransition) => void;
+  onTransition?: (t: ResourceTransition) => void;
 }

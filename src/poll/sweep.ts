@@ -1,18 +1,27 @@
-// One sweep, as small IO steps around the pure parts: list the due scopes, plan the Gets (plan.ts),
-// fetch them, decide what to store, remove and enqueue (decide.ts), commit that in one durable
-// write, then the metric backfill the same way, then each job's next due time. Everything decided
-// comes from complete answers: a failed List scope or an unanswered Get leaves that job as it was.
-import type { JobSnapshot } from '../domain.js';
+// One sweep, as small IO steps around the pure parts, the same for every kind: call the due Lists
+// (plan.ts sweepLists), plan the Gets (planSweep), fetch them, decide what to store, remove and
+// enqueue (decide.ts), commit that in one durable write, then the backfill the same way, then
+// each resource's next due time. Everything decided comes from complete answers: a failed List
+// or an unanswered Get leaves its resources as they were.
 import { classifyError } from '../aws/errors.js';
-import { snapshotFromJob, snapshotFromSummary } from '../aws/snapshot.js';
+import { KINDS } from '../kinds/index.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
 import { callAws } from './call.js';
 import type { Conn } from './connections.js';
 import type { SweepSpec } from './spec.js';
-import { coveringScope, listScopes, planSweep, scopeMembers, type ListScope, type ScopeResult, type SweepPlan } from './plan.js';
+import {
+  coveringSource,
+  parentIndex,
+  planSweep,
+  sweepLists,
+  type ListResult,
+  type PlannedList,
+  type ResourceRef,
+  type SweepPlan,
+} from './plan.js';
 import { decide, type Decision, type Fetched, type Observed } from './decide.js';
 import { pollBackoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
 import type { JobTracker } from './tracker.js';
-import { sweepResources } from './resource-sweep.js';
 import { pool } from './pool.js';
 import type { SweepDeps } from './sweep-deps.js';
 
@@ -27,28 +36,28 @@ export interface SweepReport {
   jobsChecked: number;
   transitions: number;
   notifications: number;
+  /** Keys of the Lists that failed. */
   failedScopes: string[];
-  /** Why each failed scope failed (same order as failedScopes). */
-  scopeErrors: { scope: ListScope['input'] | { source: string }; error: string }[];
-  /** Keys of the scopes this sweep called List for (failed ones included; not-due ones not). */
+  /** Why each failed List failed (same order as failedScopes). */
+  scopeErrors: { scope: { kind: string; list: string; params: Record<string, string> }; error: string }[];
+  /** Keys of the Lists this sweep called (failed ones included; not-due ones not). */
   listedScopes: string[];
-  /** Keys of every scope and source the spec asks for this sweep, due or not (scope health keeps their series). */
+  /** Keys of every List the spec asks for this sweep, due or not (scope health keeps their series). */
   scopes: string[];
   jobErrors: number;
-  /** Scopes listed slowly that were not due this sweep. */
+  /** Lists not due this sweep (slow Lists). */
   skippedScopes: number;
-  /** Get calls spent on metric backfill (part of getCalls). */
+  /** Get calls spent on backfill (part of getCalls). */
   backfillCalls: number;
-  /** Discovered terminal jobs forgotten after their retention. */
+  /** Discovered resources at rest forgotten after their retention. */
   retired: number;
-  /** Jobs left for a later sweep (backoff or slow interval). */
+  /** Resources left for a later sweep (backoff or slow interval). */
   notDue: number;
 }
 
-const PAGE_SIZE = 100;
 const MAX_LIST_PAGES = 1000;
 
-/** A List scope that would not end: that scope fails this sweep, the others go on. */
+/** A List that would not end: that List fails this sweep, the others go on. */
 class ListRunawayError extends Error {
   override name = 'ListRunawayError';
 }
@@ -57,7 +66,7 @@ class ListRunawayError extends Error {
 interface Run {
   deps: SweepDeps;
   spec: SweepSpec;
-  known: ReadonlyMap<string, JobSnapshot>;
+  known: ReadonlyMap<string, ResourceSnapshot>;
   startedAt: number;
   signal: AbortSignal | undefined;
   calls: { list: number; get: number; backfill: number };
@@ -70,76 +79,65 @@ const callOpts = (run: Run, c: Conn) => ({
   ...(run.deps.retryDelayMs ? { minDelayMs: run.deps.retryDelayMs.min, maxDelayMs: run.deps.retryDelayMs.max } : {}),
 });
 
-/** A Get that told us something: the job, or that it does not exist. */
-const answered = (f: Fetched): boolean => 'job' in f || f.error.outcome === 'not_found';
+/** A Get that told us something: the resource, or that it does not exist. */
+const answered = (f: Fetched): boolean => 'snapshot' in f || f.error.outcome === 'not_found';
 
 export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortSignal): Promise<SweepReport> {
-  const run: Run = { deps, spec, known: deps.store.jobs(), startedAt: deps.clock.now(), signal, calls: { list: 0, get: 0, backfill: 0 } };
+  const run: Run = {
+    deps,
+    spec,
+    known: deps.store.resources(),
+    startedAt: deps.clock.now(),
+    signal,
+    calls: { list: 0, get: 0, backfill: 0 },
+  };
   const { tracker, log } = deps;
-  const sched = spec.schedule;
 
-  // 1. List every due scope. A failed page voids the whole scope for this sweep.
+  // 1. Call every due List. A failed page voids the whole List for this sweep.
   const listed = await listAll(run);
 
-  // 2. Decide which jobs need a Get (pure).
+  // 2. Decide which resources need a Get (pure).
   const plan = planGets(run, listed.results);
-  // A job held back by its backoff after throttling, 5xx or network errors is still failing: a
-  // sweep that made no call because everything is backing off is not a success (readiness).
-  const stillFailing = plan.notDue.some((arn) => {
-    const rt = tracker.get(arn);
+  // A resource held back by its backoff after throttling, 5xx or network errors is still failing:
+  // a sweep that made no call because everything is backing off is not a success (readiness).
+  const stillFailing = plan.notDue.some((id) => {
+    const rt = tracker.get(id);
     return (rt?.consecutiveFailures ?? 0) > 0 && (rt?.lastError?.outcome === 'throttled' || rt?.lastError?.outcome === 'error');
   });
-  const busy = new Set([...plan.get, ...plan.backfill, ...plan.notDue]);
-  for (const arn of plan.summaries.keys()) {
-    if (!busy.has(arn) && run.known.has(arn)) tracker.checked(arn, deps.clock.now(), 'list');
+  const busy = new Set([...plan.get.map((r) => r.id), ...plan.backfill.map((r) => r.id), ...plan.notDue]);
+  for (const id of plan.listed.keys()) {
+    if (!busy.has(id) && run.known.has(id)) tracker.checked(id, deps.clock.now(), 'list');
   }
 
   // 3. Get what changed, decide, and commit it all in one durable write.
-  const fetched = await fetchAll(run, plan.get, plan.summaries, false);
+  const fetched = await fetchAll(run, plan.get, false);
   const main = await commit(run, {
     adopted: plan.adopt,
     fetched,
-    summaries: plan.summaries,
+    listed: plan.listed,
+    gone: plan.gone,
     forget: [...plan.unwatched, ...plan.retired],
     backfill: false,
   });
-  // 3b. The other kinds, by the same rules (resource-sweep.ts), before readiness counts the sweep.
-  const res = await sweepResources(deps, spec, run.startedAt, signal);
-  run.calls.list += res.listCalls;
-  run.calls.get += res.getCalls;
-  const ok =
-    listed.failedScopes.length === 0 &&
-    !listed.retryableFailure &&
-    !stillFailing &&
-    !main.retryableFailure &&
-    res.failedSources.length === 0 &&
-    !res.retryableFailure;
-  deps.onCommitted?.(main.enqueue.length + res.notifications, ok);
-  if (plan.retired.length > 0) log.info({ retired: plan.retired.length }, 'terminal jobs past their retention: series removed');
+  const ok = listed.failed.length === 0 && !listed.retryableFailure && !stillFailing && !main.retryableFailure;
+  deps.onCommitted?.(main.enqueue.length, ok);
+  if (plan.retired.length > 0) log.info({ retired: plan.retired.length }, 'resources at rest past their retention: series removed');
 
-  // 4. Metric backfill after the main commit, so changed jobs are never delayed by it.
+  // 4. Backfill after the main commit, so changed resources are never delayed by it.
   const filled =
     plan.backfill.length > 0 && !signal?.aborted
       ? await commit(run, {
           adopted: [],
-          fetched: await fetchAll(run, plan.backfill, plan.summaries, true),
-          summaries: plan.summaries,
+          fetched: await fetchAll(run, plan.backfill, true),
+          listed: plan.listed,
+          gone: [],
           forget: [],
           backfill: true,
         })
       : undefined;
 
-  // 5. When each job is next due (shown in /api/jobs; the next sweep acts on it).
-  if (sched) {
-    for (const [arn, dueAt] of dueTimes(
-      spec,
-      deps.store.jobs(),
-      tracker,
-      listed.results.map((r) => r.scope),
-      sched,
-    ))
-      tracker.setDue(arn, dueAt);
-  }
+  // 5. When each resource is next due (shown in /api/jobs; the next sweep acts on it).
+  if (spec.schedule) for (const [id, dueAt] of dueTimes(run, listed.members, spec.schedule)) tracker.setDue(id, dueAt);
 
   return {
     ok,
@@ -147,105 +145,103 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     durationMs: deps.clock.now() - run.startedAt,
     listCalls: run.calls.list,
     getCalls: run.calls.get,
-    jobsChecked:
-      new Set([...plan.adopt.map((s) => s.arn), ...fetched.filter(answered).map((f) => f.arn), ...plan.summaries.keys()]).size +
-      res.checked,
-    transitions: main.transitions.length + (filled?.transitions.length ?? 0) + res.transitions.length,
-    notifications: main.enqueue.length + (filled?.enqueue.length ?? 0) + res.notifications,
-    failedScopes: [...listed.failedScopes, ...res.failedSources],
-    scopeErrors: [...listed.scopeErrors, ...res.sourceErrors.map((e) => ({ scope: { source: e.source }, error: e.error }))],
-    listedScopes: [...listed.listedScopes, ...res.listedSources],
-    scopes: [...listed.scopes, ...spec.resourceSources.map((s) => s.key), ...res.listedSources],
-    jobErrors: main.jobErrors + (filled?.jobErrors ?? 0) + res.errors,
-    skippedScopes: listed.skippedScopes,
+    jobsChecked: new Set([...plan.adopt.map((s) => s.id), ...fetched.filter(answered).map((f) => f.id), ...plan.listed.keys()]).size,
+    transitions: main.transitions.length + (filled?.transitions.length ?? 0),
+    notifications: main.enqueue.length + (filled?.enqueue.length ?? 0),
+    failedScopes: listed.failed.map((l) => l.key),
+    scopeErrors: listed.errors,
+    listedScopes: listed.called,
+    scopes: listed.all,
+    jobErrors: main.errors + (filled?.errors ?? 0),
+    skippedScopes: listed.skipped,
     backfillCalls: run.calls.backfill,
     retired: plan.retired.length,
     notDue: plan.notDue.length,
   };
 }
 
-/** List every scope that is due, page by page. */
+/** Call every List that is due, page by page. */
 async function listAll(run: Run): Promise<{
-  results: ScopeResult[];
-  failedScopes: string[];
-  scopeErrors: SweepReport['scopeErrors'];
-  listedScopes: string[];
-  scopes: string[];
-  skippedScopes: number;
+  results: ListResult[];
+  failed: PlannedList[];
+  errors: SweepReport['scopeErrors'];
+  called: string[];
+  all: string[];
+  skipped: number;
+  members: Map<string, ResourceSnapshot[]>;
   retryableFailure: boolean;
 }> {
   const { deps, spec, known, startedAt } = run;
-  const sched = spec.schedule;
-  const results: ScopeResult[] = [];
-  const failedScopes: string[] = [];
-  const scopeErrors: SweepReport['scopeErrors'] = [];
-  const listedScopes: string[] = [];
-  let skippedScopes = 0;
+  const lists = sweepLists({
+    watch: spec,
+    known,
+    now: startedAt,
+    lastListedAt: (key) => deps.tracker.scopeLastListedAt(key),
+    ...(spec.schedule ? { schedule: spec.schedule } : {}),
+  });
+  const results: ListResult[] = lists.skipped.map((list) => ({ list, items: undefined, skipped: true }));
+  const failed: PlannedList[] = [];
+  const errors: SweepReport['scopeErrors'] = [];
+  const called: string[] = [];
   let retryableFailure = false;
-  const scopes = listScopes(spec.staticArns, spec.discovery, known, spec.staticConn);
-  await pool(scopes, Math.min(deps.concurrency, 4), async (scope: ListScope) => {
-    if (sched && !scope.discovery) {
-      const dueAt = scopeDueAt(
-        scopeMembers(scope, spec.staticArns, spec.discovery, known),
-        deps.tracker.scopeLastListedAt(scope.key),
-        sched,
-      );
-      if (!isDue(dueAt, startedAt, sched.activeIntervalMs)) {
-        skippedScopes++;
-        results.push({ scope, jobs: undefined, skipped: true });
-        return;
-      }
-    }
-    listedScopes.push(scope.key);
+  await pool(lists.due, Math.min(deps.concurrency, 4), async (list: PlannedList) => {
+    called.push(list.key);
     try {
-      results.push({ scope, jobs: await listScope(run, scope) });
-      deps.tracker.scopeListed(scope.key, startedAt);
+      results.push({ list, items: await listPages(run, list) });
+      deps.tracker.scopeListed(list.key, startedAt);
     } catch (err) {
-      failedScopes.push(scope.key);
-      scopeErrors.push({ scope: scope.input, error: errorMessage(err) });
-      results.push({ scope, jobs: undefined });
+      failed.push(list);
+      errors.push({ scope: { kind: list.kind, list: list.list.name, params: { ...list.params } }, error: errorMessage(err) });
+      results.push({ list, items: undefined });
       if (classifyError(err).retryable) retryableFailure = true;
-      deps.log.warn({ err: errorSummary(err), scope: scope.input }, 'List scope failed; its jobs keep their last state this sweep');
+      deps.log.warn(
+        { err: errorSummary(err), kind: list.kind, list: list.list.name, params: list.params },
+        'List failed; its resources keep their last state this sweep',
+      );
     }
   });
-  return { results, failedScopes, scopeErrors, listedScopes, scopes: scopes.map((sc) => sc.key), skippedScopes, retryableFailure };
+  return {
+    results,
+    failed,
+    errors,
+    called,
+    all: [...spec.sources.map((s) => s.key), ...lists.due.map((l) => l.key), ...lists.skipped.map((l) => l.key)],
+    skipped: lists.skipped.length,
+    members: lists.members,
+    retryableFailure,
+  };
 }
 
-/** Every page of one scope; throws on the first page that fails. */
-async function listScope(run: Run, scope: ListScope): Promise<JobSnapshot[]> {
-  const c = run.deps.connections.forScope(scope);
+/** Every page of one List; throws on the first page that fails. */
+async function listPages(run: Run, list: PlannedList): Promise<ResourceSnapshot[]> {
+  const c = run.deps.connections.forConn(list.conn);
+  const kind = KINDS[list.kind];
   const maxPages = run.deps.maxListPages ?? MAX_LIST_PAGES;
-  const jobs: JobSnapshot[] = [];
+  const items: ResourceSnapshot[] = [];
   // A List that hands back a token it gave before, or pages on without end, would hold the sweep
-  // (and every other scope, static job and notification behind it) forever.
+  // (and every other List, static resource and notification behind it) forever.
   const seen = new Set<string>();
   let nextToken: string | undefined;
   for (let pages = 0; ; ) {
     if (pages >= maxPages)
       throw new ListRunawayError(
-        `stopped after ${maxPages} pages: the scope has more jobs than one sweep may list, or the List does not end`,
+        `stopped after ${maxPages} pages: the List has more resources than one sweep may read, or it does not end`,
       );
     const page = await callAws(
-      (s) =>
-        c.api.listAudienceGenerationJobs(
-          { ...scope.input, maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) },
-          s ? { signal: s } : {},
-        ),
+      (s) => c.resources.list(kind, list.list, list.params, { ...(nextToken ? { nextToken } : {}), ...(s ? { signal: s } : {}) }),
       callOpts(run, c),
     ).finally(() => run.calls.list++);
     pages++;
-    for (const summary of page.audienceGenerationJobs) {
-      // An unchanged job stands in the results as its stored snapshot (the plan compares
-      // status and updateTime only), so nothing parsed from the page outlives the page for
-      // it: at 10,000 jobs that is ~10,000 objects per sweep that would live until the
-      // plan and be promoted to the old generation as garbage.
-      const prev = run.known.get(summary.audienceGenerationJobArn);
-      jobs.push(
-        prev && prev.status === summary.status && prev.updateTime === summary.updateTime.getTime() ? prev : snapshotFromSummary(summary),
-      );
+    for (const s of page.items) {
+      // An unchanged resource stands in the results as its stored snapshot (the plan compares
+      // status and updateTime only), so nothing parsed from the page outlives the page for it:
+      // at 10,000 resources that is ~10,000 objects per sweep that would live until the plan and
+      // be promoted to the old generation as garbage.
+      const prev = run.known.get(s.id);
+      items.push(prev && prev.status === s.status && prev.updateTime === s.updateTime ? prev : s);
     }
     nextToken = page.nextToken;
-    if (!nextToken) return jobs;
+    if (!nextToken) return items;
     if (seen.has(nextToken))
       throw new ListRunawayError(`stopped after ${pages} pages: the List returned a nextToken it had returned before`);
     seen.add(nextToken);
@@ -253,21 +249,19 @@ async function listScope(run: Run, scope: ListScope): Promise<JobSnapshot[]> {
 }
 
 /** The plan of Gets, with the detail budget left once the mandatory calls are paid for. */
-function planGets(run: Run, results: readonly ScopeResult[]): SweepPlan {
+function planGets(run: Run, results: readonly ListResult[]): SweepPlan {
   const { deps, spec, known, startedAt } = run;
   const sched = spec.schedule;
   const planInput = {
-    staticArns: spec.staticArns,
-    discovery: spec.discovery,
+    watch: spec,
     known,
     results,
     now: startedAt,
     ...(sched ? { retentionMs: sched.retentionMs } : {}),
-    ...(spec.owns ? { owns: spec.owns } : {}),
     ...(sched
       ? {
-          isDue: (arn: string) => {
-            const rt = deps.tracker.get(arn);
+          isDue: (id: string) => {
+            const rt = deps.tracker.get(id);
             return rt === undefined || isDue(rt.dueAt, startedAt, sched.activeIntervalMs);
           },
         }
@@ -280,56 +274,52 @@ function planGets(run: Run, results: readonly ScopeResult[]): SweepPlan {
 }
 
 /**
- * Get each job, with bounded concurrency; records each answer in the tracker. The backfill stops
- * at its first Get that fails after all retries (AWS in trouble): its jobs are caught up by later
- * sweeps, and the sweep ends instead of retrying hundreds of Gets into an outage while the next
- * List (which sees real changes) waits.
+ * Get each resource, with bounded concurrency; records each answer in the tracker. The backfill
+ * stops at its first Get that fails after all retries (AWS in trouble): its resources are caught
+ * up by later sweeps, and the sweep ends instead of retrying hundreds of Gets into an outage
+ * while the next List (which sees real changes) waits.
  */
-async function fetchAll(
-  run: Run,
-  arns: readonly string[],
-  summaries: ReadonlyMap<string, JobSnapshot>,
-  backfill: boolean,
-): Promise<Fetched[]> {
+async function fetchAll(run: Run, refs: readonly ResourceRef[], backfill: boolean): Promise<Fetched[]> {
   const { deps, spec } = run;
   const out: Fetched[] = [];
   let halted = false;
   const now = () => deps.clock.now();
   await pool(
-    arns,
+    refs,
     deps.concurrency,
-    async (arn) => {
-      const known = deps.store.jobs().has(arn);
-      const c = deps.connections.forJob(arn, run.known.get(arn) ?? summaries.get(arn));
+    async (ref) => {
+      const kind = KINDS[ref.kind];
+      const known = deps.store.resources().has(ref.id);
+      const c = deps.connections.forConn(ref.conn);
       try {
-        const job = await callAws(
-          (s) => c.api.getAudienceGenerationJob({ audienceGenerationJobArn: arn }, s ? { signal: s } : {}),
-          callOpts(run, c),
-        );
-        out.push({ arn, job: snapshotFromJob(job) });
-        deps.tracker.checked(arn, now(), 'get');
+        const got = await callAws((s) => c.resources.get(kind, ref, { view: ref.view, ...(s ? { signal: s } : {}) }), callOpts(run, c));
+        // A trained model read without a version is answered with its latest one: it stands for
+        // what was asked (a static entry without versionIdentifier follows the latest version).
+        out.push({ id: ref.id, snapshot: got.id === ref.id ? got : { ...got, id: ref.id } });
+        deps.tracker.checked(ref.id, now(), 'get');
       } catch (err) {
         const e = classifyError(err);
-        out.push({ arn, error: { outcome: e.outcome, retryable: e.retryable } });
-        const failures = (deps.tracker.get(arn)?.consecutiveFailures ?? 0) + 1;
+        out.push({ id: ref.id, error: { outcome: e.outcome, retryable: e.retryable } });
+        const failures = (deps.tracker.get(ref.id)?.consecutiveFailures ?? 0) + 1;
         const backoff = spec.schedule ? pollBackoffDelay(failures, spec.schedule, (deps.random ?? Math.random)()) : 0;
+        const log = deps.log.child({ id: ref.id, kind: ref.kind });
         if (e.outcome === 'not_found') {
           deps.tracker.failed(
-            arn,
+            ref.id,
             now(),
             'not_found',
             known ? 'vanished (404 after being seen)' : 'not found: check the ARN in the config',
             backoff,
           );
-          if (!known) deps.log.child({ arn }).error({ err: errorSummary(err) }, 'configured job not found: check the ARN and region');
+          if (!known) log.error({ err: errorSummary(err) }, `configured ${kind.title} not found: check the ARN and region`);
           return;
         }
         if (e.retryable && backfill && !halted) {
           halted = true;
-          deps.log.warn({ err: errorSummary(err) }, 'metric backfill paused until the next sweep: AWS calls are failing');
+          deps.log.warn({ err: errorSummary(err) }, 'backfill paused until the next sweep: AWS calls are failing');
         }
-        deps.tracker.failed(arn, now(), e.outcome, errorMessage(err), backoff);
-        deps.log.child({ arn }).warn({ err: errorSummary(err), retryable: e.retryable }, 'GetAudienceGenerationJob failed');
+        deps.tracker.failed(ref.id, now(), e.outcome, errorMessage(err), backoff);
+        log.warn({ err: errorSummary(err), retryable: e.retryable }, `${kind.get[ref.view]?.name ?? 'Get'} failed`);
       } finally {
         run.calls.get++;
         if (backfill) run.calls.backfill++;
@@ -343,56 +333,53 @@ async function fetchAll(
 /** Decide from what was observed and commit it in one durable write; then tell the tracker and the log. */
 async function commit(run: Run, observed: Observed): Promise<Decision> {
   const { deps, spec } = run;
-  const d = decide(deps.store.jobs(), observed, spec, deps.clock.now());
+  const d = decide(deps.store.resources(), observed, spec, deps.clock.now());
   if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0) return d;
   await deps.store.commit({ upsert: d.upsert, remove: d.remove, enqueue: d.enqueue });
-  for (const arn of d.remove) deps.tracker.forget(arn);
+  for (const id of d.remove) deps.tracker.forget(id);
   for (const t of d.transitions) {
+    const s = t.snapshot;
     deps.log.info(
       {
-        arn: t.arn,
-        name: t.snapshot.name,
-        kind: t.kind,
+        id: t.id,
+        kind: s.kind,
+        name: s.name,
+        transition: t.kind,
         from: t.from,
         to: t.to,
-        updateTime: new Date(t.snapshot.updateTime).toISOString(),
+        updateTime: new Date(s.updateTime).toISOString(),
       },
-      // Metrics landing on a job whose status stayed the same are not a status transition.
+      // Metrics landing while the status stays the same are not a status transition.
       t.kind === 'metrics_appeared'
-        ? `metrics appeared for ${t.snapshot.name} (${t.to})`
-        : `transition ${t.snapshot.name}: ${t.from ?? '(new)'} -> ${t.to}`,
+        ? `metrics appeared for ${s.name} (${t.to})`
+        : `transition ${KINDS[s.kind].title} ${s.name}: ${t.from ?? '(new)'} -> ${t.to}`,
     );
     deps.onTransition?.(t);
   }
   return d;
 }
 
-/** When each stored (and each configured, never seen) job is next due. */
-function dueTimes(
-  spec: SweepSpec,
-  jobs: ReadonlyMap<string, JobSnapshot>,
-  tracker: JobTracker,
-  scopes: readonly ListScope[],
-  sched: ScheduleParams,
-): Map<string, number> {
-  const scopeDue = new Map<string, number>();
-  for (const scope of scopes) {
-    if (!scope.discovery)
-      scopeDue.set(
-        scope.input.configuredAudienceModelArn ?? '',
-        scopeDueAt(scopeMembers(scope, spec.staticArns, spec.discovery, jobs), tracker.scopeLastListedAt(scope.key), sched),
-      );
+/** When each stored (and each configured, never seen) resource is next due. */
+function dueTimes(run: Run, members: ReadonlyMap<string, ResourceSnapshot[]>, sched: ScheduleParams): Map<string, number> {
+  const { spec, deps } = run;
+  const tracker: JobTracker = deps.tracker;
+  const known = deps.store.resources();
+  const listDue = new Map<string, number>();
+  for (const [key, ms] of members) {
+    const dueAt = scopeDueAt(ms, tracker.scopeLastListedAt(key), sched);
+    for (const m of ms) listDue.set(m.id, dueAt);
   }
+  const parentArns = parentIndex(known);
   const due = new Map<string, number>();
-  const dueOf = (arn: string, job: JobSnapshot | undefined): number => {
-    const rt = tracker.get(arn);
-    const covered = job ? coveringScope(job, spec.discovery) : undefined;
-    const modelScope = job && !covered ? scopeDue.get(job.configuredAudienceModelArn) : undefined;
+  const dueOf = (id: string, s: ResourceSnapshot | undefined): number => {
+    const rt = tracker.get(id);
+    const covered = s !== undefined && !spec.statics.has(id) && coveringSource(s, spec.sources, parentArns) !== undefined;
+    const viaList = listDue.get(id);
     return jobDueAt(
       {
-        job,
-        coverage: covered ? 'discovery' : modelScope !== undefined ? 'scope' : 'get',
-        ...(modelScope !== undefined ? { scopeDueAt: modelScope } : {}),
+        job: s,
+        coverage: covered ? 'discovery' : viaList !== undefined ? 'scope' : 'get',
+        ...(viaList !== undefined ? { scopeDueAt: viaList } : {}),
         lastCheckedAt: rt?.lastCheckedAt,
         consecutiveFailures: rt?.consecutiveFailures ?? 0,
         lastFailureAt: rt?.lastError?.at,
@@ -401,8 +388,8 @@ function dueTimes(
       sched,
     );
   };
-  for (const [arn, job] of jobs) due.set(arn, dueOf(arn, job));
-  for (const arn of spec.staticArns) if (!jobs.has(arn) && (spec.owns?.(arn) ?? true)) due.set(arn, dueOf(arn, undefined));
+  for (const [id, s] of known) due.set(id, dueOf(id, s));
+  for (const id of spec.statics.keys()) if (!known.has(id)) due.set(id, dueOf(id, undefined));
   return due;
 }
 

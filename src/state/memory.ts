@@ -1,25 +1,21 @@
 // A StateStore that keeps everything in memory: for `once`, which reads AWS and prints, and must
 // neither need nor touch a state dir (it can run beside the daemon).
-import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
+import type { DeadLetter, OutboxEntry } from '../domain.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { StateStore, SweepCommit } from './types.js';
 
 export function createMemoryStore(): StateStore {
-  const jobs = new Map<string, JobSnapshot>();
   const resources = new Map<string, ResourceSnapshot>();
   const outbox = new Map<string, OutboxEntry>();
   const dead = new Map<string, DeadLetter>();
   const listeners = new Set<() => void>();
   return {
-    jobs: () => jobs,
     resources: () => resources,
     pending: () => [...outbox.values()],
     deadLetters: () => [...dead.values()],
     async commit(c: SweepCommit) {
-      for (const arn of c.remove) jobs.delete(arn);
-      for (const j of c.upsert) jobs.set(j.arn, j);
-      for (const id of c.removeResources ?? []) resources.delete(id);
-      for (const s of c.upsertResources ?? []) resources.set(s.id, s);
+      for (const id of c.remove) resources.delete(id);
+      for (const s of c.upsert) resources.set(s.id, s);
       for (const e of c.enqueue) if (!outbox.has(e.id) && !dead.has(e.id)) outbox.set(e.id, e);
       if (c.enqueue.length > 0) for (const l of listeners) l();
     },

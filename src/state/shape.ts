@@ -15,11 +15,12 @@ import type { ResourceEvent } from '../kinds/event.js';
 import { isKindName } from '../kinds/index.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { Checkpoint } from './checkpoint-text.js';
+import { resourceEventFromJobEvent, resourceFromJob } from './legacy-job.js';
 
 export class StateCorruptError extends Error {}
 
 export type JournalRecord =
-  | { s: number; t: 'commit'; up: JobSnapshot[]; rm: string[]; enq: OutboxEntry[]; upr?: ResourceSnapshot[]; rmr?: string[] }
+  | { s: number; t: 'commit'; upr: ResourceSnapshot[]; rmr: string[]; enq: OutboxEntry[] }
   | { s: number; t: 'delivered'; id: string }
   | { s: number; t: 'attempt'; id: string; attempts: number; nextAttemptAt: number; lastError?: string }
   | { s: number; t: 'dead'; id: string; reason: string; at: number }
@@ -111,8 +112,8 @@ function metrics(m: Obj, where: string, r: Repairs): AudienceQualityMetrics | un
   return result;
 }
 
-/** A JobSnapshot as stored (checked and repaired in place). */
-export function readSnapshot(v: unknown, where: string, r: Repairs): JobSnapshot {
+/** An audience generation job as stored by version 1 (checked and repaired in place). */
+function readSnapshot(v: unknown, where: string, r: Repairs): JobSnapshot {
   const o = obj(v, where);
   str(o, 'arn', where);
   str(o, 'status', where);
@@ -211,7 +212,7 @@ export function readResourceSnapshot(v: unknown, where: string, r: Repairs): Res
   return o as unknown as ResourceSnapshot;
 }
 
-function readEvent(v: unknown, where: string, r: Repairs): JobEvent | ResourceEvent {
+function readEvent(v: unknown, where: string, r: Repairs): ResourceEvent {
   const o = obj(v, where);
   if (o['resource'] !== undefined) {
     str(o, 'type', where);
@@ -235,14 +236,15 @@ function readEvent(v: unknown, where: string, r: Repairs): JobEvent | ResourceEv
   num(o, 'updateTime', where);
   num(o, 'observedAt', where);
   readSnapshot(o['job'], `${where}.job`, r);
-  return o as unknown as JobEvent;
+  // An event about an audience generation job as version 1 stored it: the same event of any kind.
+  return resourceEventFromJobEvent(o as unknown as JobEvent);
 }
 
 export function readOutboxEntry(v: unknown, where: string, r: Repairs): OutboxEntry {
   const o = obj(v, where);
   str(o, 'id', where);
   str(o, 'target', where);
-  readEvent(o['event'], `${where}.event`, r);
+  o['event'] = readEvent(o['event'], `${where}.event`, r);
   num(o, 'createdAt', where);
   num(o, 'attempts', where);
   num(o, 'nextAttemptAt', where);
@@ -271,14 +273,21 @@ export function readJournalRecord(v: unknown, r: Repairs): JournalRecord {
   const t = o['t'];
   const where = `${String(t)} record ${s}`;
   switch (t) {
-    case 'commit':
-      list(o, 'up', where, (e, w) => readSnapshot(e, w, r));
-      list(o, 'rm', where, (e, w) => (typeof e === 'string' ? e : corrupt(w, 'is not a string')));
-      list(o, 'enq', where, (e, w) => readOutboxEntry(e, w, r));
-      // Resources of the other kinds: absent in records written before they were watched.
-      if (o['upr'] !== undefined) list(o, 'upr', where, (e, w) => readResourceSnapshot(e, w, r));
-      if (o['rmr'] !== undefined) list(o, 'rmr', where, (e, w) => (typeof e === 'string' ? e : corrupt(w, 'is not a string')));
+    case 'commit': {
+      const ids = (e: unknown, w: string) => (typeof e === 'string' ? e : corrupt(w, 'is not a string'));
+      // Version 1 wrote audience generation jobs in `up`/`rm` in their own shape, and the other
+      // kinds (when there were some) in `upr`/`rmr`: read as one list of resources.
+      const up = o['up'] === undefined ? [] : list(o, 'up', where, (e, w) => resourceFromJob(readSnapshot(e, w, r)));
+      const rm = o['rm'] === undefined ? [] : list(o, 'rm', where, ids);
+      const upr = o['upr'] === undefined && o['up'] !== undefined ? [] : list(o, 'upr', where, (e, w) => readResourceSnapshot(e, w, r));
+      const rmr = o['rmr'] === undefined && o['rm'] !== undefined ? [] : list(o, 'rmr', where, ids);
+      o['enq'] = list(o, 'enq', where, (e, w) => readOutboxEntry(e, w, r));
+      o['upr'] = [...up, ...upr];
+      o['rmr'] = [...rm, ...rmr];
+      delete o['up'];
+      delete o['rm'];
       break;
+    }
     case 'delivered':
       str(o, 'id', where);
       break;
@@ -315,18 +324,24 @@ export function parseCheckpoint(text: string, version: number, r: Repairs): Chec
     throw new StateCorruptError(`not JSON: ${(err as Error).message}`);
   }
   if (!isObj(raw)) throw new StateCorruptError('not an object');
-  if (raw['version'] !== version) {
-    throw new StateCorruptError(`unsupported state version ${String(raw['version']).slice(0, 20)} (this build reads version ${version})`);
+  if (raw['version'] !== version && raw['version'] !== 1) {
+    throw new StateCorruptError(
+      `unsupported state version ${String(raw['version']).slice(0, 20)} (this build reads versions 1 to ${version})`,
+    );
   }
   const seq = num(raw, 'seq', 'checkpoint');
   if (!Number.isSafeInteger(seq) || seq < 0) corrupt('checkpoint.seq', `is ${seq}, not a sequence number`);
   return {
     version,
     seq,
-    jobs: list(raw, 'jobs', 'checkpoint', (e, w) => readSnapshot(e, w, r)),
+    resources: [
+      // Version 1: audience generation jobs in their own shape, the other kinds (if any) beside them.
+      ...(raw['version'] === 1 ? list(raw, 'jobs', 'checkpoint', (e, w) => resourceFromJob(readSnapshot(e, w, r))) : []),
+      ...(raw['version'] === 1 && raw['resources'] === undefined
+        ? []
+        : list(raw, 'resources', 'checkpoint', (e, w) => readResourceSnapshot(e, w, r))),
+    ],
     outbox: list(raw, 'outbox', 'checkpoint', (e, w) => readOutboxEntry(e, w, r)),
     deadLetters: list(raw, 'deadLetters', 'checkpoint', (e, w) => readDeadLetter(e, w, r)),
-    // A checkpoint of a version that watched only audience generation jobs has none: migrated as empty.
-    resources: raw['resources'] === undefined ? [] : list(raw, 'resources', 'checkpoint', (e, w) => readResourceSnapshot(e, w, r)),
   };
 }

@@ -1,6 +1,6 @@
 // Crash-safe state: a checkpoint file plus an append-only journal.
 //
-//   state.json     {version, seq, jobs, outbox, deadLetters}, replaced atomically (atomic.ts)
+//   state.json     {version, seq, resources, outbox, deadLetters}, replaced atomically (atomic.ts)
 //   journal.ndjson one JSON record per line, appended and fsynced before a change is applied
 //
 // Why a journal: a sweep and every delivery attempt must be durable before the monitor acts on
@@ -18,9 +18,9 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock, DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
+import type { Clock, DeadLetter, OutboxEntry } from '../domain.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
-import { shareSnapshotStrings } from '../intern.js';
+import { shareResourceStrings } from '../intern.js';
 import type { Logger } from '../log.js';
 import { isTempOf, writeFileAtomic } from './atomic.js';
 import { checkpointChunks, type Checkpoint } from './checkpoint-text.js';
@@ -34,7 +34,9 @@ export { StateCorruptError } from './shape.js';
 
 export const STATE_FILE = 'state.json';
 export const JOURNAL_FILE = 'journal.ndjson';
-const STATE_VERSION = 1;
+// Version 2 keeps every kind in `resources`; version 1 (audience generation jobs in `jobs`, in
+// their own shape) is still read, and rewritten as version 2 at once.
+const STATE_VERSION = 2;
 const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
 // The journal never follows a symlink planted in its place (the dir check refuses such dirs;
 // this is the second line).
@@ -115,7 +117,6 @@ export async function openStateStore(opts: StoreOptions): Promise<FileStateStore
 }
 
 class JournalStore implements FileStateStore {
-  private readonly jobsByArn = new Map<string, JobSnapshot>();
   private readonly resourcesById = new Map<string, ResourceSnapshot>();
   private readonly outbox = new Map<string, OutboxEntry>();
   private readonly dead = new Map<string, DeadLetter>();
@@ -177,8 +178,7 @@ class JournalStore implements FileStateStore {
     }
     if (cp) {
       this.seq = cp.seq;
-      for (const j of cp.jobs) this.jobsByArn.set(j.arn, shareSnapshotStrings(j));
-      for (const s of cp.resources ?? []) this.resourcesById.set(s.id, s);
+      for (const s of cp.resources) this.resourcesById.set(s.id, shareResourceStrings(s));
       for (const e of cp.outbox) this.outbox.set(e.id, e);
       for (const d of cp.deadLetters) this.dead.set(d.id, d);
     } else {
@@ -204,8 +204,8 @@ class JournalStore implements FileStateStore {
         break;
       }
       if (rec.s <= this.seq) continue; // already in the checkpoint (crash between checkpoint and truncate)
-      // Snapshots parsed from the journal (live commits bring theirs from aws/snapshot.ts, shared).
-      if (rec.t === 'commit') rec.up.forEach(shareSnapshotStrings);
+      // Snapshots parsed from the journal (live commits bring theirs from the API reader, shared).
+      if (rec.t === 'commit') rec.upr.forEach(shareResourceStrings);
       this.apply(rec);
       this.seq = rec.s;
       this.loadReport.replayed++;
@@ -220,16 +220,12 @@ class JournalStore implements FileStateStore {
         `state held ${repairs.count} invalid value(s) (e.g. ${repairs.first}): non-finite or out-of-range metrics were dropped and over-long text capped; everything else was kept`,
       );
     }
-    Object.assign(this.loadReport, { jobs: this.jobsByArn.size, pending: this.outbox.size, deadLetters: this.dead.size });
+    Object.assign(this.loadReport, { jobs: this.resourcesById.size, pending: this.outbox.size, deadLetters: this.dead.size });
     // Start from a clean checkpoint: it drops a torn tail, the repaired values and bounds the next replay.
     await this.writeCheckpoint();
   }
 
   // ---- reads -------------------------------------------------------------------------------
-
-  jobs(): ReadonlyMap<string, JobSnapshot> {
-    return this.jobsByArn;
-  }
 
   resources(): ReadonlyMap<string, ResourceSnapshot> {
     return this.resourcesById;
@@ -252,18 +248,8 @@ class JournalStore implements FileStateStore {
 
   async commit(change: SweepCommit): Promise<void> {
     const enq = change.enqueue.filter((e) => !this.outbox.has(e.id) && !this.dead.has(e.id));
-    const upr = change.upsertResources ?? [];
-    const rmr = change.removeResources ?? [];
-    if (change.upsert.length === 0 && change.remove.length === 0 && enq.length === 0 && upr.length === 0 && rmr.length === 0) return;
-    // upr/rmr only when there are some: a commit of audience generation jobs alone is written as before.
-    await this.append({
-      t: 'commit',
-      up: change.upsert,
-      rm: change.remove,
-      enq,
-      ...(upr.length > 0 ? { upr } : {}),
-      ...(rmr.length > 0 ? { rmr } : {}),
-    });
+    if (change.upsert.length === 0 && change.remove.length === 0 && enq.length === 0) return;
+    await this.append({ t: 'commit', upr: change.upsert, rmr: change.remove, enq });
     if (enq.length > 0) for (const l of this.listeners) l();
   }
 
@@ -436,10 +422,8 @@ class JournalStore implements FileStateStore {
   private apply(rec: JournalRecord): void {
     switch (rec.t) {
       case 'commit':
-        for (const arn of rec.rm) this.jobsByArn.delete(arn);
-        for (const j of rec.up) this.jobsByArn.set(j.arn, j);
-        for (const id of rec.rmr ?? []) this.resourcesById.delete(id);
-        for (const s of rec.upr ?? []) this.resourcesById.set(s.id, s);
+        for (const id of rec.rmr) this.resourcesById.delete(id);
+        for (const s of rec.upr) this.resourcesById.set(s.id, s);
         for (const e of rec.enq) if (!this.dead.has(e.id)) this.outbox.set(e.id, e);
         break;
       case 'delivered':
@@ -486,11 +470,9 @@ class JournalStore implements FileStateStore {
     const cp: Checkpoint = {
       version: STATE_VERSION,
       seq: this.seq,
-      jobs: [...this.jobsByArn.values()],
+      resources: [...this.resourcesById.values()],
       outbox: [...this.outbox.values()],
       deadLetters: [...this.dead.values()],
-      // Written only when there are some, so a state dir of audience generation jobs alone stays readable by older builds.
-      ...(this.resourcesById.size > 0 ? { resources: [...this.resourcesById.values()] } : {}),
     };
     // The lock is checked again just before each file is replaced: a monitor resumed after another
     // took over must not put its checkpoint in place of the new owner's.

@@ -1,19 +1,15 @@
 // The persistence contract. The store is the single source of truth for last-seen snapshots and
 // for the notification outbox: a sweep's snapshots and the notifications they cause are recorded
 // in one durable write, before anything is sent (so a crash can repeat a send, never lose one).
-import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
+import type { DeadLetter, OutboxEntry } from '../domain.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 
 /** One sweep's durable result: applied atomically. */
 export interface SweepCommit {
-  upsert: JobSnapshot[];
-  /** ARNs forgotten (vanished jobs, retired series). */
+  upsert: ResourceSnapshot[];
+  /** Ids forgotten (vanished resources, retired series). */
   remove: string[];
   enqueue: OutboxEntry[];
-  /** Resources of the other kinds (src/kinds), by id. */
-  upsertResources?: ResourceSnapshot[];
-  /** Ids of resources forgotten. */
-  removeResources?: string[];
 }
 
 /** The outbox part of the store, as the notifier sees it. */
@@ -34,9 +30,7 @@ export interface OutboxStore {
 }
 
 export interface StateStore extends OutboxStore {
-  /** Last-seen snapshot of every job, by ARN. */
-  jobs(): ReadonlyMap<string, JobSnapshot>;
-  /** Last-seen snapshot of every tracked resource of the other kinds, by id. */
+  /** Last-seen snapshot of every watched resource, of every kind, by id (the ARN where it has one). */
   resources(): ReadonlyMap<string, ResourceSnapshot>;
   commit(change: SweepCommit): Promise<void>;
   /** Flush and release the lock. */

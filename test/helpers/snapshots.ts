@@ -1,4 +1,6 @@
 import type { JobSnapshot } from '../../src/domain.js';
+import type { ResourceSnapshot } from '../../src/kinds/resource.js';
+import { resourceFromJob } from '../../src/state/legacy-job.js';
 
 export const ARN_A = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-000000000001';
 export const ARN_B = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-000000000002';
@@ -16,4 +18,9 @@ export function snap(over: Partial<JobSnapshot> = {}): JobSnapshot {
     detail: 'full',
     ...over,
   };
+}
+
+/** The same job as a snapshot of any kind (what the sweep, the state and the formatters hold). */
+export function job(over: Partial<JobSnapshot> = {}): ResourceSnapshot {
+  return resourceFromJob(snap(over));
 }

@@ -67,7 +67,6 @@ const CASES: Case[] = [
     failed: 'DELETE_FAILED',
   },
   { kind: 'audienceModel', entry: { kinds: ['audienceModel'] }, extra: {}, failed: 'CREATE_FAILED' },
-  { kind: 'audienceExportJob', entry: { kinds: ['audienceExportJob'] }, extra: {}, failed: 'CREATE_FAILED' },
 ];
 
 for (const c of CASES) {
@@ -243,6 +242,86 @@ test('trainedModelExportJob: listed per known trained model of the collaboration
       }),
       1,
     );
+  } finally {
+    await app.stop();
+    await receiver.close();
+    await sim.close();
+  }
+});
+
+test('audienceExportJob: listed per audience generation job of the entry, never those of other collaborations', async () => {
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
+  const receiver = await startReceiver();
+  const stateDir = await mkdtemp(join(tmpdir(), 'crml-kinds-'));
+  const OTHER = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd';
+  const config = configSchema.parse({
+    aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
+    discovery: [{ collaborationId: C, kinds: ['audienceGenerationJob', 'audienceExportJob'] }],
+    polling: { schedule: '0 0 0 1 1 *' },
+    notifications: {
+      targets: [
+        { name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret: SECRET, allowHttp: true, kinds: ['audienceExportJob'] },
+      ],
+    },
+    state: { dir: stateDir },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
+  });
+  const app = await createApp({
+    config,
+    log: createLogger({ level: 'silent' }),
+    credentials: async () => CREDS,
+    schedule: false,
+    retryDelayMs: { min: 5, max: 20 },
+    outbox: { baseDelayMs: 10, maxDelayMs: 50 },
+  });
+  try {
+    const [mine, theirs] = sim.putJobs([
+      { name: 'seg-mine', status: 'ACTIVE', collaborationId: C },
+      { name: 'seg-theirs', status: 'ACTIVE', collaborationId: OTHER },
+    ]) as [{ audienceGenerationJobArn: string }, { audienceGenerationJobArn: string }];
+    const [ok, bad] = sim.putResources([
+      {
+        kind: 'audienceExportJob',
+        name: 'export-ok',
+        status: 'CREATE_IN_PROGRESS',
+        audienceGenerationJobArn: mine.audienceGenerationJobArn,
+      },
+      {
+        kind: 'audienceExportJob',
+        name: 'export-bad',
+        status: 'CREATE_IN_PROGRESS',
+        audienceGenerationJobArn: mine.audienceGenerationJobArn,
+      },
+      {
+        kind: 'audienceExportJob',
+        name: 'export-other',
+        status: 'CREATE_IN_PROGRESS',
+        audienceGenerationJobArn: theirs.audienceGenerationJobArn,
+      },
+    ]) as [{ id: string }, { id: string }, { id: string }];
+    await app.start();
+    // The job is found first; its export jobs are listed from the next sweep on.
+    assert.equal((await app.sweepNow())?.ok, true);
+    const second = await app.sweepNow();
+    assert.equal(second?.ok, true, JSON.stringify(second?.scopeErrors));
+    assert.equal(second?.transitions, 2, "the two export jobs of the entry's job, not the other collaboration's");
+    sim.setResourceStatus(ok.id, { status: 'ACTIVE' });
+    sim.setResourceStatus(bad.id, { status: 'CREATE_FAILED', statusDetails: { statusCode: 'EXPORT_FAILED', message: 'bucket gone' } });
+    const third = await app.sweepNow();
+    assert.equal(third?.notifications, 2);
+    const bodies = (await receiver.waitFor(2, 10_000)).map((h) => JSON.parse(h.body) as { type: string; data: Record<string, any> });
+    assert.deepEqual(
+      bodies.map((b) => b.type),
+      ['audience_export_job.status_changed', 'audience_export_job.status_changed'],
+    );
+    assert.equal(bodies.find((b) => b.data.arn === bad.id)?.data.statusCode, 'EXPORT_FAILED');
+    const m = await scrape(app);
+    assert.equal(sample(m, 'cleanroomsml_audience_export_job_status', { arn: ok.id, status: 'ACTIVE' }), 1);
+    assert.equal(sample(m, 'cleanroomsml_audience_export_job_status', { arn: bad.id, status: 'CREATE_FAILED' }), 1);
+    assert.equal(sample(m, 'cleanroomsml_monitor_jobs_tracked', { kind: 'audienceExportJob' }), 2);
+    // At rest, a job's export jobs are listed again only after terminalInterval.
+    const fourth = await app.sweepNow();
+    assert.equal(fourth?.listCalls, 1 + 1, 'the job List, and the export List of the job that just changed');
   } finally {
     await app.stop();
     await receiver.close();
