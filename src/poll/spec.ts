@@ -70,9 +70,16 @@ function namedConn(defaultConn: ConnSpec, roleArn: string | undefined, region: s
   return connKey(c) === connKey(defaultConn) ? undefined : c;
 }
 
-/** A source's key: its identity (when not the default), kind, List and parameters. */
-export function sourceKey(kind: KindName, list: ListDecl, params: OperationParams, conn: ConnSpec | undefined): string {
-  const base = `${kind}|${list.name}|${JSON.stringify(params)}`;
+/**
+ * A List's key, also the `scope` label of its health series: its identity (when not the
+ * default), kind, List and parameters (`kind|ListName|name=value,...`), and what else tells two
+ * Lists apart (the parents a per-parent List is called for).
+ */
+export function sourceKey(kind: KindName, list: ListDecl, params: OperationParams, conn: ConnSpec | undefined, extra = ''): string {
+  const p = Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const base = `${kind}|${list.name}|${p}${extra}`;
   return conn ? `${connKey(conn)}|${base}` : base;
 }
 
@@ -101,8 +108,12 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
     const conn = namedConn(defaultConn, d.roleArn, d.region ?? c.aws.region);
     for (const l of entryLists(d)) {
       // Per-parent Lists of two entries differ by the parents they are called for.
-      const keyParams = l.perParent ? { ...l.params, '#parents': JSON.stringify(l.perParent.match) } : l.params;
-      const key = sourceKey(l.kind.kind, l.list, keyParams as OperationParams, conn);
+      const extra = l.perParent
+        ? `|per ${l.perParent.kind}${Object.entries(l.perParent.match)
+            .map(([k, v]) => ` ${k}=${v}`)
+            .join('')}`
+        : '';
+      const key = sourceKey(l.kind.kind, l.list, l.params, conn, extra);
       sources.set(key, {
         key,
         kind: l.kind.kind,

@@ -4,10 +4,11 @@
 import { openStateStore } from '../../src/state/store.js';
 import { createLogger } from '../../src/log.js';
 import { snap } from './snapshots.js';
+import { resourceFromJob } from '../../src/state/legacy-job.js';
 
 const dir = process.argv[2]!;
 const store = await openStateStore({ dir, clock: { now: () => Date.now() }, log: createLogger({ level: 'silent' }), compactBytes: 20_000 });
-let n = store.jobs().size;
+let n = store.resources().size;
 for (;;) {
   n++;
   const s = snap({ arn: `${snap().arn.slice(0, -4)}${String(n % 1000).padStart(4, '0')}`, name: `job-${n}`, updateTime: n });
@@ -30,7 +31,7 @@ for (;;) {
     nextAttemptAt: n,
   };
   try {
-    await store.commit({ upsert: [s], remove: [], enqueue: [entry] });
+    await store.commit({ upsert: [resourceFromJob(s)], remove: [], enqueue: [entry] });
     if (n % 3 === 0) await store.markDelivered(`evt_${n - 1}`);
   } catch (err) {
     if ((err as Error).name !== 'StateLockLostError') throw err;

@@ -89,7 +89,7 @@ test('a job with roleArn is read with credentials from STS AssumeRole, signed by
   try {
     const first = await a.sweepNow();
     assert.equal(first?.ok, true, 'the job was read with the assumed role');
-    assert.equal(a.store.jobs().get(JOB)?.status, 'CREATE_IN_PROGRESS');
+    assert.equal(a.store.resources().get(JOB)?.status, 'CREATE_IN_PROGRESS');
     assert.equal(sts.calls.length, 1);
     const call = sts.calls[0]!;
     assert.equal(call.form.get('Action'), 'AssumeRole');
@@ -103,7 +103,7 @@ test('a job with roleArn is read with credentials from STS AssumeRole, signed by
 
     sim.setStatus(JOB, { status: 'ACTIVE' });
     assert.equal((await a.sweepNow())?.ok, true);
-    assert.equal(a.store.jobs().get(JOB)?.status, 'ACTIVE');
+    assert.equal(a.store.resources().get(JOB)?.status, 'ACTIVE');
     assert.equal(sts.calls.length, 1, 'the temporary credentials are reused until near their expiry');
   } finally {
     await close();
@@ -116,7 +116,7 @@ test('STS refusing AssumeRole: the sweep is not ok, the job keeps its state, the
   try {
     const r = await a.sweepNow();
     assert.equal(r?.ok, false);
-    assert.equal(a.store.jobs().size, 0, 'nothing invented');
+    assert.equal(a.store.resources().size, 0, 'nothing invented');
     const reached = Object.values(sim.stats().requests.GetAudienceGenerationJob ?? {}).reduce((x, y) => x + y, 0);
     assert.equal(reached, 0, 'no call without the role reached Clean Rooms ML');
     const text = lines.join('');

@@ -88,7 +88,7 @@ test('a List that repeats its nextToken: that scope fails after the repeat; the 
     assert.match(r.scopeErrors[0]!.error, /nextToken it had returned before/);
     assert.equal(s.lists.get(LOOP), 2, 'stopped at the first repeat');
     assert.deepEqual(
-      [...app.store.jobs().keys()].sort(),
+      [...app.store.resources().keys()].sort(),
       [STATIC, arn(2)].sort(),
       'the good scope and the static job go on; nothing from the endless one',
     );
@@ -112,8 +112,8 @@ test('a List that pages on without end: the scope stops at the page cap and fail
     assert.deepEqual(r?.failedScopes, [`c=${LOOP}|m=`]);
     assert.match(r!.scopeErrors[0]!.error, /stopped after 5 pages/);
     assert.equal(s.lists.get(LOOP), 5);
-    assert.ok(app.store.jobs().has(arn(2)));
-    assert.ok(app.store.jobs().has(STATIC));
+    assert.ok(app.store.resources().has(arn(2)));
+    assert.ok(app.store.resources().has(STATIC));
   } finally {
     await app.stop();
     s.server.close();

@@ -11,8 +11,7 @@ import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { createApp, type AppOptions } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
-import { createCleanRoomsMlClient } from '../../src/aws/client.js';
-import type { CleanRoomsMlApi } from '../../src/aws/types.js';
+import { createResourceClient, type ResourceClient } from '../../src/aws/resource-client.js';
 import { startReceiver } from '../helpers/receiver.js';
 
 const CREDS = { accessKeyId: 'AKIDPOLLSIM', secretAccessKey: 'poll-sim-secret' };
@@ -74,9 +73,9 @@ test('List-first: one List call per 100 jobs plus one Get per changed job; nothi
   try {
     const first = await a.sweepNow();
     assert.equal(first?.ok, true);
-    assert.equal(a.store.jobs().size, 1000);
+    assert.equal(a.store.resources().size, 1000);
     assert.equal(
-      [...a.store.jobs().values()].filter((j) => j.detail === 'summary').length,
+      [...a.store.resources().values()].filter((j) => j.detail === 'summary').length,
       0,
       'backfill done in the first sweep with a big budget',
     );
@@ -104,17 +103,17 @@ test('List-first: one List call per 100 jobs plus one Get per changed job; nothi
 test('a failed List page decides nothing: no Gets, no transitions, every job kept; the sweep is not ok', async () => {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
   await fleet(sim, 400, () => false);
-  const real = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
+  const real = createResourceClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
   let failPage2 = false;
-  const api: CleanRoomsMlApi = {
-    getAudienceGenerationJob: (i, o) => real.getAudienceGenerationJob(i, o),
-    async listAudienceGenerationJobs(i, o) {
-      if (failPage2 && i.nextToken) {
+  const api: ResourceClient = {
+    get: (k, r, o) => real.get(k, r, o),
+    async list(k, l, p, o) {
+      if (failPage2 && o?.nextToken) {
         const e = new Error('Service unavailable') as Error & { name: string };
         e.name = 'InternalServiceException';
         throw Object.assign(e, { httpStatus: 500, $retryable: false });
       }
-      return real.listAudienceGenerationJobs(i, o);
+      return real.list(k, l, p, o);
     },
   };
   const a = await app(sim, { aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 } }, { api, detailBudget: 1000 });
@@ -129,12 +128,12 @@ test('a failed List page decides nothing: no Gets, no transitions, every job kep
     assert.equal(r?.failedScopes.length, 2);
     assert.equal(r?.transitions, 0);
     assert.equal(counts(sim).get - before.get, 0, 'no Get from partial listings');
-    assert.equal(a.store.jobs().size, 400, 'nothing forgotten');
+    assert.equal(a.store.resources().size, 400, 'nothing forgotten');
     failPage2 = false;
     const healed = await a.sweepNow();
     assert.equal(healed?.ok, true);
     assert.equal(healed?.transitions, 100, 'the vanished jobs, once the listing is complete and Get answers 404');
-    assert.equal(a.store.jobs().size, 300);
+    assert.equal(a.store.resources().size, 300);
   } finally {
     await a.stop();
     await sim.close();
@@ -144,14 +143,14 @@ test('a failed List page decides nothing: no Gets, no transitions, every job kep
 test('metric backfill stops at its first Get that fails after retries (AWS in trouble) and resumes in a later sweep', async () => {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
   await fleet(sim, 300, () => false);
-  const real = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
+  const real = createResourceClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
   // Every Get answers 500 over HTTP from the moment the first one is sent (the List pages were fine).
   let outage = false;
-  const api: CleanRoomsMlApi = {
-    listAudienceGenerationJobs: (i, o) => real.listAudienceGenerationJobs(i, o),
-    getAudienceGenerationJob(i, o) {
+  const api: ResourceClient = {
+    list: (k, l, p, o) => real.list(k, l, p, o),
+    get(k, r, o) {
       if (outage) sim.setFaults({ errorRatio: 1 });
-      return real.getAudienceGenerationJob(i, o);
+      return real.get(k, r, o);
     },
   };
   const a = await app(
@@ -169,9 +168,9 @@ test('metric backfill stops at its first Get that fails after retries (AWS in tr
     const r = await a.sweepNow();
     const gets = counts(sim).get - before.get;
     assert.ok(r?.ok, 'backfill failures do not fail the sweep');
-    assert.equal(a.store.jobs().size, 300, 'every job tracked from its summary');
+    assert.equal(a.store.resources().size, 300, 'every job tracked from its summary');
     assert.ok(gets <= 4 * 3, `at most the in-flight Gets (4 workers x 3 attempts) were spent, not 300 x 3: ${gets}`);
-    const summaryOnly = () => [...a.store.jobs().values()].filter((j) => j.detail === 'summary').length;
+    const summaryOnly = () => [...a.store.resources().values()].filter((j) => j.detail === 'summary').length;
     assert.ok(summaryOnly() >= 300 - 4, `the rest waits for a later sweep (${summaryOnly()} summary-only)`);
     outage = false;
     sim.setFaults({});
@@ -206,7 +205,7 @@ test('throttling (40% of requests) never makes a false or missed transition', as
     const expected = new Set<string>();
     for (let round = 0; round < 3; round++) {
       for (let i = round; i < 300; i += 30) {
-        const j = a.store.jobs().get(jobArn(i));
+        const j = a.store.resources().get(jobArn(i));
         if (j?.status !== 'CREATE_IN_PROGRESS') continue;
         const to = i % 3 === 0 ? 'CREATE_FAILED' : 'ACTIVE';
         sim.setStatus(jobArn(i), to === 'ACTIVE' ? { status: to, metrics: METRICS } : { status: to });
@@ -260,7 +259,7 @@ test('/api/jobs: nextCheckAt (slow interval for a finished Get-only job); retent
     const r = await a.sweepNow();
     assert.equal(r?.retired, 3);
     for (let k = 0; k < 2; k++) await a.sweepNow();
-    assert.deepEqual([...a.store.jobs().keys()].sort(), [jobArn(0), lone].sort());
+    assert.deepEqual([...a.store.resources().keys()].sort(), [jobArn(0), lone].sort());
     const m = await (await fetch(`${a.url}/metrics`)).text();
     assert.ok(!m.includes(jobArn(1)), 'retired series removed');
     assert.ok(m.includes(`cleanroomsml_audience_generation_job_status{arn="${jobArn(0)}",status="CREATE_IN_PROGRESS"} 1`));
@@ -285,9 +284,9 @@ test('metrics landing on a finished job are logged as such, not as a transition 
     lines.length = 0;
     sim.setStatus(jobArn(0), { status: 'ACTIVE', metrics: METRICS });
     await a.sweepNow();
-    const logged = lines.map((l) => JSON.parse(l) as { msg: string; kind?: string }).filter((l) => l.kind !== undefined);
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; transition?: string }).filter((l) => l.transition !== undefined);
     assert.deepEqual(
-      logged.map((l) => [l.kind, l.msg]),
+      logged.map((l) => [l.transition, l.msg]),
       [['metrics_appeared', 'metrics appeared for job-0 (ACTIVE)']],
     );
     assert.ok(!lines.join('').includes('ACTIVE -> ACTIVE'));

@@ -11,15 +11,14 @@ import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
-import { createCleanRoomsMlClient } from '../../src/aws/client.js';
-import type { CleanRoomsMlApi } from '../../src/aws/types.js';
+import { createResourceClient, type ResourceClient } from '../../src/aws/resource-client.js';
 
 const CREDS = { accessKeyId: 'AKIDSCOPEHEALTH', secretAccessKey: 'scope-health-secret' };
 const COLLAB_A = '5f6e7d8c-0000-4000-8000-0000000000b1';
 const COLLAB_B = '5f6e7d8c-0000-4000-8000-0000000000b2';
 const MODEL = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/scope-health';
-const KEY_A = `c=${COLLAB_A}|m=`;
-const KEY_B = `c=${COLLAB_B}|m=`;
+const KEY_A = `audienceGenerationJob|ListAudienceGenerationJobs|collaborationId=${COLLAB_A}`;
+const KEY_B = `audienceGenerationJob|ListAudienceGenerationJobs|collaborationId=${COLLAB_B}`;
 const UP = 'cleanroomsml_monitor_discovery_scope_up';
 const LAST = 'cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds';
 
@@ -88,15 +87,15 @@ test('every AWS call failing: /readyz stays 200, each scope says up 0 and keeps 
 
 test('one denied scope: only its series says 0; a scope removed by a reload loses its series', async () => {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
-  const real = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
+  const real = createResourceClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
   // The simulator has one identity; a discovery role without access to one collaboration is
   // played by a client that answers AccessDenied for that collaboration only.
-  const api: CleanRoomsMlApi = {
-    getAudienceGenerationJob: (i, o) => real.getAudienceGenerationJob(i, o),
-    async listAudienceGenerationJobs(i, o) {
-      if (i.collaborationId === COLLAB_B)
+  const api: ResourceClient = {
+    get: (k, r, o) => real.get(k, r, o),
+    async list(k, l, p, o) {
+      if (p.collaborationId === COLLAB_B)
         throw Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', httpStatus: 403, $retryable: false });
-      return real.listAudienceGenerationJobs(i, o);
+      return real.list(k, l, p, o);
     },
   };
   const app = await start(sim, {}, { api });

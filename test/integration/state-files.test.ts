@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { tempPathFor } from '../../src/state/atomic.js';
 import { StateDirUnsafeError, stateDirProblem } from '../../src/state/check-state-dir.js';
 import { openStateStore } from '../../src/state/store.js';
-import { snap } from '../helpers/snapshots.js';
+import { job, snap } from '../helpers/snapshots.js';
 import { runCli, workdir } from '../helpers/daemon.js';
 
 const clock = { now: () => Date.parse('2026-11-28T12:00:00.000Z') };
@@ -23,7 +23,7 @@ test('a symlink planted at any predictable temp name is not followed by checkpoi
   const s = await openStateStore({ dir, clock, log });
   // Planted while the monitor runs: every name the old scheme could use (this pid and neighbours).
   for (let pid = Math.max(1, process.pid - 50); pid <= process.pid + 50; pid++) await symlink(victim, join(dir, `.state.json.${pid}.tmp`));
-  await s.commit({ upsert: [snap()], remove: [], enqueue: [] });
+  await s.commit({ upsert: [job()], remove: [], enqueue: [] });
   await s.checkpoint();
   await s.close();
   assert.equal(await readFile(victim, 'utf8'), 'precious bytes');

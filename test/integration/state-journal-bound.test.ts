@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { createLogger } from '../../src/log.js';
 import { readJournalLines } from '../../src/state/journal-lines.js';
 import { JOURNAL_FILE, openStateStore, STATE_FILE, StateJournalFullError } from '../../src/state/store.js';
-import { snap } from '../helpers/snapshots.js';
+import { job } from '../helpers/snapshots.js';
 
 const log = createLogger({ level: 'silent' });
 const tmp = () => mkdtemp(join(tmpdir(), 'crml-bound-'));
@@ -37,7 +37,7 @@ test('failing checkpoints: not ready, bounded retries, records refused past the 
   await rename(join(dir, `${STATE_FILE}.blocked`), join(dir, STATE_FILE));
 
   let n = 0;
-  const commit = () => s.commit({ upsert: [snap({ name: `job-${n++}-${'x'.repeat(40)}`, updateTime: now + n })], remove: [], enqueue: [] });
+  const commit = () => s.commit({ upsert: [job({ name: `job-${n++}-${'x'.repeat(40)}`, updateTime: now + n })], remove: [], enqueue: [] });
   // Up to the first checkpoint attempt: all fine.
   while ((await stat(join(dir, JOURNAL_FILE))).size <= 4_000) await commit();
   assert.equal(errors.length, 1, 'the failed checkpoint is reported as a write error');
@@ -65,8 +65,8 @@ test('failing checkpoints: not ready, bounded retries, records refused past the 
   assert.ok(oks > oksAtFailure, 'healthy again');
   await s.close();
   const again = await openStateStore({ dir, clock: { now: () => now }, log });
-  assert.equal(again.jobs().size, 1);
-  assert.equal(again.jobs().values().next().value!.name, `job-${n - 1}-${'x'.repeat(40)}`);
+  assert.equal(again.resources().size, 1);
+  assert.equal(again.resources().values().next().value!.name, `job-${n - 1}-${'x'.repeat(40)}`);
   await again.close();
 });
 

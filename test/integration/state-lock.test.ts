@@ -13,7 +13,7 @@ import { writeForeignLock } from '../helpers/lock.js';
 import { openStateStore } from '../../src/state/store.js';
 import { startSimulator } from '../../src/dev/sim/server.js';
 import { CLI, DAEMON_CREDS, daemonEnv, workdir } from '../helpers/daemon.js';
-import { snap } from '../helpers/snapshots.js';
+import { job } from '../helpers/snapshots.js';
 
 const log = createLogger({ level: 'silent' });
 const clock = { now: Date.now };
@@ -39,8 +39,8 @@ test('SIGSTOP the owner past the stale time, take over, SIGCONT: the first write
     await sleep(STALE + 300);
     const b = await openStateStore({ dir, clock, log, lockStaleMs: STALE });
     assert.equal((await lockOwner(dir)).pid, process.pid);
-    const seqBefore = b.jobs().size;
-    const names = new Set([...b.jobs().values()].map((j) => j.name));
+    const seqBefore = b.resources().size;
+    const names = new Set([...b.resources().values()].map((j) => j.name));
     a.kill('SIGCONT');
     const code = await exitOf(a);
     assert.equal(code, 3, `writer output: ${out.slice(-300)}`);
@@ -61,11 +61,11 @@ test('SIGSTOP the owner past the stale time, take over, SIGCONT: the first write
     // Our lock is untouched (never refreshed or removed by the other), and we go on writing.
     await sleep(STALE / 2);
     assert.equal((await lockOwner(dir)).pid, process.pid);
-    await b.commit({ upsert: [snap({ name: 'after-takeover' })], remove: [], enqueue: [] });
+    await b.commit({ upsert: [job({ name: 'after-takeover' })], remove: [], enqueue: [] });
     await b.close();
     const c = await openStateStore({ dir, clock, log, lockStaleMs: STALE });
     assert.deepEqual(c.loadReport.quarantined, []);
-    assert.ok(c.jobs().size >= seqBefore);
+    assert.ok(c.resources().size >= seqBefore);
     await c.close();
   } finally {
     a.kill('SIGCONT');

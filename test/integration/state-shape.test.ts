@@ -36,7 +36,7 @@ for (const [what, line] of WRONG_RECORDS) {
     await writeFile(join(dir, JOURNAL_FILE), `${good}\n${line}\n${later}\n`);
     const s = await openStateStore({ dir, clock, log });
     try {
-      assert.deepEqual([...s.jobs().keys()], [ARN_A]);
+      assert.deepEqual([...s.resources().keys()], [ARN_A]);
       assert.equal(s.loadReport.quarantined.length, 1);
       const aside = s.loadReport.quarantined[0]!;
       assert.match(aside, /^journal\.ndjson\.corrupt-/);
@@ -74,7 +74,7 @@ for (const [what, cp] of WRONG_CHECKPOINTS) {
     await writeFile(join(dir, STATE_FILE), JSON.stringify(cp));
     const s = await openStateStore({ dir, clock, log });
     try {
-      assert.equal(s.jobs().size, 0);
+      assert.equal(s.resources().size, 0);
       assert.equal(s.loadReport.quarantined.length, 1);
       assert.ok((await readdir(dir)).some((f) => f.startsWith('state.json.corrupt-')));
     } finally {
@@ -106,12 +106,13 @@ test('a metric that is null or out of range is repaired, not quarantined; everyt
   try {
     assert.deepEqual(s.loadReport.quarantined, []);
     assert.equal(s.loadReport.repaired, 5);
-    const a = s.jobs().get(ARN_A)!;
-    assert.deepEqual(a.metrics, {
-      relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 10 } }, { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 2 }],
+    const a = s.resources().get(ARN_A)!;
+    // Read as a snapshot of any kind: the entry without a score has no sample, the recall none.
+    assert.deepEqual(a.results, {
+      relevance_score: [{ labels: { audience_size_type: 'PERCENTAGE', audience_size: '5' }, value: 2 }],
     });
     assert.ok(a.statusDetails!.message!.length < 600);
-    assert.deepEqual(s.jobs().get(ARN_B)!.metrics, { relevanceMetrics: [] });
+    assert.deepEqual(s.resources().get(ARN_B)!.results, { relevance_score: [] });
   } finally {
     await s.close();
   }

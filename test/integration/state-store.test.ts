@@ -8,7 +8,7 @@ import { openStateStore, JOURNAL_FILE, STATE_FILE } from '../../src/state/store.
 import { StateLockedError } from '../../src/state/lock.js';
 import { writeForeignLock } from '../helpers/lock.js';
 import { createLogger } from '../../src/log.js';
-import { snap, ARN_A, ARN_B } from '../helpers/snapshots.js';
+import { job, snap, ARN_A, ARN_B } from '../helpers/snapshots.js';
 import type { OutboxEntry } from '../../src/domain.js';
 
 const clock = { now: () => Date.parse('2026-11-28T12:00:00.000Z') };
@@ -41,7 +41,7 @@ test('commits, outbox changes and dead letters survive a reopen', async () => {
   const dir = await tmp();
   const a = await openStateStore({ dir, clock, log });
   await a.commit({
-    upsert: [snap(), snap({ arn: ARN_B, status: 'ACTIVE' })],
+    upsert: [job(), job({ arn: ARN_B, status: 'ACTIVE' })],
     remove: [],
     enqueue: [entry('evt_1'), entry('evt_2', ARN_B), entry('evt_3')],
   });
@@ -50,7 +50,7 @@ test('commits, outbox changes and dead letters survive a reopen', async () => {
   await a.deadLetter('evt_3', 'HTTP 410 Gone', 5);
   await a.close();
   const b = await openStateStore({ dir, clock, log });
-  assert.deepEqual([...b.jobs().keys()].sort(), [ARN_A, ARN_B].sort());
+  assert.deepEqual([...b.resources().keys()].sort(), [ARN_A, ARN_B].sort());
   assert.deepEqual(
     b.pending().map((e) => [e.id, e.attempts, e.nextAttemptAt, e.lastError]),
     [['evt_2', 2, 99, 'HTTP 503']],
@@ -69,7 +69,7 @@ test('commits, outbox changes and dead letters survive a reopen', async () => {
   );
   await b.commit({ upsert: [], remove: [ARN_B], enqueue: [entry('evt_2')] }); // duplicate id is ignored
   assert.equal(b.pending().length, 2);
-  assert.deepEqual([...b.jobs().keys()], [ARN_A]);
+  assert.deepEqual([...b.resources().keys()], [ARN_A]);
   await b.close();
 });
 
@@ -84,20 +84,20 @@ test('a commit with nothing in it writes nothing', async () => {
 test('a torn last journal line is ignored; a torn middle line quarantines the journal', async () => {
   const dir = await tmp();
   const a = await openStateStore({ dir, clock, log });
-  await a.commit({ upsert: [snap()], remove: [], enqueue: [] });
+  await a.commit({ upsert: [job()], remove: [], enqueue: [] });
   // Simulate a SIGKILL during close: leave the journal as-is (no checkpoint) by not closing.
   await appendFile(join(dir, JOURNAL_FILE), '{"s":99,"t":"commit","up":[{"arn":');
   await a.close().catch(() => {});
   await appendFile(join(dir, JOURNAL_FILE), '{"s":99,"t":"del');
   const b = await openStateStore({ dir, clock, log });
   assert.equal(b.loadReport.tornTail, true);
-  assert.deepEqual([...b.jobs().keys()], [ARN_A]);
+  assert.deepEqual([...b.resources().keys()], [ARN_A]);
   await b.close();
   await writeFile(join(dir, JOURNAL_FILE), 'garbage\n{"s":100,"t":"delivered","id":"x"}\n');
   const c = await openStateStore({ dir, clock, log });
   assert.equal(c.loadReport.quarantined.length, 1);
   assert.match(c.loadReport.quarantined[0]!, /^journal\.ndjson\.corrupt-/);
-  assert.deepEqual([...c.jobs().keys()], [ARN_A]);
+  assert.deepEqual([...c.resources().keys()], [ARN_A]);
   await c.close();
 });
 
@@ -105,7 +105,7 @@ test('a corrupt checkpoint is moved aside and the store starts empty', async () 
   const dir = await tmp();
   await writeFile(join(dir, STATE_FILE), '{"version":1,"seq":3,"jobs":[{"arn":');
   const s = await openStateStore({ dir, clock, log });
-  assert.equal(s.jobs().size, 0);
+  assert.equal(s.resources().size, 0);
   assert.ok((await readdir(dir)).some((f) => f.startsWith('state.json.corrupt-')));
   await s.close();
 });
@@ -139,7 +139,7 @@ test('SIGKILL at random instants always leaves a state that loads, with every ac
     await new Promise((r) => child.on('exit', r));
     assert.ok(acked > lastAcked, `round ${round} made progress`);
     const s = await openStateStore({ dir, clock, log });
-    assert.ok(s.jobs().size > 0);
+    assert.ok(s.resources().size > 0);
     const ids = new Set(s.pending().map((e) => e.id));
     // Every acknowledged entry is either still pending or was marked delivered (every third).
     // The writer marks evt_{n-1} delivered BEFORE it prints n, so the kill may land after that mark

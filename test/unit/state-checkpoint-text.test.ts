@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkpointChunks, type Checkpoint } from '../../src/state/checkpoint-text.js';
 import type { OutboxEntry } from '../../src/domain.js';
-import { ARN_A, ARN_B, snap } from '../helpers/snapshots.js';
+import { ARN_A, ARN_B, job, snap } from '../helpers/snapshots.js';
 
 const entry = (id: string): OutboxEntry => ({
   id,
@@ -27,8 +27,8 @@ const entry = (id: string): OutboxEntry => ({
 });
 
 function cp(jobCount: number): Checkpoint {
-  const jobs = Array.from({ length: jobCount }, (_, i) =>
-    snap({
+  const resources = Array.from({ length: jobCount }, (_, i) =>
+    job({
       arn: `${ARN_B.slice(0, -4)}${String(i).padStart(4, '0')}`,
       name: `job ${i} ✓ "q"\\`,
       status: i % 3 ? 'ACTIVE' : 'CREATE_IN_PROGRESS',
@@ -39,19 +39,19 @@ function cp(jobCount: number): Checkpoint {
     }),
   );
   return {
-    version: 1,
+    version: 2,
     seq: 42,
-    jobs,
+    resources,
     outbox: [entry('evt_1'), entry('evt_2')],
     deadLetters: [{ ...entry('evt_0'), deadAt: 9, reason: 'gone' }],
   };
 }
 
 test('joined chunks equal JSON.stringify, for empty, small and chunked checkpoints', () => {
-  for (const c of [{ version: 1, seq: 0, jobs: [], outbox: [], deadLetters: [] }, cp(1), cp(3), cp(200)]) {
+  for (const c of [{ version: 2, seq: 0, resources: [], outbox: [], deadLetters: [] }, cp(1), cp(3), cp(200)]) {
     for (const size of [1, 50, 64 * 1024]) {
       const text = [...checkpointChunks(c, size)].join('');
-      assert.equal(text, JSON.stringify(c), `jobs ${c.jobs.length}, chunk ${size}`);
+      assert.equal(text, JSON.stringify(c), `resources ${c.resources.length}, chunk ${size}`);
       assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(c)));
     }
   }
@@ -61,7 +61,7 @@ test('a big checkpoint comes in many chunks, none much over the chunk size', () 
   const c = cp(2000);
   const whole = JSON.stringify(c).length;
   const chunks = [...checkpointChunks(c, 4096)];
-  const longestItem = Math.max(...c.jobs.map((j) => JSON.stringify(j).length));
+  const longestItem = Math.max(...c.resources.map((j) => JSON.stringify(j).length));
   assert.ok(chunks.length > whole / 4096 / 2, `${chunks.length} chunks for ${whole} chars`);
   for (const ch of chunks) assert.ok(ch.length < 4096 + longestItem + 64, `chunk of ${ch.length} chars`);
 });
