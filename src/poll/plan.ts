@@ -323,7 +323,9 @@ export function planSweep(input: PlanInput): SweepPlan {
       retired.push(id);
     } else if (!isWatched(prev, watch, parentArns)) {
       unwatched.push(id);
-    } else if (waiting.some((l) => listCovers(l, prev))) {
+    } else if (waiting.some((l) => listCovers(l, prev) && (l.discovery || watch.statics.has(id)))) {
+      // A List of statics stands for its statics only: a discovered resource absent from its own
+      // complete List is asked directly even when a failed List of statics would also return it.
       deferred.push(id);
     } else if (!watch.statics.has(id) && isRetired(prev, now, retentionMs)) {
       // Absent from its complete listing and past retention: nothing left worth a Get.
@@ -339,7 +341,9 @@ export function planSweep(input: PlanInput): SweepPlan {
     }
   }
   for (const [id, st] of watch.statics) {
-    if (known.has(id) || listed.has(id)) continue;
+    // Another replica's static resource (the spec holds this replica's share; a plan never
+    // reads what it would forget as unwatched once known).
+    if (known.has(id) || listed.has(id) || !owns(id)) continue;
     if (!due(id)) {
       notDue.push(id);
       continue;
