@@ -16,6 +16,8 @@ import type { Clock, OutboxEntry } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
 import type { OutboxStore } from '../state/types.js';
 import { systemTimers, type Timers } from '../clock.js';
+import type { ResourceEvent } from '../kinds/event.js';
+import { resourceEventFromJobEvent } from '../state/legacy-job.js';
 import { afterAttempt, type RetryPolicy } from './after-attempt.js';
 import { redactUrl, scrubText, secretMaterial } from './redact.js';
 import { buildRequest } from './request.js';
@@ -203,7 +205,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     let sentHeaders: Record<string, string> | undefined;
     try {
       const req = buildRequest(
-        entry,
+        { id: entry.id, event: eventOf(entry) },
         target,
         (opts.wallClock ?? clock).now(),
         opts.monitorName !== undefined ? { monitorName: opts.monitorName } : {},
@@ -340,4 +342,13 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       return moved;
     },
   };
+}
+
+/**
+ * The entry's event as an event of any kind. Entries written before audience generation jobs went
+ * through the one path of every kind hold the job's own event shape.
+ */
+// bridge: removed when the sweep stores every kind as a ResourceSnapshot
+function eventOf(entry: OutboxEntry): ResourceEvent {
+  return 'resource' in entry.event ? entry.event : resourceEventFromJobEvent(entry.event);
 }

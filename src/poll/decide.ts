@@ -4,7 +4,9 @@
 import { stampStatusSince, type JobSnapshot, type OutboxEntry, type Transition } from '../domain.js';
 import type { ApiOutcome } from '../aws/types.js';
 import { diff } from '../diff.js';
+import type { ResourceTransition } from '../kinds/event.js';
 import { route, type RoutableTarget } from '../notify/route.js';
+import { resourceFromJob } from '../state/legacy-job.js';
 
 /** The answer to one Get: the job, or the classified error after all retries. */
 export type Fetched = { arn: string; job: JobSnapshot } | { arn: string; error: { outcome: ApiOutcome; retryable: boolean } };
@@ -81,6 +83,17 @@ export function decide(before: ReadonlyMap<string, JobSnapshot>, observed: Obser
       upsert.push(snap);
     }
   }
-  const enqueue = route(transitions, t.targets, { notifyOnFirstSeenTerminal: t.notifyOnFirstSeenTerminal, now });
+  // bridge: removed when the sweep stores every kind as a ResourceSnapshot
+  const routable = transitions.map(
+    (x): ResourceTransition => ({
+      kind: x.kind,
+      id: x.arn,
+      from: x.from,
+      to: x.to,
+      observedAt: x.observedAt,
+      snapshot: resourceFromJob(x.snapshot),
+    }),
+  );
+  const enqueue = route(routable, t.targets, { notifyOnFirstSeenTerminal: t.notifyOnFirstSeenTerminal, now });
   return { upsert, remove, enqueue, transitions, jobErrors, retryableFailure };
 }

@@ -10,7 +10,7 @@ import type { ParentKey } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { OutboxEntry } from '../domain.js';
 import { parseArn } from '../aws/arn.js';
-import { routeResources, type ResourceRoutableTarget } from '../notify/route.js';
+import { route, type RoutableTarget } from '../notify/route.js';
 import type { ResourceSource, StaticResource } from './spec.js';
 
 /** What a Get needs: the resource as listed, or a static entry. */
@@ -170,7 +170,7 @@ export function decideResources(
   before: ReadonlyMap<string, ResourceSnapshot>,
   plan: Pick<ResourcePlan, 'take' | 'listed' | 'gone' | 'forget'>,
   fetched: readonly ResourceFetched[],
-  t: { targets: readonly ResourceRoutableTarget[]; notifyOnFirstSeenTerminal: boolean },
+  t: { targets: readonly RoutableTarget[]; notifyOnFirstSeenTerminal: boolean },
   now: number,
 ): ResourceDecision {
   const next = new Map<string, ResourceSnapshot | undefined>();
@@ -209,6 +209,6 @@ export function decideResources(
       upsert.push(snap);
     }
   }
-  const enqueue = routeResources(transitions, t.targets, { notifyOnFirstSeenTerminal: t.notifyOnFirstSeenTerminal, now });
+  const enqueue = route(transitions, t.targets, { notifyOnFirstSeenTerminal: t.notifyOnFirstSeenTerminal, now });
   return { upsert, remove, enqueue, transitions, errors, retryableFailure };
 }
