@@ -1,7 +1,8 @@
 // A resource snapshot back in the JSON shape of its kind's Get output (the List item for kinds
-// without a Get): the `data.resource` of webhook bodies. Only what the snapshot keeps is there
-// (identity, name, status, statusDetails, times as ISO-8601, parents, declared results and labels
-// at their member paths); never tags or other members the monitor does not read.
+// without a Get): the resource in webhook bodies. Only what the snapshot keeps is there (identity,
+// name, status, statusDetails, times as ISO-8601, parents, declared results, labels and attributes
+// at their member paths, in the model's member order, numbers where the model has numbers); never
+// tags or other members the monitor does not read.
 import type { KindDecl, MemberPath } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { formatIsoTimestamp } from './timestamps.js';
