@@ -117,8 +117,8 @@ export interface OutboxEntry {
   /** Stable id, `evt_...`, derived from (arn, status, updateTime, target): the webhook-id. */
   id: string;
   target: string;
-  /** An audience generation job event (its shape of old), or an event about a resource of any kind. */
-  event: JobEvent | ResourceEvent;
+  /** The event about a resource of any kind (state of version 1 held job events: converted on load). */
+  event: ResourceEvent;
   createdAt: number;
   attempts: number;
   nextAttemptAt: number;

@@ -1,7 +1,8 @@
 // A resource snapshot back in the JSON shape of its kind's Get output (the List item for kinds
-// without a Get): the `data.resource` of webhook bodies. Only what the snapshot keeps is there
-// (identity, name, status, statusDetails, times as ISO-8601, parents, declared results and labels
-// at their member paths); never tags or other members the monitor does not read.
+// without a Get): the resource in webhook bodies. Only what the snapshot keeps is there (identity,
+// name, status, statusDetails, times as ISO-8601, parents, declared results, labels and attributes
+// at their member paths, in the model's member order, numbers where the model has numbers); never
+// tags or other members the monitor does not read.
 import type { KindDecl, MemberPath } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { formatIsoTimestamp } from './timestamps.js';
@@ -46,9 +47,13 @@ export function resourceToWire(kind: KindDecl, s: ResourceSnapshot): Record<stri
     if (r.type === 'number' && Array.isArray(v)) {
       const item = (sample: (typeof v)[number]): Obj => {
         const o: Obj = {};
+        for (const [label, path] of Object.entries(r.labels ?? {})) {
+          const l = sample.labels[label];
+          if (l === undefined) continue;
+          // A label is a string; the Get shape has a number where the model says so (audience sizes).
+          put(o, path, r.numberLabels?.includes(label) === true && /^-?\d+(\.\d+)?$/.test(l) ? Number(l) : l);
+        }
         put(o, r.value, sample.value);
-        for (const [label, path] of Object.entries(r.labels ?? {}))
-          if (sample.labels[label] !== undefined) put(o, path, sample.labels[label]);
         return o;
       };
       if (r.items) put(w, r.items, v.map(item));
@@ -56,5 +61,14 @@ export function resourceToWire(kind: KindDecl, s: ResourceSnapshot): Record<stri
     } else if (r.type === 'enum' && typeof v === 'string') put(w, r.value, v);
     else if (r.type === 'timestamp' && typeof v === 'number') put(w, r.value, formatIsoTimestamp(v));
   }
-  return w;
+  return inModelOrder(kind, w);
+}
+
+/** The top-level members in the order of the kind's Get output (its List item without a Get), as the API writes them. */
+function inModelOrder(kind: KindDecl, w: Obj): Obj {
+  const members = (kind.get.member ?? kind.get.collaboration ?? kind.lists[0])?.members ?? [];
+  const out: Obj = {};
+  for (const m of members) if (Object.hasOwn(w, m)) out[m] = w[m];
+  for (const [k, v] of Object.entries(w)) if (!Object.hasOwn(out, k)) out[k] = v;
+  return out;
 }

@@ -89,6 +89,15 @@ export const audienceGenerationJob: KindDecl = {
       min: 0,
       max: 10,
       arrivesLate: true,
+      numberLabels: ['audience_size'],
+      table: {
+        title: 'Relevance by audience size',
+        rowTitle: 'Audience size',
+        rowLabel: 'audience_size',
+        unitLabel: 'audience_size_type',
+        units: { ABSOLUTE: '', PERCENTAGE: '%' },
+        valueTitle: 'Score',
+      },
     },
     {
       type: 'number',
@@ -115,7 +124,9 @@ export const audienceGenerationJob: KindDecl = {
   // Receivers of the first releases read the job under `data.job`: kept.
   bodyMember: 'job',
   facts: [
-    { title: 'Configured audience model', from: { parent: 'configuredAudienceModelArn' }, format: 'text' },
-    { title: 'Collaboration', from: { parent: 'collaborationId' }, format: 'text' },
+    { title: 'Collaboration', from: { parent: 'collaborationId' }, format: 'id' },
+    { title: 'Configured audience model', from: { parent: 'configuredAudienceModelArn' }, format: 'id' },
+    { title: 'Recall', from: { result: 'recall_ratio' }, format: 'score' },
+    { title: 'Started by', from: { attribute: 'startedBy' }, format: 'id' },
   ],
 };

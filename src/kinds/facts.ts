@@ -6,6 +6,16 @@ import type { ResourceSnapshot, ResultValue } from './resource.js';
 export interface Fact {
   title: string;
   value: string;
+  /** An identifier, best shown as code. */
+  code?: true;
+}
+
+/** A list result as a message shows it: headings and one [row, value] per item, in the answer's order. */
+export interface FactTable {
+  title: string;
+  rowTitle: string;
+  valueTitle: string;
+  rows: Array<[string, string]>;
 }
 
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
@@ -28,6 +38,11 @@ export function formatDuration(seconds: number): string {
   return parts.join(' ');
 }
 
+/** 0.9123 -> "0.912"; whole numbers as they are. */
+export function formatScore(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(3);
+}
+
 function firstNumber(v: ResultValue | undefined): number | undefined {
   if (typeof v === 'number') return v;
   if (Array.isArray(v) && v.length === 1) return v[0]!.value;
@@ -40,11 +55,19 @@ function render(kind: KindDecl, f: FactDecl, snap: ResourceSnapshot, now: number
   if ('label' in from) raw = snap.labels[from.label];
   else if ('parent' in from) raw = snap.parents[from.parent];
   else if ('versionIdentifier' in from) raw = snap.versionIdentifier;
-  else raw = snap.results[from.result];
+  else if ('attribute' in from) {
+    const a = snap.attributes?.[from.attribute];
+    raw = typeof a === 'boolean' ? String(a) : a;
+  } else raw = snap.results[from.result];
   if (raw === undefined) return undefined;
   switch (f.format) {
     case 'text':
+    case 'id':
       return typeof raw === 'string' ? raw : undefined;
+    case 'score': {
+      const n = firstNumber(raw);
+      return n === undefined ? undefined : formatScore(n);
+    }
     case 'count': {
       const n = firstNumber(raw);
       return n === undefined ? undefined : count.format(n);
@@ -74,7 +97,34 @@ export function messageFacts(kind: KindDecl, snap: ResourceSnapshot, now: number
   const out: Fact[] = [];
   for (const f of kind.facts) {
     const value = render(kind, f, snap, now);
-    if (value !== undefined && value.length > 0) out.push({ title: f.title, value });
+    if (value !== undefined && value.length > 0)
+      out.push(f.format === 'id' ? { title: f.title, value, code: true } : { title: f.title, value });
+  }
+  return out;
+}
+
+/** A label value that is a number (an audience size) grouped by thousands; any other text as given. */
+function cell(v: string): string {
+  return /^-?\d+(\.\d+)?$/.test(v) ? count.format(Number(v)) : v;
+}
+
+/** The list results of `snap` its declaration shows as tables, with at least one item. */
+export function messageTables(kind: KindDecl, snap: ResourceSnapshot): FactTable[] {
+  const out: FactTable[] = [];
+  for (const r of kind.results) {
+    if (r.type !== 'number' || r.table === undefined) continue;
+    const v = snap.results[r.key];
+    if (!Array.isArray(v) || v.length === 0) continue;
+    const t = r.table;
+    const rows = v.map((s): [string, string] => {
+      const amount = cell(s.labels[t.rowLabel] ?? '');
+      const unitValue = t.unitLabel === undefined ? undefined : s.labels[t.unitLabel];
+      // hasOwn: a value from the answer such as "constructor" is a unit name, not a property lookup.
+      const unit =
+        unitValue === undefined ? '' : t.units !== undefined && Object.hasOwn(t.units, unitValue) ? t.units[unitValue]! : unitValue;
+      return [unit.length > 0 ? `${amount} ${unit}` : amount, r.integer ? count.format(s.value) : formatScore(s.value)];
+    });
+    out.push({ title: t.title, rowTitle: t.rowTitle, valueTitle: t.valueTitle, rows });
   }
   return out;
 }

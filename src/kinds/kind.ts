@@ -111,6 +111,27 @@ export interface NumberResultDecl {
    * time after ACTIVE): its first arrival in a Get is reported as a `metrics_appeared` transition.
    */
   readonly arrivesLate?: boolean;
+  /**
+   * Labels whose member is a number in the model (an audience size): a label value is always a
+   * string, so these are turned back into numbers where the resource is written in its Get shape.
+   */
+  readonly numberLabels?: readonly string[];
+  /** Shown in messages as a table, one row per item (a result with `items` only). */
+  readonly table?: TableDecl;
+}
+
+/** How a message shows a list result: a two-column table, one row per item. */
+export interface TableDecl {
+  /** The table's heading ("Relevance by audience size"). */
+  readonly title: string;
+  /** Heading of the first column; its cells are the label `rowLabel` (grouped by thousands when a number). */
+  readonly rowTitle: string;
+  readonly rowLabel: string;
+  /** The label naming the unit of `rowLabel`, and how each of its values is written (empty: no unit). Unknown values are written as given. */
+  readonly unitLabel?: string;
+  readonly units?: Readonly<Record<string, string>>;
+  /** Heading of the second column, the result's value. */
+  readonly valueTitle: string;
 }
 
 /** An enum result (exported one-hot like a status). Unknown values are kept as given. */
@@ -140,8 +161,11 @@ export interface LabelDecl {
   readonly path: MemberPath;
 }
 
-/** How a message fact is rendered (see src/kinds/facts.ts). */
-export type FactFormat = 'text' | 'count' | 'duration' | 'gigabytes' | 'elapsedOfMax';
+/**
+ * How a message fact is rendered (see src/kinds/facts.ts): `id` is text shown as code (an
+ * account, a collaboration id); `score` a fraction with three decimals.
+ */
+export type FactFormat = 'text' | 'id' | 'count' | 'score' | 'duration' | 'gigabytes' | 'elapsedOfMax';
 
 /** One line a notification states about a resource ("Version: 3f2a...", "Records: 1,200"). */
 export interface FactDecl {
@@ -150,7 +174,8 @@ export interface FactDecl {
     | { readonly label: string }
     | { readonly result: string }
     | { readonly parent: ParentKey }
-    | { readonly versionIdentifier: true };
+    | { readonly versionIdentifier: true }
+    | { readonly attribute: string };
   readonly format: FactFormat;
 }
 

@@ -1,9 +1,9 @@
 // The delivery worker: drains the durable outbox into the one HTTP path (send.ts).
 //
 // - One lane per target: a slow or broken target never delays another.
-// - Within a lane, per job, strictly in order: only the oldest pending entry of a job (its head) may
-//   be sent; later events of that job wait until it is delivered or dead-lettered.
-//   Heads of different jobs proceed independently.
+// - Within a lane, per resource, strictly in order: only the oldest pending entry of a resource (its
+//   head) may be sent; later events of that resource wait until it is delivered or dead-lettered.
+//   Heads of different resources proceed independently.
 // - Rate limit per lane (Slack: about one message per second per webhook,
 //   https://api.slack.com/apis/rate-limits#incoming-webhooks); a 429/503 Retry-After pauses the
 //   whole lane until then (the receiver speaks for the endpoint, not for one event).
@@ -16,6 +16,7 @@ import type { Clock, OutboxEntry } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
 import type { OutboxStore } from '../state/types.js';
 import { systemTimers, type Timers } from '../clock.js';
+import type { ResourceEvent } from '../kinds/event.js';
 import { afterAttempt, type RetryPolicy } from './after-attempt.js';
 import { redactUrl, scrubText, secretMaterial } from './redact.js';
 import { buildRequest } from './request.js';
@@ -68,7 +69,7 @@ interface Lane {
   policy: RetryPolicy;
   intervalMs: number;
   concurrency: number;
-  /** In-flight entry id -> job ARN. */
+  /** In-flight entry id -> resource id (event.arn). */
   inFlight: Map<string, string>;
   nextSendAt: number;
   pausedUntil: number;
@@ -203,7 +204,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     let sentHeaders: Record<string, string> | undefined;
     try {
       const req = buildRequest(
-        entry,
+        { id: entry.id, event: entry.event },
         target,
         (opts.wallClock ?? clock).now(),
         opts.monitorName !== undefined ? { monitorName: opts.monitorName } : {},

@@ -1,6 +1,7 @@
 // Pure: the HTTP request (URL, headers, body) for one delivery attempt of an entry to a target.
 import type { OutboxEntry } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
+import type { ResourceEvent } from '../kinds/event.js';
 import { buildSlackMessage } from './slack.js';
 import { buildWebhookBody, secretsOf, webhookHeaders } from './webhook.js';
 
@@ -14,7 +15,7 @@ export interface DeliveryRequest {
 
 /** `nowMs` is this attempt's time: it goes into webhook-timestamp and the signature, nothing else. */
 export function buildRequest(
-  entry: OutboxEntry,
+  entry: Pick<OutboxEntry, 'id'> & { event: ResourceEvent },
   target: RequestTarget,
   nowMs: number,
   opts: { monitorName?: string } = {},

@@ -50,10 +50,3 @@ export function formatDuration(ms: number): string {
 export function formatTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
-
-/** 10000 -> 10,000 without depending on the process locale. */
-export function groupThousands(n: number): string {
-  const [int, frac] = String(n).split('.');
-  const grouped = (int ?? '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return frac === undefined ? grouped : `${grouped}.${frac}`;
-}

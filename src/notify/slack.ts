@@ -1,4 +1,4 @@
-// Slack incoming-webhook message for one job event: top-level Block Kit `blocks` with the content, a
+// Slack incoming-webhook message for one event about a resource of any kind: top-level Block Kit `blocks` with the content, a
 // top-level `text` that Slack uses for notifications and as the fallback
 // (https://api.slack.com/reference/messaging/payload), and one coloured attachment holding only the
 // context line. Slack recommends blocks at the top level and attachments for secondary content
@@ -7,12 +7,12 @@
 //
 // Limits honoured (https://api.slack.com/reference/block-kit/blocks): 50 blocks, header plain_text
 // 150 chars, section text 3000, each field 2000 and at most 10 fields, context elements 10.
-import { VANISHED, type JobEvent, type RelevanceMetric } from '../domain.js';
+import { VANISHED_STATUS } from '../kinds/diff.js';
 import type { ResourceEvent } from '../kinds/event.js';
-import { messageFacts } from '../kinds/facts.js';
+import { messageFacts, messageTables, type FactTable } from '../kinds/facts.js';
 import { KINDS, statusClass } from '../kinds/index.js';
 import type { KindDecl } from '../kinds/kind.js';
-import { formatDuration, formatTime, groupThousands, mrkdwnFit, truncate } from './slack-text.js';
+import { formatDuration, formatTime, mrkdwnFit, truncate } from './slack-text.js';
 
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -44,7 +44,7 @@ function look(kind: KindDecl, status: string): { emoji: string; color: string; v
   const c = statusClass(kind, status);
   if (c === 'success') return { emoji: ':white_check_mark:', color: COLORS.good, verb: 'is ready' };
   if (c === 'failure') return { emoji: ':x:', color: COLORS.bad, verb: 'failed' };
-  if (status === VANISHED) return { emoji: ':ghost:', color: COLORS.neutral, verb: 'vanished' };
+  if (status === VANISHED_STATUS) return { emoji: ':ghost:', color: COLORS.neutral, verb: 'vanished' };
   if (status.startsWith('DELETE_')) return { emoji: ':wastebasket:', color: COLORS.neutral, verb: 'is being deleted' };
   if (status.startsWith('CANCEL_')) return { emoji: ':no_entry_sign:', color: COLORS.neutral, verb: 'is being cancelled' };
   if (c === 'other') return { emoji: ':white_circle:', color: COLORS.neutral, verb: 'is at rest' };
@@ -54,55 +54,6 @@ function look(kind: KindDecl, status: string): { emoji: string; color: string; v
 export interface SlackOptions {
   /** Shown in the context line, e.g. the monitor's release or cluster name. */
   monitorName?: string;
-}
-
-export function buildSlackMessage(event: JobEvent | ResourceEvent, opts: SlackOptions = {}): SlackMessage {
-  if ('resource' in event) return buildResourceSlackMessage(event, opts);
-  const job = event.job;
-  const { emoji, color, verb } = look(KINDS.audienceGenerationJob, event.status);
-  const was = event.previousStatus !== null && event.previousStatus !== event.status ? ` (was ${event.previousStatus})` : '';
-  // `text` and `fallback` are mrkdwn-parsed in notifications: a job name such as `<!channel>` or
-  // `<https://evil.example|AWS console>` (names are set by any collaboration member) must arrive
-  // as text, so the whole line is escaped (https://api.slack.com/reference/surfaces/formatting#escaping).
-  const fallback = mrkdwnFit(`${emoji} Audience generation job ${job.name} ${verb}: ${event.status}${was}`, SLACK_LIMITS.text);
-
-  const blocks: SlackBlock[] = [
-    // plain_text: Slack parses no mentions or links in it, so it is shown as written (no escaping).
-    {
-      type: 'header',
-      text: { type: 'plain_text', text: truncate(`${emoji} ${job.name}: ${event.status}`, SLACK_LIMITS.headerText), emoji: true },
-    },
-  ];
-
-  const fields: Text[] = [
-    field('Status', `${event.status}${was}`),
-    field('Duration', event.status === VANISHED ? 'n/a' : `${formatDuration(job.updateTime - job.createTime)} (created to last update)`),
-    field('Collaboration', job.collaborationId ?? 'unknown', true),
-    field('Configured audience model', job.configuredAudienceModelArn, true),
-  ];
-  if (job.metrics?.recallMetric !== undefined) fields.push(field('Recall', formatScore(job.metrics.recallMetric)));
-  if (job.startedBy !== undefined) fields.push(field('Started by', job.startedBy, true));
-  blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: codeLine('Job ARN', job.arn) } });
-
-  const failed = statusClass(KINDS.audienceGenerationJob, event.status) === 'failure';
-  if (failed && job.statusDetails !== undefined) blocks.push(whyItFailed(job.statusDetails));
-
-  const relevance = job.metrics?.relevanceMetrics ?? [];
-  if (relevance.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: relevanceTable(relevance) } });
-
-  const context = [
-    `cleanroomsml-monitor${opts.monitorName !== undefined ? ` · ${opts.monitorName}` : ''}`,
-    `created ${formatTime(job.createTime)}`,
-    `updated ${formatTime(job.updateTime)}`,
-    `observed ${formatTime(event.observedAt)}`,
-  ];
-  const footer: SlackBlock = {
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: mrkdwnFit(context.join(' · '), SLACK_LIMITS.sectionText) }],
-  };
-
-  return { text: fallback, blocks: blocks.slice(0, SLACK_LIMITS.blocks), attachments: [{ color, fallback, blocks: [footer] }] };
 }
 
 /** The failure section: the stable statusCode and the message for people, quoted and capped. */
@@ -119,18 +70,23 @@ function whyItFailed(details: { statusCode?: string; message?: string }): SlackB
 
 /**
  * The message about a resource of any kind: status, duration, then the facts its declaration
- * names (src/kinds/facts.ts: a trained model's version and elapsed vs max runtime, an inference
- * job's model and version, a channel's records and size), its id, and why it failed.
+ * names (src/kinds/facts.ts: an audience generation job's collaboration, model, recall and who
+ * started it; a trained model's version and elapsed vs max runtime; an inference job's model and
+ * version; a channel's records and size), its id, why it failed, and the list results the
+ * declaration shows as tables (an audience's relevance by audience size).
  */
-function buildResourceSlackMessage(event: ResourceEvent, opts: SlackOptions): SlackMessage {
+export function buildSlackMessage(event: ResourceEvent, opts: SlackOptions = {}): SlackMessage {
   const kind = KINDS[event.kind];
   const r = event.resource;
   const { emoji, color, verb } = look(kind, event.status);
   const was = event.previousStatus !== null && event.previousStatus !== event.status ? ` (was ${event.previousStatus})` : '';
   const title = kind.title.charAt(0).toUpperCase() + kind.title.slice(1);
-  // Escaped as a whole: names are set by any collaboration member (see buildSlackMessage).
+  // `text` and `fallback` are mrkdwn-parsed in notifications: a name such as `<!channel>` or
+  // `<https://evil.example|AWS console>` (names are set by any collaboration member) must arrive
+  // as text, so the whole line is escaped (https://api.slack.com/reference/surfaces/formatting#escaping).
   const fallback = mrkdwnFit(`${emoji} ${title} ${r.name} ${verb}: ${event.status}${was}`, SLACK_LIMITS.text);
   const blocks: SlackBlock[] = [
+    // plain_text: Slack parses no mentions or links in it, so it is shown as written (no escaping).
     {
       type: 'header',
       text: { type: 'plain_text', text: truncate(`${emoji} ${r.name}: ${event.status}`, SLACK_LIMITS.headerText), emoji: true },
@@ -138,13 +94,15 @@ function buildResourceSlackMessage(event: ResourceEvent, opts: SlackOptions): Sl
   ];
   const fields: Text[] = [
     field('Status', `${event.status}${was}`),
-    field('Duration', event.status === VANISHED ? 'n/a' : `${formatDuration(r.updateTime - r.createTime)} (created to last update)`),
+    field('Duration', event.status === VANISHED_STATUS ? 'n/a' : `${formatDuration(r.updateTime - r.createTime)} (created to last update)`),
   ];
   // The facts are measured at the observation, so a message rendered again later says the same.
-  for (const f of messageFacts(kind, r, event.observedAt)) fields.push(field(f.title, f.value, f.value.startsWith('arn:')));
+  for (const f of messageFacts(kind, r, event.observedAt))
+    fields.push(field(f.title, f.value, f.code === true || f.value.startsWith('arn:')));
   blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: codeLine(kind.arn ? `${title} ARN` : `${title} id`, event.arn) } });
   if (statusClass(kind, event.status) === 'failure' && r.statusDetails !== undefined) blocks.push(whyItFailed(r.statusDetails));
+  for (const t of messageTables(kind, r)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: table(t) } });
   const context = [
     `cleanroomsml-monitor${opts.monitorName !== undefined ? ` · ${opts.monitorName}` : ''}`,
     `created ${formatTime(r.createTime)}`,
@@ -168,31 +126,19 @@ function codeLine(label: string, value: string): string {
   return `*${label}*\n\`${mrkdwnFit(value, SLACK_LIMITS.sectionText - label.length - 8)}\``;
 }
 
-function formatScore(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(3);
-}
-
-function sizeLabel(m: RelevanceMetric): string {
-  const { type, value } = m.audienceSize;
-  if (type === 'PERCENTAGE') return `${value} %`;
-  if (type === 'ABSOLUTE') return groupThousands(value);
-  return `${groupThousands(value)} ${type}`;
-}
-
 /** A monospace table (Slack has no table block); rows that do not fit are summarized. */
-function relevanceTable(metrics: readonly RelevanceMetric[]): string {
-  const rows = metrics.map((m) => [sizeLabel(m), m.score === undefined ? '—' : formatScore(m.score)] as const);
-  const w = Math.min(24, Math.max('Audience size'.length, ...rows.map((r) => r[0].length)));
+function table(t: FactTable): string {
+  const w = Math.min(24, Math.max(t.rowTitle.length, ...t.rows.map((r) => r[0].length)));
   const line = (a: string, b: string) => `${truncate(a, w).padEnd(w)}  ${b}`;
-  const head = '*Relevance by audience size*\n```\n';
+  const head = `*${mrkdwnFit(t.title, 200)}*\n\`\`\`\n`;
   const tail = '\n```';
-  const lines = [line('Audience size', 'Score')];
+  const lines = [mrkdwnFit(line(t.rowTitle, t.valueTitle), 200)];
   let used = head.length + tail.length + lines[0]!.length;
-  for (let i = 0; i < rows.length; i++) {
-    const l = mrkdwnFit(line(rows[i]![0], rows[i]![1]), 200);
-    const more = `\n… and ${rows.length - i} more`;
+  for (let i = 0; i < t.rows.length; i++) {
+    const l = mrkdwnFit(line(t.rows[i]![0], t.rows[i]![1]), 200);
+    const more = `\n… and ${t.rows.length - i} more`;
     // Keep room for the "and N more" line so the section never exceeds 3000 chars.
-    if (used + 1 + l.length + (i < rows.length - 1 ? more.length : 0) > SLACK_LIMITS.sectionText) {
+    if (used + 1 + l.length + (i < t.rows.length - 1 ? more.length : 0) > SLACK_LIMITS.sectionText) {
       lines.push(more.slice(1));
       break;
     }

@@ -4,40 +4,25 @@
 // several signatures space-separated (key rotation). Pure: the caller supplies the attempt time.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { OutboxEntry } from '../domain.js';
-// src/aws owns the GetAudienceGenerationJob wire shape (allow-list: never seedAudience or tags).
-import { jobToWire } from '../aws/snapshot.js';
+// src/aws owns the Get output shapes (allow-list: never seedAudience, tags or other unread members).
 import { resourceToWire } from '../aws/resource-wire.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import { KINDS, statusClass } from '../kinds/index.js';
-
-export const WEBHOOK_EVENT_TYPE = 'audience_generation_job.status_changed';
-
-export interface WebhookBody {
-  type: typeof WEBHOOK_EVENT_TYPE;
-  id: string;
-  timestamp: string;
-  data: {
-    arn: string;
-    name: string;
-    previousStatus: string | null;
-    status: string;
-    updateTime: string;
-    transition: string;
-    job: Record<string, unknown>;
-  };
-}
+import type { KindName } from '../kinds/kind.js';
 
 /**
- * The body about a resource of any kind: `type` is `<kind snake>.status_changed`; `data.resource`
- * is the resource in its kind's Get output shape (the List item for kinds without a Get), ISO
- * timestamps; `statusCode` and `message` are given on failures.
+ * The body about a resource of any kind: `type` is `<kind snake>.status_changed`; `data` holds the
+ * resource in its kind's Get output shape (the List item for kinds without a Get), ISO timestamps,
+ * under the kind's `bodyMember`: `job` for audience generation jobs (what their receivers have
+ * always read), `resource` for every other kind. `statusCode` and `message` are given on failures.
  */
-export interface ResourceWebhookBody {
+export interface WebhookBody {
   type: string;
   id: string;
   timestamp: string;
   data: {
-    kind: string;
+    kind: KindName;
+    /** The resource's id: its ARN, or the stable identity of kinds without one. */
     arn: string;
     name: string;
     previousStatus: string | null;
@@ -46,16 +31,28 @@ export interface ResourceWebhookBody {
     transition: string;
     statusCode?: string;
     message?: string;
-    resource: Record<string, unknown>;
+    /** `job` or `resource` (the kind's bodyMember): the resource in its Get output shape. */
+    [bodyMember: string]: unknown;
   };
 }
 
-function resourceBody(id: string, e: ResourceEvent): ResourceWebhookBody {
+/** The member of `data` holding the resource, for a kind. */
+export function bodyMemberOf(kind: KindName): string {
+  return KINDS[kind].bodyMember ?? 'resource';
+}
+
+/**
+ * The JSON body. Stable for an entry (no attempt-dependent field), so every retry carries the same
+ * bytes; `timestamp` is when the monitor observed the change (the spec's "when the event occurred").
+ * `data.transition` is an addition beside the documented fields (README "Notifications"): first_seen, status_changed, ...
+ */
+export function buildWebhookBody(entry: Pick<OutboxEntry, 'id'> & { event: ResourceEvent }): string {
+  const e = entry.event;
   const kind = KINDS[e.kind];
   const details = statusClass(kind, e.status) === 'failure' ? e.resource.statusDetails : undefined;
-  return {
+  const body: WebhookBody = {
     type: e.type,
-    id,
+    id: entry.id,
     timestamp: new Date(e.observedAt).toISOString(),
     data: {
       kind: e.kind,
@@ -67,31 +64,7 @@ function resourceBody(id: string, e: ResourceEvent): ResourceWebhookBody {
       transition: e.transition,
       ...(details?.statusCode !== undefined ? { statusCode: details.statusCode } : {}),
       ...(details?.message !== undefined ? { message: details.message } : {}),
-      resource: resourceToWire(kind, e.resource),
-    },
-  };
-}
-
-/**
- * The JSON body. Stable for an entry (no attempt-dependent field), so every retry carries the same
- * bytes; `timestamp` is when the monitor observed the change (the spec's "when the event occurred").
- * `data.transition` is an addition beside the documented fields (README "Notifications"): first_seen, status_changed, ...
- */
-export function buildWebhookBody(entry: Pick<OutboxEntry, 'id' | 'event'>): string {
-  const e = entry.event;
-  if ('resource' in e) return JSON.stringify(resourceBody(entry.id, e));
-  const body: WebhookBody = {
-    type: WEBHOOK_EVENT_TYPE,
-    id: entry.id,
-    timestamp: new Date(e.observedAt).toISOString(),
-    data: {
-      arn: e.arn,
-      name: e.name,
-      previousStatus: e.previousStatus,
-      status: e.status,
-      updateTime: new Date(e.updateTime).toISOString(),
-      transition: e.transition,
-      job: jobToWire(e.job),
+      [bodyMemberOf(e.kind)]: resourceToWire(kind, e.resource),
     },
   };
   return JSON.stringify(body);

@@ -6,7 +6,7 @@ import type { ApiOutcome } from '../aws/types.js';
 import { diffResource, stampResourceStatusSince } from '../kinds/diff.js';
 import type { ResourceTransition } from '../kinds/event.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
-import { routeResources as route, type ResourceRoutableTarget as RoutableTarget } from '../notify/route.js';
+import { route, type RoutableTarget } from '../notify/route.js';
 
 /** The answer to one Get: the resource, or the classified error after all retries. */
 export type Fetched = { id: string; snapshot: ResourceSnapshot } | { id: string; error: { outcome: ApiOutcome; retryable: boolean } };

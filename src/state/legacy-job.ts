@@ -21,6 +21,7 @@ export function resourceFromJob(j: JobSnapshot): ResourceSnapshot {
     for (const m of j.metrics.relevanceMetrics)
       if (m.score !== undefined)
         scores.push({ labels: { audience_size_type: m.audienceSize.type, audience_size: String(m.audienceSize.value) }, value: m.score });
+    // Kept when empty too: the Get shape requires relevanceMetrics whenever metrics are given.
     results['relevance_score'] = scores;
     if (j.metrics.recallMetric !== undefined) results['recall_ratio'] = [{ labels: {}, value: j.metrics.recallMetric }];
   }

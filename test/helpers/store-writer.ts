@@ -4,7 +4,7 @@
 import { openStateStore } from '../../src/state/store.js';
 import { createLogger } from '../../src/log.js';
 import { snap } from './snapshots.js';
-import { resourceFromJob } from '../../src/state/legacy-job.js';
+import { resourceEventFromJobEvent, resourceFromJob } from '../../src/state/legacy-job.js';
 
 const dir = process.argv[2]!;
 const store = await openStateStore({ dir, clock: { now: () => Date.now() }, log: createLogger({ level: 'silent' }), compactBytes: 20_000 });
@@ -15,7 +15,7 @@ for (;;) {
   const entry = {
     id: `evt_${n}`,
     target: 't',
-    event: {
+    event: resourceEventFromJobEvent({
       type: 'audience_generation_job.status_changed' as const,
       transition: 'first_seen' as const,
       arn: s.arn,
@@ -25,7 +25,7 @@ for (;;) {
       updateTime: n,
       observedAt: n,
       job: s,
-    },
+    }),
     createdAt: n,
     attempts: 0,
     nextAttemptAt: n,

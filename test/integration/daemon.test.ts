@@ -119,6 +119,18 @@ test('jobs move to ACTIVE and CREATE_FAILED: metrics, signed webhooks, Slack, an
       assert.equal(byArn[ARN_FAIL]?.previousStatus, 'CREATE_PENDING');
       assert.equal(byArn[ARN_FAIL]?.status, 'CREATE_FAILED');
       assert.equal(byArn[ARN_FAIL]?.job.statusDetails?.message, 'Seed audience has fewer than 500 users');
+      // Beside data.job, as for every kind: the kind, and the failure's statusCode and message.
+      const dataOf = (arn: string) =>
+        hooks.map((h) => (JSON.parse(h.body) as { data: Record<string, unknown> & { arn: string } }).data).find((d) => d.arn === arn);
+      assert.equal(dataOf(ARN_OK)?.['kind'], 'audienceGenerationJob');
+      assert.equal(dataOf(ARN_OK)?.['statusCode'], undefined);
+      assert.deepEqual(
+        (dataOf(ARN_OK)?.['job'] as { metrics?: unknown } | undefined)?.metrics,
+        METRICS,
+        'audience sizes are numbers, as AWS wrote them',
+      );
+      assert.equal(dataOf(ARN_FAIL)?.['statusCode'], 'INSUFFICIENT_SEED');
+      assert.equal(dataOf(ARN_FAIL)?.['message'], 'Seed audience has fewer than 500 users');
       const slackTexts = slack.map((s) => JSON.parse(s.body) as { text: string; blocks: unknown[] });
       assert.ok(slackTexts.every((m) => typeof m.text === 'string' && m.text.length > 0 && Array.isArray(m.blocks)));
       assert.ok(

@@ -156,7 +156,7 @@ test('with the real journal store: delivered entries leave the outbox, attempts 
       notifyOnFirstSeenTerminal: false,
       now: Date.now(),
     });
-    await store.commit({ upsert: [transitions[1]!.snapshot], remove: [], enqueue });
+    await store.commit({ upsert: [], remove: [], enqueue });
     const w = createOutboxWorker({ store, targets: [tgt(rx)], clock: systemClock, log, baseDelayMs: 50, maxDelayMs: 100 });
     w.start();
     await until(() => store.pending().length === 0);

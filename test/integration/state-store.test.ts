@@ -10,6 +10,7 @@ import { writeForeignLock } from '../helpers/lock.js';
 import { createLogger } from '../../src/log.js';
 import { job, snap, ARN_A, ARN_B } from '../helpers/snapshots.js';
 import type { OutboxEntry } from '../../src/domain.js';
+import { resourceEventFromJobEvent } from '../../src/state/legacy-job.js';
 
 const clock = { now: () => Date.parse('2026-11-28T12:00:00.000Z') };
 const log = createLogger({ level: 'silent' });
@@ -20,7 +21,7 @@ function entry(id: string, arn = ARN_A): OutboxEntry {
   return {
     id,
     target: 'audit',
-    event: {
+    event: resourceEventFromJobEvent({
       type: 'audience_generation_job.status_changed',
       transition: 'status_changed',
       arn,
@@ -30,7 +31,7 @@ function entry(id: string, arn = ARN_A): OutboxEntry {
       updateTime: s.updateTime,
       observedAt: 1,
       job: s,
-    },
+    }),
     createdAt: 1,
     attempts: 0,
     nextAttemptAt: 1,

@@ -1,7 +1,7 @@
 // Message facts from the declarations, rendered from plain snapshots with an injected `now`.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatDuration, messageFacts } from '../../src/kinds/facts.js';
+import { formatDuration, messageFacts, messageTables } from '../../src/kinds/facts.js';
 import { defaultNotifyStatuses, KINDS, statusClass } from '../../src/kinds/index.js';
 import type { ResourceSnapshot } from '../../src/kinds/resource.js';
 
@@ -54,6 +54,48 @@ describe('messageFacts', () => {
       { title: 'Records', value: '1,234,567' },
       { title: 'Size', value: '2.5 GB' },
     ]);
+  });
+
+  it('audience generation job: collaboration and account as code, model, recall as a score, who started it', () => {
+    const job = snap({
+      kind: 'audienceGenerationJob',
+      parents: { collaborationId: 'c-1', configuredAudienceModelArn: 'arn:cam' },
+      results: { recall_ratio: [{ labels: {}, value: 0.42 }] },
+      attributes: { startedBy: '111122223333', includeSeedInOutput: true },
+    });
+    assert.deepEqual(messageFacts(KINDS.audienceGenerationJob, job, T), [
+      { title: 'Collaboration', value: 'c-1', code: true },
+      { title: 'Configured audience model', value: 'arn:cam', code: true },
+      { title: 'Recall', value: '0.420' },
+      { title: 'Started by', value: '111122223333', code: true },
+    ]);
+  });
+
+  it('tables: one row per item with its unit; a unit value from the answer is never a property lookup', () => {
+    const job = snap({
+      kind: 'audienceGenerationJob',
+      results: {
+        relevance_score: [
+          { labels: { audience_size_type: 'ABSOLUTE', audience_size: '2500000' }, value: 0.91234 },
+          { labels: { audience_size_type: 'PERCENTAGE', audience_size: '20' }, value: 1 },
+          { labels: { audience_size_type: 'constructor', audience_size: '3' }, value: 0.5 },
+        ],
+      },
+    });
+    assert.deepEqual(messageTables(KINDS.audienceGenerationJob, job), [
+      {
+        title: 'Relevance by audience size',
+        rowTitle: 'Audience size',
+        valueTitle: 'Score',
+        rows: [
+          ['2,500,000', '0.912'],
+          ['20 %', '1'],
+          ['3 constructor', '0.500'],
+        ],
+      },
+    ]);
+    assert.deepEqual(messageTables(KINDS.audienceGenerationJob, snap({ kind: 'audienceGenerationJob' })), []);
+    assert.deepEqual(messageTables(KINDS.mlInputChannel, snap({ kind: 'mlInputChannel' })), []);
   });
 
   it('states nothing it was not told', () => {

@@ -219,10 +219,26 @@ describe('kind declarations match the service model', () => {
               assert.equal(r.integer, ['integer', 'long'].includes(s.type), `${r.key} integer`);
               assert.equal(s.min, r.min, `${op.name} ${r.key} min`);
               assert.equal(s.max, r.max, `${op.name} ${r.key} max`);
-              for (const lp of Object.values(r.labels ?? {})) {
+              for (const [label, lp] of Object.entries(r.labels ?? {})) {
                 const ln = resolveItems(outputStructure(op), r.items, lp);
                 assert.ok(ln, `${r.key} label path ${lp.join('.')}`);
                 assert.ok(['string', 'integer', 'long'].includes(shape(ln).type));
+                // A number in the model is written back as a number in webhook bodies.
+                assert.equal(
+                  (r.numberLabels ?? []).includes(label),
+                  shape(ln).type !== 'string',
+                  `${r.key} label ${label}: numberLabels lists exactly the labels the model types as numbers`,
+                );
+              }
+              if (r.table) {
+                assert.ok(r.items, `${r.key}: only a list result is a table`);
+                assert.ok(r.labels?.[r.table.rowLabel], `${r.key} table row label`);
+                const unitPath = r.table.unitLabel === undefined ? undefined : r.labels?.[r.table.unitLabel];
+                if (r.table.unitLabel) assert.ok(unitPath, `${r.key} table unit label`);
+                if (unitPath && r.table.units) {
+                  const values = shape(resolveItems(outputStructure(op), r.items, unitPath)!).enum ?? [];
+                  for (const u of Object.keys(r.table.units)) assert.ok(values.includes(u), `${r.key} table unit ${u} is in the model`);
+                }
               }
             } else if (r.type === 'enum') {
               assert.equal(name, r.shape);
@@ -251,6 +267,13 @@ describe('kind declarations match the service model', () => {
           if ('result' in f.from) assert.ok(k.results.some((r) => r.key === (f.from as { result: string }).result));
           if ('parent' in f.from) assert.ok(k.parents[f.from.parent]);
           if ('versionIdentifier' in f.from) assert.ok(k.versionMember);
+          if ('attribute' in f.from) {
+            const member = f.from.attribute;
+            assert.ok(
+              k.attributes?.some((a) => a.member === member),
+              `fact ${f.title}: attribute ${member} is declared`,
+            );
+          }
         }
       });
     });

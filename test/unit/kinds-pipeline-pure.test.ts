@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diffResource, stampResourceStatusSince } from '../../src/kinds/diff.js';
 import { KINDS } from '../../src/kinds/index.js';
-import type { OutboxEntry } from '../../src/domain.js';
-import { routeResources } from '../../src/notify/route.js';
+import { route, type RoutedEntry } from '../../src/notify/route.js';
 import { buildWebhookBody } from '../../src/notify/webhook.js';
 import { buildSlackMessage } from '../../src/notify/slack.js';
 import { readOutboxEntry } from '../../src/state/shape.js';
@@ -49,11 +48,11 @@ describe('diffResource', () => {
   });
 });
 
-describe('routeResources', () => {
+describe('route', () => {
   const opts = { notifyOnFirstSeenTerminal: false, now: 1 };
   it('default statuses are the kind success and failures; kinds limits a target', () => {
     const change = diffResource(running, failed, 5);
-    const ok = routeResources(
+    const ok = route(
       change,
       [{ name: 'all' }, { name: 'channels', kinds: ['mlInputChannel'] }, { name: 'models', kinds: ['trainedModel'] }],
       opts,
@@ -65,33 +64,30 @@ describe('routeResources', () => {
     assert.equal(ok[0]!.event.type, 'trained_model.status_changed');
     // CANCEL_FAILED exists for trained models only: a default target hears it.
     const cancel = diffResource(running, { ...failed, status: 'CANCEL_FAILED' }, 5);
-    assert.equal(routeResources(cancel, [{ name: 'all' }], opts).length, 1);
+    assert.equal(route(cancel, [{ name: 'all' }], opts).length, 1);
     // INACTIVE is no default.
-    assert.equal(routeResources(diffResource(running, { ...failed, status: 'INACTIVE' }, 5), [{ name: 'all' }], opts).length, 0);
+    assert.equal(route(diffResource(running, { ...failed, status: 'INACTIVE' }, 5), [{ name: 'all' }], opts).length, 0);
     // Explicit statuses are taken as given.
-    assert.equal(routeResources(change, [{ name: 'a', statuses: ['ACTIVE'] }], opts).length, 0);
+    assert.equal(route(change, [{ name: 'a', statuses: ['ACTIVE'] }], opts).length, 0);
   });
   it('first sight at rest is old news unless asked; first sight in progress goes to targets listing it', () => {
-    assert.equal(routeResources(diffResource(undefined, failed, 5), [{ name: 'all' }], opts).length, 0);
-    assert.equal(
-      routeResources(diffResource(undefined, failed, 5), [{ name: 'all' }], { ...opts, notifyOnFirstSeenTerminal: true }).length,
-      1,
-    );
-    assert.equal(routeResources(diffResource(undefined, running, 5), [{ name: 'p', statuses: ['CREATE_IN_PROGRESS'] }], opts).length, 1);
+    assert.equal(route(diffResource(undefined, failed, 5), [{ name: 'all' }], opts).length, 0);
+    assert.equal(route(diffResource(undefined, failed, 5), [{ name: 'all' }], { ...opts, notifyOnFirstSeenTerminal: true }).length, 1);
+    assert.equal(route(diffResource(undefined, running, 5), [{ name: 'p', statuses: ['CREATE_IN_PROGRESS'] }], opts).length, 1);
   });
   it('ids are stable per (id, status, updateTime, target) and differ between targets', () => {
-    const a = routeResources(diffResource(running, failed, 5), [{ name: 'x' }, { name: 'y' }], opts);
-    const b = routeResources(diffResource(running, failed, 99), [{ name: 'x' }], opts);
+    const a = route(diffResource(running, failed, 5), [{ name: 'x' }, { name: 'y' }], opts);
+    const b = route(diffResource(running, failed, 99), [{ name: 'x' }], opts);
     assert.equal(a[0]!.id, b[0]!.id);
     assert.notEqual(a[0]!.id, a[1]!.id);
   });
 });
 
 describe('formatters for a trained model', () => {
-  const [entry] = routeResources(diffResource(running, failed, T0 + 3_600_500), [{ name: 'w' }], {
+  const [entry] = route(diffResource(running, failed, T0 + 3_600_500), [{ name: 'w' }], {
     notifyOnFirstSeenTerminal: false,
     now: 1,
-  }) as [OutboxEntry];
+  }) as [RoutedEntry];
   it('webhook body: type, kind, id, statusCode and message on failure, the resource in its Get shape with ISO times', () => {
     const body = JSON.parse(buildWebhookBody(entry));
     assert.equal(body.type, 'trained_model.status_changed');
@@ -121,7 +117,7 @@ describe('formatters for a trained model', () => {
     assert.equal(r.trainedModelArn !== undefined && r.membershipIdentifier !== undefined, true);
   });
   it('no statusCode/message on a success', () => {
-    const [ok] = routeResources(
+    const [ok] = route(
       diffResource(running, { ...running, status: 'ACTIVE', updateTime: T0 + 9, statusDetails: { statusCode: 'x' } }, 1),
       [{ name: 'w' }],
       { notifyOnFirstSeenTerminal: false, now: 1 },
@@ -145,7 +141,7 @@ describe('formatters for a trained model', () => {
       status: 'ACTIVE',
       parents: { trainedModelArn: TRAINED_MODEL_ARN, trainedModelVersionIdentifier: 'v-2' },
     });
-    const [e] = routeResources(diffResource({ ...job, status: 'CREATE_IN_PROGRESS' }, job, 1), [{ name: 'w' }], {
+    const [e] = route(diffResource({ ...job, status: 'CREATE_IN_PROGRESS' }, job, 1), [{ name: 'w' }], {
       notifyOnFirstSeenTerminal: false,
       now: 1,
     });
@@ -155,7 +151,7 @@ describe('formatters for a trained model', () => {
       status: 'ACTIVE',
       results: { records: [{ labels: {}, value: 1200 }], size_bytes: [{ labels: {}, value: 2.5 }] },
     });
-    const [c] = routeResources(diffResource({ ...ch, status: 'CREATE_IN_PROGRESS' }, ch, 1), [{ name: 'w' }], {
+    const [c] = route(diffResource({ ...ch, status: 'CREATE_IN_PROGRESS' }, ch, 1), [{ name: 'w' }], {
       notifyOnFirstSeenTerminal: false,
       now: 1,
     });

@@ -7,8 +7,9 @@ import type { SendRequest, SendResult } from '../../src/notify/send.js';
 import type { OutboxEntry } from '../../src/domain.js';
 import { MemoryOutbox } from '../helpers/memory-outbox.js';
 import { fakeTime } from '../helpers/fake-time.js';
-import { change, entryFor, ARN, T0 } from '../helpers/notify-fixtures.js';
+import { change, entryFor, ARN, COLLABORATION, MODEL, T0 } from '../helpers/notify-fixtures.js';
 import { parseTarget, type TargetInput } from '../helpers/targets.js';
+import { resourceEventFromJobEvent } from '../../src/state/legacy-job.js';
 
 const HOOK = 'https://hooks.example.com/services/T0/B0/sekrit-token';
 const target = (over: Partial<TargetInput> = {}): WorkerTarget =>
@@ -82,6 +83,55 @@ test('delivers, marks delivered, one log line with redacted endpoint and no secr
   assert.equal(line['attempt'], 1);
   assert.equal(line['httpStatus'], 200);
   assert.ok(!JSON.stringify(h.lines).includes('sekrit'));
+});
+
+test('an entry of an older release (the job event shape of old) is delivered with the body of today', async () => {
+  const h = harness();
+  const job = {
+    arn: ARN,
+    name: 'lookalike-q3',
+    status: 'CREATE_FAILED',
+    createTime: T0,
+    updateTime: T0 + 60_000,
+    configuredAudienceModelArn: MODEL,
+    collaborationId: COLLABORATION,
+    statusDetails: { statusCode: 'INSUFFICIENT_SEED', message: 'too few' },
+    metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.5 }] },
+    detail: 'full' as const,
+  };
+  const old: OutboxEntry = {
+    id: 'evt_0123456789abcdef0123456789abcdef',
+    target: 'audit',
+    event: resourceEventFromJobEvent({
+      type: 'audience_generation_job.status_changed',
+      transition: 'status_changed',
+      arn: ARN,
+      name: job.name,
+      previousStatus: 'CREATE_IN_PROGRESS',
+      status: 'CREATE_FAILED',
+      updateTime: job.updateTime,
+      observedAt: job.updateTime + 5_000,
+      job,
+    }),
+    createdAt: T0,
+    attempts: 0,
+    nextAttemptAt: T0,
+  };
+  h.store.add(old);
+  h.worker.start();
+  await h.time.settle();
+  assert.equal(h.calls.length, 1);
+  assert.equal(h.calls[0]?.req.headers['webhook-id'], old.id);
+  const body = JSON.parse(h.calls[0]!.req.body);
+  assert.equal(body.type, 'audience_generation_job.status_changed');
+  assert.equal(body.id, old.id);
+  assert.equal(body.data.kind, 'audienceGenerationJob');
+  assert.equal(body.data.statusCode, 'INSUFFICIENT_SEED');
+  assert.equal(body.data.message, 'too few');
+  assert.deepEqual(body.data.job.metrics, { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.5 }] });
+  assert.equal(body.data.job.collaborationId, COLLABORATION);
+  assert.equal(body.data.job.createTime, new Date(T0).toISOString());
+  assert.deepEqual(h.outcomes, ['audit:delivered']);
 });
 
 test('retryable: attempt recorded durably with backoff before the next send; same id on retry', async () => {

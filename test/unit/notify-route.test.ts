@@ -15,7 +15,7 @@ test('status_changed to a listed status notifies, unlisted does not', () => {
   assert.equal(route([change('DELETE_IN_PROGRESS', 'DELETE_FAILED')], [DEFAULT], opts).length, 1);
 });
 
-test('entry carries the JobEvent and starts with no attempts', () => {
+test('entry carries the event of the resource and starts with no attempts', () => {
   const t = change('CREATE_IN_PROGRESS', 'ACTIVE');
   const [e] = route([t], [DEFAULT], opts);
   assert.ok(e);
@@ -25,6 +25,7 @@ test('entry carries the JobEvent and starts with no attempts', () => {
   assert.equal(e.createdAt, T0);
   assert.deepEqual(e.event, {
     type: 'audience_generation_job.status_changed',
+    kind: 'audienceGenerationJob',
     transition: 'status_changed',
     arn: ARN,
     name: 'lookalike-q3',
@@ -32,7 +33,7 @@ test('entry carries the JobEvent and starts with no attempts', () => {
     status: 'ACTIVE',
     updateTime: t.snapshot.updateTime,
     observedAt: t.observedAt,
-    job: t.snapshot,
+    resource: t.snapshot,
   });
 });
 
@@ -106,7 +107,7 @@ test('event id: evt_ + 32 hex, deterministic from (arn, status, updateTime, targ
 test('filters: collaborationIds and anchored jobNamePattern', () => {
   const t = change('CREATE_IN_PROGRESS', 'ACTIVE');
   assert.equal(route([t], [{ ...DEFAULT, collaborationIds: ['other'] }], opts).length, 0);
-  assert.equal(route([t], [{ ...DEFAULT, collaborationIds: ['other', t.snapshot.collaborationId!] }], opts).length, 1);
+  assert.equal(route([t], [{ ...DEFAULT, collaborationIds: ['other', t.snapshot.parents.collaborationId!] }], opts).length, 1);
   const noCollab = change('CREATE_IN_PROGRESS', 'ACTIVE', { collaborationId: undefined });
   assert.equal(route([noCollab], [{ ...DEFAULT, collaborationIds: ['x'] }], opts).length, 0);
   assert.equal(route([t], [{ ...DEFAULT, jobNamePattern: 'lookalike-.*' }], opts).length, 1);
@@ -115,6 +116,43 @@ test('filters: collaborationIds and anchored jobNamePattern', () => {
   assert.equal(compileJobNamePattern('('), undefined);
   assert.ok(compileJobNamePattern('a|b')?.test('b'));
   assert.equal(compileJobNamePattern('a|b')?.test('ab'), false);
+});
+
+test('audience generation job ids are those earlier releases gave the same transitions: an upgrade never re-sends', () => {
+  // Computed by the release that routed audience generation jobs on their own path, same fixtures.
+  const every: RoutableTarget = { name: 'slack', everyTransition: true, statuses: ['ACTIVE'] };
+  const cases: Array<[ReturnType<typeof change>, string]> = [
+    [change('CREATE_IN_PROGRESS', 'ACTIVE'), 'evt_5082567459ee3e4bc3e9fa3aff4f667a'],
+    [
+      change('ACTIVE', 'ACTIVE', { metrics: { relevanceMetrics: [], recallMetric: 0.5 } }, 'metrics_appeared'),
+      'evt_eadd9f1f350a9a61c3d67c503d60182e',
+    ],
+    [change('ACTIVE', 'VANISHED', {}, 'vanished'), 'evt_35810127d23afe47b1ebc02c1dec4825'],
+    [change(null, 'CREATE_PENDING'), 'evt_d5c70c286500560ca3589fead687b04d'],
+    [
+      change('CREATE_IN_PROGRESS', 'CREATE_FAILED', { updateTime: Date.parse('2026-11-28T11:00:00.000Z') }),
+      'evt_ba65cd15d0a99d549675ac099000f58f',
+    ],
+  ];
+  for (const [t, id] of cases) {
+    const [e] = route([t], [every], { notifyOnFirstSeenTerminal: true, now: 0 });
+    assert.equal(e?.id, id, `${t.kind} ${t.to}`);
+  }
+  const m = route([cases[1]![0]], [every], opts)[0]!;
+  assert.equal(m.id, eventId(ARN, 'ACTIVE#metrics', m.event.updateTime, 'slack'));
+});
+
+test('kinds and the declaration: a target of other kinds hears nothing; defaults are the kind success and failures', () => {
+  const t = change('CREATE_IN_PROGRESS', 'ACTIVE');
+  assert.equal(route([t], [{ name: 'x', kinds: ['trainedModel'] }], opts).length, 0);
+  assert.equal(route([t], [{ name: 'x', kinds: ['trainedModel', 'audienceGenerationJob'] }], opts).length, 1);
+  for (const to of ['ACTIVE', 'CREATE_FAILED', 'DELETE_FAILED'])
+    assert.equal(route([change('CREATE_IN_PROGRESS', to)], [{ name: 'd' }], opts).length, 1, to);
+  for (const to of ['CREATE_PENDING', 'DELETE_IN_PROGRESS'])
+    assert.equal(route([change('CREATE_IN_PROGRESS', to)], [{ name: 'd' }], opts).length, 0, to);
+  // A status the model does not know is at rest (class "other"): its first sight is old news.
+  assert.equal(route([change(null, 'ARCHIVED')], [{ name: 'all', everyTransition: true }], opts).length, 0);
+  assert.equal(route([change('ACTIVE', 'ARCHIVED')], [{ name: 'all', everyTransition: true }], opts).length, 1);
 });
 
 test('route is pure: does not mutate its inputs', () => {

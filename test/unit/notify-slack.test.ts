@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSlackMessage, SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../src/notify/slack.js';
 import { escapeMrkdwn, formatDuration, mrkdwnFit, truncate } from '../../src/notify/slack-text.js';
-import { change, entryFor, T0 } from '../helpers/notify-fixtures.js';
+import { ARN, COLLABORATION, MODEL, change, entryFor, T0 } from '../helpers/notify-fixtures.js';
 
 function texts(b: SlackBlock): string[] {
   if (b.type === 'header') return [b.text.text];
@@ -158,4 +158,78 @@ test('text from outside is escaped in every mrkdwn field, the text and the fallb
   // Escaping never cuts an entity in half when the fallback is shortened.
   const long = buildSlackMessage(entryFor('s', change('CREATE_IN_PROGRESS', 'ACTIVE', { name: '<'.repeat(2000) })).event);
   assert.ok(long.text.length <= SLACK_LIMITS.text && /^(?:[^&]|&lt;|&amp;|&gt;)*$/.test(long.text), long.text.slice(-20));
+});
+
+test('an audience generation job failure says what earlier releases said: facts, why it failed, the relevance table', () => {
+  const t = change('CREATE_IN_PROGRESS', 'CREATE_FAILED', {
+    description: 'q3 lookalikes',
+    includeSeedInOutput: false,
+    startedBy: '111122223333',
+    protectedQueryIdentifier: 'pq-1',
+    statusDetails: { statusCode: 'INSUFFICIENT_SEED', message: 'Seed audience has fewer than 500 users' },
+    metrics: {
+      relevanceMetrics: [
+        { audienceSize: { type: 'ABSOLUTE', value: 10000 }, score: 0.9123 },
+        { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 0.8 },
+      ],
+      recallMetric: 0.42,
+    },
+  });
+  const m = buildSlackMessage(entryFor('s', t).event, { monitorName: 'prod' });
+  // The message of the release that had its own audience generation job path, block for block; only
+  // the ARN's heading now names the kind ("Job ARN" before).
+  const fallback = ':x: Audience generation job lookalike-q3 failed: CREATE_FAILED (was CREATE_IN_PROGRESS)';
+  assert.deepEqual(m, {
+    text: fallback,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: ':x: lookalike-q3: CREATE_FAILED', emoji: true } },
+      {
+        type: 'section',
+        fields: [
+          { type: 'mrkdwn', text: '*Status*\nCREATE_FAILED (was CREATE_IN_PROGRESS)' },
+          { type: 'mrkdwn', text: '*Duration*\n1 min (created to last update)' },
+          { type: 'mrkdwn', text: `*Collaboration*\n\`${COLLABORATION}\`` },
+          { type: 'mrkdwn', text: `*Configured audience model*\n\`${MODEL}\`` },
+          { type: 'mrkdwn', text: '*Recall*\n0.420' },
+          { type: 'mrkdwn', text: '*Started by*\n`111122223333`' },
+        ],
+      },
+      { type: 'section', text: { type: 'mrkdwn', text: `*Audience generation job ARN*\n\`${ARN}\`` } },
+      { type: 'section', text: { type: 'mrkdwn', text: '*Why it failed* (INSUFFICIENT_SEED)\n> Seed audience has fewer than 500 users' } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: '*Relevance by audience size*\n```\nAudience size  Score\n10,000         0.912\n5 %            0.800\n```',
+        },
+      },
+    ],
+    attachments: [
+      {
+        color: '#E01E5A',
+        fallback,
+        blocks: [
+          {
+            type: 'context',
+            elements: [
+              {
+                type: 'mrkdwn',
+                text: 'cleanroomsml-monitor · prod · created 2026-11-28 10:00 UTC · updated 2026-11-28 10:01 UTC · observed 2026-11-28 10:01 UTC',
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+});
+
+test('relevance table: an audience size type the table does not know is written after the size; no table without scores', () => {
+  const t = change('CREATE_IN_PROGRESS', 'ACTIVE', {
+    metrics: { relevanceMetrics: [{ audienceSize: { type: 'BUCKETS', value: 1234 }, score: 1 }] },
+  });
+  const all = buildSlackMessage(entryFor('s', t).event).blocks.flatMap(texts).join('\n');
+  assert.match(all, /1,234 BUCKETS +1\n/);
+  const none = buildSlackMessage(entryFor('s', change('CREATE_IN_PROGRESS', 'ACTIVE', { metrics: { relevanceMetrics: [] } })).event);
+  assert.doesNotMatch(none.blocks.flatMap(texts).join('\n'), /Relevance/);
 });

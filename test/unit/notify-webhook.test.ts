@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { buildWebhookBody, signPayload, verifyWebhook, webhookHeaders, secretsOf } from '../../src/notify/webhook.js';
-import { change, entryFor, T0 } from '../helpers/notify-fixtures.js';
+import { snapshotFromWire } from '../../src/aws/resource-deserialize.js';
+import { KINDS } from '../../src/kinds/index.js';
+import { ARN, COLLABORATION, MODEL, change, entryFor, getJson, snap, T0 } from '../helpers/notify-fixtures.js';
 
 // Published vector from the Standard Webhooks reference library tests
 // (standard-webhooks/libraries/javascript/src/webhook.test.ts, "sign function works").
@@ -33,19 +35,22 @@ test('body follows the documented shape (README "Notifications"); job in GetAudi
   assert.equal(body.id, e.id);
   assert.equal(body.timestamp, new Date(t.observedAt).toISOString());
   assert.deepEqual(Object.keys(body), ['type', 'id', 'timestamp', 'data']);
-  assert.equal(body.data.arn, t.arn);
+  assert.equal(body.data.arn, t.id);
   assert.equal(body.data.name, 'lookalike-q3');
   assert.equal(body.data.previousStatus, 'CREATE_IN_PROGRESS');
   assert.equal(body.data.status, 'ACTIVE');
   assert.equal(body.data.updateTime, new Date(t.snapshot.updateTime).toISOString());
+  assert.equal(body.data.kind, 'audienceGenerationJob');
+  assert.equal(body.data.statusCode, undefined, 'no failure detail on a success');
+  assert.equal(body.data.resource, undefined, 'the job is under data.job only');
   assert.deepEqual(body.data.job, {
     createTime: '2026-11-28T10:00:00.000Z',
     updateTime: '2026-11-28T10:01:00.000Z',
-    audienceGenerationJobArn: t.arn,
+    audienceGenerationJobArn: t.id,
     name: 'lookalike-q3',
     status: 'ACTIVE',
-    configuredAudienceModelArn: t.snapshot.configuredAudienceModelArn,
-    collaborationId: t.snapshot.collaborationId,
+    configuredAudienceModelArn: t.snapshot.parents.configuredAudienceModelArn,
+    collaborationId: t.snapshot.parents.collaborationId,
     metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.9 }], recallMetric: 0.7 },
   });
   assert.ok(!('seedAudience' in body.data.job) && !('tags' in body.data.job));
@@ -58,6 +63,94 @@ test('seedAudience/tags smuggled into a snapshot never reach the body', () => {
   const body = JSON.parse(buildWebhookBody(entryFor('audit', t)));
   assert.equal(body.data.job.seedAudience, undefined);
   assert.equal(body.data.job.tags, undefined);
+  // Even when present on the snapshot object itself, or as undeclared attributes.
+  const s = snap({ status: 'ACTIVE' });
+  const dirty = { ...s, seedAudience: { roleArn: 'x' }, tags: { k: 'v' }, attributes: { ...s.attributes, tags: 'k=v', seedAudience: 'x' } };
+  const b2 = JSON.parse(buildWebhookBody(entryFor('audit', { ...t, snapshot: dirty })));
+  assert.deepEqual(
+    Object.keys(b2.data.job).filter((k) => k === 'seedAudience' || k === 'tags'),
+    [],
+  );
+});
+
+const FULL = {
+  description: 'q3 lookalikes',
+  includeSeedInOutput: false,
+  startedBy: '111122223333',
+  protectedQueryIdentifier: 'pq-1',
+  statusDetails: { statusCode: 'INSUFFICIENT_SEED', message: 'Seed audience has fewer than 500 users' },
+  metrics: {
+    relevanceMetrics: [
+      { audienceSize: { type: 'ABSOLUTE', value: 10000 }, score: 0.9123 },
+      { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 0.8 },
+    ],
+    recallMetric: 0.42,
+  },
+};
+
+test('an audience generation job failure: the bytes of data.job of earlier releases, plus kind, statusCode and message', () => {
+  const e = entryFor('audit', change('CREATE_IN_PROGRESS', 'CREATE_FAILED', FULL));
+  const text = buildWebhookBody(e);
+  const body = JSON.parse(text);
+  assert.deepEqual(Object.keys(body.data), [
+    'kind',
+    'arn',
+    'name',
+    'previousStatus',
+    'status',
+    'updateTime',
+    'transition',
+    'statusCode',
+    'message',
+    'job',
+  ]);
+  assert.equal(body.data.kind, 'audienceGenerationJob');
+  assert.equal(body.data.statusCode, 'INSUFFICIENT_SEED');
+  assert.equal(body.data.message, 'Seed audience has fewer than 500 users');
+  // Written by the release that built this body from its own job record: receivers parsing it see the same JSON.
+  const earlier =
+    '{"createTime":"2026-11-28T10:00:00.000Z","updateTime":"2026-11-28T10:01:00.000Z","audienceGenerationJobArn":"' +
+    ARN +
+    '","name":"lookalike-q3","description":"q3 lookalikes","status":"CREATE_FAILED","statusDetails":{"statusCode":"INSUFFICIENT_SEED","message":"Seed audience has fewer than 500 users"},"configuredAudienceModelArn":"' +
+    MODEL +
+    '","includeSeedInOutput":false,"collaborationId":"' +
+    COLLABORATION +
+    '","metrics":{"relevanceMetrics":[{"audienceSize":{"type":"ABSOLUTE","value":10000},"score":0.9123},{"audienceSize":{"type":"PERCENTAGE","value":5},"score":0.8}],"recallMetric":0.42},"startedBy":"111122223333","protectedQueryIdentifier":"pq-1"}';
+  assert.equal(JSON.stringify(body.data.job), earlier);
+  assert.equal(typeof body.data.job.metrics.relevanceMetrics[0].audienceSize.value, 'number');
+  assert.equal(e.id, 'evt_98493987e80d19e65b2c06dda463baea', 'the id of earlier releases for this transition and target');
+});
+
+test('data.job is the GetAudienceGenerationJob answer the monitor read, less seedAudience and tags', () => {
+  const answer = {
+    ...getJson({ status: 'ACTIVE', ...FULL }),
+    seedAudience: { dataSource: { s3Uri: 's3://b/k' }, roleArn: 'arn:aws:iam::1:role/r' },
+    tags: { team: 'x' },
+  };
+  const AGJ = KINDS.audienceGenerationJob;
+  const s = snapshotFromWire(AGJ, AGJ.get.member!, answer, 'GetAudienceGenerationJob');
+  const body = JSON.parse(
+    buildWebhookBody(
+      entryFor('audit', { kind: 'status_changed', id: s.id, from: 'CREATE_IN_PROGRESS', to: 'ACTIVE', observedAt: T0, snapshot: s }),
+    ),
+  );
+  const { seedAudience: _seed, tags: _tags, ...expected } = answer;
+  assert.deepEqual(body.data.job, expected);
+  // An empty relevance list stays a list (the model requires it whenever metrics are given).
+  const empty = snap({ status: 'ACTIVE', metrics: { relevanceMetrics: [], recallMetric: 0.3 } });
+  const b2 = JSON.parse(
+    buildWebhookBody(
+      entryFor('audit', {
+        kind: 'status_changed',
+        id: empty.id,
+        from: 'CREATE_IN_PROGRESS',
+        to: 'ACTIVE',
+        observedAt: T0,
+        snapshot: empty,
+      }),
+    ),
+  );
+  assert.deepEqual(b2.data.job.metrics, { relevanceMetrics: [], recallMetric: 0.3 });
 });
 
 test('headers: webhook-id = entry id, timestamp = this attempt in seconds, signature verifies independently', () => {

@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { checkpointChunks, type Checkpoint } from '../../src/state/checkpoint-text.js';
 import type { OutboxEntry } from '../../src/domain.js';
 import { ARN_A, ARN_B, job, snap } from '../helpers/snapshots.js';
+import { resourceEventFromJobEvent } from '../../src/state/legacy-job.js';
 
 const entry = (id: string): OutboxEntry => ({
   id,
   target: 'slack "ops"',
-  event: {
+  event: resourceEventFromJobEvent({
     type: 'audience_generation_job.status_changed',
     transition: 'status_changed',
     arn: ARN_A,
@@ -19,7 +20,7 @@ const entry = (id: string): OutboxEntry => ({
     updateTime: 1,
     observedAt: 2,
     job: snap({ status: 'ACTIVE' }),
-  },
+  }),
   createdAt: 5,
   attempts: 2,
   nextAttemptAt: 7,
