@@ -5,7 +5,9 @@
 // through the same identity and region. Every dependency can be replaced through AppOptions.
 import { Registry } from 'prom-client';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Clock } from './domain.js';
+import type { Clock, JobSnapshot } from './domain.js';
+import type { ResourceSnapshot } from './kinds/resource.js';
+import { resourceFromJob } from './state/legacy-job.js';
 import type { Config } from './config/schema.js';
 import { scheduleIntervalMs } from './config/schedule.js';
 import { loadConfig, secretFilesOf } from './config/load.js';
@@ -175,11 +177,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // 3. Metrics, read from the state at scrape time; `config` is the config in force (reload changes it).
   let config = opts.config;
   const registry = opts.registry ?? new Registry();
+  // bridge: removed when the sweep stores every kind as a ResourceSnapshot. Each job snapshot is
+  // converted once (the store replaces the object on a change), so unchanged pieces stay cached.
+  const jobAsResource = new WeakMap<JobSnapshot, ResourceSnapshot>();
+  const everyResource = (): ReadonlyMap<string, ResourceSnapshot> => {
+    const all = new Map(store.resources());
+    for (const [arn, j] of store.jobs()) {
+      let r = jobAsResource.get(j);
+      if (r === undefined) jobAsResource.set(j, (r = resourceFromJob(j)));
+      all.set(arn, r);
+    }
+    return all;
+  };
   const metrics: Metrics = createMetrics(
     registry,
     {
-      jobs: () => store.jobs(),
-      resources: () => store.resources(),
+      resources: everyResource,
       pending: () => store.pending(),
       deadLetters: () => store.deadLetters(),
       targetNames: () => config.notifications.targets.map((t) => t.name),
