@@ -15,7 +15,7 @@
 // the renderer's job (resource-series.ts).
 import { statusClass } from '../kinds/index.js';
 import type { KindDecl, ResultDecl } from '../kinds/kind.js';
-import type { ResourceSnapshot } from '../kinds/resource.js';
+import type { ResourceSnapshot, ResultSample } from '../kinds/resource.js';
 
 /** metrics.statusSeries: every status of every resource, or only the current one of those at rest. */
 export type StatusSeries = 'all' | 'nonTerminalOnly';
@@ -66,6 +66,15 @@ function oneHot(name: string, label: string, known: readonly string[]): (id: str
   };
 }
 
+/** Whether sample `n` has the label values of an earlier one (compared in place: no key is built). */
+function repeatsLabels(v: readonly ResultSample[], n: number, names: readonly string[]): boolean {
+  for (let m = 0; m < n; m++) if (names.every((l) => (v[m]!.labels[l] ?? '') === (v[n]!.labels[l] ?? ''))) return true;
+  return false;
+}
+
+/** Lists up to this long are checked for repeated label sets in place; longer ones through a set of keys. */
+const SHORT_LIST = 16;
+
 function resultFamily(kind: KindDecl, r: ResultDecl): Family {
   const name = `cleanroomsml_${kind.snake}_${r.key}`;
   switch (r.type) {
@@ -92,17 +101,21 @@ function resultFamily(kind: KindDecl, r: ResultDecl): Family {
         lines(s) {
           const v = s.results[key];
           if (!Array.isArray(v) || v.length === 0) return '';
-          const id = head + esc(s.id);
+          const id = `${head}${esc(s.id)}"`;
           let out = '';
-          const seen: string[] = [];
-          for (const sample of v) {
-            let labels = '"';
-            for (let i = 0; i < labelNames.length; i++) labels += `${labelHeads[i]}${esc(sample.labels[labelNames[i]!] ?? '')}"`;
-            // One sample per label set, as a gauge would keep (the first one given). Lists are a
-            // few items (audience sizes), so a linear look beats a Set per resource.
-            if (seen.includes(labels)) continue;
-            seen.push(labels);
-            out += `${id}${labels}} ${value(sample.value)}\n`;
+          // One sample per label set, as a gauge would keep (the first one given). Lists are mostly a
+          // few items (audience sizes, privacy budgets): comparing in place beats a key per sample.
+          const seen = v.length > SHORT_LIST ? new Set<string>() : undefined;
+          for (let n = 0; n < v.length; n++) {
+            const sample = v[n]!;
+            if (seen) {
+              const k = JSON.stringify(labelNames.map((l) => sample.labels[l] ?? ''));
+              if (seen.has(k)) continue;
+              seen.add(k);
+            } else if (n > 0 && repeatsLabels(v, n, labelNames)) continue;
+            out += id;
+            for (let i = 0; i < labelNames.length; i++) out += `${labelHeads[i]}${esc(sample.labels[labelNames[i]!] ?? '')}"`;
+            out += `} ${value(sample.value)}\n`;
           }
           return out;
         },

@@ -66,6 +66,17 @@ test('ARN-less kinds are labelled with their stable id; labelled numbers carry t
   // One sample per label set.
   assert.equal(t2.match(/cleanroomsml_ml_input_channel_privacy_budget_remaining\{arn="[^"]+",resource_arn="arn:x"\} 7\n/g)!.length, 1);
   assert.doesNotMatch(t2, / 8\n/);
+  // A long list too (keyed rather than compared in place): the first sample of each label set.
+  const budgets = Array.from({ length: 40 }, (_, i) => ({ labels: { resource_arn: `arn:r${i % 10}` }, value: i }));
+  const t3 = new ResourceSeriesRenderer().render(
+    byId(resource(KINDS.mlInputChannel, { results: { privacy_budget_remaining: budgets } })),
+    'all',
+  );
+  const lines = t3.split('\n').filter((l) => l.startsWith('cleanroomsml_ml_input_channel_privacy_budget_remaining{'));
+  assert.deepEqual(
+    lines.map((l) => l.replace(/^.*resource_arn="([^"]+)"\} (\d+)$/, '$1=$2')),
+    Array.from({ length: 10 }, (_, i) => `arn:r${i}=${i}`),
+  );
 });
 
 test('every kind renders promtool-clean text (when promtool is installed)', (t) => {
