@@ -68,7 +68,13 @@ function oneHot(name: string, label: string, known: readonly string[]): (id: str
 
 /** Whether sample `n` has the label values of an earlier one (compared in place: no key is built). */
 function repeatsLabels(v: readonly ResultSample[], n: number, names: readonly string[]): boolean {
-  for (let m = 0; m < n; m++) if (names.every((l) => (v[m]!.labels[l] ?? '') === (v[n]!.labels[l] ?? ''))) return true;
+  const labels = v[n]!.labels;
+  for (let m = 0; m < n; m++) {
+    const earlier = v[m]!.labels;
+    let same = true;
+    for (let i = 0; same && i < names.length; i++) same = (earlier[names[i]!] ?? '') === (labels[names[i]!] ?? '');
+    if (same) return true;
+  }
   return false;
 }
 
