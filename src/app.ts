@@ -5,7 +5,8 @@
 // through the same identity and region. Every dependency can be replaced through AppOptions.
 import { Registry } from 'prom-client';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Clock } from './domain.js';
+import type { Clock, JobSnapshot } from './domain.js';
+import type { ResourceSnapshot } from './kinds/resource.js';
 import type { Config } from './config/schema.js';
 import { scheduleIntervalMs } from './config/schedule.js';
 import { loadConfig, secretFilesOf } from './config/load.js';
@@ -169,8 +170,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const metrics: Metrics = createMetrics(
     registry,
     {
-      // bridge: removed when the metrics read every kind from resources()
-      jobs: () => new Map(),
       resources: () => store.resources(),
       pending: () => store.pending(),
       deadLetters: () => store.deadLetters(),

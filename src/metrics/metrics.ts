@@ -1,20 +1,19 @@
 // Prometheus metrics, kube-state-metrics style: one-hot status over every status value, times as
-// timestamps, static labels in _info. Job series are built from the state store at scrape time,
-// so a job forgotten by the store disappears from /metrics with no bookkeeping.
+// timestamps, static labels in _info. Resource series are built from the state store at scrape
+// time, so a resource forgotten by the store disappears from /metrics with no bookkeeping.
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
-import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
+import type { DeadLetter, OutboxEntry } from '../domain.js';
 import type { ApiOutcome, Operation } from '../aws/types.js';
 import { ALL_KINDS, KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
-import { JobSeriesRenderer, type Lease, type StatusSeries } from './job-series.js';
-import { ResourceSeriesRenderer } from './resource-series.js';
+import type { StatusSeries } from './resource-families.js';
+import { ResourceSeriesRenderer, type Lease } from './resource-series.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { createPieceDeflate, gzipFrame } from './gzip.js';
 
 export interface MetricsSource {
-  jobs(): ReadonlyMap<string, JobSnapshot>;
-  /** Tracked resources of the other kinds, by id (absent: none). */
-  resources?(): ReadonlyMap<string, ResourceSnapshot>;
+  /** Tracked resources of every kind, by id. */
+  resources(): ReadonlyMap<string, ResourceSnapshot>;
   pending(): readonly OutboxEntry[];
   deadLetters(): readonly DeadLetter[];
   /** Names of the configured notification targets (so their series exist at 0). */
@@ -30,14 +29,14 @@ export type NotificationOutcome = 'delivered' | 'retried' | 'failed' | 'dead_let
 
 export interface Metrics {
   /**
-   * The whole exposition for one scrape, in chunks to stream (job series first, then
+   * The whole exposition for one scrape, in chunks to stream (resource series first, then
    * prom-client's); with `gzip`, the chunks are one gzip stream of that text. The chunks stay
    * valid until release(), which the caller must call once they are written (or dropped).
    */
   exposition(gzip?: boolean): Promise<Lease<Iterable<Buffer | string>>>;
   /** Content type of the exposition (Prometheus text format 0.0.4). */
   readonly contentType: string;
-  /** Expositions not yet released (scrapes still writing job pieces). */
+  /** Expositions not yet released (scrapes still writing resource pieces). */
   activeScrapes(): number;
   apiRequest(operation: Operation, outcome: ApiOutcome, durationMs: number): void;
   /**
@@ -72,57 +71,24 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     if (m instanceof Gauge && m.name.endsWith('_total')) registry.removeSingleMetric(m.name);
   }
 
-  // Job series are rendered by JobSeriesRenderer and put in front of prom-client's output (a few
-  // KB). /metrics streams the chunks; registry.metrics() still returns the whole text.
+  // Resource series are rendered by ResourceSeriesRenderer and put in front of prom-client's
+  // output (a few KB). /metrics streams the chunks; registry.metrics() still returns the whole text.
   const deflatePiece = createPieceDeflate();
-  const renderer = new JobSeriesRenderer(deflatePiece);
-  // The other kinds' families, from their declarations; the audience generation job ones above keep their own shape.
-  const resourceRenderer = new ResourceSeriesRenderer(['audienceGenerationJob'], deflatePiece);
-  // One map per kind, rebuilt only when a snapshot of the store's map changed (a commit replaces snapshots).
-  let split: { seen: Map<string, ResourceSnapshot>; byKind: Map<string, Map<string, ResourceSnapshot>> } | undefined;
-  const resourcesByKind = (): ((k: string) => ReadonlyMap<string, ResourceSnapshot> | undefined) => {
-    const all = source.resources?.() ?? new Map<string, ResourceSnapshot>();
-    let changed = split === undefined || split.seen.size !== all.size;
-    if (!changed)
-      for (const [id, s] of all)
-        if (split!.seen.get(id) !== s) {
-          changed = true;
-          break;
-        }
-    if (changed) {
-      const byKind = new Map<string, Map<string, ResourceSnapshot>>();
-      for (const [id, s] of all) {
-        let m = byKind.get(s.kind);
-        if (!m) byKind.set(s.kind, (m = new Map()));
-        m.set(id, s);
-      }
-      split = { seen: new Map(all), byKind };
-    }
-    const byKind = split!.byKind;
-    return (k) => byKind.get(k);
-  };
+  const renderer = new ResourceSeriesRenderer(deflatePiece);
   const promMetrics = registry.metrics.bind(registry);
   const exposition = async (gzip = false): Promise<Lease<Iterable<Buffer | string>>> => {
     const mode = source.statusSeries?.() ?? 'all';
     if (gzip) {
-      const [jobs, resources, rest] = await Promise.all([
-        renderer.gzipPieces(source.jobs(), mode),
-        resourceRenderer.gzipPieces(resourcesByKind(), mode),
+      const [resources, rest] = await Promise.all([
+        renderer.gzipPieces(source.resources(), mode),
         promMetrics().then((t) => deflatePiece(Buffer.from(`\n${t}`, 'utf8'))),
       ]);
-      return { value: gzipFrame([...jobs, ...resources, rest]), release: () => {} };
+      return { value: gzipFrame([...resources, rest]), release: () => {} };
     }
-    // prom-client first: the job pieces are taken last, so they are the state of this instant.
+    // prom-client first: the resource pieces are taken last, so they are the state of this instant.
     const rest = await promMetrics();
-    const jobs = renderer.plain(source.jobs(), mode);
-    const resources = resourceRenderer.plain(resourcesByKind(), mode);
-    return {
-      value: [...jobs.value, ...resources.value, `\n${rest}`],
-      release: () => {
-        jobs.release();
-        resources.release();
-      },
-    };
+    const resources = renderer.plain(source.resources(), mode);
+    return { value: [...resources.value, `\n${rest}`], release: resources.release };
   };
   registry.metrics = async () => {
     const { value, release } = await exposition();
@@ -146,7 +112,9 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  for (const op of ['GetAudienceGenerationJob', 'ListAudienceGenerationJobs']) {
+  // Every operation of every kind exists at 0, so the first failure of one shows in rate().
+  const operations = new Set(ALL_KINDS.flatMap((k) => [...Object.values(k.get).map((g) => g.name), ...k.lists.map((l) => l.name)]));
+  for (const op of operations) {
     for (const o of ['success', 'throttled', 'not_found', 'access_denied', 'validation', 'error'])
       apiRequests.inc({ operation: op, outcome: o }, 0);
   }
@@ -221,18 +189,18 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     registers,
     collect() {
       // Every kind has its series, at 0 while none is tracked (alerts compare them to 0).
-      const counts = new Map<string, number>([['audienceGenerationJob', source.jobs().size]]);
-      for (const s of source.resources?.().values() ?? []) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+      const counts = new Map<string, number>();
+      for (const s of source.resources().values()) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
       for (const k of ALL_KINDS) this.set({ kind: k.kind }, counts.get(k.kind) ?? 0);
     },
   });
   new Gauge({
     name: 'cleanroomsml_monitor_jobs_backfill_pending',
-    help: 'Tracked jobs known only from a List summary, waiting for a Get (metric backfill).',
+    help: 'Tracked resources known only from a List summary, waiting for a Get (metric backfill); kinds without a Get for their view never wait.',
     registers,
     collect() {
       let n = 0;
-      for (const j of source.jobs().values()) if (j.detail === 'summary') n++;
+      for (const s of source.resources().values()) if (s.detail === 'summary' && KINDS[s.kind]?.get[s.view] !== undefined) n++;
       this.set(n);
     },
   });
@@ -325,7 +293,7 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
 
   return {
     exposition,
-    activeScrapes: () => renderer.activeLeases + resourceRenderer.activeLeases,
+    activeScrapes: () => renderer.activeLeases,
     contentType: registry.contentType,
     apiRequest(operation, outcome, durationMs) {
       apiRequests.inc({ operation, outcome });

@@ -9,20 +9,23 @@ import { Registry } from 'prom-client';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { acceptsGzip, startHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
-import type { JobSnapshot } from '../../src/domain.js';
+import type { ResourceSnapshot } from '../../src/kinds/resource.js';
+import { resourceFromJob } from '../../src/state/legacy-job.js';
 import { ARN_B, snap } from '../helpers/snapshots.js';
 
-const jobs = new Map<string, JobSnapshot>(
+const resources = new Map<string, ResourceSnapshot>(
   Array.from({ length: 3000 }, (_, i) => {
     const arn = `${ARN_B.slice(0, -5)}${String(i).padStart(5, '0')}`;
     return [
       arn,
-      snap({
-        arn,
-        name: `job-${i}`,
-        status: i % 3 ? 'ACTIVE' : 'CREATE_IN_PROGRESS',
-        metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.5 }], recallMetric: 0.25 },
-      }),
+      resourceFromJob(
+        snap({
+          arn,
+          name: `job-${i}`,
+          status: i % 3 ? 'ACTIVE' : 'CREATE_IN_PROGRESS',
+          metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.5 }], recallMetric: 0.25 },
+        }),
+      ),
     ];
   }),
 );
@@ -49,7 +52,7 @@ async function server() {
   const registry = new Registry();
   const metrics = createMetrics(
     registry,
-    { jobs: () => jobs, pending: () => [], deadLetters: () => [], targetNames: () => ['audit'], now: () => Date.now() },
+    { resources: () => resources, pending: () => [], deadLetters: () => [], targetNames: () => ['audit'], now: () => Date.now() },
     'test',
   );
   const srv = await startHttpServer(

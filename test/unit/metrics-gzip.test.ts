@@ -1,13 +1,12 @@
-// The gzip stream built from cached deflate pieces: CRC-32 combination, a valid single-member gzip
-// that zlib and the system's gzip(1) both read back byte for byte, and pieces reused across
-// scrapes unless a job of their bucket changed.
+// The gzip stream built from cached deflate pieces: CRC-32 combination, and a valid single-member
+// gzip that zlib and the system's gzip(1) both read back byte for byte. That the renderer reuses
+// pieces across scrapes unless a resource of their bucket changed is tested with its series
+// (metrics-audience-generation-job-series.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { constants, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
 import { crc32, crc32Combine, createPieceDeflate, gzipFrame, type DeflatedPiece } from '../../src/metrics/gzip.js';
-import { JobSeriesRenderer } from '../../src/metrics/job-series.js';
-import { ARN_B, snap } from '../helpers/snapshots.js';
 
 const deflatePiece = createPieceDeflate();
 
@@ -73,47 +72,4 @@ test('pieces from the shared deflate streams refer to nothing before them: each 
   const order = [4, 1, 2, 0, 3];
   const gz = Buffer.concat([...gzipFrame(order.map((i) => pieces[i]!))]);
   assert.deepEqual(gunzipSync(gz), Buffer.concat(order.map((i) => parts[i]!)));
-});
-
-test('gzipPieces: the same text as render(); only the pieces of a changed job are compressed again', async () => {
-  const r = new JobSeriesRenderer();
-  const jobs = new Map(
-    Array.from({ length: 2000 }, (_, i) => {
-      const arn = `${ARN_B.slice(0, -5)}${String(i).padStart(5, '0')}`;
-      return [
-        arn,
-        snap({
-          arn,
-          status: i % 4 ? 'ACTIVE' : 'CREATE_IN_PROGRESS',
-          ...(i % 4
-            ? {
-                metrics: {
-                  relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE' as const, value: 1000 }, score: i / 2000 }],
-                  recallMetric: 0.5,
-                },
-              }
-            : {}),
-        }),
-      ];
-    }),
-  );
-  const first = await r.gzipPieces(jobs, 'all');
-  const text = Buffer.from(r.render(jobs, 'all'));
-  assert.deepEqual(gunzipSync(Buffer.concat([...gzipFrame(first)])), text);
-  const again = await r.gzipPieces(jobs, 'all');
-  assert.equal(again.filter((p, i) => p !== first[i]).length, 0, 'nothing changed: every piece reused');
-
-  const moved = [...jobs.keys()][4]!;
-  jobs.set(moved, snap({ arn: moved, status: 'CREATE_FAILED' }));
-  const after = await r.gzipPieces(jobs, 'all');
-  const redone = after.filter((p) => !first.includes(p)).length;
-  assert.ok(redone >= 1 && redone <= 7, `one bucket per family (7 families) at most: ${redone} pieces compressed again`);
-  assert.deepEqual(gunzipSync(Buffer.concat([...gzipFrame(after)])), Buffer.from(r.render(jobs, 'all')));
-
-  const slim = await r.gzipPieces(jobs, 'nonTerminalOnly');
-  assert.deepEqual(
-    gunzipSync(Buffer.concat([...gzipFrame(slim)])),
-    Buffer.from(r.render(jobs, 'nonTerminalOnly')),
-    'the cardinality option applies to gzip too',
-  );
 });

@@ -4,15 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { ALL_KINDS, KINDS } from '../../src/kinds/index.js';
-import type { KindName } from '../../src/kinds/kind.js';
 import type { ResourceSnapshot } from '../../src/kinds/resource.js';
-import { ResourceSeriesRenderer, resourceFamilies } from '../../src/metrics/resource-series.js';
+import { ResourceSeriesRenderer } from '../../src/metrics/resource-series.js';
 import { oneOfEach, resource, T0 } from '../helpers/resources.js';
 
-const byKind = (m: Map<KindName, ResourceSnapshot>) => (k: KindName) => {
-  const s = m.get(k);
-  return s ? new Map([[s.id, s]]) : undefined;
-};
+const byId = (...all: ResourceSnapshot[]) => new Map(all.map((s) => [s.id, s]));
 
 test('trained model: status one-hot, info with declared labels, timestamps, numbers and one-hot enums', () => {
   const tm = resource(KINDS.trainedModel, {
@@ -21,7 +17,7 @@ test('trained model: status one-hot, info with declared labels, timestamps, numb
     updateTime: T0 + 5000,
     statusDetails: { statusCode: 'X', message: 'free "text"' },
   });
-  const text = new ResourceSeriesRenderer().render(byKind(new Map([['trainedModel', tm]])), 'all');
+  const text = new ResourceSeriesRenderer().render(byId(tm), 'all');
   const id = tm.id;
   assert.match(text, new RegExp(`cleanroomsml_trained_model_status\\{arn="${id}",status="ACTIVE"\\} 1\\n`));
   assert.match(text, new RegExp(`cleanroomsml_trained_model_status\\{arn="${id}",status="CANCEL_FAILED"\\} 0\\n`));
@@ -44,19 +40,19 @@ test('trained model: status one-hot, info with declared labels, timestamps, numb
 test('unknown status and enum values are exported as given; nonTerminalOnly keeps only the current status at rest', () => {
   const ch = resource(KINDS.mlInputChannel, { status: 'BRAND_NEW', results: { records: [{ labels: {}, value: 10 }] } });
   const r = new ResourceSeriesRenderer();
-  const text = r.render(byKind(new Map([['mlInputChannel', ch]])), 'all');
+  const text = r.render(byId(ch), 'all');
   assert.match(text, /cleanroomsml_ml_input_channel_status\{arn="[^"]+",status="BRAND_NEW"\} 1\n/);
   assert.match(text, /cleanroomsml_ml_input_channel_records\{arn="[^"]+"\} 10\n/);
   const failed = resource(KINDS.mlInputChannel, { status: 'CREATE_FAILED' });
-  const slim = r.render(byKind(new Map([['mlInputChannel', failed]])), 'nonTerminalOnly');
+  const slim = r.render(byId(failed), 'nonTerminalOnly');
   assert.equal(slim.match(/cleanroomsml_ml_input_channel_status\{/g)!.length, 1);
-  const running = r.render(byKind(new Map([['mlInputChannel', resource(KINDS.mlInputChannel)]])), 'nonTerminalOnly');
+  const running = r.render(byId(resource(KINDS.mlInputChannel)), 'nonTerminalOnly');
   assert.equal(running.match(/cleanroomsml_ml_input_channel_status\{/g)!.length, Object.keys(KINDS.mlInputChannel.statuses).length);
 });
 
 test('ARN-less kinds are labelled with their stable id; labelled numbers carry their declared labels', () => {
   const exp = resource(KINDS.trainedModelExportJob);
-  const text = new ResourceSeriesRenderer().render(byKind(new Map([['trainedModelExportJob', exp]])), 'all');
+  const text = new ResourceSeriesRenderer().render(byId(exp), 'all');
   assert.ok(text.includes(`cleanroomsml_trained_model_export_job_status{arn="${exp.id}",status="CREATE_IN_PROGRESS"} 1\n`));
   const ch = resource(KINDS.mlInputChannel, {
     results: {
@@ -66,23 +62,21 @@ test('ARN-less kinds are labelled with their stable id; labelled numbers carry t
       ],
     },
   });
-  const t2 = new ResourceSeriesRenderer().render(byKind(new Map([['mlInputChannel', ch]])), 'all');
+  const t2 = new ResourceSeriesRenderer().render(byId(ch), 'all');
   // One sample per label set.
   assert.equal(t2.match(/cleanroomsml_ml_input_channel_privacy_budget_remaining\{arn="[^"]+",resource_arn="arn:x"\} 7\n/g)!.length, 1);
   assert.doesNotMatch(t2, / 8\n/);
-});
-
-test('the generic families of audience generation jobs have the names and labels the job series pin', () => {
-  const names = resourceFamilies(KINDS.audienceGenerationJob).map((f) => f.name);
-  assert.deepEqual(names, [
-    'cleanroomsml_audience_generation_job_status',
-    'cleanroomsml_audience_generation_job_info',
-    'cleanroomsml_audience_generation_job_created_timestamp_seconds',
-    'cleanroomsml_audience_generation_job_updated_timestamp_seconds',
-    'cleanroomsml_audience_generation_job_status_since_timestamp_seconds',
-    'cleanroomsml_audience_generation_job_relevance_score',
-    'cleanroomsml_audience_generation_job_recall_ratio',
-  ]);
+  // A long list too (keyed rather than compared in place): the first sample of each label set.
+  const budgets = Array.from({ length: 40 }, (_, i) => ({ labels: { resource_arn: `arn:r${i % 10}` }, value: i }));
+  const t3 = new ResourceSeriesRenderer().render(
+    byId(resource(KINDS.mlInputChannel, { results: { privacy_budget_remaining: budgets } })),
+    'all',
+  );
+  const lines = t3.split('\n').filter((l) => l.startsWith('cleanroomsml_ml_input_channel_privacy_budget_remaining{'));
+  assert.deepEqual(
+    lines.map((l) => l.replace(/^.*resource_arn="([^"]+)"\} (\d+)$/, '$1=$2')),
+    Array.from({ length: 10 }, (_, i) => `arn:r${i}=${i}`),
+  );
 });
 
 test('every kind renders promtool-clean text (when promtool is installed)', (t) => {
@@ -93,16 +87,10 @@ test('every kind renders promtool-clean text (when promtool is installed)', (t) 
   }
   const all = oneOfEach();
   const failed = new Map([...all].map(([k, s]) => [k, { ...s, id: `${s.id}-f`, status: 'CREATE_FAILED' }]));
-  const text = new ResourceSeriesRenderer().render(
-    (k) =>
-      new Map([
-        [all.get(k)!.id, all.get(k)!],
-        [failed.get(k)!.id, failed.get(k)!],
-      ]),
-    'all',
-  );
+  const text = new ResourceSeriesRenderer().render(byId(...all.values(), ...failed.values()), 'all');
   for (const k of ALL_KINDS) assert.ok(text.includes(`cleanroomsml_${k.snake}_status{`), k.kind);
-  const out = execFileSync('promtool', ['check', 'metrics'], { input: text.trimStart(), encoding: 'utf8' });
+  assert.ok(text.startsWith('# HELP cleanroomsml_audience_generation_job_status '), 'no blank line before the first family');
+  const out = execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   assert.equal(out.trim(), '');
 });
 
@@ -112,7 +100,7 @@ test('monitor series carry the kind: transitions, failures by statusCode, jobs t
   const registry = new Registry();
   const m = createMetrics(
     registry,
-    { jobs: () => new Map(), pending: () => [], deadLetters: () => [], targetNames: () => [], now: () => 0 },
+    { resources: () => new Map(), pending: () => [], deadLetters: () => [], targetNames: () => [], now: () => 0 },
     'test',
   );
   m.transition({
@@ -133,4 +121,38 @@ test('monitor series carry the kind: transitions, failures by statusCode, jobs t
   assert.match(text, /cleanroomsml_monitor_failures_total\{kind="mlInputChannel",status="DELETE_FAILED",status_code="none"\} 1/);
   assert.equal(text.match(/cleanroomsml_monitor_failures_total\{/g)!.length, 2);
   for (const k of ALL_KINDS) assert.match(text, new RegExp(`cleanroomsml_monitor_jobs_tracked\\{kind="${k.kind}"\\} 0`));
+});
+
+test('from the resources of every kind: jobs tracked per kind, backfill pending, and promtool-clean registry output', async (t) => {
+  const { Registry } = await import('prom-client');
+  const { createMetrics } = await import('../../src/metrics/metrics.js');
+  const all = [...oneOfEach().values()];
+  // Known only from a List: counted while a Get can read them in detail (not the kinds without a Get).
+  const summaries = [
+    resource(KINDS.audienceGenerationJob, { id: 'arn:agj-summary', detail: 'summary' }),
+    resource(KINDS.trainedModel, { id: 'arn:tm-summary', detail: 'summary' }),
+    resource(KINDS.audienceExportJob, { id: 'export-summary', detail: 'summary' }),
+    resource(KINDS.trainedModelExportJob, { id: 'tm-export-summary', detail: 'summary' }),
+  ];
+  const resources = byId(...all, ...summaries);
+  const registry = new Registry();
+  createMetrics(
+    registry,
+    { resources: () => resources, pending: () => [], deadLetters: () => [], targetNames: () => ['t'], now: () => T0 },
+    'test',
+  );
+  const text = await registry.metrics();
+  for (const k of ALL_KINDS) {
+    const n = [...resources.values()].filter((s) => s.kind === k.kind).length;
+    assert.match(text, new RegExp(`cleanroomsml_monitor_jobs_tracked\\{kind="${k.kind}"\\} ${n}\\n`), k.kind);
+  }
+  assert.match(text, /^cleanroomsml_monitor_jobs_backfill_pending 2$/m);
+  assert.match(text, /cleanroomsml_monitor_api_requests_total\{operation="GetTrainedModel",outcome="throttled"\} 0/);
+  assert.match(text, /cleanroomsml_monitor_api_requests_total\{operation="ListAudienceGenerationJobs",outcome="success"\} 0/);
+  try {
+    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return t.skip('promtool not installed');
+  }
+  assert.equal(execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' }).trim(), '');
 });
