@@ -16,9 +16,12 @@ import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
 import { createCleanRoomsMlClient } from './aws/client.js';
 import { createResourceClient, type ResourceClient } from './aws/resource-client.js';
-import { credentialsFor, type ConnSpec } from './aws/connections.js';
-import type { ApiOutcome, CleanRoomsMlApi, Operation } from './aws/types.js';
+import { createSignedCall, type SignedCall } from './aws/signed-call.js';
+import { connKey, credentialsFor, type ConnSpec } from './aws/connections.js';
+import type { ApiOutcome, CleanRoomsMlClientOptions, Operation } from './aws/api.js';
+import type { CleanRoomsMlApi } from './aws/types.js';
 import { openStateStore, type FileStateStore } from './state/store.js';
+import { resourceFromJob } from './state/legacy-job.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { JobTracker } from './poll/tracker.js';
 import type { SweepReport } from './poll/sweep.js';
@@ -42,7 +45,9 @@ export interface AppOptions {
   clock?: Clock;
   log?: Logger;
   registry?: Registry;
-  /** Replaces the real Clean Rooms ML client. */
+  /** Replaces the real Clean Rooms ML client of every kind (tests). */
+  resources?: ResourceClient;
+  /** Replaces the real audience generation job client that src/poll/sweep.ts still reads through (tests). */
   api?: CleanRoomsMlApi;
   /** Credentials for the real client (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
@@ -93,7 +98,9 @@ const STOP_OUTBOX_MS = 3_000;
 /** How the clients of every verb are made. */
 export interface ClientOptions {
   clock: Clock;
-  /** Replaces every real Clean Rooms ML client (tests). */
+  /** Replaces every real Clean Rooms ML client of every kind (tests). */
+  resources?: ResourceClient;
+  /** Replaces every real audience generation job client (tests; see Conn.api in src/poll/connections.ts). */
   api?: CleanRoomsMlApi;
   /** Base identity (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
@@ -103,23 +110,34 @@ export interface ClientOptions {
 
 /** What a sweep reads under config `c`: the spec, a client per identity, the knobs. */
 export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): PollerRuntime {
-  const client = (conn: ConnSpec): CleanRoomsMlApi =>
-    o.api ??
-    createCleanRoomsMlClient({
-      region: conn.region,
-      ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
-      ...(conn.roleArn || o.credentials ? { credentials: credentialsFor(conn, o.credentials) } : {}),
-      requestTimeoutMs: c.aws.requestTimeoutMs,
-      ...(o.observer ? { observer: o.observer } : {}),
-    });
-  const resourceClient = (conn: ConnSpec): ResourceClient =>
-    createResourceClient({
-      region: conn.region,
-      ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
-      ...(conn.roleArn || o.credentials ? { credentials: credentialsFor(conn, o.credentials) } : {}),
-      requestTimeoutMs: c.aws.requestTimeoutMs,
-      ...(o.observer ? { observer: o.observer } : {}),
-    });
+  const optionsOf = (conn: ConnSpec): CleanRoomsMlClientOptions => ({
+    region: conn.region,
+    ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
+    ...(conn.roleArn || o.credentials ? { credentials: credentialsFor(conn, o.credentials) } : {}),
+    requestTimeoutMs: c.aws.requestTimeoutMs,
+    ...(o.observer ? { observer: o.observer } : {}),
+  });
+  // One signed call per identity, whichever client uses it: one credential cache (one
+  // AssumeRole per role and region) and one connection pool.
+  const calls = new Map<string, { options: CleanRoomsMlClientOptions; call: SignedCall }>();
+  const callOf = (conn: ConnSpec) => {
+    let made = calls.get(connKey(conn));
+    if (!made) {
+      const options = optionsOf(conn);
+      calls.set(connKey(conn), (made = { options, call: createSignedCall(options) }));
+    }
+    return made;
+  };
+  const resourceClient = (conn: ConnSpec): ResourceClient => {
+    if (o.resources) return o.resources;
+    const { options, call } = callOf(conn);
+    return createResourceClient(options, call);
+  };
+  const client = (conn: ConnSpec): CleanRoomsMlApi => {
+    if (o.api) return o.api;
+    const { options, call } = callOf(conn);
+    return createCleanRoomsMlClient(options, call);
+  };
   return {
     spec,
     connections: createConnections(spec, { client, resourceClient, maxRequestsPerSecond: c.polling.maxRequestsPerSecond, clock: o.clock }),
@@ -205,6 +223,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     });
     const poll = pollerRuntime(c, sweepSpec(c, opts.shard), {
       clock,
+      ...(opts.resources ? { resources: opts.resources } : {}),
       ...(opts.api ? { api: opts.api } : {}),
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
       observer: (op, outcome, ms) => metrics.apiRequest(op, outcome, ms),
@@ -342,7 +361,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
         metrics: (gzip) => metrics.exposition(gzip),
         metricsContentType: metrics.contentType,
         readiness: ready,
-        jobs: () => jobsView(store.jobs(), tracker, rt.spec.staticArns, scheduler?.nextRunAt()),
+        jobs: () =>
+          jobsView(
+            // bridge: removed when the sweep stores every kind as a ResourceSnapshot
+            new Map([...store.resources(), ...[...store.jobs()].map(([arn, j]) => [arn, resourceFromJob(j)] as const)]),
+            tracker,
+            rt.spec.staticArns,
+            scheduler?.nextRunAt(),
+          ),
         outbox: () => outboxView(store.pending(), store.deadLetters()),
         retryDeadLetters: (ids) => rt.worker.retryDeadLetters(ids),
         discardDeadLetters: (ids) => store.discardDeadLetters(ids),

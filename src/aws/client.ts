@@ -6,13 +6,12 @@
 import { awsUriEncode } from './arn.js';
 import { deserializeGetJob, deserializeListJobs } from './deserialize.js';
 import { CleanRoomsMlError } from './errors.js';
-import { createSignedCall } from './signed-call.js';
+import { createSignedCall, type SignedCall } from './signed-call.js';
 import type { CleanRoomsMlApi, CleanRoomsMlClientOptions } from './types.js';
 
 export { createSignedCall, SIGNING_NAME, type SignedCall } from './signed-call.js';
 
-export function createCleanRoomsMlClient(opts: CleanRoomsMlClientOptions): CleanRoomsMlApi {
-  const call = createSignedCall(opts);
+export function createCleanRoomsMlClient(opts: CleanRoomsMlClientOptions, call: SignedCall = createSignedCall(opts)): CleanRoomsMlApi {
   return {
     async getAudienceGenerationJob(input, callOpts) {
       const arn = input.audienceGenerationJobArn;

@@ -3,10 +3,10 @@
 // no state dir and sends no notification.
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Config } from '../config/schema.js';
-import type { Clock, JobSnapshot } from '../domain.js';
+import type { Clock } from '../domain.js';
 import type { Logger } from '../log.js';
+import type { ResourceClient } from '../aws/resource-client.js';
 import type { CleanRoomsMlApi } from '../aws/types.js';
-import { jobToWire } from '../aws/snapshot.js';
 import { pollerRuntime } from '../app.js';
 import { createMemoryStore } from '../state/memory.js';
 import { createPoller } from '../poll/poller.js';
@@ -15,6 +15,7 @@ import { JobTracker } from '../poll/tracker.js';
 import { resourceToWire } from '../aws/resource-wire.js';
 import { KINDS } from '../kinds/index.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
+import { resourceFromJob } from '../state/legacy-job.js';
 
 /** A job that could not be read, a List scope that failed, or the sweep as a whole. */
 export type OnceError =
@@ -24,7 +25,8 @@ export type OnceError =
 
 export interface OnceResult {
   ok: boolean;
-  jobs: JobSnapshot[];
+  /** Audience generation jobs, by name. */
+  jobs: ResourceSnapshot[];
   /** Resources of the other kinds, by kind then name. */
   resources: ResourceSnapshot[];
   errors: OnceError[];
@@ -33,7 +35,9 @@ export interface OnceResult {
 export interface OnceDeps {
   clock: Clock;
   log: Logger;
-  /** Replaces every real client (tests). */
+  /** Replaces every real client of every kind (tests). */
+  resources?: ResourceClient;
+  /** Replaces every real audience generation job client (tests; see Conn.api in src/poll/connections.ts). */
   api?: CleanRoomsMlApi;
   /** Base identity (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
@@ -44,6 +48,7 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
   const tracker = new JobTracker();
   const runtime = pollerRuntime(config, onceSpec(config), {
     clock: deps.clock,
+    ...(deps.resources ? { resources: deps.resources } : {}),
     ...(deps.api ? { api: deps.api } : {}),
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
   });
@@ -56,7 +61,13 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
     detailBudget: Number.POSITIVE_INFINITY,
   });
   const report = await poller.sweep();
-  const jobs = [...store.jobs().values()].sort((a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn));
+  const all = [
+    ...store.resources().values(),
+    // bridge: removed when the sweep stores every kind as a ResourceSnapshot
+    ...[...store.jobs().values()].map(resourceFromJob),
+  ];
+  const isJob = (s: ResourceSnapshot) => s.kind === 'audienceGenerationJob';
+  const jobs = all.filter(isJob).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   const errors: OnceError[] = [];
   if (report === undefined) errors.push({ error: 'the sweep failed; the log on stderr says why' });
   for (const e of report?.scopeErrors ?? []) errors.push({ scope: e.scope, error: e.error });
@@ -64,9 +75,9 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
     const e = tracker.get(arn)?.lastError;
     if (e) errors.push({ arn, error: e.message });
   }
-  const resources = [...store.resources().values()].sort(
-    (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
-  );
+  const resources = all
+    .filter((s) => !isJob(s))
+    .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   return { ok: report?.ok === true && errors.length === 0, jobs, resources, errors };
 }
 
@@ -74,7 +85,9 @@ function formatOnceJson(r: OnceResult): string {
   // `resources` only when some other kind is watched: the output of a config of jobs alone is unchanged.
   const resources =
     r.resources.length > 0 ? { resources: r.resources.map((s) => ({ kind: s.kind, id: s.id, ...resourceToWire(KINDS[s.kind], s) })) } : {};
-  return `${JSON.stringify({ jobs: r.jobs.map(jobToWire), ...resources, errors: r.errors }, null, 2)}\n`;
+  // Jobs in their GetAudienceGenerationJob shape, as the first releases printed them.
+  const jobs = r.jobs.map((s) => resourceToWire(KINDS.audienceGenerationJob, s));
+  return `${JSON.stringify({ jobs, ...resources, errors: r.errors }, null, 2)}\n`;
 }
 
 function errorSubject(e: OnceError): string {
@@ -86,15 +99,15 @@ function errorSubject(e: OnceError): string {
   return '';
 }
 
+function recallOf(s: ResourceSnapshot): number | undefined {
+  const v = s.results['recall_ratio'];
+  return Array.isArray(v) ? v[0]?.value : undefined;
+}
+
 function formatOnceTable(r: OnceResult): string {
   const rows = [
     ['NAME', 'STATUS', 'UPDATED', 'RECALL'],
-    ...r.jobs.map((j) => [
-      j.name,
-      j.status,
-      new Date(j.updateTime).toISOString().replace('.000Z', 'Z'),
-      j.metrics?.recallMetric?.toFixed(3) ?? '-',
-    ]),
+    ...r.jobs.map((j) => [j.name, j.status, new Date(j.updateTime).toISOString().replace('.000Z', 'Z'), recallOf(j)?.toFixed(3) ?? '-']),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const lines = rows.map((row) =>

@@ -1,20 +1,24 @@
 // JSON views for /api/jobs and /api/outbox: what an operator wants to see, never a secret
 // (outbox entries carry the target name, never its URL).
-import type { DeadLetter, JobSnapshot, OutboxEntry } from '../domain.js';
+import type { DeadLetter, OutboxEntry } from '../domain.js';
+import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { JobTracker } from '../poll/tracker.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /**
+ * The audience generation jobs among `resources` (keyed by id, the ARN for these jobs).
  * `nextSweepAt`: when the scheduler ticks next. A job is checked by the first sweep at or after
  * its due time (tracker), so nextCheckAt is the later of the two.
  */
 export function jobsView(
-  jobs: ReadonlyMap<string, JobSnapshot>,
+  resources: ReadonlyMap<string, ResourceSnapshot>,
   tracker: JobTracker,
   staticArns: ReadonlySet<string>,
   nextSweepAt?: number,
 ) {
+  const jobs = new Map<string, ResourceSnapshot>();
+  for (const [id, s] of resources) if (s.kind === 'audienceGenerationJob') jobs.set(id, s);
   const arns = new Set<string>([...jobs.keys(), ...staticArns, ...tracker.arns()]);
   return {
     jobs: [...arns].sort().map((arn) => {
@@ -27,7 +31,7 @@ export function jobsView(
         updateTime: iso(j?.updateTime),
         createTime: iso(j?.createTime),
         detail: j?.detail,
-        recall: j?.metrics?.recallMetric,
+        recall: recallOf(j),
         source: staticArns.has(arn) ? 'static' : 'discovery',
         lastCheckedAt: iso(rt?.lastCheckedAt),
         lastCheckedVia: rt?.lastCheckedVia,
@@ -37,6 +41,11 @@ export function jobsView(
       };
     }),
   };
+}
+
+function recallOf(s: ResourceSnapshot | undefined): number | undefined {
+  const v = s?.results['recall_ratio'];
+  return Array.isArray(v) ? v[0]?.value : undefined;
 }
 
 const entryView = (e: OutboxEntry) => ({

@@ -10,11 +10,15 @@ import { AdaptiveRateLimiter } from './limiter.js';
 import { coveringScope, type ListScope, type Matchable } from './plan.js';
 import type { SweepSpec } from './spec.js';
 
-/** An API client and the rate limiter of its account and region. */
+/** The API clients of one identity and the rate limiter of its account and region. */
 export interface Conn {
+  /** Get and List of every kind. */
+  resources: ResourceClient;
+  /**
+   * The audience generation job client of the first releases, still read by src/poll/sweep.ts;
+   * goes away with it, every kind then reads through `resources`.
+   */
   api: CleanRoomsMlApi;
-  /** Get and List for the other kinds (absent where no client for them was given: tests of jobs only). */
-  resources?: ResourceClient;
   limiter: AdaptiveRateLimiter;
 }
 
@@ -31,10 +35,10 @@ export interface Connections {
 }
 
 export interface ConnectionsOptions {
-  /** A client for an identity (the composition root decides credentials, endpoint, observer). */
+  /** The client of every kind for an identity (the composition root decides credentials, endpoint, observer). */
+  resourceClient(c: ConnSpec): ResourceClient;
+  /** The audience generation job client for an identity (same transport and credentials); see Conn.api. */
   client(c: ConnSpec): CleanRoomsMlApi;
-  /** The client of the other kinds for an identity (same transport and credentials). */
-  resourceClient?(c: ConnSpec): ResourceClient;
   maxRequestsPerSecond: number;
   clock: Clock;
 }
@@ -49,8 +53,7 @@ export function createConnections(spec: SweepSpec, opts: ConnectionsOptions): Co
       const lk = limiterKey(c);
       let limiter = limiters.get(lk);
       if (!limiter) limiters.set(lk, (limiter = new AdaptiveRateLimiter({ maxPerSecond: opts.maxRequestsPerSecond, clock: opts.clock })));
-      const resources = opts.resourceClient?.(c);
-      conns.set(key, (conn = { api: opts.client(c), ...(resources ? { resources } : {}), limiter }));
+      conns.set(key, (conn = { resources: opts.resourceClient(c), api: opts.client(c), limiter }));
     }
     return conn;
   };

@@ -8,6 +8,7 @@ import { spareDetailBudget } from '../../src/poll/budget.js';
 import { reloadChanges } from '../../src/config/reload.js';
 import { shardOf } from '../../src/poll/shard.js';
 import { createConnections } from '../../src/poll/connections.js';
+import type { ResourceClient } from '../../src/aws/resource-client.js';
 import type { CleanRoomsMlApi } from '../../src/aws/types.js';
 
 const ROLE = 'arn:aws:iam::210987654321:role/reader';
@@ -93,10 +94,11 @@ test('connections: one client per identity, one limiter per account and region; 
   const made: string[] = [];
   const spec = sweepSpec(config());
   const conns = createConnections(spec, {
-    client: (c) => {
+    resourceClient: (c) => {
       made.push(`${c.roleArn}@${c.region}`);
-      return {} as CleanRoomsMlApi;
+      return {} as ResourceClient;
     },
+    client: () => ({}) as CleanRoomsMlApi,
     maxRequestsPerSecond: 5,
     clock: { now: () => 0 },
   });
