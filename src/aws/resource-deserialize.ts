@@ -20,6 +20,7 @@ import type { ResourceSnapshot, ResultSample } from '../kinds/resource.js';
 import { shareResourceStrings } from '../intern.js';
 import { capText } from './cap-text.js';
 import { CleanRoomsMlError } from './errors.js';
+import { type NumberRange, numberProblem } from './number-range.js';
 import { parseIsoTimestamp } from './timestamps.js';
 
 type Obj = Record<string, unknown>;
@@ -45,9 +46,6 @@ export const PARENT_MAX: Readonly<Record<ParentKey, number>> = {
   trainingDatasetArn: MAX_ARN,
   configuredModelAlgorithmAssociationArn: MAX_ARN,
 };
-
-/** The numeric range of a result value or numeric label. */
-type NumberRange = Pick<NumberResultDecl, 'integer' | 'min' | 'max'> | LabelNumberDecl;
 
 /** One page of a List. */
 export interface ResourcePage {
@@ -128,13 +126,9 @@ class Reader {
   }
 
   number(r: NumberRange, v: unknown, name: string): number {
-    if (typeof v !== 'number') this.fail(`member ${name} is not a finite number: ${JSON.stringify(v)?.slice(0, 64)}`);
-    // JSON.stringify(Infinity) is "null": say what the member really was.
-    if (!Number.isFinite(v)) this.fail(`member ${name} is ${String(v)}, not a finite number`);
-    if (r.integer && !Number.isInteger(v)) this.fail(`member ${name} is ${v}, not a whole number`);
-    if (r.min !== undefined && v < r.min) this.fail(`member ${name} is ${v}, below its minimum ${r.min}`);
-    if (r.max !== undefined && v > r.max) this.fail(`member ${name} is ${v}, above its maximum ${r.max}`);
-    return v;
+    const problem = numberProblem(v, r);
+    if (problem !== undefined) this.fail(`member ${name} ${problem}`);
+    return v as number;
   }
 
   boolean(path: MemberPath): boolean | undefined {
