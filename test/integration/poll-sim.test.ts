@@ -12,6 +12,7 @@ import { createApp, type AppOptions } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 import { createCleanRoomsMlClient } from '../../src/aws/client.js';
+import { createResourceClient, type ResourceClient } from '../../src/aws/resource-client.js';
 import type { CleanRoomsMlApi } from '../../src/aws/types.js';
 import { startReceiver } from '../helpers/receiver.js';
 
@@ -105,19 +106,29 @@ test('a failed List page decides nothing: no Gets, no transitions, every job kep
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
   await fleet(sim, 400, () => false);
   const real = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
+  const realResources = createResourceClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
   let failPage2 = false;
+  const unavailable = () => {
+    const e = new Error('Service unavailable') as Error & { name: string };
+    e.name = 'InternalServiceException';
+    return Object.assign(e, { httpStatus: 500, $retryable: false });
+  };
+  // The same fault for the job client and for the client of every kind.
   const api: CleanRoomsMlApi = {
     getAudienceGenerationJob: (i, o) => real.getAudienceGenerationJob(i, o),
     async listAudienceGenerationJobs(i, o) {
-      if (failPage2 && i.nextToken) {
-        const e = new Error('Service unavailable') as Error & { name: string };
-        e.name = 'InternalServiceException';
-        throw Object.assign(e, { httpStatus: 500, $retryable: false });
-      }
+      if (failPage2 && i.nextToken) throw unavailable();
       return real.listAudienceGenerationJobs(i, o);
     },
   };
-  const a = await app(sim, { aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 } }, { api, detailBudget: 1000 });
+  const resources: ResourceClient = {
+    get: (kind, ref, o) => realResources.get(kind, ref, o),
+    async list(kind, list, params, o) {
+      if (failPage2 && kind.kind === 'audienceGenerationJob' && o?.nextToken) throw unavailable();
+      return realResources.list(kind, list, params, o);
+    },
+  };
+  const a = await app(sim, { aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 } }, { api, resources, detailBudget: 1000 });
   try {
     assert.equal((await a.sweepNow())?.ok, true);
     // Jobs on the later pages disappear and others change: none of it may be concluded.
@@ -145,7 +156,9 @@ test('metric backfill stops at its first Get that fails after retries (AWS in tr
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
   await fleet(sim, 300, () => false);
   const real = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
-  // Every Get answers 500 over HTTP from the moment the first one is sent (the List pages were fine).
+  const realResources = createResourceClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
+  // Every Get answers 500 over HTTP from the moment the first one is sent (the List pages were
+  // fine), through the job client or the client of every kind.
   let outage = false;
   const api: CleanRoomsMlApi = {
     listAudienceGenerationJobs: (i, o) => real.listAudienceGenerationJobs(i, o),
@@ -154,13 +167,20 @@ test('metric backfill stops at its first Get that fails after retries (AWS in tr
       return real.getAudienceGenerationJob(i, o);
     },
   };
+  const resources: ResourceClient = {
+    list: (kind, list, params, o) => realResources.list(kind, list, params, o),
+    get(kind, ref, o) {
+      if (outage && kind.kind === 'audienceGenerationJob') sim.setFaults({ errorRatio: 1 });
+      return realResources.get(kind, ref, o);
+    },
+  };
   const a = await app(
     sim,
     {
       aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 3 },
       polling: { schedule: '0 0 0 1 1 *', concurrency: 4, maxRequestsPerSecond: 100 },
     },
-    { api, detailBudget: 1000 },
+    { api, resources, detailBudget: 1000 },
   );
   try {
     // First sight adopts every job from its List summary; the details come from the backfill.

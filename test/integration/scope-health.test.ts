@@ -12,6 +12,7 @@ import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 import { createCleanRoomsMlClient } from '../../src/aws/client.js';
+import { createResourceClient, type ResourceClient } from '../../src/aws/resource-client.js';
 import type { CleanRoomsMlApi } from '../../src/aws/types.js';
 
 const CREDS = { accessKeyId: 'AKIDSCOPEHEALTH', secretAccessKey: 'scope-health-secret' };
@@ -89,17 +90,27 @@ test('every AWS call failing: /readyz stays 200, each scope says up 0 and keeps 
 test('one denied scope: only its series says 0; a scope removed by a reload loses its series', async () => {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
   const real = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
+  const realResources = createResourceClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
   // The simulator has one identity; a discovery role without access to one collaboration is
-  // played by a client that answers AccessDenied for that collaboration only.
+  // played by a client that answers AccessDenied for that collaboration only. Both clients get
+  // the fault: the job client and the client of every kind.
+  const denied = () =>
+    Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', httpStatus: 403, $retryable: false });
   const api: CleanRoomsMlApi = {
     getAudienceGenerationJob: (i, o) => real.getAudienceGenerationJob(i, o),
     async listAudienceGenerationJobs(i, o) {
-      if (i.collaborationId === COLLAB_B)
-        throw Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', httpStatus: 403, $retryable: false });
+      if (i.collaborationId === COLLAB_B) throw denied();
       return real.listAudienceGenerationJobs(i, o);
     },
   };
-  const app = await start(sim, {}, { api });
+  const resources: ResourceClient = {
+    get: (kind, ref, o) => realResources.get(kind, ref, o),
+    async list(kind, list, params, o) {
+      if (kind.kind === 'audienceGenerationJob' && params.collaborationId === COLLAB_B) throw denied();
+      return realResources.list(kind, list, params, o);
+    },
+  };
+  const app = await start(sim, {}, { api, resources });
   try {
     const r = await app.sweepNow();
     assert.deepEqual(r?.failedScopes, [KEY_B]);
