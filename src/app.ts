@@ -14,6 +14,7 @@ import { reloadChanges } from './config/reload.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
+// bridge: removed when the sweep stores every kind as a ResourceSnapshot
 import { createCleanRoomsMlClient } from './aws/client.js';
 import { createResourceClient, type ResourceClient } from './aws/resource-client.js';
 import { createSignedCall, type SignedCall } from './aws/signed-call.js';
@@ -48,6 +49,7 @@ export interface AppOptions {
   /** Replaces the real Clean Rooms ML client of every kind (tests). */
   resources?: ResourceClient;
   /** Replaces the real audience generation job client that src/poll/sweep.ts still reads through (tests). */
+  // bridge: removed when the sweep stores every kind as a ResourceSnapshot
   api?: CleanRoomsMlApi;
   /** Credentials for the real client (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
@@ -101,6 +103,7 @@ export interface ClientOptions {
   /** Replaces every real Clean Rooms ML client of every kind (tests). */
   resources?: ResourceClient;
   /** Replaces every real audience generation job client (tests; see Conn.api in src/poll/connections.ts). */
+  // bridge: removed when the sweep stores every kind as a ResourceSnapshot
   api?: CleanRoomsMlApi;
   /** Base identity (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
@@ -133,6 +136,7 @@ export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): Pol
     const { options, call } = callOf(conn);
     return createResourceClient(options, call);
   };
+  // bridge: removed when the sweep stores every kind as a ResourceSnapshot
   const client = (conn: ConnSpec): CleanRoomsMlApi => {
     if (o.api) return o.api;
     const { options, call } = callOf(conn);
@@ -224,6 +228,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const poll = pollerRuntime(c, sweepSpec(c, opts.shard), {
       clock,
       ...(opts.resources ? { resources: opts.resources } : {}),
+      // bridge: removed when the sweep stores every kind as a ResourceSnapshot
       ...(opts.api ? { api: opts.api } : {}),
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
       observer: (op, outcome, ms) => metrics.apiRequest(op, outcome, ms),

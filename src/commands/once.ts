@@ -38,6 +38,7 @@ export interface OnceDeps {
   /** Replaces every real client of every kind (tests). */
   resources?: ResourceClient;
   /** Replaces every real audience generation job client (tests; see Conn.api in src/poll/connections.ts). */
+  // bridge: removed when the sweep stores every kind as a ResourceSnapshot
   api?: CleanRoomsMlApi;
   /** Base identity (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
@@ -49,6 +50,7 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
   const runtime = pollerRuntime(config, onceSpec(config), {
     clock: deps.clock,
     ...(deps.resources ? { resources: deps.resources } : {}),
+    // bridge: removed when the sweep stores every kind as a ResourceSnapshot
     ...(deps.api ? { api: deps.api } : {}),
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
   });

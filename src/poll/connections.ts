@@ -18,6 +18,7 @@ export interface Conn {
    * The audience generation job client of the first releases, still read by src/poll/sweep.ts;
    * goes away with it, every kind then reads through `resources`.
    */
+  // bridge: removed when the sweep stores every kind as a ResourceSnapshot
   api: CleanRoomsMlApi;
   limiter: AdaptiveRateLimiter;
 }
@@ -38,6 +39,7 @@ export interface ConnectionsOptions {
   /** The client of every kind for an identity (the composition root decides credentials, endpoint, observer). */
   resourceClient(c: ConnSpec): ResourceClient;
   /** The audience generation job client for an identity (same transport and credentials); see Conn.api. */
+  // bridge: removed when the sweep stores every kind as a ResourceSnapshot
   client(c: ConnSpec): CleanRoomsMlApi;
   maxRequestsPerSecond: number;
   clock: Clock;
