@@ -15,7 +15,7 @@
 // a `sensitive` SQL shape, tags, hyperparameters) is never copied, so it reaches neither the
 // state file, nor metrics, nor a webhook body.
 import type { GetDecl, KindDecl, LabelNumberDecl, ListDecl, MemberPath, NumberResultDecl, ParentKey } from '../kinds/kind.js';
-import { resourceId } from '../kinds/identity.js';
+import { type IdentityParts, resourceId } from '../kinds/identity.js';
 import type { ResourceSnapshot, ResultSample } from '../kinds/resource.js';
 import { shareResourceStrings } from '../intern.js';
 import { capText } from './cap-text.js';
@@ -95,33 +95,33 @@ class Reader {
     return cur === null ? undefined : cur;
   }
 
+  // Member names in messages are built only on failure: a List page reads thousands of members.
+
   /** A string member; longer than `max` characters (an identifier's model bound) refuses the answer. */
   string(path: MemberPath, required: boolean, max: number | undefined, from?: Obj, prefix = ''): string | undefined {
     const v = this.at(path, from, prefix);
-    const name = prefix + path.join('.');
     if (v === undefined) {
-      if (required) this.fail(`required member ${name} is missing`);
+      if (required) this.fail(`required member ${prefix}${path.join('.')} is missing`);
       return undefined;
     }
-    if (typeof v !== 'string') this.fail(`member ${name} is not a string`);
-    if (required && v.length === 0) this.fail(`required member ${name} is empty`);
-    if (max !== undefined) this.bounded(name, v, max);
+    if (typeof v !== 'string') this.fail(`member ${prefix}${path.join('.')} is not a string`);
+    if (required && v.length === 0) this.fail(`required member ${prefix}${path.join('.')} is empty`);
+    if (max !== undefined && v.length > max) this.tooLong(prefix + path.join('.'), v, max);
     return v;
   }
 
-  bounded(name: string, v: string, max: number): void {
-    if (v.length > max) this.fail(`member ${name} is ${v.length} characters long, more than the ${max} the model allows`);
+  tooLong(name: string, v: string, max: number): never {
+    return this.fail(`member ${name} is ${v.length} characters long, more than the ${max} the model allows`);
   }
 
   time(path: MemberPath, required: boolean): number | undefined {
     const v = this.at(path);
-    const name = path.join('.');
     if (v === undefined) {
-      if (required) this.fail(`required member ${name} is missing`);
+      if (required) this.fail(`required member ${path.join('.')} is missing`);
       return undefined;
     }
     const t = parseIsoTimestamp(v);
-    if (t === undefined) this.fail(`member ${name} is not an ISO-8601 timestamp: ${JSON.stringify(v).slice(0, 64)}`);
+    if (t === undefined) this.fail(`member ${path.join('.')} is not an ISO-8601 timestamp: ${JSON.stringify(v).slice(0, 64)}`);
     return t;
   }
 
@@ -141,11 +141,13 @@ class Reader {
   /** A label value: a string, or a number of the model (`range`: an audience size) written as digits. */
   labelValue(path: MemberPath, from: Obj | undefined, prefix: string, range?: LabelNumberDecl): string | undefined {
     const v = this.at(path, from, prefix);
-    const name = prefix + path.join('.');
     if (v === undefined) return undefined;
-    if (range !== undefined) return String(this.number(range, v, name));
-    if (typeof v !== 'string') return this.fail(`member ${name} is not a string`);
-    this.bounded(name, v, MAX_LABEL);
+    if (range !== undefined) {
+      if (numberProblem(v, range) !== undefined) this.number(range, v, prefix + path.join('.'));
+      return String(v);
+    }
+    if (typeof v !== 'string') return this.fail(`member ${prefix}${path.join('.')} is not a string`);
+    if (v.length > MAX_LABEL) this.tooLong(prefix + path.join('.'), v, MAX_LABEL);
     return v;
   }
 }
@@ -180,31 +182,64 @@ function numberSamples(r: NumberResultDecl, rd: Reader): ResultSample[] | undefi
   return out;
 }
 
+const NAME = ['name'];
+const STATUS = ['status'];
+const CREATE_TIME = ['createTime'];
+const UPDATE_TIME = ['updateTime'];
+const STATUS_DETAILS = ['statusDetails'];
+const STATUS_CODE = ['statusCode'];
+const MESSAGE = ['message'];
+
+/** The member paths one operation of one kind reads, worked out once per operation. */
+interface Reads {
+  arn?: MemberPath;
+  version?: MemberPath;
+  parents: Array<{ key: ParentKey; path: MemberPath; required: boolean; max: number }>;
+  attributes: Array<{ decl: NonNullable<KindDecl['attributes']>[number]; path: MemberPath }>;
+}
+const readsOf = new WeakMap<GetDecl | ListDecl, Reads>();
+function reads(kind: KindDecl, op: GetDecl | ListDecl): Reads {
+  let r = readsOf.get(op);
+  if (r === undefined) {
+    r = {
+      parents: (Object.entries(kind.parents) as Array<[ParentKey, string]>).map(([key, member]) => ({
+        key,
+        path: [member],
+        required: op.required.includes(member),
+        max: PARENT_MAX[key],
+      })),
+      attributes: (kind.attributes ?? []).map((decl) => ({ decl, path: [decl.member] })),
+    };
+    if (kind.arn) r.arn = [kind.arn.member];
+    if (kind.versionMember) r.version = [kind.versionMember];
+    readsOf.set(op, r);
+  }
+  return r;
+}
+
 /** One resource from a Get output or a List item. `op` says which members the model marks required. */
 export function snapshotFromWire(kind: KindDecl, op: GetDecl | ListDecl, o: Obj, where: string, requestId?: string): ResourceSnapshot {
   const rd = new Reader(o, where, requestId);
+  const plan = reads(kind, op);
   for (const m of op.required) if (o[m] === undefined || o[m] === null) rd.fail(`required member ${m} is missing`);
   // Names are free text here: capped, not refused (the model allows 63 characters).
-  const name = capText(rd.string(['name'], true, undefined)!);
-  const status = rd.string(['status'], true, MAX_ENUM)!;
-  const createTime = rd.time(['createTime'], true)!;
-  const updateTime = rd.time(['updateTime'], true)!;
-  const arn = kind.arn ? rd.string([kind.arn.member], true, MAX_ARN) : undefined;
-  const versionIdentifier = kind.versionMember ? rd.string([kind.versionMember], false, MAX_UUID) : undefined;
+  const name = capText(rd.string(NAME, true, undefined)!);
+  const status = rd.string(STATUS, true, MAX_ENUM)!;
+  const createTime = rd.time(CREATE_TIME, true)!;
+  const updateTime = rd.time(UPDATE_TIME, true)!;
+  const arn = plan.arn ? rd.string(plan.arn, true, MAX_ARN) : undefined;
+  const versionIdentifier = plan.version ? rd.string(plan.version, false, MAX_UUID) : undefined;
   const parents: Partial<Record<ParentKey, string>> = {};
-  for (const [key, member] of Object.entries(kind.parents) as Array<[ParentKey, string]>) {
-    const v = rd.string([member], op.required.includes(member), PARENT_MAX[key]);
-    if (v !== undefined) parents[key] = v;
+  for (const p of plan.parents) {
+    const v = rd.string(p.path, p.required, p.max);
+    if (v !== undefined) parents[p.key] = v;
   }
+  const identity: IdentityParts = { parents, name, createTime };
+  if (arn !== undefined) identity.arn = arn;
+  if (versionIdentifier !== undefined) identity.versionIdentifier = versionIdentifier;
   const snap: ResourceSnapshot = {
     kind: kind.kind,
-    id: resourceId(kind, {
-      ...(arn !== undefined ? { arn } : {}),
-      ...(versionIdentifier !== undefined ? { versionIdentifier } : {}),
-      parents,
-      name,
-      createTime,
-    }),
+    id: resourceId(kind, identity),
     name,
     status,
     createTime,
@@ -217,12 +252,12 @@ export function snapshotFromWire(kind: KindDecl, op: GetDecl | ListDecl, o: Obj,
   };
   if (arn !== undefined) snap.arn = arn;
   if (versionIdentifier !== undefined) snap.versionIdentifier = versionIdentifier;
-  const sdRaw = rd.at(['statusDetails']);
+  const sdRaw = rd.at(STATUS_DETAILS);
   if (sdRaw !== undefined) {
     const sd = isObj(sdRaw) ? sdRaw : rd.fail('member statusDetails is not an object');
     const details: NonNullable<ResourceSnapshot['statusDetails']> = {};
-    const code = rd.string(['statusCode'], false, undefined, sd, 'statusDetails.');
-    const message = rd.string(['message'], false, undefined, sd, 'statusDetails.');
+    const code = rd.string(STATUS_CODE, false, undefined, sd, 'statusDetails.');
+    const message = rd.string(MESSAGE, false, undefined, sd, 'statusDetails.');
     // Both are unbounded Strings in the model: kept only up to a bound (cap-text.ts).
     if (code !== undefined) details.statusCode = capText(code);
     if (message !== undefined) details.message = capText(message);
@@ -244,8 +279,8 @@ export function snapshotFromWire(kind: KindDecl, op: GetDecl | ListDecl, o: Obj,
     const v = rd.labelValue(l.path, undefined, '');
     if (v !== undefined) snap.labels[l.label] = v;
   }
-  for (const a of kind.attributes ?? []) {
-    const v = a.type === 'string' ? rd.string([a.member], false, a.max) : rd.boolean([a.member]);
+  for (const { decl: a, path } of plan.attributes) {
+    const v = a.type === 'string' ? rd.string(path, false, a.max) : rd.boolean(path);
     if (v === undefined) continue;
     snap.attributes ??= {};
     // Identifiers were checked against their bound; free text (descriptions) is capped.
