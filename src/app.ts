@@ -5,8 +5,7 @@
 // through the same identity and region. Every dependency can be replaced through AppOptions.
 import { Registry } from 'prom-client';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Clock, JobSnapshot } from './domain.js';
-import type { ResourceSnapshot } from './kinds/resource.js';
+import type { Clock } from './domain.js';
 import type { Config } from './config/schema.js';
 import { scheduleIntervalMs } from './config/schedule.js';
 import { loadConfig, secretFilesOf } from './config/load.js';
@@ -17,7 +16,7 @@ import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
 import { createResourceClient, type ResourceClient } from './aws/resource-client.js';
 import { credentialsFor, type ConnSpec } from './aws/connections.js';
-import type { ApiOutcome, Operation } from './aws/types.js';
+import type { ApiOutcome, Operation } from './aws/api.js';
 import { openStateStore, type FileStateStore } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { JobTracker } from './poll/tracker.js';
@@ -42,8 +41,8 @@ export interface AppOptions {
   clock?: Clock;
   log?: Logger;
   registry?: Registry;
-  /** Replaces the real Clean Rooms ML client. */
-  api?: ResourceClient;
+  /** Replaces the real Clean Rooms ML client of every kind (tests). */
+  resources?: ResourceClient;
   /** Credentials for the real client (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
   /** Replaces the notification HTTP path (tests only). */
@@ -93,8 +92,8 @@ const STOP_OUTBOX_MS = 3_000;
 /** How the clients of every verb are made. */
 export interface ClientOptions {
   clock: Clock;
-  /** Replaces every real Clean Rooms ML client (tests). */
-  api?: ResourceClient;
+  /** Replaces every real Clean Rooms ML client of every kind (tests). */
+  resources?: ResourceClient;
   /** Base identity (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
   /** Sees every API call's outcome (metrics). */
@@ -104,7 +103,7 @@ export interface ClientOptions {
 /** What a sweep reads under config `c`: the spec, a client per identity, the knobs. */
 export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): PollerRuntime {
   const client = (conn: ConnSpec): ResourceClient =>
-    o.api ??
+    o.resources ??
     createResourceClient({
       region: conn.region,
       ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
@@ -196,7 +195,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     });
     const poll = pollerRuntime(c, sweepSpec(c, opts.shard), {
       clock,
-      ...(opts.api ? { api: opts.api } : {}),
+      ...(opts.resources ? { resources: opts.resources } : {}),
+      // bridge: removed when the sweep stores every kind as a ResourceSnapshot
+
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
       observer: (op, outcome, ms) => metrics.apiRequest(op, outcome, ms),
     });

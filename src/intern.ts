@@ -2,6 +2,7 @@
 // id, who started the job): every parsed API answer or state line brings its own copy, ~250 bytes
 // per snapshot at 10,000 jobs. A bounded table: values beyond it are kept as they come.
 import type { JobSnapshot } from './domain.js';
+import { KINDS } from './kinds/index.js';
 import type { ResourceSnapshot } from './kinds/resource.js';
 
 const MAX_SHARED = 10_000;
@@ -22,9 +23,14 @@ export function shareSnapshotStrings(s: JobSnapshot): JobSnapshot {
   return s;
 }
 
-/** The same for a snapshot of any kind: its parents and labels (in place). */
+/** The same for a snapshot of any kind: its parents, labels and the attributes declared `shared` (in place). */
 export function shareResourceStrings(s: ResourceSnapshot): ResourceSnapshot {
   for (const k of Object.keys(s.parents) as (keyof ResourceSnapshot['parents'])[]) s.parents[k] = share(s.parents[k]!);
   for (const k of Object.keys(s.labels)) s.labels[k] = share(s.labels[k]!);
+  if (s.attributes !== undefined)
+    for (const a of KINDS[s.kind]?.attributes ?? []) {
+      const v = s.attributes[a.member];
+      if (a.shared === true && typeof v === 'string') s.attributes[a.member] = share(v);
+    }
   return s;
 }

@@ -2,7 +2,7 @@
 // is within five minutes of expiring (or was explicitly invalidated after ExpiredToken).
 // fromNodeProviderChain already memoizes; custom providers may not.
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from './types.js';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from './api.js';
 import { stsRequestHandler } from './http.js';
 
 /** The SDK's Node.js chain (env, profile, IRSA, Pod Identity, IMDS), its STS calls through the proxy rules. */

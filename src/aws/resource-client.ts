@@ -1,14 +1,14 @@
 // One Get and one List for every kind, driven by its declaration (src/kinds): the request is
-// built from the operation's path template and parameters, sent through the same signed call as
-// the audience generation job client (client.ts: endpoint, SigV4, timeout, error mapping,
-// observer), and the answer read by resource-deserialize.ts.
+// built from the operation's path template and parameters, sent through the one signed call
+// (signed-call.ts: endpoint, SigV4, timeout, error mapping, request observer), and the answer
+// read by resource-deserialize.ts.
 import type { GetDecl, KindDecl, ListDecl, OperationDecl, OperationParams, View } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { awsUriEncode } from './arn.js';
-import { createSignedCall, type SignedCall } from './client.js';
+import { createSignedCall, type SignedCall } from './signed-call.js';
 import { CleanRoomsMlError } from './errors.js';
 import { deserializeResourceGet, deserializeResourceList, type ResourcePage } from './resource-deserialize.js';
-import type { CleanRoomsMlClientOptions } from './types.js';
+import type { CleanRoomsMlClientOptions } from './api.js';
 
 export type { ResourcePage } from './resource-deserialize.js';
 

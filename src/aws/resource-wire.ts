@@ -1,7 +1,8 @@
 // A resource snapshot back in the JSON shape of its kind's Get output (the List item for kinds
-// without a Get): the resource in webhook bodies. Only what the snapshot keeps is there (identity,
-// name, status, statusDetails, times as ISO-8601, parents, declared results, labels and attributes
-// at their member paths, in the model's member order, numbers where the model has numbers); never
+// without a Get): the resource in webhook bodies (`data.resource`, `data.job` for audience
+// generation jobs) and in `once --json`. Only what the snapshot keeps is there (identity, name,
+// status, statusDetails, times as ISO-8601, parents, attributes, declared results and labels at
+// their member paths, numbers as numbers), in the model's member order; never seed audiences,
 // tags or other members the monitor does not read.
 import type { KindDecl, MemberPath } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
@@ -47,28 +48,34 @@ export function resourceToWire(kind: KindDecl, s: ResourceSnapshot): Record<stri
     if (r.type === 'number' && Array.isArray(v)) {
       const item = (sample: (typeof v)[number]): Obj => {
         const o: Obj = {};
+        // Labels first: the model puts the audience size before its score.
         for (const [label, path] of Object.entries(r.labels ?? {})) {
-          const l = sample.labels[label];
-          if (l === undefined) continue;
-          // A label is a string; the Get shape has a number where the model says so (audience sizes).
-          put(o, path, r.numberLabels?.includes(label) === true && /^-?\d+(\.\d+)?$/.test(l) ? Number(l) : l);
+          const lv = sample.labels[label];
+          if (lv !== undefined) put(o, path, r.labelNumbers?.[label] !== undefined ? Number(lv) : lv);
         }
         put(o, r.value, sample.value);
         return o;
       };
       if (r.items) put(w, r.items, v.map(item));
-      else if (v[0] !== undefined) put(w, r.value, v[0].value);
+      else if (v[0] !== undefined) {
+        // A plain member's labels sit next to it (an export job's audienceSize.type).
+        const one = item(v[0]);
+        for (const [k, sub] of Object.entries(one)) {
+          const cur = w[k];
+          w[k] = typeof cur === 'object' && cur !== null && typeof sub === 'object' && sub !== null ? { ...cur, ...sub } : sub;
+        }
+      }
     } else if (r.type === 'enum' && typeof v === 'string') put(w, r.value, v);
     else if (r.type === 'timestamp' && typeof v === 'number') put(w, r.value, formatIsoTimestamp(v));
   }
   return inModelOrder(kind, w);
 }
 
-/** The top-level members in the order of the kind's Get output (its List item without a Get), as the API writes them. */
+/** `w` with its members in the order of the kind's Get output (or List item) in the model. */
 function inModelOrder(kind: KindDecl, w: Obj): Obj {
-  const members = (kind.get.member ?? kind.get.collaboration ?? kind.lists[0])?.members ?? [];
+  const order = (kind.get.member ?? kind.get.collaboration ?? kind.lists[0])?.members ?? [];
   const out: Obj = {};
-  for (const m of members) if (Object.hasOwn(w, m)) out[m] = w[m];
-  for (const [k, v] of Object.entries(w)) if (!Object.hasOwn(out, k)) out[k] = v;
+  for (const m of order) if (w[m] !== undefined) out[m] = w[m];
+  for (const [m, v] of Object.entries(w)) if (out[m] === undefined) out[m] = v;
   return out;
 }

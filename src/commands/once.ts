@@ -34,7 +34,7 @@ export interface OnceDeps {
   clock: Clock;
   log: Logger;
   /** Replaces every real client (tests). */
-  api?: ResourceClient;
+  resources?: ResourceClient;
   /** Base identity (default: the AWS SDK's Node.js provider chain). */
   credentials?: AwsCredentialIdentityProvider;
 }
@@ -44,7 +44,9 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
   const tracker = new JobTracker();
   const runtime = pollerRuntime(config, onceSpec(config), {
     clock: deps.clock,
-    ...(deps.api ? { api: deps.api } : {}),
+    ...(deps.resources ? { resources: deps.resources } : {}),
+    // bridge: removed when the sweep stores every kind as a ResourceSnapshot
+
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
   });
   const poller = createPoller({

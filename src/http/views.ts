@@ -39,6 +39,7 @@ export function jobsView(
         updateTime: iso(j?.updateTime),
         createTime: iso(j?.createTime),
         detail: j?.detail,
+        recall: recallOf(j),
         results: resultsOf(j),
         source: statics.has(id) ? 'static' : 'discovery',
         lastCheckedAt: iso(rt?.lastCheckedAt),
@@ -49,6 +50,12 @@ export function jobsView(
       };
     }),
   };
+}
+
+/** The recall of an audience generation job: the field /api/jobs had before it listed every kind. */
+function recallOf(s: ResourceSnapshot | undefined): number | undefined {
+  const v = s?.results['recall_ratio'];
+  return Array.isArray(v) ? v[0]?.value : undefined;
 }
 
 const entryView = (e: OutboxEntry) => ({

@@ -84,12 +84,12 @@ export const audienceGenerationJob: KindDecl = {
       items: ['metrics', 'relevanceMetrics'],
       value: ['score'],
       labels: { audience_size_type: ['audienceSize', 'type'], audience_size: ['audienceSize', 'value'] },
+      labelNumbers: { audience_size: { shape: 'AudienceSizeValue', integer: true, min: 1, max: 20_000_000 } },
       shape: 'RelevanceMetricScoreDouble',
       integer: false,
       min: 0,
       max: 10,
       arrivesLate: true,
-      numberLabels: ['audience_size'],
       table: {
         title: 'Relevance by audience size',
         rowTitle: 'Audience size',
@@ -118,8 +118,9 @@ export const audienceGenerationJob: KindDecl = {
   attributes: [
     { member: 'description', type: 'string' },
     { member: 'includeSeedInOutput', type: 'boolean' },
-    { member: 'startedBy', type: 'string' },
-    { member: 'protectedQueryIdentifier', type: 'string' },
+    { member: 'startedBy', type: 'string', max: 12, shared: true },
+    // An unbounded String in the model: held to an ARN's bound.
+    { member: 'protectedQueryIdentifier', type: 'string', max: 2048 },
   ],
   // Receivers of the first releases read the job under `data.job`: kept.
   bodyMember: 'job',

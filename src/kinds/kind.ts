@@ -85,6 +85,14 @@ export interface ListDecl extends OperationDecl {
 /** A member path such as ['stoppingCondition', 'maxRuntimeInSeconds']. */
 export type MemberPath = readonly string[];
 
+/** The model shape and range of a numeric label. */
+export interface LabelNumberDecl {
+  readonly shape: string;
+  readonly integer: boolean;
+  readonly min?: number;
+  readonly max?: number;
+}
+
 /** A numeric result; from a list of structures when `items` is given (one sample per item). */
 export interface NumberResultDecl {
   readonly type: 'number';
@@ -96,6 +104,11 @@ export interface NumberResultDecl {
   readonly value: MemberPath;
   /** Extra labels of each sample, from string members (relative to the item, if any). */
   readonly labels?: Readonly<Record<string, MemberPath>>;
+  /**
+   * Labels whose member is a number in the model (an audience size): checked against its range
+   * like a value, kept as digits in the label, and a number again in the Get shape.
+   */
+  readonly labelNumbers?: Readonly<Record<string, LabelNumberDecl>>;
   /** The model shape of the value, with its range (checked against the model). */
   readonly shape: string;
   readonly integer: boolean;
@@ -111,11 +124,6 @@ export interface NumberResultDecl {
    * time after ACTIVE): its first arrival in a Get is reported as a `metrics_appeared` transition.
    */
   readonly arrivesLate?: boolean;
-  /**
-   * Labels whose member is a number in the model (an audience size): a label value is always a
-   * string, so these are turned back into numbers where the resource is written in its Get shape.
-   */
-  readonly numberLabels?: readonly string[];
   /** Shown in messages as a table, one row per item (a result with `items` only). */
   readonly table?: TableDecl;
 }
@@ -191,6 +199,13 @@ export interface IdentityDecl {
 export interface AttributeDecl {
   readonly member: string;
   readonly type: 'string' | 'boolean';
+  /**
+   * An identifier of at most `max` characters (its model shape's bound): a longer one refuses the
+   * answer, since cutting it would name something else. Without it a string is free text, capped.
+   */
+  readonly max?: number;
+  /** The same few values repeat over many resources (who started a job): one copy is kept in memory. */
+  readonly shared?: boolean;
 }
 
 /** One resource kind, declared once. */

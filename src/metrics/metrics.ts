@@ -3,7 +3,7 @@
 // time, so a resource forgotten by the store disappears from /metrics with no bookkeeping.
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { DeadLetter, OutboxEntry } from '../domain.js';
-import type { ApiOutcome, Operation } from '../aws/types.js';
+import type { ApiOutcome, Operation } from '../aws/api.js';
 import { ALL_KINDS, KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
 import type { StatusSeries } from './resource-families.js';

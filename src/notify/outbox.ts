@@ -16,7 +16,6 @@ import type { Clock, OutboxEntry } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
 import type { OutboxStore } from '../state/types.js';
 import { systemTimers, type Timers } from '../clock.js';
-import type { ResourceEvent } from '../kinds/event.js';
 import { afterAttempt, type RetryPolicy } from './after-attempt.js';
 import { redactUrl, scrubText, secretMaterial } from './redact.js';
 import { buildRequest } from './request.js';

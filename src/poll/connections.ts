@@ -8,7 +8,7 @@ import { connKey, limiterKey, type ConnSpec } from '../aws/connections.js';
 import { AdaptiveRateLimiter } from './limiter.js';
 import type { SweepSpec } from './spec.js';
 
-/** An API client and the rate limiter of its account and region. */
+/** The API clients of one identity and the rate limiter of its account and region. */
 export interface Conn {
   /** Get and List of every kind. */
   resources: ResourceClient;

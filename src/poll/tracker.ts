@@ -1,7 +1,7 @@
 // Per-job runtime facts that are not worth persisting: when each job was last checked, how, its
 // last error, its backoff and when it is next due. Feeds /api/jobs, the logs and the schedule;
 // rebuilt naturally after a restart (everything is due on the first sweep).
-import type { ApiOutcome } from '../aws/types.js';
+import type { ApiOutcome } from '../aws/api.js';
 
 export interface JobRuntime {
   lastCheckedAt?: number;

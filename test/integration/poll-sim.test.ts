@@ -116,7 +116,7 @@ test('a failed List page decides nothing: no Gets, no transitions, every job kep
       return real.list(k, l, p, o);
     },
   };
-  const a = await app(sim, { aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 } }, { api, detailBudget: 1000 });
+  const a = await app(sim, { aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 } }, { resources: api, detailBudget: 1000 });
   try {
     assert.equal((await a.sweepNow())?.ok, true);
     // Jobs on the later pages disappear and others change: none of it may be concluded.
@@ -159,7 +159,7 @@ test('metric backfill stops at its first Get that fails after retries (AWS in tr
       aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 3 },
       polling: { schedule: '0 0 0 1 1 *', concurrency: 4, maxRequestsPerSecond: 100 },
     },
-    { api, detailBudget: 1000 },
+    { resources: api, detailBudget: 1000 },
   );
   try {
     // First sight adopts every job from its List summary; the details come from the backfill.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CleanRoomsMlError } from '../../src/aws/errors.js';
 import { createResourceClient, listAll, type ResourceClient } from '../../src/aws/resource-client.js';
-import type { ApiOutcome } from '../../src/aws/types.js';
+import type { ApiOutcome } from '../../src/aws/api.js';
 import { ALL_KINDS, KINDS } from '../../src/kinds/index.js';
 import type { KindName, ListDecl, OperationParams } from '../../src/kinds/kind.js';
 import type { ResourceSnapshot } from '../../src/kinds/resource.js';

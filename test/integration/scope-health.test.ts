@@ -98,7 +98,7 @@ test('one denied scope: only its series says 0; a scope removed by a reload lose
       return real.list(k, l, p, o);
     },
   };
-  const app = await start(sim, {}, { api });
+  const app = await start(sim, {}, { resources: api });
   try {
     const r = await app.sweepNow();
     assert.deepEqual(r?.failedScopes, [KEY_B]);

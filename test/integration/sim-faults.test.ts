@@ -2,11 +2,13 @@
 // and mid-pagination), malformed 200 answers per job, and the request log. Through the real client.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createCleanRoomsMlClient } from '../../src/aws/client.js';
 import { CleanRoomsMlError } from '../../src/aws/errors.js';
+import { createResourceClient, type ResourceClient, type ResourceListOptions } from '../../src/aws/resource-client.js';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
+import { KINDS } from '../../src/kinds/index.js';
 
 const CREDS = { accessKeyId: 'AKIDFAULTS', secretAccessKey: 'faults-secret' };
+const AGJ = KINDS.audienceGenerationJob;
 const arn = (n: number) =>
   `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-${String(n).padStart(12, '0')}`;
 
@@ -22,10 +24,12 @@ async function failure(p: Promise<unknown>): Promise<CleanRoomsMlError> {
 
 describe('simulator faults: resets, malformed answers, request log', () => {
   let sim: Simulator;
-  let api: ReturnType<typeof createCleanRoomsMlClient>;
+  let client: ResourceClient;
+  const getJob = (a: string) => client.get(AGJ, { arn: a, parents: {} });
+  const listJobs = (opts: ResourceListOptions = {}) => client.list(AGJ, AGJ.lists[0]!, {}, opts);
   before(async () => {
     sim = await startSimulator({ credentials: CREDS });
-    api = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS, requestTimeoutMs: 2000 });
+    client = createResourceClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS, requestTimeoutMs: 2000 });
   });
   after(() => sim.close());
   beforeEach(() => {
@@ -35,13 +39,13 @@ describe('simulator faults: resets, malformed answers, request log', () => {
 
   it('resetListPage resets exactly that page of every pagination; resetRatio resets any call', async () => {
     sim.setFaults({ resetListPage: 2 });
-    const first = await api.listAudienceGenerationJobs({ maxResults: 100 });
-    assert.equal(first.audienceGenerationJobs.length, 100);
-    const e = await failure(api.listAudienceGenerationJobs({ maxResults: 100, nextToken: first.nextToken! }));
+    const first = await listJobs();
+    assert.equal(first.items.length, 100);
+    const e = await failure(listJobs({ nextToken: first.nextToken! }));
     assert.equal(e.name, 'NetworkError');
     assert.equal(e.retryable, true);
     sim.setFaults({ resetRatio: 1 });
-    assert.equal((await failure(api.getAudienceGenerationJob({ audienceGenerationJobArn: arn(1) }))).name, 'NetworkError');
+    assert.equal((await failure(getJob(arn(1)))).name, 'NetworkError');
     const log = (await (await fetch(`${sim.url}/_sim/requests`)).json()) as {
       requests: Array<{ op: string; status: number; fault?: string }>;
     };
@@ -59,25 +63,17 @@ describe('simulator faults: resets, malformed answers, request log', () => {
   it('malformed answers of every kind become MalformedResponseError for Get and for the List page holding the job', async () => {
     for (const kind of ['missingField', 'badTimestamp', 'nonJson', 'hugeBody'] as const) {
       sim.setFaults({ malformed: { arn: arn(120), kind } });
-      const g = await failure(api.getAudienceGenerationJob({ audienceGenerationJobArn: arn(120) }));
+      const g = await failure(getJob(arn(120)));
       assert.equal(g.name, 'MalformedResponseError', kind);
       assert.equal(g.retryable, false);
       // Page 1 (jobs 1-100) is fine, page 2 holds job 120.
-      const p1 = await api.listAudienceGenerationJobs({ maxResults: 100 });
-      assert.equal(
-        (await failure(api.listAudienceGenerationJobs({ maxResults: 100, nextToken: p1.nextToken! }))).name,
-        'MalformedResponseError',
-        kind,
-      );
+      const p1 = await listJobs();
+      assert.equal((await failure(listJobs({ nextToken: p1.nextToken! }))).name, 'MalformedResponseError', kind);
       // Other jobs are unaffected.
-      assert.equal((await api.getAudienceGenerationJob({ audienceGenerationJobArn: arn(1) })).status, 'CREATE_IN_PROGRESS');
+      assert.equal((await getJob(arn(1))).status, 'CREATE_IN_PROGRESS');
     }
     sim.setFaults({ malformed: [{ arn: arn(1), kind: 'nonJson', operations: ['get'] }] });
-    assert.equal(
-      (await api.listAudienceGenerationJobs({ maxResults: 100 })).audienceGenerationJobs.length,
-      100,
-      'List untouched when only get is named',
-    );
+    assert.equal((await listJobs()).items.length, 100, 'List untouched when only get is named');
   });
 
   it('PUT /_sim/faults keeps the documented four-member shape when the other faults are off, lists them when on, and validates them', async () => {

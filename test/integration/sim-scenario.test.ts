@@ -2,19 +2,24 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createCleanRoomsMlClient } from '../../src/aws/client.js';
 import { CleanRoomsMlError } from '../../src/aws/errors.js';
-import type { CleanRoomsMlApi } from '../../src/aws/types.js';
+import { createResourceClient, type ResourceClient } from '../../src/aws/resource-client.js';
 import { DEMO_SCENARIO } from '../../src/dev/sim/demo-scenario.js';
 import { buildFleet } from '../../src/dev/sim/fleet.js';
 import { loadScenarioFile, parseScenario } from '../../src/dev/sim/scenario.js';
 import { SimInputError } from '../../src/dev/sim/schemas.js';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 import { JobStore } from '../../src/dev/sim/store.js';
+import { KINDS } from '../../src/kinds/index.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/scenarios/${name}`, import.meta.url));
 const CREDS = { accessKeyId: 'AKIDSCEN', secretAccessKey: 'scenario-secret' };
 const T0 = Date.parse('2026-11-28T12:00:00.000Z');
+const AGJ = KINDS.audienceGenerationJob;
+const clientOf = (sim: Simulator): ResourceClient =>
+  createResourceClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
+const getJob = (client: ResourceClient, arn: string) => client.get(AGJ, { arn, parents: {} });
+const recall = (j: { results: Record<string, unknown> }) => (j.results['recall_ratio'] as Array<{ value: number }> | undefined)?.[0]?.value;
 
 describe('scenario files', () => {
   it('loads YAML and JSON', async () => {
@@ -49,41 +54,41 @@ describe('scenario files', () => {
 describe('scenario timeline on an injected clock', () => {
   let now = T0;
   let sim: Simulator;
-  let client: CleanRoomsMlApi;
+  let client: ResourceClient;
   const ARN = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/scenario-0001';
   before(async () => {
     sim = await startSimulator({ clock: { now: () => now }, scenario: await loadScenarioFile(fixture('basic.yaml')), credentials: CREDS });
-    client = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
+    client = clientOf(sim);
   });
   after(() => sim.close());
 
   it('advances statuses lazily with updateTime = the step time', async () => {
     const at = async (sec: number) => {
       now = T0 + sec * 1000;
-      return client.getAudienceGenerationJob({ audienceGenerationJobArn: ARN });
+      return getJob(client, ARN);
     };
     let j = await at(0);
     assert.equal(j.status, 'CREATE_PENDING');
-    assert.equal(j.createTime.getTime(), T0);
-    assert.equal(j.metrics, undefined);
+    assert.equal(j.createTime, T0);
+    assert.deepEqual(j.results, {});
     j = await at(19.999);
     assert.equal(j.status, 'CREATE_PENDING');
     j = await at(20);
     assert.equal(j.status, 'CREATE_IN_PROGRESS');
-    assert.equal(j.updateTime.getTime(), T0 + 20_000);
+    assert.equal(j.updateTime, T0 + 20_000);
     j = await at(46);
     assert.equal(j.status, 'ACTIVE');
-    assert.equal(j.updateTime.getTime(), T0 + 45_000);
-    assert.equal(j.metrics?.recallMetric, 0.42);
+    assert.equal(j.updateTime, T0 + 45_000);
+    assert.equal(recall(j), 0.42);
     j = await at(121);
     assert.equal(j.status, 'DELETE_PENDING');
-    assert.equal(j.metrics?.recallMetric, 0.42, 'metrics carry forward');
-    assert.equal(j.createTime.getTime(), T0);
+    assert.equal(recall(j), 0.42, 'metrics carry forward');
+    assert.equal(j.createTime, T0);
   });
 
   it('does not show a job before its first step', async () => {
     now = T0 + 1000;
-    const names = async () => (await client.listAudienceGenerationJobs({})).audienceGenerationJobs.map((s) => s.name);
+    const names = async () => (await client.list(AGJ, AGJ.lists[0]!, {})).items.map((s) => s.name);
     assert.deepEqual(await names(), ['lookalike-1']);
     const failing = sim.jobs().length; // only existing jobs
     assert.equal(failing, 1);
@@ -98,9 +103,9 @@ describe('scenario timeline on an injected clock', () => {
     now = T0 + 30_000;
     sim.setStatus(ARN, { status: 'CREATE_FAILED', statusDetails: { message: 'manual' } });
     now = T0 + 500_000;
-    const j = await client.getAudienceGenerationJob({ audienceGenerationJobArn: ARN });
+    const j = await getJob(client, ARN);
     assert.equal(j.status, 'CREATE_FAILED');
-    assert.equal(j.updateTime.getTime(), T0 + 30_000);
+    assert.equal(j.updateTime, T0 + 30_000);
   });
 });
 
@@ -151,14 +156,14 @@ describe('synthetic fleet', () => {
     let now = T0;
     const sim = await startSimulator({ clock: { now: () => now }, jobs: 10_000, seed: 3, credentials: CREDS });
     try {
-      const client = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
+      const client = clientOf(sim);
       const count = async () => {
         const byStatus: Record<string, number> = {};
         let token: string | undefined;
         let pages = 0;
         do {
-          const p = await client.listAudienceGenerationJobs({ maxResults: 100, ...(token ? { nextToken: token } : {}) });
-          for (const s of p.audienceGenerationJobs) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+          const p = await client.list(AGJ, AGJ.lists[0]!, {}, token ? { nextToken: token } : {});
+          for (const s of p.items) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
           token = p.nextToken;
           pages++;
         } while (token);
@@ -201,12 +206,12 @@ describe('unknown statuses', () => {
     const sim = await startSimulator({ credentials: CREDS });
     try {
       const [job] = sim.putJobs([{ name: 'future', status: 'ARCHIVED' }]);
-      const client = createCleanRoomsMlClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => CREDS });
-      const out = await client.getAudienceGenerationJob({ audienceGenerationJobArn: job!['audienceGenerationJobArn'] as string });
+      const client = clientOf(sim);
+      const out = await getJob(client, job!['audienceGenerationJobArn'] as string);
       assert.equal(out.status, 'ARCHIVED');
-      sim.deleteJob(out.audienceGenerationJobArn);
+      sim.deleteJob(out.arn!);
       await assert.rejects(
-        client.getAudienceGenerationJob({ audienceGenerationJobArn: out.audienceGenerationJobArn }),
+        getJob(client, out.arn!),
         (e: unknown) => e instanceof CleanRoomsMlError && e.name === 'ResourceNotFoundException',
       );
     } finally {

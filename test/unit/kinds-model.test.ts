@@ -225,9 +225,9 @@ describe('kind declarations match the service model', () => {
                 assert.ok(['string', 'integer', 'long'].includes(shape(ln).type));
                 // A number in the model is written back as a number in webhook bodies.
                 assert.equal(
-                  (r.numberLabels ?? []).includes(label),
+                  r.labelNumbers?.[label] !== undefined,
                   shape(ln).type !== 'string',
-                  `${r.key} label ${label}: numberLabels lists exactly the labels the model types as numbers`,
+                  `${r.key} label ${label}: labelNumbers lists exactly the labels the model types as numbers`,
                 );
               }
               if (r.table) {

@@ -1,5 +1,5 @@
 // Request counts per operation and outcome (the labels of cleanroomsml_monitor_api_requests_total).
-import type { ApiOutcome } from '../../aws/types.js';
+import type { ApiOutcome } from '../../aws/api.js';
 
 export const OUTCOMES: readonly ApiOutcome[] = ['success', 'throttled', 'not_found', 'access_denied', 'validation', 'error'];
 export type SimStats = { requests: Record<string, Record<ApiOutcome, number>> };

@@ -1,0 +1,43 @@
+// The service-independent shapes of the AWS layer: operation names and outcomes as metrics see
+// them, credentials, and the options of a client.
+
+/**
+ * An operation name of the service model (`GetTrainedModel`), as declared by a kind in
+ * src/kinds: the `operation` label of API request metrics and simulator stats.
+ */
+export type Operation = string;
+
+/** Outcome label of cleanroomsml_monitor_api_requests_total. */
+export type ApiOutcome = 'success' | 'throttled' | 'not_found' | 'access_denied' | 'validation' | 'error';
+
+/** Called once per HTTP attempt (retries included), for metrics. */
+export type ApiObserver = (operation: Operation, outcome: ApiOutcome, durationMs: number) => void;
+
+/** AWS credentials, structurally identical to @smithy/types AwsCredentialIdentity. */
+export interface AwsCredentialIdentity {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** Structurally compatible with @smithy/types AwsCredentialIdentityProvider (fromNodeProviderChain() fits). */
+export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+
+/** Options of the signed call (signed-call.ts) and so of every client built on it. */
+export interface CleanRoomsMlClientOptions {
+  region: string;
+  /** Overrides https://cleanrooms-ml.{region}.{dnsSuffix}: the simulator, a VPC endpoint. A path prefix is kept. */
+  endpoint?: string;
+  /** Default: fromNodeProviderChain() (env, profile, IRSA web identity, EKS Pod Identity, IMDS). */
+  credentials?: AwsCredentialIdentityProvider;
+  /** Whole-exchange timeout of one HTTP attempt. Default 10000. */
+  requestTimeoutMs?: number;
+  observer?: ApiObserver;
+  /** Default `cleanroomsml-monitor`. */
+  userAgent?: string;
+  /** Use https://cleanrooms-ml-fips.{region}.{dnsSuffix} (not with `endpoint`). */
+  useFipsEndpoint?: boolean;
+  /** Response body cap. Default 5 MiB. */
+  maxResponseBytes?: number;
+}
