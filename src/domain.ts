@@ -1,34 +1,11 @@
 // Plain types shared by every layer. Imports only types, so the pure core stays pure.
 import type { ResourceEvent } from './kinds/event.js';
 
-/** Every status value of AudienceGenerationJobStatus in the 2023-09-06 service model. */
-export const JOB_STATUSES = [
-  'CREATE_PENDING',
-  'CREATE_IN_PROGRESS',
-  'CREATE_FAILED',
-  'ACTIVE',
-  'DELETE_PENDING',
-  'DELETE_IN_PROGRESS',
-  'DELETE_FAILED',
-] as const;
-
-export type KnownJobStatus = (typeof JOB_STATUSES)[number];
-/**
- * A status as the API returned it. Unknown future values are kept as given (exported and
- * diffed like any other) instead of being rejected, so a new AWS status never blinds the monitor.
- */
-export type JobStatus = KnownJobStatus | (string & {});
-
-/** Statuses a job does not leave on its own: the end of a create or delete attempt. */
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['ACTIVE', 'CREATE_FAILED', 'DELETE_FAILED']);
-/** Statuses that notify by default. */
-export const DEFAULT_NOTIFY_STATUSES: readonly KnownJobStatus[] = ['ACTIVE', 'CREATE_FAILED', 'DELETE_FAILED'];
-/** Pseudo-status used when a job that was seen starts answering 404. */
+/** Pseudo-status of a resource that was seen and now answers 404. */
 export const VANISHED = 'VANISHED';
 
-export function isTerminal(status: JobStatus): boolean {
-  return TERMINAL_STATUSES.has(status);
-}
+/** A status as the API returned it: unknown future values are kept as given, never rejected. */
+export type JobStatus = string;
 
 /** One relevance score, in the AWS shape (RelevanceMetric). */
 export interface RelevanceMetric {
@@ -71,36 +48,10 @@ export interface JobSnapshot {
   statusSince?: number;
 }
 
-/**
- * `next` with statusSince carried over from `prev` while the status stays the same, or set to
- * next.updateTime when the status changed (or on first sight). AWS has no such field: updateTime
- * also moves when only metrics or statusDetails change, so "time in current status" needs this.
- */
-export function stampStatusSince(prev: JobSnapshot | undefined, next: JobSnapshot): JobSnapshot {
-  const since = prev !== undefined && prev.status === next.status ? (prev.statusSince ?? prev.updateTime) : next.updateTime;
-  return next.statusSince === since ? next : { ...next, statusSince: since };
-}
-
-export type TransitionKind = 'first_seen' | 'status_changed' | 'metrics_appeared' | 'vanished';
-
-/** One observed change of a job, produced by the pure diff. */
-export interface Transition {
-  kind: TransitionKind;
-  arn: string;
-  /** Previous status; null on first sight. */
-  from: JobStatus | null;
-  /** New status; VANISHED when the job started answering 404. */
-  to: JobStatus;
-  /** When the monitor observed it (epoch ms). */
-  observedAt: number;
-  /** The newest snapshot (for `vanished`: the last one seen). */
-  snapshot: JobSnapshot;
-}
-
-/** The target-independent content of a notification. */
+/** The event of a notification about a job, as version 1 of the state stored it (read by src/state/legacy-job.ts). */
 export interface JobEvent {
   type: 'audience_generation_job.status_changed';
-  transition: TransitionKind;
+  transition: 'first_seen' | 'status_changed' | 'metrics_appeared' | 'vanished';
   arn: string;
   name: string;
   previousStatus: JobStatus | null;

@@ -1,7 +1,6 @@
 // One string for values that thousands of job snapshots repeat (the model ARN, the collaboration
 // id, who started the job): every parsed API answer or state line brings its own copy, ~250 bytes
 // per snapshot at 10,000 jobs. A bounded table: values beyond it are kept as they come.
-import type { JobSnapshot } from './domain.js';
 import { KINDS } from './kinds/index.js';
 import type { ResourceSnapshot } from './kinds/resource.js';
 
@@ -13,14 +12,6 @@ function share(v: string): string {
   if (s !== undefined) return s;
   if (shared.size < MAX_SHARED) shared.set(v, v);
   return v;
-}
-
-/** The snapshot with its repeated strings shared (in place: snapshots are owned by their maker). */
-export function shareSnapshotStrings(s: JobSnapshot): JobSnapshot {
-  s.configuredAudienceModelArn = share(s.configuredAudienceModelArn);
-  if (s.collaborationId !== undefined) s.collaborationId = share(s.collaborationId);
-  if (s.startedBy !== undefined) s.startedBy = share(s.startedBy);
-  return s;
 }
 
 /** The same for a snapshot of any kind: its parents, labels and the attributes declared `shared` (in place). */

@@ -4,7 +4,7 @@
 // value sanitized by cutting at `,` and `:` (the `:http://internal.amazon.com/...` suffix) and
 // keeping what follows `#` (the `aws.foo#` namespace prefix).
 import { capText } from './cap-text.js';
-import type { ApiOutcome } from './types.js';
+import type { ApiOutcome } from './api.js';
 
 /** The modeled error shapes of the 2023-09-06 service model, with their HTTP status. */
 export const MODELED_ERRORS: Readonly<Record<string, number>> = {

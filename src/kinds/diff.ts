@@ -3,8 +3,7 @@ import type { ResourceTransition } from './event.js';
 import { KINDS } from './index.js';
 import type { ResourceSnapshot } from './resource.js';
 
-/** Pseudo-status of a resource that was seen and now answers 404. */
-export const VANISHED_STATUS = 'VANISHED';
+import { VANISHED as VANISHED_STATUS } from '../domain.js';
 
 /**
  * Compares the last-seen snapshot with a new observation (`undefined` = the API answered 404).

@@ -4,7 +4,7 @@
 // kind's declaration.
 import type { OutboxEntry } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
-import { VANISHED_STATUS } from '../kinds/diff.js';
+import { VANISHED as VANISHED_STATUS } from '../domain.js';
 import type { ResourceEvent, ResourceTransition } from '../kinds/event.js';
 import { defaultNotifyStatuses, KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';

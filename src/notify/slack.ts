@@ -7,7 +7,7 @@
 //
 // Limits honoured (https://api.slack.com/reference/block-kit/blocks): 50 blocks, header plain_text
 // 150 chars, section text 3000, each field 2000 and at most 10 fields, context elements 10.
-import { VANISHED_STATUS } from '../kinds/diff.js';
+import { VANISHED as VANISHED_STATUS } from '../domain.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import { messageFacts, messageTables, type FactTable } from '../kinds/facts.js';
 import { KINDS, statusClass } from '../kinds/index.js';

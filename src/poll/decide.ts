@@ -2,7 +2,7 @@
 // what to store, what to remove, what to enqueue, and what to report. Only complete answers
 // decide: a resource whose Get failed in a way a later sweep may fix is left exactly as it was.
 import type { OutboxEntry } from '../domain.js';
-import type { ApiOutcome } from '../aws/types.js';
+import type { ApiOutcome } from '../aws/api.js';
 import { diffResource, stampResourceStatusSince } from '../kinds/diff.js';
 import type { ResourceTransition } from '../kinds/event.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';

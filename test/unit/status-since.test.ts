@@ -1,8 +1,8 @@
-// stampStatusSince: the pure rule behind cleanroomsml_audience_generation_job_status_since_timestamp_seconds.
+// stampResourceStatusSince: the pure rule behind cleanroomsml_<kind>_status_since_timestamp_seconds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stampStatusSince } from '../../src/domain.js';
-import { snap } from '../helpers/snapshots.js';
+import { stampResourceStatusSince as stampStatusSince } from '../../src/kinds/diff.js';
+import { job as snap } from '../helpers/snapshots.js';
 
 test('first sight and a status change take the new updateTime; the same status keeps the start', () => {
   const first = stampStatusSince(undefined, snap({ status: 'CREATE_IN_PROGRESS', updateTime: 1000 }));

@@ -3,10 +3,9 @@
 // Constraints mirror service-2.json (NameString 1..63, AudienceSizeValue 1..20,000,000,
 // RelevanceMetricScoreDouble 0..10, recall 0..1, UUID, ARN patterns).
 import { z } from 'zod';
-import { JOB_STATUSES } from '../../domain.js';
 import { JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../../aws/arn.js';
 import { parseIsoTimestamp } from '../../aws/timestamps.js';
-import { kindOfArn } from '../../kinds/index.js';
+import { KINDS, kindOfArn } from '../../kinds/index.js';
 import { parseDuration } from './duration.js';
 import { MALFORMED_KINDS } from './faults.js';
 
@@ -40,6 +39,7 @@ const uuid = z.string().regex(UUID_RE, "must be a lowercase UUID (the model's UU
 const isoTime = z
   .string()
   .refine((v) => parseIsoTimestamp(v) !== undefined, 'must be an ISO-8601 timestamp such as 2026-11-28T12:00:00.000Z');
+const JOB_STATUSES = Object.keys(KINDS.audienceGenerationJob.statuses) as [string, ...string[]];
 const knownStatus = z.enum(JOB_STATUSES, { error: `must be one of ${JOB_STATUSES.join(', ')}` });
 
 /** Members every job definition may carry besides its status. */
