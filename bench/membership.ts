@@ -37,6 +37,12 @@ export interface MembershipOptions {
   trainedModelExportJobs: number;
   /** Share of every kind under way at the start of the steady window. */
   inFlight: number;
+  /**
+   * New versions of finished trained models created during the steady window (incremental
+   * training): each appears (CREATE_PENDING), then moves on; the version it supersedes drops out of
+   * ListTrainedModels. Default 0.
+   */
+  newVersions: number;
   log: (s: string) => void;
 }
 
@@ -52,9 +58,12 @@ interface Driven {
   kind: KindName;
   id: string;
   start: string;
-  steps: Array<{ status: string; at: number; doneAt?: number }>;
+  /** A first step `create` puts the resource (a new trained model version) instead of moving it. */
+  steps: Array<{ status: string; at: number; doneAt?: number; create?: Record<string, unknown> }>;
   /** Trained model ARN of a trained model (its latest version) or of a trained model export job. */
   model?: string;
+  /** A resource that does not exist yet: the control API input that creates it. */
+  create?: Record<string, unknown>;
 }
 
 /** A webhook as received. */
@@ -151,6 +160,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
   };
   const modelFlight = flightSet(o.trainedModels * o.versionsPerModel, o.trainedModels);
   const models: string[] = [];
+  const restingModels: Array<{ arn: string; name: string }> = [];
   const modelUpdates = new Map<string, number[]>();
   for (let i = 0; i < o.trainedModels; i++) {
     const arn = `${PREFIX}:membership/${MEMBERSHIP}/trained-model/${rngUuid(rng)}`;
@@ -165,6 +175,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
         s = { ...s, createTime: iso(created), updateTime: iso(created + 2 * HOUR) };
       }
       if (latest) modelUpdates.set(arn, [Date.parse(s['updateTime'] as string)]);
+      if (latest && s['status'] === 'ACTIVE') restingModels.push({ arn, name: `bench-model-${i}` });
       push(
         {
           kind: 'trainedModel',
@@ -262,14 +273,47 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
     const m = meta[i]!;
     track(r['kind'] as KindName, r['id'] as string, r['status'] as string, m.inFlight, m.model);
   });
-  return { driven, models, modelUpdates, exportsPerModel, jobArns, versions: o.trainedModels * o.versionsPerModel };
+  // New versions to come, of models at rest (each one once).
+  const step = restingModels.length / Math.max(1, o.newVersions);
+  const newVersions: Driven[] = Array.from({ length: Math.min(o.newVersions, restingModels.length) }, (_, k) => {
+    const m = restingModels[Math.floor(k * step)]!;
+    const versionIdentifier = rngUuid(rng);
+    return {
+      kind: 'trainedModel',
+      id: `${m.arn}#version=${versionIdentifier}`,
+      start: 'CREATE_PENDING',
+      steps: [],
+      model: m.arn,
+      create: {
+        kind: 'trainedModel',
+        name: m.name,
+        arn: m.arn,
+        versionIdentifier,
+        membershipId: MEMBERSHIP,
+        collaborationId: COLLABORATION,
+        stoppingCondition: { maxRuntimeInSeconds: 6 * 3600 },
+      },
+    };
+  });
+  return { driven, newVersions, models, modelUpdates, exportsPerModel, jobArns, versions: o.trainedModels * o.versionsPerModel };
 }
 
-/** Changes spread over the window: pending ones move to in progress first, then 30 s or more later to their end. */
-function schedule(driven: Driven[], windowStart: number, windowMs: number, intervalMs: number): void {
+/**
+ * Changes spread over the window: pending ones move to in progress first, then 30 s or more later
+ * to their end; new versions appear, then move on the same way.
+ */
+function schedule(driven: Driven[], created: readonly Driven[], windowStart: number, windowMs: number, intervalMs: number): void {
   const gap = Math.max(3 * intervalMs, 30_000);
   // Room for the last change to be read by a sweep of the window.
   const end = windowMs - intervalMs;
+  created.forEach((d, i) => {
+    const first = windowStart + Math.round(((i + 0.5) / created.length) * Math.max(0, end - 2 * gap));
+    d.steps = [
+      { status: 'CREATE_PENDING', at: first, create: d.create! },
+      { status: 'CREATE_IN_PROGRESS', at: first + gap },
+      { status: 'ACTIVE', at: first + 2 * gap },
+    ];
+  });
   driven.forEach((d, i) => {
     const p = (i + 0.5) / driven.length;
     const fails = i % 5 === 2;
@@ -410,7 +454,8 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
     await sleep(500);
     const windowStart = Date.now();
     const windowMs = o.steadyS * 1000;
-    schedule(fleet.driven, windowStart, windowMs, intervalMs);
+    schedule(fleet.driven, fleet.newVersions, windowStart, windowMs, intervalMs);
+    fleet.driven.push(...fleet.newVersions);
     const pending = fleet.driven.flatMap((d) => d.steps.map((s) => ({ d, s }))).sort((a, b) => a.s.at - b.s.at);
     let next = 0;
     changer = setInterval(() => {
@@ -418,8 +463,9 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
       while (next < pending.length && pending[next]!.s.at <= now) {
         const { d, s } = pending[next++]!;
         const details = s.status === 'CREATE_FAILED' ? { statusDetails: FAILURE } : {};
-        const done =
-          d.kind === 'audienceGenerationJob'
+        const done = s.create
+          ? sim.putResources([{ ...s.create, status: s.status }])[0]
+          : d.kind === 'audienceGenerationJob'
             ? sim.setStatus(d.id, {
                 status: s.status,
                 ...details,
@@ -453,7 +499,7 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
     const deadline = Date.now() + (o.intervalS + 30) * 1000;
     const changes = fleet.driven.flatMap((d) => d.steps.map((s) => ({ d, s })));
     const matchOf = (c: { d: Driven; s: Driven['steps'][number] }) =>
-      received.find((r) => r.id === c.d.id && r.status === c.s.status && r.transition === 'status_changed');
+      received.find((r) => r.id === c.d.id && r.status === c.s.status && r.transition === (c.s.create ? 'first_seen' : 'status_changed'));
     while (Date.now() < deadline && changes.some((c) => !matchOf(c))) await sleep(250);
 
     // Detection per kind, and what was delivered that no change explains.

@@ -8,6 +8,7 @@
 // membership: every kind in one membership (bench/membership.ts). Options: --interval S
 // --membership-steady S --trained-models N --versions N --inference-jobs N --channels N
 // --membership-jobs N --audience-models N --audience-export-jobs N --model-export-jobs N --in-flight X
+// --new-versions N
 //
 // Phases of the jobs scenario: start -> first full sweep (ready) -> metric backfill of the terminal jobs under the rate
 // limit (changes already flowing) -> steady window (calls per sweep, CPU, throttling, scrapes)
@@ -50,6 +51,7 @@ const { values: args } = parseArgs({
     'audience-export-jobs': { type: 'string', default: '10' },
     'model-export-jobs': { type: 'string', default: '10' },
     'in-flight': { type: 'string', default: '0.1' },
+    'new-versions': { type: 'string', default: '0' },
   },
 });
 const SCENARIOS = ['jobs', 'membership', 'all'];
@@ -420,6 +422,7 @@ async function main(): Promise<void> {
       audienceExportJobs: n('audience-export-jobs'),
       trainedModelExportJobs: n('model-export-jobs'),
       inFlight: Math.min(1, n('in-flight')),
+      newVersions: n('new-versions'),
       log,
     });
     if (args.scenario === 'all') process.stdout.write('\n');
