@@ -116,7 +116,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
   };
   // Under way: started 1 to 20 minutes ago, every other one still pending.
   let underWayCount = 0;
-  const underWay = (_i: number) => {
+  const underWay = () => {
     const created = now - rngInt(rng, 60, 1_200) * 1000;
     const status = underWayCount++ % 2 === 0 ? 'CREATE_PENDING' : 'CREATE_IN_PROGRESS';
     return { status, createTime: iso(created), updateTime: iso(created) };
@@ -137,7 +137,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
   const jobs = Array.from({ length: o.audienceGenerationJobs }, (_, i) => {
     const arn = `${PREFIX}:audience-generation-job/${rngUuid(rng)}`;
     jobArns.push(arn);
-    const s = agjFlight.has(i) ? underWay(i) : atRest(i);
+    const s = agjFlight.has(i) ? underWay() : atRest(i);
     track('audienceGenerationJob', arn, s.status, agjFlight.has(i));
     return {
       arn,
@@ -168,7 +168,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
     for (let v = 0; v < o.versionsPerModel; v++) {
       const latest = v === o.versionsPerModel - 1;
       const inFlight = latest && modelFlight.has(i);
-      let s: Record<string, unknown> = inFlight ? underWay(i) : atRest(i);
+      let s: Record<string, unknown> = inFlight ? underWay() : atRest(i);
       // Versions in creation order: each one starts after the previous finished.
       if (!inFlight) {
         const created = now - (o.versionsPerModel - v) * 24 * HOUR - rngInt(rng, 3, 20) * HOUR;
@@ -202,7 +202,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
         membershipId: MEMBERSHIP,
         collaborationId: COLLABORATION,
         ...(models.length > 0 ? { trainedModelArn: models[i % models.length]! } : {}),
-        ...(inferenceFlight.has(i) ? underWay(i) : atRest(i)),
+        ...(inferenceFlight.has(i) ? underWay() : atRest(i)),
       },
       inferenceFlight.has(i),
     );
@@ -218,7 +218,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
         collaborationId: COLLABORATION,
         numberOfRecords: rngInt(rng, 1_000, 5_000_000),
         sizeInGb: rngInt(rng, 1, 500),
-        ...(channelFlight.has(i) ? underWay(i) : atRest(i)),
+        ...(channelFlight.has(i) ? underWay() : atRest(i)),
       },
       channelFlight.has(i),
     );
@@ -230,7 +230,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
         kind: 'audienceModel',
         name: `bench-audience-model-${i}`,
         arn: `${PREFIX}:audience-model/${rngUuid(rng)}`,
-        ...(audienceModelFlight.has(i) ? underWay(i) : atRest(i)),
+        ...(audienceModelFlight.has(i) ? underWay() : atRest(i)),
       },
       audienceModelFlight.has(i),
     );
@@ -244,7 +244,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
         name: `bench-audience-export-${i}`,
         audienceGenerationJobArn: jobArns[(i * 7) % jobArns.length]!,
         audienceSize: { type: 'ABSOLUTE', value: 10_000 },
-        ...(audienceExportFlight.has(i) ? underWay(i) : atRest(i)),
+        ...(audienceExportFlight.has(i) ? underWay() : atRest(i)),
       },
       audienceExportFlight.has(i),
     );
@@ -262,7 +262,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
         membershipId: MEMBERSHIP,
         collaborationId: COLLABORATION,
         trainedModelArn: model,
-        ...(modelExportFlight.has(i) ? underWay(i) : atRest(i)),
+        ...(modelExportFlight.has(i) ? underWay() : atRest(i)),
       },
       modelExportFlight.has(i),
       model,
@@ -295,7 +295,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
       },
     };
   });
-  return { driven, newVersions, models, modelUpdates, exportsPerModel, jobArns, versions: o.trainedModels * o.versionsPerModel };
+  return { driven, newVersions, models, modelUpdates, exportsPerModel };
 }
 
 /**
