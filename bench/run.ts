@@ -1,39 +1,28 @@
 // `npm run bench`: the real daemon (dist/cli.js run, a child process) against the simulator on
-// 127.0.0.1 capped at 50 requests/s, with a fleet of 10,000 jobs of which 1,000 are in progress and
-// finish over time (driven through the simulator's control API), and a webhook receiver.
-// Prints one table. Options: --jobs N --in-progress N --interval S --change-window S --steady S
+// 127.0.0.1, and a webhook receiver. Two scenarios, each printing its table; `--scenario jobs`,
+// `--scenario membership` (or BENCH_SCENARIO=...) runs one of them, the default `all` both.
 //
-// Phases: start -> first full sweep (ready) -> metric backfill of the terminal jobs under the rate
+// jobs: a fleet of 10,000 audience generation jobs of which 1,000 are in progress and finish over
+// time (driven through the simulator's control API), the simulator capped at 50 requests/s.
+// Options: --jobs N --in-progress N --interval S --change-window S --steady S
+// membership: every kind in one membership (bench/membership.ts). Options: --interval S
+// --membership-steady S --trained-models N --versions N --inference-jobs N --channels N
+// --membership-jobs N --audience-models N --audience-export-jobs N --model-export-jobs N --in-flight X
+// --new-versions N
+//
+// Phases of the jobs scenario: start -> first full sweep (ready) -> metric backfill of the terminal jobs under the rate
 // limit (changes already flowing) -> steady window (calls per sweep, CPU, throttling, scrapes)
 // -> wait for the last webhooks -> table.
-import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
-
-/**
- * Time to the last byte of a GET with the body discarded (as Prometheus' Go scraper reads it;
- * Node's fetch adds ~120 ms decoding 25 MB), plain or asking for gzip as Prometheus does.
- */
-function timedGet(url: string, gzip = false): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t = performance.now();
-    http
-      .get(url, { headers: gzip ? { 'accept-encoding': 'gzip' } : {} }, (res) => {
-        res.on('data', () => {});
-        res.on('end', () => resolve(performance.now() - t));
-      })
-      .on('error', reject);
-  });
-}
-import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
-import { openSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createServer } from 'node:net';
 import { startSimulator } from '../src/dev/sim/server.js';
-import { chartMemoryLimitMiB, createMemoryCgroup } from './cgroup.js';
-import { readImageRuntime } from './dockerfile.js';
+import { describeDaemon, startDaemon } from './daemon.js';
+import { freePort, metricValue, percentile, procStats, sleep, timedGet } from './harness.js';
+import { membershipScenario } from './membership.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values: args } = parseArgs({
@@ -51,8 +40,25 @@ const { values: args } = parseArgs({
     'memory-limit': { type: 'string' },
     // Start the daemon with plain `node`, without the image's ENTRYPOINT flags and ENV.
     bare: { type: 'boolean', default: false },
+    scenario: { type: 'string', default: process.env.BENCH_SCENARIO ?? 'all' },
+    'membership-steady': { type: 'string', default: '120' },
+    'trained-models': { type: 'string', default: '50' },
+    versions: { type: 'string', default: '2' },
+    'inference-jobs': { type: 'string', default: '200' },
+    channels: { type: 'string', default: '100' },
+    'membership-jobs': { type: 'string', default: '100' },
+    'audience-models': { type: 'string', default: '10' },
+    'audience-export-jobs': { type: 'string', default: '10' },
+    'model-export-jobs': { type: 'string', default: '10' },
+    'in-flight': { type: 'string', default: '0.1' },
+    'new-versions': { type: 'string', default: '0' },
   },
 });
+const SCENARIOS = ['jobs', 'membership', 'all'];
+if (!SCENARIOS.includes(args.scenario)) {
+  process.stderr.write(`bench: --scenario must be one of ${SCENARIOS.join(', ')}, got ${args.scenario}\n`);
+  process.exit(2);
+}
 const N = Number(args.jobs);
 const IN_PROGRESS = Number(args['in-progress']);
 const INTERVAL_S = Number(args.interval);
@@ -64,8 +70,6 @@ const SCRAPES = Number(args.scrapes);
 // Share of the status changes released during the steady window (the rest flow during start-up
 // and backfill), so the steady window measures List pages plus Gets of jobs that really changed.
 const STEADY_SHARE = Number(args['steady-share']);
-const CREDS = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret-key' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
 const log = (s: string) => process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(0)}s] ${s}\n`);
 
@@ -73,40 +77,6 @@ function uuid(i: number, salt: number): string {
   const h = (i * 2654435761 + salt * 40503) >>> 0;
   const hex = h.toString(16).padStart(8, '0');
   return `${hex}-${String(salt).padStart(4, '0')}-4${hex.slice(0, 3)}-8${hex.slice(3, 6)}-${String(i).padStart(12, '0')}`;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
-
-function metricValue(text: string, name: string, labels = ''): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const rest = line.slice(name.length);
-    if (!(rest.startsWith(' ') || rest.startsWith('{'))) continue;
-    if (labels && !rest.includes(labels)) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}
-
-async function procStats(pid: number): Promise<{ cpuS: number; hwmMB: number; rssMB: number }> {
-  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  // Fields after "(comm) ": state is index 0, utime 11, stime 12 (clock ticks of 1/100 s on Linux).
-  return { cpuS: (Number(stat[11]) + Number(stat[12])) / 100, hwmMB: kb('VmHWM') / 1024, rssMB: kb('VmRSS') / 1024 };
 }
 
 function simTotals(s: { requests: Record<string, Record<string, number>> }) {
@@ -120,7 +90,7 @@ function simTotals(s: { requests: Record<string, Record<string, number>> }) {
   return { total, throttled, list: Object.values(s.requests.ListAudienceGenerationJobs ?? {}).reduce((a, b) => a + b, 0) };
 }
 
-async function main(): Promise<void> {
+async function jobsScenario(): Promise<void> {
   // 1. Simulator with the fleet.
   const sim = await startSimulator({ host: '127.0.0.1', port: 0 });
   const collabs = Array.from({ length: 4 }, (_, c) => uuid(c, 7));
@@ -185,51 +155,16 @@ async function main(): Promise<void> {
     server: { host: '127.0.0.1', port, admin: { port: 0 } },
     log: { level: 'info' },
   };
-  await writeFile(join(dir, 'config.yaml'), JSON.stringify(config));
-  // The daemon runs under the pod's memory limit when this machine allows a memory cgroup.
-  const limitMiB =
-    args['memory-limit'] !== undefined
-      ? Number(args['memory-limit'])
-      : await chartMemoryLimitMiB(join(ROOT, 'helm/cleanroomsml-monitor/values.yaml'));
-  const cgroup = limitMiB > 0 ? await createMemoryCgroup(limitMiB) : undefined;
-  const memoryLimitNote =
-    limitMiB === 0
-      ? 'none (--memory-limit 0)'
-      : cgroup
-        ? cgroup.describe
-        : `none: no writable memory cgroup here, so not the ${limitMiB} MiB of a pod`;
-  // The daemon starts as the image starts it: its ENTRYPOINT's node flags (those this node knows;
-  // the image runs Node 24) and its ENV. DAEMON_NODE_FLAGS adds flags NODE_OPTIONS does not take
-  // (diagnosis: --trace-gc-verbose, ...).
-  const image = args.bare ? { nodeFlags: [], env: {} } : await readImageRuntime(join(ROOT, 'Dockerfile'));
-  const unknownFlags = image.nodeFlags.filter((f) => spawnSync(process.execPath, [f, '-e', '0']).status !== 0);
-  const nodeFlags = [
-    ...image.nodeFlags.filter((f) => !unknownFlags.includes(f)),
-    ...(process.env.DAEMON_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
-  ];
-  const daemonArgv = [process.execPath, ...nodeFlags, join(ROOT, 'dist/cli.js'), 'run', '--config', join(dir, 'config.yaml')];
-  // sh puts itself in the cgroup, then becomes the daemon (exec keeps the pid).
-  const [cmd, ...argv] = cgroup ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', cgroup.procs, ...daemonArgv] : daemonArgv;
-  const child = spawn(cmd!, argv, {
-    env: {
-      ...image.env,
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: dir,
-      AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      ...(process.env.DAEMON_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DAEMON_NODE_OPTIONS } : {}),
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
-    },
-    stdio: ['ignore', process.env.BENCH_DAEMON_STDOUT ? openSync(process.env.BENCH_DAEMON_STDOUT, 'w') : 'ignore', 'pipe'],
+  const daemon = await startDaemon({
+    root: ROOT,
+    dir,
+    config,
+    memoryLimitMiB: args['memory-limit'] !== undefined ? Number(args['memory-limit']) : undefined,
+    bare: args.bare,
+    onEarlyExit: log,
   });
-  let stderr = '';
-  let stopping = false;
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  child.once('exit', (code, sig) => {
-    if (!stopping) log(`daemon exited early (code ${code}, signal ${sig}): ${stderr.slice(-1500)}`);
-  });
-  const pid = child.pid!;
+  const pid = daemon.pid;
+  const stderr = () => daemon.stderr();
   const base = `http://127.0.0.1:${port}`;
   const scrape = async () => (await fetch(`${base}/metrics`)).text();
   const started = Date.now();
@@ -268,7 +203,7 @@ async function main(): Promise<void> {
       }
       await sleep(100);
     }
-    if (!readyAt) throw new Error(`daemon not ready after 120 s: ${stderr}`);
+    if (!readyAt) throw new Error(`daemon not ready after 120 s: ${stderr()}`);
     const tracked = metricValue(await scrape(), 'cleanroomsml_monitor_jobs_tracked');
     log(`ready after ${((readyAt - started) / 1000).toFixed(1)} s with ${tracked} jobs tracked`);
 
@@ -388,15 +323,7 @@ async function main(): Promise<void> {
       `| ${k} | ${v} | ${target} | ${ok === undefined ? '' : ok ? 'yes' : 'NO'} |`;
     const lines = [
       `cleanroomsml-monitor bench: ${N} jobs (${inProgress.length} in progress: ${Math.round(inProgress.length * (1 - STEADY_SHARE))} finish over ${CHANGE_WINDOW_MS / 1000} s from ready, ${Math.round(inProgress.length * STEADY_SHARE)} during the ${STEADY_MS / 1000} s steady window), simulator capped at ${SIM_RPS} req/s, active interval ${interval} s, ceiling ${MAX_RPS} req/s`,
-      `daemon started as the image starts it: ${
-        args.bare
-          ? 'no (--bare)'
-          : `node flags ${nodeFlags.join(' ') || '(none)'}${unknownFlags.length ? ` (${unknownFlags.join(' ')} not known to this node: left out)` : ''}, ENV ${
-              Object.entries(image.env)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(' ') || '(none)'
-            }`
-      }; NODE_OPTIONS ${process.env.DAEMON_NODE_OPTIONS || '(none)'}; memory limit: ${memoryLimitNote}`,
+      describeDaemon(daemon, args.bare),
       `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version} (daemon: same binary), ${new Date().toISOString().slice(0, 10)}`,
       '',
       '| measure | value | target | met |',
@@ -463,13 +390,43 @@ async function main(): Promise<void> {
       log(`holding the daemon (pid ${pid}) for ${process.env.BENCH_HOLD_S} s`);
       await sleep(Number(process.env.BENCH_HOLD_S) * 1000);
     }
-    stopping = true;
-    child.kill('SIGTERM');
-    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
-    await cgroup?.remove();
+    await daemon.stop();
     await new Promise<void>((r) => receiver.close(() => r()));
     await sim.close();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  if (args.scenario === 'jobs' || args.scenario === 'all') await jobsScenario();
+  if (args.scenario === 'membership' || args.scenario === 'all') {
+    const n = (k: keyof typeof args) => {
+      const v = Number(args[k]);
+      if (!Number.isFinite(v) || v < 0) throw new Error(`--${k} must be a number >= 0, got ${args[k]}`);
+      return v;
+    };
+    const table = await membershipScenario({
+      root: ROOT,
+      intervalS: n('interval'),
+      steadyS: n('membership-steady'),
+      simRps: n('sim-rps'),
+      maxRps: n('max-rps'),
+      memoryLimitMiB: args['memory-limit'] !== undefined ? n('memory-limit') : undefined,
+      bare: args.bare,
+      trainedModels: n('trained-models'),
+      versionsPerModel: Math.max(1, n('versions')),
+      inferenceJobs: n('inference-jobs'),
+      mlInputChannels: n('channels'),
+      audienceGenerationJobs: n('membership-jobs'),
+      audienceModels: n('audience-models'),
+      audienceExportJobs: n('audience-export-jobs'),
+      trainedModelExportJobs: n('model-export-jobs'),
+      inFlight: Math.min(1, n('in-flight')),
+      newVersions: n('new-versions'),
+      log,
+    });
+    if (args.scenario === 'all') process.stdout.write('\n');
+    process.stdout.write(table);
   }
 }
 
