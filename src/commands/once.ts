@@ -85,7 +85,7 @@ function formatOnceJson(r: OnceResult): string {
 function errorSubject(e: OnceError): string {
   if ('arn' in e) return `${e.arn}: `;
   if ('scope' in e)
-    return `List ${Object.entries(e.scope)
+    return `${e.scope.list} ${Object.entries(e.scope.params)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}: `;
   return '';

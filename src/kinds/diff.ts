@@ -23,8 +23,10 @@ export function diffResource(
   if (next.updateTime < prev.updateTime) return [];
   if (next.status !== prev.status)
     return [{ kind: 'status_changed', id: next.id, from: prev.status, to: next.status, observedAt, snapshot: next }];
-  // Quality metrics can land after the status flips to ACTIVE; only a full (Get) view can tell.
-  if (next.detail === 'full' && hasLateResults(next) && !hasLateResults(prev))
+  // Quality metrics can land after the status flips to ACTIVE; only two full (Get) views can
+  // tell: a List item never carries them, so a resource first adopted from its List item and then
+  // read in detail (the backfill) did not gain metrics, the monitor just had not read them yet.
+  if (prev.detail === 'full' && next.detail === 'full' && hasLateResults(next) && !hasLateResults(prev))
     return [{ kind: 'metrics_appeared', id: next.id, from: prev.status, to: next.status, observedAt, snapshot: next }];
   return [];
 }

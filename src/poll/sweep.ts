@@ -196,7 +196,7 @@ async function listAll(run: Run): Promise<{
       if (classifyError(err).retryable) retryableFailure = true;
       deps.log.warn(
         { err: errorSummary(err), kind: list.kind, list: list.list.name, params: list.params },
-        'List failed; its resources keep their last state this sweep',
+        'List scope failed; its resources keep their last state this sweep',
       );
     }
   });
@@ -350,9 +350,7 @@ async function commit(run: Run, observed: Observed): Promise<Decision> {
         updateTime: new Date(s.updateTime).toISOString(),
       },
       // Metrics landing while the status stays the same are not a status transition.
-      t.kind === 'metrics_appeared'
-        ? `metrics appeared for ${s.name} (${t.to})`
-        : `transition ${KINDS[s.kind].title} ${s.name}: ${t.from ?? '(new)'} -> ${t.to}`,
+      t.kind === 'metrics_appeared' ? `metrics appeared for ${s.name} (${t.to})` : `transition ${s.name}: ${t.from ?? '(new)'} -> ${t.to}`,
     );
     deps.onTransition?.(t);
   }

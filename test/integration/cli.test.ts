@@ -123,15 +123,19 @@ test('once --json lists a failed List scope in "errors" and exits 1; the table n
     assert.equal(json.code, 1);
     const parsed = JSON.parse(json.stdout) as {
       jobs: unknown[];
-      errors: { scope?: { collaborationId?: string }; arn?: string; error: string }[];
+      errors: { scope?: { kind: string; list: string; params: Record<string, string> }; arn?: string; error: string }[];
     };
     assert.deepEqual(parsed.jobs, [], 'nothing decided from a failed scope');
     assert.equal(parsed.errors.length, 1);
-    assert.deepEqual(parsed.errors[0]!.scope, { collaborationId: COLLAB });
+    assert.deepEqual(parsed.errors[0]!.scope, {
+      kind: 'audienceGenerationJob',
+      list: 'ListAudienceGenerationJobs',
+      params: { collaborationId: COLLAB },
+    });
     assert.match(parsed.errors[0]!.error, /MalformedResponseError/);
     const table = await cli(['once', '--config', config]);
     assert.equal(table.code, 1);
-    assert.match(table.stdout, new RegExp(`^error: List collaborationId=${COLLAB}: MalformedResponseError`, 'm'));
+    assert.match(table.stdout, new RegExp(`^error: ListAudienceGenerationJobs collaborationId=${COLLAB}: MalformedResponseError`, 'm'));
   } finally {
     await sim.close();
   }

@@ -84,7 +84,7 @@ test('a List that repeats its nextToken: that scope fails after the repeat; the 
     const r = await app.sweepNow();
     assert.ok(r);
     assert.equal(r.ok, false);
-    assert.deepEqual(r.failedScopes, [`c=${LOOP}|m=`]);
+    assert.deepEqual(r.failedScopes, [`audienceGenerationJob|ListAudienceGenerationJobs|collaborationId=${LOOP}`]);
     assert.match(r.scopeErrors[0]!.error, /nextToken it had returned before/);
     assert.equal(s.lists.get(LOOP), 2, 'stopped at the first repeat');
     assert.deepEqual(
@@ -109,7 +109,7 @@ test('a List that pages on without end: the scope stops at the page cap and fail
   try {
     const r = await app.sweepNow();
     assert.equal(r?.ok, false);
-    assert.deepEqual(r?.failedScopes, [`c=${LOOP}|m=`]);
+    assert.deepEqual(r?.failedScopes, [`audienceGenerationJob|ListAudienceGenerationJobs|collaborationId=${LOOP}`]);
     assert.match(r!.scopeErrors[0]!.error, /stopped after 5 pages/);
     assert.equal(s.lists.get(LOOP), 5);
     assert.ok(app.store.resources().has(arn(2)));

@@ -102,3 +102,16 @@ test('statusSince survives snapshots that keep the status and restarts at the up
   assert.equal(moved.statusSince, later(20));
   assert.equal(stampResourceStatusSince(moved, moved), moved, 'unchanged: the same object');
 });
+
+test('the backfill Get of a job adopted from its List item is no metrics_appeared: the item never carries metrics', () => {
+  const METRICS = { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.5 }], recallMetric: 0.3 };
+  const adopted = job({ status: 'ACTIVE', detail: 'summary' });
+  const read = job({ status: 'ACTIVE', detail: 'full', metrics: METRICS });
+  assert.deepEqual(diffResource(adopted, read, 1), []);
+  // Read in full before, without metrics: their arrival is news.
+  const bare = job({ status: 'ACTIVE', detail: 'full' });
+  assert.deepEqual(
+    diffResource(bare, read, 1).map((t) => t.kind),
+    ['metrics_appeared'],
+  );
+});

@@ -132,9 +132,10 @@ test('text from outside is escaped in every mrkdwn field, the text and the fallb
   const t = change('CREATE_IN_PROGRESS', 'CREATE_FAILED', {
     name: evil,
     arn: `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/${evil}`,
-    collaborationId: evil,
+    // Members the model bounds (collaborationId 36, startedBy 12) carry what fits in them.
+    collaborationId: '<!channel> & <@U123>',
     configuredAudienceModelArn: evil,
-    startedBy: evil,
+    startedBy: '<!here>&<@U>',
     statusDetails: { statusCode: evil, message: evil },
     metrics: { relevanceMetrics: [{ audienceSize: { type: evil, value: 5 }, score: 0.5 }] },
   });
