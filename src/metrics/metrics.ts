@@ -270,7 +270,7 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     registers,
   });
   // Per List scope, so one bad discovery role or scope shows (and alerts) without failing
-  // readiness. The label is the scope key: `[<roleArn>@<region>|]c=<collaborationId>|m=<modelArn>`.
+  // readiness. The label is the List's key: `[<roleArn>@<region>|]<kind>|<List>|<param>=<value>,...`.
   const scopeUp = new Gauge({
     name: 'cleanroomsml_monitor_discovery_scope_up',
     help: '1 if the last List of this scope (all its pages) succeeded, 0 if it failed.',
