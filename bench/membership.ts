@@ -134,10 +134,12 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
   // Audience generation jobs (their own store; ARNs given).
   const agjFlight = flightSet(o.audienceGenerationJobs);
   const jobArns: string[] = [];
+  const jobUpdates = new Map<string, number[]>();
   const jobs = Array.from({ length: o.audienceGenerationJobs }, (_, i) => {
     const arn = `${PREFIX}:audience-generation-job/${rngUuid(rng)}`;
     jobArns.push(arn);
     const s = agjFlight.has(i) ? underWay() : atRest(i);
+    jobUpdates.set(arn, [Date.parse(s.updateTime)]);
     track('audienceGenerationJob', arn, s.status, agjFlight.has(i));
     return {
       arn,
@@ -236,17 +238,21 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
     );
   }
   const audienceExportFlight = flightSet(o.audienceExportJobs);
+  const exportsPerJob = new Map<string, number>();
   for (let i = 0; i < o.audienceExportJobs; i++) {
     if (jobArns.length === 0) throw new Error('audience export jobs need audience generation jobs (their parents)');
+    const job = jobArns[(i * 7) % jobArns.length]!;
+    exportsPerJob.set(job, (exportsPerJob.get(job) ?? 0) + 1);
     push(
       {
         kind: 'audienceExportJob',
         name: `bench-audience-export-${i}`,
-        audienceGenerationJobArn: jobArns[(i * 7) % jobArns.length]!,
+        audienceGenerationJobArn: job,
         audienceSize: { type: 'ABSOLUTE', value: 10_000 },
         ...(audienceExportFlight.has(i) ? underWay() : atRest(i)),
       },
       audienceExportFlight.has(i),
+      job,
     );
   }
   const modelExportFlight = flightSet(o.trainedModelExportJobs);
@@ -295,7 +301,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
       },
     };
   });
-  return { driven, newVersions, models, modelUpdates, exportsPerModel };
+  return { driven, newVersions, models, modelUpdates, exportsPerModel, jobArns, jobUpdates, exportsPerJob };
 }
 
 /**
@@ -479,6 +485,7 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
         }
         s.doneAt = Date.now();
         if (d.kind === 'trainedModel' && d.model) fleet.modelUpdates.get(d.model)!.push(s.doneAt);
+        if (d.kind === 'audienceGenerationJob') fleet.jobUpdates.get(d.id)?.push(s.doneAt);
       }
     }, 20);
     const s0 = sim.stats();
@@ -537,13 +544,22 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
     // The floor over the window's sweeps (cron ticks), and the changes made within it.
     const firstTick = Math.ceil(windowStart / intervalMs) * intervalMs;
     const ticks = Array.from({ length: sweeps }, (_, k) => firstTick + k * intervalMs);
-    const unfinished = new Map<string, Array<[number, number]>>();
-    for (const d of fleet.driven) {
-      if (d.kind !== 'trainedModelExportJob' || !d.model) continue;
-      const list = unfinished.get(d.model) ?? [];
-      list.push([-Infinity, d.steps[d.steps.length - 1]!.doneAt ?? Infinity]);
-      unfinished.set(d.model, list);
-    }
+    // When children of each parent were under way, by child kind: export jobs of a model or of an
+    // audience generation job, versions of a model (the monitor lists a parent's children every
+    // sweep while one of them is under way).
+    const unfinishedOf = (kind: KindName) => {
+      const byParent = new Map<string, Array<[number, number]>>();
+      for (const d of fleet.driven) {
+        if (d.kind !== kind || !d.model) continue;
+        const list = byParent.get(d.model) ?? [];
+        list.push([-Infinity, d.steps[d.steps.length - 1]?.doneAt ?? Infinity]);
+        byParent.set(d.model, list);
+      }
+      return byParent;
+    };
+    const unfinished = unfinishedOf('trainedModelExportJob');
+    const versionsUnfinished = unfinishedOf('trainedModel');
+    const jobExportsUnfinished = unfinishedOf('audienceExportJob');
     // The export jobs' per-model Lists by the reason they are due: for the documented rule, and a
     // strict variant that lists a model's export jobs every sweep only while one is unfinished.
     const whyShare = { changed: 0, unfinished: 0, quiet: 0 };
@@ -552,13 +568,26 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
       const scopes: ScopeLoad[] = [
         { operation: 'ListAudienceGenerationJobs', items: o.audienceGenerationJobs },
         { operation: 'ListAudienceModels', items: o.audienceModels },
-        { operation: 'ListAudienceExportJobs', items: o.audienceExportJobs },
         // One item per model (its latest version), as ListTrainedModels answers.
         { operation: 'ListTrainedModels', items: o.trainedModels },
         { operation: 'ListTrainedModelInferenceJobs', items: o.inferenceJobs },
         { operation: 'ListMLInputChannels', items: o.mlInputChannels },
       ];
       const strict = [...scopes];
+      // Per-parent Lists the monitor calls by the same rule as export jobs of a model: the
+      // versions of each model, the export jobs of each audience generation job.
+      for (const model of fleet.models) {
+        const h: ParentHistory = { updates: fleet.modelUpdates.get(model) ?? [], unfinished: versionsUnfinished.get(model) ?? [] };
+        const due = perParentShare(h, tick, intervalMs, terminalIntervalMs);
+        scopes.push({ operation: 'ListTrainedModelVersions', items: o.versionsPerModel, share: due.share });
+        strict.push({ operation: 'ListTrainedModelVersions', items: o.versionsPerModel, share: due.share });
+      }
+      for (const job of fleet.jobArns) {
+        const h: ParentHistory = { updates: fleet.jobUpdates.get(job) ?? [], unfinished: jobExportsUnfinished.get(job) ?? [] };
+        const due = perParentShare(h, tick, intervalMs, terminalIntervalMs);
+        scopes.push({ operation: 'ListAudienceExportJobs', items: fleet.exportsPerJob.get(job) ?? 0, share: due.share });
+        strict.push({ operation: 'ListAudienceExportJobs', items: fleet.exportsPerJob.get(job) ?? 0, share: due.share });
+      }
       for (const model of fleet.models) {
         const h: ParentHistory = { updates: fleet.modelUpdates.get(model) ?? [], unfinished: unfinished.get(model) ?? [] };
         const due = perParentShare(h, tick, intervalMs, terminalIntervalMs);

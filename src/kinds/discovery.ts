@@ -128,13 +128,40 @@ export function entryList(e: DiscoveryEntryScope, kind: KindDecl): EntryList | {
   };
 }
 
+/**
+ * The Lists of a kind under each of its resources (the versions of a trained model): where the
+ * entry lists the kind, one per known resource of it, so versions other than the latest (which
+ * the kind's own List shows) are watched from List pages too.
+ */
+function selfLists(e: DiscoveryEntryScope, primary: EntryList): EntryList[] {
+  const view = e.view ?? 'member';
+  const out: EntryList[] = [];
+  for (const list of primary.kind.lists) {
+    if (list === primary.list || list.view !== view) continue;
+    const own = list.pathParams.filter((p) => PARENT_KINDS[p.from as ParentKey] === primary.kind.kind);
+    if (own.length !== 1 || !list.pathParams.every((p) => p === own[0] || primary.params[p.from] !== undefined)) continue;
+    const params: OperationParams = {};
+    for (const p of list.pathParams) if (p !== own[0]) params[p.from] = primary.params[p.from]!;
+    const match: OperationParams = {};
+    for (const [k, v] of Object.entries(params)) if (Object.hasOwn(primary.kind.parents, k)) match[k as ParentKey] = v;
+    out.push({
+      kind: primary.kind,
+      list,
+      params,
+      scoped: primary.scoped,
+      perParent: { key: own[0]!.from as ParentKey, kind: primary.kind.kind, match },
+    });
+  }
+  return out;
+}
+
 /** The Lists of an entry: its `kinds`, or by default every kind its scope narrows. */
 export function entryLists(e: DiscoveryEntryScope): EntryList[] {
   const out: EntryList[] = [];
   for (const kind of ALL_KINDS) {
     const l = entryList(e, kind);
     if ('reason' in l) continue;
-    if (e.kinds !== undefined ? e.kinds.includes(kind.kind) : l.scoped) out.push(l);
+    if (e.kinds !== undefined ? e.kinds.includes(kind.kind) : l.scoped) out.push(l, ...(l.perParent ? [] : selfLists(e, l)));
   }
   return out;
 }

@@ -168,6 +168,9 @@ export const trainedModel: KindDecl = {
   parents: {
     membershipId: 'membershipIdentifier',
     collaborationId: 'collaborationIdentifier',
+    // A version's model: its own ARN, so the versions List of one model covers that model's
+    // versions only (one per-parent List per model, src/kinds/discovery.ts).
+    trainedModelArn: 'trainedModelArn',
     configuredModelAlgorithmAssociationArn: 'configuredModelAlgorithmAssociationArn',
   },
   statusShape: 'TrainedModelStatus',

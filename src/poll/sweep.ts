@@ -110,7 +110,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
   }
 
   // 3. Get what changed, decide, and commit it all in one durable write.
-  const fetched = await fetchAll(run, plan.get, false);
+  const fetched = await fetchAll(run, plan.get, plan.listed, false);
   const main = await commit(run, {
     adopted: plan.adopt,
     fetched,
@@ -128,7 +128,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     plan.backfill.length > 0 && !signal?.aborted
       ? await commit(run, {
           adopted: [],
-          fetched: await fetchAll(run, plan.backfill, true),
+          fetched: await fetchAll(run, plan.backfill, plan.listed, true),
           listed: plan.listed,
           gone: [],
           forget: [],
@@ -279,7 +279,12 @@ function planGets(run: Run, results: readonly ListResult[]): SweepPlan {
  * up by later sweeps, and the sweep ends instead of retrying hundreds of Gets into an outage
  * while the next List (which sees real changes) waits.
  */
-async function fetchAll(run: Run, refs: readonly ResourceRef[], backfill: boolean): Promise<Fetched[]> {
+async function fetchAll(
+  run: Run,
+  refs: readonly ResourceRef[],
+  listed: ReadonlyMap<string, ResourceSnapshot>,
+  backfill: boolean,
+): Promise<Fetched[]> {
   const { deps, spec } = run;
   const out: Fetched[] = [];
   let halted = false;
@@ -293,9 +298,17 @@ async function fetchAll(run: Run, refs: readonly ResourceRef[], backfill: boolea
       const c = deps.connections.forConn(ref.conn);
       try {
         const got = await callAws((s) => c.resources.get(kind, ref, { view: ref.view, ...(s ? { signal: s } : {}) }), callOpts(run, c));
-        // A trained model read without a version is answered with its latest one: it stands for
-        // what was asked (a static entry without versionIdentifier follows the latest version).
-        out.push({ id: ref.id, snapshot: got.id === ref.id ? got : { ...got, id: ref.id } });
+        // A trained model read without a version is answered with its latest one. For a static
+        // entry without versionIdentifier that is what was asked (it follows the latest version);
+        // for a listed version without an identifier (the first one, once others exist) the Get
+        // cannot name it, so its List item is all there is to know: kept as its full view, so
+        // the backfill does not ask again every sweep.
+        if (got.id === ref.id || spec.statics.has(ref.id))
+          out.push({ id: ref.id, snapshot: got.id === ref.id ? got : { ...got, id: ref.id } });
+        else {
+          const item = listed.get(ref.id);
+          if (item) out.push({ id: ref.id, snapshot: { ...item, detail: 'full' } });
+        }
         deps.tracker.checked(ref.id, now(), 'get');
       } catch (err) {
         const e = classifyError(err);

@@ -328,3 +328,73 @@ test('audienceExportJob: listed per audience generation job of the entry, never 
     await sim.close();
   }
 });
+
+test('trainedModel versions: every version of a model is watched from List pages (ListTrainedModelVersions per model), not only the latest', async () => {
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
+  const receiver = await startReceiver();
+  const stateDir = await mkdtemp(join(tmpdir(), 'crml-kinds-'));
+  const config = configSchema.parse({
+    aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
+    discovery: [{ membershipId: M }],
+    polling: { schedule: '0 0 0 1 1 *' },
+    notifications: {
+      targets: [{ name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret: SECRET, allowHttp: true, kinds: ['trainedModel'] }],
+    },
+    state: { dir: stateDir },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
+  });
+  const app = await createApp({
+    config,
+    log: createLogger({ level: 'silent' }),
+    credentials: async () => CREDS,
+    schedule: false,
+    retryDelayMs: { min: 5, max: 20 },
+    outbox: { baseDelayMs: 10, maxDelayMs: 50 },
+  });
+  try {
+    const [base] = sim.putResources([{ kind: 'trainedModel', name: 'churn', status: 'ACTIVE', membershipId: M, collaborationId: C }]) as [
+      { id: string; trainedModelArn: string },
+    ];
+    const version = (v: string, status: string) => ({
+      kind: 'trainedModel',
+      name: 'churn',
+      status,
+      membershipId: M,
+      collaborationId: C,
+      arn: base.trainedModelArn,
+      versionIdentifier: v,
+    });
+    const [v2] = sim.putResources([version('aaaaaaaa-bbbb-4ccc-8ddd-000000000002', 'ACTIVE')]) as [{ id: string }];
+    const [v3] = sim.putResources([version('aaaaaaaa-bbbb-4ccc-8ddd-000000000003', 'CREATE_IN_PROGRESS')]) as [{ id: string }];
+    assert.equal(new Set([base.id, v2.id, v3.id]).size, 3);
+    await app.start();
+    // The model's List shows its latest version; its versions are listed from the next sweep on.
+    assert.equal((await app.sweepNow())?.ok, true);
+    const second = await app.sweepNow();
+    assert.equal(second?.ok, true, JSON.stringify(second?.scopeErrors));
+    let m = await scrape(app);
+    assert.equal(sample(m, 'cleanroomsml_monitor_jobs_tracked', { kind: 'trainedModel' }), 3, 'every version');
+    assert.equal(sample(m, 'cleanroomsml_trained_model_status', { arn: base.id, status: 'ACTIVE' }), 1, 'the first version as it is');
+    // A version that is not the latest changes: seen from the versions List, one Get for its details.
+    sim.setResourceStatus(v2.id, { status: 'DELETE_FAILED', statusDetails: { statusCode: 'IN_USE', message: 'still exported' } });
+    const third = await app.sweepNow();
+    assert.equal(third?.notifications, 1);
+    const [hook] = await receiver.waitFor(1, 10_000);
+    const body = JSON.parse(hook!.body) as { type: string; data: Record<string, any> };
+    assert.equal(body.type, 'trained_model.status_changed');
+    assert.equal(body.data.arn, v2.id);
+    assert.equal(body.data.status, 'DELETE_FAILED');
+    assert.equal(body.data.statusCode, 'IN_USE');
+    m = await scrape(app);
+    assert.equal(sample(m, 'cleanroomsml_trained_model_status', { arn: v2.id, status: 'DELETE_FAILED' }), 1);
+    assert.equal(sample(m, 'cleanroomsml_trained_model_status', { arn: v3.id, status: 'CREATE_IN_PROGRESS' }), 1);
+    // Steady: no Get for any version.
+    const fourth = await app.sweepNow();
+    assert.equal(fourth?.getCalls, 0);
+    assert.equal(fourth?.transitions, 0);
+  } finally {
+    await app.stop();
+    await receiver.close();
+    await sim.close();
+  }
+});

@@ -79,6 +79,8 @@ describe('deserialize', () => {
     assert.deepEqual(s.parents, {
       membershipId: M,
       collaborationId: C,
+      // Its own model's ARN: what the versions List of that model is called for.
+      trainedModelArn: TM,
       configuredModelAlgorithmAssociationArn: tmWire()['configuredModelAlgorithmAssociationArn'],
     });
     assert.equal(s.results['metrics_status'], 'PUBLISH_SOMETIMES', 'an unknown enum value is kept');

@@ -100,6 +100,13 @@ test('spec: statics of membership kinds carry their membership and version; a me
     s.sources.map((x) => [x.kind, x.list.name, x.params, x.perParent]),
     [
       ['trainedModel', 'ListTrainedModels', { membershipId: MEMBERSHIP }, undefined],
+      // The versions of each trained model the monitor knows: ListTrainedModels shows the latest only.
+      [
+        'trainedModel',
+        'ListTrainedModelVersions',
+        { membershipId: MEMBERSHIP },
+        { key: 'trainedModelArn', kind: 'trainedModel', match: { membershipId: MEMBERSHIP } },
+      ],
       ['trainedModelInferenceJob', 'ListTrainedModelInferenceJobs', { membershipId: MEMBERSHIP }, undefined],
       ['mlInputChannel', 'ListMLInputChannels', { membershipId: MEMBERSHIP }, undefined],
       ['audienceGenerationJob', 'ListAudienceGenerationJobs', { collaborationId: COLLAB }, undefined],
