@@ -57,3 +57,25 @@ export function timedGet(url: string, gzip = false): Promise<number> {
       .on('error', reject);
   });
 }
+
+/** A webhook sink on 127.0.0.1: hands each JSON body (and when it arrived) to `onBody`; answers 200. */
+export async function startBodySink(onBody: (body: unknown, at: number) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = Date.now();
+      try {
+        onBody(JSON.parse(Buffer.concat(chunks).toString('utf8')), at);
+      } catch {
+        /* not ours */
+      }
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

@@ -1,13 +1,3 @@
-// The membership scenario of `npm run bench` (`--scenario membership`): one discovery entry naming
-// a membership and its collaboration with every kind it can list, over a fleet of every kind:
-// trained models (several versions each), inference jobs, ML input channels, audience generation
-// jobs, audience models, audience export jobs and trained model export jobs, about 10 % of them
-// under way. Once the daemon has read everything in detail (backfill done), the bench moves every
-// unfinished resource through its statuses (CREATE_PENDING -> CREATE_IN_PROGRESS -> ACTIVE or
-// CREATE_FAILED) through the simulator's control API during a steady window, and measures per
-// sweep the List and Get calls the simulator answered, next to the physical floor (bench/floor.ts),
-// and per kind the time from each change to its webhook.
-import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +7,7 @@ import { createRng, rngInt, rngUuid } from '../src/dev/sim/prng.js';
 import { startSimulator, type SimStats, type Simulator } from '../src/dev/sim/server.js';
 import { describeDaemon, startDaemon } from './daemon.js';
 import { floorPerSweep, perParentShare, type ChangeLoad, type ParentHistory, type ScopeLoad } from './floor.js';
-import { freePort, metricValue, percentile, sleep } from './harness.js';
+import { freePort, metricValue, percentile, sleep, startBodySink } from './harness.js';
 
 export interface MembershipOptions {
   root: string;
@@ -348,30 +338,17 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
   );
 
   const received: Received[] = [];
-  const receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          data: { kind?: string; arn: string; status: string; transition: string };
-        };
-        received.push({
-          kind: body.data.kind ?? 'audienceGenerationJob',
-          id: body.data.arn,
-          status: body.data.status,
-          transition: body.data.transition,
-          at,
-        });
-      } catch {
-        /* not ours */
-      }
-      res.writeHead(200).end('ok');
+  const receiver = await startBodySink((b, at) => {
+    const body = b as { data: { kind?: string; arn: string; status: string; transition: string } };
+    received.push({
+      kind: body.data.kind ?? 'audienceGenerationJob',
+      id: body.data.arn,
+      status: body.data.status,
+      transition: body.data.transition,
+      at,
     });
   });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+  const receiverUrl = receiver.url;
 
   const dir = await mkdtemp(join(tmpdir(), 'crml-bench-membership-'));
   const port = await freePort();
@@ -692,7 +669,7 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
   } finally {
     if (changer) clearInterval(changer);
     await daemon.stop();
-    await new Promise<void>((res) => receiver.close(() => res()));
+    await receiver.close();
     await sim.close();
     await rm(dir, { recursive: true, force: true });
   }

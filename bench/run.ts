@@ -1,19 +1,3 @@
-// `npm run bench`: the real daemon (dist/cli.js run, a child process) against the simulator on
-// 127.0.0.1, and a webhook receiver. Two scenarios, each printing its table; `--scenario jobs`,
-// `--scenario membership` (or BENCH_SCENARIO=...) runs one of them, the default `all` both.
-//
-// jobs: a fleet of 10,000 audience generation jobs of which 1,000 are in progress and finish over
-// time (driven through the simulator's control API), the simulator capped at 50 requests/s.
-// Options: --jobs N --in-progress N --interval S --change-window S --steady S
-// membership: every kind in one membership (bench/membership.ts). Options: --interval S
-// --membership-steady S --trained-models N --versions N --inference-jobs N --channels N
-// --membership-jobs N --audience-models N --audience-export-jobs N --model-export-jobs N --in-flight X
-// --new-versions N
-//
-// Phases of the jobs scenario: start -> first full sweep (ready) -> metric backfill of the terminal jobs under the rate
-// limit (changes already flowing) -> steady window (calls per sweep, CPU, throttling, scrapes)
-// -> wait for the last webhooks -> table.
-import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSimulator } from '../src/dev/sim/server.js';
 import { describeDaemon, startDaemon } from './daemon.js';
-import { freePort, metricValue, percentile, procStats, sleep, timedGet } from './harness.js';
+import { freePort, metricValue, percentile, procStats, sleep, startBodySink, timedGet } from './harness.js';
 import { membershipScenario } from './membership.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -126,22 +110,11 @@ async function jobsScenario(): Promise<void> {
 
   // 2. Webhook receiver.
   const received: Array<{ arn: string; status: string; at: number }> = [];
-  const receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data: { arn: string; status: string } };
-        received.push({ arn: body.data.arn, status: body.data.status, at });
-      } catch {
-        /* not ours */
-      }
-      res.writeHead(200).end('ok');
-    });
+  const receiver = await startBodySink((b, at) => {
+    const body = b as { data: { arn: string; status: string } };
+    received.push({ arn: body.data.arn, status: body.data.status, at });
   });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+  const receiverUrl = receiver.url;
 
   // 3. The daemon, as users run it.
   const dir = await mkdtemp(join(tmpdir(), 'crml-bench-'));
@@ -391,7 +364,7 @@ async function jobsScenario(): Promise<void> {
       await sleep(Number(process.env.BENCH_HOLD_S) * 1000);
     }
     await daemon.stop();
-    await new Promise<void>((r) => receiver.close(() => r()));
+    await receiver.close();
     await sim.close();
     await rm(dir, { recursive: true, force: true });
   }

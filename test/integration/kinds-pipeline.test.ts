@@ -69,28 +69,40 @@ const CASES: Case[] = [
   { kind: 'audienceModel', entry: { kinds: ['audienceModel'] }, extra: {}, failed: 'CREATE_FAILED' },
 ];
 
+/** The simulator, a webhook receiver and a daemon (no schedule: the test sweeps) watching `discovery`. */
+async function pipeline(discovery: unknown[], targetKinds?: string[]) {
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
+  const receiver = await startReceiver();
+  const stateDir = await mkdtemp(join(tmpdir(), 'crml-kinds-'));
+  const target = { name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret: SECRET, allowHttp: true };
+  const config = configSchema.parse({
+    aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
+    discovery,
+    polling: { schedule: '0 0 0 1 1 *' },
+    notifications: { targets: [{ ...target, ...(targetKinds ? { kinds: targetKinds } : {}) }] },
+    state: { dir: stateDir },
+    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
+  });
+  const app = await createApp({
+    config,
+    log: createLogger({ level: 'silent' }),
+    credentials: async () => CREDS,
+    schedule: false,
+    retryDelayMs: { min: 5, max: 20 },
+    outbox: { baseDelayMs: 10, maxDelayMs: 50 },
+  });
+  const close = async () => {
+    await app.stop();
+    await receiver.close();
+    await sim.close();
+  };
+  return { sim, receiver, app, close };
+}
+
 for (const c of CASES) {
   test(`${c.kind} discovered by ${JSON.stringify(c.entry)}: to ACTIVE and to ${c.failed}, series, webhooks`, async () => {
     const kind = KINDS[c.kind];
-    const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
-    const receiver = await startReceiver();
-    const stateDir = await mkdtemp(join(tmpdir(), 'crml-kinds-'));
-    const config = configSchema.parse({
-      aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
-      discovery: [c.entry],
-      polling: { schedule: '0 0 0 1 1 *' },
-      notifications: { targets: [{ name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret: SECRET, allowHttp: true }] },
-      state: { dir: stateDir },
-      server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
-    });
-    const app = await createApp({
-      config,
-      log: createLogger({ level: 'silent' }),
-      credentials: async () => CREDS,
-      schedule: false,
-      retryDelayMs: { min: 5, max: 20 },
-      outbox: { baseDelayMs: 10, maxDelayMs: 50 },
-    });
+    const { sim, receiver, app, close } = await pipeline([c.entry]);
     try {
       const [ok, bad] = sim.putResources([
         { kind: c.kind, name: `${kind.snake}-ok`, status: 'CREATE_IN_PROGRESS', ...c.extra },
@@ -160,37 +172,13 @@ for (const c of CASES) {
       assert.equal(third?.transitions, 0);
       assert.equal(third?.getCalls, 0);
     } finally {
-      await app.stop();
-      await receiver.close();
-      await sim.close();
+      await close();
     }
   });
 }
 
 test('trainedModelExportJob: listed per known trained model of the collaboration; to ACTIVE and to CREATE_FAILED, series, webhooks', async () => {
-  const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
-  const receiver = await startReceiver();
-  const stateDir = await mkdtemp(join(tmpdir(), 'crml-kinds-'));
-  const config = configSchema.parse({
-    aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
-    discovery: [{ collaborationId: C, view: 'collaboration' }],
-    polling: { schedule: '0 0 0 1 1 *' },
-    notifications: {
-      targets: [
-        { name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret: SECRET, allowHttp: true, kinds: ['trainedModelExportJob'] },
-      ],
-    },
-    state: { dir: stateDir },
-    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
-  });
-  const app = await createApp({
-    config,
-    log: createLogger({ level: 'silent' }),
-    credentials: async () => CREDS,
-    schedule: false,
-    retryDelayMs: { min: 5, max: 20 },
-    outbox: { baseDelayMs: 10, maxDelayMs: 50 },
-  });
+  const { sim, receiver, app, close } = await pipeline([{ collaborationId: C, view: 'collaboration' }], ['trainedModelExportJob']);
   try {
     const [model] = sim.putResources([{ kind: 'trainedModel', name: 'churn', status: 'ACTIVE', membershipId: M, collaborationId: C }]) as [
       { id: string },
@@ -243,37 +231,16 @@ test('trainedModelExportJob: listed per known trained model of the collaboration
       1,
     );
   } finally {
-    await app.stop();
-    await receiver.close();
-    await sim.close();
+    await close();
   }
 });
 
 test('audienceExportJob: listed per audience generation job of the entry, never those of other collaborations', async () => {
-  const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
-  const receiver = await startReceiver();
-  const stateDir = await mkdtemp(join(tmpdir(), 'crml-kinds-'));
   const OTHER = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd';
-  const config = configSchema.parse({
-    aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
-    discovery: [{ collaborationId: C, kinds: ['audienceGenerationJob', 'audienceExportJob'] }],
-    polling: { schedule: '0 0 0 1 1 *' },
-    notifications: {
-      targets: [
-        { name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret: SECRET, allowHttp: true, kinds: ['audienceExportJob'] },
-      ],
-    },
-    state: { dir: stateDir },
-    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
-  });
-  const app = await createApp({
-    config,
-    log: createLogger({ level: 'silent' }),
-    credentials: async () => CREDS,
-    schedule: false,
-    retryDelayMs: { min: 5, max: 20 },
-    outbox: { baseDelayMs: 10, maxDelayMs: 50 },
-  });
+  const { sim, receiver, app, close } = await pipeline(
+    [{ collaborationId: C, kinds: ['audienceGenerationJob', 'audienceExportJob'] }],
+    ['audienceExportJob'],
+  );
   try {
     const [mine, theirs] = sim.putJobs([
       { name: 'seg-mine', status: 'ACTIVE', collaborationId: C },
@@ -323,34 +290,12 @@ test('audienceExportJob: listed per audience generation job of the entry, never 
     const fourth = await app.sweepNow();
     assert.equal(fourth?.listCalls, 1 + 1, 'the job List, and the export List of the job that just changed');
   } finally {
-    await app.stop();
-    await receiver.close();
-    await sim.close();
+    await close();
   }
 });
 
 test('trainedModel versions: every version of a model is watched from List pages (ListTrainedModelVersions per model), not only the latest', async () => {
-  const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
-  const receiver = await startReceiver();
-  const stateDir = await mkdtemp(join(tmpdir(), 'crml-kinds-'));
-  const config = configSchema.parse({
-    aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 2 },
-    discovery: [{ membershipId: M }],
-    polling: { schedule: '0 0 0 1 1 *' },
-    notifications: {
-      targets: [{ name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret: SECRET, allowHttp: true, kinds: ['trainedModel'] }],
-    },
-    state: { dir: stateDir },
-    server: { host: '127.0.0.1', port: 0, admin: { port: 0 } },
-  });
-  const app = await createApp({
-    config,
-    log: createLogger({ level: 'silent' }),
-    credentials: async () => CREDS,
-    schedule: false,
-    retryDelayMs: { min: 5, max: 20 },
-    outbox: { baseDelayMs: 10, maxDelayMs: 50 },
-  });
+  const { sim, receiver, app, close } = await pipeline([{ membershipId: M }], ['trainedModel']);
   try {
     const [base] = sim.putResources([{ kind: 'trainedModel', name: 'churn', status: 'ACTIVE', membershipId: M, collaborationId: C }]) as [
       { id: string; trainedModelArn: string },
@@ -393,8 +338,6 @@ test('trainedModel versions: every version of a model is watched from List pages
     assert.equal(fourth?.getCalls, 0);
     assert.equal(fourth?.transitions, 0);
   } finally {
-    await app.stop();
-    await receiver.close();
-    await sim.close();
+    await close();
   }
 });
