@@ -80,7 +80,8 @@ async function phase(
 /** Gaps between the first attempts of one call (page 1 of the collaboration's List). */
 function backoffGaps(r: PhaseResult): number[] {
   const ts = r.requests
-    .filter((q) => q.op === 'ListAudienceGenerationJobs' && q.url?.includes('collaborationId=') && !q.url.includes('nextToken'))
+    // The discovery scope's first page (the static job's List names another collaboration).
+    .filter((q) => q.op === 'ListAudienceGenerationJobs' && q.url?.includes(`collaborationId=${COLLAB}`) && !q.url.includes('nextToken'))
     .map((q) => q.t);
   return ts.slice(1, 4).map((t, i) => t - ts[i]!);
 }
