@@ -196,8 +196,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const poll = pollerRuntime(c, sweepSpec(c, opts.shard), {
       clock,
       ...(opts.resources ? { resources: opts.resources } : {}),
-      // bridge: removed when the sweep stores every kind as a ResourceSnapshot
-
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
       observer: (op, outcome, ms) => metrics.apiRequest(op, outcome, ms),
     });

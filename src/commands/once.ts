@@ -45,8 +45,6 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
   const runtime = pollerRuntime(config, onceSpec(config), {
     clock: deps.clock,
     ...(deps.resources ? { resources: deps.resources } : {}),
-    // bridge: removed when the sweep stores every kind as a ResourceSnapshot
-
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
   });
   const poller = createPoller({
