@@ -92,3 +92,19 @@ export function entryFor(target: string, t: ResourceTransition, now = T0): Route
   if (e === undefined) throw new Error('no entry routed');
   return e;
 }
+
+/** A failed job with every member the monitor keeps: description, seed flag, who started it, query, failure, metrics. */
+export const FAILED_JOB = {
+  description: 'q3 lookalikes',
+  includeSeedInOutput: false,
+  startedBy: '111122223333',
+  protectedQueryIdentifier: 'pq-1',
+  statusDetails: { statusCode: 'INSUFFICIENT_SEED', message: 'Seed audience has fewer than 500 users' },
+  metrics: {
+    relevanceMetrics: [
+      { audienceSize: { type: 'ABSOLUTE', value: 10000 }, score: 0.9123 },
+      { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 0.8 },
+    ],
+    recallMetric: 0.42,
+  },
+};

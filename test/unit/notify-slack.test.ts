@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSlackMessage, SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../src/notify/slack.js';
 import { escapeMrkdwn, formatDuration, mrkdwnFit, truncate } from '../../src/notify/slack-text.js';
-import { ARN, COLLABORATION, MODEL, change, entryFor, T0 } from '../helpers/notify-fixtures.js';
+import { ARN, COLLABORATION, FAILED_JOB, MODEL, change, entryFor, T0 } from '../helpers/notify-fixtures.js';
 
 function texts(b: SlackBlock): string[] {
   if (b.type === 'header') return [b.text.text];
@@ -162,20 +162,7 @@ test('text from outside is escaped in every mrkdwn field, the text and the fallb
 });
 
 test('an audience generation job failure says what earlier releases said: facts, why it failed, the relevance table', () => {
-  const t = change('CREATE_IN_PROGRESS', 'CREATE_FAILED', {
-    description: 'q3 lookalikes',
-    includeSeedInOutput: false,
-    startedBy: '111122223333',
-    protectedQueryIdentifier: 'pq-1',
-    statusDetails: { statusCode: 'INSUFFICIENT_SEED', message: 'Seed audience has fewer than 500 users' },
-    metrics: {
-      relevanceMetrics: [
-        { audienceSize: { type: 'ABSOLUTE', value: 10000 }, score: 0.9123 },
-        { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 0.8 },
-      ],
-      recallMetric: 0.42,
-    },
-  });
+  const t = change('CREATE_IN_PROGRESS', 'CREATE_FAILED', FAILED_JOB);
   const m = buildSlackMessage(entryFor('s', t).event, { monitorName: 'prod' });
   // The message of the release that had its own audience generation job path, block for block; only
   // the ARN's heading now names the kind ("Job ARN" before).

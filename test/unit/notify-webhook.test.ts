@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { buildWebhookBody, signPayload, verifyWebhook, webhookHeaders, secretsOf } from '../../src/notify/webhook.js';
 import { snapshotFromWire } from '../../src/aws/resource-deserialize.js';
 import { KINDS } from '../../src/kinds/index.js';
-import { ARN, COLLABORATION, MODEL, change, entryFor, getJson, snap, T0 } from '../helpers/notify-fixtures.js';
+import { ARN, COLLABORATION, FAILED_JOB as FULL, MODEL, change, entryFor, getJson, snap, T0 } from '../helpers/notify-fixtures.js';
 
 // Published vector from the Standard Webhooks reference library tests
 // (standard-webhooks/libraries/javascript/src/webhook.test.ts, "sign function works").
@@ -72,21 +72,6 @@ test('seedAudience/tags smuggled into a snapshot never reach the body', () => {
     [],
   );
 });
-
-const FULL = {
-  description: 'q3 lookalikes',
-  includeSeedInOutput: false,
-  startedBy: '111122223333',
-  protectedQueryIdentifier: 'pq-1',
-  statusDetails: { statusCode: 'INSUFFICIENT_SEED', message: 'Seed audience has fewer than 500 users' },
-  metrics: {
-    relevanceMetrics: [
-      { audienceSize: { type: 'ABSOLUTE', value: 10000 }, score: 0.9123 },
-      { audienceSize: { type: 'PERCENTAGE', value: 5 }, score: 0.8 },
-    ],
-    recallMetric: 0.42,
-  },
-};
 
 test('an audience generation job failure: the bytes of data.job of earlier releases, plus kind, statusCode and message', () => {
   const e = entryFor('audit', change('CREATE_IN_PROGRESS', 'CREATE_FAILED', FULL));
