@@ -13,7 +13,7 @@ import { onceSpec } from '../poll/spec.js';
 import { JobTracker } from '../poll/tracker.js';
 import { resourceToWire } from '../aws/resource-wire.js';
 import { KINDS } from '../kinds/index.js';
-import type { ResourceSnapshot } from '../kinds/resource.js';
+import { singleResult, type ResourceSnapshot } from '../kinds/resource.js';
 
 /** A resource that could not be read, a List that failed, or the sweep as a whole. */
 export type OnceError =
@@ -89,15 +89,15 @@ function errorSubject(e: OnceError): string {
   return '';
 }
 
-function recallOf(s: ResourceSnapshot): number | undefined {
-  const v = s.results['recall_ratio'];
-  return Array.isArray(v) ? v[0]?.value : undefined;
-}
-
 function formatOnceTable(r: OnceResult): string {
   const rows = [
     ['NAME', 'STATUS', 'UPDATED', 'RECALL'],
-    ...r.jobs.map((j) => [j.name, j.status, new Date(j.updateTime).toISOString().replace('.000Z', 'Z'), recallOf(j)?.toFixed(3) ?? '-']),
+    ...r.jobs.map((j) => [
+      j.name,
+      j.status,
+      new Date(j.updateTime).toISOString().replace('.000Z', 'Z'),
+      singleResult(j, 'recall_ratio')?.toFixed(3) ?? '-',
+    ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const lines = rows.map((row) =>

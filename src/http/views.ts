@@ -1,7 +1,7 @@
 // JSON views for /api/jobs and /api/outbox: what an operator wants to see, never a secret
 // (outbox entries carry the target name, never its URL).
 import type { DeadLetter, OutboxEntry } from '../domain.js';
-import type { ResourceSnapshot } from '../kinds/resource.js';
+import { singleResult, type ResourceSnapshot } from '../kinds/resource.js';
 import type { JobTracker } from '../poll/tracker.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -10,8 +10,7 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 function resultsOf(s: ResourceSnapshot | undefined): Record<string, unknown> | undefined {
   if (s === undefined || Object.keys(s.results).length === 0) return undefined;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(s.results))
-    out[k] = Array.isArray(v) && v.length === 1 && Object.keys(v[0]!.labels).length === 0 ? v[0]!.value : v;
+  for (const [k, v] of Object.entries(s.results)) out[k] = singleResult(s, k) ?? v;
   return out;
 }
 
@@ -39,7 +38,8 @@ export function jobsView(
         updateTime: iso(j?.updateTime),
         createTime: iso(j?.createTime),
         detail: j?.detail,
-        recall: recallOf(j),
+        // The field /api/jobs had for audience generation jobs before it listed every kind.
+        recall: j && singleResult(j, 'recall_ratio'),
         results: resultsOf(j),
         source: statics.has(id) ? 'static' : 'discovery',
         lastCheckedAt: iso(rt?.lastCheckedAt),
@@ -50,12 +50,6 @@ export function jobsView(
       };
     }),
   };
-}
-
-/** The recall of an audience generation job: the field /api/jobs had before it listed every kind. */
-function recallOf(s: ResourceSnapshot | undefined): number | undefined {
-  const v = s?.results['recall_ratio'];
-  return Array.isArray(v) ? v[0]?.value : undefined;
 }
 
 const entryView = (e: OutboxEntry) => ({

@@ -3,7 +3,7 @@ import type { ResourceTransition } from './event.js';
 import { KINDS } from './index.js';
 import type { ResourceSnapshot } from './resource.js';
 
-import { VANISHED as VANISHED_STATUS } from '../domain.js';
+import { VANISHED } from '../domain.js';
 
 /**
  * Compares the last-seen snapshot with a new observation (`undefined` = the API answered 404).
@@ -17,7 +17,7 @@ export function diffResource(
 ): ResourceTransition[] {
   if (next === undefined) {
     if (prev === undefined) return [];
-    return [{ kind: 'vanished', id: prev.id, from: prev.status, to: VANISHED_STATUS, observedAt, snapshot: prev }];
+    return [{ kind: 'vanished', id: prev.id, from: prev.status, to: VANISHED, observedAt, snapshot: prev }];
   }
   if (prev === undefined) return [{ kind: 'first_seen', id: next.id, from: null, to: next.status, observedAt, snapshot: next }];
   if (next.updateTime < prev.updateTime) return [];

@@ -14,6 +14,12 @@ export interface ResultSample {
  */
 export type ResultValue = ResultSample[] | string | number;
 
+/** A number result that is a single sample without labels (a recall, a record count), else undefined. */
+export function singleResult(s: ResourceSnapshot, key: string): number | undefined {
+  const v = s.results[key];
+  return Array.isArray(v) && v.length === 1 && Object.keys(v[0]!.labels).length === 0 ? v[0]!.value : undefined;
+}
+
 export interface ResourceSnapshot {
   kind: KindName;
   /** The ARN, or the stable identity of kinds without one (src/kinds/identity.ts). */

@@ -4,7 +4,7 @@
 // kind's declaration.
 import type { OutboxEntry } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
-import { VANISHED as VANISHED_STATUS } from '../domain.js';
+import { VANISHED } from '../domain.js';
 import type { ResourceEvent, ResourceTransition } from '../kinds/event.js';
 import { defaultNotifyStatuses, KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
@@ -103,7 +103,7 @@ export function route(transitions: readonly ResourceTransition[], targets: reado
 function wantsStatus(target: RoutableTarget, t: ResourceTransition): boolean {
   if (target.everyTransition === true) return true;
   if (t.kind === 'metrics_appeared') return false;
-  const status = t.kind === 'vanished' ? VANISHED_STATUS : t.to;
+  const status = t.kind === 'vanished' ? VANISHED : t.to;
   return (target.statuses ?? defaultNotifyStatuses(KINDS[t.snapshot.kind])).includes(status);
 }
 

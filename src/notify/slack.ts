@@ -7,7 +7,7 @@
 //
 // Limits honoured (https://api.slack.com/reference/block-kit/blocks): 50 blocks, header plain_text
 // 150 chars, section text 3000, each field 2000 and at most 10 fields, context elements 10.
-import { VANISHED as VANISHED_STATUS } from '../domain.js';
+import { VANISHED } from '../domain.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import { messageFacts, messageTables, type FactTable } from '../kinds/facts.js';
 import { KINDS, statusClass } from '../kinds/index.js';
@@ -44,7 +44,7 @@ function look(kind: KindDecl, status: string): { emoji: string; color: string; v
   const c = statusClass(kind, status);
   if (c === 'success') return { emoji: ':white_check_mark:', color: COLORS.good, verb: 'is ready' };
   if (c === 'failure') return { emoji: ':x:', color: COLORS.bad, verb: 'failed' };
-  if (status === VANISHED_STATUS) return { emoji: ':ghost:', color: COLORS.neutral, verb: 'vanished' };
+  if (status === VANISHED) return { emoji: ':ghost:', color: COLORS.neutral, verb: 'vanished' };
   if (status.startsWith('DELETE_')) return { emoji: ':wastebasket:', color: COLORS.neutral, verb: 'is being deleted' };
   if (status.startsWith('CANCEL_')) return { emoji: ':no_entry_sign:', color: COLORS.neutral, verb: 'is being cancelled' };
   if (c === 'other') return { emoji: ':white_circle:', color: COLORS.neutral, verb: 'is at rest' };
@@ -94,7 +94,7 @@ export function buildSlackMessage(event: ResourceEvent, opts: SlackOptions = {})
   ];
   const fields: Text[] = [
     field('Status', `${event.status}${was}`),
-    field('Duration', event.status === VANISHED_STATUS ? 'n/a' : `${formatDuration(r.updateTime - r.createTime)} (created to last update)`),
+    field('Duration', event.status === VANISHED ? 'n/a' : `${formatDuration(r.updateTime - r.createTime)} (created to last update)`),
   ];
   // The facts are measured at the observation, so a message rendered again later says the same.
   for (const f of messageFacts(kind, r, event.observedAt))

@@ -201,7 +201,9 @@ export function sweepLists(input: ListsInput): SweepLists {
     const list = staticList(s, st);
     if (!list) continue;
     lists.set(list.key, list);
-    members.set(list.key, [...(members.get(list.key) ?? []), s]);
+    const ms = members.get(list.key);
+    if (ms) ms.push(s);
+    else members.set(list.key, [s]);
   }
   for (const [key, list] of lists) {
     const at = input.lastListedAt(key);

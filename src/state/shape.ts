@@ -235,19 +235,6 @@ export function readResourceSnapshot(v: unknown, where: string, r: Repairs): Res
 
 function readEvent(v: unknown, where: string, r: Repairs): ResourceEvent {
   const o = obj(v, where);
-  if (o['resource'] !== undefined) {
-    str(o, 'type', where);
-    if (!isKindName(o['kind'])) corrupt(`${where}.kind`, 'is not a resource kind');
-    str(o, 'transition', where);
-    str(o, 'arn', where);
-    text(o, 'name', where, r);
-    if (o['previousStatus'] !== null) str(o, 'previousStatus', where);
-    str(o, 'status', where);
-    num(o, 'updateTime', where);
-    num(o, 'observedAt', where);
-    readResourceSnapshot(o['resource'], `${where}.resource`, r);
-    return o as unknown as ResourceEvent;
-  }
   str(o, 'type', where);
   str(o, 'transition', where);
   str(o, 'arn', where);
@@ -256,6 +243,11 @@ function readEvent(v: unknown, where: string, r: Repairs): ResourceEvent {
   str(o, 'status', where);
   num(o, 'updateTime', where);
   num(o, 'observedAt', where);
+  if (o['resource'] !== undefined) {
+    if (!isKindName(o['kind'])) corrupt(`${where}.kind`, 'is not a resource kind');
+    readResourceSnapshot(o['resource'], `${where}.resource`, r);
+    return o as unknown as ResourceEvent;
+  }
   readSnapshot(o['job'], `${where}.job`, r);
   // An event about an audience generation job as version 1 stored it: the same event of any kind.
   return resourceEventFromJobEvent(o as unknown as JobEvent);
