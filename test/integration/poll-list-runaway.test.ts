@@ -19,7 +19,9 @@ const MODEL = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-
 const arn = (n: number) =>
   `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa-4bbb-8ccc-${String(n).padStart(12, '0')}`;
 const STATIC = arn(1);
-const T = '2026-11-28T12:00:00.000Z';
+// Relative to the daemon's own (real) clock: a fixed date would age past the retention and retire
+// the jobs at first sight.
+const T = new Date(Date.now() - 60_000).toISOString();
 
 const job = (a: string, collaborationId: string, status = 'CREATE_IN_PROGRESS') => ({
   audienceGenerationJobArn: a,
