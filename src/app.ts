@@ -190,6 +190,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       wallClock,
       log: log.child({ component: 'notify' }),
       onOutcome: (target, outcome) => metrics.notification(target, outcome),
+      onEvicted: (target, reason) => metrics.deadLetterEvicted(target, reason),
       ...(opts.send ? { send: opts.send } : {}),
       ...(opts.outbox ?? {}),
     });

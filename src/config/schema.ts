@@ -153,6 +153,34 @@ const pollingSchema = z.strictObject({
   maxBackoff: duration(1_000, '1s').default(600_000),
 });
 
+const retrySchema = z
+  .strictObject({
+    baseDelayMs: positiveInt(3_600_000).default(5_000),
+    maxDelayMs: positiveInt(86_400_000).default(900_000),
+    // 0: no count limit, retried until maxAgeMs. A count gives up after a time that depends on the
+    // jitter (15 attempts under the 15-minute cap: after 0.2-1.9 h), long before maxAgeMs, so a
+    // receiver down for an afternoon would get nothing of it back.
+    maxAttempts: z
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be at least 0 (0 = no limit: retried until maxAgeMs)')
+      .max(1_000, 'must be at most 1000')
+      .default(0),
+    maxAgeMs: positiveInt(30 * 86_400_000).default(86_400_000),
+  })
+  .refine((r) => r.maxDelayMs >= r.baseDelayMs, { path: ['maxDelayMs'], error: 'must be at least retry.baseDelayMs' });
+
+// Dead letters wait for an operator (`outbox retry`); a receiver gone for good must not make them
+// grow without end in the state (memory, every checkpoint, every start). A week, as the terminal
+// retention: a weekend and the days after an alert. 10,000 a target: one per resource of a large
+// fleet, a few tens of MB of state at most.
+const deadLettersSchema = z.strictObject({
+  maxCount: positiveInt(100_000).default(10_000),
+  maxAgeMs: positiveInt(365 * 86_400_000).default(7 * 86_400_000),
+});
+/** The dead-letter bounds of a target the config does not name (any more): the defaults. */
+export const DEFAULT_DEAD_LETTER_BOUNDS: Readonly<z.infer<typeof deadLettersSchema>> = Object.freeze(deadLettersSchema.parse({}));
+
 const targetSchema = z
   .strictObject({
     name: z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,62}$/, 'must be 1-63 letters, digits, - _ . (it becomes a metric label)'),
@@ -189,16 +217,13 @@ const targetSchema = z
     everyTransition: z.boolean({ error: 'must be true or false' }).default(false),
     /** Messages per second to this target. Default: slack 1 (Slack's limit per webhook), webhook 10. */
     ratePerSecond: z.number({ error: 'must be a number' }).gt(0, 'must be greater than 0').max(1000, 'must be at most 1000').optional(),
-    /** Delivery retry policy (exponential backoff with full jitter between baseDelayMs and maxDelayMs). */
-    retry: z
-      .strictObject({
-        baseDelayMs: positiveInt(3_600_000).default(5_000),
-        maxDelayMs: positiveInt(86_400_000).default(900_000),
-        maxAttempts: positiveInt(1_000).default(15),
-        maxAgeMs: positiveInt(30 * 86_400_000).default(86_400_000),
-      })
-      .refine((r) => r.maxDelayMs >= r.baseDelayMs, { path: ['maxDelayMs'], error: 'must be at least retry.baseDelayMs' })
-      .default(() => ({ baseDelayMs: 5_000, maxDelayMs: 900_000, maxAttempts: 15, maxAgeMs: 86_400_000 })),
+    /**
+     * Delivery retry policy: exponential backoff with full jitter between baseDelayMs and maxDelayMs, until
+     * maxAgeMs (and maxAttempts, when set) is used up; the last try falls on maxAgeMs.
+     */
+    retry: retrySchema.default(() => retrySchema.parse({})),
+    /** Bounds of this target's dead letters; past them the oldest are dropped (logged and counted). */
+    deadLetters: deadLettersSchema.default(() => deadLettersSchema.parse({})),
   })
   .superRefine((t, ctx) => {
     let u: URL | undefined;

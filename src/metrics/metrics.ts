@@ -3,6 +3,7 @@
 // time, so a resource forgotten by the store disappears from /metrics with no bookkeeping.
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { DeadLetter, OutboxEntry } from '../domain.js';
+import type { EvictionReason } from '../notify/dead-letter-bounds.js';
 import type { ApiOutcome, Operation } from '../aws/api.js';
 import { ALL_KINDS, KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
@@ -45,6 +46,8 @@ export interface Metrics {
    */
   transition(t: { kind: KindName; transition: string; from: string | null; to: string; statusCode?: string | undefined }): void;
   notification(target: string, outcome: NotificationOutcome): void;
+  /** One dead letter dropped by its target's bounds: it can no longer be re-sent. */
+  deadLetterEvicted(target: string, reason: EvictionReason): void;
   sweep(ok: boolean, durationMs: number, finishedAt: number): void;
   sweepSkipped(): void;
   setReady(ready: boolean): void;
@@ -139,6 +142,13 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   for (const t of source.targetNames()) {
     for (const o of ['delivered', 'retried', 'failed', 'dead_lettered']) notifications.inc({ target: t, outcome: o }, 0);
   }
+  const evictions = new Counter({
+    name: 'cleanroomsml_monitor_dead_letters_evicted_total',
+    help: 'Dead letters dropped, oldest first, by target and reason: max_age (older than deadLetters.maxAgeMs) or max_count (more than deadLetters.maxCount); they can no longer be re-sent.',
+    labelNames: ['target', 'reason'] as const,
+    registers,
+  });
+  for (const t of source.targetNames()) for (const r of ['max_age', 'max_count']) evictions.inc({ target: t, reason: r }, 0);
   const byTarget = (entries: readonly OutboxEntry[]) => {
     const m = new Map<string, OutboxEntry[]>(source.targetNames().map((t) => [t, []]));
     for (const e of entries) {
@@ -307,6 +317,9 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     },
     notification(target, outcome) {
       notifications.inc({ target, outcome });
+    },
+    deadLetterEvicted(target, reason) {
+      evictions.inc({ target, reason });
     },
     sweep(ok, durationMs, finishedAt) {
       sweeps.inc({ outcome: ok ? 'success' : 'failed' });

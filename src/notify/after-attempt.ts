@@ -1,7 +1,8 @@
 // Pure: what follows one delivery attempt. Delivered; dead-lettered (a permanent failure, or the
-// target's attempts or age used up); or retried after a backoff with full jitter, never sooner
-// than the receiver's Retry-After, which on a 429/503 also pauses the whole lane (the receiver
-// speaks for the endpoint, not for one event). The worker records the outcome; this decides it.
+// target's age, or attempts when it counts them, used up); or retried after a backoff with full
+// jitter, never sooner than the receiver's Retry-After, which on a 429/503 also pauses the whole
+// lane (the receiver speaks for the endpoint, not for one event). The worker records the outcome;
+// this decides it.
 import { deliveryBackoffDelay } from './backoff.js';
 import type { SendResult } from './classify.js';
 
@@ -9,6 +10,7 @@ import type { SendResult } from './classify.js';
 export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
+  /** 0: no count limit (retried until maxAgeMs). */
   maxAttempts: number;
   maxAgeMs: number;
 }
@@ -32,18 +34,20 @@ export interface AttemptFacts {
 export function afterAttempt(result: SendResult, f: AttemptFacts): AttemptDecision {
   if (result.outcome === 'delivered') return { kind: 'delivered' };
   if (result.outcome === 'permanent') return { kind: 'dead', reason: result.reason, lastError: result.reason };
-  if (f.attempt >= f.policy.maxAttempts || f.ageMs >= f.policy.maxAgeMs) {
+  const { policy } = f;
+  if ((policy.maxAttempts > 0 && f.attempt >= policy.maxAttempts) || f.ageMs >= policy.maxAgeMs) {
     return {
       kind: 'dead',
       reason: `gave up after ${f.attempt} attempts over ${Math.round(f.ageMs / 1000)} s: ${result.reason}`,
       lastError: result.reason,
     };
   }
+  // The last try falls on maxAgeMs rather than up to maxDelayMs past it, so "retried for maxAgeMs"
+  // holds to the minute; never sooner than the base delay, so the end of the age is no tight loop.
+  const backoff = deliveryBackoffDelay(f.attempt, { baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, random: f.random });
+  const untilDeadline = Math.max(policy.baseDelayMs, policy.maxAgeMs - f.ageMs);
   const retryAfter = result.retryAfterMs;
-  const delayMs = Math.max(
-    deliveryBackoffDelay(f.attempt, { baseMs: f.policy.baseDelayMs, maxMs: f.policy.maxDelayMs, random: f.random }),
-    retryAfter ?? 0,
-  );
+  const delayMs = Math.max(Math.min(backoff, untilDeadline), retryAfter ?? 0);
   const pauses = retryAfter !== undefined && (result.status === 429 || result.status === 503);
   return { kind: 'retry', delayMs, lastError: result.reason, ...(pauses ? { pauseLaneUntil: f.now + retryAfter } : {}) };
 }

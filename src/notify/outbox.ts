@@ -9,14 +9,21 @@
 //   whole lane until then (the receiver speaks for the endpoint, not for one event).
 // - Every attempt's result is durable (recordAttempt / markDelivered / deadLetter) before the next
 //   attempt of that entry is scheduled, so a crash repeats at most the in-flight send, same id.
+//   When the state cannot record it (full disk, journal over its bound), the result is held in
+//   memory instead: the attempt count and its backoff go on as recorded ones would (never faster
+//   than the policy), and a delivered or dead-lettered entry is never sent again by this process
+//   while its record is retried.
 // - Outcomes, one per attempt: delivered | retried | failed; plus dead_lettered when an entry is
-//   moved to the dead letters (after a permanent failure, maxAttempts or maxAgeMs).
+//   moved to the dead letters (after a permanent failure, maxAgeMs, or maxAttempts when set).
+// - Dead letters are bounded per target (deadLetters.maxCount / maxAgeMs): past them the oldest
+//   are dropped, each logged and counted (onEvicted).
 import type { Logger } from 'pino';
 import type { Clock, OutboxEntry } from '../domain.js';
-import type { NotificationTarget } from '../config/schema.js';
+import { DEFAULT_DEAD_LETTER_BOUNDS, type NotificationTarget } from '../config/schema.js';
 import type { OutboxStore } from '../state/types.js';
 import { systemTimers, type Timers } from '../clock.js';
 import { afterAttempt, type RetryPolicy } from './after-attempt.js';
+import { deadLettersOverBounds, type DeadLetterBounds, type EvictionReason } from './dead-letter-bounds.js';
 import { redactUrl, scrubText, secretMaterial } from './redact.js';
 import { buildRequest } from './request.js';
 import { secretsOf } from './webhook.js';
@@ -25,8 +32,9 @@ import { send as defaultSend, type SendResult } from './send.js';
 export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
 
 export type { RetryPolicy } from './after-attempt.js';
+export type { EvictionReason } from './dead-letter-bounds.js';
 
-/** A configured target, with the config's defaults filled in (ratePerSecond, allowPrivate, retry). */
+/** A configured target, with the config's defaults filled in (ratePerSecond, allowPrivate, retry, deadLetters). */
 export type WorkerTarget = NotificationTarget;
 
 export interface OutboxWorkerOptions {
@@ -36,8 +44,10 @@ export interface OutboxWorkerOptions {
   log: Logger;
   send?: typeof defaultSend;
   onOutcome?: (target: string, outcome: DeliveryOutcome) => void;
+  /** One call per dead letter dropped by the target's deadLetters bounds. */
+  onEvicted?: (target: string, reason: EvictionReason) => void;
   // The four below, when given, override every target's `retry` (tests compress time with them).
-  /** Attempts before a retryable failure is dead-lettered. Default: the target's retry.maxAttempts. */
+  /** Attempts before a retryable failure is dead-lettered (0: no limit). Default: the target's retry.maxAttempts. */
   maxAttempts?: number;
   /** Age after which a failing entry is dead-lettered at its next failure. Default: the target's retry.maxAgeMs. */
   maxAgeMs?: number;
@@ -62,6 +72,14 @@ export interface OutboxWorker {
   /** Moves dead letters back to pending and delivers them. Returns how many moved. */
   retryDeadLetters(ids: readonly string[] | 'all'): Promise<number>;
 }
+
+/** An outcome decided for good, whose record has not landed yet. */
+type Settled = { kind: 'delivered' } | { kind: 'dead'; attempts: number; at: number; reason: string; lastError: string };
+
+/** Longest single timer of the dead-letter bounds: setTimeout caps near 24.8 days; re-planned daily. */
+const BOUND_TIMER_MAX_MS = 86_400_000;
+/** Next try to drop dead letters after the state refused to record it. */
+const BOUND_RETRY_MS = 60_000;
 
 interface Lane {
   target: WorkerTarget;
@@ -105,23 +123,28 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       timerAt: Infinity,
     });
   }
-  /** Local hold after a failed store write, so a broken disk does not become a tight loop. */
-  const holdUntil = new Map<string, number>();
   /**
-   * Delivered, but the state could not record it (full disk). Never sent again by this process:
-   * only the record is retried. A crash before it lands can repeat the send once, same id.
+   * Failed attempts the state could not record (full disk): their count and next due time, so the
+   * backoff grows as if they had been recorded. Lost with the process: a restart goes on from the
+   * last recorded attempt.
    */
-  const deliveredUnrecorded = new Set<string>();
+  const unrecordedAttempts = new Map<string, { attempts: number; nextAttemptAt: number }>();
+  /**
+   * Delivered or dead-lettered, but the state could not record it. Never sent again by this
+   * process: only the record is retried. A crash before it lands can repeat the send once, same id.
+   */
+  const settledUnrecorded = new Map<string, Settled>();
   let recordTimer: unknown;
   function retryRecords(): void {
-    if (recordTimer !== undefined || deliveredUnrecorded.size === 0 || stopping) return;
+    if (recordTimer !== undefined || settledUnrecorded.size === 0 || stopping) return;
     recordTimer = timers.setTimeout(() => {
       recordTimer = undefined;
       void (async () => {
-        for (const id of [...deliveredUnrecorded]) {
+        for (const [id, settled] of [...settledUnrecorded]) {
           try {
-            await store.markDelivered(id);
-            deliveredUnrecorded.delete(id);
+            await recordSettled(id, settled);
+            settledUnrecorded.delete(id);
+            if (settled.kind === 'dead') boundSoon();
           } catch {
             break; // still failing: try again later
           }
@@ -130,6 +153,11 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
         kick();
       })();
     }, opts.baseDelayMs ?? 1_000);
+  }
+  async function recordSettled(id: string, s: Settled): Promise<void> {
+    if (s.kind === 'delivered') return store.markDelivered(id);
+    await store.recordAttempt(id, { attempts: s.attempts, nextAttemptAt: s.at, lastError: s.lastError });
+    await store.deadLetter(id, s.reason, s.at);
   }
   const running = new Set<Promise<void>>();
   const controllers = new Set<AbortController>();
@@ -162,14 +190,14 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       let earliest = Infinity;
       for (const e of store.pending()) {
         if (e.target !== lane.target.name || blocked.has(e.event.arn)) continue;
-        if (deliveredUnrecorded.has(e.id)) {
-          // Sent already; its job's later events wait until the record lands (per-job order).
+        if (settledUnrecorded.has(e.id)) {
+          // Settled already; its job's later events wait until the record lands (per-job order).
           blocked.add(e.event.arn);
           continue;
         }
         // The oldest pending entry of a job is its head; everything after it waits.
         blocked.add(e.event.arn);
-        const due = Math.max(e.nextAttemptAt, holdUntil.get(e.id) ?? 0);
+        const due = Math.max(e.nextAttemptAt, unrecordedAttempts.get(e.id)?.nextAttemptAt ?? 0);
         if (due <= now) {
           next = e;
           break;
@@ -193,7 +221,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
 
   async function attempt(lane: Lane, entry: OutboxEntry): Promise<void> {
     const target = lane.target;
-    const n = entry.attempts + 1;
+    const n = Math.max(entry.attempts, unrecordedAttempts.get(entry.id)?.attempts ?? 0) + 1;
     const endpoint = redactUrl(target.url);
     const elog = log.child({ arn: entry.event.arn });
     const t0 = clock.now();
@@ -246,47 +274,131 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       ...('status' in result && result.status !== undefined ? { httpStatus: result.status } : {}),
     };
     const next = afterAttempt(result, { attempt: n, ageMs: now - entry.createdAt, now, policy: lane.policy, random });
-    try {
-      if (next.kind === 'delivered') {
-        try {
-          await store.markDelivered(entry.id);
-        } catch (err) {
-          deliveredUnrecorded.add(entry.id);
-          retryRecords();
-          elog.error(
-            { ...fields, outcome: 'delivered', err: (err as Error).message },
-            'notification delivered but the state could not record it; it will not be sent again',
-          );
-          outcome(target.name, 'delivered');
-          return;
-        }
-        holdUntil.delete(entry.id);
+    if (next.kind === 'delivered') {
+      unrecordedAttempts.delete(entry.id);
+      try {
+        await store.markDelivered(entry.id);
         elog.info({ ...fields, outcome: 'delivered' }, 'notification delivered');
-        outcome(target.name, 'delivered');
-        return;
+      } catch (err) {
+        settledUnrecorded.set(entry.id, { kind: 'delivered' });
+        retryRecords();
+        elog.error(
+          { ...fields, outcome: 'delivered', err: (err as Error).message },
+          'notification delivered but the state could not record it; it will not be sent again',
+        );
       }
-      if (next.kind === 'dead') {
-        await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now, lastError: next.lastError });
-        await store.deadLetter(entry.id, next.reason, now);
-        holdUntil.delete(entry.id);
-        elog.error({ ...fields, outcome: 'dead_lettered', reason: next.reason }, 'notification dead-lettered');
-        outcome(target.name, 'failed');
-        outcome(target.name, 'dead_lettered');
-        return;
-      }
-      if (next.pauseLaneUntil !== undefined) lane.pausedUntil = Math.max(lane.pausedUntil, next.pauseLaneUntil);
-      await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt: now + next.delayMs, lastError: next.lastError });
-      elog.warn({ ...fields, outcome: 'retried', reason: next.lastError, retryInMs: next.delayMs }, 'notification failed; will retry');
-      outcome(target.name, 'retried');
-    } catch (err) {
-      // The result could not be recorded: keep the entry pending (at-least-once) and back off locally.
-      holdUntil.set(entry.id, now + Math.max(lane.policy.baseDelayMs, 1_000));
-      elog.error({ ...fields, err: (err as Error).message }, 'could not record a delivery attempt; will retry');
+      outcome(target.name, 'delivered');
+      return;
     }
+    if (next.kind === 'dead') {
+      unrecordedAttempts.delete(entry.id);
+      const settled: Settled = { kind: 'dead', attempts: n, at: now, reason: next.reason, lastError: next.lastError };
+      try {
+        await recordSettled(entry.id, settled);
+        elog.error({ ...fields, outcome: 'dead_lettered', reason: next.reason }, 'notification dead-lettered');
+        boundSoon();
+      } catch (err) {
+        settledUnrecorded.set(entry.id, settled);
+        retryRecords();
+        elog.error(
+          { ...fields, outcome: 'dead_lettered', reason: next.reason, err: (err as Error).message },
+          'notification dead-lettered but the state could not record it; it will not be sent again',
+        );
+      }
+      outcome(target.name, 'failed');
+      outcome(target.name, 'dead_lettered');
+      return;
+    }
+    if (next.pauseLaneUntil !== undefined) lane.pausedUntil = Math.max(lane.pausedUntil, next.pauseLaneUntil);
+    const nextAttemptAt = now + next.delayMs;
+    try {
+      await store.recordAttempt(entry.id, { attempts: n, nextAttemptAt, lastError: next.lastError });
+      unrecordedAttempts.delete(entry.id);
+    } catch (err) {
+      // Kept pending (at-least-once), on the schedule the policy gave: a state that cannot record
+      // must not turn backoff into a retry every baseDelayMs.
+      unrecordedAttempts.set(entry.id, { attempts: n, nextAttemptAt });
+      elog.error({ ...fields, err: (err as Error).message }, 'could not record a delivery attempt; retrying on its backoff schedule');
+    }
+    elog.warn({ ...fields, outcome: 'retried', reason: next.lastError, retryInMs: next.delayMs }, 'notification failed; will retry');
+    outcome(target.name, 'retried');
   }
 
   function kick(): void {
     for (const lane of lanes.values()) pump(lane);
+  }
+
+  // ---- dead-letter bounds: one run at a time; a request during a run makes one more run.
+  const boundsOf = (target: string): DeadLetterBounds => lanes.get(target)?.target.deadLetters ?? DEFAULT_DEAD_LETTER_BOUNDS;
+  let boundTimer: unknown;
+  let boundTimerAt = Infinity;
+  let bounding: Promise<void> | undefined;
+  let boundAgain = false;
+  function boundAt(at: number): void {
+    if (stopping || !started) return;
+    if (boundTimer !== undefined && boundTimerAt <= at) return;
+    if (boundTimer !== undefined) timers.clearTimeout(boundTimer);
+    const delay = Math.min(Math.max(0, at - clock.now()), BOUND_TIMER_MAX_MS);
+    boundTimerAt = at;
+    boundTimer = timers.setTimeout(() => {
+      boundTimer = undefined;
+      boundTimerAt = Infinity;
+      bound();
+    }, delay);
+  }
+  /** After a new dead letter: the count bound applies at once (coalesced into one run). */
+  function boundSoon(): void {
+    boundAt(clock.now());
+  }
+  function bound(): void {
+    if (bounding) {
+      boundAgain = true;
+      return;
+    }
+    const run = dropOverBounds().finally(() => {
+      bounding = undefined;
+      if (boundAgain) {
+        boundAgain = false;
+        boundSoon();
+      }
+    });
+    bounding = run;
+  }
+  async function dropOverBounds(): Promise<void> {
+    const now = clock.now();
+    const plan = deadLettersOverBounds(store.deadLetters(), boundsOf, now);
+    let nextAt = plan.nextAt;
+    if (plan.evict.length > 0) {
+      try {
+        await store.discardDeadLetters(plan.evict.map((e) => e.entry.id));
+        for (const { entry, reason } of plan.evict) {
+          const b = boundsOf(entry.target);
+          log.warn(
+            {
+              target: entry.target,
+              eventId: entry.id,
+              arn: entry.event.arn,
+              jobStatus: entry.event.status,
+              deadAt: new Date(entry.deadAt).toISOString(),
+              deadReason: entry.reason,
+              evicted: reason,
+              ...(reason === 'max_age' ? { maxAgeMs: b.maxAgeMs } : { maxCount: b.maxCount }),
+            },
+            reason === 'max_age'
+              ? "dead letter dropped: older than the target's deadLetters.maxAgeMs; it can no longer be re-sent"
+              : 'dead letter dropped: the target holds more than deadLetters.maxCount (oldest first); it can no longer be re-sent',
+          );
+          opts.onEvicted?.(entry.target, reason);
+        }
+      } catch (err) {
+        log.error(
+          { err: (err as Error).message, dropping: plan.evict.length },
+          'could not drop dead letters over their bounds; will try again',
+        );
+        nextAt = Math.min(nextAt, now + BOUND_RETRY_MS);
+      }
+    }
+    if (nextAt < Infinity) boundAt(nextAt);
   }
 
   async function deadLetterOrphans(): Promise<void> {
@@ -306,17 +418,25 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       if (started) return;
       started = true;
       unsubscribe = store.onPending(kick);
-      void deadLetterOrphans().finally(kick);
+      void deadLetterOrphans().finally(() => {
+        kick();
+        // The bounds may have shrunk since the dead letters were kept (a new config, a restart).
+        boundSoon();
+      });
     },
     async stop(deadlineMs: number) {
       stopping = true;
       unsubscribe?.();
       if (recordTimer !== undefined) timers.clearTimeout(recordTimer);
+      if (boundTimer !== undefined) timers.clearTimeout(boundTimer);
+      boundTimer = undefined;
       for (const lane of lanes.values()) {
         if (lane.timer !== undefined) timers.clearTimeout(lane.timer);
         lane.timer = undefined;
         lane.timerAt = Infinity;
       }
+      // A discard being recorded finishes first: the store closes after stop().
+      await bounding;
       if (running.size === 0) return;
       let timer: unknown;
       const deadline = new Promise<'deadline'>((resolve) => {

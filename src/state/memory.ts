@@ -42,6 +42,11 @@ export function createMemoryStore(): StateStore {
       if (chosen.length > 0) for (const l of listeners) l();
       return chosen.length;
     },
+    async discardDeadLetters(ids) {
+      const chosen = ids === 'all' ? [...dead.keys()] : [...new Set(ids)].filter((i) => dead.has(i));
+      for (const id of chosen) dead.delete(id);
+      return chosen.length;
+    },
     onPending(l) {
       listeners.add(l);
       return () => listeners.delete(l);

@@ -25,6 +25,8 @@ export interface OutboxStore {
   deadLetter(id: string, reason: string, at: number): Promise<void>;
   /** Move dead letters back to pending (attempts reset). Returns how many moved. */
   retryDeadLetters(ids: readonly string[] | 'all', at: number): Promise<number>;
+  /** Durably forget dead letters (an operator gave up on them, or they went past their bounds). Returns how many were removed. */
+  discardDeadLetters(ids: readonly string[] | 'all'): Promise<number>;
   /** Called after any change to the pending set (new entries committed). */
   onPending(listener: () => void): () => void;
 }

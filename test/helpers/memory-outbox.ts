@@ -7,7 +7,8 @@ export type Op =
   | { op: 'delivered'; id: string }
   | { op: 'attempt'; id: string; attempts: number; nextAttemptAt: number; lastError?: string }
   | { op: 'dead'; id: string; reason: string; at: number }
-  | { op: 'revive'; ids: readonly string[] | 'all'; at: number };
+  | { op: 'revive'; ids: readonly string[] | 'all'; at: number }
+  | { op: 'discard'; ids: readonly string[] };
 
 export class MemoryOutbox implements OutboxStore {
   private entries: OutboxEntry[] = [];
@@ -16,6 +17,8 @@ export class MemoryOutbox implements OutboxStore {
   readonly ops: Op[] = [];
   /** When set, the next durable call throws this (a full disk). */
   failNext: Error | undefined;
+  /** While set, every durable call throws this (a journal over its bound). */
+  failAll: Error | undefined;
 
   /** What a sweep commit does for the outbox: append, then notify. */
   add(...entries: OutboxEntry[]): void {
@@ -29,7 +32,7 @@ export class MemoryOutbox implements OutboxStore {
     return this.dead;
   }
   private check(): void {
-    const e = this.failNext;
+    const e = this.failNext ?? this.failAll;
     this.failNext = undefined;
     if (e) throw e;
   }
@@ -59,6 +62,13 @@ export class MemoryOutbox implements OutboxStore {
     const revived = moving.map(({ deadAt: _d, reason: _r, ...e }) => ({ ...e, attempts: 0, nextAttemptAt: at }));
     this.add(...revived);
     return moving.length;
+  }
+  async discardDeadLetters(ids: readonly string[] | 'all'): Promise<number> {
+    this.check();
+    const chosen = this.dead.filter((d) => ids === 'all' || ids.includes(d.id)).map((d) => d.id);
+    this.ops.push({ op: 'discard', ids: chosen });
+    this.dead = this.dead.filter((d) => !chosen.includes(d.id));
+    return chosen.length;
   }
   onPending(listener: () => void): () => void {
     this.listeners.add(listener);

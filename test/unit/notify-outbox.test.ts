@@ -10,6 +10,7 @@ import { fakeTime } from '../helpers/fake-time.js';
 import { change, entryFor, ARN, COLLABORATION, MODEL, T0 } from '../helpers/notify-fixtures.js';
 import { parseTarget, type TargetInput } from '../helpers/targets.js';
 import { resourceEventFromJobEvent } from '../../src/state/legacy-job.js';
+import { createRng } from '../../src/dev/sim/prng.js';
 
 const HOOK = 'https://hooks.example.com/services/T0/B0/sekrit-token';
 const target = (over: Partial<TargetInput> = {}): WorkerTarget =>
@@ -336,4 +337,164 @@ test('retryDeadLetters re-sends with the same id; entries of unconfigured target
   assert.equal(h.calls.at(-1)?.req.headers['webhook-id'], e.id);
   assert.equal(h.store.pending().length, 0);
   assert.equal(h.store.deadLetters().length, 1);
+});
+
+const HOUR = 3_600_000;
+const always503 = (): SendResult => ({ outcome: 'retryable', status: 503, reason: 'HTTP 503' });
+
+test('default retry policy: a receiver down for 23 h still gets the event; one down past 24 h dead-letters it at 24 h', async () => {
+  // No retry settings anywhere: the target's config defaults, as a user gets them.
+  const defaults = { baseDelayMs: undefined, maxDelayMs: undefined, random: createRng(7) };
+  let upAt = T0 + 23 * HOUR;
+  const back = harness(defaults, (c) => (c.at >= upAt ? { outcome: 'delivered', status: 200 } : always503()));
+  const e = ev('audit', 'ACTIVE');
+  back.store.add(e);
+  back.worker.start();
+  await back.time.advance(23 * HOUR + 15 * 60_000);
+  assert.equal(back.store.deadLetters().length, 0, 'not given up on');
+  assert.deepEqual(back.store.pending(), [], 'delivered');
+  const last = back.calls.at(-1)!;
+  assert.equal(last.id, e.id);
+  assert.ok(last.at - upAt <= 15 * 60_000, `delivered ${(last.at - upAt) / 1000} s after the receiver came back (the cap is 15 min)`);
+  assert.ok(back.calls.length > 15, `${back.calls.length} attempts: the count no longer ends it`);
+
+  upAt = Infinity;
+  const gone = harness(defaults, () => always503());
+  gone.store.add(ev('audit', 'ACTIVE'));
+  gone.worker.start();
+  await gone.time.advance(24 * HOUR - 1);
+  assert.equal(gone.store.deadLetters().length, 0, 'still retried just before 24 h');
+  await gone.time.advance(60_000);
+  const [dead] = gone.store.deadLetters();
+  assert.ok(dead, 'dead-lettered once 24 h are up');
+  assert.equal(dead.deadAt - T0, 24 * HOUR, 'the last try falls on maxAgeMs');
+  const gaps = gone.calls.slice(1).map((c, i) => c.at - gone.calls[i]!.at);
+  assert.ok(Math.min(...gaps) >= 5_000 && Math.max(...gaps) <= 15 * 60_000, 'every gap within [baseDelayMs, maxDelayMs]');
+  await gone.time.advance(HOUR);
+  assert.equal(gone.calls.at(-1)!.at - T0, 24 * HOUR, 'nothing sent after the dead letter');
+});
+
+test('journal full: attempts that cannot be recorded back off as recorded ones would, never every baseDelayMs', async () => {
+  const h = harness({}, always503);
+  const e = ev('audit', 'ACTIVE');
+  h.store.add(e);
+  h.store.failAll = Object.assign(new Error('the state journal holds 67108865 bytes'), { name: 'StateJournalFullError' });
+  h.worker.start();
+  await h.time.advance(5 * 60_000);
+  const gaps = h.calls.slice(1).map((c, i) => c.at - h.calls[i]!.at);
+  // random() = 1: each delay is its ceiling, base 1 s doubling up to the 60 s cap.
+  assert.deepEqual(gaps.slice(0, 8), [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
+  assert.equal(h.store.ops.length, 0, 'nothing could be recorded');
+  assert.ok(h.lines.some((l) => l['msg'] === 'could not record a delivery attempt; retrying on its backoff schedule'));
+  // The journal takes records again: the next attempt records the whole count so far.
+  const sent = h.calls.length;
+  h.store.failAll = undefined;
+  await h.time.advance(60_000);
+  assert.equal(h.calls.length, sent + 1);
+  assert.deepEqual(h.store.ops.at(-1), {
+    op: 'attempt',
+    id: e.id,
+    attempts: sent + 1,
+    nextAttemptAt: h.calls.at(-1)!.at + 60_000,
+    lastError: 'HTTP 503',
+  });
+});
+
+test('journal full when an entry is given up on: never sent again; the dead letter is recorded once the journal takes it', async () => {
+  const h = harness({ maxAgeMs: 10_000 }, always503);
+  const e = ev('audit', 'ACTIVE');
+  const later = ev('audit', 'DELETE_PENDING');
+  h.store.add(e, later);
+  h.store.failAll = new Error('ENOSPC');
+  h.worker.start();
+  await h.time.advance(60_000);
+  const sends = h.calls.filter((c) => c.id === e.id).length;
+  assert.ok(sends <= 5, `${sends} sends within its 10 s age, on the backoff schedule`);
+  assert.deepEqual(h.outcomes.slice(-2), ['audit:failed', 'audit:dead_lettered']);
+  assert.equal(h.calls.filter((c) => c.id === later.id).length, 0, 'the next event of the job waits for the record (per-job order)');
+  await h.time.advance(10 * 60_000);
+  assert.equal(h.calls.filter((c) => c.id === e.id).length, sends, 'not sent again while the record waits');
+  h.store.failAll = undefined;
+  await h.time.advance(60_000);
+  assert.equal(h.store.deadLetters()[0]?.id, e.id, 'recorded as a dead letter');
+  assert.equal(h.store.deadLetters()[0]?.attempts, sends);
+  assert.equal(h.calls.filter((c) => c.id === e.id).length, sends);
+  assert.ok(
+    h.calls.some((c) => c.id === later.id),
+    'then the job moves on',
+  );
+});
+
+test('dead letters are bounded per target: past maxCount the oldest go, past maxAgeMs each goes; logged and counted', async () => {
+  const evicted: string[] = [];
+  const h = harness(
+    {
+      targets: [target({ deadLetters: { maxCount: 2, maxAgeMs: HOUR } }), target({ name: 'other', url: 'https://other.example.com/x' })],
+      onEvicted: (t, reason) => evicted.push(`${t}:${reason}`),
+    },
+    () => ({ outcome: 'permanent', status: 410, reason: 'HTTP 410' }),
+  );
+  const arns = [1, 2, 3].map((i) => ARN.replace(/1$/, String(i)));
+  h.worker.start();
+  const ids: string[] = [];
+  for (const arn of arns) {
+    const e = ev('audit', 'ACTIVE', arn);
+    ids.push(e.id);
+    h.store.add(e);
+    await h.time.advance(60_000);
+  }
+  const otherEntry = ev('other', 'ACTIVE', arns[0]);
+  h.store.add(otherEntry);
+  await h.time.advance(1_000);
+  assert.deepEqual(
+    h.store.deadLetters().map((d) => d.id),
+    [ids[1], ids[2], otherEntry.id],
+    'the oldest of "audit" went; "other" has bounds of its own',
+  );
+  assert.deepEqual(evicted, ['audit:max_count']);
+  const line = h.lines.find((l) => l['evicted'] === 'max_count');
+  assert.equal(line?.['eventId'], ids[0]);
+  assert.equal(line?.['target'], 'audit');
+  assert.equal(line?.['deadReason'], 'HTTP 410');
+  assert.match(String(line?.['msg']), /deadLetters\.maxCount/);
+
+  // An hour after each was dead-lettered (T0 + 1 min, T0 + 2 min), it goes, at its own time.
+  const advanceTo = (at: number) => h.time.advance(at - h.time.clock.now());
+  await advanceTo(T0 + HOUR + 60_000 - 1);
+  assert.equal(h.store.deadLetters().length, 3, 'none is an hour old yet');
+  await advanceTo(T0 + HOUR + 60_000);
+  assert.deepEqual(
+    h.store.deadLetters().map((d) => d.id),
+    [ids[2], otherEntry.id],
+  );
+  await advanceTo(T0 + HOUR + 120_000);
+  assert.deepEqual(
+    h.store.deadLetters().map((d) => d.id),
+    [otherEntry.id],
+    '"other" keeps the default week',
+  );
+  assert.deepEqual(evicted, ['audit:max_count', 'audit:max_age', 'audit:max_age']);
+  assert.ok(h.lines.some((l) => l['evicted'] === 'max_age' && /deadLetters\.maxAgeMs/.test(String(l['msg']))));
+});
+
+test('dead-letter bounds: applied at start to what the state kept; a refused discard is tried again', async () => {
+  const h = harness({ targets: [target({ deadLetters: { maxCount: 1, maxAgeMs: HOUR } })] }, () => ({
+    outcome: 'permanent',
+    status: 404,
+    reason: 'HTTP 404',
+  }));
+  for (let i = 1; i <= 3; i++) {
+    h.store.add(ev('audit', 'ACTIVE', ARN.replace(/1$/, String(i))));
+    await h.store.deadLetter(h.store.pending()[0]!.id, 'HTTP 404', T0 - (4 - i) * 1_000);
+  }
+  h.store.failNext = new Error('ENOSPC');
+  h.worker.start();
+  await h.time.advance(0);
+  assert.equal(h.store.deadLetters().length, 3, 'the discard could not be recorded');
+  assert.ok(h.lines.some((l) => l['msg'] === 'could not drop dead letters over their bounds; will try again'));
+  await h.time.advance(59_999);
+  assert.equal(h.store.deadLetters().length, 3, 'no tight loop');
+  await h.time.advance(1);
+  assert.equal(h.store.deadLetters().length, 1, 'dropped on the next try, a minute later');
+  assert.equal(h.store.deadLetters()[0]?.deadAt, T0 - 1_000, 'the newest is kept');
 });
