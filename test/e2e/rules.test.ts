@@ -548,6 +548,32 @@ const GROUPS: Group[] = [
     ],
   },
   {
+    name: 'dead letters dropped past their bounds: fires for the hour after, for that target only',
+    series: [
+      // 3 dropped for their age at 3m
+      s('cleanroomsml_monitor_dead_letters_evicted_total', { target: 'audit', reason: 'max_age' }, '0 0 0 3x90'),
+      s('cleanroomsml_monitor_dead_letters_evicted_total', { target: 'audit', reason: 'max_count' }, '0x93'),
+      s('cleanroomsml_monitor_dead_letters_evicted_total', { target: 'ml-team-slack', reason: 'max_age' }, '0x93'),
+    ],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLDeadLettersEvicted',
+        firing: [
+          {
+            at: '10m',
+            labels: { ...onPod, target: 'audit', severity: 'warning' },
+            annotations: {
+              summary: 'Dead letters of audit were dropped unsent',
+              description: `Dead letters of target audit of ${NS}/${JOB} pod ${POD} were dropped in the last hour, older than its deadLetters.maxAgeMs or over its deadLetters.maxCount; they can no longer be re-sent. The logs name each one.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmldeadlettersevicted`,
+            },
+          },
+        ],
+        silentAt: ['2m', '70m'],
+      },
+    ],
+  },
+  {
     name: 'outbox backlog: the oldest pending notification ageing past 15m fires',
     series: [s('cleanroomsml_monitor_outbox_oldest_pending_age_seconds', { target: 'ml-team-slack' }, '0+60x30')],
     cases: [

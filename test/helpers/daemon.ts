@@ -189,8 +189,18 @@ export async function getText(url: string): Promise<string> {
 }
 
 export interface OutboxView {
-  pending: Array<{ id: string; target: string; arn: string; status: string; attempts: number; lastError?: string }>;
-  deadLetters: Array<{ id: string; target: string; arn: string; status: string; attempts: number; reason: string; lastError?: string }>;
+  pending: Array<{ id: string; target: string; arn: string; status: string; createdAt: string; attempts: number; lastError?: string }>;
+  deadLetters: Array<{
+    id: string;
+    target: string;
+    arn: string;
+    status: string;
+    createdAt: string;
+    attempts: number;
+    deadAt: string;
+    reason: string;
+    lastError?: string;
+  }>;
 }
 
 export async function outboxOf(d: Daemon): Promise<OutboxView> {

@@ -154,6 +154,7 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
 {{- if hasKey . "everyTransition" }}{{ $_ := set $t "everyTransition" .everyTransition }}{{ end -}}
 {{- with .ratePerSecond }}{{ $_ := set $t "ratePerSecond" . }}{{ end -}}
 {{- with .retry }}{{ $r := dict }}{{ range $k, $v := . }}{{ $_ := set $r $k (int64 $v) }}{{ end }}{{ $_ := set $t "retry" $r }}{{ end -}}
+{{- with .deadLetters }}{{ $d := dict }}{{ range $k, $v := . }}{{ $_ := set $d $k (int64 $v) }}{{ end }}{{ $_ := set $t "deadLetters" $d }}{{ end -}}
 {{- with (include "cleanroomsml-monitor.signingSecretKey" .) }}{{ $_ := set $t "secretFile" (printf "%s/%s" $dir .) }}{{ end -}}
 {{- $targets = append $targets $t -}}
 {{- end -}}
