@@ -134,12 +134,21 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
   if (boot) me.bootId = boot;
   const body = JSON.stringify(me);
 
-  /** A complete lock file of ours under a fresh temp name (created with O_EXCL). */
+  // Every mtime read as a heartbeat is stamped from `now` (utimes), never left as the file
+  // system set it: the file system's clock (a network volume's server, or ours when `now` is
+  // faked) can differ from ours by more than the stale time, and a lock fresh from link() or
+  // rename() would look stale to its next reader until the first heartbeat.
+  const stamp = () => {
+    const t = new Date(now());
+    return [t, t] as const;
+  };
+  /** A complete lock file of ours under a fresh temp name (created with O_EXCL), its mtime from our clock. */
   const writeTemp = async (): Promise<string> => {
     const tmp = join(dir, `.${LOCK_FILE}.${randomBytes(12).toString('hex')}.tmp`);
     const fh = await open(tmp, 'wx', 0o600);
     try {
       await fh.writeFile(body);
+      await fh.utimes(...stamp());
       await fh.sync();
     } finally {
       await fh.close();
@@ -162,6 +171,7 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
     const mutex = join(dir, TAKEOVER_FILE);
     try {
       await writeFile(mutex, me.token, { flag: 'wx', mode: 0o600 });
+      await utimes(mutex, ...stamp()).catch(() => {});
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       // Another monitor is taking over; a mutex older than the stale time is a crashed taker's.
@@ -253,10 +263,7 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
     if (beating) return;
     beating = true;
     verify()
-      .then(() => {
-        const t = new Date(now());
-        return utimes(path, t, t);
-      })
+      .then(() => utimes(path, ...stamp()))
       .catch(() => {})
       .finally(() => (beating = false));
   }, heartbeatMs);

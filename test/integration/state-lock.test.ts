@@ -3,12 +3,12 @@
 // PID namespace). Real processes, a short stale time (CRML_LOCK_STALE_MS).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, utimes } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, utimes } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createLogger } from '../../src/log.js';
-import { LOCK_FILE, StateLockedError } from '../../src/state/lock.js';
+import { acquireLock, LOCK_FILE, StateLockedError } from '../../src/state/lock.js';
 import { writeForeignLock } from '../helpers/lock.js';
 import { openStateStore } from '../../src/state/store.js';
 import { startSimulator } from '../../src/dev/sim/server.js';
@@ -148,5 +148,20 @@ test('a fresh lock of another PID namespace whose pid looks dead (or is ours) is
     const s = await openStateStore({ dir, clock, log, lockStaleMs: STALE });
     assert.equal((await lockOwner(dir)).pid, process.pid);
     await s.close();
+  }
+});
+
+test("the lock's heartbeat is stamped from its own clock from the start, not left as the file system set it", async () => {
+  // A clock two years off the file system's (a network volume's server clock, or a process under
+  // faketime): a lock fresh from link() carried the file system's mtime until the first heartbeat,
+  // and another monitor on the skewed clock judged it stale and took it over.
+  const dir = await mkdtemp(join(tmpdir(), 'crml-lock-'));
+  const skewed = () => Date.now() + 730 * 86_400_000;
+  const lock = await acquireLock(dir, { now: skewed, staleMs: 30_000 });
+  try {
+    const age = skewed() - (await stat(join(dir, LOCK_FILE))).mtimeMs;
+    assert.ok(age >= 0 && age < 5_000, `heartbeat ${age} ms old on the lock's clock`);
+  } finally {
+    await lock.release();
   }
 });
