@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLI, ROOT, execFileP, freePort, httpGet, missingDaemon, start, waitFor, type Proc } from './helpers.js';
+import { clockEnv } from '../helpers/clock-env.js';
 
 const UID = 65532;
 const isRoot = process.getuid?.() === 0;
@@ -183,6 +184,7 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
     const cfgFile = join(dir, `config-${port}.yaml`);
     writeFileSync(cfgFile, readFileSync(join(etc, 'config.yaml'), 'utf8').replace('PORT', String(port)), { mode: 0o444 });
     const env: NodeJS.ProcessEnv = {
+      ...clockEnv(),
       PATH: process.env.PATH,
       HOME: '/nonexistent',
       TMPDIR: state,

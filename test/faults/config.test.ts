@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReceiver } from '../helpers/receiver.js';
+import { clockEnv } from '../helpers/clock-env.js';
 import { arn, baseConfig, CLI, REPO, scenario, sleep, startDaemon, startSim, waitFor, waitReady, type Daemon } from './harness.js';
 
 const J1 = arn(1, 'a0');
@@ -115,6 +116,7 @@ test('5c. every invalid config is refused by `check-config`: exit 2 within 1 s, 
     .sort();
   // The canary secrets the fixtures reference (same as test/unit/config.test.ts).
   const env = {
+    ...clockEnv(),
     PATH: process.env['PATH'],
     SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/CANARYSECRET123',
     WEBHOOK_SECRET: 'whsec_CANARYWEBHOOKSECRETCANARYWEBHOOKSECRET0=',

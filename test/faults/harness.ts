@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
+import { clockEnv } from '../helpers/clock-env.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = join(REPO, 'dist/cli.js');
@@ -182,6 +183,8 @@ export async function startDaemon(o: DaemonOptions & { receiverUrl?: string }): 
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
+      // The suite's clock, when it runs under faketime; a scenario's own (o.env) wins.
+      ...clockEnv(),
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: dir,
       AWS_ACCESS_KEY_ID: CREDS.accessKeyId,

@@ -1,12 +1,14 @@
 // The real daemon as users run it: `node dist/cli.js run --config FILE` in a child process, with
 // AWS credentials in the environment (verified by the in-process simulator's SigV4 check), a
-// private HOME (no ~/.aws), IMDS disabled. Captures stdout/stderr for leak scans. Build first.
+// private HOME (no ~/.aws), IMDS disabled, and the test's clock (libfaketime's variables, when the
+// test runs under faketime). Captures stdout/stderr for leak scans. Build first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clockEnv } from './clock-env.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CLI = join(ROOT, 'dist/cli.js');
@@ -15,6 +17,7 @@ export const DAEMON_CREDS = { accessKeyId: 'AKIDDELIVERYTEST', secretAccessKey: 
 
 export function daemonEnv(home: string): NodeJS.ProcessEnv {
   return {
+    ...clockEnv(),
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
     AWS_ACCESS_KEY_ID: DAEMON_CREDS.accessKeyId,
