@@ -80,6 +80,11 @@ type Settled = { kind: 'delivered' } | { kind: 'dead'; attempts: number; at: num
 const BOUND_TIMER_MAX_MS = 86_400_000;
 /** Next try to drop dead letters after the state refused to record it. */
 const BOUND_RETRY_MS = 60_000;
+/**
+ * Least time between two checks of the bounds after new dead letters: each check reads every dead
+ * letter, and a burst of dead letters (a fast target going away) would otherwise check once each.
+ */
+const BOUND_SPACING_MS = 1_000;
 
 interface Lane {
   target: WorkerTarget;
@@ -334,6 +339,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   let boundTimerAt = Infinity;
   let bounding: Promise<void> | undefined;
   let boundAgain = false;
+  let lastBoundAt = -Infinity;
   function boundAt(at: number): void {
     if (stopping || !started) return;
     if (boundTimer !== undefined && boundTimerAt <= at) return;
@@ -346,9 +352,9 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       bound();
     }, delay);
   }
-  /** After a new dead letter: the count bound applies at once (coalesced into one run). */
+  /** After new dead letters: the count bound applies within BOUND_SPACING_MS (coalesced into one run). */
   function boundSoon(): void {
-    boundAt(clock.now());
+    boundAt(Math.max(clock.now(), lastBoundAt + BOUND_SPACING_MS));
   }
   function bound(): void {
     if (bounding) {
@@ -366,6 +372,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   }
   async function dropOverBounds(): Promise<void> {
     const now = clock.now();
+    lastBoundAt = now;
     const plan = deadLettersOverBounds(store.deadLetters(), boundsOf, now);
     let nextAt = plan.nextAt;
     if (plan.evict.length > 0) {
