@@ -64,8 +64,10 @@ test('5. Slack 429 Retry-After: 2 during a burst: nothing re-sent before 2 s, at
     assert.equal(new Set(got.map((r) => name(r.body))).size, BURST, 'every message delivered');
     const gaps = got.slice(1).map((r, i) => r.at - got[i]!.at);
     const minGap = Math.min(...gaps);
-    // The lane starts a send at most every 1000 ms; arrival times carry a few ms of scheduling noise.
-    assert.ok(minGap >= 900, `two messages ${minGap} ms apart`);
+    // The lane starts a send at most every 1000 ms; arrival times carry the scheduling noise of both
+    // processes (on a loaded 2-core machine one message's arrival can lag by ~200 ms and close the gap
+    // to the next): the 5 s windows below bound the rate itself, this bounds a pair.
+    assert.ok(minGap >= 700, `two messages ${minGap} ms apart`);
     // In any 5 s window, at most 5 (+1 for the window edges) messages.
     for (const r of got) assert.ok(got.filter((x) => x.at >= r.at && x.at < r.at + 5_000).length <= 6, 'more than ~1 msg/s over 5 s');
     const spanS = (got.at(-1)!.at - got[0]!.at) / 1000;
