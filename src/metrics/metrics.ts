@@ -301,7 +301,7 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     },
     transition(t) {
       transitions.inc({ kind: t.kind, from: t.from ?? 'none', to: t.to });
-      if (t.transition === 'status_changed' && statusClass(KINDS[t.kind], t.to) === 'failure') {
+      if (t.transition === 'status_changed' && statusClass(t.to) === 'failure') {
         failures.inc({ kind: t.kind, status: t.to, status_code: t.statusCode ?? 'none' });
       }
     },

@@ -177,7 +177,7 @@ export function sweepLists(input: ListsInput): SweepLists {
   };
   const working = new Set<string>();
   for (const s of known.values()) {
-    if (atRest(KINDS[s.kind], s.status)) continue;
+    if (atRest(s.status)) continue;
     for (const v of Object.values(s.parents)) working.add(`${s.kind}|${v}`);
   }
   for (const src of watch.sources) {
@@ -364,7 +364,7 @@ export function planSweep(input: PlanInput): SweepPlan {
   // New resources at work are read in full now (within the budget); those first seen at rest
   // are adopted from their List item at once (the sweep stays short and the monitor ready) and
   // read in detail by the backfill, after the main commit. Kinds without a Get: the item is all.
-  const resting = (s: ResourceSnapshot) => atRest(KINDS[s.kind], s.status);
+  const resting = (s: ResourceSnapshot) => atRest(s.status);
   firstSight.sort((a, b) => Number(resting(a)) - Number(resting(b)));
   let budget = Math.max(0, input.detailBudget);
   const get = [...changed, ...unlisted];

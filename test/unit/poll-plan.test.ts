@@ -153,6 +153,29 @@ describe('planSweep: audience generation jobs', () => {
     assert.deepEqual([absent.retired, ids(absent.get)], [[arn(3)], [ARN_B]]);
   });
 
+  it('a status no model lists retires by its class: CANCELLED after the retention like a finished job, UPDATE_IN_PROGRESS never', () => {
+    const at = (a: string, status: string, age: number) => job({ arn: a, status, updateTime: NOW - age, detail: 'full' });
+    const week = P.retentionMs;
+    const k = known(at(arn(1), 'CANCELLED', week), at(arn(2), 'UPDATE_IN_PROGRESS', 30 * 86_400_000), at(arn(3), 'CANCELLED', week - 1));
+    const listedAs = (s: ResourceSnapshot) => ({ ...s, detail: 'summary' as const });
+    const p = plan({ known: k, results: [{ list: LIST, items: [...k.values()].map(listedAs) }], retentionMs: week });
+    assert.deepEqual(p.retired, [arn(1)], 'at rest for the whole retention: retired, series removed');
+    assert.deepEqual(ids(p.get), [], 'nothing moved');
+    // One millisecond later the younger one goes too (the decision depends on status, updateTime and now only).
+    const later = planSweep({
+      watch: watchAgj,
+      known: k,
+      results: [{ list: LIST, items: [...k.values()].map(listedAs) }],
+      detailBudget: 100,
+      now: NOW + 1,
+      retentionMs: week,
+    });
+    assert.deepEqual(later.retired.sort(), [arn(1), arn(3)].sort());
+    // Absent from its complete listing and past retention: retired without a Get, like a known finished status.
+    const absent = plan({ known: known(at(arn(4), 'CANCELLED', week)), results: [{ list: LIST, items: [] }], retentionMs: week });
+    assert.deepEqual([absent.retired, ids(absent.get)], [[arn(4)], []]);
+  });
+
   it('backoff and slow interval hold Gets back (isDue), changes and backfill included; the known state stays', () => {
     const k = known(
       job({ status: 'CREATE_IN_PROGRESS', updateTime: NOW - 60_000 }),

@@ -71,9 +71,7 @@ type Problem = { field: string; value: string; constraint: string };
 function checkParam(kind: KindDecl, from: ParamSource, field: string, v: string): Problem | undefined {
   const bad = (constraint: string): Problem => ({ field, value: v, constraint });
   if (from === 'status')
-    return Object.hasOwn(kind.statuses, v)
-      ? undefined
-      : bad(`Member must satisfy enum value set: [${Object.keys(kind.statuses).join(', ')}]`);
+    return kind.statuses.includes(v) ? undefined : bad(`Member must satisfy enum value set: [${kind.statuses.join(', ')}]`);
   if (from === 'membershipId' || from === 'collaborationId' || from === 'versionIdentifier' || from === 'trainedModelVersionIdentifier') {
     if (v.length !== 36) return bad('Member must have length equal to 36');
     return UUID_RE.test(v) ? undefined : bad(`Member must satisfy regular expression pattern: ${UUID_PATTERN}`);
