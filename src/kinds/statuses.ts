@@ -11,8 +11,8 @@ import type { StatusClass } from './kind.js';
 
 /**
  * What a status looks like: upper-case words joined by `_` (every value of every status enum of
- * the model does). Config (`statuses:`) and the simulator's timelines take any such word, so a
- * value AWS adds can be named before a release lists it.
+ * the model does). Config (`statuses:`) takes any such word, so a value AWS adds can be named
+ * before a release lists it.
  */
 export const STATUS_WORD = /^[A-Z][A-Z_]*$/;
 

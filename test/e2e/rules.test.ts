@@ -549,6 +549,7 @@ const GROUPS: Group[] = [
       'CleanRoomsMLNotificationsDeadLettered',
       'CleanRoomsMLApiErrorsHigh',
       'CleanRoomsMLApiThrottlingHigh',
+      'CleanRoomsMLApiItemsRefused',
       'CleanRoomsMLMonitorDown',
       'CleanRoomsMLStateWriteErrors',
       'CleanRoomsMLStateFilesQuarantined',
@@ -614,6 +615,34 @@ const GROUPS: Group[] = [
           },
         ],
         silentAt: ['10m'],
+      },
+    ],
+  },
+  {
+    name: 'refused List items: counted on every read, fire per operation and member; resolve a window after the item reads again',
+    series: [
+      // refused from 10 min on, once a minute (every sweep that calls the List), readable again at 30 min
+      s(
+        'cleanroomsml_monitor_api_items_refused_total',
+        { operation: 'ListAudienceExportJobs', member: 'audienceSize.value' },
+        '_x10 1+1x20 21x100',
+      ),
+    ],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLApiItemsRefused',
+        firing: [
+          {
+            at: '15m',
+            labels: { ...onPod, operation: 'ListAudienceExportJobs', member: 'audienceSize.value', severity: 'warning' },
+            annotations: {
+              summary: 'Clean Rooms ML ListAudienceExportJobs answers items that cannot be read',
+              description: `${NS}/${JOB} pod ${POD} refused 6 item(s) of ListAudienceExportJobs in the last 1h (audienceSize.value of the wrong type, not a finite number, or missing): those resources keep their last state and their changes are missed until AWS answers them readably. The log names each resource.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlapiitemsrefused`,
+            },
+          },
+        ],
+        silentAt: ['5m', '95m'],
       },
     ],
   },

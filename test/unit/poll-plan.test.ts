@@ -360,6 +360,46 @@ describe('planSweep: other kinds', () => {
     assert.deepEqual(p4.unwatched, [e.id]);
   });
 
+  it('an item the List could not read keeps its resource as it was: not gone, not asked, not forgotten; an unnamed one makes absence no evidence', () => {
+    const EXP = source('audienceExportJob', { collaborationId: COLLAB, kinds: ['audienceExportJob'] });
+    const parent = job({ arn: arn(1), status: 'ACTIVE' });
+    const list: PlannedList = { ...planned(EXP), key: `${EXP.key}|${parent.id}`, params: { audienceGenerationJobArn: parent.id } };
+    const w: Watch = { sources: [EXP], statics: new Map() };
+    const e = resource(KINDS.audienceExportJob, { detail: 'summary', parents: { audienceGenerationJobArn: parent.id } });
+    const other = { ...e, id: `${e.id}-other`, name: 'other' };
+    const moved = { ...other, status: 'ACTIVE', updateTime: other.updateTime + 1 };
+    // e's item was refused, the other one moved: e stays as it was, the other's ACTIVE is taken.
+    const p = planSweep({
+      watch: w,
+      known: known(parent, e, other),
+      results: [{ list, items: [moved], refused: { ids: [e.id], unidentified: false } }],
+      detailBudget: 10,
+      now: NOW,
+    });
+    assert.deepEqual([p.gone, p.deferred, p.retired, ids(p.get)], [[], [e.id], [], []]);
+    assert.ok(!p.unwatched.includes(e.id));
+    assert.deepEqual(p.adopt, [moved]);
+    // Refused without saying whose it is: absence from this List proves nothing about anyone.
+    const q = planSweep({
+      watch: w,
+      known: known(parent, e, other),
+      results: [{ list, items: [moved], refused: { ids: [], unidentified: true } }],
+      detailBudget: 10,
+      now: NOW,
+    });
+    assert.deepEqual([q.gone, q.deferred, q.adopt], [[], [e.id], [moved]]);
+    // A kind with a Get: a refused item is not asked again by Get every sweep (the same answer would come).
+    const k = job({ arn: arn(2), status: 'CREATE_IN_PROGRESS' });
+    const r = planSweep({
+      watch: watchAgj,
+      known: known(k),
+      results: [{ list: LIST, items: [], refused: { ids: [k.id], unidentified: false } }],
+      detailBudget: 10,
+      now: NOW,
+    });
+    assert.deepEqual([ids(r.get), r.deferred], [[], [k.id]]);
+  });
+
   it('a failed List decides nothing; a resource no source covers any more is forgotten', () => {
     const k = summary({ detail: 'full' });
     const failed = plan({ results: [{ list: planned(TM), items: undefined }], known: known(k) });

@@ -20,8 +20,8 @@ import type { SimState } from './state.js';
 export interface FaultAnswers {
   reset(): void;
   malformed(kind: MalformedKind, wire: Record<string, unknown>): void;
-  /** One resource's members broken the way `kind` says (missingField, badTimestamp). */
-  breakWire(w: Record<string, unknown>, kind: MalformedKind): Record<string, unknown>;
+  /** One resource's members broken the way `kind` says (missingField, badTimestamp, wrongType, nonFinite). */
+  breakWire(w: Record<string, unknown>, kind: MalformedKind, decl: KindDecl): Record<string, unknown>;
 }
 
 const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -249,7 +249,7 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
     const m = state.faults.malformedFor(r.id, 'list');
     if (!m) return wire;
     bad = m.kind;
-    return faults.breakWire(wire, m.kind);
+    return faults.breakWire(wire, m.kind, kind);
   });
   if (bad) return faults.malformed(bad, body);
   sendJson(res, 200, body);
@@ -289,7 +289,7 @@ function get(
   }
   const wire = renderResource(found, op, foundStep);
   const m = state.faults.malformedFor(found.id, 'get');
-  if (m) return faults.malformed(m.kind, faults.breakWire(wire, m.kind));
+  if (m) return faults.malformed(m.kind, faults.breakWire(wire, m.kind, kind));
   sendJson(res, 200, wire);
 }
 
