@@ -106,8 +106,9 @@ export function createResourceClient(opts: CleanRoomsMlClientOptions, call: Sign
 }
 
 /**
- * Every page of a List, in order. A service that hands back the token it was given would loop
- * forever: that is refused as a malformed answer.
+ * Every page of a List, in order; items a page could not read are left out (each page's
+ * `refused`, reported to the client's onAnswerIssue). A service that hands back the token it was
+ * given would loop forever: that is refused as a malformed answer.
  */
 export async function listAll(
   client: ResourceClient,

@@ -322,62 +322,46 @@ interface Group {
 }
 
 const GROUPS: Group[] = [
-  {
-    name: 'job failed: fires for a recent failure, silent for a healthy job',
-    series: [
-      ...statusSeries(A, 'CREATE_FAILED', '1x400'),
-      info(A, 'seed-a'),
-      s('cleanroomsml_audience_generation_job_updated_timestamp_seconds', { arn: A }, '60x400'),
-      ...statusSeries(B, 'ACTIVE', '1x400'),
-      info(B, 'seed-b'),
-      s('cleanroomsml_audience_generation_job_updated_timestamp_seconds', { arn: B }, '60x400'),
-    ],
-    cases: [
-      {
-        alertname: 'CleanRoomsMLAudienceJobFailed',
-        firing: [
-          {
-            at: '5m',
-            labels: { ...base, arn: A, status: 'CREATE_FAILED', name: 'seed-a', collaboration_id: COLLAB, severity: 'warning' },
-            annotations: {
-              summary: 'Clean Rooms ML audience generation job seed-a is CREATE_FAILED',
-              description: `Job seed-a (${A}) in collaboration ${COLLAB} ended in CREATE_FAILED. Read its statusDetails with GetAudienceGenerationJob.`,
-              runbook_url: `${RUNBOOK}#cleanroomsmlaudiencejobfailed`,
+  // A failure the model lists, and one it does not list yet: the rule matches the failure class by shape.
+  ...(
+    [
+      ['CREATE_FAILED', 'ACTIVE', 'job failed: fires for a recent failure, silent for a healthy job'],
+      [
+        'UPDATE_FAILED',
+        'CANCELLED',
+        'job failed: a failure status the model does not list yet (UPDATE_FAILED) fires like a known one; a new status at rest is silent',
+      ],
+    ] as const
+  ).map(
+    ([failed, healthy, name]): Group => ({
+      name,
+      series: [
+        ...statusSeries(A, failed, '1x400'),
+        info(A, 'seed-a'),
+        s('cleanroomsml_audience_generation_job_updated_timestamp_seconds', { arn: A }, '60x400'),
+        ...statusSeries(B, healthy, '1x400'),
+        info(B, 'seed-b'),
+        s('cleanroomsml_audience_generation_job_updated_timestamp_seconds', { arn: B }, '60x400'),
+      ],
+      cases: [
+        {
+          alertname: 'CleanRoomsMLAudienceJobFailed',
+          firing: [
+            {
+              at: '5m',
+              labels: { ...base, arn: A, status: failed, name: 'seed-a', collaboration_id: COLLAB, severity: 'warning' },
+              annotations: {
+                summary: `Clean Rooms ML audience generation job seed-a is ${failed}`,
+                description: `Job seed-a (${A}) in collaboration ${COLLAB} ended in ${failed}. Read its statusDetails with GetAudienceGenerationJob.`,
+                runbook_url: `${RUNBOOK}#cleanroomsmlaudiencejobfailed`,
+              },
             },
-          },
-        ],
-        silentAt: [],
-      },
-    ],
-  },
-  {
-    name: 'job failed: a failure status the model does not list yet (UPDATE_FAILED) fires like a known one; a new status at rest is silent',
-    series: [
-      ...statusSeries(A, 'UPDATE_FAILED', '1x400'),
-      info(A, 'seed-a'),
-      s('cleanroomsml_audience_generation_job_updated_timestamp_seconds', { arn: A }, '60x400'),
-      ...statusSeries(B, 'CANCELLED', '1x400'),
-      info(B, 'seed-b'),
-      s('cleanroomsml_audience_generation_job_updated_timestamp_seconds', { arn: B }, '60x400'),
-    ],
-    cases: [
-      {
-        alertname: 'CleanRoomsMLAudienceJobFailed',
-        firing: [
-          {
-            at: '5m',
-            labels: { ...base, arn: A, status: 'UPDATE_FAILED', name: 'seed-a', collaboration_id: COLLAB, severity: 'warning' },
-            annotations: {
-              summary: 'Clean Rooms ML audience generation job seed-a is UPDATE_FAILED',
-              description: `Job seed-a (${A}) in collaboration ${COLLAB} ended in UPDATE_FAILED. Read its statusDetails with GetAudienceGenerationJob.`,
-              runbook_url: `${RUNBOOK}#cleanroomsmlaudiencejobfailed`,
-            },
-          },
-        ],
-        silentAt: [],
-      },
-    ],
-  },
+          ],
+          silentAt: [],
+        },
+      ],
+    }),
+  ),
   {
     name: 'job stuck: DELETE_* and statuses under way the model does not list count from when the status began; new statuses at rest are silent',
     series: [
