@@ -44,11 +44,13 @@ test('an out-of-range value is accepted and a broken item refused alone: the res
       createTime,
       audienceSize: { type: 'ABSOLUTE', value },
     });
+    // Created an hour ago, a minute apart (their ids hold their createTime), relative to the clock of this run.
+    const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
     const exports = sim.putResources([
-      exportJob('big', 25_000_000, '2026-11-28T10:00:00.000Z'),
-      exportJob('fine', 1_000, '2026-11-28T10:01:00.000Z'),
-      exportJob('infinite', 2_000, '2026-11-28T10:02:00.000Z'),
-      exportJob('typed', 3_000, '2026-11-28T10:03:00.000Z'),
+      exportJob('big', 25_000_000, ago(60)),
+      exportJob('fine', 1_000, ago(59)),
+      exportJob('infinite', 2_000, ago(58)),
+      exportJob('typed', 3_000, ago(57)),
     ]);
     const [big, fine, infinite, typed] = exports.map((e) => e['id'] as string) as [string, string, string, string];
     const config = baseConfig({
