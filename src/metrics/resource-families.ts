@@ -164,7 +164,7 @@ export function resourceFamilies(kind: KindDecl): Family[] {
       name: `${P}status`,
       help: `Current status of the ${kind.title}: 1 for the current status, 0 for the others (metrics.statusSeries: nonTerminalOnly keeps only the current one while nothing is under way).`,
       lines: (s, mode) =>
-        // At rest: success, failure, or a status that is neither (INACTIVE, or one the model does not know yet).
+        // At rest: success, failure, or a status that is neither (INACTIVE, CANCELLED): src/kinds/statuses.ts.
         status(esc(s.id), s.status, mode === 'nonTerminalOnly' && statusClass(s.status) !== 'inProgress'),
     },
     {
