@@ -16,7 +16,8 @@ import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
 import { createResourceClient, type ResourceClient } from './aws/resource-client.js';
 import { credentialsFor, type ConnSpec } from './aws/connections.js';
-import type { ApiOutcome, Operation } from './aws/api.js';
+import type { AnswerObserver, ApiOutcome, Operation } from './aws/api.js';
+import { createAnswerIssueLog } from './aws/answer-issue-log.js';
 import { openStateStore, type FileStateStore } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { JobTracker } from './poll/tracker.js';
@@ -98,6 +99,8 @@ export interface ClientOptions {
   credentials?: AwsCredentialIdentityProvider;
   /** Sees every API call's outcome (metrics). */
   observer?: (operation: Operation, outcome: ApiOutcome, durationMs: number) => void;
+  /** Hears of answer values outside the model's ranges and of refused List items (log once, count). */
+  onAnswerIssue?: AnswerObserver;
 }
 
 /** What a sweep reads under config `c`: the spec, a client per identity, the knobs. */
@@ -110,6 +113,7 @@ export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): Pol
       ...(conn.roleArn || o.credentials ? { credentials: credentialsFor(conn, o.credentials) } : {}),
       requestTimeoutMs: c.aws.requestTimeoutMs,
       ...(o.observer ? { observer: o.observer } : {}),
+      ...(o.onAnswerIssue ? { onAnswerIssue: o.onAnswerIssue } : {}),
     });
   return {
     spec,
@@ -182,6 +186,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
   for (const f of store.loadReport.quarantined) metrics.stateQuarantined(f);
 
   // 4. What to watch, through which clients, and the outbox worker of the targets. Rebuilt on reload.
+  // Answer issues are logged once per resource and member for the life of the process, across reloads.
+  const answerLog = log.child({ component: 'poll' });
+  const answerIssues = createAnswerIssueLog({
+    warn: (fields, msg) => answerLog.warn(fields, msg),
+    count: (issue) => metrics.answerIssue(issue),
+  });
   const runtimeOf = (c: Config) => {
     const worker: OutboxWorker = createOutboxWorker({
       store,
@@ -199,6 +209,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ...(opts.resources ? { resources: opts.resources } : {}),
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
       observer: (op, outcome, ms) => metrics.apiRequest(op, outcome, ms),
+      onAnswerIssue: answerIssues,
     });
     return { ...poll, worker };
   };

@@ -13,6 +13,19 @@ export type ApiOutcome = 'success' | 'throttled' | 'not_found' | 'access_denied'
 /** Called once per HTTP attempt (retries included), for metrics. */
 export type ApiObserver = (operation: Operation, outcome: ApiOutcome, durationMs: number) => void;
 
+/**
+ * Something a 200 answer carried that the caller should hear of: a value outside the model's
+ * documented range (accepted as given), or a List item that could not be read (refused; the rest
+ * of its page was read). `member` is the path in the answer, `field` the same without list
+ * positions (a bounded metric label); `id` the resource, when known.
+ */
+export type AnswerIssue =
+  | { type: 'out_of_range'; operation: Operation; id?: string; member: string; field: string; problem: string }
+  | { type: 'refused'; operation: Operation; id?: string; member: string; field: string; problem: string };
+
+/** Hears every AnswerIssue (logs, metrics). */
+export type AnswerObserver = (issue: AnswerIssue) => void;
+
 /** AWS credentials, structurally identical to @smithy/types AwsCredentialIdentity. */
 export interface AwsCredentialIdentity {
   accessKeyId: string;
@@ -34,6 +47,8 @@ export interface CleanRoomsMlClientOptions {
   /** Whole-exchange timeout of one HTTP attempt. Default 10000. */
   requestTimeoutMs?: number;
   observer?: ApiObserver;
+  /** Hears of values outside the model's ranges and of refused List items. */
+  onAnswerIssue?: AnswerObserver;
   /** Default `cleanroomsml-monitor`. */
   userAgent?: string;
   /** Use https://cleanrooms-ml-fips.{region}.{dnsSuffix} (not with `endpoint`). */

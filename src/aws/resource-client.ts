@@ -86,7 +86,9 @@ export function createResourceClient(opts: CleanRoomsMlClientOptions, call: Sign
           `${kind.kind} has no ${view} Get${Object.keys(kind.get).length === 0 ? ' (its List items are all the service tells)' : ''}`,
         );
       const { path, query } = buildRequest(op, refParams(ref));
-      return call(op.name, path, query, callOpts?.signal, (body, requestId) => deserializeResourceGet(kind, op, body, requestId));
+      return call(op.name, path, query, callOpts?.signal, (body, requestId) =>
+        deserializeResourceGet(kind, op, body, requestId, opts.onAnswerIssue),
+      );
     },
     async list(kind, list, params, listOpts) {
       if (!kind.lists.includes(list)) throw localValidation(`${list.name} is not a List of ${kind.kind}`);
@@ -96,14 +98,17 @@ export function createResourceClient(opts: CleanRoomsMlClientOptions, call: Sign
         throw localValidation(`${list.name}: maxResults must be a whole number in 1..100, got ${maxResults}`);
       query['maxResults'] = String(maxResults);
       if (listOpts?.nextToken !== undefined) query['nextToken'] = listOpts.nextToken;
-      return call(list.name, path, query, listOpts?.signal, (body, requestId) => deserializeResourceList(kind, list, body, requestId));
+      return call(list.name, path, query, listOpts?.signal, (body, requestId) =>
+        deserializeResourceList(kind, list, body, requestId, opts.onAnswerIssue),
+      );
     },
   };
 }
 
 /**
- * Every page of a List, in order. A service that hands back the token it was given would loop
- * forever: that is refused as a malformed answer.
+ * Every page of a List, in order; items a page could not read are left out (each page's
+ * `refused`, reported to the client's onAnswerIssue). A service that hands back the token it was
+ * given would loop forever: that is refused as a malformed answer.
  */
 export async function listAll(
   client: ResourceClient,

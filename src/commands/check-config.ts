@@ -1,6 +1,6 @@
 // `cleanroomsml-monitor check-config --config FILE`: validate, summarize, exit 0 or 2.
 import { ConfigError } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
+import { configWarningsOf, loadConfig } from '../config/load.js';
 
 export interface CheckConfigIO {
   env: NodeJS.ProcessEnv;
@@ -11,17 +11,21 @@ export interface CheckConfigIO {
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /**
- * Prints `config OK: ...` to stdout and returns 0, or prints each problem on its own line,
- * prefixed by the file name (and line, when known), to stderr and returns 2.
+ * Prints `config OK: ...` to stdout and returns 0 (each warning on its own line to stderr,
+ * `warning:` after its place), or prints each problem on its own line, prefixed by the file
+ * name (and line, when known), to stderr and returns 2.
  */
 export async function checkConfig(path: string, io: CheckConfigIO): Promise<0 | 2> {
   try {
     const c = await loadConfig(path, { env: io.env });
     const names = c.notifications.targets.map((t) => t.name);
+    const warnings = configWarningsOf(c);
+    for (const w of warnings) io.stderr(`${path}${w.line ? `:${w.line}` : ''}: ${w.path}: warning: ${w.message}`);
     io.stdout(
       `config OK: ${count(c.jobs.length, 'static job', 'static jobs')}, ` +
         `${count(c.discovery.length, 'discovery scope', 'discovery scopes')}, ` +
-        `${count(names.length, 'notification target', 'notification targets')}${names.length ? ` (${names.join(', ')})` : ''}`,
+        `${count(names.length, 'notification target', 'notification targets')}${names.length ? ` (${names.join(', ')})` : ''}` +
+        (warnings.length > 0 ? `; ${count(warnings.length, 'warning', 'warnings')}` : ''),
     );
     return 0;
   } catch (err) {

@@ -1,6 +1,7 @@
 // `once`: one read-only sweep of every configured job (List-first, then Get for details), read
 // through the same identities (roles, regions) as `run`, printed as a table or JSON. It touches
 // no state dir and sends no notification.
+import { createAnswerIssueLog } from '../aws/answer-issue-log.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain.js';
@@ -46,6 +47,7 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
     clock: deps.clock,
     ...(deps.resources ? { resources: deps.resources } : {}),
     ...(deps.credentials ? { credentials: deps.credentials } : {}),
+    onAnswerIssue: createAnswerIssueLog({ warn: (fields, msg) => deps.log.warn(fields, msg), count: () => {} }),
   });
   const poller = createPoller({
     store,

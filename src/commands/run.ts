@@ -1,5 +1,6 @@
 // `run`: the daemon. Resolves this replica's shard, builds the app, and runs until SIGTERM/SIGINT
 // (SIGHUP reloads the config). Returns the exit code; cli.ts exits with it.
+import { configWarningsOf } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveShard } from '../poll/shard.js';
@@ -23,6 +24,7 @@ export async function runCommand(config: Config, a: RunArgs): Promise<number> {
     envTotal: a.envTotal,
     configTotal: config.sharding.totalShards,
   });
+  for (const w of configWarningsOf(config)) log.warn({ field: w.path, ...(w.line ? { line: w.line } : {}) }, `config: ${w.message}`);
   if (shard) log.info({ shard: shard.index, totalShards: shard.total }, `watching shard ${shard.index} of ${shard.total}`);
   // A fatal error of the app (another monitor took the state dir) stops it like a signal, exit 1.
   let fatal: (err: Error) => void = () => {};

@@ -8,6 +8,7 @@ import { interpolate } from './interpolate.js';
 import { readSecretFile, resolveFileRefs, type ReadSecretFile, type SecretFileRead } from './fileRefs.js';
 import { errorMap, toConfigIssues } from './issues.js';
 import { configSchema, type Config } from './schema.js';
+import { configWarnings } from './warnings.js';
 
 export interface ParseConfigOptions {
   env: NodeJS.ProcessEnv;
@@ -47,16 +48,27 @@ function secretValues(data: unknown, out: string[] = []): string[] {
 }
 
 function fail(parsed: ParsedDocument, issues: LocatedIssue[], secrets: string[]): never {
-  const located: ConfigIssue[] = issues.map(({ segments, ...issue }) => {
-    const line = issue.line ?? (segments ? lineOf(parsed, segments) : undefined);
-    return line === undefined ? issue : { ...issue, line };
-  });
+  const located = locate(parsed, issues);
   located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   throw new ConfigError(redactSecrets(located, secrets));
 }
 
 // The `<key>File` files each config was built from, for the rotation watcher (src/config/watch-files.ts).
 const secretFiles = new WeakMap<object, readonly SecretFileRead[]>();
+// What each config deserves a warning about (src/config/warnings.ts), with the lines they are on.
+const warningsOf = new WeakMap<object, readonly ConfigIssue[]>();
+
+/** The warnings of a config read by parseConfig or loadConfig (check-config prints them, `run` logs them). */
+export function configWarningsOf(config: Config): readonly ConfigIssue[] {
+  return warningsOf.get(config) ?? [];
+}
+
+function locate(parsed: ParsedDocument, issues: readonly LocatedIssue[]): ConfigIssue[] {
+  return issues.map(({ segments, ...issue }) => {
+    const line = issue.line ?? (segments ? lineOf(parsed, segments) : undefined);
+    return line === undefined ? issue : { ...issue, line };
+  });
+}
 
 /** The files a config's `<key>File` secrets were read from, with the hash of what was read. */
 export function secretFilesOf(config: Config): readonly SecretFileRead[] {
@@ -94,6 +106,7 @@ export async function parseConfig(text: string, opts: ParseConfigOptions): Promi
   if (!result.success) fail(parsed, toConfigIssues(configSchema, result.error.issues), secrets);
   const config = deepFreeze(result.data);
   secretFiles.set(config, files.files);
+  warningsOf.set(config, locate(parsed, configWarnings(config)));
   return config;
 }
 

@@ -2,6 +2,7 @@
 // is given (the elapsed time of a resource still running is measured against it).
 import type { FactDecl, KindDecl } from './kind.js';
 import type { ResourceSnapshot, ResultValue } from './resource.js';
+import { statusClass } from './statuses.js';
 
 export interface Fact {
   title: string;
@@ -49,7 +50,7 @@ function firstNumber(v: ResultValue | undefined): number | undefined {
   return undefined;
 }
 
-function render(kind: KindDecl, f: FactDecl, snap: ResourceSnapshot, now: number): string | undefined {
+function render(f: FactDecl, snap: ResourceSnapshot, now: number): string | undefined {
   const from = f.from;
   let raw: ResultValue | string | undefined;
   if ('label' in from) raw = snap.labels[from.label];
@@ -84,7 +85,7 @@ function render(kind: KindDecl, f: FactDecl, snap: ResourceSnapshot, now: number
       const max = firstNumber(raw);
       if (max === undefined) return undefined;
       // A resource still at work is measured until now; a finished one until its last update.
-      const running = Object.hasOwn(kind.statuses, snap.status) && kind.statuses[snap.status] === 'inProgress';
+      const running = statusClass(snap.status) === 'inProgress';
       const end = running ? now : snap.updateTime;
       const elapsed = Math.max(0, (end - snap.createTime) / 1000);
       return `${formatDuration(elapsed)} of ${formatDuration(max)} (${Math.round((elapsed / max) * 100)}%)`;
@@ -96,7 +97,7 @@ function render(kind: KindDecl, f: FactDecl, snap: ResourceSnapshot, now: number
 export function messageFacts(kind: KindDecl, snap: ResourceSnapshot, now: number): Fact[] {
   const out: Fact[] = [];
   for (const f of kind.facts) {
-    const value = render(kind, f, snap, now);
+    const value = render(f, snap, now);
     if (value !== undefined && value.length > 0)
       out.push(f.format === 'id' ? { title: f.title, value, code: true } : { title: f.title, value });
   }

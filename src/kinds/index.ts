@@ -2,7 +2,7 @@
 import { audienceExportJob } from './audience-export-job.js';
 import { audienceGenerationJob } from './audience-generation-job.js';
 import { audienceModel } from './audience-model.js';
-import { KIND_NAMES, type KindDecl, type KindName, type ListDecl, type StatusClass, type View } from './kind.js';
+import { KIND_NAMES, type KindDecl, type KindName, type ListDecl, type View } from './kind.js';
 import { mlInputChannel } from './ml-input-channel.js';
 import { trainedModel } from './trained-model.js';
 import { trainedModelExportJob } from './trained-model-export-job.js';
@@ -34,25 +34,11 @@ export function kindOfArn(arn: string): KindDecl | undefined {
   return ALL_KINDS.find((k) => k.arn?.pattern.test(arn));
 }
 
-/** The class of a status; a value the model does not know (a new AWS status) is 'other'. */
-export function statusClass(kind: KindDecl, status: string): StatusClass {
-  return Object.hasOwn(kind.statuses, status) ? kind.statuses[status]! : 'other';
-}
+export { atRest, DEFAULT_NOTIFY_CLASSES, STATUS_CLASSES, STATUS_WORD, statusClass } from './statuses.js';
 
-/**
- * Whether a resource in this status stays there on its own (a success, a failure, or another
- * status at rest such as INACTIVE). A status the model does not know is not: a new AWS status
- * is watched closely until a release knows it.
- */
-export function atRest(kind: KindDecl, status: string): boolean {
-  return Object.hasOwn(kind.statuses, status) && kind.statuses[status] !== 'inProgress';
-}
-
-/** Statuses that notify by default: success and every failure of the kind. */
-export function defaultNotifyStatuses(kind: KindDecl): string[] {
-  return Object.entries(kind.statuses)
-    .filter(([, c]) => c === 'success' || c === 'failure')
-    .map(([s]) => s);
+/** Whether any kind's model lists this status (a value AWS added since is not, and is still watched). */
+export function isKnownStatus(status: string): boolean {
+  return ALL_KINDS.some((k) => k.statuses.includes(status));
 }
 
 /** The List operations of a kind for a scope and view. */

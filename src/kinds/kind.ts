@@ -17,7 +17,8 @@ export type KindName = (typeof KIND_NAMES)[number];
 
 /**
  * success: the resource is ready (ACTIVE); failure: a create, delete or cancel attempt failed;
- * inProgress: something is under way; other: at rest without being a result (INACTIVE).
+ * inProgress: something is under way; other: at rest without being a result (INACTIVE). The
+ * class of any status, known or not, comes from src/kinds/statuses.ts statusClass.
  */
 export type StatusClass = 'success' | 'failure' | 'inProgress' | 'other';
 
@@ -222,9 +223,13 @@ export interface KindDecl {
   readonly identity: IdentityDecl;
   /** Parent identifiers and the members (same name in every operation of the kind) they are read from. */
   readonly parents: Readonly<Partial<Record<ParentKey, string>>>;
-  /** The model's status enum shape and the class of each of its values. */
+  /**
+   * The model's status enum shape and its values, in enum order: the statuses the one-hot
+   * `_status` series always carries. A value AWS adds later is kept and classified all the same
+   * (src/kinds/statuses.ts).
+   */
   readonly statusShape: string;
-  readonly statuses: Readonly<Record<string, StatusClass>>;
+  readonly statuses: readonly string[];
   /** Get operations by view; a kind without a Get has none (its List items carry statusDetails). */
   readonly get: Readonly<Partial<Record<View, GetDecl>>>;
   /** Every List operation that returns this kind. */

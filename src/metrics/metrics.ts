@@ -4,7 +4,7 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { DeadLetter, OutboxEntry } from '../domain.js';
 import type { EvictionReason } from '../notify/dead-letter-bounds.js';
-import type { ApiOutcome, Operation } from '../aws/api.js';
+import type { AnswerIssue, ApiOutcome, Operation } from '../aws/api.js';
 import { ALL_KINDS, KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
 import type { StatusSeries } from './resource-families.js';
@@ -40,6 +40,8 @@ export interface Metrics {
   /** Expositions not yet released (scrapes still writing resource pieces). */
   activeScrapes(): number;
   apiRequest(operation: Operation, outcome: ApiOutcome, durationMs: number): void;
+  /** A value of an answer outside the model's documented range (accepted), or a List item refused. */
+  answerIssue(issue: AnswerIssue): void;
   /**
    * One recorded transition of a resource of `kind`; a change into a failure status of the kind
    * also counts in failures_total by its statusCode (never its message: free text is no label).
@@ -121,6 +123,18 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     for (const o of ['success', 'throttled', 'not_found', 'access_denied', 'validation', 'error'])
       apiRequests.inc({ operation: op, outcome: o }, 0);
   }
+  const outOfRange = new Counter({
+    name: 'cleanroomsml_monitor_api_values_out_of_range_total',
+    help: "Values in Clean Rooms ML API answers outside the service model's documented range or length, accepted as given; counted per answer read. member: the path in the answer, list positions as [].",
+    labelNames: ['operation', 'member'] as const,
+    registers,
+  });
+  const refusedItems = new Counter({
+    name: 'cleanroomsml_monitor_api_items_refused_total',
+    help: 'List items that could not be read (a member of the wrong type, a number that is not finite, a required member missing), counted per answer read; the rest of the page was read and the resource keeps its last state. member: the path in the item, list positions as [].',
+    labelNames: ['operation', 'member'] as const,
+    registers,
+  });
   const transitions = new Counter({
     name: 'cleanroomsml_monitor_transitions_total',
     help: 'Observed status transitions by resource kind; from="none" on first sight, to="VANISHED" when a resource starts answering 404.',
@@ -309,9 +323,12 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
       apiRequests.inc({ operation, outcome });
       apiDuration.observe({ operation }, secs(durationMs));
     },
+    answerIssue(issue) {
+      (issue.type === 'refused' ? refusedItems : outOfRange).inc({ operation: issue.operation, member: issue.field });
+    },
     transition(t) {
       transitions.inc({ kind: t.kind, from: t.from ?? 'none', to: t.to });
-      if (t.transition === 'status_changed' && statusClass(KINDS[t.kind], t.to) === 'failure') {
+      if (t.transition === 'status_changed' && statusClass(t.to) === 'failure') {
         failures.inc({ kind: t.kind, status: t.to, status_code: t.statusCode ?? 'none' });
       }
     },

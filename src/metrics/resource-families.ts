@@ -156,7 +156,7 @@ function resultFamily(kind: KindDecl, r: ResultDecl): Family {
 /** The families of one kind, in a fixed order: status, info, the three times, then its results as declared. */
 export function resourceFamilies(kind: KindDecl): Family[] {
   const P = `cleanroomsml_${kind.snake}_`;
-  const status = oneHot(`${P}status`, 'status', Object.keys(kind.statuses));
+  const status = oneHot(`${P}status`, 'status', kind.statuses);
   const infoLabels = kind.labels.map((l) => l.label);
   const infoHeads = infoLabels.map((l) => `",${l}="`);
   return [
@@ -164,8 +164,8 @@ export function resourceFamilies(kind: KindDecl): Family[] {
       name: `${P}status`,
       help: `Current status of the ${kind.title}: 1 for the current status, 0 for the others (metrics.statusSeries: nonTerminalOnly keeps only the current one while nothing is under way).`,
       lines: (s, mode) =>
-        // At rest: success, failure, or a status that is neither (INACTIVE, or one the model does not know yet).
-        status(esc(s.id), s.status, mode === 'nonTerminalOnly' && statusClass(kind, s.status) !== 'inProgress'),
+        // At rest: success, failure, or a status that is neither (INACTIVE, CANCELLED): src/kinds/statuses.ts.
+        status(esc(s.id), s.status, mode === 'nonTerminalOnly' && statusClass(s.status) !== 'inProgress'),
     },
     {
       name: `${P}info`,

@@ -1,12 +1,12 @@
 // Pure: which targets hear about which transitions. Runs inside the sweep, before the durable commit,
 // so its output is persisted together with the snapshots that caused it. One path for every kind:
-// everything kind-specific (which statuses are at rest, the default statuses) is read from the
-// kind's declaration.
+// what a status means (at rest or under way, success or failure) is its class (src/kinds/statuses.ts),
+// the same for a value the model lists and for one AWS added since.
 import type { OutboxEntry } from '../domain.js';
 import type { NotificationTarget } from '../config/schema.js';
 import { VANISHED } from '../domain.js';
 import type { ResourceEvent, ResourceTransition } from '../kinds/event.js';
-import { defaultNotifyStatuses, KINDS, statusClass } from '../kinds/index.js';
+import { DEFAULT_NOTIFY_CLASSES, KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
 import { eventId } from './event-id.js';
 import { compileJobNamePattern } from './job-name-pattern.js';
@@ -27,8 +27,8 @@ export interface TargetFilters {
 }
 
 /**
- * A target as routing reads it: `statuses` absent means the kind's defaults (its success and
- * every failure status, src/kinds defaultNotifyStatuses).
+ * A target as routing reads it: `statuses` lists status words and classes (success, failure,
+ * inProgress, other); absent means the default classes (src/kinds DEFAULT_NOTIFY_CLASSES).
  */
 export type RoutableTarget = Pick<NotificationTarget, 'name'> & { statuses?: readonly string[] | undefined } & TargetFilters;
 
@@ -61,10 +61,10 @@ export function resourceEvent(t: ResourceTransition): ResourceEvent {
  * Fans transitions out to targets, one OutboxEntry per (transition, target).
  *
  * Rules:
- * - status_changed / vanished: notified when the new status (VANISHED for vanished) is in the
- *   target's `statuses`, or in the kind's defaults when the target lists none.
+ * - status_changed / vanished: notified when the target's `statuses` (default: success and
+ *   failure) names the new status or its class; VANISHED is no class, it is heard only by name.
  * - first_seen of a resource at rest (any status class but inProgress: ACTIVE, a failure,
- *   INACTIVE): old news (it finished before the monitor looked, or the state was lost), so only
+ *   INACTIVE, CANCELLED): old news (it finished before the monitor looked, or the state was lost), so only
  *   with notifyOnFirstSeenTerminal. first_seen of a resource at work notifies targets listing that status.
  * - metrics_appeared: the status did not change, so it is not a status event; only `everyTransition`
  *   targets receive it. Its id hashes status `<status>#metrics` so it never collides with the
@@ -80,8 +80,7 @@ export function route(transitions: readonly ResourceTransition[], targets: reado
   if (transitions.length === 0) return out;
   const patterns = new Map(targets.map((t) => [t, t.jobNamePattern === undefined ? undefined : compileJobNamePattern(t.jobNamePattern)]));
   for (const t of transitions) {
-    const kind = KINDS[t.snapshot.kind];
-    if (t.kind === 'first_seen' && statusClass(kind, t.to) !== 'inProgress' && !opts.notifyOnFirstSeenTerminal) continue;
+    if (t.kind === 'first_seen' && statusClass(t.to) !== 'inProgress' && !opts.notifyOnFirstSeenTerminal) continue;
     const event = resourceEvent(t);
     const idStatus = t.kind === 'metrics_appeared' ? `${t.to}#metrics` : t.to;
     for (const target of targets) {
@@ -103,8 +102,9 @@ export function route(transitions: readonly ResourceTransition[], targets: reado
 function wantsStatus(target: RoutableTarget, t: ResourceTransition): boolean {
   if (target.everyTransition === true) return true;
   if (t.kind === 'metrics_appeared') return false;
-  const status = t.kind === 'vanished' ? VANISHED : t.to;
-  return (target.statuses ?? defaultNotifyStatuses(KINDS[t.snapshot.kind])).includes(status);
+  const wanted: readonly string[] = target.statuses ?? DEFAULT_NOTIFY_CLASSES;
+  if (t.kind === 'vanished') return wanted.includes(VANISHED);
+  return wanted.includes(t.to) || wanted.includes(statusClass(t.to));
 }
 
 function matchesFilters(target: RoutableTarget, t: ResourceTransition, re: RegExp | undefined): boolean {

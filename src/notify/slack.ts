@@ -11,7 +11,6 @@ import { VANISHED } from '../domain.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import { messageFacts, messageTables, type FactTable } from '../kinds/facts.js';
 import { KINDS, statusClass } from '../kinds/index.js';
-import type { KindDecl } from '../kinds/kind.js';
 import { formatDuration, formatTime, mrkdwnFit, truncate } from './slack-text.js';
 
 export const SLACK_LIMITS = {
@@ -39,9 +38,9 @@ export interface SlackMessage {
 
 const COLORS = { good: '#2EB67D', bad: '#E01E5A', neutral: '#868686', progress: '#1D9BD1' } as const;
 
-/** How a status looks, from its class in the kind's declaration. */
-function look(kind: KindDecl, status: string): { emoji: string; color: string; verb: string } {
-  const c = statusClass(kind, status);
+/** How a status looks, from its class (src/kinds/statuses.ts: new AWS values included). */
+function look(status: string): { emoji: string; color: string; verb: string } {
+  const c = statusClass(status);
   if (c === 'success') return { emoji: ':white_check_mark:', color: COLORS.good, verb: 'is ready' };
   if (c === 'failure') return { emoji: ':x:', color: COLORS.bad, verb: 'failed' };
   if (status === VANISHED) return { emoji: ':ghost:', color: COLORS.neutral, verb: 'vanished' };
@@ -78,7 +77,7 @@ function whyItFailed(details: { statusCode?: string; message?: string }): SlackB
 export function buildSlackMessage(event: ResourceEvent, opts: SlackOptions = {}): SlackMessage {
   const kind = KINDS[event.kind];
   const r = event.resource;
-  const { emoji, color, verb } = look(kind, event.status);
+  const { emoji, color, verb } = look(event.status);
   const was = event.previousStatus !== null && event.previousStatus !== event.status ? ` (was ${event.previousStatus})` : '';
   const title = kind.title.charAt(0).toUpperCase() + kind.title.slice(1);
   // `text` and `fallback` are mrkdwn-parsed in notifications: a name such as `<!channel>` or
@@ -101,7 +100,7 @@ export function buildSlackMessage(event: ResourceEvent, opts: SlackOptions = {})
     fields.push(field(f.title, f.value, f.code === true || f.value.startsWith('arn:')));
   blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: codeLine(kind.arn ? `${title} ARN` : `${title} id`, event.arn) } });
-  if (statusClass(kind, event.status) === 'failure' && r.statusDetails !== undefined) blocks.push(whyItFailed(r.statusDetails));
+  if (statusClass(event.status) === 'failure' && r.statusDetails !== undefined) blocks.push(whyItFailed(r.statusDetails));
   for (const t of messageTables(kind, r)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: table(t) } });
   const context = [
     `cleanroomsml-monitor${opts.monitorName !== undefined ? ` · ${opts.monitorName}` : ''}`,

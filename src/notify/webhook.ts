@@ -49,7 +49,7 @@ export function bodyMemberOf(kind: KindName): string {
 export function buildWebhookBody(entry: Pick<OutboxEntry, 'id'> & { event: ResourceEvent }): string {
   const e = entry.event;
   const kind = KINDS[e.kind];
-  const details = statusClass(kind, e.status) === 'failure' ? e.resource.statusDetails : undefined;
+  const details = statusClass(e.status) === 'failure' ? e.resource.statusDetails : undefined;
   const body: WebhookBody = {
     type: e.type,
     id: entry.id,

@@ -10,11 +10,11 @@
 // - Discovered resources at rest whose last update is older than `retentionMs` are retired: their
 //   series are removed. The decision depends only on (status, updateTime, now), so it never
 //   flaps: a retired resource comes back only if AWS reports a newer update (e.g. its deletion).
-import { atRest, KINDS } from '../kinds/index.js';
+import { atRest } from '../kinds/index.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 
 type Status = Pick<ResourceSnapshot, 'kind' | 'status'>;
-const resting = (s: Status): boolean => atRest(KINDS[s.kind], s.status);
+const resting = (s: Status): boolean => atRest(s.status);
 
 export interface ScheduleParams {
   activeIntervalMs: number;

@@ -38,6 +38,11 @@ export interface ListResult {
   list: PlannedList;
   /** undefined when a page failed or the List was not due: nothing is decided from it. */
   items: ResourceSnapshot[] | undefined;
+  /**
+   * Items of its pages that could not be read (src/aws/resource-deserialize.ts): the resources
+   * they name keep their last state; when one names none, absence from this List proves nothing.
+   */
+  refused?: { ids: readonly string[]; unidentified: boolean };
   /** Not called this sweep because it was not due: its resources wait, the sweep is still ok. */
   skipped?: boolean;
 }
@@ -177,7 +182,7 @@ export function sweepLists(input: ListsInput): SweepLists {
   };
   const working = new Set<string>();
   for (const s of known.values()) {
-    if (atRest(KINDS[s.kind], s.status)) continue;
+    if (atRest(s.status)) continue;
     for (const v of Object.values(s.parents)) working.add(`${s.kind}|${v}`);
   }
   for (const src of watch.sources) {
@@ -272,6 +277,7 @@ export function planSweep(input: PlanInput): SweepPlan {
   const listed = new Map<string, ResourceSnapshot>();
   const listedConn = new Map<string, ConnSpec | undefined>();
   const retiredListed = new Set<string>();
+  const refused = new Set<string>();
   const waiting: PlannedList[] = [];
   const complete: PlannedList[] = [];
   for (const r of results) {
@@ -280,6 +286,8 @@ export function planSweep(input: PlanInput): SweepPlan {
       continue;
     }
     complete.push(r.list);
+    for (const id of r.refused?.ids ?? []) refused.add(id);
+    if (r.refused?.unidentified) waiting.push(r.list);
     for (const s of r.items) {
       if (!owns(s.id) || !inRegion(s, r.list.region)) continue;
       const isStatic = watch.statics.has(s.id);
@@ -325,6 +333,9 @@ export function planSweep(input: PlanInput): SweepPlan {
       retired.push(id);
     } else if (!isWatched(prev, watch, parentArns)) {
       unwatched.push(id);
+    } else if (refused.has(id)) {
+      // Listed, but its item could not be read: its last state stands (neither gone nor asked again).
+      deferred.push(id);
     } else if (waiting.some((l) => listCovers(l, prev) && (l.discovery || watch.statics.has(id)))) {
       // A List of statics stands for its statics only: a discovered resource absent from its own
       // complete List is asked directly even when a failed List of statics would also return it.
@@ -364,7 +375,7 @@ export function planSweep(input: PlanInput): SweepPlan {
   // New resources at work are read in full now (within the budget); those first seen at rest
   // are adopted from their List item at once (the sweep stays short and the monitor ready) and
   // read in detail by the backfill, after the main commit. Kinds without a Get: the item is all.
-  const resting = (s: ResourceSnapshot) => atRest(KINDS[s.kind], s.status);
+  const resting = (s: ResourceSnapshot) => atRest(s.status);
   firstSight.sort((a, b) => Number(resting(a)) - Number(resting(b)));
   let budget = Math.max(0, input.detailBudget);
   const get = [...changed, ...unlisted];

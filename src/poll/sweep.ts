@@ -187,7 +187,8 @@ async function listAll(run: Run): Promise<{
   await pool(lists.due, Math.min(deps.concurrency, 4), async (list: PlannedList) => {
     called.push(list.key);
     try {
-      results.push({ list, items: await listPages(run, list) });
+      const { items, refused } = await listPages(run, list);
+      results.push({ list, items, ...(refused.ids.length > 0 || refused.unidentified ? { refused } : {}) });
       deps.tracker.scopeListed(list.key, startedAt);
     } catch (err) {
       failed.push(list);
@@ -212,12 +213,19 @@ async function listAll(run: Run): Promise<{
   };
 }
 
-/** Every page of one List; throws on the first page that fails. */
-async function listPages(run: Run, list: PlannedList): Promise<ResourceSnapshot[]> {
+/**
+ * Every page of one List; throws on the first page that fails. Items a page could not read
+ * (reported and counted by the client) are collected by id: their resources keep their state.
+ */
+async function listPages(
+  run: Run,
+  list: PlannedList,
+): Promise<{ items: ResourceSnapshot[]; refused: { ids: string[]; unidentified: boolean } }> {
   const c = run.deps.connections.forConn(list.conn);
   const kind = KINDS[list.kind];
   const maxPages = run.deps.maxListPages ?? MAX_LIST_PAGES;
   const items: ResourceSnapshot[] = [];
+  const refused = { ids: [] as string[], unidentified: false };
   // A List that hands back a token it gave before, or pages on without end, would hold the sweep
   // (and every other List, static resource and notification behind it) forever.
   const seen = new Set<string>();
@@ -232,6 +240,10 @@ async function listPages(run: Run, list: PlannedList): Promise<ResourceSnapshot[
       callOpts(run, c),
     ).finally(() => run.calls.list++);
     pages++;
+    for (const r of page.refused ?? []) {
+      if (r.id !== undefined) refused.ids.push(r.id);
+      else refused.unidentified = true;
+    }
     for (const s of page.items) {
       // An unchanged resource stands in the results as its stored snapshot (the plan compares
       // status and updateTime only), so nothing parsed from the page outlives the page for it:
@@ -241,7 +253,7 @@ async function listPages(run: Run, list: PlannedList): Promise<ResourceSnapshot[
       items.push(prev && prev.status === s.status && prev.updateTime === s.updateTime ? prev : s);
     }
     nextToken = page.nextToken;
-    if (!nextToken) return items;
+    if (!nextToken) return { items, refused };
     if (seen.has(nextToken))
       throw new ListRunawayError(`stopped after ${pages} pages: the List returned a nextToken it had returned before`);
     seen.add(nextToken);

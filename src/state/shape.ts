@@ -13,7 +13,6 @@ import { numberProblem } from '../aws/number-range.js';
 import type { AudienceQualityMetrics, DeadLetter, JobEvent, JobSnapshot, OutboxEntry, RelevanceMetric } from '../domain.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import { isKindName, KINDS } from '../kinds/index.js';
-import type { NumberResultDecl } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { Checkpoint } from './checkpoint-text.js';
 import { resourceEventFromJobEvent, resourceFromJob } from './legacy-job.js';
@@ -84,16 +83,6 @@ function optStr(o: Obj, k: string, where: string): void {
   if (o[k] !== undefined) str(o, k, where);
 }
 
-/** A number result of a kind's declaration: its range is the one stored values must obey. */
-function numberResult(kind: keyof typeof KINDS, key: string): NumberResultDecl {
-  const r = KINDS[kind].results.find((x) => x.key === key);
-  if (r?.type !== 'number') throw new Error(`${kind} declares no number result ${key}`);
-  return r;
-}
-const SCORE = numberResult('audienceGenerationJob', 'relevance_score');
-const RECALL = numberResult('audienceGenerationJob', 'recall_ratio');
-const AUDIENCE_SIZE = SCORE.labelNumbers?.['audience_size'] ?? { integer: true, min: 1 };
-
 function metrics(m: Obj, where: string, r: Repairs): AudienceQualityMetrics | undefined {
   if (!Array.isArray(m['relevanceMetrics'])) {
     repaired(r, `${where}.relevanceMetrics (not a list, metrics dropped)`);
@@ -103,20 +92,20 @@ function metrics(m: Obj, where: string, r: Repairs): AudienceQualityMetrics | un
   for (const [i, e] of (m['relevanceMetrics'] as unknown[]).entries()) {
     const w = `${where}.relevanceMetrics[${i}]`;
     const size = isObj(e) ? e['audienceSize'] : undefined;
-    if (!isObj(e) || !isObj(size) || typeof size['type'] !== 'string' || numberProblem(size['value'], AUDIENCE_SIZE)) {
+    if (!isObj(e) || !isObj(size) || typeof size['type'] !== 'string' || numberProblem(size['value'])) {
       repaired(r, `${w}.audienceSize (invalid, entry dropped)`);
       continue;
     }
     const out: RelevanceMetric = { audienceSize: { type: capText(size['type'], 64), value: size['value'] as number } };
     if (e['score'] !== undefined) {
-      if (numberProblem(e['score'], SCORE)) repaired(r, `${w}.score (${String(e['score'])}, dropped)`);
+      if (numberProblem(e['score'])) repaired(r, `${w}.score (${String(e['score'])}, dropped)`);
       else out.score = e['score'] as number;
     }
     list.push(out);
   }
   const result: AudienceQualityMetrics = { relevanceMetrics: list };
   if (m['recallMetric'] !== undefined) {
-    if (numberProblem(m['recallMetric'], RECALL)) repaired(r, `${where}.recallMetric (${String(m['recallMetric'])}, dropped)`);
+    if (numberProblem(m['recallMetric'])) repaired(r, `${where}.recallMetric (${String(m['recallMetric'])}, dropped)`);
     else result.recallMetric = m['recallMetric'] as number;
   }
   return result;
@@ -201,13 +190,14 @@ export function readResourceSnapshot(v: unknown, where: string, r: Repairs): Res
     } else labels[k] = capText(val);
   }
   const results = obj(o['results'], `${where}.results`);
-  // A number outside its declared range (written by a build that let it in) is dropped, like
-  // the API reader would refuse it: only that sample goes.
+  // A value that is no finite number (written by a build that let it in) is dropped, like the
+  // API reader would refuse it: only that sample goes. One outside the model's documented range
+  // is kept, as the API reader accepts it (src/aws/number-range.ts).
   for (const decl of KINDS[o['kind'] as keyof typeof KINDS].results) {
     const val = results[decl.key];
     if (decl.type !== 'number' || !Array.isArray(val)) continue;
     results[decl.key] = val.filter((smp, i) => {
-      const bad = isObj(smp) ? numberProblem(smp['value'], decl) : 'is not a sample';
+      const bad = isObj(smp) ? numberProblem(smp['value']) : 'is not a sample';
       if (bad) repaired(r, `${where}.results.${decl.key}[${i}] (${bad}, dropped)`);
       return bad === undefined;
     });

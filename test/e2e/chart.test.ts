@@ -176,7 +176,10 @@ describe('values.schema.json', () => {
     const all = msgs.join('\n');
     assert.match(all, /^serviceMonitor\.enabeld: unknown key$/m);
     assert.match(all, /^config\.polling\.concurrency: must be integer$/m);
-    assert.match(all, /^notifications\.targets\[0\]\.statuses\[0\]: must be one of CREATE_PENDING, .*ACTIVE/m);
+    assert.match(
+      all,
+      /^notifications\.targets\[0\]\.statuses\[0\]: must match pattern "\^\(\[A-Z\]\[A-Z_\]\*\|success\|failure\|inProgress\|other\)\$"$/m,
+    );
     assert.match(all, /^notifications\.targets\[0\]: must NOT be valid$/m); // slack + signingSecret
   });
 });

@@ -187,6 +187,8 @@ export const KNOWN_METRICS = [
   'cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds',
   'cleanroomsml_audience_generation_job_status_since_timestamp_seconds',
   'cleanroomsml_monitor_failures_total',
+  'cleanroomsml_monitor_api_values_out_of_range_total',
+  'cleanroomsml_monitor_api_items_refused_total',
   // every kind's families: status, info, timestamps and its declared results
   ...ALL_KINDS.flatMap((k) => [
     ...['status', 'info', 'created_timestamp_seconds', 'updated_timestamp_seconds', 'status_since_timestamp_seconds'].map(

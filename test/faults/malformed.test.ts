@@ -1,6 +1,7 @@
 // Scenario 2, malformed answers: a 200 that breaks the model for one job, in its Get and in the List
-// page that holds it; and an unknown (future) status value, which is not malformed: it is exported
-// as given.
+// page that holds it (an item that cannot be read is refused alone, the rest of its page is read;
+// a page that is not JSON or too big is an error); and an unknown (future) status value, which is
+// not malformed: it is exported as given.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReceiver } from '../helpers/receiver.js';
@@ -29,6 +30,8 @@ test('2. malformed answers are errors, never a crash or a false transition; an u
     const kinds: Array<[string, string]> = [
       ['missingField', 'status and updateTime missing'],
       ['badTimestamp', 'updateTime "not-a-timestamp"'],
+      ['wrongType', 'status the number 7'],
+      ['nonFinite', 'a number written 1e400'],
       ['nonJson', 'HTML page with status 200'],
       ['hugeBody', '6 MiB JSON body (cap 5 MiB)'],
     ];
@@ -37,7 +40,8 @@ test('2. malformed answers are errors, never a crash or a false transition; an u
         {
           scenario: `2 ${kind}`,
           fault: `malformed {arn: J1, kind: ${kind}} on Get and List for 4 s: ${what}`,
-          expected: 'counted as api errors, no transition, J1 keeps its status, /healthz 200, no crash',
+          expected:
+            'counted as api errors (a Get, a page) or refused items (a List item alone), no transition, J1 keeps its status, /healthz 200, no crash',
         },
         async (obs) => {
           await waitReady(d!);
@@ -52,10 +56,11 @@ test('2. malformed answers are errors, never a crash or a false transition; an u
           const m1 = await d!.metrics();
           const served = (await sim.requests(since)).filter((r) => r.fault === `malformed:${kind}`).length;
           const errors = m1.api('error') - m0.api('error');
+          const refused = m1.sum('cleanroomsml_monitor_api_items_refused_total') - m0.sum('cleanroomsml_monitor_api_items_refused_total');
           const transitions = m1.transitions() - m0.transitions();
           const rss = (await import('node:fs')).readFileSync(`/proc/${d!.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1];
           obs(`${served} malformed answers served`);
-          obs(`api errors +${errors}`);
+          obs(`api errors +${errors}, refused items +${refused}`);
           obs(`${transitions} transitions`);
           obs(`J1 ${m1.get(STATUS, { arn: J1, status: 'CREATE_IN_PROGRESS' }) === 1 ? 'still CREATE_IN_PROGRESS' : 'CHANGED'}`);
           obs(
@@ -63,7 +68,7 @@ test('2. malformed answers are errors, never a crash or a false transition; an u
           );
           obs(`rss ${Math.round(Number(rss) / 1024)} MB`);
           assert.ok(served > 0, 'the fault was served');
-          assert.ok(errors >= served, `api errors +${errors} < ${served} served`);
+          assert.ok(errors + refused >= served, `api errors +${errors}, refused items +${refused} < ${served} served`);
           assert.equal(transitions, 0);
           assert.equal(m1.get(STATUS, { arn: J1, status: 'CREATE_IN_PROGRESS' }), 1);
           assert.ok(

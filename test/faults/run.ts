@@ -114,8 +114,8 @@ ${table}
 Simulator faults used (\`PUT /_sim/faults\`, absent = off): \`errorRatio\`, \`throttleRatio\`, \`latencyMs\`,
 \`resetRatio\` (connection reset with no answer), \`resetListPage\` (every List request for page N is reset:
 a failure in the middle of pagination), \`malformed: {arn, kind, operations?}\` with kind
-\`missingField | badTimestamp | nonJson | hugeBody\` (a 200 that breaks the model, for that job's Get and/or
-the List page holding it). \`GET /_sim/requests?since=MS\` lists the answered requests (time, operation,
+\`missingField | badTimestamp | wrongType | nonFinite | nonJson | hugeBody\` (a 200 that breaks the model, for that
+job's Get and/or the List page holding it). \`GET /_sim/requests?since=MS\` lists the answered requests (time, operation,
 status, injected fault) so retries and backoff gaps are measured, not inferred.
 `;
 if (process.argv.length <= 2) writeFileSync(join(REPO, 'docs/reliability-faults.md'), doc);

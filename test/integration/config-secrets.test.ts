@@ -81,7 +81,7 @@ test('invalid configs carrying canary secrets: check-config and run exit 2, name
     ['jobs[0].arn: ${CANARY_VAR}', `jobs: [{arn: "\${CANARY_VAR}"}]\n`, /jobs\[0\]\.arn/],
     ['state.dir: ${CANARY_URL} as a list', `jobs: [{arn: ${JOB}}]\nstate:\n  dir: ["\${CANARY_URL}"]\n`, /state\.dir/],
     ['log.level: ${CANARY_VAR}', `jobs: [{arn: ${JOB}}]\nlog:\n  level: \${CANARY_VAR}\n`, /log\.level/],
-    ['url: ${CANARY_URL} with http', `jobs: [{arn: ${JOB}}]\n${target('      url: ${CANARY_URL}\n      statuses: [NOPE]\n')}`, /statuses/],
+    ['url: ${CANARY_URL} with http', `jobs: [{arn: ${JOB}}]\n${target('      url: ${CANARY_URL}\n      statuses: [nope]\n')}`, /statuses/],
   ];
   for (const [name, yaml, expected] of cases) {
     const cfg = join(dir, 'config.yaml');

@@ -60,15 +60,25 @@ describe('simulator faults: resets, malformed answers, request log', () => {
     assert.equal(sim.stats().requests['GetAudienceGenerationJob']!.error, 1);
   });
 
-  it('malformed answers of every kind become MalformedResponseError for Get and for the List page holding the job', async () => {
-    for (const kind of ['missingField', 'badTimestamp', 'nonJson', 'hugeBody'] as const) {
+  it('malformed answers of every kind: the Get is a MalformedResponseError; in a List, only that item is refused unless the page itself breaks', async () => {
+    for (const kind of ['missingField', 'badTimestamp', 'wrongType', 'nonFinite', 'nonJson', 'hugeBody'] as const) {
       sim.setFaults({ malformed: { arn: arn(120), kind } });
       const g = await failure(getJob(arn(120)));
       assert.equal(g.name, 'MalformedResponseError', kind);
       assert.equal(g.retryable, false);
       // Page 1 (jobs 1-100) is fine, page 2 holds job 120.
       const p1 = await listJobs();
-      assert.equal((await failure(listJobs({ nextToken: p1.nextToken! }))).name, 'MalformedResponseError', kind);
+      if (kind === 'nonJson' || kind === 'hugeBody') {
+        assert.equal((await failure(listJobs({ nextToken: p1.nextToken! }))).name, 'MalformedResponseError', kind);
+      } else {
+        const p2 = await listJobs({ nextToken: p1.nextToken! });
+        assert.equal(p2.items.length, 49, `${kind}: the rest of the page is read`);
+        assert.deepEqual(
+          p2.refused?.map((r) => r.id),
+          [arn(120)],
+          kind,
+        );
+      }
       // Other jobs are unaffected.
       assert.equal((await getJob(arn(1))).status, 'CREATE_IN_PROGRESS');
     }
@@ -98,6 +108,9 @@ describe('simulator faults: resets, malformed answers, request log', () => {
     });
     const bad = await put({ malformed: { arn: arn(1), kind: 'truncated' } });
     assert.equal(bad.status, 400);
-    assert.match(bad.json.message, /malformed\[0\]\.kind: must be one of missingField, badTimestamp, nonJson, hugeBody/);
+    assert.match(
+      bad.json.message,
+      /malformed\[0\]\.kind: must be one of missingField, badTimestamp, wrongType, nonFinite, nonJson, hugeBody/,
+    );
   });
 });

@@ -145,8 +145,8 @@ describe('simulator resources of every kind', () => {
         [{ kind: 'trainedModels', name: 'x' }, /resources\[0\]\.kind: must be one of/],
         [{ kind: 'trainedModel', name: 'x', membershipId: 'nope' }, /resources\[0\]\.membershipId: must be a lowercase UUID/],
         [
-          { kind: 'trainedModel', name: 'x', stoppingCondition: { maxRuntimeInSeconds: 0 } },
-          /resources\[0\]: .*stoppingCondition\.maxRuntimeInSeconds is 0, below its minimum 1/,
+          { kind: 'trainedModel', name: 'x', stoppingCondition: { maxRuntimeInSeconds: '60' } },
+          /resources\[0\]: .*stoppingCondition\.maxRuntimeInSeconds is not a finite number/,
         ],
         [{ kind: 'mlInputChannel', name: 'x', numberOfRecords: 'many' }, /resources\[0\]: .*numberOfRecords is not a finite number/],
         [{ kind: 'audienceExportJob', name: 'x', arn: AGJ_ARN }, /resources\[0\]\.arn: audienceExportJob has no ARN/],
@@ -380,6 +380,80 @@ describe('simulator resources of every kind', () => {
       assert.match(l.text, /^<html>/);
       const log = (await control('GET', '/_sim/requests')).json.requests;
       assert.equal(log.at(-1).fault, 'malformed:nonJson');
+    });
+  });
+
+  describe('values AWS may send that the model does not list', () => {
+    it('any status, set over the control API, is served by Get and List as given, for every kind', async () => {
+      const [tm, , job] = (
+        await put([
+          { kind: 'trainedModel', name: 'tm', arn: TM_ARN },
+          { kind: 'audienceExportJob', name: 'ex', audienceGenerationJobArn: AGJ_ARN },
+          { kind: 'audienceGenerationJob', name: 'j', arn: AGJ_ARN },
+        ])
+      ).json.resources;
+      for (const [r, status] of [
+        [tm, 'CANCELLED'],
+        [job, 'UPDATE_FAILED'],
+      ] as const) {
+        const set = await control('POST', `/_sim/resources/${encodeURIComponent(r.id)}/status`, { status });
+        assert.equal(set.status, 200);
+        assert.equal(set.json.status, status);
+      }
+      now += 1000;
+      assert.equal((await get(`/memberships/${M}/trained-models/${encodeURIComponent(TM_ARN)}`)).json.status, 'CANCELLED');
+      assert.equal((await get(`/memberships/${M}/trained-models`)).json.trainedModels[0].status, 'CANCELLED');
+      assert.equal((await get(`/audience-generation-job/${encodeURIComponent(AGJ_ARN)}`)).json.status, 'UPDATE_FAILED');
+      assert.equal((await get('/audience-generation-job')).json.audienceGenerationJobs[0].status, 'UPDATE_FAILED');
+    });
+
+    it('numbers outside the documented ranges are taken and served; wrong types and 1e400 are served only as faults, for one item', async () => {
+      const ex = (
+        await put([
+          {
+            kind: 'audienceExportJob',
+            name: 'big',
+            audienceGenerationJobArn: AGJ_ARN,
+            audienceSize: { type: 'ABSOLUTE', value: 25_000_000 },
+          },
+          { kind: 'audienceExportJob', name: 'inf', audienceGenerationJobArn: AGJ_ARN, createTime: '2026-11-28T11:00:00Z' },
+          { kind: 'audienceExportJob', name: 'typed', audienceGenerationJobArn: AGJ_ARN, createTime: '2026-11-28T11:30:00Z' },
+        ])
+      ).json.resources;
+      const [job] = sim.putJobs([
+        {
+          name: 'j',
+          arn: AGJ_ARN,
+          status: 'ACTIVE',
+          metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 25_000_000 }, score: 11 }], recallMetric: 1.5 },
+        },
+      ]);
+      assert.equal(job!['status'], 'ACTIVE');
+      // A wrong type is still refused by the control API (it would not be a resource of the model).
+      const bad = await put([
+        { kind: 'audienceExportJob', name: 'x', audienceGenerationJobArn: AGJ_ARN, audienceSize: { type: 'ABSOLUTE', value: 'many' } },
+      ]);
+      assert.equal(bad.status, 400);
+      assert.match(bad.json.message, /audienceSize\.value is not a finite number/);
+      const faults = await control('PUT', '/_sim/faults', {
+        malformed: [
+          { arn: ex[1].id, kind: 'nonFinite', operations: ['list'] },
+          { arn: ex[2].id, kind: 'wrongType', operations: ['list'] },
+        ],
+      });
+      assert.equal(faults.status, 200, JSON.stringify(faults.json));
+      const page = await get(`/audience-export-job?audienceGenerationJobArn=${encodeURIComponent(AGJ_ARN)}`);
+      assert.equal(page.status, 200);
+      assert.match(page.text, /"audienceSize":\{"type":"ABSOLUTE","value":1e400\}/);
+      assert.match(page.text, /"audienceSize":\{"type":"ABSOLUTE","value":25000000\}/);
+      assert.equal(page.json.audienceExportJobs.find((e: any) => e.name === 'typed').status, 7);
+      const g = await get(`/audience-generation-job/${encodeURIComponent(AGJ_ARN)}`);
+      assert.equal(g.json.metrics.relevanceMetrics[0].audienceSize.value, 25_000_000);
+      await control('PUT', '/_sim/faults', { malformed: { arn: AGJ_ARN, kind: 'nonFinite', operations: ['get'] } });
+      assert.match((await get(`/audience-generation-job/${encodeURIComponent(AGJ_ARN)}`)).text, /"score":1e400/);
+      // A List summary carries no number: its updateTime is the one written 1e400.
+      await control('PUT', '/_sim/faults', { malformed: { arn: AGJ_ARN, kind: 'nonFinite', operations: ['list'] } });
+      assert.match((await get('/audience-generation-job')).text, /"updateTime":1e400/);
     });
   });
 

@@ -27,7 +27,8 @@ test('a state with null (once Infinity) metrics loads repaired: /metrics valid, 
       configuredAudienceModelArn: job!.configuredAudienceModelArn,
       collaborationId: COLLAB,
       detail: 'full',
-      // What JSON.stringify made of Infinity and of an out-of-range score.
+      // What JSON.stringify made of Infinity; and a score past the model's documented range, which
+      // is kept (the API reader accepts it too, src/aws/number-range.ts).
       metrics: {
         relevanceMetrics: [
           { audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: null },
@@ -69,8 +70,9 @@ test('a state with null (once Infinity) metrics loads repaired: /metrics valid, 
       const box = await outboxOf(d);
       assert.equal(box.deadLetters.length, 0, `dead-lettered: ${JSON.stringify(box.deadLetters)}`);
       assert.match(rx.requests[0]!.body, /old-infinity/);
-      // Three values in the job, three in the copy the pending event carries.
-      assert.match(d.stdout(), /state held 6 invalid value\(s\)/);
+      // Two values in the job, two in the copy the pending event carries; the score of 11 is kept.
+      assert.match(d.stdout(), /state held 4 invalid value\(s\)/);
+      assert.match(rx.requests[0]!.body, /2,000 [^\n]* +11\\n/, 'the score of 11 in the relevance table');
 
       const metrics = await getText(`${d.url}/metrics`);
       for (const line of metrics.split('\n')) {

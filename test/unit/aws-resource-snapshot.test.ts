@@ -145,13 +145,19 @@ describe('ListAudienceGenerationJobs through the declaration', () => {
       () => deserializeResourceList(AGJ, LIST, '{"jobs":[]}'),
       malformed(/required member audienceGenerationJobs is missing or not a list/),
     );
-    assert.throws(
-      () => deserializeResourceList(AGJ, LIST, JSON.stringify({ audienceGenerationJobs: [summary, 'x'] })),
-      malformed(/ListAudienceGenerationJobs\.audienceGenerationJobs\[1\] is not an object/),
+    // An item that cannot be read costs only itself: the page's other items are read.
+    const notObject = deserializeResourceList(AGJ, LIST, JSON.stringify({ audienceGenerationJobs: [summary, 'x'] }));
+    assert.equal(notObject.items.length, 1);
+    assert.deepEqual(notObject.refused, [
+      { index: 1, member: '', message: 'ListAudienceGenerationJobs.audienceGenerationJobs[1] is not an object' },
+    ]);
+    const badTime = deserializeResourceList(
+      AGJ,
+      LIST,
+      JSON.stringify({ audienceGenerationJobs: [{ ...summary, updateTime: 'soon' }, summary] }),
     );
-    assert.throws(
-      () => deserializeResourceList(AGJ, LIST, JSON.stringify({ audienceGenerationJobs: [{ ...summary, updateTime: 'soon' }] })),
-      malformed(/audienceGenerationJobs\[0\]: member updateTime is not an ISO-8601 timestamp/),
-    );
+    assert.equal(badTime.items.length, 1);
+    assert.equal(badTime.refused?.[0]?.id, summary.audienceGenerationJobArn);
+    assert.match(badTime.refused![0]!.message, /audienceGenerationJobs\[0\]: member updateTime is not an ISO-8601 timestamp/);
   });
 });

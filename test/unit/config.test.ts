@@ -7,7 +7,7 @@ import { checkConfig } from '../../src/commands/check-config.js';
 import { ConfigError, formatPath, redactSecrets } from '../../src/config/errors.js';
 import { expand } from '../../src/config/interpolate.js';
 import { closestMatch } from '../../src/config/issues.js';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { configWarningsOf, loadConfig, parseConfig } from '../../src/config/load.js';
 import { configSchema } from '../../src/config/schema.js';
 import { fieldsAt } from '../../src/config/shape.js';
 
@@ -95,8 +95,8 @@ test('full config: ${ENV} with defaults, *File relative to the config dir, secre
   assert.equal(slack?.url, 'https://hooks.slack.com/services/T000/B000/CANARYFILESECRET456');
   assert.deepEqual(slack?.statuses, ['ACTIVE', 'CREATE_FAILED']);
   assert.equal(envSlack?.url, ENV.SLACK_WEBHOOK_URL);
-  // Absent: each kind's success and failure statuses.
-  assert.equal(envSlack?.statuses, undefined);
+  // Absent: the success and failure classes (a *_FAILED value AWS adds later included).
+  assert.deepEqual(envSlack?.statuses, ['success', 'failure']);
   assert.deepEqual(audit?.secret, ['whsec_CANARYFILESECRETCANARYFILESECRET000=', 'whsec_CANARYOLDSECRETCANARYOLDSECRET00000=']);
   assert.equal(audit?.allowHttp, true);
   assert.equal(c.polling.schedule, '0 */2 * * * *');
@@ -248,6 +248,21 @@ test('checkConfig: exit codes, output, each well under 1 s', async () => {
   const missing = join(fixtures, 'valid/does-not-exist.yaml');
   assert.deepEqual(await run(missing), { code: 2, out: [], err: [`${missing}: cannot read the config file: no such file`] });
   assert.equal((await run(join(fixtures, 'valid/full.yaml'), {})).code, 2);
+});
+
+test('statuses: any status word or class; a word no kind lists is a warning with its line, not an error', async () => {
+  const file = join(fixtures, 'valid/unknown-statuses.yaml');
+  const c = await loadConfig(file, { env: {} });
+  assert.deepEqual(c.notifications.targets[0]!.statuses, ['failure', 'CANCELLED', 'CANCEL_FAILED', 'VANISHED', 'SUCCEEDED']);
+  const out: string[] = [];
+  const err: string[] = [];
+  assert.equal(await checkConfig(file, { env: {}, stdout: (s) => out.push(s), stderr: (s) => err.push(s) }), 0);
+  assert.deepEqual(out, ['config OK: 1 static job, 0 discovery scopes, 1 notification target (ops); 2 warnings']);
+  assert.deepEqual(err, [
+    `${file}:9: notifications.targets[0].statuses[1]: warning: CANCELLED is not a status of any kind in this release's model; it is matched as AWS may send it (class other)`,
+    `${file}:9: notifications.targets[0].statuses[4]: warning: SUCCEEDED is not a status of any kind in this release's model (success is ACTIVE; there is no SUCCEEDED); it is matched as AWS may send it (class other)`,
+  ]);
+  assert.deepEqual(configWarningsOf(await loadConfig(join(fixtures, 'valid/minimal.yaml'), { env: {} })), []);
 });
 
 test('keys named like Object members (constructor, toString, __proto__...) are unknown keys, at every level', async () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDuration, messageFacts, messageTables } from '../../src/kinds/facts.js';
-import { defaultNotifyStatuses, KINDS, statusClass } from '../../src/kinds/index.js';
+import { ALL_KINDS, atRest, DEFAULT_NOTIFY_CLASSES, isKnownStatus, KINDS, STATUS_WORD, statusClass } from '../../src/kinds/index.js';
 import type { ResourceSnapshot } from '../../src/kinds/resource.js';
 
 const T = Date.parse('2026-11-28T12:00:00.000Z');
@@ -111,17 +111,38 @@ describe('messageFacts', () => {
 });
 
 describe('status classes', () => {
-  it('classify the model values and treat unknown ones as other', () => {
-    assert.equal(statusClass(KINDS.trainedModel, 'CANCEL_FAILED'), 'failure');
-    assert.equal(statusClass(KINDS.trainedModel, 'INACTIVE'), 'other');
-    assert.equal(statusClass(KINDS.mlInputChannel, 'DELETE_IN_PROGRESS'), 'inProgress');
-    assert.equal(statusClass(KINDS.audienceExportJob, 'SOMETHING_NEW'), 'other');
-    assert.equal(statusClass(KINDS.audienceExportJob, 'toString'), 'other');
+  it('classify the model values and any value AWS adds by its shape', () => {
+    assert.equal(statusClass('CANCEL_FAILED'), 'failure');
+    assert.equal(statusClass('INACTIVE'), 'other');
+    assert.equal(statusClass('DELETE_IN_PROGRESS'), 'inProgress');
+    // Values no kind's model lists: the same grammar.
+    assert.equal(statusClass('SOMETHING_FAILED'), 'failure');
+    assert.equal(statusClass('FAILED'), 'failure');
+    assert.equal(statusClass('UPDATE_IN_PROGRESS'), 'inProgress');
+    assert.equal(statusClass('UPDATE_PENDING'), 'inProgress');
+    assert.equal(statusClass('CANCELLED'), 'other');
+    assert.equal(statusClass('SOMETHING_NEW'), 'other');
+    assert.equal(statusClass('toString'), 'other');
+    // A shape is a whole suffix: these are at rest, not failures or work.
+    assert.equal(statusClass('FAILED_OVER'), 'other');
+    assert.equal(statusClass('UNFAILED'), 'other');
+    assert.equal(statusClass('ACTIVE_PENDINGS'), 'other');
+    assert.equal(statusClass('active'), 'other');
   });
 
-  it('notify by default on success and every failure of the kind', () => {
-    assert.deepEqual(defaultNotifyStatuses(KINDS.audienceGenerationJob), ['CREATE_FAILED', 'ACTIVE', 'DELETE_FAILED']);
-    assert.deepEqual(defaultNotifyStatuses(KINDS.trainedModelInferenceJob), ['CREATE_FAILED', 'ACTIVE', 'CANCEL_FAILED']);
-    assert.deepEqual(defaultNotifyStatuses(KINDS.trainedModelExportJob), ['CREATE_FAILED', 'ACTIVE']);
+  it('at rest is every class but inProgress, known or not', () => {
+    for (const s of ['ACTIVE', 'CREATE_FAILED', 'INACTIVE', 'CANCELLED', 'SOMETHING_FAILED', 'ARCHIVED']) assert.equal(atRest(s), true, s);
+    for (const s of ['CREATE_PENDING', 'DELETE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'RESTORE_PENDING']) assert.equal(atRest(s), false, s);
+  });
+
+  it('notify by default on the success and failure classes', () => {
+    assert.deepEqual(DEFAULT_NOTIFY_CLASSES, ['success', 'failure']);
+  });
+
+  it('the model lists only statuses of the status-word shape, and knows which it lists', () => {
+    for (const k of ALL_KINDS) for (const s of k.statuses) assert.match(s, STATUS_WORD);
+    assert.equal(isKnownStatus('CANCEL_FAILED'), true);
+    assert.equal(isKnownStatus('CANCELLED'), false);
+    assert.equal(isKnownStatus('VANISHED'), false);
   });
 });

@@ -61,6 +61,32 @@ test('vanished notifies targets listing VANISHED only', () => {
   assert.equal(e?.event.previousStatus, 'ACTIVE');
 });
 
+test('a status no kind lists yet is routed by its class: the default hears a new failure, not a new status at rest', () => {
+  const byDefault: RoutableTarget = { name: 'default' };
+  for (const [to, heard] of [
+    ['CANCEL_FAILED', true],
+    ['SOMETHING_FAILED', true],
+    ['ACTIVE', true],
+    ['CANCELLED', false],
+    ['UPDATE_IN_PROGRESS', false],
+    ['INACTIVE', false],
+  ] as const)
+    assert.equal(route([change('CREATE_IN_PROGRESS', to)], [byDefault], opts).length, heard ? 1 : 0, to);
+  // The default is written by class in config too: [success, failure].
+  assert.equal(route([change('CREATE_IN_PROGRESS', 'SOMETHING_FAILED')], [{ name: 'f', statuses: ['failure'] }], opts).length, 1);
+  assert.equal(route([change('CREATE_IN_PROGRESS', 'ACTIVE')], [{ name: 'f', statuses: ['failure'] }], opts).length, 0);
+  // A class names every status of it; a word names only itself.
+  assert.equal(route([change('ACTIVE', 'CANCELLED')], [{ name: 'o', statuses: ['other'] }], opts).length, 1);
+  assert.equal(route([change('ACTIVE', 'CANCELLED')], [{ name: 'c', statuses: ['CANCELLED'] }], opts).length, 1);
+  assert.equal(route([change('ACTIVE', 'ARCHIVED')], [{ name: 'c', statuses: ['CANCELLED'] }], opts).length, 0);
+  assert.equal(route([change('ACTIVE', 'UPDATE_PENDING')], [{ name: 'w', statuses: ['inProgress'] }], opts).length, 1);
+  // VANISHED is no class: `other` does not hear it.
+  assert.equal(route([change('ACTIVE', 'VANISHED', {}, 'vanished')], [{ name: 'o', statuses: ['other'] }], opts).length, 0);
+  // First sight of a resource already at rest in a new status is old news, as for known ones; under way it is not.
+  assert.equal(route([change(null, 'CANCELLED')], [{ name: 'c', statuses: ['CANCELLED'] }], opts).length, 0);
+  assert.equal(route([change(null, 'UPDATE_IN_PROGRESS')], [{ name: 'w', statuses: ['inProgress'] }], opts).length, 1);
+});
+
 test('metrics_appeared is not a status event; only everyTransition targets get it, with a distinct id', () => {
   const m = change('ACTIVE', 'ACTIVE', { status: 'ACTIVE', metrics: { relevanceMetrics: [], recallMetric: 0.5 } }, 'metrics_appeared');
   assert.equal(route([m], [DEFAULT], opts).length, 0);

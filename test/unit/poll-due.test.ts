@@ -25,7 +25,11 @@ test('retention: only resources at rest, from their updateTime; 0 keeps forever;
   assert.equal(isRetired(old, NOW - 1, P.retentionMs), false);
   assert.equal(isRetired({ ...old, status: 'CREATE_IN_PROGRESS' }, NOW, P.retentionMs), false, 'a stuck running job stays');
   assert.equal(isRetired({ ...old, status: 'CREATE_FAILED' }, NOW, P.retentionMs), true, 'a failure is at rest too');
-  assert.equal(isRetired({ ...old, status: 'SOMETHING_NEW' }, NOW, P.retentionMs), false, 'a status the model does not know is watched');
+  // A status no kind's model lists is classified by its shape: at rest unless it reads as work under way.
+  assert.equal(isRetired({ ...old, status: 'CANCELLED' }, NOW, P.retentionMs), true, 'a new status at rest retires like a finished one');
+  assert.equal(isRetired({ ...old, status: 'SOMETHING_FAILED' }, NOW, P.retentionMs), true, 'a new failure is at rest');
+  assert.equal(isRetired({ ...old, status: 'UPDATE_IN_PROGRESS' }, NOW, P.retentionMs), false, 'new work under way stays');
+  assert.equal(isRetired({ ...old, status: 'CANCELLED' }, NOW - 1, P.retentionMs), false, 'not before its retention');
   assert.equal(isRetired(old, NOW, 0), false);
   // Once retired, it stays retired for every later `now` (monotone in now): no flapping.
   for (let t = NOW; t < NOW + 30 * 86_400_000; t += 3_600_000) assert.equal(isRetired(old, t, P.retentionMs), true);
@@ -38,6 +42,14 @@ test("retention and due times follow each kind's declaration: INACTIVE is at res
   const base = { lastCheckedAt: NOW, consecutiveFailures: 0, lastFailureAt: undefined, backoffMs: 0 };
   assert.equal(jobDueAt({ ...base, job: tm, coverage: 'get' }, P), NOW + 600_000);
   assert.equal(jobDueAt({ ...base, job: { ...tm, status: 'CANCEL_PENDING' }, coverage: 'get' }, P), 0);
+});
+
+test('a status no model lists is polled as its class says: at rest at the slow interval, under way every sweep', () => {
+  const base = { lastCheckedAt: NOW, consecutiveFailures: 0, lastFailureAt: undefined, backoffMs: 0 };
+  assert.equal(jobDueAt({ ...base, job: job({ status: 'CANCELLED' }), coverage: 'get' }, P), NOW + P.terminalIntervalMs);
+  assert.equal(jobDueAt({ ...base, job: job({ status: 'UPDATE_IN_PROGRESS' }), coverage: 'get' }, P), 0);
+  assert.equal(scopeDueAt([job({ status: 'CANCELLED' })], NOW, P), NOW + P.terminalIntervalMs);
+  assert.equal(scopeDueAt([job({ status: 'CANCELLED' }), job({ status: 'UPDATE_PENDING' })], NOW, P), 0);
 });
 
 test('due times: discovery every sweep, Get-only resources at rest at the slow interval, failing ones after their backoff', () => {

@@ -153,6 +153,29 @@ describe('planSweep: audience generation jobs', () => {
     assert.deepEqual([absent.retired, ids(absent.get)], [[arn(3)], [ARN_B]]);
   });
 
+  it('a status no model lists retires by its class: CANCELLED after the retention like a finished job, UPDATE_IN_PROGRESS never', () => {
+    const at = (a: string, status: string, age: number) => job({ arn: a, status, updateTime: NOW - age, detail: 'full' });
+    const week = P.retentionMs;
+    const k = known(at(arn(1), 'CANCELLED', week), at(arn(2), 'UPDATE_IN_PROGRESS', 30 * 86_400_000), at(arn(3), 'CANCELLED', week - 1));
+    const listedAs = (s: ResourceSnapshot) => ({ ...s, detail: 'summary' as const });
+    const p = plan({ known: k, results: [{ list: LIST, items: [...k.values()].map(listedAs) }], retentionMs: week });
+    assert.deepEqual(p.retired, [arn(1)], 'at rest for the whole retention: retired, series removed');
+    assert.deepEqual(ids(p.get), [], 'nothing moved');
+    // One millisecond later the younger one goes too (the decision depends on status, updateTime and now only).
+    const later = planSweep({
+      watch: watchAgj,
+      known: k,
+      results: [{ list: LIST, items: [...k.values()].map(listedAs) }],
+      detailBudget: 100,
+      now: NOW + 1,
+      retentionMs: week,
+    });
+    assert.deepEqual(later.retired.sort(), [arn(1), arn(3)].sort());
+    // Absent from its complete listing and past retention: retired without a Get, like a known finished status.
+    const absent = plan({ known: known(at(arn(4), 'CANCELLED', week)), results: [{ list: LIST, items: [] }], retentionMs: week });
+    assert.deepEqual([absent.retired, ids(absent.get)], [[arn(4)], []]);
+  });
+
   it('backoff and slow interval hold Gets back (isDue), changes and backfill included; the known state stays', () => {
     const k = known(
       job({ status: 'CREATE_IN_PROGRESS', updateTime: NOW - 60_000 }),
@@ -335,6 +358,46 @@ describe('planSweep: other kinds', () => {
     // Its parent forgotten (or of another collaboration): no List is called for it, it is no longer watched.
     const p4 = planSweep({ watch: w, known: known(e), results: [], detailBudget: 10, now: NOW });
     assert.deepEqual(p4.unwatched, [e.id]);
+  });
+
+  it('an item the List could not read keeps its resource as it was: not gone, not asked, not forgotten; an unnamed one makes absence no evidence', () => {
+    const EXP = source('audienceExportJob', { collaborationId: COLLAB, kinds: ['audienceExportJob'] });
+    const parent = job({ arn: arn(1), status: 'ACTIVE' });
+    const list: PlannedList = { ...planned(EXP), key: `${EXP.key}|${parent.id}`, params: { audienceGenerationJobArn: parent.id } };
+    const w: Watch = { sources: [EXP], statics: new Map() };
+    const e = resource(KINDS.audienceExportJob, { detail: 'summary', parents: { audienceGenerationJobArn: parent.id } });
+    const other = { ...e, id: `${e.id}-other`, name: 'other' };
+    const moved = { ...other, status: 'ACTIVE', updateTime: other.updateTime + 1 };
+    // e's item was refused, the other one moved: e stays as it was, the other's ACTIVE is taken.
+    const p = planSweep({
+      watch: w,
+      known: known(parent, e, other),
+      results: [{ list, items: [moved], refused: { ids: [e.id], unidentified: false } }],
+      detailBudget: 10,
+      now: NOW,
+    });
+    assert.deepEqual([p.gone, p.deferred, p.retired, ids(p.get)], [[], [e.id], [], []]);
+    assert.ok(!p.unwatched.includes(e.id));
+    assert.deepEqual(p.adopt, [moved]);
+    // Refused without saying whose it is: absence from this List proves nothing about anyone.
+    const q = planSweep({
+      watch: w,
+      known: known(parent, e, other),
+      results: [{ list, items: [moved], refused: { ids: [], unidentified: true } }],
+      detailBudget: 10,
+      now: NOW,
+    });
+    assert.deepEqual([q.gone, q.deferred, q.adopt], [[], [e.id], [moved]]);
+    // A kind with a Get: a refused item is not asked again by Get every sweep (the same answer would come).
+    const k = job({ arn: arn(2), status: 'CREATE_IN_PROGRESS' });
+    const r = planSweep({
+      watch: watchAgj,
+      known: known(k),
+      results: [{ list: LIST, items: [], refused: { ids: [k.id], unidentified: false } }],
+      detailBudget: 10,
+      now: NOW,
+    });
+    assert.deepEqual([ids(r.get), r.deferred], [[], [k.id]]);
   });
 
   it('a failed List decides nothing; a resource no source covers any more is forgotten', () => {

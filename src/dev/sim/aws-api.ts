@@ -13,6 +13,8 @@ import type { SimState } from './state.js';
 import type { MalformedFault, MalformedKind } from './faults.js';
 import { outcomeOfStatus } from './stats.js';
 import { handleResourceOp, matchResourceRoute, type ResourceRoute } from './resource-api.js';
+import { KINDS } from '../../kinds/index.js';
+import type { KindDecl } from '../../kinds/kind.js';
 
 const JOB_ARN_PATTERN = 'arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:audience-generation-job/[-a-zA-Z0-9_/.]+';
 const MODEL_ARN_PATTERN = 'arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-audience-model/[-a-zA-Z0-9_/.]+';
@@ -117,6 +119,9 @@ const HUGE_BODY_BYTES = 6 * 1024 * 1024;
 /** The injected fault an answer carries, for the request log. */
 const faultOf = new WeakMap<ServerResponse, string>();
 
+/** Stands for `1e400` in a broken answer until it is written (JSON.stringify cannot write a number that is not finite). */
+const NON_FINITE = '\u0000sim-non-finite\u0000';
+
 /** Send a 200 that breaks the model in the way `kind` says (see MalformedFault). */
 function sendMalformed(res: ServerResponse, kind: MalformedKind, wire: Record<string, unknown>): void {
   faultOf.set(res, `malformed:${kind}`);
@@ -131,17 +136,57 @@ function sendMalformed(res: ServerResponse, kind: MalformedKind, wire: Record<st
     return;
   }
   if (kind === 'hugeBody') return sendJson(res, 200, { ...wire, padding: 'x'.repeat(HUGE_BODY_BYTES) });
-  sendJson(res, 200, wire);
+  // A page may hold several broken items of different kinds: every nonFinite one is written out.
+  const text = JSON.stringify(wire).replaceAll(JSON.stringify(NON_FINITE), '1e400');
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    'x-amzn-requestid': 'sim-malformed',
+  });
+  res.end(text);
 }
 
-/** The job member changes of a malformed job (missingField, badTimestamp). */
-function breakJob(w: Record<string, unknown>, kind: MalformedKind): Record<string, unknown> {
-  const out = { ...w };
+/** One resource's members broken the way `kind` says (missingField, badTimestamp, wrongType, nonFinite). */
+function breakJob(w: Record<string, unknown>, kind: MalformedKind, decl: KindDecl = KINDS.audienceGenerationJob): Record<string, unknown> {
+  const out = structuredClone(w);
   if (kind === 'missingField') {
     delete out['status'];
     delete out['updateTime'];
   } else if (kind === 'badTimestamp') out['updateTime'] = 'not-a-timestamp';
+  else if (kind === 'wrongType') out['status'] = 7;
+  else if (kind === 'nonFinite' && !breakFirstNumber(out, decl)) out['updateTime'] = NON_FINITE;
   return out;
+}
+
+/** Puts NON_FINITE in place of the first number result of `decl` that `w` carries; false when it carries none. */
+function breakFirstNumber(w: Record<string, unknown>, decl: KindDecl): boolean {
+  const holder = (from: unknown, path: readonly string[]): Record<string, unknown> | undefined => {
+    let cur = from;
+    for (const step of path.slice(0, -1)) {
+      if (typeof cur !== 'object' || cur === null) return undefined;
+      cur = (cur as Record<string, unknown>)[step];
+    }
+    return typeof cur === 'object' && cur !== null && typeof (cur as Record<string, unknown>)[path.at(-1)!] === 'number'
+      ? (cur as Record<string, unknown>)
+      : undefined;
+  };
+  for (const r of decl.results) {
+    if (r.type !== 'number') continue;
+    let from: unknown = w;
+    if (r.items) {
+      const list = r.items.reduce<unknown>(
+        (cur, step) => (typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[step] : undefined),
+        w,
+      );
+      from = Array.isArray(list) ? list[0] : undefined;
+    }
+    const h = holder(from, r.value);
+    if (h) {
+      h[r.value.at(-1)!] = NON_FINITE;
+      return true;
+    }
+  }
+  return false;
 }
 
 function getJob(state: SimState, res: ServerResponse, label: string): void {

@@ -5,13 +5,17 @@
 import type { Rng } from './prng.js';
 
 /** How a malformed answer breaks the model (see MalformedFault). */
-export const MALFORMED_KINDS = ['missingField', 'badTimestamp', 'nonJson', 'hugeBody'] as const;
+export const MALFORMED_KINDS = ['missingField', 'badTimestamp', 'wrongType', 'nonFinite', 'nonJson', 'hugeBody'] as const;
 export type MalformedKind = (typeof MALFORMED_KINDS)[number];
 
 /**
  * A 200 answer that breaks the wire model, for one job (or one resource of another kind, by id):
  * - missingField: the job (Get) or its List summary lacks the required `status` and `updateTime`
  * - badTimestamp: its `updateTime` is "not-a-timestamp"
+ * - wrongType: its `status` is the number 7 (a string in the model)
+ * - nonFinite: the first number member of its kind the answer carries (an audience size, a recall)
+ *   is written `1e400`, which JSON allows and parses to Infinity; without one, its `updateTime` is
+ *   (the number where the model has a timestamp string)
  * - nonJson: the whole answer (Get, or the List page holding the job) is an HTML error page with status 200
  * - hugeBody: the whole answer is valid JSON padded past 6 MiB (above the client's 5 MiB cap)
  */

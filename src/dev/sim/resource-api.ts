@@ -20,8 +20,8 @@ import type { SimState } from './state.js';
 export interface FaultAnswers {
   reset(): void;
   malformed(kind: MalformedKind, wire: Record<string, unknown>): void;
-  /** One resource's members broken the way `kind` says (missingField, badTimestamp). */
-  breakWire(w: Record<string, unknown>, kind: MalformedKind): Record<string, unknown>;
+  /** One resource's members broken the way `kind` says (missingField, badTimestamp, wrongType, nonFinite). */
+  breakWire(w: Record<string, unknown>, kind: MalformedKind, decl: KindDecl): Record<string, unknown>;
 }
 
 const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -71,9 +71,7 @@ type Problem = { field: string; value: string; constraint: string };
 function checkParam(kind: KindDecl, from: ParamSource, field: string, v: string): Problem | undefined {
   const bad = (constraint: string): Problem => ({ field, value: v, constraint });
   if (from === 'status')
-    return Object.hasOwn(kind.statuses, v)
-      ? undefined
-      : bad(`Member must satisfy enum value set: [${Object.keys(kind.statuses).join(', ')}]`);
+    return kind.statuses.includes(v) ? undefined : bad(`Member must satisfy enum value set: [${kind.statuses.join(', ')}]`);
   if (from === 'membershipId' || from === 'collaborationId' || from === 'versionIdentifier' || from === 'trainedModelVersionIdentifier') {
     if (v.length !== 36) return bad('Member must have length equal to 36');
     return UUID_RE.test(v) ? undefined : bad(`Member must satisfy regular expression pattern: ${UUID_PATTERN}`);
@@ -251,7 +249,7 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
     const m = state.faults.malformedFor(r.id, 'list');
     if (!m) return wire;
     bad = m.kind;
-    return faults.breakWire(wire, m.kind);
+    return faults.breakWire(wire, m.kind, kind);
   });
   if (bad) return faults.malformed(bad, body);
   sendJson(res, 200, body);
@@ -291,7 +289,7 @@ function get(
   }
   const wire = renderResource(found, op, foundStep);
   const m = state.faults.malformedFor(found.id, 'get');
-  if (m) return faults.malformed(m.kind, faults.breakWire(wire, m.kind));
+  if (m) return faults.malformed(m.kind, faults.breakWire(wire, m.kind, kind));
   sendJson(res, 200, wire);
 }
 
