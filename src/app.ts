@@ -11,6 +11,7 @@ import { scheduleIntervalMs } from './config/schedule.js';
 import { loadConfig, secretFilesOf } from './config/load.js';
 import { watchFiles, type FileWatch } from './config/watch-files.js';
 import { reloadChanges } from './config/reload.js';
+import { createReloadQueue } from './config/reload-queue.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
@@ -250,9 +251,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   // 6. The schedule (started by start()).
   let scheduler: Scheduler | undefined;
-  const schedule = (expr: string) =>
+  const schedule = (expr: string, runAtStart = true) =>
     startScheduler({
       schedule: expr,
+      runAtStart,
       maxGapMs: scheduleIntervalMs(expr),
       log: log.child({ component: 'poll' }),
       sweep: (signal) => sweep(signal),
@@ -266,7 +268,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let http: RunningHttpServer | undefined;
   let secretWatch: FileWatch | undefined;
 
-  const reload = async (next?: Config): Promise<boolean> => {
+  // Reloads run one at a time (src/config/reload-queue.ts): a SIGHUP or a rotated secret during a
+  // reload is folded into one more reload of the file as it is then. Each step that starts
+  // something checks that stop() has not begun, so a reload racing stop() leaves nothing running.
+  const applyReload = async (next: Config | undefined): Promise<boolean> => {
     let c: Config;
     try {
       if (next) c = next;
@@ -280,15 +285,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
       );
       return false;
     }
+    if (reloads.closed) return false;
     const changes = reloadChanges(config, c);
     if (changes.logLevelChanged) log.level = c.log.level;
+    // The old worker ends (its in-flight sends finish or stay pending) before the new one starts:
+    // never two workers on one outbox.
     await rt.worker.stop(STOP_OUTBOX_MS);
+    if (reloads.closed) return false;
     config = c;
     rt = runtimeOf(c);
     rt.worker.start();
     if (scheduler && changes.scheduleChanged) {
       await scheduler.stop(STOP_SWEEP_MS);
-      scheduler = schedule(c.polling.schedule);
+      // The new schedule's first tick sweeps: a reload is no reason for an extra sweep.
+      scheduler = reloads.closed ? undefined : schedule(c.polling.schedule, false);
     }
     metrics.setPollInterval(rt.intervalMs);
     metrics.configReload(true, clock.now());
@@ -299,11 +309,23 @@ export async function createApp(opts: AppOptions): Promise<App> {
         discovery: rt.spec.sources.length,
         targets: c.notifications.targets.map((t) => t.name),
         ...(fixed.length ? { needsRestart: fixed } : {}),
+        ...(reloads.folded ? { foldedRequests: reloads.folded } : {}),
       },
       fixed.length ? `config reloaded; ${fixed.join(' and ')} changes apply after a restart` : 'config reloaded',
     );
     return true;
   };
+  const reloads = createReloadQueue<Config | undefined>(async (next) => {
+    try {
+      return await applyReload(next);
+    } catch (err) {
+      // Nothing above is expected to throw; if it does, the reload is counted as refused.
+      metrics.configReload(false, clock.now());
+      log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'config reload failed');
+      return false;
+    }
+  });
+  const reload = (next?: Config): Promise<boolean> => reloads.request(next);
 
   return {
     store,
@@ -362,6 +384,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     async stop() {
       log.info('shutting down: finishing in-flight work');
       secretWatch?.stop();
+      // A reload in progress finishes first (starting nothing new); none starts after it.
+      await reloads.close();
       await scheduler?.stop(STOP_SWEEP_MS);
       await rt.worker.stop(STOP_OUTBOX_MS);
       await http?.close();
