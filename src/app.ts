@@ -18,7 +18,7 @@ import { createSteadyClock, systemClock } from './clock.js';
 import { createResourceClient, type ResourceClient } from './aws/resource-client.js';
 import { credentialsFor, type ConnSpec } from './aws/connections.js';
 import type { ApiOutcome, Operation } from './aws/api.js';
-import { openStateStore, type FileStateStore } from './state/store.js';
+import { openStateStore, type FileStateStore, type StoreOptions } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { JobTracker } from './poll/tracker.js';
 import type { SweepReport } from './poll/sweep.js';
@@ -58,6 +58,8 @@ export interface AppOptions {
   retryDelayMs?: { min: number; max: number };
   /** Outbox worker tuning (tests shorten delays). */
   outbox?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; maxAgeMs?: number };
+  /** State store tuning (tests shrink the journal thresholds and the checkpoint retry pace). */
+  state?: StateTuning;
   /** Pages one List scope may take in one sweep (default 1000; tests lower it). */
   maxListPages?: number;
   /** Start sweeping at start() (default true). */
@@ -121,10 +123,19 @@ export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): Pol
   };
 }
 
+/** Journal thresholds and checkpoint retry pace of the state store (defaults in src/state/store.ts). */
+export type StateTuning = Pick<StoreOptions, 'compactBytes' | 'maxJournalBytes' | 'checkpointRetryMs'>;
+
 /** The state dir of config `c` (locked: one monitor, or one `outbox` command, at a time). */
 export function openState(
   c: Config,
-  o: { clock: Clock; log: Logger; onWriteError?: (err: Error) => void; onWriteOk?: () => void; onLockLost?: (err: Error) => void },
+  o: {
+    clock: Clock;
+    log: Logger;
+    onWriteError?: (err: Error) => void;
+    onCheckpointError?: (err: Error) => void;
+    onLockLost?: (err: Error) => void;
+  } & StateTuning,
 ): Promise<FileStateStore> {
   return openStateStore({ dir: c.state.dir, ...o });
 }
@@ -139,25 +150,25 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (src/net/proxy-env.ts): a malformed proxy URL stops here.
   const proxies = proxySummary(process.env);
 
-  // 2. State. A failed write makes the monitor unready until a write succeeds.
-  const stateWrites = { writable: true, failures: 0 };
+  // 2. State. A record that cannot be written makes the monitor unready until a write succeeds; a
+  // failed checkpoint only degrades it (src/state/health.ts). The store retries on its own.
+  const stateCounts = { writeErrors: 0, checkpointFailures: 0 };
   const store = await openState(opts.config, {
     clock,
     log: log.child({ component: 'state' }),
+    ...(opts.state ?? {}),
     onWriteError: (err) => {
-      stateWrites.writable = false;
-      stateWrites.failures++;
+      stateCounts.writeErrors++;
       log.error(
         { err: { code: (err as NodeJS.ErrnoException).code, message: err.message } },
         'state write failed: readiness is false until a write succeeds; nothing unrecorded is sent',
       );
     },
-    onWriteOk: () => {
-      stateWrites.writable = true;
+    onCheckpointError: () => {
+      stateCounts.checkpointFailures++;
     },
     // Another monitor took the state dir over (this one was stopped past the stale time): stop.
     onLockLost: (err) => {
-      stateWrites.writable = false;
       log.fatal({ dir: opts.config.state.dir }, err.message);
       opts.onFatal?.(err);
     },
@@ -176,7 +187,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       targetNames: () => config.notifications.targets.map((t) => t.name),
       now: () => clock.now(),
       statusSeries: () => config.metrics.statusSeries,
-      stateWriteErrors: () => stateWrites.failures,
+      stateWriteErrors: () => stateCounts.writeErrors,
+      stateCheckpointFailures: () => stateCounts.checkpointFailures,
+      stateHealth: () => store.health(),
     },
     VERSION,
   );
@@ -210,7 +223,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // (state writable); AWS and scope health are metrics (src/http/readiness.ts says why).
   const tracker = new JobTracker();
   const ready = () => {
-    const r = readiness({ stateWritable: stateWrites.writable });
+    const r = readiness({ state: store.health() });
     metrics.setReady(r.ready);
     return r;
   };
@@ -224,9 +237,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}),
     ...(opts.maxListPages ? { maxListPages: opts.maxListPages } : {}),
-    beforeSweep: async () => {
-      if (!stateWrites.writable) await store.checkpoint(); // probe: has space come back?
-    },
     onCommitted: (n) => {
       ready();
       if (n > 0) rt.worker.kick();

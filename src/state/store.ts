@@ -11,13 +11,17 @@
 // anywhere else, a record of the wrong shape, or an unreadable checkpoint is corruption: the file
 // is moved aside loudly (kept, never deleted) and counted.
 //
-// The journal is bounded: it is cut at every checkpoint (compactBytes). When checkpoints keep
-// failing, the store reports a write error (readiness false, state_write_errors_total) and
-// retries at most every checkpointRetryMs; past maxJournalBytes it refuses new records with an
-// error saying why, as for a full disk, instead of growing until a restart cannot replay it.
+// The journal is bounded: it is cut at every checkpoint (compactBytes). A failed checkpoint (no
+// free inode for the new file, a failed rename) loses nothing while records can still be
+// appended: the state is `degraded` (health.ts), sweeps and deliveries go on recording into the
+// journal, and the checkpoint is retried every checkpointRetryMs on a timer of its own (and, at
+// the same pace, by appends past compactBytes). Past maxJournalBytes the store refuses new records
+// with an error saying why, as for a full disk (`unwritable`), instead of growing until a restart
+// cannot replay it. A failed append is `unwritable` too, until an append or a checkpoint succeeds.
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { systemTimers, type Timers } from '../clock.js';
 import type { Clock, DeadLetter, OutboxEntry } from '../domain.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { shareResourceStrings } from '../intern.js';
@@ -25,6 +29,7 @@ import type { Logger } from '../log.js';
 import { isTempOf, writeFileAtomic } from './atomic.js';
 import { checkpointChunks, type Checkpoint } from './checkpoint-text.js';
 import { checkStateDir } from './check-state-dir.js';
+import { stateHealth, type StateHealth } from './health.js';
 import { readJournalLines } from './journal-lines.js';
 import { acquireLock, LOCK_FILE, StateLockLostError, type StateLock } from './lock.js';
 import { parseCheckpoint, readJournalRecord, type JournalRecord, type Repairs } from './shape.js';
@@ -38,6 +43,7 @@ export const JOURNAL_FILE = 'journal.ndjson';
 // their own shape) is still read, and rewritten as version 2 at once.
 const STATE_VERSION = 2;
 const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
+const DEFAULT_CHECKPOINT_RETRY_MS = 30_000;
 // The journal never follows a symlink planted in its place (the dir check refuses such dirs;
 // this is the second line).
 const JOURNAL_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
@@ -75,11 +81,14 @@ export interface StoreOptions {
   compactBytes?: number;
   /** Journal size past which records are refused while checkpoints fail. Default 8 x compactBytes. */
   maxJournalBytes?: number;
-  /** Least time between checkpoint attempts while they fail. Default 30 s. */
+  /** Time between checkpoint attempts while they fail (a timer retries at this pace). Default 30 s. */
   checkpointRetryMs?: number;
-  /** Called when a write fails (full disk...): readiness and metrics react. */
+  /** Timers of the checkpoint retry (default Node's, unref'd). */
+  timers?: Timers;
+  /** Called when a record could not be written (failed or refused append): counted, logged. */
   onWriteError?: (err: Error) => void;
-  onWriteOk?: () => void;
+  /** Called when a checkpoint failed (records still go to the journal while appends work). */
+  onCheckpointError?: (err: Error) => void;
   /** Called once when another monitor took the state dir's lock: the store has stopped writing. */
   onLockLost?: (err: StateLockLostError) => void;
   /** Heartbeat age after which the lock is stale (default CRML_LOCK_STALE_MS or 30 s). */
@@ -88,6 +97,8 @@ export interface StoreOptions {
 
 export interface FileStateStore extends StateStore {
   readonly loadReport: LoadReport;
+  /** What the state dir can do now: ok, degraded (checkpoints fail, appends work) or unwritable. */
+  health(): StateHealth;
   /** Write a checkpoint now and truncate the journal. */
   checkpoint(): Promise<void>;
   /** Durably forget dead letters (an operator gave up on them). Returns how many were removed. */
@@ -130,9 +141,14 @@ class JournalStore implements FileStateStore {
   private closed = false;
   /** Set when another monitor took the lock: nothing is written any more. */
   private lost: StateLockLostError | undefined;
-  /** The last checkpoint failure, while checkpoints fail. */
+  /** The last checkpoint failure, while checkpoints fail, and since when they fail. */
   private checkpointError: unknown;
+  private checkpointFailingSince: number | undefined;
   private lastCheckpointTry = 0;
+  /** The error of the last append, if it failed. */
+  private appendError: unknown;
+  /** Retries the checkpoint while the state is not ok. */
+  private retryTimer: unknown;
   loadReport: LoadReport = { jobs: 0, pending: 0, deadLetters: 0, replayed: 0, tornTail: false, quarantined: [], repaired: 0 };
 
   constructor(
@@ -146,6 +162,22 @@ class JournalStore implements FileStateStore {
 
   lockLost(err: StateLockLostError): void {
     this.lost ??= err;
+    this.stopRetrying();
+  }
+
+  private get maxJournalBytes(): number {
+    return this.opts.maxJournalBytes ?? 8 * (this.opts.compactBytes ?? DEFAULT_COMPACT_BYTES);
+  }
+
+  health(): StateHealth {
+    return stateHealth({
+      // A monitor whose lock was taken writes nothing more.
+      appendError: this.lost ?? this.appendError,
+      checkpointError: this.checkpointError,
+      ...(this.checkpointFailingSince !== undefined ? { checkpointFailingSince: this.checkpointFailingSince } : {}),
+      journalBytes: this.journalBytes,
+      journalLimitBytes: this.maxJournalBytes,
+    });
   }
 
   private async quarantine(name: string, rawWhy: string): Promise<void> {
@@ -188,6 +220,8 @@ class JournalStore implements FileStateStore {
     }
     let corrupt: string | undefined;
     let n = 0;
+    // Bytes of the complete lines read so far: where a torn tail starts.
+    let completeBytes = 0;
     for await (const line of readJournalLines(this.path(JOURNAL_FILE))) {
       n++;
       // A complete journal ends with '\n': a last line without it is an append a crash tore.
@@ -195,6 +229,7 @@ class JournalStore implements FileStateStore {
         this.loadReport.tornTail = true;
         break;
       }
+      completeBytes += line.bytes;
       if (line.text.length === 0) continue;
       let rec: JournalRecord;
       try {
@@ -222,7 +257,18 @@ class JournalStore implements FileStateStore {
     }
     Object.assign(this.loadReport, { jobs: this.resourcesById.size, pending: this.outbox.size, deadLetters: this.dead.size });
     // Start from a clean checkpoint: it drops a torn tail, the repaired values and bounds the next replay.
-    await this.writeCheckpoint();
+    try {
+      await this.writeCheckpoint();
+    } catch (err) {
+      // Nothing moved aside means the checkpoint and journal on disk still hold everything loaded
+      // (repairs are made again at the next load): go on degraded, appending to that journal, after
+      // the torn tail is cut. A file moved aside is only in memory now: without a checkpoint the
+      // next start would lose it, so the start fails as it must.
+      if (err instanceof StateLockLostError || this.loadReport.quarantined.length > 0) throw err;
+      if (this.loadReport.tornTail) this.tornAt = completeBytes;
+      this.journalBytes = completeBytes;
+      this.checkpointFailed(err);
+    }
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -303,6 +349,7 @@ class JournalStore implements FileStateStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.stopRetrying();
     await this.serial(async () => {
       try {
         // A monitor that lost the lock leaves the state to the one that took it.
@@ -331,12 +378,12 @@ class JournalStore implements FileStateStore {
       if (this.closed) throw new Error('state store is closed');
       if (this.lost) throw this.lost;
       await this.lock.verify();
-      const max = this.opts.maxJournalBytes ?? 8 * (this.opts.compactBytes ?? DEFAULT_COMPACT_BYTES);
+      const max = this.maxJournalBytes;
       if (this.checkpointError !== undefined && this.journalBytes > max) {
         // Over the cap: one more checkpoint try (rate-limited), else refuse the record.
         if (!(await this.tryCheckpoint())) {
           const err = new StateJournalFullError(this.journalBytes, max, this.checkpointError);
-          this.opts.onWriteError?.(err);
+          this.appendFailed(err);
           throw err;
         }
       }
@@ -381,22 +428,33 @@ class JournalStore implements FileStateStore {
         }
         await this.journal?.close().catch(() => {});
         this.journal = undefined;
-        this.opts.onWriteError?.(err as Error);
+        this.appendFailed(err as Error);
         throw err;
       }
       this.apply(rec);
       this.seq = rec.s;
       this.journalBytes += line.length;
-      // While checkpoints fail the state is not healthy (the journal grows): stay not-ready.
-      if (this.checkpointError === undefined) this.opts.onWriteOk?.();
+      if (this.appendError !== undefined) {
+        this.appendError = undefined;
+        this.opts.log.info(
+          this.checkpointError === undefined
+            ? 'state writes succeed again'
+            : 'state journal appends succeed again (checkpoints still fail)',
+        );
+        if (this.checkpointError === undefined) this.stopRetrying();
+      }
       if (this.journalBytes > (this.opts.compactBytes ?? DEFAULT_COMPACT_BYTES)) await this.tryCheckpoint();
     });
+  }
+
+  private get checkpointRetryMs(): number {
+    return this.opts.checkpointRetryMs ?? DEFAULT_CHECKPOINT_RETRY_MS;
   }
 
   /** A checkpoint, unless one failed less than checkpointRetryMs ago. True when it succeeded. */
   private async tryCheckpoint(): Promise<boolean> {
     const now = this.opts.clock.now();
-    if (this.checkpointError !== undefined && now - this.lastCheckpointTry < (this.opts.checkpointRetryMs ?? 30_000)) return false;
+    if (this.checkpointError !== undefined && now - this.lastCheckpointTry < this.checkpointRetryMs) return false;
     this.lastCheckpointTry = now;
     try {
       await this.writeCheckpoint();
@@ -409,14 +467,57 @@ class JournalStore implements FileStateStore {
   }
 
   private checkpointFailed(err: unknown): void {
+    const first = this.checkpointError === undefined;
     this.checkpointError = err;
     this.lastCheckpointTry = this.opts.clock.now();
+    if (first) this.checkpointFailingSince = this.lastCheckpointTry;
     const e = err as NodeJS.ErrnoException;
     this.opts.log.error(
-      { err: { code: e?.code, message: e?.message }, journalBytes: this.journalBytes },
-      'state checkpoint failed; the journal keeps every record and grows until a checkpoint succeeds',
+      {
+        err: { code: e?.code, message: e?.message },
+        journalBytes: this.journalBytes,
+        journalLimitBytes: this.maxJournalBytes,
+        retryInMs: this.checkpointRetryMs,
+      },
+      'state checkpoint failed; every record still goes to the journal, which grows until a checkpoint succeeds',
     );
-    this.opts.onWriteError?.(err instanceof Error ? err : new Error(String(err)));
+    this.opts.onCheckpointError?.(err instanceof Error ? err : new Error(String(err)));
+    this.startRetrying();
+  }
+
+  private appendFailed(err: Error): void {
+    this.appendError = err;
+    this.opts.onWriteError?.(err);
+    // Nothing may append again soon (no change to record): a checkpoint retried on the timer
+    // finds out when writes work again.
+    this.startRetrying();
+  }
+
+  /** While the state is not ok, a checkpoint is tried checkpointRetryMs after the last try. */
+  private startRetrying(): void {
+    if (this.closed || this.lost) return;
+    const timers = this.opts.timers ?? systemTimers;
+    if (this.retryTimer !== undefined) timers.clearTimeout(this.retryTimer);
+    const wait = Math.max(0, this.lastCheckpointTry + this.checkpointRetryMs - this.opts.clock.now());
+    const handle = timers.setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.serial(async () => {
+        if (this.closed || this.lost || (this.checkpointError === undefined && this.appendError === undefined)) return;
+        // A failed try schedules the next one (checkpointFailed); one that was not due yet is rescheduled.
+        if (!(await this.tryCheckpoint()) && this.retryTimer === undefined) this.startRetrying();
+      }).catch(() => {
+        // A lost lock is reported through onLockLost; anything else was logged by checkpointFailed.
+      });
+    }, wait);
+    // The retry never keeps a process alive (a CLI verb that forgot close() still exits).
+    (handle as { unref?: () => void } | undefined)?.unref?.();
+    this.retryTimer = handle;
+  }
+
+  private stopRetrying(): void {
+    if (this.retryTimer === undefined) return;
+    (this.opts.timers ?? systemTimers).clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   private apply(rec: JournalRecord): void {
@@ -488,10 +589,16 @@ class JournalStore implements FileStateStore {
     this.journal = await open(this.path(JOURNAL_FILE), JOURNAL_APPEND, 0o600);
     this.tornAt = undefined;
     this.journalBytes = 0;
-    if (this.checkpointError !== undefined) {
-      this.checkpointError = undefined;
-      this.opts.log.info('state checkpoint succeeded again; the journal is compacted');
-      this.opts.onWriteOk?.();
+    // Everything in memory is durable now: the state is ok whatever failed before.
+    if (this.checkpointError !== undefined || this.appendError !== undefined) {
+      this.opts.log.info(
+        { failingForMs: this.checkpointFailingSince === undefined ? undefined : this.opts.clock.now() - this.checkpointFailingSince },
+        'state checkpoint succeeded; the journal is compacted and the state dir is healthy again',
+      );
     }
+    this.checkpointError = undefined;
+    this.checkpointFailingSince = undefined;
+    this.appendError = undefined;
+    this.stopRetrying();
   }
 }
