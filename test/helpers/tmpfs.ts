@@ -35,7 +35,8 @@ export function umount(dir: string): void {
 export function exhaustInodes(dir: string): string {
   const fill = join(dir, 'inode-filler');
   mkdirSync(fill, { recursive: true });
-  for (let i = 0; ; i++) {
+  // Called again, it takes what was freed since (a write in flight may release its temp file).
+  for (let i = readdirSync(fill).length; ; i++) {
     try {
       closeSync(openSync(join(fill, String(i)), 'wx'));
     } catch (err) {

@@ -44,7 +44,10 @@ const FAULTS: Fault[] = [
       return why ? { skip: `cannot mount a tmpfs here (${why})` } : { stateDir: join(mnt, 'state') };
     },
     inject: async (stateDir) => {
+      // Twice: a checkpoint in flight during the first fill frees its old files' inodes afterwards.
       filler = exhaustInodes(join(stateDir, '..'));
+      await new Promise((r) => setTimeout(r, 500));
+      exhaustInodes(join(stateDir, '..'));
     },
     heal: async () => freeInodes(filler),
     cleanup: async (base) => umount(join(base, 'mnt')),
