@@ -33,15 +33,15 @@ import { stateHealth, type StateHealth } from './health.js';
 import { readJournalLines } from './journal-lines.js';
 import { acquireLock, LOCK_FILE, StateLockLostError, type StateLock } from './lock.js';
 import { parseCheckpoint, readJournalRecord, type JournalRecord, type Repairs } from './shape.js';
+// Version 2 keeps every kind in `resources`; version 1 (audience generation jobs in `jobs`, in
+// their own shape) is still read, and rewritten as version 2 at once. A later version is refused.
+import { refuseNewerVersion, STATE_VERSION, StateVersionError } from './version.js';
 import type { StateStore, SweepCommit } from './types.js';
 
 export { StateCorruptError } from './shape.js';
 
 export const STATE_FILE = 'state.json';
 export const JOURNAL_FILE = 'journal.ndjson';
-// Version 2 keeps every kind in `resources`; version 1 (audience generation jobs in `jobs`, in
-// their own shape) is still read, and rewritten as version 2 at once.
-const STATE_VERSION = 2;
 const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
 const DEFAULT_CHECKPOINT_RETRY_MS = 30_000;
 // The journal never follows a symlink planted in its place (the dir check refuses such dirs;
@@ -194,19 +194,18 @@ class JournalStore implements FileStateStore {
   }
 
   async load(): Promise<void> {
-    // Temp files of processes killed mid-write (atomic.ts and lock.ts name them .<file>.<random>.tmp):
-    // never read, only removed, or every crash would leave a state-sized file behind.
-    for (const f of await readdir(this.opts.dir)) {
-      if (isTempOf(f, STATE_FILE) || isTempOf(f, JOURNAL_FILE) || isTempOf(f, LOCK_FILE)) await unlink(this.path(f)).catch(() => {});
-    }
+    // Everything is read before anything in the dir is touched: a state written by a later release
+    // (StateVersionError, from the checkpoint or any journal record) is refused with every file as it was.
     const repairs: Repairs = { count: 0 };
     let cp: Checkpoint | undefined;
+    let unreadable: Error | undefined;
     try {
       const text = await readFile(this.path(STATE_FILE), 'utf8');
-      cp = parseCheckpoint(text, STATE_VERSION, repairs);
+      cp = parseCheckpoint(text, repairs, STATE_FILE);
     } catch (err) {
+      if (err instanceof StateVersionError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') await this.quarantine(STATE_FILE, (err as Error).message);
+      if (code !== 'ENOENT') unreadable = err as Error;
     }
     if (cp) {
       this.seq = cp.seq;
@@ -232,8 +231,16 @@ class JournalStore implements FileStateStore {
       completeBytes += line.bytes;
       if (line.text.length === 0) continue;
       let rec: JournalRecord;
+      let raw: unknown;
       try {
-        rec = readJournalRecord(JSON.parse(line.text), repairs);
+        raw = JSON.parse(line.text);
+      } catch (err) {
+        corrupt = `line ${n}: ${(err as Error).message}`;
+        break;
+      }
+      refuseNewerVersion((raw as { v?: unknown } | null)?.v, `${JOURNAL_FILE} line ${n}`);
+      try {
+        rec = readJournalRecord(raw, repairs);
       } catch (err) {
         corrupt = `line ${n}: ${(err as Error).message}`;
         break;
@@ -245,6 +252,13 @@ class JournalStore implements FileStateStore {
       this.seq = rec.s;
       this.loadReport.replayed++;
     }
+    // Read through: now the dir may change. Temp files of processes killed mid-write (atomic.ts and
+    // lock.ts name them .<file>.<random>.tmp) are never read, only removed, or every crash would
+    // leave a state-sized file behind.
+    for (const f of await readdir(this.opts.dir)) {
+      if (isTempOf(f, STATE_FILE) || isTempOf(f, JOURNAL_FILE) || isTempOf(f, LOCK_FILE)) await unlink(this.path(f)).catch(() => {});
+    }
+    if (unreadable) await this.quarantine(STATE_FILE, unreadable.message);
     if (corrupt) {
       await this.quarantine(JOURNAL_FILE, corrupt);
     }
@@ -388,7 +402,8 @@ class JournalStore implements FileStateStore {
         }
       }
       const rec = { s: this.seq + 1, ...op } as JournalRecord;
-      const line = Buffer.from(`${JSON.stringify(rec)}\n`);
+      // `v` tells a release that reads an older version that a later one wrote this (version.ts).
+      const line = Buffer.from(`${JSON.stringify({ v: STATE_VERSION, ...rec })}\n`);
       let start: number | undefined;
       try {
         if (!this.journal) {
