@@ -319,7 +319,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         discovery: rt.spec.sources.length,
         targets: c.notifications.targets.map((t) => t.name),
         ...(fixed.length ? { needsRestart: fixed } : {}),
-        ...(reloads.folded ? { foldedRequests: reloads.folded } : {}),
+        ...(reloads.folded ? { foldedRequestsSinceStart: reloads.folded } : {}),
       },
       fixed.length ? `config reloaded; ${fixed.join(' and ')} changes apply after a restart` : 'config reloaded',
     );

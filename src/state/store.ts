@@ -503,17 +503,20 @@ class JournalStore implements FileStateStore {
   private appendFailed(err: Error): void {
     this.appendError = err;
     this.opts.onWriteError?.(err);
-    // Nothing may append again soon (no change to record): a checkpoint retried on the timer
-    // finds out when writes work again.
-    this.startRetrying();
+    // The next sweep with a change tries again, but there may be none for a while: a checkpoint
+    // on the timer, checkpointRetryMs from now, finds out when writes work again.
+    this.startRetrying(this.checkpointRetryMs);
   }
 
-  /** While the state is not ok, a checkpoint is tried checkpointRetryMs after the last try. */
-  private startRetrying(): void {
-    if (this.closed || this.lost) return;
+  /**
+   * While the state is not ok, a checkpoint is tried `delayMs` from now (default: checkpointRetryMs
+   * after the last try). A timer already set is kept: when it fires early, the try is not due yet
+   * and the timer is set again for when it is.
+   */
+  private startRetrying(delayMs?: number): void {
+    if (this.closed || this.lost || this.retryTimer !== undefined) return;
     const timers = this.opts.timers ?? systemTimers;
-    if (this.retryTimer !== undefined) timers.clearTimeout(this.retryTimer);
-    const wait = Math.max(0, this.lastCheckpointTry + this.checkpointRetryMs - this.opts.clock.now());
+    const wait = delayMs ?? Math.max(0, this.lastCheckpointTry + this.checkpointRetryMs - this.opts.clock.now());
     const handle = timers.setTimeout(() => {
       this.retryTimer = undefined;
       void this.serial(async () => {
