@@ -213,7 +213,11 @@ test('5d. a storm of SIGHUPs during in-flight deliveries: one reload at a time, 
         (a: number, n) => a + (n as number),
         0,
       );
-    const inForce = (r: Recorded) => (receiver.verify(r, [WEBHOOK_SECRET]).ok ? 'A' : receiver.verify(r, [SECRET_B]).ok ? 'B' : '?');
+    // Which secret signed a webhook (checked at its own timestamp).
+    const inForce = (r: Recorded) => {
+      const at = Number(r.headers['webhook-timestamp']) * 1000;
+      return receiver.verify(r, [WEBHOOK_SECRET], at).ok ? 'A' : receiver.verify(r, [SECRET_B], at).ok ? 'B' : '?';
+    };
 
     await scenario(
       {

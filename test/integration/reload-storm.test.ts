@@ -52,6 +52,11 @@ test('50 SIGHUPs (two valid configs and an invalid one) during in-flight deliver
   const B = variant(SECRET_B, '*/1 * * * * *');
   const INVALID = { ...A, notAKey: true };
   // Written whole, then renamed: a reload never reads half a file.
+  // Which secret signed a webhook (checked at its own timestamp: the daemon's clock is not ours).
+  const signedBy = (r: Recorded) => {
+    const at = Number(r.headers['webhook-timestamp']) * 1000;
+    return rx.verify(r, [SECRET_A], at).ok ? 'A' : rx.verify(r, [SECRET_B], at).ok ? 'B' : 'neither';
+  };
   const put = async (c: unknown) => {
     await writeFile(`${w.configPath}.tmp`, JSON.stringify(c));
     await rename(`${w.configPath}.tmp`, w.configPath);
@@ -113,7 +118,7 @@ test('50 SIGHUPs (two valid configs and an invalid one) during in-flight deliver
     const before = rx.requests.length;
     sim.setStatus(String(jobs[JOBS]!.audienceGenerationJobArn), { status: 'ACTIVE' });
     const [next] = (await rx.waitFor(before + 1, 10_000)).slice(before);
-    const inForce = rx.verify(next!, [SECRET_A]).ok ? 'A' : rx.verify(next!, [SECRET_B]).ok ? 'B' : 'neither';
+    const inForce = signedBy(next!);
 
     // An invalid file after the storm is refused; the last valid one keeps signing.
     await put(INVALID);
@@ -121,7 +126,7 @@ test('50 SIGHUPs (two valid configs and an invalid one) during in-flight deliver
     await until(async () => metricSample(await metrics(), 'cleanroomsml_monitor_config_last_reload_successful') === 0, 'refused');
     sim.setStatus(String(jobs[JOBS + 1]!.audienceGenerationJobArn), { status: 'ACTIVE' });
     const [after] = (await rx.waitFor(before + 2, 10_000)).slice(before + 1);
-    const afterInvalid = rx.verify(after!, [SECRET_A]).ok ? 'A' : rx.verify(after!, [SECRET_B]).ok ? 'B' : 'neither';
+    const afterInvalid = signedBy(after!);
     await sleep(1_500);
 
     const byId = new Map<string, number>();
