@@ -73,7 +73,11 @@ export interface AppOptions {
 export interface App {
   /** The config in force (changes on reload). */
   readonly config: Config;
-  /** Re-read the config file (or apply `next`); an invalid config is refused and the old one kept. */
+  /**
+   * Re-read the config file (or apply `next`); an invalid config is refused and the old one kept.
+   * One reload at a time: a request during one is folded into one more (the last request wins),
+   * and resolves with that reload's result; false once stop() has begun.
+   */
   reload(next?: Config): Promise<boolean>;
   readonly store: FileStateStore;
   readonly registry: Registry;
