@@ -11,6 +11,7 @@ import { scheduleIntervalMs } from './config/schedule.js';
 import { loadConfig, secretFilesOf } from './config/load.js';
 import { watchFiles, type FileWatch } from './config/watch-files.js';
 import { reloadChanges } from './config/reload.js';
+import { createReloadQueue } from './config/reload-queue.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
@@ -18,7 +19,7 @@ import { createResourceClient, type ResourceClient } from './aws/resource-client
 import { credentialsFor, type ConnSpec } from './aws/connections.js';
 import type { AnswerObserver, ApiOutcome, Operation } from './aws/api.js';
 import { createAnswerIssueLog } from './aws/answer-issue-log.js';
-import { openStateStore, type FileStateStore } from './state/store.js';
+import { openStateStore, type FileStateStore, type StoreOptions } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { JobTracker } from './poll/tracker.js';
 import type { SweepReport } from './poll/sweep.js';
@@ -58,6 +59,8 @@ export interface AppOptions {
   retryDelayMs?: { min: number; max: number };
   /** Outbox worker tuning (tests shorten delays). */
   outbox?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; maxAgeMs?: number };
+  /** State store tuning (tests shrink the journal thresholds and the checkpoint retry pace). */
+  state?: StateTuning;
   /** Pages one List scope may take in one sweep (default 1000; tests lower it). */
   maxListPages?: number;
   /** Start sweeping at start() (default true). */
@@ -71,7 +74,11 @@ export interface AppOptions {
 export interface App {
   /** The config in force (changes on reload). */
   readonly config: Config;
-  /** Re-read the config file (or apply `next`); an invalid config is refused and the old one kept. */
+  /**
+   * Re-read the config file (or apply `next`); an invalid config is refused and the old one kept.
+   * One reload at a time: a request during one is folded into one more (the last request wins),
+   * and resolves with that reload's result; false once stop() has begun.
+   */
   reload(next?: Config): Promise<boolean>;
   readonly store: FileStateStore;
   readonly registry: Registry;
@@ -124,10 +131,19 @@ export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): Pol
   };
 }
 
+/** Journal thresholds and checkpoint retry pace of the state store (defaults in src/state/store.ts). */
+export type StateTuning = Pick<StoreOptions, 'compactBytes' | 'maxJournalBytes' | 'checkpointRetryMs'>;
+
 /** The state dir of config `c` (locked: one monitor, or one `outbox` command, at a time). */
 export function openState(
   c: Config,
-  o: { clock: Clock; log: Logger; onWriteError?: (err: Error) => void; onWriteOk?: () => void; onLockLost?: (err: Error) => void },
+  o: {
+    clock: Clock;
+    log: Logger;
+    onWriteError?: (err: Error) => void;
+    onCheckpointError?: (err: Error) => void;
+    onLockLost?: (err: Error) => void;
+  } & StateTuning,
 ): Promise<FileStateStore> {
   return openStateStore({ dir: c.state.dir, ...o });
 }
@@ -142,25 +158,25 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (src/net/proxy-env.ts): a malformed proxy URL stops here.
   const proxies = proxySummary(process.env);
 
-  // 2. State. A failed write makes the monitor unready until a write succeeds.
-  const stateWrites = { writable: true, failures: 0 };
+  // 2. State. A record that cannot be written makes the monitor unready until a write succeeds; a
+  // failed checkpoint only degrades it (src/state/health.ts). The store retries on its own.
+  const stateCounts = { writeErrors: 0, checkpointFailures: 0 };
   const store = await openState(opts.config, {
     clock,
     log: log.child({ component: 'state' }),
+    ...(opts.state ?? {}),
     onWriteError: (err) => {
-      stateWrites.writable = false;
-      stateWrites.failures++;
+      stateCounts.writeErrors++;
       log.error(
         { err: { code: (err as NodeJS.ErrnoException).code, message: err.message } },
         'state write failed: readiness is false until a write succeeds; nothing unrecorded is sent',
       );
     },
-    onWriteOk: () => {
-      stateWrites.writable = true;
+    onCheckpointError: () => {
+      stateCounts.checkpointFailures++;
     },
     // Another monitor took the state dir over (this one was stopped past the stale time): stop.
     onLockLost: (err) => {
-      stateWrites.writable = false;
       log.fatal({ dir: opts.config.state.dir }, err.message);
       opts.onFatal?.(err);
     },
@@ -179,7 +195,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       targetNames: () => config.notifications.targets.map((t) => t.name),
       now: () => clock.now(),
       statusSeries: () => config.metrics.statusSeries,
-      stateWriteErrors: () => stateWrites.failures,
+      stateWriteErrors: () => stateCounts.writeErrors,
+      stateCheckpointFailures: () => stateCounts.checkpointFailures,
+      stateHealth: () => store.health(),
     },
     VERSION,
   );
@@ -221,7 +239,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // (state writable); AWS and scope health are metrics (src/http/readiness.ts says why).
   const tracker = new JobTracker();
   const ready = () => {
-    const r = readiness({ stateWritable: stateWrites.writable });
+    const r = readiness({ state: store.health() });
     metrics.setReady(r.ready);
     return r;
   };
@@ -235,9 +253,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}),
     ...(opts.maxListPages ? { maxListPages: opts.maxListPages } : {}),
-    beforeSweep: async () => {
-      if (!stateWrites.writable) await store.checkpoint(); // probe: has space come back?
-    },
     onCommitted: (n) => {
       ready();
       if (n > 0) rt.worker.kick();
@@ -262,9 +277,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   // 6. The schedule (started by start()).
   let scheduler: Scheduler | undefined;
-  const schedule = (expr: string) =>
+  const schedule = (expr: string, runAtStart = true) =>
     startScheduler({
       schedule: expr,
+      runAtStart,
       maxGapMs: scheduleIntervalMs(expr),
       log: log.child({ component: 'poll' }),
       sweep: (signal) => sweep(signal),
@@ -278,7 +294,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let http: RunningHttpServer | undefined;
   let secretWatch: FileWatch | undefined;
 
-  const reload = async (next?: Config): Promise<boolean> => {
+  // Reloads run one at a time (src/config/reload-queue.ts): a SIGHUP or a rotated secret during a
+  // reload is folded into one more reload of the file as it is then. Each step that starts
+  // something checks that stop() has not begun, so a reload racing stop() leaves nothing running.
+  const applyReload = async (next: Config | undefined): Promise<boolean> => {
     let c: Config;
     try {
       if (next) c = next;
@@ -292,15 +311,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
       );
       return false;
     }
+    if (reloads.closed) return false;
     const changes = reloadChanges(config, c);
     if (changes.logLevelChanged) log.level = c.log.level;
+    // The old worker ends (its in-flight sends finish or stay pending) before the new one starts:
+    // never two workers on one outbox.
     await rt.worker.stop(STOP_OUTBOX_MS);
+    if (reloads.closed) return false;
     config = c;
     rt = runtimeOf(c);
     rt.worker.start();
     if (scheduler && changes.scheduleChanged) {
       await scheduler.stop(STOP_SWEEP_MS);
-      scheduler = schedule(c.polling.schedule);
+      // The new schedule's first tick sweeps: a reload is no reason for an extra sweep.
+      scheduler = reloads.closed ? undefined : schedule(c.polling.schedule, false);
     }
     metrics.setPollInterval(rt.intervalMs);
     metrics.configReload(true, clock.now());
@@ -311,11 +335,23 @@ export async function createApp(opts: AppOptions): Promise<App> {
         discovery: rt.spec.sources.length,
         targets: c.notifications.targets.map((t) => t.name),
         ...(fixed.length ? { needsRestart: fixed } : {}),
+        ...(reloads.folded ? { foldedRequestsSinceStart: reloads.folded } : {}),
       },
       fixed.length ? `config reloaded; ${fixed.join(' and ')} changes apply after a restart` : 'config reloaded',
     );
     return true;
   };
+  const reloads = createReloadQueue<Config | undefined>(async (next) => {
+    try {
+      return await applyReload(next);
+    } catch (err) {
+      // Nothing above is expected to throw; if it does, the reload is counted as refused.
+      metrics.configReload(false, clock.now());
+      log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'config reload failed');
+      return false;
+    }
+  });
+  const reload = (next?: Config): Promise<boolean> => reloads.request(next);
 
   return {
     store,
@@ -374,6 +410,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     async stop() {
       log.info('shutting down: finishing in-flight work');
       secretWatch?.stop();
+      // A reload in progress finishes first (starting nothing new); none starts after it.
+      await reloads.close();
       await scheduler?.stop(STOP_SWEEP_MS);
       await rt.worker.stop(STOP_OUTBOX_MS);
       await http?.close();

@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
-import type { Readiness } from './readiness.js';
+import { readinessText, type Readiness } from './readiness.js';
 import { adminHostAllowed, type AdminListen } from './admin-address.js';
 
 export interface HttpDeps {
@@ -210,7 +210,7 @@ export async function startHttpServer(
         return send(res, 200, 'ok\n');
       case '/readyz': {
         const r = deps.readiness();
-        return send(res, r.ready ? 200 : 503, r.ready ? 'ready\n' : `not ready: ${r.reasons.join('; ')}\n`);
+        return send(res, r.ready ? 200 : 503, readinessText(r));
       }
       case '/':
         return send(res, 200, 'cleanroomsml-monitor: /metrics /healthz /readyz (the JSON API is on the admin listener, server.admin)\n');

@@ -11,6 +11,7 @@ import type { StatusSeries } from './resource-families.js';
 import { ResourceSeriesRenderer, type Lease } from './resource-series.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { createPieceDeflate, gzipFrame } from './gzip.js';
+import { STATE_HEALTH_STATUSES, type StateHealth } from '../state/health.js';
 
 export interface MetricsSource {
   /** Tracked resources of every kind, by id. */
@@ -22,8 +23,12 @@ export interface MetricsSource {
   now(): number;
   /** metrics.statusSeries in force (default all). */
   statusSeries?(): StatusSeries;
-  /** Failed writes to the state dir so far (a count kept by whoever sees them). */
+  /** Records that could not be written to the state dir so far (a count kept by whoever sees them). */
   stateWriteErrors?(): number;
+  /** Failed state checkpoints so far. */
+  stateCheckpointFailures?(): number;
+  /** What the state dir can do now. */
+  stateHealth?(): Pick<StateHealth, 'status' | 'journalBytes' | 'journalLimitBytes'>;
 }
 
 export type NotificationOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
@@ -278,13 +283,52 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   let writeErrorsSeen = 0;
   new Counter({
     name: 'cleanroomsml_monitor_state_write_errors_total',
-    help: 'Failed writes to the state dir (full disk, I/O errors); nothing unrecorded is ever sent.',
+    help: 'Records that could not be written to the state dir (full disk, I/O errors, journal full); nothing unrecorded is ever sent.',
     registers,
     collect() {
       // The count is kept where the writes fail (they may fail before the metrics exist).
       const n = source.stateWriteErrors?.() ?? 0;
       if (n > writeErrorsSeen) this.inc(n - writeErrorsSeen);
       writeErrorsSeen = n;
+    },
+  });
+  let checkpointFailuresSeen = 0;
+  new Counter({
+    name: 'cleanroomsml_monitor_state_checkpoint_failures_total',
+    help: 'Failed state checkpoints (records still go to the journal while it can be appended to).',
+    registers,
+    collect() {
+      const n = source.stateCheckpointFailures?.() ?? 0;
+      if (n > checkpointFailuresSeen) this.inc(n - checkpointFailuresSeen);
+      checkpointFailuresSeen = n;
+    },
+  });
+  // One-hot, read from the store at scrape time: ok, degraded (checkpoints fail, the journal
+  // records everything) or unwritable (records cannot be written).
+  new Gauge({
+    name: 'cleanroomsml_monitor_state_health',
+    help: '1 for what the state dir can do now: ok, degraded (checkpoints fail, journal appends work) or unwritable (records fail).',
+    labelNames: ['state'] as const,
+    registers,
+    collect() {
+      const now = source.stateHealth?.().status ?? 'ok';
+      for (const s of STATE_HEALTH_STATUSES) this.set({ state: s }, s === now ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'cleanroomsml_monitor_state_journal_bytes',
+    help: 'Size of the state journal; it is folded into a checkpoint as it grows, and grows while checkpoints fail.',
+    registers,
+    collect() {
+      this.set(source.stateHealth?.().journalBytes ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'cleanroomsml_monitor_state_journal_limit_bytes',
+    help: 'Journal size past which new records are refused while checkpoints fail.',
+    registers,
+    collect() {
+      this.set(source.stateHealth?.().journalLimitBytes ?? 0);
     },
   });
   const quarantined = new Counter({

@@ -35,8 +35,6 @@ export interface PollerOptions {
   retryDelayMs?: { min: number; max: number };
   /** Pages one List scope may take in one sweep (tests lower it). */
   maxListPages?: number;
-  /** Runs first in each sweep; a throw fails the sweep (e.g. probing a state dir that was full). */
-  beforeSweep?: () => Promise<void>;
   /** The main results are durably committed (the backfill may go on); `lastSuccessAt` as updated by them. */
   onCommitted?: (notifications: number, ok: boolean, lastSuccessAt: number | undefined) => void;
   /** A transition was durably recorded. */
@@ -58,7 +56,6 @@ export function createPoller(o: PollerOptions): Poller {
     async sweep(signal) {
       const rt = o.runtime();
       try {
-        await o.beforeSweep?.();
         const r = await runSweep(
           {
             store: o.store,

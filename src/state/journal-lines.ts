@@ -10,6 +10,8 @@ const CHUNK = 1024 * 1024;
 export interface JournalLine {
   text: string;
   complete: boolean;
+  /** Bytes of the line in the file, its '\n' included. */
+  bytes: number;
 }
 
 /** The lines of `path` in order (nothing when it does not exist). */
@@ -30,14 +32,18 @@ export async function* readJournalLines(path: string): AsyncGenerator<JournalLin
       let start = 0;
       for (let nl = buf.indexOf(10, start); nl !== -1 && nl < bytesRead; nl = buf.indexOf(10, start)) {
         parts.push(buf.subarray(start, nl));
-        yield { text: Buffer.concat(parts).toString('utf8'), complete: true };
+        const line = Buffer.concat(parts);
+        yield { text: line.toString('utf8'), complete: true, bytes: line.length + 1 };
         parts = [];
         start = nl + 1;
       }
       // Copy: `buf` is reused by the next read.
       if (start < bytesRead) parts.push(Buffer.from(buf.subarray(start, bytesRead)));
     }
-    if (parts.length > 0) yield { text: Buffer.concat(parts).toString('utf8'), complete: false };
+    if (parts.length > 0) {
+      const line = Buffer.concat(parts);
+      yield { text: line.toString('utf8'), complete: false, bytes: line.length };
+    }
   } finally {
     await fh.close();
   }

@@ -16,6 +16,7 @@ import { isKindName, KINDS } from '../kinds/index.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { Checkpoint } from './checkpoint-text.js';
 import { resourceEventFromJobEvent, resourceFromJob } from './legacy-job.js';
+import { OLDEST_STATE_VERSION, refuseNewerVersion, STATE_VERSION } from './version.js';
 
 export class StateCorruptError extends Error {}
 
@@ -318,8 +319,12 @@ export function readJournalRecord(v: unknown, r: Repairs): JournalRecord {
   return o as unknown as JournalRecord;
 }
 
-/** The checkpoint text, checked against the checkpoint shape of `version`. */
-export function parseCheckpoint(text: string, version: number, r: Repairs): Checkpoint {
+/**
+ * The checkpoint text (of file `file`), checked against the checkpoint shape of its version. A
+ * version above STATE_VERSION throws StateVersionError (a later release wrote it), not corruption.
+ */
+export function parseCheckpoint(text: string, r: Repairs, file = 'state.json'): Checkpoint {
+  const version = STATE_VERSION;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -327,9 +332,10 @@ export function parseCheckpoint(text: string, version: number, r: Repairs): Chec
     throw new StateCorruptError(`not JSON: ${(err as Error).message}`);
   }
   if (!isObj(raw)) throw new StateCorruptError('not an object');
-  if (raw['version'] !== version && raw['version'] !== 1) {
+  refuseNewerVersion(raw['version'], file);
+  if (raw['version'] !== version && raw['version'] !== OLDEST_STATE_VERSION) {
     throw new StateCorruptError(
-      `unsupported state version ${String(raw['version']).slice(0, 20)} (this build reads versions 1 to ${version})`,
+      `unsupported state version ${String(raw['version']).slice(0, 20)} (this build reads versions ${OLDEST_STATE_VERSION} to ${version})`,
     );
   }
   const seq = num(raw, 'seq', 'checkpoint');

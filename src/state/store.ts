@@ -11,13 +11,17 @@
 // anywhere else, a record of the wrong shape, or an unreadable checkpoint is corruption: the file
 // is moved aside loudly (kept, never deleted) and counted.
 //
-// The journal is bounded: it is cut at every checkpoint (compactBytes). When checkpoints keep
-// failing, the store reports a write error (readiness false, state_write_errors_total) and
-// retries at most every checkpointRetryMs; past maxJournalBytes it refuses new records with an
-// error saying why, as for a full disk, instead of growing until a restart cannot replay it.
+// The journal is bounded: it is cut at every checkpoint (compactBytes). A failed checkpoint (no
+// free inode for the new file, a failed rename) loses nothing while records can still be
+// appended: the state is `degraded` (health.ts), sweeps and deliveries go on recording into the
+// journal, and the checkpoint is retried every checkpointRetryMs on a timer of its own (and, at
+// the same pace, by appends past compactBytes). Past maxJournalBytes the store refuses new records
+// with an error saying why, as for a full disk (`unwritable`), instead of growing until a restart
+// cannot replay it. A failed append is `unwritable` too, until an append or a checkpoint succeeds.
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { systemTimers, type Timers } from '../clock.js';
 import type { Clock, DeadLetter, OutboxEntry } from '../domain.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { shareResourceStrings } from '../intern.js';
@@ -25,19 +29,21 @@ import type { Logger } from '../log.js';
 import { isTempOf, writeFileAtomic } from './atomic.js';
 import { checkpointChunks, type Checkpoint } from './checkpoint-text.js';
 import { checkStateDir } from './check-state-dir.js';
+import { stateHealth, type StateHealth } from './health.js';
 import { readJournalLines } from './journal-lines.js';
 import { acquireLock, LOCK_FILE, StateLockLostError, type StateLock } from './lock.js';
 import { parseCheckpoint, readJournalRecord, type JournalRecord, type Repairs } from './shape.js';
+// Version 2 keeps every kind in `resources`; version 1 (audience generation jobs in `jobs`, in
+// their own shape) is still read, and rewritten as version 2 at once. A later version is refused.
+import { refuseNewerVersion, STATE_VERSION, StateVersionError } from './version.js';
 import type { StateStore, SweepCommit } from './types.js';
 
 export { StateCorruptError } from './shape.js';
 
 export const STATE_FILE = 'state.json';
 export const JOURNAL_FILE = 'journal.ndjson';
-// Version 2 keeps every kind in `resources`; version 1 (audience generation jobs in `jobs`, in
-// their own shape) is still read, and rewritten as version 2 at once.
-const STATE_VERSION = 2;
 const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
+const DEFAULT_CHECKPOINT_RETRY_MS = 30_000;
 // The journal never follows a symlink planted in its place (the dir check refuses such dirs;
 // this is the second line).
 const JOURNAL_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
@@ -75,11 +81,14 @@ export interface StoreOptions {
   compactBytes?: number;
   /** Journal size past which records are refused while checkpoints fail. Default 8 x compactBytes. */
   maxJournalBytes?: number;
-  /** Least time between checkpoint attempts while they fail. Default 30 s. */
+  /** Time between checkpoint attempts while they fail (a timer retries at this pace). Default 30 s. */
   checkpointRetryMs?: number;
-  /** Called when a write fails (full disk...): readiness and metrics react. */
+  /** Timers of the checkpoint retry (default Node's, unref'd). */
+  timers?: Timers;
+  /** Called when a record could not be written (failed or refused append): counted, logged. */
   onWriteError?: (err: Error) => void;
-  onWriteOk?: () => void;
+  /** Called when a checkpoint failed (records still go to the journal while appends work). */
+  onCheckpointError?: (err: Error) => void;
   /** Called once when another monitor took the state dir's lock: the store has stopped writing. */
   onLockLost?: (err: StateLockLostError) => void;
   /** Heartbeat age after which the lock is stale (default CRML_LOCK_STALE_MS or 30 s). */
@@ -88,6 +97,8 @@ export interface StoreOptions {
 
 export interface FileStateStore extends StateStore {
   readonly loadReport: LoadReport;
+  /** What the state dir can do now: ok, degraded (checkpoints fail, appends work) or unwritable. */
+  health(): StateHealth;
   /** Write a checkpoint now and truncate the journal. */
   checkpoint(): Promise<void>;
   /** Durably forget dead letters (an operator gave up on them). Returns how many were removed. */
@@ -130,9 +141,14 @@ class JournalStore implements FileStateStore {
   private closed = false;
   /** Set when another monitor took the lock: nothing is written any more. */
   private lost: StateLockLostError | undefined;
-  /** The last checkpoint failure, while checkpoints fail. */
+  /** The last checkpoint failure, while checkpoints fail, and since when they fail. */
   private checkpointError: unknown;
+  private checkpointFailingSince: number | undefined;
   private lastCheckpointTry = 0;
+  /** The error of the last append, if it failed. */
+  private appendError: unknown;
+  /** Retries the checkpoint while the state is not ok. */
+  private retryTimer: unknown;
   loadReport: LoadReport = { jobs: 0, pending: 0, deadLetters: 0, replayed: 0, tornTail: false, quarantined: [], repaired: 0 };
 
   constructor(
@@ -146,6 +162,22 @@ class JournalStore implements FileStateStore {
 
   lockLost(err: StateLockLostError): void {
     this.lost ??= err;
+    this.stopRetrying();
+  }
+
+  private get maxJournalBytes(): number {
+    return this.opts.maxJournalBytes ?? 8 * (this.opts.compactBytes ?? DEFAULT_COMPACT_BYTES);
+  }
+
+  health(): StateHealth {
+    return stateHealth({
+      // A monitor whose lock was taken writes nothing more.
+      appendError: this.lost ?? this.appendError,
+      checkpointError: this.checkpointError,
+      ...(this.checkpointFailingSince !== undefined ? { checkpointFailingSince: this.checkpointFailingSince } : {}),
+      journalBytes: this.journalBytes,
+      journalLimitBytes: this.maxJournalBytes,
+    });
   }
 
   private async quarantine(name: string, rawWhy: string): Promise<void> {
@@ -162,19 +194,18 @@ class JournalStore implements FileStateStore {
   }
 
   async load(): Promise<void> {
-    // Temp files of processes killed mid-write (atomic.ts and lock.ts name them .<file>.<random>.tmp):
-    // never read, only removed, or every crash would leave a state-sized file behind.
-    for (const f of await readdir(this.opts.dir)) {
-      if (isTempOf(f, STATE_FILE) || isTempOf(f, JOURNAL_FILE) || isTempOf(f, LOCK_FILE)) await unlink(this.path(f)).catch(() => {});
-    }
+    // Everything is read before anything in the dir is touched: a state written by a later release
+    // (StateVersionError, from the checkpoint or any journal record) is refused with every file as it was.
     const repairs: Repairs = { count: 0 };
     let cp: Checkpoint | undefined;
+    let unreadable: Error | undefined;
     try {
       const text = await readFile(this.path(STATE_FILE), 'utf8');
-      cp = parseCheckpoint(text, STATE_VERSION, repairs);
+      cp = parseCheckpoint(text, repairs, STATE_FILE);
     } catch (err) {
+      if (err instanceof StateVersionError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') await this.quarantine(STATE_FILE, (err as Error).message);
+      if (code !== 'ENOENT') unreadable = err as Error;
     }
     if (cp) {
       this.seq = cp.seq;
@@ -188,6 +219,8 @@ class JournalStore implements FileStateStore {
     }
     let corrupt: string | undefined;
     let n = 0;
+    // Bytes of the complete lines read so far: where a torn tail starts.
+    let completeBytes = 0;
     for await (const line of readJournalLines(this.path(JOURNAL_FILE))) {
       n++;
       // A complete journal ends with '\n': a last line without it is an append a crash tore.
@@ -195,10 +228,19 @@ class JournalStore implements FileStateStore {
         this.loadReport.tornTail = true;
         break;
       }
+      completeBytes += line.bytes;
       if (line.text.length === 0) continue;
       let rec: JournalRecord;
+      let raw: unknown;
       try {
-        rec = readJournalRecord(JSON.parse(line.text), repairs);
+        raw = JSON.parse(line.text);
+      } catch (err) {
+        corrupt = `line ${n}: ${(err as Error).message}`;
+        break;
+      }
+      refuseNewerVersion((raw as { v?: unknown } | null)?.v, `${JOURNAL_FILE} line ${n}`);
+      try {
+        rec = readJournalRecord(raw, repairs);
       } catch (err) {
         corrupt = `line ${n}: ${(err as Error).message}`;
         break;
@@ -210,6 +252,13 @@ class JournalStore implements FileStateStore {
       this.seq = rec.s;
       this.loadReport.replayed++;
     }
+    // Read through: now the dir may change. Temp files of processes killed mid-write (atomic.ts and
+    // lock.ts name them .<file>.<random>.tmp) are never read, only removed, or every crash would
+    // leave a state-sized file behind.
+    for (const f of await readdir(this.opts.dir)) {
+      if (isTempOf(f, STATE_FILE) || isTempOf(f, JOURNAL_FILE) || isTempOf(f, LOCK_FILE)) await unlink(this.path(f)).catch(() => {});
+    }
+    if (unreadable) await this.quarantine(STATE_FILE, unreadable.message);
     if (corrupt) {
       await this.quarantine(JOURNAL_FILE, corrupt);
     }
@@ -222,7 +271,18 @@ class JournalStore implements FileStateStore {
     }
     Object.assign(this.loadReport, { jobs: this.resourcesById.size, pending: this.outbox.size, deadLetters: this.dead.size });
     // Start from a clean checkpoint: it drops a torn tail, the repaired values and bounds the next replay.
-    await this.writeCheckpoint();
+    try {
+      await this.writeCheckpoint();
+    } catch (err) {
+      // Nothing moved aside means the checkpoint and journal on disk still hold everything loaded
+      // (repairs are made again at the next load): go on degraded, appending to that journal, after
+      // the torn tail is cut. A file moved aside is only in memory now: without a checkpoint the
+      // next start would lose it, so the start fails as it must.
+      if (err instanceof StateLockLostError || this.loadReport.quarantined.length > 0) throw err;
+      if (this.loadReport.tornTail) this.tornAt = completeBytes;
+      this.journalBytes = completeBytes;
+      this.checkpointFailed(err);
+    }
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -303,6 +363,7 @@ class JournalStore implements FileStateStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.stopRetrying();
     await this.serial(async () => {
       try {
         // A monitor that lost the lock leaves the state to the one that took it.
@@ -331,17 +392,18 @@ class JournalStore implements FileStateStore {
       if (this.closed) throw new Error('state store is closed');
       if (this.lost) throw this.lost;
       await this.lock.verify();
-      const max = this.opts.maxJournalBytes ?? 8 * (this.opts.compactBytes ?? DEFAULT_COMPACT_BYTES);
+      const max = this.maxJournalBytes;
       if (this.checkpointError !== undefined && this.journalBytes > max) {
         // Over the cap: one more checkpoint try (rate-limited), else refuse the record.
         if (!(await this.tryCheckpoint())) {
           const err = new StateJournalFullError(this.journalBytes, max, this.checkpointError);
-          this.opts.onWriteError?.(err);
+          this.appendFailed(err);
           throw err;
         }
       }
       const rec = { s: this.seq + 1, ...op } as JournalRecord;
-      const line = Buffer.from(`${JSON.stringify(rec)}\n`);
+      // `v` tells a release that reads an older version that a later one wrote this (version.ts).
+      const line = Buffer.from(`${JSON.stringify({ v: STATE_VERSION, ...rec })}\n`);
       let start: number | undefined;
       try {
         if (!this.journal) {
@@ -381,22 +443,33 @@ class JournalStore implements FileStateStore {
         }
         await this.journal?.close().catch(() => {});
         this.journal = undefined;
-        this.opts.onWriteError?.(err as Error);
+        this.appendFailed(err as Error);
         throw err;
       }
       this.apply(rec);
       this.seq = rec.s;
       this.journalBytes += line.length;
-      // While checkpoints fail the state is not healthy (the journal grows): stay not-ready.
-      if (this.checkpointError === undefined) this.opts.onWriteOk?.();
+      if (this.appendError !== undefined) {
+        this.appendError = undefined;
+        this.opts.log.info(
+          this.checkpointError === undefined
+            ? 'state writes succeed again'
+            : 'state journal appends succeed again (checkpoints still fail)',
+        );
+        if (this.checkpointError === undefined) this.stopRetrying();
+      }
       if (this.journalBytes > (this.opts.compactBytes ?? DEFAULT_COMPACT_BYTES)) await this.tryCheckpoint();
     });
+  }
+
+  private get checkpointRetryMs(): number {
+    return this.opts.checkpointRetryMs ?? DEFAULT_CHECKPOINT_RETRY_MS;
   }
 
   /** A checkpoint, unless one failed less than checkpointRetryMs ago. True when it succeeded. */
   private async tryCheckpoint(): Promise<boolean> {
     const now = this.opts.clock.now();
-    if (this.checkpointError !== undefined && now - this.lastCheckpointTry < (this.opts.checkpointRetryMs ?? 30_000)) return false;
+    if (this.checkpointError !== undefined && now - this.lastCheckpointTry < this.checkpointRetryMs) return false;
     this.lastCheckpointTry = now;
     try {
       await this.writeCheckpoint();
@@ -409,14 +482,60 @@ class JournalStore implements FileStateStore {
   }
 
   private checkpointFailed(err: unknown): void {
+    const first = this.checkpointError === undefined;
     this.checkpointError = err;
     this.lastCheckpointTry = this.opts.clock.now();
+    if (first) this.checkpointFailingSince = this.lastCheckpointTry;
     const e = err as NodeJS.ErrnoException;
     this.opts.log.error(
-      { err: { code: e?.code, message: e?.message }, journalBytes: this.journalBytes },
-      'state checkpoint failed; the journal keeps every record and grows until a checkpoint succeeds',
+      {
+        err: { code: e?.code, message: e?.message },
+        journalBytes: this.journalBytes,
+        journalLimitBytes: this.maxJournalBytes,
+        retryInMs: this.checkpointRetryMs,
+      },
+      'state checkpoint failed; every record still goes to the journal, which grows until a checkpoint succeeds',
     );
-    this.opts.onWriteError?.(err instanceof Error ? err : new Error(String(err)));
+    this.opts.onCheckpointError?.(err instanceof Error ? err : new Error(String(err)));
+    this.startRetrying();
+  }
+
+  private appendFailed(err: Error): void {
+    this.appendError = err;
+    this.opts.onWriteError?.(err);
+    // The next sweep with a change tries again, but there may be none for a while: a checkpoint
+    // on the timer, checkpointRetryMs from now, finds out when writes work again.
+    this.startRetrying(this.checkpointRetryMs);
+  }
+
+  /**
+   * While the state is not ok, a checkpoint is tried `delayMs` from now (default: checkpointRetryMs
+   * after the last try). A timer already set is kept: when it fires early, the try is not due yet
+   * and the timer is set again for when it is.
+   */
+  private startRetrying(delayMs?: number): void {
+    if (this.closed || this.lost || this.retryTimer !== undefined) return;
+    const timers = this.opts.timers ?? systemTimers;
+    const wait = delayMs ?? Math.max(0, this.lastCheckpointTry + this.checkpointRetryMs - this.opts.clock.now());
+    const handle = timers.setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.serial(async () => {
+        if (this.closed || this.lost || (this.checkpointError === undefined && this.appendError === undefined)) return;
+        // A failed try schedules the next one (checkpointFailed); one that was not due yet is rescheduled.
+        if (!(await this.tryCheckpoint()) && this.retryTimer === undefined) this.startRetrying();
+      }).catch(() => {
+        // A lost lock is reported through onLockLost; anything else was logged by checkpointFailed.
+      });
+    }, wait);
+    // The retry never keeps a process alive (a CLI verb that forgot close() still exits).
+    (handle as { unref?: () => void } | undefined)?.unref?.();
+    this.retryTimer = handle;
+  }
+
+  private stopRetrying(): void {
+    if (this.retryTimer === undefined) return;
+    (this.opts.timers ?? systemTimers).clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   private apply(rec: JournalRecord): void {
@@ -488,10 +607,16 @@ class JournalStore implements FileStateStore {
     this.journal = await open(this.path(JOURNAL_FILE), JOURNAL_APPEND, 0o600);
     this.tornAt = undefined;
     this.journalBytes = 0;
-    if (this.checkpointError !== undefined) {
-      this.checkpointError = undefined;
-      this.opts.log.info('state checkpoint succeeded again; the journal is compacted');
-      this.opts.onWriteOk?.();
+    // Everything in memory is durable now: the state is ok whatever failed before.
+    if (this.checkpointError !== undefined || this.appendError !== undefined) {
+      this.opts.log.info(
+        { failingForMs: this.checkpointFailingSince === undefined ? undefined : this.opts.clock.now() - this.checkpointFailingSince },
+        'state checkpoint succeeded; the journal is compacted and the state dir is healthy again',
+      );
     }
+    this.checkpointError = undefined;
+    this.checkpointFailingSince = undefined;
+    this.appendError = undefined;
+    this.stopRetrying();
   }
 }

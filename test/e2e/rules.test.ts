@@ -520,6 +520,11 @@ const GROUPS: Group[] = [
       s('cleanroomsml_monitor_api_requests_total', { operation: 'GetAudienceGenerationJob', outcome: 'error' }, '0+1x20'),
       s('up', {}, '1x20'),
       s('cleanroomsml_monitor_state_write_errors_total', {}, '0x20'),
+      s('cleanroomsml_monitor_state_health', { state: 'ok' }, '1x20'),
+      s('cleanroomsml_monitor_state_health', { state: 'degraded' }, '0x20'),
+      s('cleanroomsml_monitor_state_health', { state: 'unwritable' }, '0x20'),
+      s('cleanroomsml_monitor_state_journal_bytes', {}, '0+1000x20'),
+      s('cleanroomsml_monitor_state_journal_limit_bytes', {}, '67108864x20'),
       s('cleanroomsml_monitor_process_start_time_seconds', {}, '0x20'),
       ...ALL_KINDS.map((k, i) => s('cleanroomsml_monitor_jobs_tracked', { kind: k.kind }, `${i}x20`)),
       s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '1x20'),
@@ -536,6 +541,7 @@ const GROUPS: Group[] = [
       'CleanRoomsMLApiItemsRefused',
       'CleanRoomsMLMonitorDown',
       'CleanRoomsMLStateWriteErrors',
+      'CleanRoomsMLStateDegraded',
       'CleanRoomsMLStateFilesQuarantined',
       'CleanRoomsMLNothingTracked',
       'CleanRoomsMLDiscoveryScopeDown',
@@ -756,6 +762,37 @@ const GROUPS: Group[] = [
           },
         ],
         silentAt: ['2m', '15m'],
+      },
+    ],
+  },
+  {
+    name: 'state degraded: checkpoints failing for 10m fires with the share of the journal limit in use; a short failure and a healthy pod do not',
+    series: [
+      // Degraded from minute 2 on; the journal grows 2 MiB a minute towards its 64 MiB limit.
+      s('cleanroomsml_monitor_state_health', { state: 'degraded' }, '0 0 1x20'),
+      s('cleanroomsml_monitor_state_health', { state: 'ok' }, '1 1 0x20'),
+      s('cleanroomsml_monitor_state_journal_bytes', {}, '0 0 0+2097152x20'),
+      s('cleanroomsml_monitor_state_journal_limit_bytes', {}, '67108864x22'),
+      // pod 1: degraded for 5 minutes only
+      s('cleanroomsml_monitor_state_health', { ...pod1, state: 'degraded' }, '0 1 1 1 1 1 0x16'),
+      s('cleanroomsml_monitor_state_journal_bytes', pod1, '0 1000x21'),
+      s('cleanroomsml_monitor_state_journal_limit_bytes', pod1, '67108864x22'),
+    ],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLStateDegraded',
+        firing: [
+          {
+            at: '12m',
+            labels: { ...onPod, severity: 'warning' },
+            annotations: {
+              summary: 'cleanroomsml-monitor cannot checkpoint its state',
+              description: `${NS}/${JOB} pod ${POD} fails to write state checkpoints (no free inode or space for a new file?): every transition is still recorded in the journal and notified, but the journal grows and is at 31.25% of its limit, where new records are refused.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlstatedegraded`,
+            },
+          },
+        ],
+        silentAt: ['1m', '11m'],
       },
     ],
   },

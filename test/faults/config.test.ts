@@ -4,11 +4,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReceiver } from '../helpers/receiver.js';
 import { clockEnv } from '../helpers/clock-env.js';
-import { arn, baseConfig, CLI, REPO, scenario, sleep, startDaemon, startSim, waitFor, waitReady, type Daemon } from './harness.js';
+import { startReceiver, type Recorded } from '../helpers/receiver.js';
+import {
+  arn,
+  baseConfig,
+  CLI,
+  COLLAB,
+  REPO,
+  scenario,
+  sleep,
+  startDaemon,
+  startSim,
+  WEBHOOK_SECRET,
+  waitFor,
+  waitReady,
+  type Daemon,
+} from './harness.js';
 
 const J1 = arn(1, 'a0');
 const J2 = arn(2, 'a0');
@@ -160,4 +174,129 @@ test('5c. every invalid config is refused by `check-config`: exit 2 within 1 s, 
     },
   );
   await sleep(0);
+});
+
+test('5d. a storm of SIGHUPs during in-flight deliveries: one reload at a time, each event once, the last valid file in force', async () => {
+  const sim = await startSim();
+  const receiver = await startReceiver();
+  let d: Daemon | undefined;
+  const JOBS = Array.from({ length: 22 }, (_, i) => arn(i + 1, 'a5'));
+  const SIGNALS = 50;
+  // A second signing secret: which one signs a webhook tells which file is in force.
+  const SECRET_B = `whsec_${Buffer.from('faults-reload-storm-variant-b-key').toString('base64')}`;
+  try {
+    await sim.put(JOBS.map((a, i) => ({ name: `storm-${i + 1}`, arn: a, status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB })));
+    // Each delivery held open 300 ms (the first 1.5 s): signals land while a send is in flight.
+    let first = true;
+    receiver.setDefault(() => {
+      const delayMs = first ? 1_500 : 300;
+      first = false;
+      return { status: 200, body: 'ok', delayMs };
+    });
+    const variant = (secret: string, schedule: string) => {
+      // Discovery: one List per sweep, so List calls count the sweeps.
+      const c = baseConfig(sim, receiver.url, { discovery: [{ collaborationId: COLLAB }] });
+      c.polling.schedule = schedule;
+      c.notifications.targets = [{ name: 'audit', type: 'webhook', url: `${receiver.url}/hook`, secret, allowHttp: true }];
+      return c;
+    };
+    // The same pace written two ways (each reload between them replaces the scheduler), and an invalid file.
+    const A = variant('${FAULTS_WEBHOOK_SECRET}', '* * * * * *');
+    const B = variant('${STORM_SECRET_B}', '*/1 * * * * *');
+    const INVALID = { ...A, notAKey: true };
+    d = await startDaemon({ name: 'reload-storm', receiverUrl: receiver.url, config: A, env: { STORM_SECRET_B: SECRET_B } });
+    await waitReady(d);
+    const write = (c: unknown) => {
+      writeFileSync(`${d!.configPath}.tmp`, JSON.stringify({ ...(c as object), state: { dir: d!.stateDir } }, null, 2));
+      renameSync(`${d!.configPath}.tmp`, d!.configPath);
+    };
+    const listCalls = async () =>
+      Object.values((await sim.control('GET', '/_sim/stats')).requests.ListAudienceGenerationJobs ?? {}).reduce(
+        (a: number, n) => a + (n as number),
+        0,
+      );
+    // Which secret signed a webhook (checked at its own timestamp).
+    const inForce = (r: Recorded) => {
+      const at = Number(r.headers['webhook-timestamp']) * 1000;
+      return receiver.verify(r, [WEBHOOK_SECRET], at).ok ? 'A' : receiver.verify(r, [SECRET_B], at).ok ? 'B' : '?';
+    };
+
+    await scenario(
+      {
+        scenario: '5d SIGHUP storm',
+        fault: `${SIGNALS} SIGHUPs 40 ms apart cycling config A, config B (same pace written another way, another signing secret) and an invalid file; 20 jobs turn ACTIVE meanwhile, every delivery held open 0.3 s (the first 1.5 s)`,
+        expected:
+          'reloads one at a time (signals during one fold into one more), each event delivered once (by webhook-id), List calls at the schedule pace (1/s), the last valid file (B) in force',
+      },
+      async (obs) => {
+        await sim.setStatus(JOBS[0]!, 'ACTIVE');
+        await receiver.waitFor(1, 10_000); // the first delivery is now held open
+        const t0 = Date.now();
+        const lists0 = await listCalls();
+        const files = [A, B, INVALID];
+        for (let i = 0; i < SIGNALS; i++) {
+          write(files[i % 3]);
+          d!.proc.kill('SIGHUP');
+          const k = Math.floor(i / 2) + 1;
+          if (i % 2 === 1 && k < 20) await sim.setStatus(JOBS[k]!, 'ACTIVE');
+          await sleep(40);
+        }
+        assert.equal(files[(SIGNALS - 1) % 3], B, 'the storm ends on B');
+        await waitFor(async () => new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size >= 20, 30_000, '20 events delivered');
+        // Settled: no reload logged for 1.5 s, then 2 s more for late duplicates.
+        const reloadLines = () => d!.lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('config reload')).length;
+        let seen = -1;
+        await waitFor(
+          async () => {
+            const n = reloadLines();
+            if (n === seen) return true;
+            seen = n;
+            await sleep(1_500);
+            return false;
+          },
+          30_000,
+          'reloads to settle',
+          0,
+        );
+        await sleep(2_000);
+        const elapsed = (Date.now() - t0) / 1000;
+        const lists = (await listCalls()) - lists0;
+        const m = await d!.metrics();
+        // The file in force signs the next webhook.
+        const before = receiver.requests.length;
+        await sim.setStatus(JOBS[20]!, 'ACTIVE');
+        const [next] = (await receiver.waitFor(before + 1, 10_000)).slice(before);
+        // An invalid file after the storm is refused; B keeps signing.
+        write(INVALID);
+        d!.proc.kill('SIGHUP');
+        await waitFor(async () => (await d!.metrics()).get('cleanroomsml_monitor_config_last_reload_successful') === 0, 5_000, 'refused');
+        await sim.setStatus(JOBS[21]!, 'ACTIVE');
+        const [after] = (await receiver.waitFor(before + 2, 10_000)).slice(before + 1);
+        await sleep(1_000);
+        const byId = new Map<string, number>();
+        for (const r of receiver.requests) byId.set(String(r.headers['webhook-id']), (byId.get(String(r.headers['webhook-id'])) ?? 0) + 1);
+        const dup = [...byId.values()].filter((n) => n > 1).length;
+        const reloaded = d!.lines.filter((l) => l.msg?.startsWith('config reloaded')).length;
+        const refused = d!.lines.filter((l) => l.msg?.startsWith('config reload refused')).length;
+        obs(`${dup} of ${byId.size} events delivered more than once (${receiver.requests.length} deliveries)`);
+        obs(`${reloaded} reloads applied and ${refused} refused for ${SIGNALS + 1} signals`);
+        obs(`List calls ${(lists / elapsed).toFixed(2)}/s over ${elapsed.toFixed(1)} s (one List scope, schedule 1/s)`);
+        obs(
+          `in force after the storm: ${inForce(next!)} (reload_successful ${m.get('cleanroomsml_monitor_config_last_reload_successful')}), after an invalid file: ${inForce(after!)}`,
+        );
+        obs(`pid unchanged ${d!.alive()}`);
+        assert.equal(byId.size, 22);
+        assert.equal(dup, 0, 'no event delivered twice');
+        assert.ok(lists <= Math.ceil(elapsed) + 2, `${lists} List calls in ${elapsed.toFixed(1)} s`);
+        assert.equal(inForce(next!), 'B');
+        assert.equal(inForce(after!), 'B');
+        assert.ok(reloaded + refused < SIGNALS, 'signals during a reload were folded');
+        assert.ok(d!.alive());
+      },
+    );
+  } finally {
+    await d?.stop();
+    await receiver.close();
+    await sim.close();
+  }
 });

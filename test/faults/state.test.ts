@@ -1,12 +1,29 @@
-// Scenario 4, state: corrupt and truncated state files, a second process on the same state dir, and
-// a full disk (a real tmpfs filled to the last byte).
+// Scenario 4, state: corrupt and truncated state files, a second process on the same state dir, a
+// full disk (a real tmpfs filled to the last byte), a nearly full one (checkpoints fail, appends
+// work) and a state dir written by a later state version.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, statfsSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReceiver } from '../helpers/receiver.js';
-import { arn, baseConfig, probe, ROOT, scenario, sleep, startDaemon, startSim, waitFor, waitReady, type Daemon } from './harness.js';
+import { fillSpace, freeBlocks, mountTmpfs as mountSmallTmpfs, umount } from '../helpers/tmpfs.js';
+import {
+  arn,
+  baseConfig,
+  CLI,
+  probe,
+  ROOT,
+  scenario,
+  sleep,
+  startDaemon,
+  startSim,
+  WEBHOOK_SECRET,
+  waitFor,
+  waitReady,
+  type Daemon,
+} from './harness.js';
 
 const J = Array.from({ length: 12 }, (_, i) => arn(i + 1, 'f'));
 
@@ -250,5 +267,203 @@ test('4c. full disk: readiness false, nothing sent unrecorded, recovery and deli
     } catch (err) {
       t.diagnostic(`umount ${mnt}: ${(err as Error).message}`);
     }
+  }
+});
+
+/** name -> sha256 of every file of `dir`. */
+function fileHashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir).sort())
+    out[f] = createHash('sha256')
+      .update(readFileSync(join(dir, f)))
+      .digest('hex');
+  return out;
+}
+
+test('4d. checkpoint failing: a start on a nearly full state dir goes on degraded, records and notifies, recovers on the retry', async () => {
+  const mnt = join(ROOT, 'degraded-mnt');
+  const why = mountSmallTmpfs(mnt, { size: '2m' });
+  const row = {
+    scenario: '4d checkpoint failing',
+    fault:
+      'restart on a 2 MiB tmpfs filled up to one block less than a checkpoint needs (the lock file and journal appends fit, a new state.json does not); a job turns ACTIVE; space freed after 6 s',
+    expected:
+      'starts degraded (/readyz 200 "degraded", state_health degraded 1, no write error); sweeps go on; the ACTIVE is recorded and notified once; ok again at the next retry (30 s) with the journal folded in',
+  };
+  if (why) {
+    await scenario(row, async () => {
+      throw new Error(`cannot mount a tmpfs (${why}); run as root or with CAP_SYS_ADMIN`);
+    });
+    return;
+  }
+  const sim = await startSim();
+  const receiver = await startReceiver();
+  let d: Daemon | undefined;
+  const jobs = Array.from({ length: 16 }, (_, i) => arn(i + 1, 'e4'));
+  try {
+    await scenario(row, async (obs) => {
+      await sim.put(
+        jobs.map((a, i) => ({
+          name: `degraded-${i}-${'n'.repeat(40)}`,
+          arn: a,
+          status: 'CREATE_IN_PROGRESS',
+          description: 'd'.repeat(250),
+        })),
+      );
+      const config = baseConfig(sim, receiver.url, { jobs: jobs.map((a) => ({ arn: a })) });
+      d = await startDaemon({ name: 'degraded', receiverUrl: receiver.url, stateDir: join(mnt, 'state'), config });
+      await waitReady(d);
+      await sleep(2000);
+      await d.stop();
+      const cpBytes = statSync(join(d.stateDir, 'state.json')).size;
+      const block = statfsSync(mnt).bsize;
+      const needed = Math.ceil(cpBytes / block);
+      // One block for the lock file, and one less than the checkpoint needs for everything else.
+      const filler = fillSpace(mnt);
+      freeBlocks(filler, needed);
+      d = await startDaemon({ name: 'degraded', receiverUrl: receiver.url, configPath: d.configPath, stateDir: d.stateDir });
+      await waitReady(d);
+      const ready = await d.get('/readyz');
+      const m0 = await d.metrics();
+      const before = receiver.requests.length;
+      const t0 = Date.now();
+      await sim.setStatus(jobs[0]!, 'ACTIVE');
+      await waitFor(async () => receiver.requests.length - before >= 2, 10_000, 'both targets notified');
+      await sleep(Math.max(0, 6_000 - (Date.now() - t0)));
+      const m1 = await d.metrics();
+      const windowS = (Date.now() - t0) / 1000;
+      const sweeps =
+        m1.sum('cleanroomsml_monitor_sweeps_total', { outcome: 'success' }) -
+        m0.sum('cleanroomsml_monitor_sweeps_total', { outcome: 'success' });
+      const hooks = receiver.requests.slice(before).filter((r) => r.path === '/hook');
+      const slack = receiver.requests.slice(before).filter((r) => r.path !== '/hook');
+      obs(`checkpoint ${cpBytes} bytes (${needed} blocks of ${block}), ${needed - 1} blocks left after the lock`);
+      obs(`/readyz ${ready.status} "${ready.body.trim().slice(0, 60)}..."`);
+      obs(
+        `state_health degraded ${m1.get('cleanroomsml_monitor_state_health', { state: 'degraded' })}, checkpoint failures ${m1.sum('cleanroomsml_monitor_state_checkpoint_failures_total')}, write errors ${m1.sum('cleanroomsml_monitor_state_write_errors_total')}`,
+      );
+      obs(`${sweeps} sweeps committed in ${windowS.toFixed(1)} s while the checkpoint failed`);
+      obs(
+        `ACTIVE notified: ${hooks.length} webhook, ${slack.length} Slack; journal ${m1.get('cleanroomsml_monitor_state_journal_bytes')} bytes`,
+      );
+      assert.equal(ready.status, 200);
+      assert.match(ready.body, /^ready \(degraded: state checkpoint failing \(ENOSPC/);
+      assert.equal(m1.get('cleanroomsml_monitor_state_health', { state: 'degraded' }), 1);
+      assert.equal(m1.sum('cleanroomsml_monitor_state_write_errors_total'), 0);
+      assert.ok(sweeps >= windowS - 2, `${sweeps} sweeps in ${windowS.toFixed(1)} s`);
+      assert.equal(hooks.length, 1);
+      assert.equal(slack.length, 1);
+
+      rmSync(filler);
+      const freedAt = Date.now();
+      await waitFor(
+        async () => (await d!.metrics()).get('cleanroomsml_monitor_state_health', { state: 'ok' }) === 1,
+        40_000,
+        'state ok again',
+        500,
+      );
+      const okAfter = (Date.now() - freedAt) / 1000;
+      const cp = JSON.parse(readFileSync(join(d.stateDir, 'state.json'), 'utf8')) as { resources: Array<{ id: string; status: string }> };
+      obs(
+        `ok ${okAfter.toFixed(1)} s after freeing, journal ${(await d.metrics()).get('cleanroomsml_monitor_state_journal_bytes')} bytes, checkpoint holds the ACTIVE: ${cp.resources.find((r) => r.id === jobs[0])?.status === 'ACTIVE'}`,
+      );
+      assert.equal(cp.resources.find((r) => r.id === jobs[0])?.status, 'ACTIVE');
+      await d.stop();
+      const again = receiver.requests.length;
+      d = await startDaemon({ name: 'degraded', receiverUrl: receiver.url, configPath: d.configPath, stateDir: d.stateDir });
+      await waitReady(d);
+      await sleep(1500);
+      obs(`restart: ${receiver.requests.length - again} webhooks`);
+      assert.equal(receiver.requests.length - again, 0, 'nothing sent twice');
+      await d.stop();
+    });
+  } finally {
+    await d?.stop();
+    await receiver.close();
+    await sim.close();
+    try {
+      umount(mnt);
+    } catch {
+      /* reported by the next mount */
+    }
+  }
+});
+
+test('4e. a state dir of a later state version: refused, every file unchanged, nothing lost for the release that reads it', async () => {
+  const sim = await startSim();
+  const receiver = await startReceiver();
+  let d: Daemon | undefined;
+  const jobs = [arn(1, 'e5'), arn(2, 'e5')];
+  try {
+    await scenario(
+      {
+        scenario: '4e newer state version',
+        fault:
+          "state.json of version 3 (this release writes 2) with a member it does not know, a journal record of version 3 and a crashed write's temp file, holding 2 pending notifications; then `run` and `outbox list`",
+        expected:
+          'both exit 1 naming versions 3 and 1-2; every file byte-identical (no quarantine, nothing removed, no lock left); the release that reads it (version restored) delivers the 2 pending notifications',
+      },
+      async (obs) => {
+        await sim.put(jobs.map((a, i) => ({ name: `versioned-${i}`, arn: a, status: 'CREATE_IN_PROGRESS' })));
+        receiver.setDefault({ status: 503, body: 'down' });
+        const config = baseConfig(sim, receiver.url, { jobs: jobs.map((a) => ({ arn: a })) });
+        d = await startDaemon({ name: 'versioned', receiverUrl: receiver.url, config });
+        await waitReady(d);
+        await sim.setStatus(jobs[0]!, 'ACTIVE');
+        await waitFor(async () => receiver.requests.length >= 2, 10_000, 'both targets tried');
+        await d.stop();
+        const stateFile = join(d.stateDir, 'state.json');
+        const original = readFileSync(stateFile, 'utf8');
+        const pending = (JSON.parse(original) as { outbox: unknown[] }).outbox.length;
+        // As a later release would leave the dir.
+        writeFileSync(stateFile, original.replace(/^\{"version":2,/, '{"version":3,"shards":{"written":"later"},'));
+        writeFileSync(join(d.stateDir, 'journal.ndjson'), '{"v":3,"s":999999,"t":"reshard","to":4}\n');
+        writeFileSync(join(d.stateDir, '.state.json.00112233445566778899aabb.tmp'), '{"version":3,');
+        const before = fileHashes(d.stateDir);
+        const t0 = Date.now();
+        const refused = await startDaemon({ name: 'versioned', configPath: d.configPath, stateDir: d.stateDir, waitStarted: false });
+        const exit = await refused.exited;
+        const msg = refused.stderr.join('').trim();
+        const outbox = spawnSync(process.execPath, [CLI, 'outbox', 'list', '--config', d.configPath], {
+          env: {
+            PATH: process.env['PATH'] ?? '',
+            HOME: d.dir,
+            FAULTS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+            FAULTS_SLACK_URL: `${receiver.url}/slack`,
+          },
+          encoding: 'utf8',
+        });
+        const after = fileHashes(d.stateDir);
+        obs(`run: exit ${exit.code} after ${((Date.now() - t0) / 1000).toFixed(1)} s: "${msg.slice(0, 120)}..."`);
+        obs(`outbox list: exit ${outbox.status}`);
+        obs(
+          `${Object.keys(before).length} files, ${Object.keys(before).filter((f) => before[f] === after[f]).length} byte-identical, ${Object.keys(after).length - Object.keys(before).length} added`,
+        );
+        assert.equal(exit.code, 1);
+        assert.match(
+          msg,
+          /^error: state\.json was written by state version 3; this release \(\d+\.\d+\.\d+\) reads versions 1-2\. Nothing in the state dir was changed\./,
+        );
+        assert.equal(outbox.status, 1);
+        assert.match(outbox.stderr, /state\.json was written by state version 3/);
+        assert.deepEqual(after, before);
+
+        // Rolling forward to a release that reads it: simulated by the version it reads.
+        writeFileSync(stateFile, original);
+        writeFileSync(join(d.stateDir, 'journal.ndjson'), '');
+        receiver.setDefault({ status: 200, body: 'ok' });
+        const sent = receiver.requests.length;
+        d = await startDaemon({ name: 'versioned', receiverUrl: receiver.url, configPath: d.configPath, stateDir: d.stateDir });
+        await waitFor(async () => receiver.requests.length - sent >= pending, 15_000, 'the pending notifications delivered');
+        await sleep(1000);
+        obs(`then ${receiver.requests.length - sent} of ${pending} pending notifications delivered`);
+        assert.equal(receiver.requests.length - sent, pending);
+        assert.equal(pending, 2);
+      },
+    );
+  } finally {
+    await d?.stop();
+    await receiver.close();
+    await sim.close();
   }
 });

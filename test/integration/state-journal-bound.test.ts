@@ -1,6 +1,6 @@
-// While checkpoints fail the journal is the only record and grows: the store says so (write
-// error: readiness false, state_write_errors_total), retries at a bounded pace, refuses new
-// records past maxJournalBytes with an error saying why, and recovers once a checkpoint works.
+// While checkpoints fail the journal is the only record and grows: the store says so (health
+// degraded), retries on a timer at checkpointRetryMs, refuses new records past maxJournalBytes
+// with an error saying why (unwritable), and recovers once a checkpoint works.
 // At start the journal is replayed line by line, never read whole.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rmdir, stat, writeFile } from 'node:fs/promises';
@@ -11,15 +11,35 @@ import { createLogger } from '../../src/log.js';
 import { readJournalLines } from '../../src/state/journal-lines.js';
 import { JOURNAL_FILE, openStateStore, STATE_FILE, StateJournalFullError } from '../../src/state/store.js';
 import { job } from '../helpers/snapshots.js';
+import { until } from '../helpers/daemon.js';
 
 const log = createLogger({ level: 'silent' });
 const tmp = () => mkdtemp(join(tmpdir(), 'crml-bound-'));
 
-test('failing checkpoints: not ready, bounded retries, records refused past the cap, recovery', async () => {
+test('failing checkpoints: degraded while appends work, retried on a timer at checkpointRetryMs, records refused past the cap, recovery', async () => {
   const dir = await tmp();
   let now = Date.parse('2026-11-28T12:00:00.000Z');
-  const errors: Error[] = [];
-  let oks = 0;
+  const writeErrors: Error[] = [];
+  const checkpointErrors: Error[] = [];
+  // The retry timer, fired by hand.
+  const pending = new Map<number, { fn: () => void; ms: number }>();
+  let ids = 0;
+  const timers = {
+    setTimeout: (fn: () => void, ms: number) => {
+      pending.set(++ids, { fn, ms });
+      return ids;
+    },
+    clearTimeout: (h: unknown) => void pending.delete(h as number),
+    setInterval: () => 0,
+    clearInterval: () => {},
+  };
+  // Fires the due retry, then waits until `done` holds (the try runs real file I/O).
+  const fire = async (done: () => boolean = () => true) => {
+    const due = [...pending.entries()];
+    pending.clear();
+    for (const [, t] of due) t.fn();
+    await until(done, "the timer's checkpoint try", 5_000);
+  };
   const s = await openStateStore({
     dir,
     clock: { now: () => now },
@@ -27,9 +47,12 @@ test('failing checkpoints: not ready, bounded retries, records refused past the 
     compactBytes: 4_000,
     maxJournalBytes: 20_000,
     checkpointRetryMs: 60_000,
-    onWriteError: (e) => errors.push(e),
-    onWriteOk: () => oks++,
+    timers,
+    onWriteError: (e) => writeErrors.push(e),
+    onCheckpointError: (e) => checkpointErrors.push(e),
   });
+  assert.equal(s.health().status, 'ok');
+  assert.equal(pending.size, 0, 'no retry timer while healthy');
   // A directory where the checkpoint goes: renaming the new checkpoint over it fails (EISDIR).
   await mkdir(join(dir, `${STATE_FILE}.blocked`));
   const { rename } = await import('node:fs/promises');
@@ -40,10 +63,38 @@ test('failing checkpoints: not ready, bounded retries, records refused past the 
   const commit = () => s.commit({ upsert: [job({ name: `job-${n++}-${'x'.repeat(40)}`, updateTime: now + n })], remove: [], enqueue: [] });
   // Up to the first checkpoint attempt: all fine.
   while ((await stat(join(dir, JOURNAL_FILE))).size <= 4_000) await commit();
-  assert.equal(errors.length, 1, 'the failed checkpoint is reported as a write error');
-  const oksAtFailure = oks;
+  assert.equal(checkpointErrors.length, 1, 'the failed checkpoint is reported');
+  assert.equal(writeErrors.length, 0, 'but no record failed');
+  assert.equal(s.health().status, 'degraded');
+  assert.match(
+    s.health().reason!,
+    /^state checkpoint failing \(EISDIR: .*\); every record still goes to the journal \(0\.0 MiB of its 0\.0 MiB limit\)$/,
+  );
+  assert.equal(s.health().checkpointFailingSince, now);
+  assert.deepEqual(
+    [...pending.values()].map((t) => t.ms),
+    [60_000],
+    'one retry, checkpointRetryMs after the failed try',
+  );
+  // Fired early (a timer may be late or early by a tick): not due yet, so no try, only a new timer.
+  now += 59_000;
+  await fire(() => pending.size === 1);
+  assert.equal(checkpointErrors.length, 1, 'no try within checkpointRetryMs');
+  assert.deepEqual(
+    [...pending.values()].map((t) => t.ms),
+    [1_000],
+  );
+  // Due: the timer tries (and fails again) without any append, and schedules the next try.
+  now += 1_000;
+  await fire(() => checkpointErrors.length >= 2 && pending.size === 1);
+  assert.equal(checkpointErrors.length, 2, 'the timer retried the checkpoint');
+  assert.deepEqual(
+    [...pending.values()].map((t) => t.ms),
+    [60_000],
+  );
+
   // Under the cap, records still go in (the journal holds them), without retrying the checkpoint
-  // on every record, and without claiming health.
+  // on every record.
   let refused: unknown;
   for (let i = 0; i < 200 && !refused; i++) await commit().catch((e: unknown) => (refused = e));
   assert.ok(refused instanceof StateJournalFullError, `refused: ${String(refused)}`);
@@ -53,16 +104,20 @@ test('failing checkpoints: not ready, bounded retries, records refused past the 
   );
   const size = (await stat(join(dir, JOURNAL_FILE))).size;
   assert.ok(size <= 20_000 + 1_000, `journal ${size} bytes`);
-  assert.equal(oks, oksAtFailure, 'no write reported ok while checkpoints fail');
-  assert.equal(errors.filter((e) => !(e instanceof StateJournalFullError)).length, 1, 'one checkpoint try within checkpointRetryMs');
+  assert.equal(checkpointErrors.length, 2, 'no checkpoint try within checkpointRetryMs');
+  assert.equal(writeErrors.length, 1, 'the refused record is a write error');
+  assert.equal(s.health().status, 'unwritable');
+  assert.match(s.health().reason!, /^state journal full \(0\.0 MiB, limit 0\.0 MiB\) because checkpoints keep failing/);
   await assert.rejects(commit(), StateJournalFullError);
 
-  // Space is back; after the retry pace the next record checkpoints and goes in.
+  // Space is back; the timer's next try (checkpointRetryMs later) compacts: healthy, no timer.
   await rmdir(join(dir, STATE_FILE));
   now += 60_001;
+  await fire(() => s.health().status === 'ok');
+  assert.equal(s.health().journalBytes, 0, 'compacted');
+  assert.equal(pending.size, 0, 'the retry timer is gone');
   await commit();
-  assert.ok((await stat(join(dir, JOURNAL_FILE))).size < 1_000, 'compacted');
-  assert.ok(oks > oksAtFailure, 'healthy again');
+  assert.ok((await stat(join(dir, JOURNAL_FILE))).size < 1_000);
   await s.close();
   const again = await openStateStore({ dir, clock: { now: () => now }, log });
   assert.equal(again.resources().size, 1);
