@@ -37,6 +37,16 @@ export interface Faults {
   resetListPage?: number;
   /** Malformed 200 answers for given jobs. */
   malformed?: MalformedFault[];
+  /**
+   * List pages hold at most this many items, whatever maxResults asks (the service may answer
+   * fewer): long paginations from a small fleet.
+   */
+  maxPageSize?: number;
+  /**
+   * A connection idle for longer than this (simulator clock) is reset when a request arrives on
+   * it, as a load balancer that forgot the flow answers a late packet (an NLB sends a TCP RST).
+   */
+  resetIdleAfterMs?: number;
 }
 
 export const NO_FAULTS: Readonly<Faults> = { throttleRatio: 0, errorRatio: 0, latencyMs: 0, maxRequestsPerSecond: 0 };
@@ -87,6 +97,17 @@ export class FaultInjector {
     if (this.faults.errorRatio > 0 && this.rng() < this.faults.errorRatio) return 'error';
     if ((this.faults.resetRatio ?? 0) > 0 && this.rng() < this.faults.resetRatio!) return 'reset';
     return 'ok';
+  }
+
+  /** The items a List page may hold when `maxResults` were asked. */
+  pageLimit(maxResults: number): number {
+    return Math.min(maxResults, this.faults.maxPageSize ?? maxResults);
+  }
+
+  /** Is a request arriving on a connection idle for `idleMs` (undefined: a new one) to be reset? */
+  resetsIdle(idleMs: number | undefined): boolean {
+    const limit = this.faults.resetIdleAfterMs;
+    return limit !== undefined && idleMs !== undefined && idleMs > limit;
   }
 
   /** Is this List page (1-based) one to reset? */
