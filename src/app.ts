@@ -57,8 +57,6 @@ export interface AppOptions {
   retryDelayMs?: { min: number; max: number };
   /** Outbox worker tuning (tests shorten delays). */
   outbox?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; maxAgeMs?: number };
-  /** Pages one List scope may take in one sweep (default 1000; tests lower it). */
-  maxListPages?: number;
   /** Start sweeping at start() (default true). */
   schedule?: boolean;
   /** Called when the app cannot go on (another monitor took the state dir): the caller exits non-zero. */
@@ -116,6 +114,7 @@ export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): Pol
     connections: createConnections(spec, { client, maxRequestsPerSecond: c.polling.maxRequestsPerSecond, clock: o.clock }),
     concurrency: c.polling.concurrency,
     maxAttempts: c.aws.maxAttempts,
+    maxListPages: c.polling.maxListPages,
     intervalMs: scheduleIntervalMs(c.polling.schedule),
   };
 }
@@ -222,7 +221,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ...(opts.detailBudget !== undefined ? { detailBudget: opts.detailBudget } : {}),
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}),
-    ...(opts.maxListPages ? { maxListPages: opts.maxListPages } : {}),
     beforeSweep: async () => {
       if (!stateWrites.writable) await store.checkpoint(); // probe: has space come back?
     },
