@@ -16,6 +16,7 @@ import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
 import { createResourceClient, type ResourceClient } from './aws/resource-client.js';
 import { credentialsFor, type ConnSpec } from './aws/connections.js';
+import { createAwsAgents } from './aws/http.js';
 import type { ApiOutcome, Operation } from './aws/api.js';
 import { openStateStore, type FileStateStore } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -100,12 +101,15 @@ export interface ClientOptions {
 
 /** What a sweep reads under config `c`: the spec, a client per identity, the knobs. */
 export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): PollerRuntime {
+  // One pool of kept-alive connections for every identity of this config and its STS calls.
+  const agents = createAwsAgents(c.polling.concurrency);
   const client = (conn: ConnSpec): ResourceClient =>
     o.resources ??
     createResourceClient({
       region: conn.region,
       ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
-      ...(conn.roleArn || o.credentials ? { credentials: credentialsFor(conn, o.credentials) } : {}),
+      ...(conn.roleArn || o.credentials ? { credentials: credentialsFor(conn, agents, o.credentials) } : {}),
+      agents,
       requestTimeoutMs: c.aws.requestTimeoutMs,
       ...(o.observer ? { observer: o.observer } : {}),
     });
