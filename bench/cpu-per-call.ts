@@ -109,11 +109,15 @@ async function clientCpuPerCall(root: string, url: string, arns: string[], calls
 /** The client-alone table rows: the simulator in a child process, so its CPU is not counted. */
 async function clientRows(variants: Array<[string, string]>): Promise<string[]> {
   const port = 30_000 + Math.floor(Math.random() * 20_000);
-  const sim = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'simulate', '--port', String(port), '--jobs', '50'], { stdio: 'ignore' });
+  const sim = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'simulate', '--port', String(port), '--jobs', '50'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let simErr = '';
+  sim.stderr.on('data', (d: Buffer) => (simErr += d.toString()));
   try {
     const url = `http://127.0.0.1:${port}`;
     let arns: string[] = [];
-    for (let i = 0; i < 100 && arns.length === 0; i++) {
+    for (let i = 0; i < 600 && arns.length === 0 && sim.exitCode === null; i++) {
       arns = await fetch(`${url}/_sim/jobs`).then(
         async (r) =>
           ((await r.json()) as { jobs: Array<{ audienceGenerationJobArn: string }> }).jobs.map((j) => j.audienceGenerationJobArn),
@@ -121,7 +125,7 @@ async function clientRows(variants: Array<[string, string]>): Promise<string[]> 
       );
       if (arns.length === 0) await new Promise((r) => setTimeout(r, 100));
     }
-    if (arns.length === 0) throw new Error('the simulator did not start');
+    if (arns.length === 0) throw new Error(`the simulator did not start: ${simErr.slice(-2000)}`);
     const per = new Map<string, number[]>();
     // A warm-up round each, then interleaved rounds.
     for (let round = 0; round <= Number(args.runs); round++)
