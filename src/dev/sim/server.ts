@@ -40,7 +40,7 @@ export interface SimulatorOptions {
   seed?: number;
   /** When given, SigV4 signatures are recomputed and a mismatch is refused (403). */
   credentials?: SimCredentials;
-  /** Serve https with this key and certificate (PEM); `url` then names `host` as it is. */
+  /** Serve https with this key and certificate (PEM), which must name the address `url` holds (test/fixtures/tls names 127.0.0.1). */
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
