@@ -1,7 +1,8 @@
 // Fault injection for AWS requests: latency, a token bucket (maxRequestsPerSecond, burst = one
-// second's worth), random throttling and random 500s, connection resets (random, or on one page
-// of every List pagination) and malformed 200 answers for one job. Randomness comes from the
-// seeded PRNG and time from the injected clock, so a test replays the same sequence.
+// second's worth), random throttling and random 500s, connection resets (random, on one page of
+// every List pagination, or of connections left idle too long), malformed 200 answers for one job
+// and short List pages. Randomness comes from the seeded PRNG and time from the injected clock,
+// so a test replays the same sequence.
 import type { Rng } from './prng.js';
 
 /** How a malformed answer breaks the model (see MalformedFault). */
