@@ -5,17 +5,16 @@
 // request sent on one, costs no failed sweep.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
-import { CLI, ROOT, daemonEnv, DAEMON_CREDS } from '../helpers/daemon.js';
+import { ROOT, DAEMON_CREDS, runCli, workdir } from '../helpers/daemon.js';
 import { startTinyproxy, tinyproxyMissing } from '../helpers/tinyproxy.js';
 
 const CREDS = { accessKeyId: 'AKIDKEEPALIVE', secretAccessKey: 'keep-alive-secret' };
@@ -161,28 +160,17 @@ test('through a proxy: https calls reuse their CONNECT tunnels (the daemon, tiny
   const proxy = await startTinyproxy();
   const sim = await startSimulator({ credentials: DAEMON_CREDS, tls: { key: await readFile(KEY), cert: await readFile(CERT) } });
   const arns = fleet(sim);
-  const dir = await mkdtemp(join(tmpdir(), 'crml-keepalive-proxy-'));
+  const w = await workdir('keepalive-proxy');
   try {
     assert.match(sim.url, /^https:\/\/127\.0\.0\.1:/);
-    const config = join(dir, 'config.yaml');
-    await writeFile(
-      config,
-      JSON.stringify({
-        aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 },
-        jobs: arns.map((arn) => ({ arn })),
-        polling: { concurrency: CONCURRENCY, maxRequestsPerSecond: 100 },
-        state: { dir: join(dir, 'state') },
-      }),
-    );
-    const child = spawn(process.execPath, [CLI, 'once', '--config', config, '--json'], {
-      env: { ...daemonEnv(dir), HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: CERT },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    await w.writeConfig({
+      aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 },
+      jobs: arns.map((arn) => ({ arn })),
+      polling: { concurrency: CONCURRENCY, maxRequestsPerSecond: 100 },
+      state: { dir: w.stateDir },
     });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise((r) => child.on('exit', r));
-    assert.equal(code, 0, out);
+    const once = await runCli(w, ['once', '--config', w.configPath, '--json'], { HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: CERT });
+    assert.equal(once.code, 0, once.stdout + once.stderr);
     const tunnels = proxy.requests().filter((r) => r.startsWith(`CONNECT 127.0.0.1:${sim.port}`)).length;
     const calls = awsCalls(sim);
     const { connections } = sim.stats();

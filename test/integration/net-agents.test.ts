@@ -9,14 +9,12 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createProxyAwareAgents, poolOptions, type PoolOptions } from '../../src/net/proxy-agent.js';
 import { authority, openTunnel, ProxyTunnelError } from '../../src/net/tunnel.js';
 import { startSimulator } from '../../src/dev/sim/server.js';
-import { CLI, ROOT, daemonEnv, DAEMON_CREDS } from '../helpers/daemon.js';
+import { ROOT, DAEMON_CREDS, runCli, workdir } from '../helpers/daemon.js';
 
 const CERT = join(ROOT, 'test/fixtures/tls/localhost.crt');
 const KEY = join(ROOT, 'test/fixtures/tls/localhost.key');
@@ -227,30 +225,20 @@ test('https:// proxy with credentials: the daemon reads over TLS inside TLS, one
     (_, i) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-dddd-4bbb-8ccc-${String(i).padStart(12, '0')}`,
   );
   sim.putJobs(arns.map((arn, i) => ({ arn, name: `tls-${i}`, status: 'CREATE_IN_PROGRESS' })));
-  const dir = await mkdtemp(join(tmpdir(), 'crml-tls-proxy-'));
+  const w = await workdir('tls-proxy');
   try {
-    const config = join(dir, 'config.yaml');
-    await writeFile(
-      config,
-      JSON.stringify({
-        aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 },
-        jobs: arns.map((arn) => ({ arn })),
-        polling: { concurrency: 2, maxRequestsPerSecond: 100 },
-        state: { dir: join(dir, 'state') },
-      }),
-    );
-    const child = spawn(process.execPath, [CLI, 'once', '--config', config], {
-      env: {
-        ...daemonEnv(dir),
-        HTTPS_PROXY: `https://monitor:${encodeURIComponent('pr0xy:pass')}@localhost:${proxy.port}`,
-        NODE_EXTRA_CA_CERTS: CERT,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    await w.writeConfig({
+      aws: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 },
+      jobs: arns.map((arn) => ({ arn })),
+      polling: { concurrency: 2, maxRequestsPerSecond: 100 },
+      state: { dir: w.stateDir },
     });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    assert.equal(await new Promise((r) => child.on('exit', r)), 0, out);
+    const once = await runCli(w, ['once', '--config', w.configPath], {
+      HTTPS_PROXY: `https://monitor:${encodeURIComponent('pr0xy:pass')}@localhost:${proxy.port}`,
+      NODE_EXTRA_CA_CERTS: CERT,
+    });
+    const out = once.stdout + once.stderr;
+    assert.equal(once.code, 0, out);
     const { connections, requests } = sim.stats();
     assert.equal(requests.GetAudienceGenerationJob!.success, 12);
     assert.ok(proxy.tunnels.length >= 1 && proxy.tunnels.length <= 2, `12 calls in ${proxy.tunnels.length} tunnels`);
