@@ -612,6 +612,12 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
         undefined,
       ),
       r(
+        'connections opened per sweep (steady window; kept alive between calls and sweeps)',
+        `${fmt((s1.connections - s0.connections) / sweeps)} (${Math.round(total * sweeps)} calls on ${s1.connections - s0.connections} connections)`,
+        '',
+        undefined,
+      ),
+      r(
         'physical floor per sweep (List pages per scope + 1 Get per change of a kind with a Get)',
         `${fmt(floor.total)} (${fmt(floor.list)} List, ${fmt(floor.get)} Get)`,
         '',

@@ -63,7 +63,7 @@ function uuid(i: number, salt: number): string {
   return `${hex}-${String(salt).padStart(4, '0')}-4${hex.slice(0, 3)}-8${hex.slice(3, 6)}-${String(i).padStart(12, '0')}`;
 }
 
-function simTotals(s: { requests: Record<string, Record<string, number>> }) {
+function simTotals(s: { requests: Record<string, Record<string, number>>; connections: number }) {
   let total = 0;
   let throttled = 0;
   for (const op of Object.values(s.requests))
@@ -71,7 +71,12 @@ function simTotals(s: { requests: Record<string, Record<string, number>> }) {
       total += v;
       if (k === 'throttled') throttled += v;
     }
-  return { total, throttled, list: Object.values(s.requests.ListAudienceGenerationJobs ?? {}).reduce((a, b) => a + b, 0) };
+  return {
+    total,
+    throttled,
+    list: Object.values(s.requests.ListAudienceGenerationJobs ?? {}).reduce((a, b) => a + b, 0),
+    connections: s.connections,
+  };
 }
 
 async function jobsScenario(): Promise<void> {
@@ -263,6 +268,8 @@ async function jobsScenario(): Promise<void> {
     const calls = s1.total - s0.total;
     const callsPerSweep = calls / sweeps;
     const listPerSweep = (s1.list - s0.list) / sweeps;
+    // Connections the daemon opened to the simulator (it counts those that carried AWS requests).
+    const connectionsPerSweep = (s1.connections - s0.connections) / sweeps;
     const throttledShare = calls === 0 ? 0 : (s1.throttled - s0.throttled) / calls;
     const cpuPer1kPerSweep = (c1.cpuS - c0.cpuS) / sweeps / (N / 1000);
     const changesPerSweep = late.length / sweeps;
@@ -304,6 +311,12 @@ async function jobsScenario(): Promise<void> {
       row(
         'API calls per sweep (steady window; all List + Get requests)',
         `${callsPerSweep.toFixed(1)} (${listPerSweep.toFixed(1)} List, ${(callsPerSweep - listPerSweep).toFixed(1)} Get; ${changesPerSweep.toFixed(1)} status changes per sweep)`,
+        '',
+        undefined,
+      ),
+      row(
+        'connections opened per sweep (steady window; kept alive between calls and sweeps)',
+        `${connectionsPerSweep.toFixed(1)} (${(calls / Math.max(1, s1.connections - s0.connections)).toFixed(0)} calls per connection)`,
         '',
         undefined,
       ),

@@ -17,6 +17,7 @@ import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
 import { createResourceClient, type ResourceClient } from './aws/resource-client.js';
 import { credentialsFor, type ConnSpec } from './aws/connections.js';
+import { createAwsAgents } from './aws/http.js';
 import type { AnswerObserver, ApiOutcome, Operation } from './aws/api.js';
 import { createAnswerIssueLog } from './aws/answer-issue-log.js';
 import { openStateStore, type FileStateStore, type StoreOptions } from './state/store.js';
@@ -61,8 +62,6 @@ export interface AppOptions {
   outbox?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; maxAgeMs?: number };
   /** State store tuning (tests shrink the journal thresholds and the checkpoint retry pace). */
   state?: StateTuning;
-  /** Pages one List scope may take in one sweep (default 1000; tests lower it). */
-  maxListPages?: number;
   /** Start sweeping at start() (default true). */
   schedule?: boolean;
   /** Called when the app cannot go on (another monitor took the state dir): the caller exits non-zero. */
@@ -112,12 +111,15 @@ export interface ClientOptions {
 
 /** What a sweep reads under config `c`: the spec, a client per identity, the knobs. */
 export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): PollerRuntime {
+  // One pool of kept-alive connections for every identity of this config and its STS calls.
+  const agents = createAwsAgents(c.polling.concurrency);
   const client = (conn: ConnSpec): ResourceClient =>
     o.resources ??
     createResourceClient({
       region: conn.region,
       ...(c.aws.endpoint ? { endpoint: c.aws.endpoint } : {}),
-      ...(conn.roleArn || o.credentials ? { credentials: credentialsFor(conn, o.credentials) } : {}),
+      ...(conn.roleArn || o.credentials ? { credentials: credentialsFor(conn, agents, o.credentials) } : {}),
+      agents,
       requestTimeoutMs: c.aws.requestTimeoutMs,
       ...(o.observer ? { observer: o.observer } : {}),
       ...(o.onAnswerIssue ? { onAnswerIssue: o.onAnswerIssue } : {}),
@@ -127,6 +129,7 @@ export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): Pol
     connections: createConnections(spec, { client, maxRequestsPerSecond: c.polling.maxRequestsPerSecond, clock: o.clock }),
     concurrency: c.polling.concurrency,
     maxAttempts: c.aws.maxAttempts,
+    maxListPages: c.polling.maxListPages,
     intervalMs: scheduleIntervalMs(c.polling.schedule),
   };
 }
@@ -252,7 +255,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ...(opts.detailBudget !== undefined ? { detailBudget: opts.detailBudget } : {}),
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}),
-    ...(opts.maxListPages ? { maxListPages: opts.maxListPages } : {}),
     onCommitted: (n) => {
       ready();
       if (n > 0) rt.worker.kick();

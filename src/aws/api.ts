@@ -1,5 +1,6 @@
 // The service-independent shapes of the AWS layer: operation names and outcomes as metrics see
 // them, credentials, and the options of a client.
+import type { ProxyAwareAgents } from '../net/proxy-agent.js';
 
 /**
  * An operation name of the service model (`GetTrainedModel`), as declared by a kind in
@@ -55,4 +56,9 @@ export interface CleanRoomsMlClientOptions {
   useFipsEndpoint?: boolean;
   /** Response body cap. Default 5 MiB. */
   maxResponseBytes?: number;
+  /**
+   * The connection pool (src/aws/http.ts createAwsAgents), shared with the other clients and STS
+   * calls of a config. Default: a pool of this client's own.
+   */
+  agents?: ProxyAwareAgents;
 }

@@ -1,9 +1,10 @@
 // Several accounts and regions: an identity is a role (or the base identity) in a region. A role is
 // assumed through STS with fromTemporaryCredentials (its client comes with
 // @aws-sdk/credential-providers, via @aws-sdk/nested-clients); the base identity is the Node.js
-// provider chain (IRSA, Pod Identity...).
+// provider chain (IRSA, Pod Identity...). STS calls go through the config's connection pool.
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { ProxyAwareAgents } from '../net/proxy-agent.js';
 import { parseArn } from './arn.js';
 import { defaultCredentialChain } from './credentials.js';
 import { stsRequestHandler } from './http.js';
@@ -25,13 +26,13 @@ export function limiterKey(c: ConnSpec): string {
   return `${account}/${c.region}`;
 }
 
-/** Credentials of a connection: the base identity, or a role assumed with it. */
-export function credentialsFor(c: ConnSpec, base?: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
-  const master = base ?? defaultCredentialChain();
+/** Credentials of a connection: the base identity, or a role assumed with it; STS on the pool `agents`. */
+export function credentialsFor(c: ConnSpec, agents: ProxyAwareAgents, base?: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  const master = base ?? defaultCredentialChain(agents);
   if (!c.roleArn) return master;
   return fromTemporaryCredentials({
     masterCredentials: master,
     params: { RoleArn: c.roleArn, RoleSessionName: 'cleanroomsml-monitor', DurationSeconds: 3600 },
-    clientConfig: { region: c.region, requestHandler: stsRequestHandler() },
+    clientConfig: { region: c.region, requestHandler: stsRequestHandler(agents) },
   });
 }

@@ -2,12 +2,13 @@
 // is within five minutes of expiring (or was explicitly invalidated after ExpiredToken).
 // fromNodeProviderChain already memoizes; custom providers may not.
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { ProxyAwareAgents } from '../net/proxy-agent.js';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from './api.js';
 import { stsRequestHandler } from './http.js';
 
-/** The SDK's Node.js chain (env, profile, IRSA, Pod Identity, IMDS), its STS calls through the proxy rules. */
-export function defaultCredentialChain(): AwsCredentialIdentityProvider {
-  return fromNodeProviderChain({ clientConfig: { requestHandler: stsRequestHandler() } });
+/** The SDK's Node.js chain (env, profile, IRSA, Pod Identity, IMDS), its STS calls on the pool `agents`. */
+export function defaultCredentialChain(agents: ProxyAwareAgents): AwsCredentialIdentityProvider {
+  return fromNodeProviderChain({ clientConfig: { requestHandler: stsRequestHandler(agents) } });
 }
 
 const REFRESH_BEFORE_MS = 5 * 60_000;

@@ -9,7 +9,7 @@ import type { CleanRoomsMlClientOptions, Operation } from './api.js';
 import { cacheCredentials, defaultCredentialChain } from './credentials.js';
 import { resolveEndpoint } from './endpoint.js';
 import { CleanRoomsMlError, errorFromResponse } from './errors.js';
-import { createAgents, DEFAULT_MAX_BODY_BYTES, sendRequest, type RawResponse } from './http.js';
+import { createAwsAgents, DEFAULT_CONNECTIONS, DEFAULT_MAX_BODY_BYTES, sendRequest, type RawResponse } from './http.js';
 import { monotonic } from '../clock.js';
 
 export const SIGNING_NAME = 'cleanrooms-ml';
@@ -41,12 +41,15 @@ export function createSignedCall(opts: CleanRoomsMlClientOptions): SignedCall {
     ...(opts.useFipsEndpoint ? { useFips: true } : {}),
   });
   const basePath = base.pathname.replace(/\/+$/, '');
-  const creds = cacheCredentials(opts.credentials ?? defaultCredentialChain());
+  const agents = opts.agents ?? createAwsAgents(DEFAULT_CONNECTIONS);
+  const creds = cacheCredentials(opts.credentials ?? defaultCredentialChain(agents));
   const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBodyBytes = opts.maxResponseBytes ?? DEFAULT_MAX_BODY_BYTES;
   const userAgent = opts.userAgent ?? 'cleanroomsml-monitor';
-  const agents = createAgents();
   const agent = base.protocol === 'https:' ? agents.https : agents.http;
+  // Every idle socket of the endpoint may have gone stale at once (a server restart): one more
+  // than the pool keeps idle reaches a fresh connection.
+  const staleResends = agents.pool.maxFreeSockets + 1;
   // uriEscapePath defaults to true: the canonical path is the already-encoded path encoded once
   // more (`%3A` -> `%253A`), as the SDK and the service do for every non-S3 service.
   const signer = new SignatureV4({ service: SIGNING_NAME, region: opts.region, sha256: Sha256, credentials: () => creds.get() });
@@ -101,7 +104,7 @@ export function createSignedCall(opts: CleanRoomsMlClientOptions): SignedCall {
     const started = monotonic();
     let res: RawResponse;
     try {
-      res = await sendRequest({ url, method: 'GET', headers, signal: ac.signal, maxBodyBytes, agent });
+      res = await sendRequest({ url, method: 'GET', headers, signal: ac.signal, maxBodyBytes, agent, staleResends });
     } catch (err) {
       const ms = monotonic() - started;
       // The caller's own abort (shutdown) is not an API failure: rethrow its reason untouched.

@@ -153,6 +153,11 @@ const pollingSchema = z.strictObject({
   terminalRetention: duration(3_600_000, '1h (or 0 = keep forever)').default(7 * 86_400_000),
   /** Upper bound of the per-job exponential backoff of jobs whose calls keep failing. */
   maxBackoff: duration(1_000, '1s').default(600_000),
+  /**
+   * Pages one List scope may read in one sweep (100 resources a page): a guard against a
+   * paginator that never ends. A scope that reaches it keeps what it read and is marked failed.
+   */
+  maxListPages: positiveInt(1_000_000).default(10_000),
 });
 
 const retrySchema = z

@@ -1,30 +1,35 @@
 // The ONE outbound HTTP path for notifications (flux notification-controller style): timeout, no
 // redirects, https unless allowed, and an address guard applied to IP literals and to every
-// address the host resolves to, BEFORE anything is sent, proxy or not. Resolution is bounded in
-// time and threads (src/net/lookup.ts). The AWS client deliberately does not use this path (EKS
-// Pod Identity is 169.254.170.23).
+// address the host resolves to, BEFORE anything is sent, proxy or not, on every delivery.
+// Resolution is bounded in time and threads (src/net/lookup.ts). The AWS client deliberately
+// does not use this path (EKS Pod Identity is 169.254.170.23).
 //
 // Proxies (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, src/net/proxy-env.ts): the target is resolved and
 // checked here first, the proxy itself may be a private address. Then
-// - https:// goes through a CONNECT tunnel to the host NAME (https-proxy-agent), TLS end to end:
-//   proxies commonly allow-list CONNECT by domain, and a DNS-rebinding answer at the proxy cannot
-//   matter, since the peer must present a certificate for that name before a byte of the request
-//   is sent;
+// - https:// goes through a CONNECT tunnel to the host NAME, TLS end to end: proxies commonly
+//   allow-list CONNECT by domain, and a DNS-rebinding answer at the proxy cannot matter, since
+//   the peer must present a certificate for that name before a byte of the request is sent;
 // - http:// (allowHttp targets) is sent to the proxy in absolute form with the CHECKED address
 //   (`POST http://<ip>:<port>/path`, Host: the name): nothing protects plain http from rebinding,
 //   so the proxy is not asked to resolve the name again;
 // - direct connections use the checked addresses too (no second resolution).
+//
+// Connections are kept alive in a pool of their own (docs/decisions/0007-kept-alive-connections.md
+// says why it is safe): every delivery still resolves and checks its target first, and a pooled
+// socket is reused only by a delivery whose check passed the very same set of addresses (the
+// pool key), so a name that now resolves elsewhere gets a new connection to a checked address.
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import type { LookupAddress } from 'node:dns';
-import { HttpsProxyAgent } from 'https-proxy-agent';
-import { HttpProxyAgent } from 'http-proxy-agent';
 import { checkAddress, classifyAddress } from './guard.js';
 import { classifyResponse, type SendResult } from './classify.js';
 import { scrubUrl } from './redact.js';
 import { boundedLookup, lookupCallback, withTimeout, DNS_TIMEOUT_MS, DnsError } from '../net/lookup.js';
 import { ProxyConfigError, proxyFor, type ProxyEnv } from '../net/proxy-env.js';
+import { createProxyAwareAgents, poolOptions, type LookupFunction, type ProxyAwareAgents } from '../net/proxy-agent.js';
+import type { PooledRequestOptions } from '../net/agents.js';
+import { isStaleSocketFailure } from '../net/stale-socket.js';
 
 export type { SendResult } from './classify.js';
 
@@ -50,6 +55,23 @@ export interface SendDeps {
   /** Proxy variables (default process.env). */
   env?: ProxyEnv;
   now?: () => number;
+  /** The connection pool (default: the process's delivery pool). */
+  agents?: ProxyAwareAgents;
+}
+
+/**
+ * Connections per target and address set: the outbox sends at most 4 at once to one target
+ * (src/notify/outbox.ts). Proxy hosts resolve through the bounded lookup; targets need no lookup
+ * of the pool's own: each request brings the addresses its guard checked.
+ */
+const DELIVERY_POOL = { maxSockets: 4, maxFreeSockets: 4 };
+
+let deliveryAgents: ProxyAwareAgents | undefined;
+
+/** The process's pool of delivery connections, separate from the AWS one. */
+function defaultAgents(): ProxyAwareAgents {
+  deliveryAgents ??= createProxyAwareAgents(poolOptions(DELIVERY_POOL, { proxyLookup: lookupCallback as LookupFunction }));
+  return deliveryAgents;
 }
 
 /** One POST. Never throws: every failure is a classified SendResult whose reason holds no URL path or secret. */
@@ -115,47 +137,75 @@ async function attempt(req: SendRequest, deps: SendDeps): Promise<SendResult> {
     if (options.all === true) cb(null, usable);
     else cb(null, usable[0]!.address, usable[0]!.family);
   };
+  // A pooled socket was opened to one of the addresses of its key, all checked when it was
+  // opened: reusing it for this delivery is sound only if this delivery checked the same ones.
+  const poolKey = [...new Set(addresses.map((a) => a.address))].sort().join(',');
+  const agents = deps.agents ?? defaultAgents();
+  const scheme = url.protocol === 'https:' ? 'https:' : 'http:';
+  const agent = agents.via(proxy, scheme);
   const first = addresses[0]!;
   const checkedHost = first.family === 6 ? `[${first.address}]` : first.address;
-  const target: { url?: URL; options: https.RequestOptions } = !proxy
-    ? { url, options: { agent: false, lookup: checkedLookup as never } }
+  const target: { url?: URL; options: https.RequestOptions & PooledRequestOptions } = !proxy
+    ? { url, options: { agent, lookup: checkedLookup as never, poolKey } }
     : url.protocol === 'https:'
-      ? { url, options: { agent: new HttpsProxyAgent(proxy, { keepAlive: false, lookup: lookupCallback as never }) } }
+      ? { url, options: { agent, poolKey } }
       : {
-          // An absolute path: http-proxy-agent keeps it as the request target (else it would
-          // rebuild it from the Host header, i.e. the name).
+          // The absolute form with the checked address: the forwarding agent keeps it as the
+          // request target (else it would build it from the name).
           options: {
             protocol: 'http:',
             host: first.address,
             port,
             path: `http://${checkedHost}:${port}${url.pathname}${url.search}`,
-            agent: new HttpProxyAgent(proxy, { keepAlive: false, lookup: lookupCallback as never }),
+            agent,
             headers: { host: url.host },
+            poolKey,
           },
         };
   if (req.signal?.aborted) return { outcome: 'retryable', reason: 'aborted' };
 
-  return new Promise<SendResult>((resolvePromise) => {
+  // A delivery that failed only because its pooled socket had been closed while idle is sent
+  // again at once on another socket (src/net/stale-socket.ts), within the same timeout: the
+  // receiver never read it, and receivers deduplicate by webhook-id anyway.
+  const deadline = now() + req.timeoutMs;
+  for (let resends = agents.pool.maxFreeSockets + 1; ; resends--) {
+    const r = await exchange(req, url, target, Math.max(1, deadline - now()), now);
+    if (!r.stale || resends <= 0 || req.signal?.aborted) return r.result;
+  }
+}
+
+/** One POST; `stale` when it failed on a pooled socket the server had closed while idle. */
+function exchange(
+  req: SendRequest,
+  url: URL,
+  target: { url?: URL; options: https.RequestOptions },
+  timeoutMs: number,
+  now: () => number,
+): Promise<{ result: SendResult; stale: boolean }> {
+  return new Promise((resolvePromise) => {
     let settled = false;
-    const settle = (r: SendResult) => {
+    let answered = false;
+    const settle = (result: SendResult, stale = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolvePromise(r);
+      resolvePromise({ result, stale });
     };
     const body = Buffer.from(req.body, 'utf8');
     const mod = url.protocol === 'https:' ? https : http;
     const options: https.RequestOptions = {
       method: 'POST',
-      // No keep-alive: one connection per delivery keeps the guard on every connect simple.
       ...target.options,
       headers: { 'user-agent': 'cleanroomsml-monitor', ...req.headers, ...target.options.headers, 'content-length': String(body.length) },
       ...(req.signal ? { signal: req.signal } : {}),
     };
     const request = target.url ? mod.request(target.url, options) : mod.request(options);
-    const timer = setTimeout(() => request.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })), req.timeoutMs);
-    request.on('error', (err: NodeJS.ErrnoException) => settle(socketFailure(err, req.timeoutMs)));
+    const timer = setTimeout(() => request.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })), timeoutMs);
+    request.on('error', (err: NodeJS.ErrnoException) =>
+      settle(socketFailure(err, req.timeoutMs), isStaleSocketFailure({ reusedSocket: request.reusedSocket, answered, error: err })),
+    );
     request.on('response', (res) => {
+      answered = true;
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400) {
         res.destroy();

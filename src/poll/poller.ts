@@ -17,6 +17,8 @@ export interface PollerRuntime {
   connections: Connections;
   concurrency: number;
   maxAttempts: number;
+  /** Pages one List scope may take in one sweep (polling.maxListPages). */
+  maxListPages: number;
   intervalMs: number;
 }
 
@@ -33,8 +35,6 @@ export interface PollerOptions {
   random?: () => number;
   /** Backoff bounds of AWS retries (tests shorten them). */
   retryDelayMs?: { min: number; max: number };
-  /** Pages one List scope may take in one sweep (tests lower it). */
-  maxListPages?: number;
   /** The main results are durably committed (the backfill may go on); `lastSuccessAt` as updated by them. */
   onCommitted?: (notifications: number, ok: boolean, lastSuccessAt: number | undefined) => void;
   /** A transition was durably recorded. */
@@ -69,7 +69,7 @@ export function createPoller(o: PollerOptions): Poller {
               o.detailBudget ?? ((used: number) => spareDetailBudget(rt.connections.default.limiter.currentRate, rt.intervalMs, used)),
             ...(o.random ? { random: o.random } : {}),
             ...(o.retryDelayMs ? { retryDelayMs: o.retryDelayMs } : {}),
-            ...(o.maxListPages ? { maxListPages: o.maxListPages } : {}),
+            maxListPages: rt.maxListPages,
             onCommitted: (n, ok) => {
               // Readiness and notifications follow the main results; the backfill may go on.
               if (ok) lastSuccessAt = o.clock.now();

@@ -28,8 +28,8 @@ export interface SweepDeps {
    */
   detailBudget: number | ((usedCalls: number) => number);
   retryDelayMs?: { min: number; max: number };
-  /** Pages one List scope may take in one sweep (default 1000: 100,000 jobs). */
-  maxListPages?: number;
+  /** Pages one List scope may take in one sweep (polling.maxListPages). */
+  maxListPages: number;
   /** Called for each transition after it is durably recorded. */
   onTransition?: (t: ResourceTransition) => void;
 }

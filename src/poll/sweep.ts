@@ -2,7 +2,8 @@
 // (plan.ts sweepLists), plan the Gets (planSweep), fetch them, decide what to store, remove and
 // enqueue (decide.ts), commit that in one durable write, then the backfill the same way, then
 // each resource's next due time. Everything decided comes from complete answers: a failed List
-// or an unanswered Get leaves its resources as they were.
+// or an unanswered Get leaves its resources as they were (a List stopped by its guard keeps the
+// resources it did read: list-guard.ts).
 import { classifyError } from '../aws/errors.js';
 import { KINDS } from '../kinds/index.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
@@ -23,6 +24,7 @@ import { decide, type Decision, type Fetched, type Observed } from './decide.js'
 import { pollBackoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
 import type { JobTracker } from './tracker.js';
 import { pool } from './pool.js';
+import { listRunaway, ListRunawayError, stoppedListResults } from './list-guard.js';
 import type { SweepDeps } from './sweep-deps.js';
 
 export type { SweepDeps } from './sweep-deps.js';
@@ -53,13 +55,6 @@ export interface SweepReport {
   retired: number;
   /** Resources left for a later sweep (backoff or slow interval). */
   notDue: number;
-}
-
-const MAX_LIST_PAGES = 1000;
-
-/** A List that would not end: that List fails this sweep, the others go on. */
-class ListRunawayError extends Error {
-  override name = 'ListRunawayError';
 }
 
 /** One sweep's fixed inputs and running call counts, shared by its steps. */
@@ -193,7 +188,7 @@ async function listAll(run: Run): Promise<{
     } catch (err) {
       failed.push(list);
       errors.push({ scope: { kind: list.kind, list: list.list.name, params: { ...list.params } }, error: errorMessage(err) });
-      results.push({ list, items: undefined });
+      results.push(...(err instanceof ListRunawayError ? stoppedListResults(list, err.items) : [{ list, items: undefined }]));
       if (classifyError(err).retryable) retryableFailure = true;
       deps.log.warn(
         { err: errorSummary(err), kind: list.kind, list: list.list.name, params: list.params },
@@ -223,18 +218,12 @@ async function listPages(
 ): Promise<{ items: ResourceSnapshot[]; refused: { ids: string[]; unidentified: boolean } }> {
   const c = run.deps.connections.forConn(list.conn);
   const kind = KINDS[list.kind];
-  const maxPages = run.deps.maxListPages ?? MAX_LIST_PAGES;
   const items: ResourceSnapshot[] = [];
   const refused = { ids: [] as string[], unidentified: false };
-  // A List that hands back a token it gave before, or pages on without end, would hold the sweep
-  // (and every other List, static resource and notification behind it) forever.
+  // A List that loops or pages on without end is stopped by its guard (list-guard.ts).
   const seen = new Set<string>();
   let nextToken: string | undefined;
   for (let pages = 0; ; ) {
-    if (pages >= maxPages)
-      throw new ListRunawayError(
-        `stopped after ${maxPages} pages: the List has more resources than one sweep may read, or it does not end`,
-      );
     const page = await callAws(
       (s) => c.resources.list(kind, list.list, list.params, { ...(nextToken ? { nextToken } : {}), ...(s ? { signal: s } : {}) }),
       callOpts(run, c),
@@ -254,8 +243,8 @@ async function listPages(
     }
     nextToken = page.nextToken;
     if (!nextToken) return { items, refused };
-    if (seen.has(nextToken))
-      throw new ListRunawayError(`stopped after ${pages} pages: the List returned a nextToken it had returned before`);
+    const stop = listRunaway(pages, nextToken, seen, run.deps.maxListPages);
+    if (stop) throw new ListRunawayError(stop, items);
     seen.add(nextToken);
   }
 }

@@ -133,10 +133,14 @@ export async function startDaemon(w: Workdir, opts: { timeoutMs?: number } = {})
   };
 }
 
-/** Runs the CLI to completion (e.g. `outbox list`). */
-export function runCli(w: Workdir, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the CLI to completion (e.g. `outbox list`), `env` added to the daemon's environment. */
+export function runCli(
+  w: Workdir,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: daemonEnv(w.dir), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...daemonEnv(w.dir), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

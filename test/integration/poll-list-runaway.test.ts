@@ -1,6 +1,7 @@
 // A List that never ends must not stop the monitor: a stub Clean Rooms ML endpoint on 127.0.0.1
 // answers one collaboration's List with the same nextToken forever (or a new token on every
-// page). That scope fails this sweep; the other scope and the static job are read and committed.
+// page). That scope fails this sweep, keeping the jobs its pages held; the other scope and the
+// static job are read and committed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -50,6 +51,8 @@ async function stub(token: (page: number) => string): Promise<{ url: string; lis
     const a = decodeURIComponent(url.pathname.split('/')[2] ?? '');
     if (a === STATIC) return res.end(JSON.stringify(job(STATIC, 'static-collab')));
     if (a === arn(2)) return res.end(JSON.stringify(job(arn(2), GOOD, 'ACTIVE')));
+    // The jobs the endless List hands out exist.
+    if (Number(a.slice(-12)) > 100 && a === arn(Number(a.slice(-12)))) return res.end(JSON.stringify(job(a, LOOP)));
     res.statusCode = 404;
     res.setHeader('x-amzn-errortype', 'ResourceNotFoundException');
     res.end(JSON.stringify({ message: 'not found' }));
@@ -63,7 +66,7 @@ async function monitor(url: string, maxListPages?: number) {
     aws: { region: 'us-east-1', endpoint: url, maxAttempts: 1 },
     jobs: [{ arn: STATIC }],
     discovery: [{ collaborationId: LOOP }, { collaborationId: GOOD }],
-    polling: { schedule: '0 0 0 1 1 *', maxRequestsPerSecond: 100 },
+    polling: { schedule: '0 0 0 1 1 *', maxRequestsPerSecond: 100, ...(maxListPages ? { maxListPages } : {}) },
     state: { dir: await mkdtemp(join(tmpdir(), 'crml-runaway-')) },
     server: { host: '127.0.0.1', port: 0 },
   });
@@ -73,7 +76,6 @@ async function monitor(url: string, maxListPages?: number) {
     log: createLogger({ level: 'warn', destination: { write: (s: string) => void lines.push(s) } }),
     credentials: async () => CREDS,
     schedule: false,
-    ...(maxListPages ? { maxListPages } : {}),
   });
   await app.start();
   return { app, lines };
@@ -91,8 +93,8 @@ test('a List that repeats its nextToken: that scope fails after the repeat; the 
     assert.equal(s.lists.get(LOOP), 2, 'stopped at the first repeat');
     assert.deepEqual(
       [...app.store.resources().keys()].sort(),
-      [STATIC, arn(2)].sort(),
-      'the good scope and the static job go on; nothing from the endless one',
+      [STATIC, arn(2), arn(101), arn(102)].sort(),
+      'the good scope and the static job go on; the looping one keeps the jobs its two pages held',
     );
     assert.match(lines.join(''), /List scope failed/);
     // The next sweep does the same, in bounded time: the monitor keeps working.
@@ -112,10 +114,11 @@ test('a List that pages on without end: the scope stops at the page cap and fail
     const r = await app.sweepNow();
     assert.equal(r?.ok, false);
     assert.deepEqual(r?.failedScopes, [`audienceGenerationJob|ListAudienceGenerationJobs|collaborationId=${LOOP}`]);
-    assert.match(r!.scopeErrors[0]!.error, /stopped after 5 pages/);
+    assert.match(r!.scopeErrors[0]!.error, /stopped after 5 pages \(polling\.maxListPages\)/);
     assert.equal(s.lists.get(LOOP), 5);
     assert.ok(app.store.resources().has(arn(2)));
     assert.ok(app.store.resources().has(STATIC));
+    for (let page = 1; page <= 5; page++) assert.ok(app.store.resources().has(arn(100 + page)), `the job of page ${page} is tracked`);
   } finally {
     await app.stop();
     s.server.close();

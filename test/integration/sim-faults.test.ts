@@ -49,10 +49,13 @@ describe('simulator faults: resets, malformed answers, request log', () => {
     const log = (await (await fetch(`${sim.url}/_sim/requests`)).json()) as {
       requests: Array<{ op: string; status: number; fault?: string }>;
     };
+    // Page 2 went out on page 1's kept-alive connection: a reset there may be a connection the
+    // server closed while idle, so the client sent it once more on a fresh one (reset too).
     assert.deepEqual(
       log.requests.map((r) => [r.op, r.status, r.fault]),
       [
         ['ListAudienceGenerationJobs', 200, undefined],
+        ['ListAudienceGenerationJobs', 0, 'reset'],
         ['ListAudienceGenerationJobs', 0, 'reset'],
         ['GetAudienceGenerationJob', 0, 'reset'],
       ],
@@ -112,5 +115,23 @@ describe('simulator faults: resets, malformed answers, request log', () => {
       bad.json.message,
       /malformed\[0\]\.kind: must be one of missingField, badTimestamp, wrongType, nonFinite, nonJson, hugeBody/,
     );
+    for (const maxPageSize of [0, 101, 2.5]) assert.equal((await put({ maxPageSize })).status, 400, `maxPageSize ${maxPageSize}`);
+    assert.equal((await put({ resetIdleAfterMs: -1 })).status, 400);
+  });
+
+  it('maxPageSize shortens every List page; /_sim/stats counts the connections that carried AWS requests', async () => {
+    sim.setFaults({ maxPageSize: 7 });
+    const first = await listJobs();
+    assert.equal(first.items.length, 7);
+    assert.equal((await listJobs({ nextToken: first.nextToken!, maxResults: 3 })).items.length, 3, 'a smaller maxResults still wins');
+    let pages = 1;
+    for (let t = first.nextToken; t; pages++) t = (await listJobs({ nextToken: t })).nextToken;
+    assert.equal(pages, Math.ceil(150 / 7));
+    const { connections } = sim.stats();
+    assert.ok(connections >= 1 && connections <= 2, `${pages + 1} Lists on ${connections} kept-alive connections`);
+    sim.reset();
+    assert.equal(sim.stats().connections, 0);
+    await getJob(arn(1)).catch(() => undefined);
+    assert.equal(sim.stats().connections, 1, 'a connection kept alive across the reset is counted again');
   });
 });

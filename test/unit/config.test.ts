@@ -73,6 +73,7 @@ test('minimal config: defaults filled, result deeply frozen', async () => {
       terminalInterval: 600_000,
       terminalRetention: 7 * 86_400_000,
       maxBackoff: 600_000,
+      maxListPages: 10_000,
     },
     notifications: { targets: [] },
     state: { dir: '/var/lib/cleanroomsml-monitor' },

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ARN_MAX, ARN_MIN, JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../../aws/arn.js';
 import { currentStep, jobWire, summaryWire } from './model.js';
-import { sendAwsError, sendJson, validationMessage } from './respond.js';
+import { resetSocket, sendAwsError, sendJson, validationMessage } from './respond.js';
 import { checkSignature, type SimCredentials } from './sigv4.js';
 import type { SimState } from './state.js';
 import type { MalformedFault, MalformedKind } from './faults.js';
@@ -112,7 +112,7 @@ async function respond(
 function resetConnection(state: SimState, req: IncomingMessage, op: string): void {
   state.stats.record(op, 'error');
   state.requestLog.add({ t: state.clock.now(), op, status: 0, url: req.url ?? '', fault: 'reset' });
-  req.socket.resetAndDestroy();
+  resetSocket(req.socket);
 }
 
 const HUGE_BODY_BYTES = 6 * 1024 * 1024;
@@ -300,7 +300,7 @@ function listJobs(state: SimState, req: IncomingMessage, res: ServerResponse, ra
     ...(collaborationId !== undefined ? { collaborationId } : {}),
     ...(modelArn !== undefined ? { configuredAudienceModelArn: modelArn } : {}),
     ...(after !== undefined ? { after } : {}),
-    limit,
+    limit: state.faults.pageLimit(limit),
     now: state.clock.now(),
   });
   const body: Record<string, unknown> = {};

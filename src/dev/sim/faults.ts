@@ -1,7 +1,8 @@
 // Fault injection for AWS requests: latency, a token bucket (maxRequestsPerSecond, burst = one
-// second's worth), random throttling and random 500s, connection resets (random, or on one page
-// of every List pagination) and malformed 200 answers for one job. Randomness comes from the
-// seeded PRNG and time from the injected clock, so a test replays the same sequence.
+// second's worth), random throttling and random 500s, connection resets (random, on one page of
+// every List pagination, or of connections left idle too long), malformed 200 answers for one job
+// and short List pages. Randomness comes from the seeded PRNG and time from the injected clock,
+// so a test replays the same sequence.
 import type { Rng } from './prng.js';
 
 /** How a malformed answer breaks the model (see MalformedFault). */
@@ -41,6 +42,16 @@ export interface Faults {
   resetListPage?: number;
   /** Malformed 200 answers for given jobs. */
   malformed?: MalformedFault[];
+  /**
+   * List pages hold at most this many items, whatever maxResults asks (the service may answer
+   * fewer): long paginations from a small fleet.
+   */
+  maxPageSize?: number;
+  /**
+   * A connection idle for longer than this (simulator clock) is reset when a request arrives on
+   * it, as a load balancer that forgot the flow answers a late packet (an NLB sends a TCP RST).
+   */
+  resetIdleAfterMs?: number;
 }
 
 export const NO_FAULTS: Readonly<Faults> = { throttleRatio: 0, errorRatio: 0, latencyMs: 0, maxRequestsPerSecond: 0 };
@@ -91,6 +102,17 @@ export class FaultInjector {
     if (this.faults.errorRatio > 0 && this.rng() < this.faults.errorRatio) return 'error';
     if ((this.faults.resetRatio ?? 0) > 0 && this.rng() < this.faults.resetRatio!) return 'reset';
     return 'ok';
+  }
+
+  /** The items a List page may hold when `maxResults` were asked. */
+  pageLimit(maxResults: number): number {
+    return Math.min(maxResults, this.faults.maxPageSize ?? maxResults);
+  }
+
+  /** Is a request arriving on a connection idle for `idleMs` (undefined: a new one) to be reset? */
+  resetsIdle(idleMs: number | undefined): boolean {
+    const limit = this.faults.resetIdleAfterMs;
+    return limit !== undefined && idleMs !== undefined && idleMs > limit;
   }
 
   /** Is this List page (1-based) one to reset? */

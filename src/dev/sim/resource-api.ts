@@ -239,7 +239,7 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
     steps.set(r, step);
     return true;
   };
-  const page = state.resources.page(kind.kind, keep, after, limit);
+  const page = state.resources.page(kind.kind, keep, after, state.faults.pageLimit(limit));
   const body: Record<string, unknown> = {};
   if (page.more)
     body['nextToken'] = encodeToken({ v: 1, o: op.name, f: filterKey, a: page.items[page.items.length - 1]!.id, p: pageNo + 1 });

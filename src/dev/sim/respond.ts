@@ -2,6 +2,7 @@
 // `{"message": ...}`; every response carries `x-amzn-requestid`.
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.writableEnded || res.destroyed) return;
@@ -24,4 +25,13 @@ export function validationMessage(errors: Array<{ field: string; value: string; 
   const n = errors.length;
   const list = errors.map((e) => `Value '${e.value}' at '${e.field}' failed to satisfy constraint: ${e.constraint}`).join('; ');
   return `${n} validation error${n === 1 ? '' : 's'} detected: ${list}`;
+}
+
+/** Drop the connection with a TCP RST (a plain destroy under TLS, whose handle cannot reset). */
+export function resetSocket(socket: Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
 }

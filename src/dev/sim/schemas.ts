@@ -104,6 +104,8 @@ export const faultsSchema = z.strictObject({
   maxRequestsPerSecond: z.number().min(0).optional(),
   resetRatio: z.number().min(0).max(1).optional(),
   resetListPage: z.number().int().min(1).optional(),
+  maxPageSize: z.number().int().min(1).max(100).optional(),
+  resetIdleAfterMs: z.number().int().min(0).optional(),
   /** One fault or a list of them. */
   malformed: z.preprocess((m) => (m === undefined || Array.isArray(m) ? m : [m]), z.array(malformedSchema)).optional(),
 });

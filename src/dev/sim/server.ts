@@ -1,14 +1,15 @@
-// startSimulator: a node:http server speaking the Clean Rooms ML wire protocol on one port
-// (AWS paths) and the control API under /_sim/ on the same port.
+// startSimulator: a node:http (or https) server speaking the Clean Rooms ML wire protocol on one
+// port (AWS paths) and the control API under /_sim/ on the same port.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Clock } from '../../domain.js';
 import { handleAws } from './aws-api.js';
 import { handleControl } from './control-api.js';
 import type { Faults } from './faults.js';
 import { deleteResource, listResources, putResources, setResourceStatus, type WireResource } from './resources.js';
 import type { ResourceFleetOptions } from './resource-fleet.js';
-import { sendJson } from './respond.js';
+import { resetSocket, sendJson } from './respond.js';
 import { parseScenario } from './scenario.js';
 import type { ControlJobInput, FaultsInput, Scenario, SetStatusInput } from './schemas.js';
 import type { SimCredentials } from './sigv4.js';
@@ -39,6 +40,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** When given, SigV4 signatures are recomputed and a mismatch is refused (403). */
   credentials?: SimCredentials;
+  /** Serve https with this key and certificate (PEM), which must name the address `url` holds (test/fixtures/tls names 127.0.0.1). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** A running simulator; the methods mirror the control API for in-process use. */
@@ -82,7 +85,20 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const closing = new AbortController();
   const ctx = { state, credentials: opts.credentials, closing: closing.signal };
 
-  const server = http.createServer((req, res) => {
+  // When each connection last finished an AWS answer (simulator clock), for resetIdleAfterMs.
+  const lastAnswered = new WeakMap<Socket, number>();
+  const handler: http.RequestListener = (req, res) => {
+    const isControl = (req.url ?? '').startsWith('/_sim/');
+    if (!isControl) {
+      const socket = req.socket;
+      const last = lastAnswered.get(socket);
+      if (state.faults.resetsIdle(last === undefined ? undefined : state.clock.now() - last)) {
+        state.stats.idleReset();
+        return resetSocket(socket);
+      }
+      state.stats.connectionUsed(socket);
+      res.on('finish', () => lastAnswered.set(socket, state.clock.now()));
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -92,7 +108,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     req.on('end', () => {
       if (size > MAX_REQUEST_BYTES) return sendJson(res, 413, { message: 'request body too large' });
       const body = Buffer.concat(chunks);
-      const isControl = (req.url ?? '').startsWith('/_sim/');
       Promise.resolve()
         .then(() => (isControl ? handleControl(state, req, res, body) : handleAws(ctx, req, res, body)))
         .catch((err: unknown) => {
@@ -106,7 +121,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
           else res.destroy();
         });
     });
-  });
+  };
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
@@ -117,7 +133,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
-    url: `http://${host}:${addr.port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${host}:${addr.port}`,
     port: addr.port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -2,7 +2,13 @@
 import type { ApiOutcome } from '../../aws/api.js';
 
 export const OUTCOMES: readonly ApiOutcome[] = ['success', 'throttled', 'not_found', 'access_denied', 'validation', 'error'];
-export type SimStats = { requests: Record<string, Record<ApiOutcome, number>> };
+export type SimStats = {
+  requests: Record<string, Record<ApiOutcome, number>>;
+  /** TCP connections that carried AWS requests (the control API's are not counted). */
+  connections: number;
+  /** AWS requests that arrived on a connection idle past resetIdleAfterMs, and were reset. */
+  idleResets: number;
+};
 
 export function outcomeOfStatus(status: number): ApiOutcome {
   if (status >= 200 && status < 300) return 'success';
@@ -15,6 +21,12 @@ export function outcomeOfStatus(status: number): ApiOutcome {
 
 export class StatsCounter {
   private counts = new Map<string, Record<ApiOutcome, number>>();
+  private connections = 0;
+  private idleResets = 0;
+  // The generation a connection was last counted in: a reset starts a new one, so a connection
+  // kept alive across it is counted again.
+  private counted = new WeakMap<object, number>();
+  private generation = 0;
 
   constructor() {
     this.reset();
@@ -26,15 +38,33 @@ export class StatsCounter {
     row[outcome]++;
   }
 
+  /** An AWS request arrived on `connection` (its socket): counted once per connection. */
+  connectionUsed(connection: object): void {
+    if (this.counted.get(connection) === this.generation) return;
+    this.counted.set(connection, this.generation);
+    this.connections++;
+  }
+
+  idleReset(): void {
+    this.idleResets++;
+  }
+
   reset(): void {
     this.counts = new Map([
       ['GetAudienceGenerationJob', zero()],
       ['ListAudienceGenerationJobs', zero()],
     ]);
+    this.connections = 0;
+    this.idleResets = 0;
+    this.generation++;
   }
 
   snapshot(): SimStats {
-    return { requests: Object.fromEntries([...this.counts].map(([k, v]) => [k, { ...v }])) };
+    return {
+      requests: Object.fromEntries([...this.counts].map(([k, v]) => [k, { ...v }])),
+      connections: this.connections,
+      idleResets: this.idleResets,
+    };
   }
 }
 
