@@ -5,7 +5,7 @@ import { VANISHED } from '../domain.js';
 import { entryList } from '../kinds/discovery.js';
 import { ALL_KINDS, DEFAULT_NOTIFY_CLASSES, KIND_NAMES, kindOfArn, STATUS_CLASSES, STATUS_WORD } from '../kinds/index.js';
 import { CRON_MESSAGE, DEFAULT_SCHEDULE, isCronWithSeconds } from './schedule.js';
-import { compileJobNamePattern } from '../notify/job-name-pattern.js';
+import { compileJobNamePattern } from './job-name-pattern.js';
 import { parseDuration } from './duration.js';
 import { MODEL_ARN_RE, parseArn } from '../aws/arn.js';
 

@@ -9,7 +9,7 @@ import type { ResourceEvent, ResourceTransition } from '../kinds/event.js';
 import { DEFAULT_NOTIFY_CLASSES, KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
 import { eventId } from './event-id.js';
-import { compileJobNamePattern } from './job-name-pattern.js';
+import { compileJobNamePattern } from '../config/job-name-pattern.js';
 
 /**
  * Optional per-target filters. Read as optional so this compiles before the schema

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { route, type RoutableTarget } from '../../src/notify/route.js';
-import { compileJobNamePattern } from '../../src/notify/job-name-pattern.js';
+import { compileJobNamePattern } from '../../src/config/job-name-pattern.js';
 import { eventId } from '../../src/notify/event-id.js';
 import { ARN, T0, change, snap } from '../helpers/notify-fixtures.js';
 
