@@ -4,7 +4,6 @@
 // `once` and `outbox` use the same pieces (pollerRuntime, openState), so every verb reads each job
 // through the same identity and region. Every dependency can be replaced through AppOptions.
 import { Registry } from 'prom-client';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Clock } from './domain.js';
 import type { Config } from './config/schema.js';
 import { scheduleIntervalMs } from './config/schedule.js';
@@ -18,7 +17,7 @@ import { createSteadyClock, systemClock } from './clock.js';
 import { createResourceClient, type ResourceClient } from './aws/resource-client.js';
 import { credentialsFor, type ConnSpec } from './aws/connections.js';
 import { createAwsAgents } from './aws/http.js';
-import type { AnswerObserver, ApiOutcome, Operation } from './aws/api.js';
+import type { AnswerObserver, ApiOutcome, AwsCredentialIdentityProvider, Operation } from './aws/api.js';
 import { createAnswerIssueLog } from './aws/answer-issue-log.js';
 import { openStateStore, type FileStateStore, type StoreOptions } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';

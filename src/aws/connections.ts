@@ -3,7 +3,7 @@
 // @aws-sdk/credential-providers, via @aws-sdk/nested-clients); the base identity is the Node.js
 // provider chain (IRSA, Pod Identity...). STS calls go through the config's connection pool.
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentityProvider } from './api.js';
 import type { ProxyAwareAgents } from '../net/proxy-agent.js';
 import { parseArn } from './arn.js';
 import { defaultCredentialChain } from './credentials.js';

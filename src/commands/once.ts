@@ -2,7 +2,7 @@
 // through the same identities (roles, regions) as `run`, printed as a table or JSON. It touches
 // no state dir and sends no notification.
 import { createAnswerIssueLog } from '../aws/answer-issue-log.js';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentityProvider } from '../aws/api.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain.js';
 import type { Logger } from '../log.js';
