@@ -17,9 +17,6 @@ export const MODELED_ERRORS: Readonly<Record<string, number>> = {
   InternalServiceException: 500,
 };
 
-/** Client-side error names (no AWS error type involved). */
-export type LocalErrorName = 'UnknownError' | 'NetworkError' | 'TimeoutError' | 'MalformedResponseError' | 'CredentialsError';
-
 // Throttling codes the AWS SDKs treat as throttling (@smithy/service-error-classification
 // THROTTLING_ERROR_CODES): any of them is retried with backoff and counted as `throttled`.
 const THROTTLING_CODES = new Set([
@@ -62,7 +59,7 @@ const NETWORK_CODES = new Set([
 ]);
 
 export interface CleanRoomsMlErrorInit {
-  /** AWS error type (e.g. `ThrottlingException`) or a LocalErrorName. */
+  /** AWS error type (e.g. `ThrottlingException`), or a client-side name: UnknownError, NetworkError, TimeoutError, MalformedResponseError, CredentialsError. */
   name: string;
   message: string;
   /** 0 when no HTTP response was received. */

@@ -38,7 +38,10 @@ export const MAX_ARN = 2048;
 export const MAX_UUID = 36;
 export const MAX_ENUM = 64;
 export const MAX_NEXT_TOKEN = 10_240;
-/** Every label member is an ARN, UUID, account, S3 path or enum in the model: none is longer than an ARN. */
+/**
+ * Every label member is an ARN, UUID, account, S3 path or enum in the model: none is longer than an ARN.
+ * @alias MAX_ARN under the name of what it bounds
+ */
 export const MAX_LABEL = MAX_ARN;
 /**
  * How many times its model bound a text member may be and still be read. A raised limit is

@@ -2,7 +2,7 @@
 import { audienceExportJob } from './audience-export-job.js';
 import { audienceGenerationJob } from './audience-generation-job.js';
 import { audienceModel } from './audience-model.js';
-import { KIND_NAMES, type KindDecl, type KindName, type ListDecl, type View } from './kind.js';
+import { KIND_NAMES, type KindDecl, type KindName } from './kind.js';
 import { mlInputChannel } from './ml-input-channel.js';
 import { trainedModel } from './trained-model.js';
 import { trainedModelExportJob } from './trained-model-export-job.js';
@@ -39,9 +39,4 @@ export { atRest, DEFAULT_NOTIFY_CLASSES, STATUS_CLASSES, STATUS_WORD, statusClas
 /** Whether any kind's model lists this status (a value AWS added since is not, and is still watched). */
 export function isKnownStatus(status: string): boolean {
   return ALL_KINDS.some((k) => k.statuses.includes(status));
-}
-
-/** The List operations of a kind for a scope and view. */
-export function listsOf(kind: KindDecl, view: View): ListDecl[] {
-  return kind.lists.filter((l) => l.view === view);
 }

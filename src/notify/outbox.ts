@@ -31,7 +31,6 @@ import { send as defaultSend, type SendResult } from './send.js';
 
 export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
 
-export type { RetryPolicy } from './after-attempt.js';
 export type { EvictionReason } from './dead-letter-bounds.js';
 
 /** A configured target, with the config's defaults filled in (ratePerSecond, allowPrivate, retry, deadLetters). */

@@ -126,7 +126,6 @@ export const scenarioJobSchema = z.strictObject({
   ...jobCommon,
   timeline: z.array(scenarioStepSchema).min(1, 'must have at least one step'),
 });
-export type ScenarioJob = z.infer<typeof scenarioJobSchema>;
 
 export const scenarioSchema = z.strictObject({
   /** Region and account of generated ARNs. */
