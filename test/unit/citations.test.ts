@@ -22,9 +22,12 @@ const SCANNED = [
   'Dockerfile',
   '.dockerignore',
   'package.json',
+  'biome.jsonc',
+  '.dependency-cruiser.cjs',
+  'knip.ts',
 ];
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git']);
-const TEXT = /\.(ts|mjs|js|json|md|ya?ml|tpl|txt|sh)$|^(Dockerfile|run|\.dockerignore|\.helmignore)$/;
+const TEXT = /\.(ts|mjs|cjs|js|jsonc?|md|ya?ml|tpl|txt|sh)$|^(Dockerfile|run|\.dockerignore|\.helmignore)$/;
 
 /** What a citation of something outside the repository looks like. */
 const FORBIDDEN: Array<[RegExp, string]> = [
