@@ -23,7 +23,7 @@ const DEV = '^src/dev/';
 const PLACED = [BASE, OUTSIDE, SUBSYSTEMS, ROOT, CLI, DEV];
 
 // Imports that run back up today and are being removed. Each allows exactly that import, nothing
-// else from its file; when it no longer occurs, `known-exception-gone` fails until it is deleted
+// else from its file; when it no longer occurs, `known-exception-gone:<file>` fails until it is deleted
 // here, so an exception cannot outlive its reason.
 const KNOWN_EXCEPTIONS = [
   // An identity key formats a parent's creation time with the AWS wire format's formatter.

@@ -1,6 +1,6 @@
 // Shared plumbing of the deployment suite: paths, chart rendering, free ports, child processes.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,11 +26,31 @@ export interface K8sObject {
 
 /**
  * `helm` when it is on the PATH (a contributor's machine, a CI with helm; HELM names another binary),
- * else undefined and ../shared/tools/chart-render stands in (an approximation: no schema check, no lint).
+ * else undefined and the chart-render tool stands in (an approximation: no schema check, no lint).
  */
 export const HELM = process.env.HELM ?? which('helm');
+
+const executable = (file: string) => {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Why nothing can render the chart in this run (no helm, no chart-render), or undefined when
+ * something can. The tests that render skip with this one message, which says what to install.
+ */
+export const NO_RENDERER: string | undefined =
+  HELM || executable(CHART_RENDER)
+    ? undefined
+    : `rendering the chart needs helm: install it (https://helm.sh/docs/intro/install/) or point CHART_RENDER at a chart-render binary ` +
+      `(helm is not on the PATH; ${process.env.CHART_RENDER ? 'CHART_RENDER=' : ''}${CHART_RENDER} is ${existsSync(CHART_RENDER) ? 'not executable' : 'absent'})`;
+
 /** What renders the chart in this run, for test titles and messages. */
-export const RENDERER = HELM ? 'helm template' : 'chart-render';
+export const RENDERER = HELM ? 'helm template' : NO_RENDERER ? 'no renderer' : 'chart-render';
 
 /** chart-render's arguments as `helm template` takes them: the release is positional, the namespace a flag. */
 export function helmTemplateArgs(args: string[]): string[] {
@@ -48,6 +68,7 @@ export function helmTemplateArgs(args: string[]): string[] {
 
 /** Renders the chart (helm template, or chart-render); returns the objects (empty documents dropped). Throws with the renderer's stderr. */
 export async function renderChart(args: string[] = []): Promise<K8sObject[]> {
+  if (NO_RENDERER) throw new Error(NO_RENDERER);
   const [cmd, argv] = HELM ? [HELM, helmTemplateArgs(args)] : [CHART_RENDER, [CHART, ...args]];
   const { stdout } = await execFileP(cmd, argv, { maxBuffer: 32 << 20 }).catch((e: any) => {
     throw new Error(`${RENDERER} ${args.join(' ')} failed: ${e.stderr || e.message}`);

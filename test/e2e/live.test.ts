@@ -21,13 +21,15 @@ import {
   httpGet,
   missingBinaries,
   missingDaemon,
+  NO_RENDERER,
   renderChart,
   start,
   waitFor,
   type Proc,
 } from './helpers.js';
 
-const skip = missingDaemon() ?? missingBinaries('prometheus', 'prometheus-alertmanager', 'promtool', 'amtool');
+// Prometheus loads the rules of the rendered chart: no renderer, no live run.
+const skip = missingDaemon() ?? missingBinaries('prometheus', 'prometheus-alertmanager', 'promtool', 'amtool') ?? NO_RENDERER;
 const RELEASE = 'crml';
 const NS = 'e2e';
 const JOB = `${RELEASE}-cleanroomsml-monitor`;
