@@ -27,7 +27,7 @@ import { capText } from './cap-text.js';
 import { CleanRoomsMlError } from './errors.js';
 import { type NumberRange, numberProblem, rangeNote } from './number-range.js';
 import type { AnswerObserver } from './api.js';
-import { parseIsoTimestamp } from './timestamps.js';
+import { parseIsoTimestamp } from '../timestamps.js';
 
 type Obj = Record<string, unknown>;
 

@@ -6,7 +6,7 @@
 // tags or other members the monitor does not read.
 import type { KindDecl, MemberPath } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
-import { formatIsoTimestamp } from './timestamps.js';
+import { formatIsoTimestamp } from '../timestamps.js';
 
 type Obj = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
 // List item that never change once the resource exists. `#` cannot occur in an ARN (the
 // model's patterns allow [-a-zA-Z0-9_/.] after the resource type) and the name is
 // percent-encoded, so distinct resources never share an id.
-import { formatIsoTimestamp } from '../aws/timestamps.js';
+import { formatIsoTimestamp } from '../timestamps.js';
 import type { KindDecl, ParentKey } from './kind.js';
 
 /** The identifying facts of one resource, as read from the wire. */

@@ -1,5 +1,5 @@
 // Plausible AudienceQualityMetrics: relevance falls as the audience grows; recall in 0.2..0.6.
-import type { AudienceQualityMetrics } from '../../domain.js';
+import type { AudienceQualityMetrics } from '../../state/legacy-job.js';
 import type { Rng } from './prng.js';
 
 const SIZES: ReadonlyArray<{ type: 'ABSOLUTE' | 'PERCENTAGE'; value: number }> = [

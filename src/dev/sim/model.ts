@@ -2,8 +2,8 @@
 // set through the control API has one step, a scenario job several. The state at any instant is
 // derived lazily from the clock (no timers): the last step whose time has come. Before its first
 // step a scenario job does not exist yet (404, absent from List).
-import type { AudienceQualityMetrics } from '../../domain.js';
-import { formatIsoTimestamp } from '../../aws/timestamps.js';
+import type { AudienceQualityMetrics } from '../../state/legacy-job.js';
+import { formatIsoTimestamp } from '../../timestamps.js';
 
 export interface SimStatusDetails {
   statusCode?: string;

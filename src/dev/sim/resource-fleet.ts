@@ -6,7 +6,7 @@
 // clock lazily: same seed + clock = same answers.
 import { KINDS } from '../../kinds/index.js';
 import type { KindName } from '../../kinds/kind.js';
-import { formatIsoTimestamp } from '../../aws/timestamps.js';
+import { formatIsoTimestamp } from '../../timestamps.js';
 import { createRng, type Rng, rngInt, rngUuid } from './prng.js';
 import { checkRenders, DEFAULT_MEMBERSHIP_ID, membershipArn, resourceFromControl } from './resource-kinds.js';
 import type { ResourceStep, SimResource } from './resource-store.js';

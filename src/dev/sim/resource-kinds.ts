@@ -6,7 +6,7 @@
 // read back with the monitor's own deserializer, so the simulator never serves what a client
 // would have to call malformed (unless a fault asks for it).
 import { snapshotFromWire } from '../../aws/resource-deserialize.js';
-import { parseIsoTimestamp } from '../../aws/timestamps.js';
+import { parseIsoTimestamp } from '../../timestamps.js';
 import { resourceId } from '../../kinds/identity.js';
 import { isKindName, KINDS } from '../../kinds/index.js';
 import type { KindDecl, KindName, ParentKey } from '../../kinds/kind.js';

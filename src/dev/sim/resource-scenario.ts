@@ -11,7 +11,7 @@
 //         - { at: 2m, status: ACTIVE }
 // Every other key is what PUT /_sim/resources takes; createTime is the first step's time and
 // updateTime the current step's. Timeline statuses must be values of the kind's status enum.
-import { formatIsoTimestamp } from '../../aws/timestamps.js';
+import { formatIsoTimestamp } from '../../timestamps.js';
 import { isKindName, KINDS } from '../../kinds/index.js';
 import { parseDuration } from './duration.js';
 import { checkRenders, parseStatusDetails, resourceFromControl } from './resource-kinds.js';

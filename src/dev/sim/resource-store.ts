@@ -3,7 +3,7 @@
 // while resources come and go between pages. A resource holds its wire members and a list of
 // steps (status from a time on), read lazily from the clock like jobs; an operation renders
 // exactly the members its output declares, in model order.
-import { formatIsoTimestamp } from '../../aws/timestamps.js';
+import { formatIsoTimestamp } from '../../timestamps.js';
 import type { KindName, OperationDecl } from '../../kinds/kind.js';
 
 export interface SimStatusDetails {

@@ -12,7 +12,7 @@
 // createTime = the first step's time; updateTime = the current step's time.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { AudienceQualityMetrics } from '../../domain.js';
+import type { AudienceQualityMetrics } from '../../state/legacy-job.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_COLLABORATION_ID, DEFAULT_MODEL_ARN, DEFAULT_REGION, jobArnFor } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { withExtras, type SimJob, type SimStep } from './model.js';

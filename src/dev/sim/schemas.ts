@@ -4,7 +4,7 @@
 // output numbers (metricsSchema).
 import { z } from 'zod';
 import { JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../../aws/arn.js';
-import { parseIsoTimestamp } from '../../aws/timestamps.js';
+import { parseIsoTimestamp } from '../../timestamps.js';
 import { KINDS, kindOfArn } from '../../kinds/index.js';
 import { parseDuration } from './duration.js';
 import { MALFORMED_KINDS } from './faults.js';

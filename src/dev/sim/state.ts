@@ -1,6 +1,7 @@
 // The simulator's state and its in-process control API (the HTTP control routes call these).
-import type { AudienceQualityMetrics, Clock } from '../../domain.js';
-import { parseIsoTimestamp } from '../../aws/timestamps.js';
+import type { Clock } from '../../domain.js';
+import type { AudienceQualityMetrics } from '../../state/legacy-job.js';
+import { parseIsoTimestamp } from '../../timestamps.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_COLLABORATION_ID, DEFAULT_MODEL_ARN, DEFAULT_REGION, jobArnFor } from './defaults.js';
 import { FaultInjector, type Faults } from './faults.js';
 import { buildFleet } from './fleet.js';
