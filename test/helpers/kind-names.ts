@@ -24,11 +24,14 @@ export interface KindMention {
  * model is another resource of the service (its ARN filters audience generation jobs), not the
  * audience model kind: a word `configured` right before `audience model` is not a mention.
  */
-export const KIND_PATTERNS: ReadonlyArray<{ kind: string; re: RegExp }> = ALL_KINDS.map((k) => {
-  const words = k.snake.split('_').join('[-_ ]?');
-  const guard = k.snake === 'audience_model' ? '(?<!configured[-_ ]?)' : '';
-  return { kind: k.kind, re: new RegExp(`${guard}${words}`, 'i') };
-});
+export const KIND_PATTERNS: ReadonlyArray<{ kind: string; re: RegExp }> = [...ALL_KINDS]
+  // The longest name first, so `trained-model-inference-job` is reported as itself, not as `trained-model`.
+  .sort((a, b) => b.snake.length - a.snake.length)
+  .map((k) => {
+    const words = k.snake.split('_').join('[-_ ]?');
+    const guard = k.snake === 'audience_model' ? '(?<!configured[-_ ]?)' : '';
+    return { kind: k.kind, re: new RegExp(`${guard}${words}`, 'i') };
+  });
 
 /** The tokens of code that can carry a name: identifiers, strings, templates, regular expressions. */
 function isNamingToken(node: ts.Node): node is ts.Identifier | ts.PrivateIdentifier | ts.LiteralLikeNode {

@@ -5,7 +5,12 @@
 // UnknownOperationException, as the AWS frontend answers an unknown route.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ARN_MAX, ARN_MIN, JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../../aws/arn.js';
+import { MODEL_ARN_RE } from '../../aws/arn.js';
+import { KINDS as K } from '../../kinds/index.js';
+const JOB_ARN_RE = K.audienceGenerationJob.arn!.pattern;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ARN_MIN = 20;
+const ARN_MAX = 2048;
 import { currentStep, jobWire, summaryWire } from './model.js';
 import { resetSocket, sendAwsError, sendJson, validationMessage } from './respond.js';
 import { checkSignature, type SimCredentials } from './sigv4.js';

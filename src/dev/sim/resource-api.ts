@@ -153,7 +153,7 @@ function matches(kind: KindDecl, r: SimResource, step: ResourceStep, params: Map
       if (step.status !== v) return false;
       continue;
     }
-    const member = from === 'arn' ? kind.arn?.member : from === 'versionIdentifier' ? kind.versionMember : kind.parents[from];
+    const member = from === 'arn' ? kind.arn?.member : from === 'versionIdentifier' ? kind.versionMember : kind.parents[from]?.member;
     if (member === undefined || r.fields[member] !== v) return false;
   }
   return true;
@@ -267,7 +267,7 @@ function get(
   const version = params.get('versionIdentifier');
   const scopeKey = op.view === 'collaboration' ? 'collaborationId' : 'membershipId';
   const scope = params.get(scopeKey);
-  const scopeMember = kind.parents[scopeKey];
+  const scopeMember = kind.parents[scopeKey]?.member;
   const now = state.clock.now();
   let found: SimResource | undefined;
   let foundStep: ResourceStep | undefined;

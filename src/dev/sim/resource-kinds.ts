@@ -172,7 +172,7 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
   if (o['arn'] !== undefined && !kind.arn) fail('arn', `${kind.kind} has no ARN: its id is ${kind.identity.description}`);
   if (kind.arn) setId('arn', kind.arn.member, arnOf(kind));
   setId('versionIdentifier', kind.versionMember, uuid);
-  const parent = (key: ParentKey): string | undefined => kind.parents[key];
+  const parent = (key: ParentKey): string | undefined => kind.parents[key]?.member;
   // A membership-scoped ARN names its membership: the membership defaults to it.
   const arnValue = kind.arn ? (fields[kind.arn.member] as string | undefined) : undefined;
   const impliedMembership = arnValue !== undefined ? membershipOf(arnValue) : undefined;
@@ -192,7 +192,7 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
   for (const [k, v] of Object.entries(defaults(kind.kind, fields, ctx.uuid))) if (fields[k] === undefined) fields[k] = v;
 
   const parents: Partial<Record<ParentKey, string>> = {};
-  for (const [key, member] of Object.entries(kind.parents) as Array<[ParentKey, string]>) {
+  for (const [key, { member }] of Object.entries(kind.parents) as Array<[ParentKey, { member: string }]>) {
     if (typeof fields[member] === 'string') parents[key] = fields[member] as string;
   }
   const arn = kind.arn ? (fields[kind.arn.member] as string) : undefined;

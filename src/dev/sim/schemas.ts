@@ -3,7 +3,10 @@
 // Constraints mirror service-2.json (NameString 1..63, UUID, ARN patterns), except the ranges of
 // output numbers (metricsSchema).
 import { z } from 'zod';
-import { JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../../aws/arn.js';
+import { MODEL_ARN_RE } from '../../aws/arn.js';
+import { KINDS as K } from '../../kinds/index.js';
+const JOB_ARN_RE = K.audienceGenerationJob.arn!.pattern;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 import { parseIsoTimestamp } from '../../timestamps.js';
 import { KINDS, kindOfArn } from '../../kinds/index.js';
 import { parseDuration } from './duration.js';
