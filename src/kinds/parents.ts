@@ -16,6 +16,13 @@ export const UUID: ParentIdDecl = { type: 'uuid' };
 export const MEMBERSHIP: ParentDecl = { member: 'membershipIdentifier', id: UUID };
 export const COLLABORATION: ParentDecl = { member: 'collaborationIdentifier', id: UUID };
 
+/** The trained model a resource was made with or exports, and the version of it, when it names one. */
+export const TRAINED_MODEL: ParentDecl = {
+  member: 'trainedModelArn',
+  id: { type: 'resource', kind: 'trainedModel', version: 'trainedModelVersionIdentifier' },
+};
+export const TRAINED_MODEL_VERSION: ParentDecl = { member: 'trainedModelVersionIdentifier', id: UUID };
+
 export const CONFIGURED_MODEL_ALGORITHM_ASSOCIATION: ParentDecl = {
   member: 'configuredModelAlgorithmAssociationArn',
   id: {

@@ -3,7 +3,7 @@
 // and the trained model (optionally one version). Its items carry statusDetails. Identity: the
 // trained model ARN, its version when given, the name and the createTime.
 import type { KindDecl } from './kind.js';
-import { COLLABORATION, MEMBERSHIP, UUID } from './parents.js';
+import { COLLABORATION, MEMBERSHIP, TRAINED_MODEL, TRAINED_MODEL_VERSION } from './parents.js';
 import { statusTable } from './statuses.js';
 
 export const trainedModelExportJob: KindDecl = {
@@ -22,11 +22,8 @@ export const trainedModelExportJob: KindDecl = {
     membershipId: MEMBERSHIP,
     collaborationId: COLLABORATION,
     // Listed per trained model of the entry's collaboration (src/kinds/discovery.ts).
-    trainedModelArn: {
-      member: 'trainedModelArn',
-      id: { type: 'resource', kind: 'trainedModel', version: 'trainedModelVersionIdentifier' },
-    },
-    trainedModelVersionIdentifier: { member: 'trainedModelVersionIdentifier', id: UUID },
+    trainedModelArn: TRAINED_MODEL,
+    trainedModelVersionIdentifier: TRAINED_MODEL_VERSION,
   },
   statusShape: 'TrainedModelExportJobStatus',
   statuses: statusTable('CREATE', 'ACTIVE'),

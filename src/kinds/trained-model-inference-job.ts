@@ -2,7 +2,7 @@
 // the collaboration view lists every member's jobs but has no Get. They cannot be deleted, so
 // their List only grows. The Get has no collaborationIdentifier (List items do).
 import type { KindDecl } from './kind.js';
-import { COLLABORATION, CONFIGURED_MODEL_ALGORITHM_ASSOCIATION, MEMBERSHIP, UUID } from './parents.js';
+import { COLLABORATION, CONFIGURED_MODEL_ALGORITHM_ASSOCIATION, MEMBERSHIP, TRAINED_MODEL, TRAINED_MODEL_VERSION } from './parents.js';
 import { statusTable } from './statuses.js';
 
 const SUMMARY = [
@@ -55,11 +55,8 @@ export const trainedModelInferenceJob: KindDecl = {
   parents: {
     membershipId: MEMBERSHIP,
     collaborationId: COLLABORATION,
-    trainedModelArn: {
-      member: 'trainedModelArn',
-      id: { type: 'resource', kind: 'trainedModel', version: 'trainedModelVersionIdentifier' },
-    },
-    trainedModelVersionIdentifier: { member: 'trainedModelVersionIdentifier', id: UUID },
+    trainedModelArn: TRAINED_MODEL,
+    trainedModelVersionIdentifier: TRAINED_MODEL_VERSION,
     configuredModelAlgorithmAssociationArn: CONFIGURED_MODEL_ALGORITHM_ASSOCIATION,
   },
   statusShape: 'TrainedModelInferenceJobStatus',

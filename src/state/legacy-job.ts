@@ -8,7 +8,7 @@ import { numberProblem } from '../aws/number-range.js';
 import { shareResourceStrings } from '../intern.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import type { ResourceSnapshot, ResultSample } from '../kinds/resource.js';
-import { corrupt, isObj, num, type Obj, obj, optStr, optText, type Repairs, repaired, str, text } from './read-checks.js';
+import { corrupt, isObj, num, type Obj, obj, optStr, optText, type Repairs, repaired, statusMembers, str, text } from './read-checks.js';
 
 /** One relevance score, in the AWS shape (RelevanceMetric). */
 export interface RelevanceMetric {
@@ -102,23 +102,9 @@ function readJobSnapshot(v: unknown, where: string, r: Repairs): JobSnapshot {
   optStr(o, 'startedBy', where);
   optStr(o, 'protectedQueryIdentifier', where);
   optText(o, 'description', where, r);
-  if (o['statusSince'] !== undefined && !(typeof o['statusSince'] === 'number' && Number.isFinite(o['statusSince']))) {
-    // Only feeds a timestamp gauge: dropped, it falls back to updateTime.
-    delete o['statusSince'];
-    repaired(r, `${where}.statusSince`);
-  }
   if (o['includeSeedInOutput'] !== undefined && typeof o['includeSeedInOutput'] !== 'boolean')
     corrupt(`${where}.includeSeedInOutput`, 'is not a boolean');
-  if (o['detail'] !== 'full' && o['detail'] !== 'summary') {
-    // A snapshot of unknown detail is treated as a summary: the poller fetches the full job again.
-    o['detail'] = 'summary';
-    repaired(r, `${where}.detail`);
-  }
-  if (o['statusDetails'] !== undefined) {
-    const sd = obj(o['statusDetails'], `${where}.statusDetails`);
-    optText(sd, 'statusCode', `${where}.statusDetails`, r);
-    optText(sd, 'message', `${where}.statusDetails`, r);
-  }
+  statusMembers(o, where, r);
   if (o['metrics'] !== undefined) {
     const m = isObj(o['metrics']) ? metrics(o['metrics'], `${where}.metrics`, r) : undefined;
     if (m) o['metrics'] = m;

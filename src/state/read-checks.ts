@@ -59,3 +59,25 @@ export function optText(o: Obj, k: string, where: string, r: Repairs): void {
 export function optStr(o: Obj, k: string, where: string): void {
   if (o[k] !== undefined) str(o, k, where);
 }
+
+/**
+ * The members every stored snapshot has about its status, checked and repaired in place:
+ * `detail` (unknown is taken as a summary, so the poller reads the full resource again),
+ * `statusSince` (only feeds a timestamp gauge: a bad one is dropped and falls back to
+ * updateTime) and the free text of `statusDetails`.
+ */
+export function statusMembers(o: Obj, where: string, r: Repairs): void {
+  if (o['detail'] !== 'full' && o['detail'] !== 'summary') {
+    o['detail'] = 'summary';
+    repaired(r, `${where}.detail`);
+  }
+  if (o['statusSince'] !== undefined && !(typeof o['statusSince'] === 'number' && Number.isFinite(o['statusSince']))) {
+    delete o['statusSince'];
+    repaired(r, `${where}.statusSince`);
+  }
+  if (o['statusDetails'] !== undefined) {
+    const sd = obj(o['statusDetails'], `${where}.statusDetails`);
+    optText(sd, 'statusCode', `${where}.statusDetails`, r);
+    optText(sd, 'message', `${where}.statusDetails`, r);
+  }
+}

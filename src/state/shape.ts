@@ -26,6 +26,7 @@ import {
   type Repairs,
   repaired,
   StateCorruptError,
+  statusMembers,
   str,
   text,
 } from './read-checks.js';
@@ -57,19 +58,7 @@ export function readResourceSnapshot(v: unknown, where: string, r: Repairs): Res
   num(o, 'createTime', where);
   num(o, 'updateTime', where);
   if (o['view'] !== 'member' && o['view'] !== 'collaboration') corrupt(`${where}.view`, 'is neither member nor collaboration');
-  if (o['detail'] !== 'full' && o['detail'] !== 'summary') {
-    o['detail'] = 'summary';
-    repaired(r, `${where}.detail`);
-  }
-  if (o['statusSince'] !== undefined && !(typeof o['statusSince'] === 'number' && Number.isFinite(o['statusSince']))) {
-    delete o['statusSince'];
-    repaired(r, `${where}.statusSince`);
-  }
-  if (o['statusDetails'] !== undefined) {
-    const sd = obj(o['statusDetails'], `${where}.statusDetails`);
-    optText(sd, 'statusCode', `${where}.statusDetails`, r);
-    optText(sd, 'message', `${where}.statusDetails`, r);
-  }
+  statusMembers(o, where, r);
   const parents = obj(o['parents'], `${where}.parents`);
   for (const k of Object.keys(parents)) str(parents, k, `${where}.parents`);
   const labels = obj(o['labels'], `${where}.labels`);
