@@ -9,7 +9,7 @@ export const DEFAULT_COLLABORATION_ID = '5f6e7d8c-9b0a-4c1d-8e2f-3a4b5c6d7e8f';
 export const DEFAULT_MEMBERSHIP_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 export const DEFAULT_MODEL_ARN = `arn:aws:cleanrooms-ml:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:configured-audience-model/2b1a0c9d-8e7f-4a6b-9c5d-4e3f2a1b0c9d`;
 
-export interface ArnPlace {
+interface ArnPlace {
   region?: string;
   account?: string;
   /** The membership of a membership-scoped ARN. */
@@ -23,7 +23,7 @@ export function arnOfType(type: string, id: string, at: ArnPlace = {}): string {
 }
 
 /** Whether the kind's ARN pattern puts it under a membership. */
-export function underMembership(kind: KindDecl): boolean {
+function underMembership(kind: KindDecl): boolean {
   return kind.arn?.pattern.source.includes(':membership\\/') === true;
 }
 

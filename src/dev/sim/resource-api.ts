@@ -58,9 +58,6 @@ const ROUTES: CompiledRoute[] = ALL_KINDS.flatMap((kind) =>
   }),
 );
 
-/** Every operation the simulator serves. */
-export const OPERATIONS: readonly string[] = ROUTES.map((r) => r.op.name);
-
 /** The operation a raw path names, if any. */
 export function matchResourceRoute(method: string, rawPath: string): ResourceRoute | undefined {
   if (method !== 'GET') return undefined;

@@ -24,7 +24,7 @@ const ID_KEYS: readonly string[] = ['arn', 'versionIdentifier', ...new Set(ALL_K
 const OTHER_KEYS = ['kind', 'name', 'status', 'statusDetails', 'createTime', 'updateTime'] as const;
 
 /** Members of every output of the kind (Gets and List items). */
-export function wireMembers(kind: KindDecl): Set<string> {
+function wireMembers(kind: KindDecl): Set<string> {
   const s = new Set<string>();
   for (const op of [...Object.values(kind.get), ...kind.lists]) for (const m of op.members) s.add(m);
   return s;

@@ -58,7 +58,7 @@ export function putResources(state: SimState, input: unknown): WireResource[] {
 }
 
 /** A status change: the status, its details, and late results (members that change with the status). */
-export interface StatusChange {
+interface StatusChange {
   status: string;
   statusDetails?: SimStatusDetails;
   fields?: Record<string, unknown>;

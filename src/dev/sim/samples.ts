@@ -6,7 +6,7 @@ import type { KindName } from '../../kinds/kind.js';
 import { arnOfType, DEFAULT_ACCOUNT_ID } from './defaults.js';
 
 /** Where a sample is made: the resource's membership. */
-export interface SampleContext {
+interface SampleContext {
   membership: string;
 }
 
