@@ -23,21 +23,33 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const ID_KEYS: readonly string[] = ['arn', 'versionIdentifier', ...new Set(ALL_KINDS.flatMap((k) => Object.keys(k.parents)))];
 const OTHER_KEYS = ['kind', 'name', 'status', 'statusDetails', 'createTime', 'updateTime'] as const;
 
-/** Members of every output of the kind (Gets and List items). */
-function wireMembers(kind: KindDecl): Set<string> {
-  const s = new Set<string>();
-  for (const op of [...Object.values(kind.get), ...kind.lists]) for (const m of op.members) s.add(m);
-  return s;
+/** What the control input of a kind is read with, worked out once per kind. */
+interface KindInput {
+  /** Members of every output of the kind (Gets and List items). */
+  wire: ReadonlySet<string>;
+  late: ReadonlySet<string>;
+  /** Members some output requires. */
+  required: ReadonlySet<string>;
+}
+const inputs = new WeakMap<KindDecl, KindInput>();
+function inputOf(kind: KindDecl): KindInput {
+  let i = inputs.get(kind);
+  if (!i) {
+    const ops = [...Object.values(kind.get), ...kind.lists];
+    const late = new Set<string>();
+    for (const r of kind.results) if (r.type === 'number' && r.arrivesLate) late.add((r.items ?? r.value)[0]!);
+    i = { wire: new Set(ops.flatMap((op) => op.members)), late, required: new Set(ops.flatMap((op) => op.required)) };
+    inputs.set(kind, i);
+  }
+  return i;
 }
 
 /**
  * The top-level members of the results that land after the status settled (an audience's
  * quality metrics): they belong to a step, so a status change keeps them unless it sets them.
  */
-export function lateMembers(kind: KindDecl): Set<string> {
-  const s = new Set<string>();
-  for (const r of kind.results) if (r.type === 'number' && r.arrivesLate) s.add((r.items ?? r.value)[0]!);
-  return s;
+export function lateMembers(kind: KindDecl): ReadonlySet<string> {
+  return inputOf(kind).late;
 }
 
 /** Why `v` cannot be the parent `p`, if it cannot. */
@@ -66,7 +78,7 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
   const o = input as Record<string, unknown>;
   if (!isKindName(o['kind'])) return fail('kind', `must be one of ${Object.keys(KINDS).join(', ')}`);
   const kind = KINDS[o['kind']];
-  const members = wireMembers(kind);
+  const { wire: members, late, required } = inputOf(kind);
   for (const k of Object.keys(o)) {
     if (!(ID_KEYS as readonly string[]).includes(k) && !(OTHER_KEYS as readonly string[]).includes(k) && !members.has(k)) {
       fail(k, `is not a member of ${kind.kind} (control keys: ${[...OTHER_KEYS, ...ID_KEYS].join(', ')}; or any member of its outputs)`);
@@ -90,7 +102,6 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
   if (o['statusDetails'] !== undefined) statusDetails = parseStatusDetails(o['statusDetails'], (msg) => fail('statusDetails', msg));
 
   // Wire members given directly, then the id keys mapped onto the kind's members.
-  const late = lateMembers(kind);
   const fields: Record<string, unknown> = {};
   const stepFields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o))
@@ -139,7 +150,7 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
     const made = DEFAULT_PARENTS[key];
     if (made) fields[p.member] = made(membership);
     // A parent resource the model requires: a resource of its kind that need not exist.
-    else if (p.id.type === 'resource' && requiredSomewhere(kind, p.member))
+    else if (p.id.type === 'resource' && required.has(p.member))
       fields[p.member] = arnOf(KINDS[p.id.kind], `default-${KINDS[p.id.kind].arn!.resourceType}`, { membership });
   }
   for (const [k, v] of Object.entries(SAMPLE_MEMBERS[kind.kind]?.({ membership }) ?? {})) if (fields[k] === undefined) fields[k] = v;
@@ -173,11 +184,6 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
   const r: SimResource = { kind: kind.kind, id, fields, createTime, steps: [step] };
   checkRenders(kind, r, where);
   return r;
-}
-
-/** Whether some output of the kind requires the member. */
-function requiredSomewhere(kind: KindDecl, member: string): boolean {
-  return [...Object.values(kind.get), ...kind.lists].some((op) => op.required.includes(member));
 }
 
 export function parseStatusDetails(v: unknown, fail: (msg: string) => never): SimStatusDetails {
