@@ -11,7 +11,7 @@ import { StateRefusedError } from './state/errors.js';
 import { ShardError } from './poll/shard.js';
 import { DevToolMissingError, loadDevTool } from './dev-tool.js';
 
-const HELP = `cleanroomsml-monitor ${VERSION}: watch AWS Clean Rooms ML audience generation jobs
+const HELP = `cleanroomsml-monitor ${VERSION}: watch AWS Clean Rooms ML jobs, models and input channels
 
 Usage:
   cleanroomsml-monitor run --config FILE [--shard I --total-shards N]

@@ -1,28 +1,10 @@
-// ARN helpers. The service model's AudienceGenerationJobArn pattern is
-// `arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:audience-generation-job/[-a-zA-Z0-9_/.]+`,
-// length 20..2048. Smithy patterns are not implicitly anchored; we anchor them (stricter, and
-// what every real ARN satisfies). Note the id part may itself contain `/`.
+// ARN helpers. The ARN pattern of each kind (and of the other resources a kind names, such as a
+// configured audience model) is in its declaration (src/kinds), checked against the service model.
 
-export const JOB_ARN_RE = /^arn:(aws[-a-z]*):cleanrooms-ml:([-a-z0-9]+):([0-9]{12}):audience-generation-job\/([-a-zA-Z0-9_/.]+)$/;
-export const MODEL_ARN_RE = /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-audience-model\/[-a-zA-Z0-9_/.]+$/;
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const ARN_MIN = 20;
-export const ARN_MAX = 2048;
+import { CONFIGURED_AUDIENCE_MODEL_ARN } from '../kinds/parents.js';
 
-export interface ParsedJobArn {
-  partition: string;
-  region: string;
-  accountId: string;
-  jobId: string;
-}
-
-/** Parse an audience generation job ARN; undefined when it does not match the model's pattern. */
-export function parseJobArn(arn: string): ParsedJobArn | undefined {
-  if (typeof arn !== 'string' || arn.length < ARN_MIN || arn.length > ARN_MAX) return undefined;
-  const m = JOB_ARN_RE.exec(arn);
-  if (!m) return undefined;
-  return { partition: m[1]!, region: m[2]!, accountId: m[3]!, jobId: m[4]! };
-}
+/** A configured audience model ARN (the discovery filter of config), anchored: the model's pattern. */
+export const MODEL_ARN_RE = CONFIGURED_AUDIENCE_MODEL_ARN.pattern;
 
 export interface ParsedArn {
   partition: string;

@@ -19,7 +19,17 @@
 // Only declared members are read: what the monitor does not keep (seed audiences, which may hold
 // a `sensitive` SQL shape, tags, hyperparameters) is never copied, so it reaches neither the
 // state file, nor metrics, nor a webhook body.
-import type { GetDecl, KindDecl, LabelNumberDecl, ListDecl, MemberPath, NumberResultDecl, ParentKey } from '../kinds/kind.js';
+import type {
+  GetDecl,
+  KindDecl,
+  LabelNumberDecl,
+  ListDecl,
+  MemberPath,
+  NumberResultDecl,
+  ParentDecl,
+  ParentIdDecl,
+  ParentKey,
+} from '../kinds/kind.js';
 import { type IdentityParts, resourceId } from '../kinds/identity.js';
 import type { ResourceSnapshot, ResultSample } from '../kinds/resource.js';
 import { shareResourceStrings } from '../intern.js';
@@ -27,7 +37,7 @@ import { capText } from './cap-text.js';
 import { CleanRoomsMlError } from './errors.js';
 import { type NumberRange, numberProblem, rangeNote } from './number-range.js';
 import type { AnswerObserver } from './api.js';
-import { parseIsoTimestamp } from './timestamps.js';
+import { parseIsoTimestamp } from '../timestamps.js';
 
 type Obj = Record<string, unknown>;
 
@@ -50,17 +60,10 @@ export const MAX_LABEL = MAX_ARN;
  */
 export const TEXT_CEILING = 8;
 
-/** The model bound of each parent identifier: a UUID (membership, collaboration, version) or an ARN. */
-export const PARENT_MAX: Readonly<Record<ParentKey, number>> = {
-  membershipId: MAX_UUID,
-  collaborationId: MAX_UUID,
-  trainedModelVersionIdentifier: MAX_UUID,
-  trainedModelArn: MAX_ARN,
-  audienceGenerationJobArn: MAX_ARN,
-  configuredAudienceModelArn: MAX_ARN,
-  trainingDatasetArn: MAX_ARN,
-  configuredModelAlgorithmAssociationArn: MAX_ARN,
-};
+/** The model bound of a parent identifier, by what its declaration says it is: a UUID or an ARN. */
+export function parentMax(id: ParentIdDecl): number {
+  return id.type === 'uuid' ? MAX_UUID : MAX_ARN;
+}
 
 /** A List item that could not be read. */
 export interface RefusedItem {
@@ -264,11 +267,11 @@ function reads(kind: KindDecl, op: GetDecl | ListDecl): Reads {
   let r = readsOf.get(op);
   if (r === undefined) {
     r = {
-      parents: (Object.entries(kind.parents) as Array<[ParentKey, string]>).map(([key, member]) => ({
+      parents: (Object.entries(kind.parents) as Array<[ParentKey, ParentDecl]>).map(([key, p]) => ({
         key,
-        path: [member],
-        required: op.required.includes(member),
-        max: PARENT_MAX[key],
+        path: [p.member],
+        required: op.required.includes(p.member),
+        max: parentMax(p.id),
       })),
       attributes: (kind.attributes ?? []).map((decl) => ({ decl, path: [decl.member] })),
     };
@@ -362,8 +365,8 @@ function itemId(kind: KindDecl, item: unknown): string | undefined {
     return typeof v === 'string' && v.length > 0 && v.length <= MAX_ARN * TEXT_CEILING ? v : undefined;
   };
   const parents: Partial<Record<ParentKey, string>> = {};
-  for (const [key, member] of Object.entries(kind.parents) as Array<[ParentKey, string]>) {
-    const v = text(member);
+  for (const [key, p] of Object.entries(kind.parents) as Array<[ParentKey, ParentDecl]>) {
+    const v = text(p.member);
     if (v !== undefined) parents[key] = v;
   }
   const name = typeof item['name'] === 'string' ? capText(item['name']) : undefined;

@@ -6,7 +6,7 @@
 // tags or other members the monitor does not read.
 import type { KindDecl, MemberPath } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
-import { formatIsoTimestamp } from './timestamps.js';
+import { formatIsoTimestamp } from '../timestamps.js';
 
 type Obj = Record<string, unknown>;
 
@@ -30,9 +30,9 @@ export function resourceToWire(kind: KindDecl, s: ResourceSnapshot): Record<stri
   if (s.statusDetails !== undefined) w['statusDetails'] = { ...s.statusDetails };
   w['createTime'] = formatIsoTimestamp(s.createTime);
   w['updateTime'] = formatIsoTimestamp(s.updateTime);
-  for (const [key, member] of Object.entries(kind.parents)) {
+  for (const [key, parent] of Object.entries(kind.parents)) {
     const v = s.parents[key as keyof typeof s.parents];
-    if (v !== undefined && member !== undefined && w[member] === undefined) w[member] = v;
+    if (v !== undefined && parent !== undefined && w[parent.member] === undefined) w[parent.member] = v;
   }
   for (const a of kind.attributes ?? []) {
     const v = s.attributes?.[a.member];

@@ -1,6 +1,8 @@
-// `once`: one read-only sweep of every configured job (List-first, then Get for details), read
-// through the same identities (roles, regions) as `run`, printed as a table or JSON. It touches
-// no state dir and sends no notification.
+// `once`: one read-only sweep of every configured resource (List-first, then Get for details),
+// read through the same identities (roles, regions) as `run`, printed as a table or JSON. It
+// touches no state dir and sends no notification. A kind that declares `once` (the one the first
+// releases watched alone) keeps its own JSON member and table, which scripts read; every other
+// kind is listed under `resources`.
 import { createAnswerIssueLog } from '../aws/answer-issue-log.js';
 import type { AwsCredentialIdentityProvider } from '../aws/api.js';
 import type { Config } from '../config/schema.js';
@@ -13,7 +15,8 @@ import { createPoller } from '../poll/poller.js';
 import { onceSpec } from '../poll/spec.js';
 import { JobTracker } from '../poll/tracker.js';
 import { resourceToWire } from '../aws/resource-wire.js';
-import { KINDS } from '../kinds/index.js';
+import { ALL_KINDS, KINDS } from '../kinds/index.js';
+import type { KindDecl, OnceDecl } from '../kinds/kind.js';
 import { singleResult, type ResourceSnapshot } from '../kinds/resource.js';
 
 /** A resource that could not be read, a List that failed, or the sweep as a whole. */
@@ -24,9 +27,7 @@ export type OnceError =
 
 export interface OnceResult {
   ok: boolean;
-  /** Audience generation jobs, by name. */
-  jobs: ResourceSnapshot[];
-  /** Resources of the other kinds, by kind then name. */
+  /** Every resource read, by kind, then name, then id. */
   resources: ResourceSnapshot[];
   errors: OnceError[];
 }
@@ -65,21 +66,29 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
     const e = tracker.get(arn)?.lastError;
     if (e) errors.push({ arn, error: e.message });
   }
-  const all = [...store.resources().values()].sort(
+  const resources = [...store.resources().values()].sort(
     (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
   );
-  // Audience generation jobs keep the table and the `jobs` member they had before other kinds
-  // were watched (scripts read them); every other kind follows in `resources`.
-  const isJob = (s: ResourceSnapshot) => s.kind === 'audienceGenerationJob';
-  return { ok: report?.ok === true && errors.length === 0, jobs: all.filter(isJob), resources: all.filter((s) => !isJob(s)), errors };
+  return { ok: report?.ok === true && errors.length === 0, resources, errors };
+}
+
+/** The kinds with a `once` member of their own, each with its resources, and the other resources. */
+function grouped(r: OnceResult): { own: Array<{ kind: KindDecl; once: OnceDecl; items: ResourceSnapshot[] }>; rest: ResourceSnapshot[] } {
+  const own = ALL_KINDS.flatMap((kind) =>
+    kind.once ? [{ kind, once: kind.once, items: r.resources.filter((s) => s.kind === kind.kind) }] : [],
+  );
+  return { own, rest: r.resources.filter((s) => KINDS[s.kind].once === undefined) };
 }
 
 function formatOnceJson(r: OnceResult): string {
-  // `resources` only when some other kind is watched: the output of a config of jobs alone is unchanged.
-  const resources =
-    r.resources.length > 0 ? { resources: r.resources.map((s) => ({ kind: s.kind, id: s.id, ...resourceToWire(KINDS[s.kind], s) })) } : {};
-  const jobs = r.jobs.map((s) => resourceToWire(KINDS[s.kind], s));
-  return `${JSON.stringify({ jobs, ...resources, errors: r.errors }, null, 2)}\n`;
+  const { own, rest } = grouped(r);
+  // A kind's own member is always there, as scripts expect; `resources` only when some other kind
+  // is watched, so the output of a config of such a kind alone is what it always was.
+  const out: Record<string, unknown> = {};
+  for (const g of own) out[g.once.member] = g.items.map((s) => resourceToWire(g.kind, s));
+  if (rest.length > 0) out['resources'] = rest.map((s) => ({ kind: s.kind, id: s.id, ...resourceToWire(KINDS[s.kind], s) }));
+  out['errors'] = r.errors;
+  return `${JSON.stringify(out, null, 2)}\n`;
 }
 
 function errorSubject(e: OnceError): string {
@@ -91,39 +100,30 @@ function errorSubject(e: OnceError): string {
   return '';
 }
 
-function formatOnceTable(r: OnceResult): string {
-  const rows = [
-    ['NAME', 'STATUS', 'UPDATED', 'RECALL'],
-    ...r.jobs.map((j) => [
-      j.name,
-      j.status,
-      new Date(j.updateTime).toISOString().replace('.000Z', 'Z'),
-      singleResult(j, 'recall_ratio')?.toFixed(3) ?? '-',
-    ]),
-  ];
+/** Rows as aligned text columns. */
+function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  const lines = rows.map((row) =>
+  return rows.map((row) =>
     row
       .map((cell, c) => cell.padEnd(widths[c]!))
       .join('  ')
       .trimEnd(),
   );
-  if (r.resources.length > 0) {
-    const more = [
-      ['KIND', 'NAME', 'STATUS', 'UPDATED', 'ID'],
-      ...r.resources.map((s) => [s.kind, s.name, s.status, new Date(s.updateTime).toISOString().replace('.000Z', 'Z'), s.id]),
-    ];
-    const w = more[0]!.map((_, c) => Math.max(...more.map((row) => row[c]!.length)));
-    lines.push(
-      '',
-      ...more.map((row) =>
-        row
-          .map((cell, c) => cell.padEnd(w[c]!))
-          .join('  ')
-          .trimEnd(),
-      ),
-    );
-  }
+}
+
+const updated = (s: ResourceSnapshot): string => new Date(s.updateTime).toISOString().replace('.000Z', 'Z');
+
+function formatOnceTable(r: OnceResult): string {
+  const { own, rest } = grouped(r);
+  const tables = own.map((g) =>
+    table([
+      ['NAME', 'STATUS', 'UPDATED', g.once.column.title],
+      ...g.items.map((s) => [s.name, s.status, updated(s), singleResult(s, g.once.column.result)?.toFixed(3) ?? '-']),
+    ]),
+  );
+  if (rest.length > 0)
+    tables.push(table([['KIND', 'NAME', 'STATUS', 'UPDATED', 'ID'], ...rest.map((s) => [s.kind, s.name, s.status, updated(s), s.id])]));
+  const lines = tables.flatMap((t, i) => (i === 0 ? t : ['', ...t]));
   for (const e of r.errors) lines.push(`error: ${errorSubject(e)}${e.error}`);
   return `${lines.join('\n')}\n`;
 }

@@ -24,6 +24,10 @@ const notifyStatus = z
 const kindName = z.enum(KIND_NAMES, { error: () => `must be one of ${KIND_NAMES.join(', ')}` });
 /** ARN shapes of the kinds that have one, for messages. */
 const ARN_KINDS = ALL_KINDS.filter((k) => k.arn).map((k) => k.arn!.resourceType);
+/** The kinds whose resources have versions ("trained models"). */
+const VERSIONED = ALL_KINDS.filter((k) => k.versionMember)
+  .map((k) => `${k.title}s`)
+  .join(', ');
 
 const ROLE_ARN_PATTERN = /^arn:aws[-a-z]*:iam::[0-9]{12}:role\/[-a-zA-Z0-9_+=,.@/]{1,512}$/;
 const roleArn = z.string().regex(ROLE_ARN_PATTERN, 'must be an IAM role ARN: arn:aws:iam::<account>:role/<name>').optional();
@@ -83,7 +87,7 @@ const jobSchema = z
   .superRefine((j, ctx) => {
     const kind = kindOfArn(j.arn);
     if (j.versionIdentifier !== undefined && kind !== undefined && kind.versionMember === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['versionIdentifier'], message: `only trained models have versions; a ${kind.title} has none` });
+      ctx.addIssue({ code: 'custom', path: ['versionIdentifier'], message: `only ${VERSIONED} have versions; a ${kind.title} has none` });
     }
     const inArn = kind ? parseArn(j.arn)?.region : undefined;
     if (j.region !== undefined && inArn !== undefined && j.region !== inArn) {

@@ -10,8 +10,7 @@ import { createApp } from '../app.js';
 import { createLogger } from '../log.js';
 import { startSimulator } from './sim/server.js';
 import { DEMO_SCENARIO } from './sim/demo-scenario.js';
-import { DEFAULT_MEMBERSHIP_ID } from './sim/resource-kinds.js';
-import { DEFAULT_COLLABORATION_ID } from './sim/defaults.js';
+import { DEFAULT_COLLABORATION_ID, DEFAULT_MEMBERSHIP_ID } from './sim/defaults.js';
 import { prettyDestination } from './demo/pretty.js';
 import { startSink } from './demo/sink.js';
 

@@ -1,6 +1,6 @@
 // JSON views for /api/jobs and /api/outbox: what an operator wants to see, never a secret
 // (outbox entries carry the target name, never its URL).
-import type { DeadLetter, OutboxEntry } from '../domain.js';
+import type { DeadLetter, OutboxEntry } from '../state/types.js';
 import { singleResult, type ResourceSnapshot } from '../kinds/resource.js';
 import type { JobTracker } from '../poll/tracker.js';
 

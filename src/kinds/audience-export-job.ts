@@ -10,10 +10,14 @@ export const audienceExportJob: KindDecl = {
   snake: 'audience_export_job',
   title: 'audience export job',
   identity: {
+    from: 'parent',
+    parent: 'audienceGenerationJobArn',
+    segment: 'export',
     members: ['audienceGenerationJobArn', 'name', 'createTime'],
     description: '<audienceGenerationJobArn>#export=<url-encoded name>@<createTime, ISO-8601 with milliseconds>',
   },
-  parents: { audienceGenerationJobArn: 'audienceGenerationJobArn' },
+  // Listed per audience generation job of the entry (src/kinds/discovery.ts).
+  parents: { audienceGenerationJobArn: { member: 'audienceGenerationJobArn', id: { type: 'resource', kind: 'audienceGenerationJob' } } },
   statusShape: 'AudienceExportJobStatus',
   statuses: statusTable('CREATE', 'ACTIVE'),
   get: {},
@@ -63,4 +67,6 @@ export const audienceExportJob: KindDecl = {
     { title: 'Audience size', from: { result: 'audience_size' }, format: 'count' },
     { title: 'Output', from: { label: 'output_location' }, format: 'text' },
   ],
+  // No Get: the tags of its audience generation job, when watched.
+  tags: { inherit: 'audienceGenerationJobArn' },
 };

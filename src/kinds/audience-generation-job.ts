@@ -2,6 +2,7 @@
 // the List can be narrowed to a collaboration or a configured audience model. List items carry
 // status and updateTime but neither statusDetails nor metrics: those need the Get.
 import type { KindDecl } from './kind.js';
+import { CONFIGURED_AUDIENCE_MODEL_ARN, UUID } from './parents.js';
 import { statusTable } from './statuses.js';
 
 const SUMMARY = [
@@ -27,8 +28,11 @@ export const audienceGenerationJob: KindDecl = {
     member: 'audienceGenerationJobArn',
     pattern: /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:audience-generation-job\/[-a-zA-Z0-9_/.]+$/,
   },
-  identity: { members: ['audienceGenerationJobArn'], description: 'the job ARN' },
-  parents: { collaborationId: 'collaborationId', configuredAudienceModelArn: 'configuredAudienceModelArn' },
+  identity: { from: 'arn', members: ['audienceGenerationJobArn'], description: 'the job ARN' },
+  parents: {
+    collaborationId: { member: 'collaborationId', id: UUID },
+    configuredAudienceModelArn: { member: 'configuredAudienceModelArn', id: CONFIGURED_AUDIENCE_MODEL_ARN },
+  },
   statusShape: 'AudienceGenerationJobStatus',
   statuses: statusTable('CREATE', 'ACTIVE', 'DELETE'),
   get: {
@@ -130,4 +134,7 @@ export const audienceGenerationJob: KindDecl = {
     { title: 'Recall', from: { result: 'recall_ratio' }, format: 'score' },
     { title: 'Started by', from: { attribute: 'startedBy' }, format: 'id' },
   ],
+  tags: { member: 'tags' },
+  // The kind the first releases watched: `once` keeps its `jobs` member and table for scripts.
+  once: { member: 'jobs', column: { title: 'RECALL', result: 'recall_ratio' } },
 };

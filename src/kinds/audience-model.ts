@@ -15,8 +15,17 @@ export const audienceModel: KindDecl = {
     member: 'audienceModelArn',
     pattern: /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:audience-model\/[-a-zA-Z0-9_/.]+$/,
   },
-  identity: { members: ['audienceModelArn'], description: 'the audience model ARN' },
-  parents: { trainingDatasetArn: 'trainingDatasetArn' },
+  identity: { from: 'arn', members: ['audienceModelArn'], description: 'the audience model ARN' },
+  parents: {
+    trainingDatasetArn: {
+      member: 'trainingDatasetArn',
+      id: {
+        type: 'arn',
+        shape: 'TrainingDatasetArn',
+        pattern: /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:training-dataset\/[-a-zA-Z0-9_/.]+$/,
+      },
+    },
+  },
   statusShape: 'AudienceModelStatus',
   statuses: statusTable('CREATE', 'ACTIVE', 'DELETE'),
   get: {
@@ -74,4 +83,5 @@ export const audienceModel: KindDecl = {
   ],
   labels: [{ label: 'training_dataset_arn', path: ['trainingDatasetArn'] }],
   facts: [{ title: 'Training dataset', from: { parent: 'trainingDatasetArn' }, format: 'text' }],
+  tags: { member: 'tags' },
 };

@@ -1,5 +1,6 @@
 // Which kinds a discovery entry can list, and with which List and parameters. Pure, from the
-// declarations: config validation and the sweep spec use the same rule.
+// declarations (each kind's Lists and parents): config validation and the sweep spec use the
+// same rule, and no kind is named here.
 //
 // An entry names a scope: a membership (membershipId), a collaboration seen by every member
 // (view: collaboration with collaborationId), or the account (the account-wide Lists, filtered
@@ -7,9 +8,15 @@
 // listable when one of its Lists of the entry's view has every path parameter the entry names.
 // Without `kinds`, an entry lists every kind its scope narrows: the membership or collaboration
 // Lists, and the account Lists that take one of the entry's filters (so an entry of only
-// collaborationId or configuredAudienceModelArn lists audience generation jobs, as it always did).
-import { ALL_KINDS } from './index.js';
-import type { KindDecl, KindName, ListDecl, OperationParams, ParentKey, View } from './kind.js';
+// collaborationId or configuredAudienceModelArn lists the kinds whose account List takes it).
+//
+// A List that takes the ARN of a parent resource (a parent of type `resource` in the kind's
+// declaration) which the entry cannot fill is called once per known resource of that parent's
+// kind (per-parent Lists): an account List filtered by the parent (only when the entry names the
+// kind), a List under the parent whose other path parameters the entry fills, and, for a kind
+// that is its own parent (versions under their model), the List of each resource's versions.
+import { ALL_KINDS, KINDS } from './index.js';
+import type { KindDecl, KindName, ListDecl, OperationParams, ParentKey, ParamDecl, View } from './kind.js';
 
 /** The scope-defining keys of a discovery entry. */
 export interface DiscoveryEntryScope {
@@ -45,11 +52,18 @@ export interface PerParent {
   readonly match: OperationParams;
 }
 
-/** The kind whose ARN a parent key holds. */
-const PARENT_KINDS: Partial<Record<ParentKey, KindName>> = {
-  trainedModelArn: 'trainedModel',
-  audienceGenerationJobArn: 'audienceGenerationJob',
-};
+/** The kind of the resource whose ARN fills this parameter, when it is a parent resource of `kind`. */
+function parentKind(kind: KindDecl, p: ParamDecl): KindName | undefined {
+  const id = Object.hasOwn(kind.parents, p.from) ? kind.parents[p.from as ParentKey]?.id : undefined;
+  return id?.type === 'resource' ? id.kind : undefined;
+}
+
+/** The values of `have` that are parents of resources of `kind`: which parents a per-parent List is called for. */
+function parentsOfKind(kind: KindName, have: OperationParams): OperationParams {
+  const match: OperationParams = {};
+  for (const [k, v] of Object.entries(have)) if (Object.hasOwn(KINDS[kind].parents, k)) match[k as ParentKey] = v;
+  return match;
+}
 
 /** The List of `kind` the entry can call, or why it cannot list the kind. */
 export function entryList(e: DiscoveryEntryScope, kind: KindDecl): EntryList | { reason: string } {
@@ -61,21 +75,19 @@ export function entryList(e: DiscoveryEntryScope, kind: KindDecl): EntryList | {
   for (const list of kind.lists) {
     if (list.view !== view) continue;
     if (!list.pathParams.every((p) => have[p.from] !== undefined)) continue;
-    // An account List filtered by a parent resource's ARN (audience export jobs by audience
-    // generation job): called per parent of the entry, so an entry of one collaboration watches
-    // the export jobs of its own jobs only. Only when the entry names the kind: for 10,000 jobs it
-    // is one List per job per terminalInterval.
-    const byParent = list.queryParams.find((q) => PARENT_KINDS[q.from as ParentKey] !== undefined && kind.parents[q.from as ParentKey]);
+    // An account List filtered by a parent resource's ARN (export jobs by the job they export):
+    // called per parent of the entry (its filters select the parents), so an entry of one
+    // collaboration watches the export jobs of its own jobs only. Only when the entry names the
+    // kind: for 10,000 parents it is one List per parent per terminalInterval.
+    const byParent = list.queryParams.find((q) => parentKind(kind, q) !== undefined);
     if (list.scope === 'account' && byParent !== undefined && have[byParent.from] === undefined) {
-      const match: OperationParams = {};
-      if (have.collaborationId !== undefined) match.collaborationId = have.collaborationId;
-      if (have.configuredAudienceModelArn !== undefined) match.configuredAudienceModelArn = have.configuredAudienceModelArn;
+      const of = parentKind(kind, byParent)!;
       return {
         kind,
         list,
         params: {},
         scoped: false,
-        perParent: { key: byParent.from as ParentKey, kind: PARENT_KINDS[byParent.from as ParentKey]!, match },
+        perParent: { key: byParent.from as ParentKey, kind: of, match: parentsOfKind(of, have) },
       };
     }
     const params: OperationParams = {};
@@ -89,25 +101,25 @@ export function entryList(e: DiscoveryEntryScope, kind: KindDecl): EntryList | {
     }
     return { kind, list, params, scoped: list.scope !== 'account' || filtered };
   }
-  // Export jobs of trained models: one List per trained model of the collaboration, for entries
-  // naming the collaboration (by default only in its collaboration view, the only one they have).
-  const perModel = kind.lists.find(
-    (l) =>
-      l.view === 'collaboration' &&
-      l.pathParams.every((p) => p.from === 'collaborationId' || p.from === 'trainedModelArn') &&
-      l.pathParams.some((p) => p.from === 'trainedModelArn'),
-  );
-  if (
-    perModel &&
-    e.collaborationId !== undefined &&
-    !kind.lists.some((l) => l.view === view && l !== perModel && l.pathParams.every((p) => have[p.from] !== undefined))
-  ) {
+  // A List under a parent resource of another kind (the export jobs of a trained model): one per
+  // known parent whose other path parameters the entry fills (the trained models of the entry's
+  // collaboration). By default only where the List is of the entry's view; named in `kinds`,
+  // from any view (the only one such a kind may have).
+  for (const list of kind.lists) {
+    const under = list.pathParams.filter((p) => parentKind(kind, p) !== undefined && parentKind(kind, p) !== kind.kind);
+    if (under.length !== 1 || !list.pathParams.every((p) => p === under[0] || have[p.from] !== undefined)) continue;
+    const params: OperationParams = {};
+    for (const p of list.pathParams) if (p !== under[0]) params[p.from] = have[p.from]!;
     return {
       kind,
-      list: perModel,
-      params: { collaborationId: e.collaborationId },
-      scoped: view === 'collaboration',
-      perParent: { key: 'trainedModelArn', kind: 'trainedModel', match: { collaborationId: e.collaborationId } },
+      list,
+      params,
+      scoped: list.view === view,
+      perParent: {
+        key: under[0]!.from as ParentKey,
+        kind: parentKind(kind, under[0]!)!,
+        match: parentsOfKind(parentKind(kind, under[0]!)!, params),
+      },
     };
   }
   // Lists under another resource (versions of a model, export jobs of a model) are not an entry's to name.
@@ -138,7 +150,7 @@ function selfLists(e: DiscoveryEntryScope, primary: EntryList): EntryList[] {
   const out: EntryList[] = [];
   for (const list of primary.kind.lists) {
     if (list === primary.list || list.view !== view) continue;
-    const own = list.pathParams.filter((p) => PARENT_KINDS[p.from as ParentKey] === primary.kind.kind);
+    const own = list.pathParams.filter((p) => parentKind(primary.kind, p) === primary.kind.kind);
     if (own.length !== 1 || !list.pathParams.every((p) => p === own[0] || primary.params[p.from] !== undefined)) continue;
     const params: OperationParams = {};
     for (const p of list.pathParams) if (p !== own[0]) params[p.from] = primary.params[p.from]!;

@@ -188,12 +188,67 @@ export interface FactDecl {
   readonly format: FactFormat;
 }
 
-/** Identity of a resource: its ARN, or what the model offers for the kinds without one. */
-export interface IdentityDecl {
+/** How the id of a resource is made (src/kinds/identity.ts reads it; the state, metrics and webhooks carry it). */
+export type IdentityDecl = {
   /** The members the identity is made of (documentation, and checked against the List item shape). */
   readonly members: readonly string[];
   /** One sentence for people: what the id is. */
   readonly description: string;
+} & (
+  | {
+      /** The ARN (`arn.member`); with a `versionMember`, `<ARN>#version=<version>` for a version that names one. */
+      readonly from: 'arn';
+    }
+  | {
+      /**
+       * A kind without an ARN: the id of the parent resource `parent` (a parent of type
+       * `resource`), then `#<segment>=<url-encoded name>@<createTime, ISO-8601 with
+       * milliseconds>`: required members of its List item that never change once it exists.
+       */
+      readonly from: 'parent';
+      readonly parent: ParentKey;
+      readonly segment: string;
+    }
+);
+
+/** What a parent identifier holds, as the model types it. */
+export type ParentIdDecl =
+  /** A UUID (a membership, a collaboration, a version): 36 characters. */
+  | { readonly type: 'uuid' }
+  /**
+   * The ARN of a resource of a watched kind (an export job's job or model, a version's model).
+   * `version`: the parent key holding the version of that resource, where the resource names one.
+   */
+  | { readonly type: 'resource'; readonly kind: KindName; readonly version?: ParentKey }
+  /** The ARN of a resource the monitor does not watch: its model shape and pattern (anchored). */
+  | { readonly type: 'arn'; readonly shape: string; readonly pattern: RegExp };
+
+/** One parent of a resource: where it is read from and what it identifies. */
+export interface ParentDecl {
+  /** The output member holding it, under the same name in every operation of the kind. */
+  readonly member: string;
+  readonly id: ParentIdDecl;
+}
+
+/**
+ * Where the AWS tags of a resource are. `member`: the output member holding them, in the Gets
+ * whose `members` list it (a Get of another view may not carry them). `inherit`: the parent (of
+ * type `resource`) whose tags the resource takes where none of its own reads carries them, when
+ * that parent is watched. Nothing reads tags yet: they reach neither the state nor a webhook.
+ */
+export interface TagsDecl {
+  readonly member?: string;
+  readonly inherit?: ParentKey;
+}
+
+/**
+ * How `once` shows a kind the first releases watched alone, as they showed it: under its own
+ * member of `once --json` (scripts read it) and in a table of its own, with one result as a
+ * column. Every other kind is listed together under `resources`.
+ */
+export interface OnceDecl {
+  readonly member: string;
+  readonly column: { readonly title: string; readonly result: string };
 }
 
 /** A plain member kept as it is: in the snapshot, the state and the webhook body, never in a metric. */
@@ -221,8 +276,8 @@ export interface KindDecl {
   /** The member carrying a version identifier that is part of the identity (trained models). */
   readonly versionMember?: string;
   readonly identity: IdentityDecl;
-  /** Parent identifiers and the members (same name in every operation of the kind) they are read from. */
-  readonly parents: Readonly<Partial<Record<ParentKey, string>>>;
+  /** The identifiers of the resources it belongs to, normalised across kinds by ParentKey. */
+  readonly parents: Readonly<Partial<Record<ParentKey, ParentDecl>>>;
   /**
    * The model's status enum shape and its values, in enum order: the statuses the one-hot
    * `_status` series always carries. A value AWS adds later is kept and classified all the same
@@ -244,4 +299,7 @@ export interface KindDecl {
    */
   readonly bodyMember?: string;
   readonly facts: readonly FactDecl[];
+  readonly tags: TagsDecl;
+  /** Absent: `once` lists it under `resources`. */
+  readonly once?: OnceDecl;
 }

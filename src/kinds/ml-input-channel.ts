@@ -2,6 +2,7 @@
 // scoped; the collaboration view shows every member's channels. Record count, file count, size
 // and privacy budgets come only from the Gets (the collaboration Get has no files or size).
 import type { KindDecl } from './kind.js';
+import { COLLABORATION, MEMBERSHIP } from './parents.js';
 import { statusTable } from './statuses.js';
 
 const SUMMARY_REQUIRED = [
@@ -54,8 +55,8 @@ export const mlInputChannel: KindDecl = {
     pattern:
       /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:membership\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/ml-input-channel\/[-a-zA-Z0-9_/.]+$/,
   },
-  identity: { members: ['mlInputChannelArn'], description: 'the channel ARN' },
-  parents: { membershipId: 'membershipIdentifier', collaborationId: 'collaborationIdentifier' },
+  identity: { from: 'arn', members: ['mlInputChannelArn'], description: 'the channel ARN' },
+  parents: { membershipId: MEMBERSHIP, collaborationId: COLLABORATION },
   statusShape: 'MLInputChannelStatus',
   statuses: statusTable('CREATE', 'ACTIVE', 'DELETE', 'INACTIVE'),
   get: {
@@ -201,4 +202,5 @@ export const mlInputChannel: KindDecl = {
     { title: 'Size', from: { result: 'size_bytes' }, format: 'gigabytes' },
     { title: 'Files', from: { result: 'files' }, format: 'count' },
   ],
+  tags: { member: 'tags' },
 };

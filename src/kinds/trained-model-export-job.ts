@@ -3,6 +3,7 @@
 // and the trained model (optionally one version). Its items carry statusDetails. Identity: the
 // trained model ARN, its version when given, the name and the createTime.
 import type { KindDecl } from './kind.js';
+import { COLLABORATION, MEMBERSHIP, TRAINED_MODEL, TRAINED_MODEL_VERSION } from './parents.js';
 import { statusTable } from './statuses.js';
 
 export const trainedModelExportJob: KindDecl = {
@@ -10,15 +11,19 @@ export const trainedModelExportJob: KindDecl = {
   snake: 'trained_model_export_job',
   title: 'trained model export job',
   identity: {
+    from: 'parent',
+    parent: 'trainedModelArn',
+    segment: 'export',
     members: ['trainedModelArn', 'trainedModelVersionIdentifier', 'name', 'createTime'],
     description:
       '<trainedModelArn>[#version=<trainedModelVersionIdentifier>]#export=<url-encoded name>@<createTime, ISO-8601 with milliseconds>',
   },
   parents: {
-    membershipId: 'membershipIdentifier',
-    collaborationId: 'collaborationIdentifier',
-    trainedModelArn: 'trainedModelArn',
-    trainedModelVersionIdentifier: 'trainedModelVersionIdentifier',
+    membershipId: MEMBERSHIP,
+    collaborationId: COLLABORATION,
+    // Listed per trained model of the entry's collaboration (src/kinds/discovery.ts).
+    trainedModelArn: TRAINED_MODEL,
+    trainedModelVersionIdentifier: TRAINED_MODEL_VERSION,
   },
   statusShape: 'TrainedModelExportJobStatus',
   statuses: statusTable('CREATE', 'ACTIVE'),
@@ -75,4 +80,6 @@ export const trainedModelExportJob: KindDecl = {
     { title: 'Trained model', from: { parent: 'trainedModelArn' }, format: 'text' },
     { title: 'Model version', from: { parent: 'trainedModelVersionIdentifier' }, format: 'text' },
   ],
+  // No Get: the tags of its trained model, when watched.
+  tags: { inherit: 'trainedModelArn' },
 };

@@ -2,6 +2,7 @@
 // the collaboration view lists every member's jobs but has no Get. They cannot be deleted, so
 // their List only grows. The Get has no collaborationIdentifier (List items do).
 import type { KindDecl } from './kind.js';
+import { COLLABORATION, CONFIGURED_MODEL_ALGORITHM_ASSOCIATION, MEMBERSHIP, TRAINED_MODEL, TRAINED_MODEL_VERSION } from './parents.js';
 import { statusTable } from './statuses.js';
 
 const SUMMARY = [
@@ -50,13 +51,13 @@ export const trainedModelInferenceJob: KindDecl = {
     pattern:
       /^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:membership\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/trained-model-inference-job\/[-a-zA-Z0-9_/.]+$/,
   },
-  identity: { members: ['trainedModelInferenceJobArn'], description: 'the inference job ARN' },
+  identity: { from: 'arn', members: ['trainedModelInferenceJobArn'], description: 'the inference job ARN' },
   parents: {
-    membershipId: 'membershipIdentifier',
-    collaborationId: 'collaborationIdentifier',
-    trainedModelArn: 'trainedModelArn',
-    trainedModelVersionIdentifier: 'trainedModelVersionIdentifier',
-    configuredModelAlgorithmAssociationArn: 'configuredModelAlgorithmAssociationArn',
+    membershipId: MEMBERSHIP,
+    collaborationId: COLLABORATION,
+    trainedModelArn: TRAINED_MODEL,
+    trainedModelVersionIdentifier: TRAINED_MODEL_VERSION,
+    configuredModelAlgorithmAssociationArn: CONFIGURED_MODEL_ALGORITHM_ASSOCIATION,
   },
   statusShape: 'TrainedModelInferenceJobStatus',
   statuses: statusTable('CREATE', 'ACTIVE', 'CANCEL', 'INACTIVE'),
@@ -180,4 +181,6 @@ export const trainedModelInferenceJob: KindDecl = {
     { title: 'Metrics', from: { result: 'metrics_status' }, format: 'text' },
     { title: 'Logs', from: { result: 'logs_status' }, format: 'text' },
   ],
+  // The collaboration view's Get carries no tags: those of its trained model, when watched.
+  tags: { member: 'tags', inherit: 'trainedModelArn' },
 };

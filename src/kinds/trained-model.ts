@@ -3,6 +3,7 @@
 // the versions of one model; the collaboration view shows every member's models. Only the Gets
 // carry statusDetails, the stopping condition and the metrics/logs publish status.
 import type { GetDecl, KindDecl, ListDecl } from './kind.js';
+import { COLLABORATION, CONFIGURED_MODEL_ALGORITHM_ASSOCIATION, MEMBERSHIP } from './parents.js';
 import { statusTable } from './statuses.js';
 
 const SUMMARY = [
@@ -161,17 +162,18 @@ export const trainedModel: KindDecl = {
   },
   versionMember: 'versionIdentifier',
   identity: {
+    from: 'arn',
     members: ['trainedModelArn', 'versionIdentifier'],
     description:
       'the trained model ARN for a version without versionIdentifier (the base version), <trainedModelArn>#version=<versionIdentifier> for the others',
   },
   parents: {
-    membershipId: 'membershipIdentifier',
-    collaborationId: 'collaborationIdentifier',
+    membershipId: MEMBERSHIP,
+    collaborationId: COLLABORATION,
     // A version's model: its own ARN, so the versions List of one model covers that model's
     // versions only (one per-parent List per model, src/kinds/discovery.ts).
-    trainedModelArn: 'trainedModelArn',
-    configuredModelAlgorithmAssociationArn: 'configuredModelAlgorithmAssociationArn',
+    trainedModelArn: { member: 'trainedModelArn', id: { type: 'resource', kind: 'trainedModel' } },
+    configuredModelAlgorithmAssociationArn: CONFIGURED_MODEL_ALGORITHM_ASSOCIATION,
   },
   statusShape: 'TrainedModelStatus',
   statuses: statusTable('CREATE', 'ACTIVE', 'DELETE', 'INACTIVE', 'CANCEL'),
@@ -242,4 +244,6 @@ export const trainedModel: KindDecl = {
     { title: 'Metrics', from: { result: 'metrics_status' }, format: 'text' },
     { title: 'Logs', from: { result: 'logs_status' }, format: 'text' },
   ],
+  // The collaboration view's Get carries none.
+  tags: { member: 'tags' },
 };

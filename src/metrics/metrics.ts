@@ -2,7 +2,7 @@
 // timestamps, static labels in _info. Resource series are built from the state store at scrape
 // time, so a resource forgotten by the store disappears from /metrics with no bookkeeping.
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
-import type { DeadLetter, OutboxEntry } from '../domain.js';
+import type { DeadLetter, OutboxEntry } from '../state/types.js';
 import type { EvictionReason } from '../notify/dead-letter-bounds.js';
 import type { AnswerIssue, ApiOutcome, Operation } from '../aws/api.js';
 import { ALL_KINDS, KINDS, statusClass } from '../kinds/index.js';

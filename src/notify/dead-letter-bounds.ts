@@ -2,7 +2,7 @@
 // older than `maxAgeMs` (since it was dead-lettered). Oldest first: the ones an operator has had
 // the longest to re-send. Dead letters wait for a person (`outbox retry`); the bounds keep a
 // receiver gone for good from growing the state without end.
-import type { DeadLetter } from '../domain.js';
+import type { DeadLetter } from '../state/types.js';
 
 /** A target's bounds (config `notifications.targets[].deadLetters`). */
 export interface DeadLetterBounds {

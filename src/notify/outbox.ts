@@ -18,7 +18,8 @@
 // - Dead letters are bounded per target (deadLetters.maxCount / maxAgeMs): past them the oldest
 //   are dropped, each logged and counted (onEvicted).
 import type { Logger } from 'pino';
-import type { Clock, OutboxEntry } from '../domain.js';
+import type { Clock } from '../domain.js';
+import type { OutboxEntry } from '../state/types.js';
 import { DEFAULT_DEAD_LETTER_BOUNDS, type NotificationTarget } from '../config/schema.js';
 import type { OutboxStore } from '../state/types.js';
 import { systemTimers, type Timers } from '../clock.js';

@@ -1,5 +1,5 @@
 // Pure: the HTTP request (URL, headers, body) for one delivery attempt of an entry to a target.
-import type { OutboxEntry } from '../domain.js';
+import type { OutboxEntry } from '../state/types.js';
 import type { NotificationTarget } from '../config/schema.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import { buildSlackMessage } from './slack.js';

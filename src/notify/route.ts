@@ -2,7 +2,7 @@
 // so its output is persisted together with the snapshots that caused it. One path for every kind:
 // what a status means (at rest or under way, success or failure) is its class (src/kinds/statuses.ts),
 // the same for a value the model lists and for one AWS added since.
-import type { OutboxEntry } from '../domain.js';
+import type { OutboxEntry } from '../state/types.js';
 import type { NotificationTarget } from '../config/schema.js';
 import { VANISHED } from '../domain.js';
 import type { ResourceEvent, ResourceTransition } from '../kinds/event.js';

@@ -3,7 +3,7 @@
 // "{id}.{timestamp}.{body}")) prefixed "v1,", key = base64-decoded secret after "whsec_",
 // several signatures space-separated (key rotation). Pure: the caller supplies the attempt time.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { OutboxEntry } from '../domain.js';
+import type { OutboxEntry } from '../state/types.js';
 // src/aws owns the Get output shapes (allow-list: never seedAudience, tags or other unread members).
 import { resourceToWire } from '../aws/resource-wire.js';
 import type { ResourceEvent } from '../kinds/event.js';

@@ -1,7 +1,7 @@
 // The pure decision of a sweep: from the last-seen state and what the Lists and Gets observed,
 // what to store, what to remove, what to enqueue, and what to report. Only complete answers
 // decide: a resource whose Get failed in a way a later sweep may fix is left exactly as it was.
-import type { OutboxEntry } from '../domain.js';
+import type { OutboxEntry } from '../state/types.js';
 import type { ApiOutcome } from '../aws/api.js';
 import { diffResource, stampResourceStatusSince } from '../kinds/diff.js';
 import type { ResourceTransition } from '../kinds/event.js';

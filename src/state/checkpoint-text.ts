@@ -2,7 +2,7 @@
 // built whole (JSON.stringify) it was a string that size plus its UTF-8 copy at every checkpoint,
 // a short spike of peak RSS that outlived nothing but set the high-water mark. Written chunk by
 // chunk, a checkpoint holds ~64 KB of text at a time.
-import type { DeadLetter, OutboxEntry } from '../domain.js';
+import type { DeadLetter, OutboxEntry } from './types.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 
 export interface Checkpoint {

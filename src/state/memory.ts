@@ -1,6 +1,6 @@
 // A StateStore that keeps everything in memory: for `once`, which reads AWS and prints, and must
 // neither need nor touch a state dir (it can run beside the daemon).
-import type { DeadLetter, OutboxEntry } from '../domain.js';
+import type { DeadLetter, OutboxEntry } from './types.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { StateStore, SweepCommit } from './types.js';
 

@@ -10,15 +10,30 @@
 //   non-finite number, and nothing else recorded is lost.
 import { capText } from '../aws/cap-text.js';
 import { numberProblem } from '../aws/number-range.js';
-import type { AudienceQualityMetrics, DeadLetter, JobEvent, JobSnapshot, OutboxEntry, RelevanceMetric } from '../domain.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import { isKindName, KINDS } from '../kinds/index.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { Checkpoint } from './checkpoint-text.js';
-import { resourceEventFromJobEvent, resourceFromJob } from './legacy-job.js';
+import { readLegacyEvent, readLegacySnapshot } from './legacy-job.js';
+import {
+  corrupt,
+  isObj,
+  num,
+  type Obj,
+  obj,
+  optStr,
+  optText,
+  type Repairs,
+  repaired,
+  StateCorruptError,
+  statusMembers,
+  str,
+  text,
+} from './read-checks.js';
+import type { DeadLetter, OutboxEntry } from './types.js';
 import { OLDEST_STATE_VERSION, refuseNewerVersion, STATE_VERSION } from './version.js';
 
-export class StateCorruptError extends Error {}
+export { StateCorruptError, type Repairs };
 
 export type JournalRecord =
   | { s: number; t: 'commit'; upr: ResourceSnapshot[]; rmr: string[]; enq: OutboxEntry[] }
@@ -27,131 +42,6 @@ export type JournalRecord =
   | { s: number; t: 'dead'; id: string; reason: string; at: number }
   | { s: number; t: 'revive'; ids: string[] | 'all'; at: number }
   | { s: number; t: 'discard'; ids: string[] };
-
-/** Values repaired while reading (dropped metrics, capped text): counted, first one named. */
-export interface Repairs {
-  count: number;
-  first?: string;
-}
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function corrupt(where: string, what: string): never {
-  throw new StateCorruptError(`${where} ${what}`);
-}
-
-function repaired(r: Repairs, what: string): void {
-  r.count++;
-  r.first ??= what;
-}
-
-function obj(v: unknown, where: string): Obj {
-  if (!isObj(v)) corrupt(where, 'is not an object');
-  return v;
-}
-
-function str(o: Obj, k: string, where: string): string {
-  const v = o[k];
-  if (typeof v !== 'string') corrupt(`${where}.${k}`, 'is not a string');
-  return v;
-}
-
-function num(o: Obj, k: string, where: string): number {
-  const v = o[k];
-  if (typeof v !== 'number' || !Number.isFinite(v)) corrupt(`${where}.${k}`, 'is not a finite number');
-  return v;
-}
-
-/** Free text: must be a string; capped in place. */
-function text(o: Obj, k: string, where: string, r: Repairs): void {
-  const v = str(o, k, where);
-  const c = capText(v);
-  if (c !== v) {
-    o[k] = c;
-    repaired(r, `${where}.${k} (${v.length} characters, capped)`);
-  }
-}
-
-function optText(o: Obj, k: string, where: string, r: Repairs): void {
-  if (o[k] !== undefined) text(o, k, where, r);
-}
-
-function optStr(o: Obj, k: string, where: string): void {
-  if (o[k] !== undefined) str(o, k, where);
-}
-
-function metrics(m: Obj, where: string, r: Repairs): AudienceQualityMetrics | undefined {
-  if (!Array.isArray(m['relevanceMetrics'])) {
-    repaired(r, `${where}.relevanceMetrics (not a list, metrics dropped)`);
-    return undefined;
-  }
-  const list: RelevanceMetric[] = [];
-  for (const [i, e] of (m['relevanceMetrics'] as unknown[]).entries()) {
-    const w = `${where}.relevanceMetrics[${i}]`;
-    const size = isObj(e) ? e['audienceSize'] : undefined;
-    if (!isObj(e) || !isObj(size) || typeof size['type'] !== 'string' || numberProblem(size['value'])) {
-      repaired(r, `${w}.audienceSize (invalid, entry dropped)`);
-      continue;
-    }
-    const out: RelevanceMetric = { audienceSize: { type: capText(size['type'], 64), value: size['value'] as number } };
-    if (e['score'] !== undefined) {
-      if (numberProblem(e['score'])) repaired(r, `${w}.score (${String(e['score'])}, dropped)`);
-      else out.score = e['score'] as number;
-    }
-    list.push(out);
-  }
-  const result: AudienceQualityMetrics = { relevanceMetrics: list };
-  if (m['recallMetric'] !== undefined) {
-    if (numberProblem(m['recallMetric'])) repaired(r, `${where}.recallMetric (${String(m['recallMetric'])}, dropped)`);
-    else result.recallMetric = m['recallMetric'] as number;
-  }
-  return result;
-}
-
-/** An audience generation job as stored by version 1 (checked and repaired in place). */
-function readSnapshot(v: unknown, where: string, r: Repairs): JobSnapshot {
-  const o = obj(v, where);
-  str(o, 'arn', where);
-  str(o, 'status', where);
-  str(o, 'configuredAudienceModelArn', where);
-  text(o, 'name', where, r);
-  num(o, 'createTime', where);
-  num(o, 'updateTime', where);
-  optStr(o, 'collaborationId', where);
-  optStr(o, 'startedBy', where);
-  optStr(o, 'protectedQueryIdentifier', where);
-  optText(o, 'description', where, r);
-  if (o['statusSince'] !== undefined && !(typeof o['statusSince'] === 'number' && Number.isFinite(o['statusSince']))) {
-    // Only feeds a timestamp gauge: dropped, it falls back to updateTime.
-    delete o['statusSince'];
-    repaired(r, `${where}.statusSince`);
-  }
-  if (o['includeSeedInOutput'] !== undefined && typeof o['includeSeedInOutput'] !== 'boolean')
-    corrupt(`${where}.includeSeedInOutput`, 'is not a boolean');
-  if (o['detail'] !== 'full' && o['detail'] !== 'summary') {
-    // A snapshot of unknown detail is treated as a summary: the poller fetches the full job again.
-    o['detail'] = 'summary';
-    repaired(r, `${where}.detail`);
-  }
-  if (o['statusDetails'] !== undefined) {
-    const sd = obj(o['statusDetails'], `${where}.statusDetails`);
-    optText(sd, 'statusCode', `${where}.statusDetails`, r);
-    optText(sd, 'message', `${where}.statusDetails`, r);
-  }
-  if (o['metrics'] !== undefined) {
-    const m = isObj(o['metrics']) ? metrics(o['metrics'], `${where}.metrics`, r) : undefined;
-    if (m) o['metrics'] = m;
-    else {
-      if (!isObj(o['metrics'])) repaired(r, `${where}.metrics (not an object, dropped)`);
-      delete o['metrics'];
-    }
-  }
-  return o as unknown as JobSnapshot;
-}
 
 /**
  * A resource snapshot of any kind as stored (checked and repaired in place). Results and labels
@@ -168,19 +58,7 @@ export function readResourceSnapshot(v: unknown, where: string, r: Repairs): Res
   num(o, 'createTime', where);
   num(o, 'updateTime', where);
   if (o['view'] !== 'member' && o['view'] !== 'collaboration') corrupt(`${where}.view`, 'is neither member nor collaboration');
-  if (o['detail'] !== 'full' && o['detail'] !== 'summary') {
-    o['detail'] = 'summary';
-    repaired(r, `${where}.detail`);
-  }
-  if (o['statusSince'] !== undefined && !(typeof o['statusSince'] === 'number' && Number.isFinite(o['statusSince']))) {
-    delete o['statusSince'];
-    repaired(r, `${where}.statusSince`);
-  }
-  if (o['statusDetails'] !== undefined) {
-    const sd = obj(o['statusDetails'], `${where}.statusDetails`);
-    optText(sd, 'statusCode', `${where}.statusDetails`, r);
-    optText(sd, 'message', `${where}.statusDetails`, r);
-  }
+  statusMembers(o, where, r);
   const parents = obj(o['parents'], `${where}.parents`);
   for (const k of Object.keys(parents)) str(parents, k, `${where}.parents`);
   const labels = obj(o['labels'], `${where}.labels`);
@@ -239,9 +117,8 @@ function readEvent(v: unknown, where: string, r: Repairs): ResourceEvent {
     readResourceSnapshot(o['resource'], `${where}.resource`, r);
     return o as unknown as ResourceEvent;
   }
-  readSnapshot(o['job'], `${where}.job`, r);
-  // An event about an audience generation job as version 1 stored it: the same event of any kind.
-  return resourceEventFromJobEvent(o as unknown as JobEvent);
+  // An event as version 1 stored it (compatibility module): the same event of any kind.
+  return readLegacyEvent(o, where, r);
 }
 
 export function readOutboxEntry(v: unknown, where: string, r: Repairs): OutboxEntry {
@@ -279,9 +156,9 @@ export function readJournalRecord(v: unknown, r: Repairs): JournalRecord {
   switch (t) {
     case 'commit': {
       const ids = (e: unknown, w: string) => (typeof e === 'string' ? e : corrupt(w, 'is not a string'));
-      // Version 1 wrote audience generation jobs in `up`/`rm` in their own shape, and the other
-      // kinds (when there were some) in `upr`/`rmr`: read as one list of resources.
-      const up = o['up'] === undefined ? [] : list(o, 'up', where, (e, w) => resourceFromJob(readSnapshot(e, w, r)));
+      // Version 1 wrote the resources of its first kind in `up`/`rm` in their own shape, and the
+      // other kinds (when there were some) in `upr`/`rmr`: read as one list of resources.
+      const up = o['up'] === undefined ? [] : list(o, 'up', where, (e, w) => readLegacySnapshot(e, w, r));
       const rm = o['rm'] === undefined ? [] : list(o, 'rm', where, ids);
       const upr = o['upr'] === undefined && o['up'] !== undefined ? [] : list(o, 'upr', where, (e, w) => readResourceSnapshot(e, w, r));
       const rmr = o['rmr'] === undefined && o['rm'] !== undefined ? [] : list(o, 'rmr', where, ids);
@@ -344,8 +221,8 @@ export function parseCheckpoint(text: string, r: Repairs, file = 'state.json'): 
     version,
     seq,
     resources: [
-      // Version 1: audience generation jobs in their own shape, the other kinds (if any) beside them.
-      ...(raw['version'] === 1 ? list(raw, 'jobs', 'checkpoint', (e, w) => resourceFromJob(readSnapshot(e, w, r))) : []),
+      // Version 1: the resources of its first kind in their own shape, the other kinds (if any) beside them.
+      ...(raw['version'] === 1 ? list(raw, 'jobs', 'checkpoint', (e, w) => readLegacySnapshot(e, w, r)) : []),
       ...(raw['version'] === 1 && raw['resources'] === undefined
         ? []
         : list(raw, 'resources', 'checkpoint', (e, w) => readResourceSnapshot(e, w, r))),

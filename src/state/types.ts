@@ -1,8 +1,26 @@
 // The persistence contract. The store is the single source of truth for last-seen snapshots and
 // for the notification outbox: a sweep's snapshots and the notifications they cause are recorded
 // in one durable write, before anything is sent (so a crash can repeat a send, never lose one).
-import type { DeadLetter, OutboxEntry } from '../domain.js';
+import type { ResourceEvent } from '../kinds/event.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
+
+/** A notification waiting for delivery to one target. Persisted with the snapshot that caused it. */
+export interface OutboxEntry {
+  /** Stable id, `evt_...`, derived from (arn, status, updateTime, target): the webhook-id. */
+  id: string;
+  target: string;
+  /** The event about a resource of any kind (state of version 1 held another shape: converted on load). */
+  event: ResourceEvent;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError?: string;
+}
+
+export interface DeadLetter extends OutboxEntry {
+  deadAt: number;
+  reason: string;
+}
 
 /** One sweep's durable result: applied atomically. */
 export interface SweepCommit {

@@ -1,6 +1,6 @@
 // An in-memory OutboxStore (the real contract, no disk) for worker tests. `ops` records every
 // durable call in order, so tests can assert "recorded before the next attempt".
-import type { DeadLetter, OutboxEntry } from '../../src/domain.js';
+import type { DeadLetter, OutboxEntry } from '../../src/state/types.js';
 import type { OutboxStore } from '../../src/state/types.js';
 
 export type Op =

@@ -1,4 +1,4 @@
-import type { JobSnapshot } from '../../src/domain.js';
+import type { JobSnapshot } from '../../src/state/legacy-job.js';
 import type { ResourceSnapshot } from '../../src/kinds/resource.js';
 import { resourceFromJob } from '../../src/state/legacy-job.js';
 

@@ -149,7 +149,7 @@ test("once reads each job as run does: the job's role, and a discovery entry's r
     assert.deepEqual(r.errors, [], "the simulator accepts only the assumed role's keys");
     assert.equal(r.ok, true);
     assert.deepEqual(
-      r.jobs.map((j) => [j.arn, j.status]),
+      r.resources.map((j) => [j.arn, j.status]),
       [
         [JOB, 'ACTIVE'],
         [JOB_EU, 'CREATE_IN_PROGRESS'],

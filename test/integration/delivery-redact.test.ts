@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { createOutboxWorker, type WorkerTarget } from '../../src/notify/outbox.js';
 import { systemClock } from '../../src/clock.js';
-import type { OutboxEntry } from '../../src/domain.js';
+import type { OutboxEntry } from '../../src/state/types.js';
 import { MemoryOutbox } from '../helpers/memory-outbox.js';
 import { startReceiver, type Recorded, type Scripted } from '../helpers/receiver.js';
 import { change, entryFor, ARN } from '../helpers/notify-fixtures.js';

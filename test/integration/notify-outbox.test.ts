@@ -9,7 +9,7 @@ import { parseTarget, type TargetInput } from '../helpers/targets.js';
 import { createOutboxWorker, type OutboxWorkerOptions, type WorkerTarget } from '../../src/notify/outbox.js';
 import { route } from '../../src/notify/route.js';
 import { systemClock } from '../../src/clock.js';
-import type { OutboxEntry } from '../../src/domain.js';
+import type { OutboxEntry } from '../../src/state/types.js';
 import { MemoryOutbox } from '../helpers/memory-outbox.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { change, entryFor, ARN } from '../helpers/notify-fixtures.js';

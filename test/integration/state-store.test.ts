@@ -9,7 +9,7 @@ import { StateLockedError } from '../../src/state/lock.js';
 import { writeForeignLock } from '../helpers/lock.js';
 import { createLogger } from '../../src/log.js';
 import { job, snap, ARN_A, ARN_B } from '../helpers/snapshots.js';
-import type { OutboxEntry } from '../../src/domain.js';
+import type { OutboxEntry } from '../../src/state/types.js';
 import { resourceEventFromJobEvent } from '../../src/state/legacy-job.js';
 
 const clock = { now: () => Date.parse('2026-11-28T12:00:00.000Z') };

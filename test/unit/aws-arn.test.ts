@@ -1,24 +1,32 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { awsUriEncode, parseJobArn } from '../../src/aws/arn.js';
+import { awsUriEncode, parseArn } from '../../src/aws/arn.js';
+import { kindOfArn } from '../../src/kinds/index.js';
 import { partitionOf, resolveEndpoint } from '../../src/aws/endpoint.js';
 
-describe('parseJobArn', () => {
-  it('parses a job ARN', () => {
-    assert.deepEqual(parseJobArn('arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa'), {
+describe('parseArn', () => {
+  it('splits an ARN into its six parts; the resource keeps its slashes', () => {
+    assert.deepEqual(parseArn('arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-aaaa'), {
       partition: 'aws',
+      service: 'cleanrooms-ml',
       region: 'us-east-1',
-      accountId: '123456789012',
-      jobId: '0f1e2d3c-aaaa',
+      account: '123456789012',
+      resource: 'audience-generation-job/0f1e2d3c-aaaa',
     });
+    assert.equal(
+      parseArn('arn:aws-cn:cleanrooms-ml:cn-north-1:123456789012:audience-generation-job/a/b.c_d')?.resource,
+      'audience-generation-job/a/b.c_d',
+    );
+    assert.equal(parseArn('arn:aws:cleanrooms-ml:us-east-1'), undefined);
   });
-  it('accepts other partitions and slashes in the id', () => {
-    assert.deepEqual(parseJobArn('arn:aws-cn:cleanrooms-ml:cn-north-1:123456789012:audience-generation-job/a/b.c_d'), {
-      partition: 'aws-cn',
-      region: 'cn-north-1',
-      accountId: '123456789012',
-      jobId: 'a/b.c_d',
-    });
+});
+
+describe('the ARN of a kind (its declared pattern)', () => {
+  it('is recognised in every partition, with slashes in the id', () => {
+    assert.equal(
+      kindOfArn('arn:aws-cn:cleanrooms-ml:cn-north-1:123456789012:audience-generation-job/a/b.c_d')?.kind,
+      'audienceGenerationJob',
+    );
   });
   it('rejects what the model pattern rejects', () => {
     for (const bad of [
@@ -31,7 +39,7 @@ describe('parseJobArn', () => {
       ' arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/x',
       `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/${'x'.repeat(2048)}`,
     ])
-      assert.equal(parseJobArn(bad), undefined, bad);
+      assert.equal(kindOfArn(bad), undefined, bad);
   });
 });
 

@@ -19,13 +19,13 @@ import {
   MAX_LABEL,
   MAX_NEXT_TOKEN,
   MAX_UUID,
-  PARENT_MAX,
+  parentMax,
   TEXT_CEILING,
 } from '../../src/aws/resource-deserialize.js';
 import type { AnswerIssue } from '../../src/aws/api.js';
 import { resourceToWire } from '../../src/aws/resource-wire.js';
 import { ALL_KINDS, KINDS } from '../../src/kinds/index.js';
-import type { GetDecl, KindDecl, LabelNumberDecl, ListDecl, MemberPath, ParentKey } from '../../src/kinds/kind.js';
+import type { GetDecl, KindDecl, LabelNumberDecl, ListDecl, MemberPath, ParentDecl, ParentKey } from '../../src/kinds/kind.js';
 import type { ResourceSnapshot } from '../../src/kinds/resource.js';
 import { resource } from '../helpers/resources.js';
 
@@ -86,8 +86,8 @@ describe('the bounds match the service model', () => {
           assert.equal(model.shapes[k.arn.shape]!.max, MAX_ARN);
         }
         if (k.versionMember) bounded([k.versionMember], MAX_UUID, 'MAX_UUID');
-        for (const [key, member] of Object.entries(k.parents) as Array<[ParentKey, string]>)
-          bounded([member], PARENT_MAX[key], `PARENT_MAX.${key}`);
+        for (const [key, p] of Object.entries(k.parents) as Array<[ParentKey, ParentDecl]>)
+          bounded([p.member], parentMax(p.id), `parentMax(${key})`);
         for (const l of k.labels) bounded(l.path, MAX_LABEL, 'MAX_LABEL');
         bounded(['status'], MAX_ENUM, 'MAX_ENUM');
         for (const r of k.results) {
@@ -266,15 +266,15 @@ describe('every kind, every operation', () => {
             /member status is 4194304 characters long, more than the 64/,
           );
           refused(kind, op, body(op, { ...item, status: 7 }), /member status is not a string/);
-          for (const [key, member] of Object.entries(kind.parents) as Array<[ParentKey, string]>)
+          for (const [key, { member, id }] of Object.entries(kind.parents) as Array<[ParentKey, ParentDecl]>)
             if (op.members.includes(member)) {
-              const v = 'p'.repeat(PARENT_MAX[key] + 1);
+              const v = 'p'.repeat(parentMax(id) + 1);
               const snap = accepted(
                 kind,
                 op,
                 body(op, { ...item, [member]: v }),
                 member,
-                new RegExp(`is ${PARENT_MAX[key] + 1} characters long`),
+                new RegExp(`is ${parentMax(id) + 1} characters long`),
               );
               assert.equal(snap.parents[key], v);
             }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { capText, MAX_TEXT } from '../../src/aws/cap-text.js';
 import { errorFromResponse } from '../../src/aws/errors.js';
-import { formatIsoTimestamp, parseIsoTimestamp } from '../../src/aws/timestamps.js';
+import { formatIsoTimestamp, parseIsoTimestamp } from '../../src/timestamps.js';
 
 describe('text from AWS', () => {
   const huge = 'x'.repeat(4 * 1024 * 1024);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ALL_KINDS, KINDS, kindOfArn, statusClass } from '../../src/kinds/index.js';
-import type { GetDecl, KindDecl, ListDecl, MemberPath, ParamSource } from '../../src/kinds/kind.js';
+import type { GetDecl, KindDecl, ListDecl, MemberPath, ParamSource, ParentDecl } from '../../src/kinds/kind.js';
 
 interface Shape {
   type: string;
@@ -71,7 +71,7 @@ function sourceMember(k: KindDecl, from: ParamSource): string | undefined {
   if (from === 'arn') return k.arn?.member;
   if (from === 'versionIdentifier') return k.versionMember;
   if (from === 'status') return 'status';
-  return k.parents[from];
+  return k.parents[from]?.member;
 }
 
 describe('kind declarations match the service model', () => {
@@ -194,15 +194,62 @@ describe('kind declarations match the service model', () => {
         }
       });
 
-      it('parents, identity and version members are strings of the model', () => {
-        for (const [key, member] of Object.entries(k.parents)) {
-          const found = opsOf(k).filter((op) => outputStructure(op).members![member]);
-          assert.ok(found.length > 0, `parent ${key} (${member}) in some output`);
-          for (const op of found) assert.equal(shape(outputStructure(op).members![member]!.shape).type, 'string');
+      it('parents are the model members they say, of the shape they say', () => {
+        for (const [key, p] of Object.entries(k.parents) as Array<[string, ParentDecl]>) {
+          const found = opsOf(k).filter((op) => outputStructure(op).members![p.member]);
+          assert.ok(found.length > 0, `parent ${key} (${p.member}) in some output`);
+          for (const op of found) {
+            const name = outputStructure(op).members![p.member]!.shape;
+            assert.equal(shape(name).type, 'string');
+            if (p.id.type === 'uuid') assert.equal(name, 'UUID', `${op.name}.${p.member}`);
+            else if (p.id.type === 'resource') {
+              assert.equal(name, KINDS[p.id.kind].arn?.shape, `${op.name}.${p.member} is the ARN of a ${p.id.kind}`);
+              if (p.id.version !== undefined) assert.equal(k.parents[p.id.version]?.id.type, 'uuid', `${key} version ${p.id.version}`);
+            } else {
+              assert.equal(name, p.id.shape, `${op.name}.${p.member}`);
+              assert.equal(p.id.pattern.source.replaceAll('\\/', '/'), `^${shape(name).pattern}$`, `${key} pattern`);
+            }
+          }
+          // A member typed as the ARN of a watched kind is declared as that parent resource.
+          for (const op of opsOf(k))
+            for (const [m, v] of Object.entries(outputStructure(op).members!)) {
+              const of = ALL_KINDS.find((x) => x.arn?.shape === v.shape);
+              if (of === undefined || m === k.arn?.member) continue;
+              const decl = Object.values(k.parents).find((d) => d.member === m);
+              assert.equal(decl?.id.type === 'resource' && decl.id.kind, of.kind, `${op.name}.${m} is declared a parent ${of.kind}`);
+            }
+        }
+      });
+
+      it('identity: the ARN for kinds with one, else under a parent resource, of members every List item has', () => {
+        assert.equal(k.identity.from, k.arn ? 'arn' : 'parent');
+        if (k.identity.from === 'parent') {
+          const p = k.parents[k.identity.parent];
+          assert.equal(p?.id.type, 'resource', `${k.identity.parent} is a parent resource`);
+          assert.ok(k.identity.members.includes(p!.member) && k.identity.members.includes('name'));
+          assert.match(k.identity.segment, /^[a-z]+$/);
         }
         for (const list of k.lists)
           for (const m of k.identity.members) assert.ok(list.members.includes(m), `${list.name} has identity member ${m}`);
         if (k.versionMember) for (const op of opsOf(k)) assert.equal(outputStructure(op).members![k.versionMember]?.shape, 'UUID');
+      });
+
+      it('tags: read from the Gets that carry them, else inherited from a parent resource', () => {
+        const carrying = Object.values(k.get).filter((g) => outputStructure(g).members!['tags']);
+        for (const g of carrying) assert.equal(shape(outputStructure(g).members!['tags']!.shape).type, 'map', `${g.name}.tags`);
+        assert.equal(k.tags.member, carrying.length > 0 ? 'tags' : undefined);
+        if (k.tags.inherit !== undefined)
+          assert.equal(k.parents[k.tags.inherit]?.id.type, 'resource', `${k.kind} inherits from a resource`);
+        // Every read of the kind that carries no tags has a parent to take them from, where it has one.
+        const parentResources = Object.values(k.parents).filter((p) => p.id.type === 'resource' && p.id.kind !== k.kind);
+        if (carrying.length < opsOf(k).filter((op) => op.type === 'get').length || Object.keys(k.get).length === 0)
+          assert.equal(k.tags.inherit !== undefined, parentResources.length > 0, `${k.kind}: inherit where a parent resource exists`);
+      });
+
+      it('once: a member of its own names a result shown as a column', () => {
+        if (k.once === undefined) return;
+        assert.ok(k.results.some((r) => r.key === k.once!.column.result));
+        assert.notEqual(k.once.member, 'resources');
       });
 
       it('results resolve in the model with the declared type and range', () => {

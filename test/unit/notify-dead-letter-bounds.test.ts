@@ -1,7 +1,7 @@
 // Which dead letters go past their target's bounds, decided from plain values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DeadLetter } from '../../src/domain.js';
+import type { DeadLetter } from '../../src/state/types.js';
 import { deadLettersOverBounds, type DeadLetterBounds } from '../../src/notify/dead-letter-bounds.js';
 import { change, entryFor, ARN, T0 } from '../helpers/notify-fixtures.js';
 

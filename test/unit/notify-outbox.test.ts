@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { createOutboxWorker, type OutboxWorkerOptions, type WorkerTarget } from '../../src/notify/outbox.js';
 import type { SendRequest, SendResult } from '../../src/notify/send.js';
-import type { OutboxEntry } from '../../src/domain.js';
+import type { OutboxEntry } from '../../src/state/types.js';
 import { MemoryOutbox } from '../helpers/memory-outbox.js';
 import { fakeTime } from '../helpers/fake-time.js';
 import { change, entryFor, ARN, COLLABORATION, MODEL, T0 } from '../helpers/notify-fixtures.js';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkpointChunks, type Checkpoint } from '../../src/state/checkpoint-text.js';
-import type { OutboxEntry } from '../../src/domain.js';
+import type { OutboxEntry } from '../../src/state/types.js';
 import { ARN_A, ARN_B, job, snap } from '../helpers/snapshots.js';
 import { resourceEventFromJobEvent } from '../../src/state/legacy-job.js';
 

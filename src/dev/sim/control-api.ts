@@ -1,6 +1,8 @@
 // The simulator's control API (README "Simulator"): JSON under /_sim/, no signature. Tests and benchmarks
-// drive jobs, faults and time through it instead of sleeping.
+// drive resources, faults and time through it instead of sleeping. /_sim/jobs and /_sim/resources
+// are two views of the one store.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { deleteJob, listJobs, putJobs, setJobStatus } from './jobs-view.js';
 import { deleteResource, listResources, putResources, setResourceStatus } from './resources.js';
 import { sendJson } from './respond.js';
 import { SimInputError } from './schemas.js';
@@ -11,20 +13,20 @@ export function handleControl(state: SimState, req: IncomingMessage, res: Server
   const method = req.method ?? 'GET';
   try {
     if (rawPath === '/_sim/jobs') {
-      if (method === 'GET') return sendJson(res, 200, { jobs: state.jobs() });
-      if (method === 'PUT') return sendJson(res, 200, { jobs: state.putJobs(parseBody(body)) });
+      if (method === 'GET') return sendJson(res, 200, { jobs: listJobs(state) });
+      if (method === 'PUT') return sendJson(res, 200, { jobs: putJobs(state, parseBody(body)) });
     }
     // The ARN may arrive percent-encoded (one segment) or with its literal `/`: accept both.
     const statusMatch = /^\/_sim\/jobs\/(.+)\/status$/.exec(rawPath);
     if (statusMatch && method === 'POST') {
       const arn = decode(statusMatch[1]!);
-      const job = state.setStatus(arn, parseBody(body));
+      const job = setJobStatus(state, arn, parseBody(body));
       return job ? sendJson(res, 200, job) : sendJson(res, 404, { message: `no such job: ${arn}` });
     }
     const jobMatch = /^\/_sim\/jobs\/(.+)$/.exec(rawPath);
     if (jobMatch && method === 'DELETE') {
       const arn = decode(jobMatch[1]!);
-      return state.deleteJob(arn) ? sendJson(res, 200, { deleted: arn }) : sendJson(res, 404, { message: `no such job: ${arn}` });
+      return deleteJob(state, arn) ? sendJson(res, 200, { deleted: arn }) : sendJson(res, 404, { message: `no such job: ${arn}` });
     }
     if (rawPath === '/_sim/resources') {
       if (method === 'GET') {

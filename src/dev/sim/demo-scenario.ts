@@ -2,8 +2,7 @@
 // before start, three that reach ACTIVE within about a minute, one that ends CREATE_FAILED; and
 // in one membership of it a trained model that trains, an inference job on it, and an ML input
 // channel that reaches ACTIVE, beside a second channel that fails.
-import { DEFAULT_COLLABORATION_ID, DEFAULT_MODEL_ARN } from './defaults.js';
-import { DEFAULT_MEMBERSHIP_ID } from './resource-kinds.js';
+import { DEFAULT_COLLABORATION_ID, DEFAULT_MEMBERSHIP_ID, DEFAULT_MODEL_ARN } from './defaults.js';
 import type { Scenario } from './schemas.js';
 
 const sizes = (scores: [number, number, number, number, number]) => [

@@ -1,6 +1,11 @@
-// Plausible AudienceQualityMetrics: relevance falls as the audience grows; recall in 0.2..0.6.
-import type { AudienceQualityMetrics } from '../../domain.js';
+// Plausible AudienceQualityMetrics (a job's `metrics` member): relevance falls as the audience
+// grows; recall in 0.2..0.6.
 import type { Rng } from './prng.js';
+
+interface AudienceQualityMetrics {
+  relevanceMetrics: Array<{ audienceSize: { type: string; value: number }; score: number }>;
+  recallMetric: number;
+}
 
 const SIZES: ReadonlyArray<{ type: 'ABSOLUTE' | 'PERCENTAGE'; value: number }> = [
   { type: 'ABSOLUTE', value: 10_000 },

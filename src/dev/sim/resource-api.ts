@@ -1,19 +1,21 @@
-// The AWS side of the simulator for every kind but audience generation jobs (aws-api.ts keeps
-// those): each Get and List its declaration names (collaboration views included), routed on the
-// RAW path with one non-greedy segment per label, like the service. Answers follow the model:
-// ValidationException 400 naming the member (labels, filters, maxResults 1..100, nextToken),
-// ResourceNotFoundException 404, pages of at most maxResults with an opaque nextToken.
+// The AWS side of the simulator, for every kind: each Get and List its declaration names
+// (collaboration views included), routed on the RAW path with one non-greedy segment per label,
+// like the service. Answers follow the model: ValidationException 400 naming the member (labels,
+// filters, maxResults 1..100, nextToken), ResourceNotFoundException 404, pages of at most
+// maxResults with an opaque nextToken. A parameter is checked by what the declaration says it
+// is: the kind's ARN, a UUID, the ARN of a parent resource's kind, or a declared ARN pattern.
 //
-// Not said by the model, chosen here: ListTrainedModels and ListCollaborationTrainedModels
-// return one item per trained model, its latest version (ListTrainedModelVersions lists them
-// all); GetTrainedModel without versionIdentifier answers the latest version; a List on a
-// membership or collaboration the simulator does not know is empty.
+// Not said by the model, chosen here, for kinds with versions (a versionMember): a List that is
+// not under one resource of the kind returns one item per ARN, its latest version, and a List
+// under one resource (its versions) answers 404 when that resource does not exist; a Get without
+// a version answers the latest one. A List on a membership or collaboration the simulator does
+// not know is empty.
 import type { ServerResponse } from 'node:http';
 import { ALL_KINDS, KINDS } from '../../kinds/index.js';
-import type { GetDecl, KindDecl, ListDecl, ParamSource } from '../../kinds/kind.js';
-import { renderResource, type ResourceStep, type SimResource, stepAt } from './resource-store.js';
-import { sendAwsError, sendJson, validationMessage } from './respond.js';
+import type { GetDecl, KindDecl, ListDecl, ParamDecl, ParamSource, ParentKey } from '../../kinds/kind.js';
 import type { MalformedKind } from './faults.js';
+import { type MemberFilter, renderResource, type ResourceStep, type SimResource, stepAt } from './resource-store.js';
+import { sendAwsError, sendJson, validationMessage } from './respond.js';
 import type { SimState } from './state.js';
 
 /** How the caller answers faults: drop the connection, or send a 200 that breaks the model. */
@@ -26,6 +28,7 @@ export interface FaultAnswers {
 
 const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const UUID_RE = new RegExp(`^${UUID_PATTERN}$`);
+/** The model sets no default page size; the simulator uses the maximum. */
 const DEFAULT_MAX_RESULTS = 100;
 
 export interface ResourceRoute {
@@ -42,7 +45,7 @@ interface CompiledRoute {
   names: string[];
 }
 
-const ROUTES: CompiledRoute[] = ALL_KINDS.filter((k) => k.kind !== 'audienceGenerationJob').flatMap((kind) =>
+const ROUTES: CompiledRoute[] = ALL_KINDS.flatMap((kind) =>
   [...Object.values(kind.get), ...kind.lists].map((op) => {
     const names: string[] = [];
     const re = new RegExp(
@@ -67,29 +70,32 @@ export function matchResourceRoute(method: string, rawPath: string): ResourceRou
 
 type Problem = { field: string; value: string; constraint: string };
 
-/** The model's constraint on a parameter, by what it stands for. */
+const patternText = (re: RegExp): string => re.source.slice(1, -1).replaceAll('\\/', '/');
+
+/** The model's constraint on a parameter, by what the declaration says it stands for. */
 function checkParam(kind: KindDecl, from: ParamSource, field: string, v: string): Problem | undefined {
   const bad = (constraint: string): Problem => ({ field, value: v, constraint });
   if (from === 'status')
     return kind.statuses.includes(v) ? undefined : bad(`Member must satisfy enum value set: [${kind.statuses.join(', ')}]`);
-  if (from === 'membershipId' || from === 'collaborationId' || from === 'versionIdentifier' || from === 'trainedModelVersionIdentifier') {
+  const parent = from === 'arn' || from === 'versionIdentifier' ? undefined : kind.parents[from]?.id;
+  const uuid =
+    from === 'versionIdentifier' || parent?.type === 'uuid' || (!parent && (from === 'membershipId' || from === 'collaborationId'));
+  if (uuid) {
     if (v.length !== 36) return bad('Member must have length equal to 36');
     return UUID_RE.test(v) ? undefined : bad(`Member must satisfy regular expression pattern: ${UUID_PATTERN}`);
   }
-  const arnKind =
+  const pattern =
     from === 'arn'
-      ? kind
-      : from === 'trainedModelArn'
-        ? KINDS.trainedModel
-        : from === 'audienceGenerationJobArn'
-          ? KINDS.audienceGenerationJob
+      ? kind.arn?.pattern
+      : parent?.type === 'resource'
+        ? KINDS[parent.kind].arn?.pattern
+        : parent?.type === 'arn'
+          ? parent.pattern
           : undefined;
-  if (!arnKind?.arn) return undefined;
+  if (!pattern) return undefined;
   if (v.length < 20) return bad('Member must have length greater than or equal to 20');
   if (v.length > 2048) return bad('Member must have length less than or equal to 2048');
-  return arnKind.arn.pattern.test(v)
-    ? undefined
-    : bad(`Member must satisfy regular expression pattern: ${arnKind.arn.pattern.source.slice(1, -1).replaceAll('\\/', '/')}`);
+  return pattern.test(v) ? undefined : bad(`Member must satisfy regular expression pattern: ${patternText(pattern)}`);
 }
 
 function parseQuery(rawQuery: string): Map<string, string> {
@@ -134,16 +140,33 @@ function decodeToken(s: string): PageToken | undefined {
   }
 }
 
-/** Latest existing version per trained model ARN: the newest createTime, then the greatest id. */
-function latestVersions(state: SimState, now: number): Set<string> {
-  const best = new Map<string, SimResource>();
-  for (const r of state.resources.all('trainedModel')) {
-    if (!stepAt(r, now)) continue;
-    const arn = r.fields['trainedModelArn'] as string;
-    const cur = best.get(arn);
-    if (!cur || r.createTime > cur.createTime || (r.createTime === cur.createTime && r.id > cur.id)) best.set(arn, r);
-  }
-  return new Set([...best.values()].map((r) => r.id));
+/** The member a parameter is matched against in a resource of `kind`. */
+function memberOf(kind: KindDecl, from: ParamSource): string | undefined {
+  if (from === 'arn') return kind.arn?.member;
+  if (from === 'versionIdentifier') return kind.versionMember;
+  if (from === 'status') return undefined;
+  return kind.parents[from]?.member;
+}
+
+/** A List parameter naming one resource of the List's own kind (the model whose versions are listed). */
+function ownResourceParam(kind: KindDecl, op: ListDecl): ParamDecl | undefined {
+  return op.pathParams.find((p) => {
+    const id =
+      p.from === 'arn' || p.from === 'versionIdentifier' || p.from === 'status' ? undefined : kind.parents[p.from as ParentKey]?.id;
+    return id?.type === 'resource' && id.kind === kind.kind;
+  });
+}
+
+/** The newer of two versions of one resource: the newest createTime, then the greatest id. */
+const newer = (a: SimResource, b: SimResource | undefined): boolean =>
+  !b || a.createTime > b.createTime || (a.createTime === b.createTime && a.id > b.id);
+
+/** The latest version of `r` that exists at `now`, among the resources sharing its ARN. */
+function isLatest(state: SimState, kind: KindDecl, r: SimResource, now: number): boolean {
+  let best: SimResource | undefined;
+  for (const v of state.resources.where(kind.kind, kind.arn!.member, r.fields[kind.arn!.member] as string))
+    if (stepAt(v, now) && newer(v, best)) best = v;
+  return best === r;
 }
 
 /** Does `r` (during `step`) match the operation's scope and filters? */
@@ -153,7 +176,7 @@ function matches(kind: KindDecl, r: SimResource, step: ResourceStep, params: Map
       if (step.status !== v) return false;
       continue;
     }
-    const member = from === 'arn' ? kind.arn?.member : from === 'versionIdentifier' ? kind.versionMember : kind.parents[from];
+    const member = memberOf(kind, from);
     if (member === undefined || r.fields[member] !== v) return false;
   }
   return true;
@@ -177,7 +200,8 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
     params.set(p.from, v);
   }
   const query = parseQuery(rawQuery);
-  for (const p of op.queryParams) {
+  // Filters are checked in member-name order, so a message listing several reads the same every time.
+  for (const p of [...op.queryParams].sort((a, b) => a.member.localeCompare(b.member))) {
     const v = query.get(p.member);
     if (v === undefined) continue;
     const bad = checkParam(kind, p.from, p.member, v);
@@ -215,31 +239,30 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
   }
   if (state.faults.resetsListPage(pageNo)) return faults.reset();
   const now = state.clock.now();
-  let only: ((r: SimResource) => boolean) | undefined;
-  if (op.name === 'ListTrainedModels' || op.name === 'ListCollaborationTrainedModels') {
-    const latest = latestVersions(state, now);
-    only = (r) => latest.has(r.id);
-  }
-  const filters = new Map(params);
-  if (op.name === 'ListTrainedModelVersions') {
-    const model = params.get('trainedModelArn')!;
-    const membership = params.get('membershipId')!;
+  const own = kind.versionMember !== undefined ? ownResourceParam(kind, op) : undefined;
+  if (own !== undefined) {
+    // The versions of one resource: it must exist in the List's scope.
+    const v = params.get(own.from)!;
+    const scope = [...params].filter(([from]) => from !== own.from && from !== 'status');
     const exists = state.resources
-      .all('trainedModel')
-      .some((r) => r.fields['trainedModelArn'] === model && r.fields['membershipIdentifier'] === membership && stepAt(r, now));
-    if (!exists) return sendAwsError(res, 404, 'ResourceNotFoundException', `Trained model not found: ${model}`);
-    // The ARN is the kind's own here, not a parent's.
-    filters.delete('trainedModelArn');
-    filters.set('arn', model);
+      .where(kind.kind, kind.arn!.member, v)
+      .some((r) => stepAt(r, now) && scope.every(([from, value]) => r.fields[memberOf(kind, from) ?? ''] === value));
+    if (!exists) return sendAwsError(res, 404, 'ResourceNotFoundException', `${title(kind)} not found: ${v}`);
+  }
+  const latestOnly = kind.versionMember !== undefined && own === undefined;
+  const filters: MemberFilter[] = [];
+  for (const [from, v] of params) {
+    const m = memberOf(kind, from);
+    if (m !== undefined) filters.push([m, v]);
   }
   const steps = new Map<SimResource, ResourceStep>();
   const keep = (r: SimResource): boolean => {
     const step = stepAt(r, now);
-    if (!step || (only && !only(r)) || !matches(kind, r, step, filters)) return false;
+    if (!step || !matches(kind, r, step, params) || (latestOnly && !isLatest(state, kind, r, now))) return false;
     steps.set(r, step);
     return true;
   };
-  const page = state.resources.page(kind.kind, keep, after, state.faults.pageLimit(limit));
+  const page = state.resources.page(kind.kind, filters, keep, after, state.faults.pageLimit(limit));
   const body: Record<string, unknown> = {};
   if (page.more)
     body['nextToken'] = encodeToken({ v: 1, o: op.name, f: filterKey, a: page.items[page.items.length - 1]!.id, p: pageNo + 1 });
@@ -255,6 +278,8 @@ export function handleResourceOp(state: SimState, res: ServerResponse, route: Re
   sendJson(res, 200, body);
 }
 
+const title = (kind: KindDecl): string => `${kind.title[0]!.toUpperCase()}${kind.title.slice(1)}`;
+
 function get(
   state: SimState,
   res: ServerResponse,
@@ -265,27 +290,19 @@ function get(
 ): void {
   const arn = params.get('arn')!;
   const version = params.get('versionIdentifier');
-  const scopeKey = op.view === 'collaboration' ? 'collaborationId' : 'membershipId';
-  const scope = params.get(scopeKey);
-  const scopeMember = kind.parents[scopeKey];
   const now = state.clock.now();
   let found: SimResource | undefined;
   let foundStep: ResourceStep | undefined;
-  for (const r of state.resources.all(kind.kind)) {
-    if (r.fields[kind.arn!.member] !== arn) continue;
-    if (scope !== undefined && scopeMember !== undefined && r.fields[scopeMember] !== scope) continue;
-    if (version !== undefined && kind.versionMember && r.fields[kind.versionMember] !== version) continue;
+  for (const r of state.resources.where(kind.kind, kind.arn!.member, arn)) {
     const step = stepAt(r, now);
-    if (!step) continue;
     // Without a version the latest one answers.
-    if (!found || r.createTime > found.createTime || (r.createTime === found.createTime && r.id > found.id)) {
-      found = r;
-      foundStep = step;
-    }
+    if (!step || !matches(kind, r, step, params) || !newer(r, found)) continue;
+    found = r;
+    foundStep = step;
   }
   if (!found || !foundStep) {
     const what = version !== undefined ? `${arn} version ${version}` : arn;
-    return sendAwsError(res, 404, 'ResourceNotFoundException', `${kind.title[0]!.toUpperCase()}${kind.title.slice(1)} not found: ${what}`);
+    return sendAwsError(res, 404, 'ResourceNotFoundException', `${title(kind)} not found: ${what}`);
   }
   const wire = renderResource(found, op, foundStep);
   const m = state.faults.malformedFor(found.id, 'get');

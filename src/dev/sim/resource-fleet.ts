@@ -6,11 +6,11 @@
 // clock lazily: same seed + clock = same answers.
 import { KINDS } from '../../kinds/index.js';
 import type { KindName } from '../../kinds/kind.js';
-import { formatIsoTimestamp } from '../../aws/timestamps.js';
+import { formatIsoTimestamp } from '../../timestamps.js';
 import { createRng, type Rng, rngInt, rngUuid } from './prng.js';
-import { checkRenders, DEFAULT_MEMBERSHIP_ID, membershipArn, resourceFromControl } from './resource-kinds.js';
+import { checkRenders, resourceFromControl } from './resource-kinds.js';
 import type { ResourceStep, SimResource } from './resource-store.js';
-import { DEFAULT_COLLABORATION_ID } from './defaults.js';
+import { arnOf, DEFAULT_COLLABORATION_ID, DEFAULT_MEMBERSHIP_ID } from './defaults.js';
 
 export interface ResourceFleetOptions {
   trainedModels?: number;
@@ -75,7 +75,7 @@ export function buildResourceFleet(opts: ResourceFleetOptions & { seed: number; 
   const pad = (i: number): string => String(i + 1).padStart(5, '0');
   const models: Array<{ arn: string; versions: Array<string | undefined> }> = [];
   for (let i = 0; i < (opts.trainedModels ?? 0); i++) {
-    const arn = membershipArn(m, 'trained-model', `fleet-${pad(i)}`);
+    const arn = arnOf(KINDS.trainedModel, `fleet-${pad(i)}`, { membership: m });
     const versions: Array<string | undefined> = [];
     for (let v = 0; v < (opts.versionsPerModel ?? 2); v++) {
       // The base version has no versionIdentifier; incremental versions get one.

@@ -1,109 +1,66 @@
-// Control-API input -> SimResource for every kind but audience generation jobs. A resource is
-// given as {kind, name, status?, arn?, membershipId?, collaborationId?, trainedModelArn?,
-// versionIdentifier?, trainedModelVersionIdentifier?, audienceGenerationJobArn?, statusDetails?,
-// createTime?, updateTime?, ...any member of the kind's outputs}; the members the model requires
-// and the input leaves out get realistic defaults. Every output of the kind is then rendered and
-// read back with the monitor's own deserializer, so the simulator never serves what a client
-// would have to call malformed (unless a fault asks for it).
+// Control-API input -> SimResource for every kind. A resource is given as {kind, name, status?,
+// arn?, versionIdentifier?, <any parent key: membershipId?, collaborationId?, trainedModelArn?,
+// audienceGenerationJobArn?...>, statusDetails?, createTime?, updateTime?, ...any member of the
+// kind's outputs}. What the input leaves out comes from the declaration: an ARN of the kind's
+// resource type, the membership of a membership-scoped ARN, default parents (the simulator's
+// collaboration, membership, configured audience model; an ARN of a parent resource's kind), and
+// example values of the other members the model requires (samples.ts). Every output of the kind
+// is then rendered and read back with the monitor's own deserializer, so the simulator never
+// serves what a client would have to call malformed (unless a fault asks for it).
 import { snapshotFromWire } from '../../aws/resource-deserialize.js';
-import { parseIsoTimestamp } from '../../aws/timestamps.js';
 import { resourceId } from '../../kinds/identity.js';
-import { isKindName, KINDS } from '../../kinds/index.js';
-import type { KindDecl, KindName, ParentKey } from '../../kinds/kind.js';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_COLLABORATION_ID, DEFAULT_REGION, jobArnFor } from './defaults.js';
+import { ALL_KINDS, isKindName, KINDS } from '../../kinds/index.js';
+import type { KindDecl, ParentDecl, ParentKey } from '../../kinds/kind.js';
+import { parseIsoTimestamp } from '../../timestamps.js';
+import { arnOf, DEFAULT_MEMBERSHIP_ID, DEFAULT_PARENTS, membershipOf } from './defaults.js';
 import { renderResource, type ResourceStep, type SimResource, type SimStatusDetails } from './resource-store.js';
+import { SAMPLE_MEMBERS } from './samples.js';
 import { SimInputError } from './schemas.js';
 
-export const DEFAULT_MEMBERSHIP_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ARN_PREFIX = `arn:aws:cleanrooms-ml:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}`;
 
-/** Control keys besides the kind's wire members, and the ids they stand for. */
-const ID_KEYS = [
-  'arn',
-  'versionIdentifier',
-  'membershipId',
-  'collaborationId',
-  'trainedModelArn',
-  'trainedModelVersionIdentifier',
-  'audienceGenerationJobArn',
-] as const;
+/** Control keys besides the kind's wire members: its ARN and version, and every parent key of any kind. */
+const ID_KEYS: readonly string[] = ['arn', 'versionIdentifier', ...new Set(ALL_KINDS.flatMap((k) => Object.keys(k.parents)))];
 const OTHER_KEYS = ['kind', 'name', 'status', 'statusDetails', 'createTime', 'updateTime'] as const;
 
-export const membershipArn = (m: string, type: string, id: string): string => `${ARN_PREFIX}:membership/${m}/${type}/${id}`;
-
-/** The membership embedded in a membership-scoped ARN. */
-function membershipOf(arn: string): string | undefined {
-  return /:membership\/([0-9a-f-]{36})\//.exec(arn)?.[1];
+/** What the control input of a kind is read with, worked out once per kind. */
+interface KindInput {
+  /** Members of every output of the kind (Gets and List items). */
+  wire: ReadonlySet<string>;
+  late: ReadonlySet<string>;
+  /** Members some output requires. */
+  required: ReadonlySet<string>;
 }
-
-/** Members of every output of the kind (Gets and List items). */
-export function wireMembers(kind: KindDecl): Set<string> {
-  const s = new Set<string>();
-  for (const op of [...Object.values(kind.get), ...kind.lists]) for (const m of op.members) s.add(m);
-  return s;
-}
-
-/** Required members the input left out, per kind (everything the model marks required somewhere). */
-function defaults(kind: KindName, f: Record<string, unknown>, uuid: () => string): Record<string, unknown> {
-  const m = (f['membershipIdentifier'] as string | undefined) ?? DEFAULT_MEMBERSHIP_ID;
-  const channel = membershipArn(m, 'ml-input-channel', 'default-channel');
-  const association = membershipArn(m, 'configured-model-algorithm-association', 'default-association');
-  switch (kind) {
-    case 'audienceModel':
-      return {
-        audienceModelArn: `${ARN_PREFIX}:audience-model/${uuid()}`,
-        trainingDatasetArn: `${ARN_PREFIX}:training-dataset/default-training-dataset`,
-      };
-    case 'audienceExportJob':
-      return {
-        audienceGenerationJobArn: jobArnFor(DEFAULT_REGION, DEFAULT_ACCOUNT_ID, 'default-audience-generation-job'),
-        audienceSize: { type: 'ABSOLUTE', value: 10_000 },
-      };
-    case 'trainedModel':
-      return {
-        trainedModelArn: membershipArn(m, 'trained-model', uuid()),
-        collaborationIdentifier: DEFAULT_COLLABORATION_ID,
-        configuredModelAlgorithmAssociationArn: association,
-        resourceConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 1, volumeSizeInGB: 10 },
-        trainingInputMode: 'File',
-        creatorAccountId: DEFAULT_ACCOUNT_ID,
-        dataChannels: [{ mlInputChannelArn: channel, channelName: 'train' }],
-      };
-    case 'trainedModelInferenceJob':
-      return {
-        trainedModelInferenceJobArn: membershipArn(m, 'trained-model-inference-job', uuid()),
-        collaborationIdentifier: DEFAULT_COLLABORATION_ID,
-        trainedModelArn: membershipArn(m, 'trained-model', 'default-trained-model'),
-        configuredModelAlgorithmAssociationArn: association,
-        resourceConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 1 },
-        outputConfiguration: { members: [{ accountId: DEFAULT_ACCOUNT_ID }] },
-        dataSource: { mlInputChannelArn: channel },
-        creatorAccountId: DEFAULT_ACCOUNT_ID,
-      };
-    case 'trainedModelExportJob':
-      return {
-        collaborationIdentifier: DEFAULT_COLLABORATION_ID,
-        trainedModelArn: membershipArn(m, 'trained-model', 'default-trained-model'),
-        outputConfiguration: { members: [{ accountId: DEFAULT_ACCOUNT_ID }] },
-        creatorAccountId: DEFAULT_ACCOUNT_ID,
-      };
-    case 'mlInputChannel':
-      return {
-        mlInputChannelArn: membershipArn(m, 'ml-input-channel', uuid()),
-        collaborationIdentifier: DEFAULT_COLLABORATION_ID,
-        configuredModelAlgorithmAssociations: [association],
-        retentionInDays: 7,
-        // Carries a query (a `sensitive` shape in the model), so tests can prove clients drop it.
-        inputChannel: {
-          dataSource: { protectedQueryInputParameters: { sqlParameters: { queryString: 'SELECT user_id, features FROM training' } } },
-          roleArn: `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:role/cleanrooms-ml-input`,
-        },
-        creatorAccountId: DEFAULT_ACCOUNT_ID,
-      };
-    case 'audienceGenerationJob':
-      throw new Error('audience generation jobs live in the job store');
+const inputs = new WeakMap<KindDecl, KindInput>();
+function inputOf(kind: KindDecl): KindInput {
+  let i = inputs.get(kind);
+  if (!i) {
+    const ops = [...Object.values(kind.get), ...kind.lists];
+    const late = new Set<string>();
+    for (const r of kind.results) if (r.type === 'number' && r.arrivesLate) late.add((r.items ?? r.value)[0]!);
+    i = { wire: new Set(ops.flatMap((op) => op.members)), late, required: new Set(ops.flatMap((op) => op.required)) };
+    inputs.set(kind, i);
   }
+  return i;
+}
+
+/**
+ * The top-level members of the results that land after the status settled (an audience's
+ * quality metrics): they belong to a step, so a status change keeps them unless it sets them.
+ */
+export function lateMembers(kind: KindDecl): ReadonlySet<string> {
+  return inputOf(kind).late;
+}
+
+/** Why `v` cannot be the parent `p`, if it cannot. */
+function parentProblem(p: ParentDecl, v: string): string | undefined {
+  if (p.id.type === 'uuid') return UUID_RE.test(v) ? undefined : "must be a lowercase UUID (the model's UUID pattern)";
+  if (p.id.type === 'resource') return arnProblem(KINDS[p.id.kind], v);
+  return p.id.pattern.test(v) ? undefined : `must match ${p.id.pattern.source}`;
+}
+
+function arnProblem(k: KindDecl, v: string): string | undefined {
+  return k.arn!.pattern.test(v) ? undefined : `must be a ${k.title} ARN matching ${k.arn!.pattern.source}`;
 }
 
 export interface ControlContext {
@@ -112,7 +69,7 @@ export interface ControlContext {
   existing: (id: string) => SimResource | undefined;
 }
 
-/** One PUT /_sim/resources item (not an audience generation job). Throws SimInputError naming the field. */
+/** One PUT /_sim/resources item. Throws SimInputError naming the field. */
 export function resourceFromControl(input: unknown, where: string, ctx: ControlContext): SimResource {
   const fail = (field: string, msg: string): never => {
     throw new SimInputError(`invalid resources:\n${where}${field ? `.${field}` : ''}: ${msg}`);
@@ -121,7 +78,7 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
   const o = input as Record<string, unknown>;
   if (!isKindName(o['kind'])) return fail('kind', `must be one of ${Object.keys(KINDS).join(', ')}`);
   const kind = KINDS[o['kind']];
-  const members = wireMembers(kind);
+  const { wire: members, late, required } = inputOf(kind);
   for (const k of Object.keys(o)) {
     if (!(ID_KEYS as readonly string[]).includes(k) && !(OTHER_KEYS as readonly string[]).includes(k) && !members.has(k)) {
       fail(k, `is not a member of ${kind.kind} (control keys: ${[...OTHER_KEYS, ...ID_KEYS].join(', ')}; or any member of its outputs)`);
@@ -146,10 +103,12 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
 
   // Wire members given directly, then the id keys mapped onto the kind's members.
   const fields: Record<string, unknown> = {};
+  const stepFields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o))
-    if (members.has(k) && !['status', 'statusDetails', 'createTime', 'updateTime', 'name'].includes(k)) fields[k] = v;
+    if (members.has(k) && !['status', 'statusDetails', 'createTime', 'updateTime', 'name'].includes(k))
+      (late.has(k) ? stepFields : fields)[k] = v;
   fields['name'] = name;
-  const setId = (key: (typeof ID_KEYS)[number], member: string | undefined, check: (v: string) => string | undefined): void => {
+  const setId = (key: string, member: string | undefined, check: (v: string) => string | undefined): void => {
     // The member may also be given under its wire name: it gets the same checks.
     const direct = member !== undefined ? fields[member] : undefined;
     if (direct !== undefined) {
@@ -164,35 +123,40 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
     if (fields[member] !== undefined && fields[member] !== v) fail(key, `contradicts ${member}`);
     fields[member] = v;
   };
-  const uuid = (v: string): string | undefined => (UUID_RE.test(v) ? undefined : "must be a lowercase UUID (the model's UUID pattern)");
-  const arnOf =
-    (k: KindDecl) =>
-    (v: string): string | undefined =>
-      k.arn!.pattern.test(v) ? undefined : `must be a ${k.title} ARN matching ${k.arn!.pattern.source}`;
   if (o['arn'] !== undefined && !kind.arn) fail('arn', `${kind.kind} has no ARN: its id is ${kind.identity.description}`);
-  if (kind.arn) setId('arn', kind.arn.member, arnOf(kind));
-  setId('versionIdentifier', kind.versionMember, uuid);
-  const parent = (key: ParentKey): string | undefined => kind.parents[key];
-  // A membership-scoped ARN names its membership: the membership defaults to it.
-  const arnValue = kind.arn ? (fields[kind.arn.member] as string | undefined) : undefined;
-  const impliedMembership = arnValue !== undefined ? membershipOf(arnValue) : undefined;
-  setId('membershipId', parent('membershipId'), uuid);
-  if (impliedMembership && parent('membershipId')) {
-    const given = fields[parent('membershipId')!];
-    if (given !== undefined && given !== impliedMembership)
-      fail('membershipId', `contradicts the membership of the ARN (${impliedMembership})`);
-    fields[parent('membershipId')!] = impliedMembership;
-  } else if (parent('membershipId') && fields[parent('membershipId')!] === undefined) {
-    fields[parent('membershipId')!] = DEFAULT_MEMBERSHIP_ID;
+  if (kind.arn) setId('arn', kind.arn.member, (v) => arnProblem(kind, v));
+  setId('versionIdentifier', kind.versionMember, (v) =>
+    UUID_RE.test(v) ? undefined : "must be a lowercase UUID (the model's UUID pattern)",
+  );
+  const declared = kind.parents as Readonly<Record<string, ParentDecl | undefined>>;
+  for (const key of ID_KEYS) {
+    if (key === 'arn' || key === 'versionIdentifier') continue;
+    const p = declared[key];
+    setId(key, p?.member, (v) => parentProblem(p!, v));
   }
-  setId('collaborationId', parent('collaborationId'), uuid);
-  setId('trainedModelArn', parent('trainedModelArn'), arnOf(KINDS.trainedModel));
-  setId('trainedModelVersionIdentifier', parent('trainedModelVersionIdentifier'), uuid);
-  setId('audienceGenerationJobArn', parent('audienceGenerationJobArn'), arnOf(KINDS.audienceGenerationJob));
-  for (const [k, v] of Object.entries(defaults(kind.kind, fields, ctx.uuid))) if (fields[k] === undefined) fields[k] = v;
+  // A membership-scoped ARN names its membership: the membership defaults to it.
+  const own = kind.arn ? (fields[kind.arn.member] as string | undefined) : undefined;
+  const memberOf = own !== undefined ? membershipOf(own) : undefined;
+  const membershipMember = kind.parents.membershipId?.member;
+  if (memberOf && membershipMember) {
+    const given = fields[membershipMember];
+    if (given !== undefined && given !== memberOf) fail('membershipId', `contradicts the membership of the ARN (${memberOf})`);
+    fields[membershipMember] = memberOf;
+  }
+  const membership = (membershipMember ? (fields[membershipMember] as string | undefined) : undefined) ?? DEFAULT_MEMBERSHIP_ID;
+  if (kind.arn && fields[kind.arn.member] === undefined) fields[kind.arn.member] = arnOf(kind, ctx.uuid(), { membership });
+  for (const [key, p] of Object.entries(kind.parents) as Array<[ParentKey, ParentDecl]>) {
+    if (fields[p.member] !== undefined) continue;
+    const made = DEFAULT_PARENTS[key];
+    if (made) fields[p.member] = made(membership);
+    // A parent resource the model requires: a resource of its kind that need not exist.
+    else if (p.id.type === 'resource' && required.has(p.member))
+      fields[p.member] = arnOf(KINDS[p.id.kind], `default-${KINDS[p.id.kind].arn!.resourceType}`, { membership });
+  }
+  for (const [k, v] of Object.entries(SAMPLE_MEMBERS[kind.kind]?.({ membership }) ?? {})) if (fields[k] === undefined) fields[k] = v;
 
   const parents: Partial<Record<ParentKey, string>> = {};
-  for (const [key, member] of Object.entries(kind.parents) as Array<[ParentKey, string]>) {
+  for (const [key, { member }] of Object.entries(kind.parents) as Array<[ParentKey, ParentDecl]>) {
     if (typeof fields[member] === 'string') parents[key] = fields[member] as string;
   }
   const arn = kind.arn ? (fields[kind.arn.member] as string) : undefined;
@@ -216,6 +180,7 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
   });
   const step: ResourceStep = { t: Math.max(updateTime, createTime), status };
   if (statusDetails) step.statusDetails = statusDetails;
+  if (Object.keys(stepFields).length > 0) step.fields = stepFields;
   const r: SimResource = { kind: kind.kind, id, fields, createTime, steps: [step] };
   checkRenders(kind, r, where);
   return r;

@@ -1,5 +1,5 @@
-// Scenario `resources:` entries: resources of any kind but audience generation jobs (those go
-// under `jobs:`) moving along a timeline relative to simulator start, like jobs do:
+// Scenario `resources:` entries: resources of any kind but JOB_KIND (those go under `jobs:`,
+// jobs-view.ts) moving along a timeline relative to simulator start, like jobs do:
 //   resources:
 //     - kind: trainedModel
 //       name: churn-model
@@ -11,9 +11,10 @@
 //         - { at: 2m, status: ACTIVE }
 // Every other key is what PUT /_sim/resources takes; createTime is the first step's time and
 // updateTime the current step's. Timeline statuses must be values of the kind's status enum.
-import { formatIsoTimestamp } from '../../aws/timestamps.js';
+import { formatIsoTimestamp } from '../../timestamps.js';
 import { isKindName, KINDS } from '../../kinds/index.js';
 import { parseDuration } from './duration.js';
+import { JOB_KIND } from './job-kind.js';
 import { checkRenders, parseStatusDetails, resourceFromControl } from './resource-kinds.js';
 import type { ResourceStep, SimResource } from './resource-store.js';
 import { SimInputError } from './schemas.js';
@@ -28,7 +29,7 @@ export function scenarioResources(items: readonly unknown[], startedAt: number, 
     if (typeof item !== 'object' || item === null || Array.isArray(item))
       throw new SimInputError(`invalid resources:\n${where}: must be an object`);
     const { timeline, ...rest } = item as Record<string, unknown>;
-    if (rest['kind'] === 'audienceGenerationJob') fail('kind', 'audience generation jobs go under jobs:');
+    if (rest['kind'] === JOB_KIND.kind) fail('kind', `${JOB_KIND.title}s go under jobs:`);
     for (const k of ['status', 'statusDetails', 'createTime', 'updateTime']) if (k in rest) fail(k, 'is set by the timeline');
     if (!Array.isArray(timeline) || timeline.length === 0) return fail('timeline', 'must have at least one step');
     const kind = isKindName(rest['kind']) ? KINDS[rest['kind']] : undefined;

@@ -1,5 +1,6 @@
-// Scenario files (`simulate --scenario FILE`, YAML or JSON): jobs with timelines whose times are
-// relative to simulator start. See test/fixtures/scenarios/ for examples:
+// Scenario files (`simulate --scenario FILE`, YAML or JSON): jobs (jobs-view.ts) and resources of
+// any kind (resource-scenario.ts) with timelines whose times are relative to simulator start.
+// See test/fixtures/scenarios/ for examples:
 //   jobs:
 //     - name: lookalike-1
 //       collaborationId: 5f6e7d8c-...          # optional (default DEFAULT_COLLABORATION_ID)
@@ -12,11 +13,7 @@
 // createTime = the first step's time; updateTime = the current step's time.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { AudienceQualityMetrics } from '../../domain.js';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_COLLABORATION_ID, DEFAULT_MODEL_ARN, DEFAULT_REGION, jobArnFor } from './defaults.js';
 import { parseDuration } from './duration.js';
-import { withExtras, type SimJob, type SimStep } from './model.js';
-import { rngUuid, type Rng } from './prng.js';
 import { scenarioResources } from './resource-scenario.js';
 import { parseWith, scenarioSchema, SimInputError, type Scenario } from './schemas.js';
 
@@ -68,30 +65,4 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
     throw new SimInputError(`scenario ${path} is not valid YAML/JSON: ${(err as Error).message}`);
   }
   return parseScenario(value, `scenario ${path}`);
-}
-
-/** Materialize a validated scenario into simulator jobs, anchored at `startedAt`. */
-export function scenarioJobs(s: Scenario, startedAt: number, rng: Rng): SimJob[] {
-  const region = s.region ?? DEFAULT_REGION;
-  const account = s.accountId ?? DEFAULT_ACCOUNT_ID;
-  return s.jobs.map((j) => {
-    let metrics: AudienceQualityMetrics | undefined;
-    const steps: SimStep[] = j.timeline.map((st) => {
-      if (st.metrics) metrics = st.metrics as AudienceQualityMetrics;
-      const step: SimStep = { t: startedAt + parseDuration(st.at)!, status: st.status };
-      if (st.statusDetails) step.statusDetails = st.statusDetails;
-      if (metrics) step.metrics = metrics;
-      return step;
-    });
-    const job: SimJob = {
-      arn: j.arn ?? jobArnFor(region, account, rngUuid(rng)),
-      name: j.name,
-      configuredAudienceModelArn: j.configuredAudienceModelArn ?? DEFAULT_MODEL_ARN,
-      collaborationId: j.collaborationId ?? DEFAULT_COLLABORATION_ID,
-      startedBy: j.startedBy ?? account,
-      createTime: steps[0]!.t,
-      steps,
-    };
-    return withExtras(job, j);
-  });
 }

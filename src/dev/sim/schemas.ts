@@ -1,13 +1,17 @@
-// Input schemas shared by scenario files and the control API. Strict: an unknown key is an
-// error naming its path (a typo such as `statusDetail:` must not silently do nothing).
-// Constraints mirror service-2.json (NameString 1..63, UUID, ARN patterns), except the ranges of
-// output numbers (metricsSchema).
+// Input schemas shared by scenario files and the control API: the job definitions of
+// `/_sim/jobs` and scenario `jobs:` (the resources of JOB_KIND, in the shape those inputs always
+// had), faults, and the scenario file. Strict: an unknown key is an error naming its path (a typo
+// such as `statusDetail:` must not silently do nothing). Constraints mirror service-2.json
+// (NameString 1..63, UUID, ARN patterns), except the ranges of output numbers (metricsSchema).
 import { z } from 'zod';
-import { JOB_ARN_RE, MODEL_ARN_RE, UUID_RE } from '../../aws/arn.js';
-import { parseIsoTimestamp } from '../../aws/timestamps.js';
-import { KINDS, kindOfArn } from '../../kinds/index.js';
+import { MODEL_ARN_RE } from '../../aws/arn.js';
+import { kindOfArn } from '../../kinds/index.js';
+import { parseIsoTimestamp } from '../../timestamps.js';
 import { parseDuration } from './duration.js';
 import { MALFORMED_KINDS } from './faults.js';
+import { JOB_KIND } from './job-kind.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // Numbers are any finite number: the model's output ranges (AudienceSizeValue 1..20,000,000, score
 // 0..10, recall 0..1) are documentation AWS may outgrow, and the simulator serves what a test sets
@@ -33,7 +37,10 @@ export const statusDetailsSchema = z.strictObject({
 const jobArn = z
   .string()
   .max(2048)
-  .regex(JOB_ARN_RE, 'must be an audience generation job ARN: arn:aws:cleanrooms-ml:<region>:<account>:audience-generation-job/<id>');
+  .regex(
+    JOB_KIND.arn!.pattern,
+    `must be an ${JOB_KIND.title} ARN: arn:aws:cleanrooms-ml:<region>:<account>:${JOB_KIND.arn!.resourceType}/<id>`,
+  );
 const modelArn = z
   .string()
   .max(2048)
@@ -44,7 +51,7 @@ const isoTime = z
   .refine((v) => parseIsoTimestamp(v) !== undefined, 'must be an ISO-8601 timestamp such as 2026-11-28T12:00:00.000Z');
 // Scenario timelines are written by hand: a status outside the enum is more likely a typo than a
 // future value (the control API takes any status string, to play those).
-const JOB_STATUSES = [...KINDS.audienceGenerationJob.statuses] as [string, ...string[]];
+const JOB_STATUSES = [...JOB_KIND.statuses] as [string, ...string[]];
 const knownStatus = z.enum(JOB_STATUSES, { error: `must be one of ${JOB_STATUSES.join(', ')}` });
 
 /** Members every job definition may carry besides its status. */
@@ -138,7 +145,7 @@ export const scenarioSchema = z.strictObject({
     .regex(/^[0-9]{12}$/, 'must be a 12-digit account id')
     .optional(),
   jobs: z.array(scenarioJobSchema).default([]),
-  /** Resources of the other kinds with timelines (checked in resource-scenario.ts). */
+  /** Resources of any other kind with timelines (checked in resource-scenario.ts). */
   resources: z.array(z.unknown()).optional(),
 });
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -13,11 +13,12 @@ import { resetSocket, sendJson } from './respond.js';
 import { parseScenario } from './scenario.js';
 import type { ControlJobInput, FaultsInput, Scenario, SetStatusInput } from './schemas.js';
 import type { SimCredentials } from './sigv4.js';
-import { SimState, type WireJob } from './state.js';
+import { SimState } from './state.js';
 import type { SimStats } from './stats.js';
+import { deleteJob, listJobs, putJobs, setJobStatus, type WireJob } from './jobs-view.js';
 
 export type { Scenario } from './schemas.js';
-export type { WireJob } from './state.js';
+export type { WireJob } from './jobs-view.js';
 export type { Faults } from './faults.js';
 export type { SimStats } from './stats.js';
 export type { WireResource } from './resources.js';
@@ -141,10 +142,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         server.close(() => resolve());
         server.closeAllConnections();
       }),
-    jobs: () => state.jobs(),
-    putJobs: (jobs) => state.putJobs({ jobs }),
-    setStatus: (arn, body) => state.setStatus(arn, body),
-    deleteJob: (arn) => state.deleteJob(arn),
+    jobs: () => listJobs(state),
+    putJobs: (jobs) => putJobs(state, { jobs }),
+    setStatus: (arn, body) => setJobStatus(state, arn, body),
+    deleteJob: (arn) => deleteJob(state, arn),
     resources: (kind) => listResources(state, kind),
     putResources: (resources) => putResources(state, { resources }),
     setResourceStatus: (id, body) => setResourceStatus(state, id, body),

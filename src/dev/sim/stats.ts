@@ -28,7 +28,8 @@ export class StatsCounter {
   private counted = new WeakMap<object, number>();
   private generation = 0;
 
-  constructor() {
+  /** `listed`: operations the snapshot always lists, counted or not. */
+  constructor(private readonly listed: readonly string[] = []) {
     this.reset();
   }
 
@@ -50,10 +51,7 @@ export class StatsCounter {
   }
 
   reset(): void {
-    this.counts = new Map([
-      ['GetAudienceGenerationJob', zero()],
-      ['ListAudienceGenerationJobs', zero()],
-    ]);
+    this.counts = new Map(this.listed.map((op) => [op, zero()]));
     this.connections = 0;
     this.idleResets = 0;
     this.generation++;

@@ -1,5 +1,7 @@
 // Timestamps of SyntheticTimestamp_date_time (timestampFormat iso8601). The SDK parses them with
 // parseRfc3339DateTimeWithOffset: RFC 3339, any number of fractional digits, `Z` or `±hh:mm`.
+// A base module (it imports nothing): the AWS layer reads and writes wire timestamps with it, and
+// the identity of a kind without an ARN (src/kinds/identity.ts) carries its createTime in this form.
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[tT](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([zZ]|[-+]\d{2}:\d{2})$/;
 
 /** Epoch ms of an RFC 3339 timestamp, or undefined when it is not one (or not a real date). */
