@@ -3,12 +3,12 @@
 // "{id}.{timestamp}.{body}")) prefixed "v1,", key = base64-decoded secret after "whsec_",
 // several signatures space-separated (key rotation). Pure: the caller supplies the attempt time.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { OutboxEntry } from '../domain.js';
+import type { OutboxEntry } from '../../domain.js';
 // src/aws owns the Get output shapes (allow-list: never seedAudience, tags or other unread members).
-import { resourceToWire } from '../aws/resource-wire.js';
-import type { ResourceEvent } from '../kinds/event.js';
-import { KINDS, statusClass } from '../kinds/index.js';
-import type { KindName } from '../kinds/kind.js';
+import { resourceToWire } from '../../aws/resource-wire.js';
+import type { ResourceEvent } from '../../kinds/event.js';
+import { KINDS, statusClass } from '../../kinds/index.js';
+import type { KindName } from '../../kinds/kind.js';
 
 /**
  * The body about a resource of any kind: `type` is `<kind snake>.status_changed`; `data` holds the
