@@ -313,6 +313,18 @@ describe('wiring', () => {
     assert.deepEqual(cfg.notifications.targets[0].kinds, ['audienceGenerationJob'], 'kinds reach the config');
   });
 
+  test('a Teams target renders into the config as given, its URL a file', () => {
+    const cfg = parse(findObject(rendered['full-values.yaml']!, 'ConfigMap').data['config.yaml']);
+    const teams = cfg.notifications.targets.find((t: any) => t.type === 'teams');
+    assert.deepEqual(teams, {
+      name: 'ml-team-teams',
+      type: 'teams',
+      urlFile: '/var/run/secrets/cleanroomsml-monitor/teams-workflow-url',
+      kinds: ['trainedModel', 'trainedModelInferenceJob'],
+      statuses: ['failure'],
+    });
+  });
+
   test('a target without url and without existingSecret fails the render with a clear message', async () => {
     await assert.rejects(
       renderChart([...MINIMAL, '-f', writeTemp('notifications:\n  targets:\n    - name: team\n      type: slack\n')]),

@@ -5,10 +5,12 @@
 import type { ReceiverAnswer, SendResult } from './classify.js';
 import { slack } from './slack.js';
 import type { DeliveryEntry, DeliveryRequest, FormatOptions } from './target-type.js';
+import { teams } from './teams.js';
 import { webhook } from './webhook.js';
 
 export const TARGET_TYPES = [
   slack, //
+  teams,
   webhook,
 ] as const;
 
