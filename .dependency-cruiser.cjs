@@ -5,7 +5,7 @@
 //   cli.ts, commands/, dev-tool.ts      the CLI
 //   app.ts                              the composition root
 //   poll/ notify/ http/ metrics/        subsystems
-//   aws/ net/ state/ config/            the outside world's shapes
+//   aws/ net/ state/ config/ targets/   the outside world's shapes
 //   kinds/ domain.ts timestamps.ts clock.ts log.ts intern.ts version.ts     the base (domain.ts and
 //                                       timestamps.ts lowest of all, then kinds/)
 //   dev/                                development tools: import anything, imported by nothing
@@ -18,7 +18,7 @@ const KINDS = '^src/kinds/';
 const BASE = '^src/(kinds/|domain\\.ts$|timestamps\\.ts$|clock\\.ts$|log\\.ts$|intern\\.ts$|version\\.ts$)';
 /** The plain types and formats the kind declarations stand on: they import nothing. */
 const FLOOR = '^src/(domain|timestamps)\\.ts$';
-const OUTSIDE = '^src/(aws|net|state|config)/';
+const OUTSIDE = '^src/(aws|net|state|config|targets)/';
 const SUBSYSTEMS = '^src/(poll|notify|http|metrics)/';
 const ROOT = '^src/app\\.ts$';
 const CLI = '^src/(cli\\.ts$|commands/|dev-tool\\.ts$)';
@@ -82,7 +82,7 @@ module.exports = {
     ...forbid({
       name: 'outside-world-imports-down',
       comment:
-        'aws/, net/, state/ and config/ import only each other and the base: not a subsystem (poll/, notify/, http/, metrics/), not app.ts, not the CLI. A helper that both config/ and a subsystem need lives in a module both can import.',
+        'aws/, net/, state/, config/ and targets/ import only each other and the base: not a subsystem (poll/, notify/, http/, metrics/), not app.ts, not the CLI. A helper that both config/ and a subsystem need lives in a module both can import.',
       from: { path: OUTSIDE },
       to: { path: [SUBSYSTEMS, ROOT, CLI] },
     }),
@@ -127,6 +127,13 @@ module.exports = {
     }),
 
     // ---- subsystems stay ignorant of each other's insides ----
+    ...forbid({
+      name: 'targets-are-declarations',
+      comment:
+        'A target type (src/targets/) declares config keys, payloads and how to read answers: pure, so config/ can build its schema from them. It never reaches the network, the AWS client, the state store or the config it is read into.',
+      from: { path: '^src/targets/' },
+      to: { path: ['^src/(net|config)/', '^src/aws/', '^src/state/'], pathNot: ['^src/aws/resource-wire\\.ts$', '^src/state/types\\.ts$'] },
+    }),
     ...forbid({
       name: 'aws-knows-no-state',
       comment: 'aws/ knows nothing of polling, state or notifications: it turns requests into answers.',

@@ -1,4 +1,5 @@
-// `<key>File: path` -> `<key>: <file contents>`, for the secret keys the schema has at that place
+// `<key>File: path` -> `<key>: <file contents>`, for the secret keys the schema has at that place:
+// those marked with secretKey (src/config/shape.ts), a target's url and its type's secretKeys
 // (Kubernetes mounts secrets as files; keeping them out of env and out of the config file).
 // Only secret keys: a value read from a file is treated as a secret everywhere (never echoed),
 // and a non-secret key such as `state.dir` is printed in logs and error messages, so
@@ -11,7 +12,7 @@ import { isMap, isScalar, isSeq, type Document, type Pair, type Scalar } from 'y
 import type { z } from 'zod';
 import { formatPath, type LocatedIssue, type PathSegment } from './errors.js';
 import { walk } from './document.js';
-import { fieldsAt } from './shape.js';
+import { fieldsAt, secretKeyNames } from './shape.js';
 
 export type ReadSecretFile = (path: string) => string | Promise<string>;
 
@@ -26,11 +27,6 @@ const REASONS: Record<string, string> = {
 
 // Only the error code is reported: a reader's message could, in principle, carry content.
 const reason = (err: unknown) => REASONS[String((err as { code?: unknown })?.code)] ?? 'unreadable';
-
-/** Keys whose value may be read from a file: webhook URLs (their path is a credential) and secrets. */
-export function isSecretKey(key: string): boolean {
-  return key === 'url' || /(?:secret|token|password)$/i.test(key);
-}
 
 /** A secret is short; a bigger file is a wrong path (a log, /proc/self/environ...), not a secret. */
 export const MAX_SECRET_FILE_BYTES = 64 * 1024;
@@ -91,11 +87,12 @@ export async function resolveFileRefs(
       if (!isScalar(pair.key)) continue;
       const key = String(pair.key.value);
       const base = key.slice(0, -'File'.length);
-      if (!key.endsWith('File') || !base || fields.get(base) !== 'leaf') continue;
+      const field = fields.get(base);
+      if (!key.endsWith('File') || !base || (field !== 'leaf' && field !== 'secret')) continue;
       const at = [...path, key];
       const fail = (message: string) => issues.push({ path: formatPath(at), message, segments: at });
-      if (!isSecretKey(base)) {
-        fail(`only secrets (url, secret) can be read from a file; set ${base} in the config or with \${NAME}`);
+      if (field !== 'secret') {
+        fail(`only secrets (${secretKeyNames(schema).join(', ')}) can be read from a file; set ${base} in the config or with \${NAME}`);
         continue;
       }
       if (keys.has(base)) {

@@ -3,7 +3,6 @@
 import type { z } from 'zod';
 import { formatPath, type ConfigIssue, type LocatedIssue, type PathSegment } from './errors.js';
 import { fieldsAt } from './shape.js';
-import { isSecretKey } from './fileRefs.js';
 
 type RawIssue = z.core.$ZodRawIssue;
 
@@ -96,25 +95,26 @@ export function closestMatch(key: string, candidates: Iterable<string>): string 
   return best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
 }
 
-function unknownKey(schema: z.ZodType, parent: PathSegment[], key: string): ConfigIssue {
-  const fields = fieldsAt(schema, parent);
+function unknownKey(schema: z.ZodType, parent: PathSegment[], key: string, data: unknown): ConfigIssue {
+  const fields = fieldsAt(schema, parent, data);
   const known = fields ? [...fields.keys()] : [];
   // Secret leaf keys may also be given as <key>File (read from a file), so those are valid spellings too.
-  const spellings = fields
-    ? [...known, ...[...fields].filter(([k, kind]) => kind === 'leaf' && isSecretKey(k)).map(([k]) => `${k}File`)]
-    : [];
+  const spellings = fields ? [...known, ...[...fields].filter(([, kind]) => kind === 'secret').map(([k]) => `${k}File`)] : [];
   const guess = closestMatch(key, spellings);
   const hint = guess ? `did you mean ${guess}?` : known.length ? `expected one of: ${known.join(', ')}` : 'not allowed here';
   return { path: formatPath([...parent, key]), message: `unknown key (${hint})` };
 }
 
-/** Converts zod issues; an unrecognized_keys issue becomes one issue per key, at that key's path. */
-export function toConfigIssues(schema: z.ZodType, issues: readonly z.core.$ZodIssue[]): LocatedIssue[] {
+/**
+ * Converts zod issues; an unrecognized_keys issue becomes one issue per key, at that key's path,
+ * with the keys allowed there (`data`, the input that was parsed, tells which type a target is).
+ */
+export function toConfigIssues(schema: z.ZodType, issues: readonly z.core.$ZodIssue[], data?: unknown): LocatedIssue[] {
   const out: LocatedIssue[] = [];
   for (const iss of issues) {
     const parent = iss.path.filter((p): p is PathSegment => typeof p !== 'symbol');
     if (iss.code === 'unrecognized_keys') {
-      for (const key of iss.keys) out.push({ ...unknownKey(schema, parent, key), segments: [...parent, key] });
+      for (const key of iss.keys) out.push({ ...unknownKey(schema, parent, key, data), segments: [...parent, key] });
     } else {
       out.push({ path: formatPath(parent) || '(root)', message: iss.message, segments: parent });
     }

@@ -9,6 +9,7 @@ import { readSecretFile, resolveFileRefs, type ReadSecretFile, type SecretFileRe
 import { errorMap, toConfigIssues } from './issues.js';
 import { configSchema, type Config } from './schema.js';
 import { configWarnings } from './warnings.js';
+import { TARGET_SECRET_KEYS } from '../targets/index.js';
 
 export interface ParseConfigOptions {
   env: NodeJS.ProcessEnv;
@@ -33,14 +34,16 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Values that must never appear in messages: url/secret fields, whatever their origin. */
+const SECRET_KEYS = new Set(TARGET_SECRET_KEYS);
+
+/** Values that must never appear in messages: those of a secret key of any target type (url, secret...), whatever their origin. */
 function secretValues(data: unknown, out: string[] = []): string[] {
   if (Array.isArray(data)) {
     for (const d of data) secretValues(d, out);
   } else if (data && typeof data === 'object') {
     for (const [k, v] of Object.entries(data)) {
-      if ((k === 'url' || k === 'secret') && typeof v === 'string') out.push(v);
-      else if (k === 'secret' && Array.isArray(v)) out.push(...v.filter((s): s is string => typeof s === 'string'));
+      if (SECRET_KEYS.has(k) && typeof v === 'string') out.push(v);
+      else if (SECRET_KEYS.has(k) && Array.isArray(v)) out.push(...v.filter((s): s is string => typeof s === 'string'));
       else secretValues(v, out);
     }
   }
@@ -103,7 +106,7 @@ export async function parseConfig(text: string, opts: ParseConfigOptions): Promi
   secrets.push(...secretValues(data));
 
   const result = configSchema.safeParse(data, { error: errorMap });
-  if (!result.success) fail(parsed, toConfigIssues(configSchema, result.error.issues), secrets);
+  if (!result.success) fail(parsed, toConfigIssues(configSchema, result.error.issues, data), secrets);
   const config = deepFreeze(result.data);
   secretFiles.set(config, files.files);
   warningsOf.set(config, locate(parsed, configWarnings(config)));

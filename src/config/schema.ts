@@ -7,6 +7,8 @@ import { ALL_KINDS, DEFAULT_NOTIFY_CLASSES, KIND_NAMES, kindOfArn, STATUS_CLASSE
 import { CRON_MESSAGE, DEFAULT_SCHEDULE, isCronWithSeconds } from './schedule.js';
 import { compileJobNamePattern } from './job-name-pattern.js';
 import { parseDuration } from './duration.js';
+import { secretKey } from './shape.js';
+import { TARGET_TYPE_NAMES, TARGET_TYPES, type AnyTargetType, type TargetTypeName } from '../targets/index.js';
 import { MODEL_ARN_RE, parseArn } from '../aws/arn.js';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -192,93 +194,133 @@ const deadLettersSchema = z.strictObject({
 /** The dead-letter bounds of a target the config does not name (any more): the defaults. */
 export const DEFAULT_DEAD_LETTER_BOUNDS: Readonly<z.infer<typeof deadLettersSchema>> = Object.freeze(deadLettersSchema.parse({}));
 
-const targetSchema = z
-  .strictObject({
-    name: z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,62}$/, 'must be 1-63 letters, digits, - _ . (it becomes a metric label)'),
-    type: z.enum(['slack', 'webhook'], { error: () => 'must be slack or webhook' }),
-    url: z
+/**
+ * The keys every notification target has, whatever its type. A type's own keys (a webhook's
+ * `secret`) are in its declaration, src/targets/<type>.ts; a key every type takes goes here.
+ */
+const targetCommonKeys = {
+  name: z.string().regex(/^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,62}$/, 'must be 1-63 letters, digits, - _ . (it becomes a metric label)'),
+  /** The receiver's URL: a secret (it carries the credential: Slack's token in the path, others' in a query value). */
+  url: secretKey(
+    z
       .string({ error: (iss) => (iss.input === undefined ? 'is required (or set urlFile)' : 'must be a string') })
       .min(1, 'is required (or set urlFile)'),
-    /**
-     * Statuses and status classes that notify. The default is by class (success and failure,
-     * src/kinds DEFAULT_NOTIFY_CLASSES), so a `*_FAILED` value AWS adds is heard without a change.
-     */
-    statuses: z
-      .array(notifyStatus)
-      .min(1, 'must list at least one status')
-      .default(() => [...DEFAULT_NOTIFY_CLASSES]),
-    /** Only resources of these kinds (default: every kind). */
-    kinds: z.array(kindName).min(1, 'must list at least one kind (or remove the key)').optional(),
-    /** Standard Webhooks secret(s), whsec_<base64>; several during key rotation (all are used to sign). */
-    secret: z
-      .union([z.string(), z.array(z.string()).min(1)], { error: 'must be a whsec_ string or a list of them (or set secretFile)' })
-      .optional(),
-    allowHttp: z.boolean({ error: 'must be true or false' }).default(false),
-    /** Permit loopback and private (RFC 1918, fc00::/7...) addresses. Default: allowHttp. Link-local/metadata never. */
-    allowPrivate: z.boolean({ error: 'must be true or false' }).optional(),
-    timeoutMs: positiveInt(60_000).default(10_000),
-    /** Only jobs whose whole name matches this JS regular expression (anchored). */
-    jobNamePattern: z
-      .string({ error: 'must be a string (a regular expression)' })
-      .refine(
-        (p) => compileJobNamePattern(p) !== undefined,
-        'must be a valid JavaScript regular expression (matched against the whole job name)',
-      )
-      .optional(),
-    /** Only jobs of these collaborations. */
-    collaborationIds: z
-      .array(z.string().regex(UUID_PATTERN, 'must be a collaboration id (a UUID)'))
-      .min(1, 'must list at least one collaboration id (or remove the key)')
-      .optional(),
-    /** Every transition (any status change, first sight, vanished, metrics appearing), whatever `statuses` says. */
-    everyTransition: z.boolean({ error: 'must be true or false' }).default(false),
-    /** Messages per second to this target. Default: slack 1 (Slack's limit per webhook), webhook 10. */
-    ratePerSecond: z.number({ error: 'must be a number' }).gt(0, 'must be greater than 0').max(1000, 'must be at most 1000').optional(),
-    /**
-     * Delivery retry policy: exponential backoff with full jitter between baseDelayMs and maxDelayMs, until
-     * maxAgeMs (and maxAttempts, when set) is used up; the last try falls on maxAgeMs.
-     */
-    retry: retrySchema.default(() => retrySchema.parse({})),
-    /** Bounds of this target's dead letters; past them the oldest are dropped (logged and counted). */
-    deadLetters: deadLettersSchema.default(() => deadLettersSchema.parse({})),
-  })
-  .superRefine((t, ctx) => {
-    let u: URL | undefined;
-    try {
-      u = new URL(t.url);
-    } catch {
-      // Never echo the URL: webhook URLs are secrets (Slack's carry the token in the path).
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be an absolute URL such as https://hooks.slack.com/services/...' });
-      return;
+  ),
+  /**
+   * Statuses and status classes that notify. The default is by class (success and failure,
+   * src/kinds DEFAULT_NOTIFY_CLASSES), so a `*_FAILED` value AWS adds is heard without a change.
+   */
+  statuses: z
+    .array(notifyStatus)
+    .min(1, 'must list at least one status')
+    .default(() => [...DEFAULT_NOTIFY_CLASSES]),
+  /** Only resources of these kinds (default: every kind). */
+  kinds: z.array(kindName).min(1, 'must list at least one kind (or remove the key)').optional(),
+  allowHttp: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Permit loopback and private (RFC 1918, fc00::/7...) addresses. Default: allowHttp. Link-local/metadata never. */
+  allowPrivate: z.boolean({ error: 'must be true or false' }).optional(),
+  timeoutMs: positiveInt(60_000).default(10_000),
+  /** Only jobs whose whole name matches this JS regular expression (anchored). */
+  jobNamePattern: z
+    .string({ error: 'must be a string (a regular expression)' })
+    .refine(
+      (p) => compileJobNamePattern(p) !== undefined,
+      'must be a valid JavaScript regular expression (matched against the whole job name)',
+    )
+    .optional(),
+  /** Only jobs of these collaborations. */
+  collaborationIds: z
+    .array(z.string().regex(UUID_PATTERN, 'must be a collaboration id (a UUID)'))
+    .min(1, 'must list at least one collaboration id (or remove the key)')
+    .optional(),
+  /** Every transition (any status change, first sight, vanished, metrics appearing), whatever `statuses` says. */
+  everyTransition: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Messages per second to this target. Default: the type's (src/targets/<type>.ts). */
+  ratePerSecond: z.number({ error: 'must be a number' }).gt(0, 'must be greater than 0').max(1000, 'must be at most 1000').optional(),
+  /**
+   * Delivery retry policy: exponential backoff with full jitter between baseDelayMs and maxDelayMs, until
+   * maxAgeMs (and maxAttempts, when set) is used up; the last try falls on maxAgeMs.
+   */
+  retry: retrySchema.default(() => retrySchema.parse({})),
+  /** Bounds of this target's dead letters; past them the oldest are dropped (logged and counted). */
+  deadLetters: deadLettersSchema.default(() => deadLettersSchema.parse({})),
+};
+
+/** "a, b or c". */
+const either = (names: readonly string[]): string =>
+  names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+const TYPE_MESSAGE = `must be ${either(TARGET_TYPE_NAMES)}`;
+
+/** Every key some type declares as its own. */
+type TypeKeyName = { [K in AnyTargetType as K['type']]: keyof K['keys'] & string }[TargetTypeName];
+
+/** The target object of one type: the common keys, its own, and every other type's key refused by name. */
+function targetOption<T extends AnyTargetType>(t: T) {
+  const foreign: Record<string, z.ZodType> = {};
+  for (const other of TARGET_TYPES) {
+    for (const key of Object.keys(other.keys)) {
+      if (Object.hasOwn(t.keys, key) || Object.hasOwn(foreign, key)) continue;
+      const owners = TARGET_TYPES.filter((o) => Object.hasOwn(o.keys, key)).map((o) => o.type);
+      foreign[key] = z.undefined({ error: `only ${either(owners)} targets take ${key}; remove it from this ${t.type} target` }).optional();
     }
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be an https:// URL' });
-    } else if (u.protocol === 'http:' && !t.allowHttp) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be https (or set allowHttp: true)' });
-    }
-    if (t.secret !== undefined) {
-      if (t.type !== 'webhook') {
-        ctx.addIssue({ code: 'custom', path: ['secret'], message: 'only webhook targets are signed; remove it from this slack target' });
-      }
-      const secrets = Array.isArray(t.secret) ? t.secret : [t.secret];
-      secrets.forEach((s, i) => {
-        const body = s.startsWith('whsec_') ? s.slice('whsec_'.length) : '';
-        if (body.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body) || Buffer.from(body, 'base64').length < 16) {
-          ctx.addIssue({
-            code: 'custom',
-            path: Array.isArray(t.secret) ? ['secret', i] : ['secret'],
-            message: 'must be whsec_ followed by base64 of at least 16 random bytes (e.g. "whsec_$(openssl rand -base64 32)")',
-          });
-        }
-      });
-    }
-  })
-  // Defaults that depend on other keys, filled once so the frozen config says what is in force.
-  .transform((t) => ({
-    ...t,
-    allowPrivate: t.allowPrivate ?? t.allowHttp,
-    ratePerSecond: t.ratePerSecond ?? (t.type === 'slack' ? 1 : 10),
-  }));
+  }
+  const own = Object.fromEntries(
+    Object.entries(t.keys).map(([k, v]) => [k, (t.secretKeys as readonly string[]).includes(k) ? secretKey(v) : v]),
+  );
+  const shape = { ...targetCommonKeys, type: z.literal(t.type), ...foreign, ...own } as unknown as typeof targetCommonKeys & {
+    type: z.ZodLiteral<T['type']>;
+  } & { [K in Exclude<TypeKeyName, keyof T['keys']>]: z.ZodOptional<z.ZodUndefined> } & T['keys'];
+  return z
+    .strictObject(shape)
+    .superRefine((target, ctx) => checkUrl(target as TargetCommon, t, ctx))
+    .transform((target) => {
+      // Defaults that depend on other keys or on the type, filled once so the frozen config says what is in force.
+      const common = target as TargetCommon;
+      return {
+        ...target,
+        allowPrivate: common.allowPrivate ?? common.allowHttp,
+        ratePerSecond: common.ratePerSecond ?? t.defaults.ratePerSecond,
+      };
+    });
+}
+
+type TargetCommon = z.output<z.ZodObject<typeof targetCommonKeys>>;
+
+function checkUrl(target: TargetCommon, t: AnyTargetType, ctx: z.RefinementCtx): void {
+  let u: URL | undefined;
+  try {
+    u = new URL(target.url);
+  } catch {
+    // Never echo the URL: webhook URLs are secrets (Slack's carry the token in the path).
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `must be an absolute URL such as ${t.urlExample}` });
+    return;
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be an https:// URL' });
+  } else if (u.protocol === 'http:' && !target.allowHttp) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'must be https (or set allowHttp: true)' });
+  }
+}
+
+type TargetOption<T extends AnyTargetType> = ReturnType<typeof targetOption<T>>;
+/** A configured target of any type: `type` tells which keys it has. */
+export type NotificationTarget = { [K in AnyTargetType as K['type']]: z.output<TargetOption<K>> }[TargetTypeName];
+type NotificationTargetInput = { [K in AnyTargetType as K['type']]: z.input<TargetOption<K>> }[TargetTypeName];
+
+/** One object schema per type of the registry (src/targets/index.ts), chosen by `type`. */
+const targetSchema = z.discriminatedUnion(
+  'type',
+  TARGET_TYPES.map((t) => targetOption(t)) as unknown as [TargetOption<AnyTargetType>, ...TargetOption<AnyTargetType>[]],
+  {
+    // A missing or unknown `type` (zod reports it at the `type` key): name the types there are.
+    error: (iss) =>
+      iss.code !== 'invalid_union'
+        ? undefined
+        : (iss.input as { type?: unknown } | undefined)?.type === undefined
+          ? `is required: ${either(TARGET_TYPE_NAMES)}`
+          : TYPE_MESSAGE,
+  },
+) as unknown as z.ZodType<NotificationTarget, NotificationTargetInput>;
 
 const portSchema = z
   .number()
@@ -362,4 +404,3 @@ export const configSchema = z
 export type ConfigInput = z.input<typeof configSchema>;
 /** The parsed, defaulted config. Frozen by the loader. */
 export type Config = z.output<typeof configSchema>;
-export type NotificationTarget = Config['notifications']['targets'][number];

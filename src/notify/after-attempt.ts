@@ -4,7 +4,7 @@
 // lane (the receiver speaks for the endpoint, not for one event). The worker records the outcome;
 // this decides it.
 import { deliveryBackoffDelay } from './backoff.js';
-import type { SendResult } from './classify.js';
+import type { SendResult } from '../targets/classify.js';
 
 /** Retry policy of one target (config `notifications.targets[].retry`). */
 export interface RetryPolicy {

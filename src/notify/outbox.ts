@@ -4,9 +4,9 @@
 // - Within a lane, per resource, strictly in order: only the oldest pending entry of a resource (its
 //   head) may be sent; later events of that resource wait until it is delivered or dead-lettered.
 //   Heads of different resources proceed independently.
-// - Rate limit per lane (Slack: about one message per second per webhook,
-//   https://api.slack.com/apis/rate-limits#incoming-webhooks); a 429/503 Retry-After pauses the
-//   whole lane until then (the receiver speaks for the endpoint, not for one event).
+// - Rate limit per lane (the target's ratePerSecond, by default its type's: Slack about one message
+//   per second per webhook) and the type's concurrency (src/targets/<type>.ts); a 429/503
+//   Retry-After pauses the whole lane until then (the receiver speaks for the endpoint, not for one event).
 // - Every attempt's result is durable (recordAttempt / markDelivered / deadLetter) before the next
 //   attempt of that entry is scheduled, so a crash repeats at most the in-flight send, same id.
 //   When the state cannot record it (full disk, journal over its bound), the result is held in
@@ -26,9 +26,9 @@ import { systemTimers, type Timers } from '../clock.js';
 import { afterAttempt, type RetryPolicy } from './after-attempt.js';
 import { deadLettersOverBounds, type DeadLetterBounds, type EvictionReason } from './dead-letter-bounds.js';
 import { redactUrl, scrubText, secretMaterial } from './redact.js';
-import { buildRequest } from './request.js';
-import { secretsOf } from './webhook.js';
 import { send as defaultSend, type SendResult } from './send.js';
+import { reasonLine } from '../targets/classify.js';
+import { deliveryType, targetSecrets, type DeliveryType } from '../targets/index.js';
 
 export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
 
@@ -88,6 +88,8 @@ const BOUND_SPACING_MS = 1_000;
 
 interface Lane {
   target: WorkerTarget;
+  /** What the target's type builds and how it reads answers (the config gave the target that type's keys). */
+  type: DeliveryType;
   policy: RetryPolicy;
   intervalMs: number;
   concurrency: number;
@@ -115,12 +117,13 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   const lanes = new Map<string, Lane>();
   for (const t of opts.targets) {
     const rate = t.ratePerSecond;
+    const type = deliveryType(t.type);
     lanes.set(t.name, {
       target: t,
+      type,
       policy: policyOf(t),
       intervalMs: rate > 0 ? Math.ceil(1000 / rate) : 0,
-      // Slack posts in order one at a time; generic receivers may take a few at once.
-      concurrency: t.type === 'slack' ? 1 : 4,
+      concurrency: type.defaults.concurrency,
       inFlight: new Map(),
       nextSendAt: 0,
       pausedUntil: 0,
@@ -235,7 +238,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     let result: SendResult;
     let sentHeaders: Record<string, string> | undefined;
     try {
-      const req = buildRequest(
+      const req = lane.type.request(
         { id: entry.id, event: entry.event },
         target,
         (opts.wallClock ?? clock).now(),
@@ -247,23 +250,28 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
         timeoutMs: target.timeoutMs,
         allowHttp: target.allowHttp,
         allowPrivate: target.allowPrivate,
+        classify: lane.type.classify,
         signal: controller.signal,
       }).catch((err: unknown): SendResult => ({ outcome: 'retryable', reason: `send failed: ${(err as Error).name}` }));
     } catch (err) {
-      // Only buildRequest throws (e.g. an undecodable secret): no retry can fix it.
+      // Only the request builder throws (e.g. an undecodable secret): no retry can fix it.
       result = { outcome: 'permanent', reason: `cannot build the payload: ${(err as Error).message}` };
     } finally {
       controllers.delete(controller);
     }
     if (result.outcome !== 'delivered') {
       // Every reason is kept (journal, /api/outbox) and logged: whatever a receiver echoed of the
-      // URL, the secret or a header we sent is cut out here, whichever send function produced it.
+      // URL, the secret or a header we sent is cut out of its words here, whichever send function
+      // produced them; then they join our own words in one line.
+      const { detail, ...rest } = result;
+      const material = secretMaterial({
+        url: target.url,
+        secrets: targetSecrets(target),
+        ...(sentHeaders ? { headers: sentHeaders } : {}),
+      });
       result = {
-        ...result,
-        reason: scrubText(
-          result.reason,
-          secretMaterial({ url: target.url, secrets: secretsOf(target.secret), ...(sentHeaders ? { headers: sentHeaders } : {}) }),
-        ),
+        ...rest,
+        reason: reasonLine({ reason: rest.reason, ...(detail !== undefined ? { detail: scrubText(detail, material) } : {}) }),
       };
     }
     // After stop()'s deadline the store may be closing: leave the entry pending, as a crash would.

@@ -23,7 +23,7 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import { checkAddress, classifyAddress } from './guard.js';
-import { classifyResponse, type SendResult } from './classify.js';
+import { classifyHttp, type ReceiverAnswer, type SendResult } from '../targets/classify.js';
 import { scrubUrl } from './redact.js';
 import { boundedLookup, lookupCallback, withTimeout, DNS_TIMEOUT_MS, DnsError } from '../net/lookup.js';
 import { ProxyConfigError, proxyFor, type ProxyEnv } from '../net/proxy-env.js';
@@ -31,7 +31,7 @@ import { createProxyAwareAgents, poolOptions, type LookupFunction, type ProxyAwa
 import type { PooledRequestOptions } from '../net/agents.js';
 import { isStaleSocketFailure } from '../net/stale-socket.js';
 
-export type { SendResult } from './classify.js';
+export type { SendResult } from '../targets/classify.js';
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -44,6 +44,8 @@ export interface SendRequest {
   allowHttp: boolean;
   /** Permits loopback and private ranges (never link-local/metadata/multicast); the config defaults it to allowHttp. */
   allowPrivate: boolean;
+  /** What an answer means: the target type's reading (src/targets/<type>.ts); default the shared rules. */
+  classify?: (answer: ReceiverAnswer, nowMs: number) => SendResult;
   signal?: AbortSignal;
 }
 
@@ -60,11 +62,11 @@ export interface SendDeps {
 }
 
 /**
- * Connections per target and address set: the outbox sends at most 4 at once to one target
- * (src/notify/outbox.ts). Proxy hosts resolve through the bounded lookup; targets need no lookup
+ * Connections per target and address set: the outbox sends at most 4 at once to one target (the
+ * largest concurrency of a target type, src/targets/; test/unit/notify-targets.test.ts). Proxy hosts resolve through the bounded lookup; targets need no lookup
  * of the pool's own: each request brings the addresses its guard checked.
  */
-const DELIVERY_POOL = { maxSockets: 4, maxFreeSockets: 4 };
+export const DELIVERY_POOL = { maxSockets: 4, maxFreeSockets: 4 } as const;
 
 let deliveryAgents: ProxyAwareAgents | undefined;
 
@@ -74,10 +76,14 @@ function defaultAgents(): ProxyAwareAgents {
   return deliveryAgents;
 }
 
-/** One POST. Never throws: every failure is a classified SendResult whose reason holds no URL path or secret. */
+/**
+ * One POST. Never throws: every failure is a classified SendResult. Its reason is built of fixed
+ * words (a status, an error code, a host name); what the receiver wrote is in its detail, scrubbed
+ * here of the URL's path, query and userinfo (the caller scrubs it of the rest it sent).
+ */
 export async function send(req: SendRequest, deps: SendDeps = {}): Promise<SendResult> {
   const r = await attempt(req, deps);
-  return r.outcome === 'delivered' ? r : { ...r, reason: scrubUrl(r.reason, req.url) };
+  return r.outcome === 'delivered' || r.detail === undefined ? r : { ...r, detail: scrubUrl(r.detail, req.url) };
 }
 
 async function attempt(req: SendRequest, deps: SendDeps): Promise<SendResult> {
@@ -182,6 +188,7 @@ function exchange(
   timeoutMs: number,
   now: () => number,
 ): Promise<{ result: SendResult; stale: boolean }> {
+  const classify = req.classify ?? classifyHttp;
   return new Promise((resolvePromise) => {
     let settled = false;
     let answered = false;
@@ -209,11 +216,11 @@ function exchange(
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400) {
         res.destroy();
-        return settle(classifyResponse(status, res.headers, '', now()));
+        return settle(classify({ status, headers: res.headers, body: '' }, now()));
       }
       const chunks: Buffer[] = [];
       let size = 0;
-      const finish = () => settle(classifyResponse(status, res.headers, Buffer.concat(chunks).toString('utf8'), now()));
+      const finish = () => settle(classify({ status, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }, now()));
       res.on('data', (chunk: Buffer) => {
         if (size >= MAX_RESPONSE_BYTES) return;
         const take = chunk.subarray(0, MAX_RESPONSE_BYTES - size);

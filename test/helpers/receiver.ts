@@ -3,7 +3,7 @@
 // bodies, delays, held-open requests), a record of every request, Standard Webhooks verification.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyWebhook, type VerifyResult } from '../../src/notify/webhook.js';
+import { verifyWebhook, type VerifyResult } from '../../src/targets/webhook-body.js';
 
 export interface Recorded {
   method: string;

@@ -11,7 +11,7 @@ import { createApp, type App } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator } from '../../src/dev/sim/server.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { verifyWebhook } from '../../src/notify/webhook.js';
+import { verifyWebhook } from '../../src/targets/webhook-body.js';
 
 const CREDS = { accessKeyId: 'AKIDTESTDAEMON', secretAccessKey: 'test-secret-key-daemon' };
 const SECRET = `whsec_${Buffer.from('daemon-test-secret-0123456789').toString('base64')}`;

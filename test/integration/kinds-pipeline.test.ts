@@ -14,7 +14,7 @@ import { KINDS } from '../../src/kinds/index.js';
 import type { KindName } from '../../src/kinds/kind.js';
 import { entryList } from '../../src/kinds/discovery.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { verifyWebhook } from '../../src/notify/webhook.js';
+import { verifyWebhook } from '../../src/targets/webhook-body.js';
 
 const CREDS = { accessKeyId: 'AKIDTESTKINDS', secretAccessKey: 'test-secret-key-kinds' };
 const SECRET = `whsec_${Buffer.from('kinds-pipeline-test-secret-0123456789').toString('base64')}`;

@@ -2,6 +2,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { send, type SendRequest } from '../../src/notify/send.js';
+import { slack } from '../../src/targets/slack.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 
 let rx: Receiver;
@@ -39,11 +40,12 @@ test('2xx: delivered; POST with headers and body as given', async () => {
   assert.equal(got.body, '{"hello":"world"}');
 });
 
-test('500: retryable with the status and a short body in the reason', async () => {
+test('500: retryable with the status as the reason and a short body as the detail', async () => {
   rx.respond({ status: 500, body: 'boom' });
   const r = await send(req());
   assert.equal(r.outcome, 'retryable');
-  assert.equal(r.outcome === 'retryable' && r.reason, 'HTTP 500: boom');
+  assert.equal(r.outcome === 'retryable' && r.reason, 'HTTP 500');
+  assert.equal(r.outcome === 'retryable' && r.detail, 'boom');
 });
 
 test('429 + Retry-After seconds, 503 + HTTP-date: retryable with retryAfterMs', async () => {
@@ -62,11 +64,11 @@ test('400 and 410: permanent', async () => {
   rx.respond({ status: 400, body: 'bad request' }, { status: 410, body: '' });
   const a = await send(req());
   const b = await send(req());
-  assert.deepEqual(a, { outcome: 'permanent', status: 400, reason: 'HTTP 400: bad request' });
+  assert.deepEqual(a, { outcome: 'permanent', status: 400, reason: 'HTTP 400', detail: 'bad request' });
   assert.deepEqual(b, { outcome: 'permanent', status: 410, reason: 'HTTP 410' });
 });
 
-test("Slack's plain-text errors are permanent with the body as reason", async () => {
+test("Slack's plain-text errors, read by the Slack type, are permanent with the word as the reason", async () => {
   for (const [status, err] of [
     [400, 'invalid_payload'],
     [404, 'channel_not_found'],
@@ -75,7 +77,7 @@ test("Slack's plain-text errors are permanent with the body as reason", async ()
     [403, 'invalid_token'],
   ] as const) {
     rx.respond({ status, body: err });
-    const r = await send(req());
+    const r = await send(req({ classify: slack.classify }));
     assert.deepEqual(r, { outcome: 'permanent', status, reason: `HTTP ${status}: ${err}` });
   }
 });

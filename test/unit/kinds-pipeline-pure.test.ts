@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import { diffResource, stampResourceStatusSince } from '../../src/kinds/diff.js';
 import { KINDS } from '../../src/kinds/index.js';
 import { route, type RoutedEntry } from '../../src/notify/route.js';
-import { buildWebhookBody } from '../../src/notify/webhook.js';
-import { buildSlackMessage } from '../../src/notify/slack.js';
+import { buildWebhookBody } from '../../src/targets/webhook-body.js';
+import { buildSlackMessage } from '../../src/targets/slack-message.js';
 import { readOutboxEntry } from '../../src/state/shape.js';
 import { resource, T0, TRAINED_MODEL_ARN } from '../helpers/resources.js';
 

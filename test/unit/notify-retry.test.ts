@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../../src/notify/retry-after.js';
+import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../../src/targets/retry-after.js';
 import { deliveryBackoffDelay } from '../../src/notify/backoff.js';
-import { classifyResponse } from '../../src/notify/classify.js';
+import { classifyHttp, type ReceiverAnswer } from '../../src/targets/classify.js';
+import { TARGET_TYPES } from '../../src/targets/index.js';
+import { slack } from '../../src/targets/slack.js';
 import { redactUrl, scrubUrl } from '../../src/notify/redact.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00.000Z');
@@ -37,17 +39,29 @@ test('backoff: full jitter within [base, min(max, base*2^(n-1))]', () => {
   }
 });
 
-test('classification: 2xx, 3xx, 408/429/5xx, other 4xx, Slack errors', () => {
-  assert.equal(classifyResponse(204, {}, '', NOW).outcome, 'delivered');
-  assert.equal(classifyResponse(301, {}, '', NOW).outcome, 'permanent');
-  for (const s of [408, 429, 500, 502, 503, 504]) assert.equal(classifyResponse(s, {}, '', NOW).outcome, 'retryable', String(s));
-  for (const s of [400, 401, 403, 404, 410, 413, 422]) assert.equal(classifyResponse(s, {}, '', NOW).outcome, 'permanent', String(s));
-  assert.deepEqual(classifyResponse(429, { 'retry-after': '7' }, 'rate_limited', NOW), {
+const answer = (status: number, headers: ReceiverAnswer['headers'], body: string): ReceiverAnswer => ({ status, headers, body });
+const classifyResponse = (status: number, headers: ReceiverAnswer['headers'], body: string, now: number) =>
+  slack.classify(answer(status, headers, body), now);
+
+test('classification (the shared rules): 2xx, 3xx, 408/429/5xx, other 4xx', () => {
+  for (const classify of [classifyHttp, ...TARGET_TYPES.map((t) => t.classify)]) {
+    assert.equal(classify(answer(204, {}, ''), NOW).outcome, 'delivered');
+    assert.equal(classify(answer(301, {}, ''), NOW).outcome, 'permanent');
+    for (const s of [408, 429, 500, 502, 503, 504]) assert.equal(classify(answer(s, {}, ''), NOW).outcome, 'retryable', String(s));
+    for (const s of [400, 401, 403, 404, 410, 413, 422]) assert.equal(classify(answer(s, {}, ''), NOW).outcome, 'permanent', String(s));
+  }
+  assert.deepEqual(classifyHttp(answer(429, { 'retry-after': '7' }, 'rate_limited'), NOW), {
     outcome: 'retryable',
     status: 429,
-    reason: 'HTTP 429: rate_limited',
+    reason: 'HTTP 429',
+    detail: 'rate_limited',
     retryAfterMs: 7000,
   });
+  // The receiver's words are the detail (scrubbed before they are kept); the reason is ours.
+  assert.deepEqual(classifyHttp(answer(410, {}, ''), NOW), { outcome: 'permanent', status: 410, reason: 'HTTP 410' });
+});
+
+test("classification of Slack's plain-text errors: only for Slack targets", () => {
   assert.deepEqual(classifyResponse(400, {}, 'invalid_payload', NOW), {
     outcome: 'permanent',
     status: 400,
@@ -58,6 +72,11 @@ test('classification: 2xx, 3xx, 408/429/5xx, other 4xx, Slack errors', () => {
     status: 403,
     reason: 'HTTP 403: action_prohibited',
   });
+  // A fixed Slack error word is final even on a 429...
+  assert.equal(classifyResponse(429, {}, 'channel_is_archived', NOW).outcome, 'permanent');
+  // ...but only from Slack: any other type's receiver answering that word on a 429 is throttling.
+  for (const t of TARGET_TYPES.filter((x) => x.type !== 'slack'))
+    assert.equal(t.classify(answer(429, {}, 'channel_is_archived'), NOW).outcome, 'retryable', t.type);
   // A Slack outage body on a 5xx is still an outage.
   assert.equal(classifyResponse(503, {}, 'no_service', NOW).outcome, 'retryable');
 });

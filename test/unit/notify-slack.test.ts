@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSlackMessage, SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../src/notify/slack.js';
-import { escapeMrkdwn, formatDuration, mrkdwnFit, truncate } from '../../src/notify/slack-text.js';
+import { buildSlackMessage, SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../src/targets/slack-message.js';
+import { escapeMrkdwn, mrkdwnFit } from '../../src/targets/slack-text.js';
+import { formatDuration, truncate } from '../../src/targets/text.js';
 import { ARN, COLLABORATION, FAILED_JOB, MODEL, change, entryFor, T0 } from '../helpers/notify-fixtures.js';
 
 function texts(b: SlackBlock): string[] {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { buildWebhookBody, signPayload, verifyWebhook, webhookHeaders, secretsOf } from '../../src/notify/webhook.js';
+import { buildWebhookBody, signPayload, verifyWebhook, webhookHeaders, secretsOf } from '../../src/targets/webhook-body.js';
 import { snapshotFromWire } from '../../src/aws/resource-deserialize.js';
 import { KINDS } from '../../src/kinds/index.js';
 import { ARN, COLLABORATION, FAILED_JOB as FULL, MODEL, change, entryFor, getJson, snap, T0 } from '../helpers/notify-fixtures.js';

@@ -146,6 +146,7 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
 {{- range .Values.notifications.targets -}}
 {{- $t := dict "name" .name "type" .type "urlFile" (printf "%s/%s" $dir (include "cleanroomsml-monitor.urlKey" .)) -}}
 {{- with .statuses }}{{ $_ := set $t "statuses" . }}{{ end -}}
+{{- with .kinds }}{{ $_ := set $t "kinds" . }}{{ end -}}
 {{- if hasKey . "allowHttp" }}{{ $_ := set $t "allowHttp" .allowHttp }}{{ end -}}
 {{- with .timeoutMs }}{{ $_ := set $t "timeoutMs" (int64 .) }}{{ end -}}
 {{- if hasKey . "allowPrivate" }}{{ $_ := set $t "allowPrivate" .allowPrivate }}{{ end -}}

@@ -2,7 +2,7 @@
 // signatures and prints each delivery the way a person wants to read it.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyWebhook } from '../../notify/webhook.js';
+import { verifyWebhook } from '../../targets/webhook-body.js';
 
 export interface Sink {
   url: string;

@@ -11,7 +11,10 @@ import { VANISHED } from '../domain.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import { messageFacts, messageTables, type FactTable } from '../kinds/facts.js';
 import { KINDS, statusClass } from '../kinds/index.js';
-import { formatDuration, formatTime, mrkdwnFit, truncate } from './slack-text.js';
+import { mrkdwnFit } from './slack-text.js';
+import { sentenceCase, statusLook, type StatusCase, type Tone } from './status-look.js';
+import type { FormatOptions } from './target-type.js';
+import { formatDuration, formatTime, truncate } from './text.js';
 
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -36,24 +39,16 @@ export interface SlackMessage {
   attachments: [{ color: string; fallback: string; blocks: SlackBlock[] }];
 }
 
-const COLORS = { good: '#2EB67D', bad: '#E01E5A', neutral: '#868686', progress: '#1D9BD1' } as const;
-
-/** How a status looks, from its class (src/kinds/statuses.ts: new AWS values included). */
-function look(status: string): { emoji: string; color: string; verb: string } {
-  const c = statusClass(status);
-  if (c === 'success') return { emoji: ':white_check_mark:', color: COLORS.good, verb: 'is ready' };
-  if (c === 'failure') return { emoji: ':x:', color: COLORS.bad, verb: 'failed' };
-  if (status === VANISHED) return { emoji: ':ghost:', color: COLORS.neutral, verb: 'vanished' };
-  if (status.startsWith('DELETE_')) return { emoji: ':wastebasket:', color: COLORS.neutral, verb: 'is being deleted' };
-  if (status.startsWith('CANCEL_')) return { emoji: ':no_entry_sign:', color: COLORS.neutral, verb: 'is being cancelled' };
-  if (c === 'other') return { emoji: ':white_circle:', color: COLORS.neutral, verb: 'is at rest' };
-  return { emoji: ':hourglass_flowing_sand:', color: COLORS.progress, verb: 'is in progress' };
-}
-
-export interface SlackOptions {
-  /** Shown in the context line, e.g. the monitor's release or cluster name. */
-  monitorName?: string;
-}
+const COLORS: Record<Tone, string> = { good: '#2EB67D', bad: '#E01E5A', neutral: '#868686', progress: '#1D9BD1' };
+const EMOJI: Record<StatusCase, string> = {
+  ready: ':white_check_mark:',
+  failed: ':x:',
+  vanished: ':ghost:',
+  deleting: ':wastebasket:',
+  cancelling: ':no_entry_sign:',
+  atRest: ':white_circle:',
+  working: ':hourglass_flowing_sand:',
+};
 
 /** The failure section: the stable statusCode and the message for people, quoted and capped. */
 function whyItFailed(details: { statusCode?: string; message?: string }): SlackBlock {
@@ -74,12 +69,15 @@ function whyItFailed(details: { statusCode?: string; message?: string }): SlackB
  * version; a channel's records and size), its id, why it failed, and the list results the
  * declaration shows as tables (an audience's relevance by audience size).
  */
-export function buildSlackMessage(event: ResourceEvent, opts: SlackOptions = {}): SlackMessage {
+export function buildSlackMessage(event: ResourceEvent, opts: FormatOptions = {}): SlackMessage {
   const kind = KINDS[event.kind];
   const r = event.resource;
-  const { emoji, color, verb } = look(event.status);
+  const look = statusLook(event.status);
+  const emoji = EMOJI[look.case];
+  const color = COLORS[look.tone];
+  const verb = look.verb;
   const was = event.previousStatus !== null && event.previousStatus !== event.status ? ` (was ${event.previousStatus})` : '';
-  const title = kind.title.charAt(0).toUpperCase() + kind.title.slice(1);
+  const title = sentenceCase(kind.title);
   // `text` and `fallback` are mrkdwn-parsed in notifications: a name such as `<!channel>` or
   // `<https://evil.example|AWS console>` (names are set by any collaboration member) must arrive
   // as text, so the whole line is escaped (https://api.slack.com/reference/surfaces/formatting#escaping).

@@ -1,13 +1,8 @@
-// Text helpers for Slack Block Kit: escaping and hard length limits.
-// https://api.slack.com/reference/surfaces/formatting#escaping: only &, < and > need escaping in mrkdwn.
+// Plain-text helpers every message format uses: hard length limits and how times read.
 
 export const ELLIPSIS = '…';
 
-export function escapeMrkdwn(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Cuts to at most `max` UTF-16 units (Slack's limits are in characters; units >= characters), ending in an ellipsis. */
+/** Cuts to at most `max` UTF-16 units (receivers' limits are in characters; units >= characters), ending in an ellipsis. */
 export function truncate(s: string, max: number): string {
   if (s.length <= max) return s;
   let cut = Math.max(0, max - ELLIPSIS.length);
@@ -15,22 +10,6 @@ export function truncate(s: string, max: number): string {
   const code = s.charCodeAt(cut - 1);
   if (cut > 0 && code >= 0xd800 && code <= 0xdbff) cut -= 1;
   return s.slice(0, cut) + ELLIPSIS;
-}
-
-/**
- * Escapes, then fits in `max` without cutting an entity such as `&amp;` in half: the raw text is
- * shortened code point by code point until its escaped form, plus the ellipsis, fits.
- */
-export function mrkdwnFit(raw: string, max: number): string {
-  const escaped = escapeMrkdwn(raw);
-  if (escaped.length <= max) return escaped;
-  let out = '';
-  for (const ch of raw) {
-    const e = escapeMrkdwn(ch);
-    if (out.length + e.length > max - ELLIPSIS.length) break;
-    out += e;
-  }
-  return out + ELLIPSIS;
 }
 
 /** 45 s, 12 min, 1 h 23 min, 2 d 3 h: how long a job took, at a glance. */
