@@ -23,6 +23,13 @@ import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
 import { baseConfig, DAEMON_CREDS, daemonEnv, startDaemon, until, workdir, type Daemon } from '../helpers/daemon.js';
 import { CLI, ROOT } from './helpers.js';
 
+// The callbacks given to page.evaluate / $$eval / waitForFunction run in the browser; these names
+// are the browser's (the test's tsconfig has no DOM library).
+declare const window: any;
+declare const document: any;
+declare const CSS: any;
+type HTMLElement = any;
+
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
@@ -141,7 +148,7 @@ describe('status page in headless chromium', { skip, timeout: 180_000 }, () => {
     await p.addInitScript(() => {
       const w = window as unknown as { __csp: string[] };
       w.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e: any) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
     });
     return p;
   }
@@ -306,6 +313,22 @@ describe('status page in headless chromium', { skip, timeout: 180_000 }, () => {
     assert.equal(await page.locator('#detail a[href^="javascript"]').count(), 0);
     // Back keeps the filters.
     assert.equal(await page.getAttribute('#back', 'href'), '/?class=failure');
+    // The script's refresh of this view writes what the server wrote.
+    // The durations move on between the two, and so does the last check; the line breaks are the server's.
+    const detail = () =>
+      page.$eval('#detail', (d: HTMLElement) =>
+        d.innerHTML
+          .replace(/\b\d+ (s|min|h|d)( \d+ (min|h))?\b/g, 'D')
+          .replace(/(<dt>Last checked<\/dt><dd>)[\s\S]*?(<\/dd>)/, '$1$2')
+          .replace(/>\n+</g, '><'),
+      );
+    const server = await detail();
+    await page.evaluate(() => {
+      (document.querySelector('#timeline li') as { __old?: boolean }).__old = true;
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await page.waitForFunction(() => !(document.querySelector('#timeline li') as { __old?: boolean }).__old);
+    assert.equal(await detail(), server);
 
     // The hostile resource's own page: its name is a heading's text.
     await page.goto(`${admin}/?id=${encodeURIComponent(ids.hostile!)}`);
