@@ -33,6 +33,9 @@ import type { send as sendFn } from './notify/send.js';
 import { readiness } from './http/readiness.js';
 import { startHttpServer, type RunningHttpServer } from './http/server.js';
 import { jobsView, outboxView } from './http/views.js';
+import { resourceDetailView, resourceList, type ResourceListInput, type ViewExtras } from './http/resource-view.js';
+import { createRecentTransitions } from './http/recent-transitions.js';
+import type { ResourceSnapshot } from './kinds/resource.js';
 import { VERSION } from './version.js';
 import { proxySummary } from './net/proxy-env.js';
 
@@ -240,6 +243,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // 5. The poller (with the per-job runtime facts it keeps). Readiness is this pod's own health
   // (state writable); AWS and scope health are metrics (src/http/readiness.ts says why).
   const tracker = new JobTracker();
+  // The last status change seen of each resource, for the admin API and the status page.
+  const recent = createRecentTransitions();
   const ready = () => {
     const r = readiness({ state: store.health() });
     metrics.setReady(r.ready);
@@ -258,14 +263,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ready();
       if (n > 0) rt.worker.kick();
     },
-    onTransition: (t) =>
+    onTransition: (t) => {
+      recent.record(t);
       metrics.transition({
         kind: t.snapshot.kind,
         transition: t.kind,
         from: t.from,
         to: t.to,
         statusCode: t.snapshot.statusDetails?.statusCode,
-      }),
+      });
+    },
   });
   const sweep = async (signal?: AbortSignal): Promise<void> => {
     const r = await poller.sweep(signal);
@@ -291,7 +298,35 @@ export async function createApp(opts: AppOptions): Promise<App> {
       },
     });
 
-  // 7. HTTP and the watch on rotating secrets (started by start()).
+  // 7. HTTP and the watch on rotating secrets (started by start()). The views of /api/resources and
+  // the status page: the store, the poller's facts and what else is known of each resource.
+  const extras = (s: ResourceSnapshot): ViewExtras => {
+    const t = recent.get(s.id);
+    return t && t.to === s.status ? { lastTransition: t } : {};
+  };
+  const viewInput = (): ResourceListInput => ({
+    resources: store.resources(),
+    runtime: (id) => tracker.get(id),
+    runtimeIds: () => tracker.arns(),
+    statics: rt.spec.statics,
+    extras,
+    nextSweepAt: scheduler?.nextRunAt(),
+    now: clock.now(),
+  });
+  const resourceSource = {
+    resources: () => resourceList(viewInput()),
+    resource: (id: string) => {
+      const s = store.resources().get(id);
+      if (!s) return undefined;
+      const check = {
+        runtime: tracker.get(id),
+        source: rt.spec.statics.has(id) ? 'static' : 'discovery',
+        nextSweepAt: scheduler?.nextRunAt(),
+      } as const;
+      return resourceDetailView(s, check, extras(s), clock.now());
+    },
+    now: () => clock.now(),
+  };
   let http: RunningHttpServer | undefined;
   let secretWatch: FileWatch | undefined;
 
@@ -373,6 +408,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         metrics: (gzip) => metrics.exposition(gzip),
         metricsContentType: metrics.contentType,
         readiness: ready,
+        resources: resourceSource,
         jobs: () => jobsView(store.resources(), tracker, rt.spec.statics, scheduler?.nextRunAt()),
         outbox: () => outboxView(store.pending(), store.deadLetters()),
         retryDeadLetters: (ids) => rt.worker.retryDeadLetters(ids),

@@ -352,7 +352,7 @@ export const configSchema = z
         /** /metrics /healthz /readyz. */
         host: z.string().min(1).default('0.0.0.0'),
         port: portSchema.default(9464),
-        /** The JSON API (/api/jobs, /api/outbox, POST /api/outbox/retry): loopback only by default. */
+        /** The status page (/) and the JSON API (/api/resources, /api/outbox, POST /api/outbox/retry): loopback only by default. */
         admin: adminSchema.default(() => adminSchema.parse({})),
       })
       .superRefine((srv, ctx) => {

@@ -68,7 +68,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   }
   print('');
   print(`cleanroomsml-monitor demo: simulator ${sim.url}, webhook sink ${sink.url}`);
-  print(`metrics: ${app.url}/metrics   jobs: ${app.adminUrl}/api/jobs   readiness: ${app.url}/readyz`);
+  print(`status page: ${app.adminUrl}/   (open it in a browser)`);
+  print(`metrics: ${app.url}/metrics   resources: ${app.adminUrl}/api/resources   readiness: ${app.url}/readyz`);
   print('Jobs move through CREATE_PENDING -> CREATE_IN_PROGRESS -> ACTIVE within about a minute; one fails.');
   print(
     'In a membership, a trained model trains, an inference job scores with it, one ML input channel gets ready and one fails. Ctrl-C stops.',

@@ -1,7 +1,7 @@
 // Two listeners. The main one (server.host:port, scraped by Prometheus, probed by the kubelet)
 // serves /metrics /healthz /readyz only. The admin one (server.admin, 127.0.0.1:9465 by default)
-// serves the JSON API: /api/jobs and /api/outbox name jobs, ARNs and dead-letter reasons, and
-// POST /api/outbox/retry changes state. A pod network, a service mesh (where every caller looks like
+// serves the status page (/) and the JSON API: /api/resources and /api/outbox name resources,
+// ARNs and dead-letter reasons, and POST /api/outbox/retry changes state. A pod network, a service mesh (where every caller looks like
 // loopback) or a browser page (CSRF, DNS rebinding against a laptop running `demo`) must reach
 // neither, so the admin listener binds to loopback, answers only a Host naming itself, refuses any
 // Origin (browsers send one on every cross-site POST; curl and the CLI never do) and takes only
@@ -12,6 +12,9 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { readinessText, type Readiness } from './readiness.js';
 import { adminHostAllowed, type AdminListen } from './admin-address.js';
+import { createAssets, type Assets } from './assets.js';
+import { ADMIN_HEADERS, json, send } from './respond.js';
+import { resourceRoutes, type ResourceSource } from './resource-routes.js';
 
 export interface HttpDeps {
   /**
@@ -21,7 +24,9 @@ export interface HttpDeps {
   metrics(gzip: boolean): Promise<{ value: Iterable<Buffer | string>; release(): void }>;
   metricsContentType: string;
   readiness(): Readiness;
-  /** JSON for GET /api/jobs. */
+  /** GET /api/resources, /api/resources/{id} and the status page (GET /) read it. */
+  resources: ResourceSource;
+  /** JSON for GET /api/jobs (deprecated: /api/resources replaces it). */
   jobs(): unknown;
   /** JSON for GET /api/outbox. */
   outbox(): unknown;
@@ -79,15 +84,6 @@ export const ADMIN_LIMITS: HttpLimits = {
   maxConnections: 16,
   maxBodyBytes: 16 * 1024,
 };
-
-function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-  res.end(body);
-}
-
-function json(res: ServerResponse, status: number, value: unknown): void {
-  send(res, status, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
-}
 
 class BodyTooLarge extends Error {}
 
@@ -185,6 +181,19 @@ async function writeAll(res: ServerResponse, chunks: Iterable<Buffer | string>):
 
 const BATCH_BYTES = 64 * 1024;
 
+/** The raw path (not decoded) and the query (without `?`) of a request target. */
+function splitUrl(url: string | undefined): [string, string] {
+  const target = url ?? '/';
+  const q = target.indexOf('?');
+  return q === -1 ? [target, ''] : [target.slice(0, q), target.slice(q + 1)];
+}
+
+/** The day /api/jobs was deprecated (RFC 9745: `@` and seconds since the epoch) and its successor. */
+const JOBS_DEPRECATION = {
+  deprecation: `@${Date.UTC(2026, 11, 7) / 1000}`,
+  link: '</api/resources>; rel="successor-version"',
+};
+
 export interface ServerListen {
   host: string;
   port: number;
@@ -196,6 +205,7 @@ export async function startHttpServer(
   listen: ServerListen,
   deps: HttpDeps,
   limits: { main?: Partial<HttpLimits>; admin?: Partial<HttpLimits> } = {},
+  assets?: Assets,
 ): Promise<RunningHttpServer> {
   const mainLimits = { ...MAIN_LIMITS, ...limits.main };
   const adminLimits = { ...ADMIN_LIMITS, ...limits.admin };
@@ -213,29 +223,41 @@ export async function startHttpServer(
         return send(res, r.ready ? 200 : 503, readinessText(r));
       }
       case '/':
-        return send(res, 200, 'cleanroomsml-monitor: /metrics /healthz /readyz (the JSON API is on the admin listener, server.admin)\n');
+        return send(
+          res,
+          200,
+          'cleanroomsml-monitor: /metrics /healthz /readyz (the status page and the JSON API are on the admin listener, server.admin)\n',
+        );
     }
     if (path?.startsWith('/api/'))
       return send(res, 404, 'not found: the JSON API is served on the admin listener (server.admin, 127.0.0.1:9465 by default)\n');
     return send(res, 404, 'not found\n');
   };
 
+  const routes = resourceRoutes(deps.resources, assets ?? createAssets());
   const admin = async (req: IncomingMessage, res: ServerResponse) => {
+    for (const [k, v] of Object.entries(ADMIN_HEADERS)) res.setHeader(k, v);
     // Checked before anything else, for reads too: a rebinding page must not read the job list either.
+    // (The status page's own requests carry no Origin: same-origin GETs of a classic script and fetch.)
     if (req.headers.origin !== undefined) return send(res, 403, 'requests carrying an Origin header (browsers) are refused\n');
     if (!adminHostAllowed(req.headers.host, listen.admin.host))
       return send(res, 421, 'Host must name this listener (localhost, 127.0.0.1, [::1] or server.admin.host)\n');
-    const path = (req.url ?? '/').split('?')[0];
+    const [path = '/', search = ''] = splitUrl(req.url);
     if (req.method === 'GET' || req.method === 'HEAD') {
       switch (path) {
         case '/api/jobs':
-          return json(res, 200, deps.jobs());
+          // The old name of /api/resources, kept for one minor release (CHANGELOG.md): RFC 9745's
+          // Deprecation header and a successor link tell a client that looks.
+          return json(res, 200, deps.jobs(), JOBS_DEPRECATION);
         case '/api/outbox':
           return json(res, 200, deps.outbox());
-        case '/':
-          return send(res, 200, 'cleanroomsml-monitor admin: GET /api/jobs /api/outbox, POST /api/outbox/retry /api/outbox/discard\n');
       }
-      return send(res, 404, 'not found\n');
+      if (await routes(req, res, path, search)) return;
+      return send(
+        res,
+        404,
+        'not found: the admin listener serves / (the status page), GET /api/resources, /api/resources/{id}, /api/outbox\n',
+      );
     }
     if (req.method === 'POST' && (path === '/api/outbox/retry' || path === '/api/outbox/discard')) {
       const verb = path === '/api/outbox/retry' ? 'retry' : 'discard';
@@ -267,7 +289,15 @@ export async function startHttpServer(
       deps.log.info({ moved, ids: ids === 'all' ? 'all' : ids.length }, 'dead letters re-queued');
       return json(res, 200, { requeued: moved });
     }
-    return send(res, 405, 'method not allowed\n');
+    return send(
+      res,
+      405,
+      'method not allowed: only POST /api/outbox/retry and /api/outbox/discard change anything; everything else is GET\n',
+      undefined,
+      {
+        allow: path.startsWith('/api/outbox/') ? 'POST' : 'GET, HEAD',
+      },
+    );
   };
 
   const mainServer = await listenOn({ host: listen.host, port: listen.port }, main, mainLimits, deps.log);

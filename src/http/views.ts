@@ -7,7 +7,7 @@ import type { JobTracker } from '../poll/tracker.js';
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** A result's value as a view shows it: a single sample as its number, a list of samples as is. */
-function resultsOf(s: ResourceSnapshot | undefined): Record<string, unknown> | undefined {
+export function resultsOf(s: ResourceSnapshot | undefined): Record<string, unknown> | undefined {
   if (s === undefined || Object.keys(s.results).length === 0) return undefined;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(s.results)) out[k] = singleResult(s, k) ?? v;

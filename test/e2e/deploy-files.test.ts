@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { dockerInstructions as instructions, imageRuntime } from '../../bench/dockerfile.js';
 import { ALL_KINDS } from '../../src/kinds/index.js';
+import { ASSET_TYPES } from '../../src/http/assets.js';
 import { CLI, ROOT, execFileP, missingBinaries } from './helpers.js';
 
 describe('Dockerfile', () => {
@@ -101,7 +102,11 @@ describe('Dockerfile', () => {
       !files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('helm/')),
       'sources/tests/chart are not packed',
     );
-    if (existsSync(join(ROOT, 'dist/cli.js'))) assert.ok(files.includes('dist/cli.js'), 'dist/cli.js is packed');
+    if (existsSync(join(ROOT, 'dist/cli.js'))) {
+      assert.ok(files.includes('dist/cli.js'), 'dist/cli.js is packed');
+      // The status page's script, stylesheet and icon: `npm run build` copies them into dist/.
+      for (const f of Object.keys(ASSET_TYPES)) assert.ok(files.includes(`dist/http/static/${f}`), `dist/http/static/${f} is packed`);
+    }
   });
 
   // The simulator (with its unauthenticated fault-injection API) and the demo are development tools.

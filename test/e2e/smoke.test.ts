@@ -3,6 +3,7 @@
 // with the code and config read-only and only the state dir writable. It must start, serve /metrics, notice the
 // simulator's jobs, and exit 0 within 5 s of SIGTERM. The simulator is a development tool that the package leaves
 // out: it runs from this checkout's build, and the packed CLI must refuse `simulate` and `demo`.
+import { ASSET_TYPES } from '../../src/http/assets.js';
 import assert from 'node:assert/strict';
 import {
   chmodSync,
@@ -150,6 +151,8 @@ describe('production install (npm pack + npm ci --omit=dev) as an unprivileged u
 
   test('the install holds the package files and no dev dependency', () => {
     assert.ok(existsSync(join(app, 'dist/cli.js')));
+    // The status page's files, which the admin listener reads beside dist/http/assets.js.
+    for (const f of Object.keys(ASSET_TYPES)) assert.ok(existsSync(join(app, 'dist/http/static', f)), `dist/http/static/${f} missing`);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     for (const dep of Object.keys(pkg.devDependencies ?? {}))
       assert.ok(!existsSync(join(app, 'node_modules', dep)), `dev dependency ${dep} installed`);

@@ -35,6 +35,7 @@ async function start(limits: { main?: Partial<HttpLimits>; admin?: Partial<HttpL
       metrics: async () => ({ value: ['# nothing\n'], release: () => {} }),
       metricsContentType: 'text/plain; version=0.0.4; charset=utf-8',
       readiness: () => ({ ready: true, reasons: [] }),
+      resources: { resources: () => ({ resources: [], unseen: [] }), resource: () => undefined, now: () => Date.now() },
       jobs: () => ({ jobs: [{ arn: 'arn:secret-job' }] }),
       outbox: () => ({ pending: [], deadLetters: [{ id: 'evt_1' }] }),
       retryDeadLetters: async (ids) => {
@@ -261,6 +262,7 @@ test('server.admin.enabled: false serves no JSON API at all', async () => {
       metrics: async () => ({ value: [''], release: () => {} }),
       metricsContentType: 'text/plain',
       readiness: () => ({ ready: true, reasons: [] }),
+      resources: { resources: () => assert.fail('not reachable'), resource: () => assert.fail('not reachable'), now: () => 0 },
       jobs: () => ({ jobs: [] }),
       outbox: () => ({}),
       retryDeadLetters: async () => assert.fail('not reachable'),
@@ -270,7 +272,8 @@ test('server.admin.enabled: false serves no JSON API at all', async () => {
   );
   try {
     assert.equal(srv.adminUrl, undefined);
-    assert.equal((await request(`${srv.url}/api/jobs`)).status, 404);
+    for (const p of ['/api/jobs', '/api/resources', '/static/page.js']) assert.equal((await request(`${srv.url}${p}`)).status, 404, p);
+    assert.doesNotMatch((await request(`${srv.url}/`)).body, /<html/i, 'no status page on the main listener');
     assert.equal((await request(`${srv.url}/healthz`)).status, 200);
   } finally {
     await srv.close();

@@ -61,6 +61,7 @@ async function server() {
       metrics: (gzip) => metrics.exposition(gzip),
       metricsContentType: metrics.contentType,
       readiness: () => ({ ready: true, reasons: [] }),
+      resources: { resources: () => ({ resources: [], unseen: [] }), resource: () => undefined, now: () => Date.now() },
       jobs: () => [],
       outbox: () => ({}),
       retryDeadLetters: async () => 0,
