@@ -21,6 +21,8 @@ import {
 } from './plan.js';
 import { decide, type Decision, type Fetched, type Observed } from './decide.js';
 import { pollBackoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
+import { mineOf } from './owner.js';
+import { sameTime, timePrecisionMs } from './precision.js';
 import type { JobTracker } from './tracker.js';
 import { pool } from './pool.js';
 import type { SweepDeps } from './sweep-deps.js';
@@ -109,8 +111,10 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     if (!busy.has(id) && run.known.has(id)) tracker.checked(id, deps.clock.now(), 'list');
   }
 
-  // 3. Get what changed, decide, and commit it all in one durable write.
-  const fetched = await fetchAll(run, plan.get, plan.listed, false);
+  // 3. Get what changed, decide, and commit it all in one durable write. A static resource read
+  // for the first time may turn out to be covered by another shard's discovery List: that shard
+  // watches it (src/poll/owner.ts); it is remembered here so as not to be read again.
+  const fetched = keepMine(run, await fetchAll(run, plan.get, plan.listed, false));
   const main = await commit(run, {
     adopted: plan.adopt,
     fetched,
@@ -138,6 +142,12 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
 
   // 5. When each resource is next due (shown in /api/jobs; the next sweep acts on it).
   if (spec.schedule) for (const [id, dueAt] of dueTimes(run, listed.members, spec.schedule)) tracker.setDue(id, dueAt);
+
+  // 6. What the tracker keeps: the Lists of this sweep (a retired parent's per-parent List is
+  // gone from it), and the resources stored, configured or listed (a failed first read included).
+  tracker.retainScopes(new Set(listed.all));
+  const stored = deps.store.resources();
+  tracker.retainJobs((id) => stored.has(id) || spec.statics.has(id) || plan.listed.has(id));
 
   return {
     ok,
@@ -187,7 +197,8 @@ async function listAll(run: Run): Promise<{
   await pool(lists.due, Math.min(deps.concurrency, 4), async (list: PlannedList) => {
     called.push(list.key);
     try {
-      results.push({ list, items: await listPages(run, list) });
+      const { items, precisionMs } = await listPages(run, list);
+      results.push({ list, items, precisionMs });
       deps.tracker.scopeListed(list.key, startedAt);
     } catch (err) {
       failed.push(list);
@@ -205,15 +216,23 @@ async function listAll(run: Run): Promise<{
     failed,
     errors,
     called,
-    all: [...spec.sources.map((s) => s.key), ...lists.due.map((l) => l.key), ...lists.skipped.map((l) => l.key)],
+    // The Lists this replica answers for (with shards, another shard's top-level Lists are not).
+    all: [
+      ...spec.sources.filter((s) => s.perParent || !spec.shard || (s.shard ?? 0) === spec.shard.index).map((s) => s.key),
+      ...lists.due.map((l) => l.key),
+      ...lists.skipped.map((l) => l.key),
+    ],
     skipped: lists.skipped.length,
     members: lists.members,
     retryableFailure,
   };
 }
 
-/** Every page of one List; throws on the first page that fails. */
-async function listPages(run: Run, list: PlannedList): Promise<ResourceSnapshot[]> {
+/**
+ * Every page of one List, and the precision of its updateTime values; throws on the first page
+ * that fails.
+ */
+async function listPages(run: Run, list: PlannedList): Promise<{ items: ResourceSnapshot[]; precisionMs: number }> {
   const c = run.deps.connections.forConn(list.conn);
   const kind = KINDS[list.kind];
   const maxPages = run.deps.maxListPages ?? MAX_LIST_PAGES;
@@ -222,6 +241,7 @@ async function listPages(run: Run, list: PlannedList): Promise<ResourceSnapshot[
   // (and every other List, static resource and notification behind it) forever.
   const seen = new Set<string>();
   let nextToken: string | undefined;
+  let precisionMs = run.deps.tracker.timePrecision(list.list.name);
   for (let pages = 0; ; ) {
     if (pages >= maxPages)
       throw new ListRunawayError(
@@ -232,16 +252,19 @@ async function listPages(run: Run, list: PlannedList): Promise<ResourceSnapshot[
       callOpts(run, c),
     ).finally(() => run.calls.list++);
     pages++;
+    // The precision this List operation writes its times in: the finest it has shown so far.
+    if (page.items.length > 0)
+      precisionMs = run.deps.tracker.timePrecision(list.list.name, timePrecisionMs(page.items.map((s) => s.updateTime)));
     for (const s of page.items) {
       // An unchanged resource stands in the results as its stored snapshot (the plan compares
       // status and updateTime only), so nothing parsed from the page outlives the page for it:
       // at 10,000 resources that is ~10,000 objects per sweep that would live until the plan and
       // be promoted to the old generation as garbage.
       const prev = run.known.get(s.id);
-      items.push(prev && prev.status === s.status && prev.updateTime === s.updateTime ? prev : s);
+      items.push(prev && prev.status === s.status && sameTime(s.updateTime, prev.updateTime, precisionMs) ? prev : s);
     }
     nextToken = page.nextToken;
-    if (!nextToken) return items;
+    if (!nextToken) return { items, precisionMs };
     if (seen.has(nextToken))
       throw new ListRunawayError(`stopped after ${pages} pages: the List returned a nextToken it had returned before`);
     seen.add(nextToken);
@@ -266,6 +289,8 @@ function planGets(run: Run, results: readonly ListResult[]): SweepPlan {
           },
         }
       : {}),
+    seenStatics: deps.tracker.staticsSeenElsewhere(),
+    ...(deps.handoverFrom !== undefined ? { handoverFrom: deps.handoverFrom } : {}),
   };
   // Planning is pure and cheap: plan the mandatory part first, then plan again with the budget.
   const mandatory = planSweep({ ...planInput, detailBudget: 0 });
@@ -343,10 +368,28 @@ async function fetchAll(
   return out;
 }
 
+/** The Gets' answers without the static resources another shard watches (remembered in the tracker). */
+function keepMine(run: Run, fetched: Fetched[]): Fetched[] {
+  const { spec, deps } = run;
+  if (!spec.shard || spec.shard.total <= 1) return fetched;
+  const mine = mineOf({ sources: spec.sources, staticIds: spec.staticIds, shard: spec.shard }, run.known);
+  return fetched.filter((f) => {
+    if (!('snapshot' in f) || mine(f.snapshot)) return true;
+    deps.tracker.seenElsewhere(f.id, f.snapshot);
+    deps.log.info({ id: f.id, kind: f.snapshot.kind }, "static resource covered by another shard's discovery List: watched there");
+    return false;
+  });
+}
+
 /** Decide from what was observed and commit it in one durable write; then tell the tracker and the log. */
 async function commit(run: Run, observed: Observed): Promise<Decision> {
   const { deps, spec } = run;
-  const d = decide(deps.store.resources(), observed, spec, deps.clock.now());
+  const d = decide(
+    deps.store.resources(),
+    observed,
+    { ...spec, ...(deps.handoverFrom !== undefined ? { handoverFrom: deps.handoverFrom } : {}) },
+    deps.clock.now(),
+  );
   if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0) return d;
   await deps.store.commit({ upsert: d.upsert, remove: d.remove, enqueue: d.enqueue });
   for (const id of d.remove) deps.tracker.forget(id);
@@ -380,7 +423,7 @@ function dueTimes(run: Run, members: ReadonlyMap<string, ResourceSnapshot[]>, sc
     const dueAt = scopeDueAt(ms, tracker.scopeLastListedAt(key), sched);
     for (const m of ms) listDue.set(m.id, dueAt);
   }
-  const parentArns = parentIndex(known);
+  const parentArns = parentIndex(known, mineOf({ sources: spec.sources, staticIds: spec.staticIds, shard: spec.shard }, known));
   const due = new Map<string, number>();
   const dueOf = (id: string, s: ResourceSnapshot | undefined): number => {
     const rt = tracker.get(id);
