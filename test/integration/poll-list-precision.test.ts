@@ -56,7 +56,7 @@ test('a List in whole seconds and a Get in milliseconds: 20 idle jobs cost 0 Get
   const stub = await secondsList(sim);
   // Updated an hour ago at a time with milliseconds (which the List will not show).
   const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000 + 123).toISOString();
-  const jobs = sim.putJobs(
+  const arns = sim.putJobs(
     Array.from({ length: 20 }, (_, i) => ({
       name: `idle-${i}`,
       collaborationId: COLLAB,
@@ -66,7 +66,7 @@ test('a List in whole seconds and a Get in milliseconds: 20 idle jobs cost 0 Get
       updateTime: at,
       metrics: { relevanceMetrics: [], recallMetric: 0.5 },
     })),
-  );
+  ).map((j) => j['audienceGenerationJobArn'] as string);
   const config = configSchema.parse({
     aws: { region: 'us-east-1', endpoint: stub.url, maxAttempts: 1 },
     discovery: [{ collaborationId: COLLAB }],
@@ -87,7 +87,7 @@ test('a List in whole seconds and a Get in milliseconds: 20 idle jobs cost 0 Get
     await app.sweepNow();
     assert.equal(gets(sim), 20, 'each job read once in full');
     assert.match(JSON.stringify(sim.stats()), /ListAudienceGenerationJobs/);
-    const stored = app.store.resources().get(jobs[0]!.audienceGenerationJobArn)!;
+    const stored = app.store.resources().get(arns[0]!)!;
     assert.equal(stored.updateTime % 1000, 123, 'the Get carried milliseconds');
     // Idle sweeps: the List says the same second, so nothing is read again.
     const g0 = gets(sim);
@@ -96,10 +96,10 @@ test('a List in whole seconds and a Get in milliseconds: 20 idle jobs cost 0 Get
     assert.equal(lists(sim) - l0, 3, 'one List page per sweep');
     assert.equal(gets(sim) - g0, 0, 'no Get per idle sweep');
     // A job that moves (a later second) is read.
-    sim.setStatus(jobs[3]!.audienceGenerationJobArn, { status: 'DELETE_PENDING' });
+    sim.setStatus(arns[3]!, { status: 'DELETE_PENDING' });
     await app.sweepNow();
     assert.equal(gets(sim) - g0, 1);
-    assert.equal(app.store.resources().get(jobs[3]!.audienceGenerationJobArn)?.status, 'DELETE_PENDING');
+    assert.equal(app.store.resources().get(arns[3]!)?.status, 'DELETE_PENDING');
   } finally {
     await app.stop();
     stub.close();
