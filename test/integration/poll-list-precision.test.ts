@@ -56,17 +56,19 @@ test('a List in whole seconds and a Get in milliseconds: 20 idle jobs cost 0 Get
   const stub = await secondsList(sim);
   // Updated an hour ago at a time with milliseconds (which the List will not show).
   const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000 + 123).toISOString();
-  const arns = sim.putJobs(
-    Array.from({ length: 20 }, (_, i) => ({
-      name: `idle-${i}`,
-      collaborationId: COLLAB,
-      configuredAudienceModelArn: MODEL,
-      status: 'ACTIVE',
-      createTime: at,
-      updateTime: at,
-      metrics: { relevanceMetrics: [], recallMetric: 0.5 },
-    })),
-  ).map((j) => j['audienceGenerationJobArn'] as string);
+  const arns = sim
+    .putJobs(
+      Array.from({ length: 20 }, (_, i) => ({
+        name: `idle-${i}`,
+        collaborationId: COLLAB,
+        configuredAudienceModelArn: MODEL,
+        status: 'ACTIVE',
+        createTime: at,
+        updateTime: at,
+        metrics: { relevanceMetrics: [], recallMetric: 0.5 },
+      })),
+    )
+    .map((j) => j['audienceGenerationJobArn'] as string);
   const config = configSchema.parse({
     aws: { region: 'us-east-1', endpoint: stub.url, maxAttempts: 1 },
     discovery: [{ collaborationId: COLLAB }],
