@@ -87,7 +87,6 @@ test('2 -> 3 shards: changes before, during and after the change are each notifi
       during.some((r) => moved.includes(r.id)) && before.some((r) => moved.includes(r.id)),
       'changes before and during the switch fell on resources that moved',
     );
-    assert.ok(now.get(fleet.ids.keys().next().value!) !== undefined);
 
     moveAll(after, 'after');
     await until(() => [...want.keys()].every((k) => notified(receiver).has(k)), 'the changes after', 20_000);
