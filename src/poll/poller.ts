@@ -69,8 +69,12 @@ export function layoutOf(spec: SweepSpec): Layout {
   return { total: spec.shard?.total ?? 1, index: spec.shard?.index ?? 0, scopes };
 }
 
-/** A record is rewritten at least this often while only the time of the last complete sweep moves. */
-const LAYOUT_WRITE_EVERY_MS = 60_000;
+/**
+ * While only the time of the last complete sweep moves, the record is rewritten at most this often:
+ * a handover after a restart then starts at most this much earlier than it could (more repeats
+ * within the lookback, never a loss), for one small write per sweep or fewer.
+ */
+const LAYOUT_WRITE_EVERY_MS = 10_000;
 
 export interface Poller {
   /** One sweep; undefined when it failed as a whole (logged). */

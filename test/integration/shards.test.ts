@@ -74,10 +74,17 @@ for (const total of [2, 3]) {
       assert.equal(c.size, fleet.ids.size, 'nothing else is exported');
       const used = new Set([...c.values()].map((on) => on[0]!.shard));
       assert.equal(used.size, total, `the work is split: resources on ${[...used].join(',')}`);
+      // /api/jobs of each shard lists what it watches: every resource on one shard's (a static
+      // another shard's List covers is not left behind as "never seen" on the shard of its ARN hash).
+      const listed = new Map<string, number>();
       for (const s of shards) {
         const m = await s.metrics();
         assert.equal(metricSample(m, 'cleanroomsml_monitor_shard_info', { shard: String(s.index), total_shards: String(total) }), 1);
+        const api = (await (await fetch(`${s.daemon.adminUrl}/api/jobs`)).json()) as { jobs: Array<{ arn: string; status?: string }> };
+        for (const j of api.jobs) listed.set(j.arn, (listed.get(j.arn) ?? 0) + 1);
       }
+      for (const id of fleet.ids.keys()) assert.equal(listed.get(id), 1, `${id} in ${listed.get(id) ?? 0} shards' /api/jobs`);
+      assert.equal(listed.size, fleet.ids.size);
 
       // Every resource under way moves once; each change is notified once across the shards.
       const want = new Map<string, string>();

@@ -186,8 +186,13 @@ test('reload: state and server changes need a restart; schedule and log level ch
     server: { port: 9999 },
     polling: { schedule: '*/5 * * * * *' },
     log: { level: 'debug' },
+    sharding: { totalShards: 3 },
   });
-  assert.deepEqual(reloadChanges(a, b), { needsRestart: ['state.dir', 'server'], scheduleChanged: true, logLevelChanged: true });
+  assert.deepEqual(reloadChanges(a, b), {
+    needsRestart: ['state.dir', 'server', 'sharding.totalShards'],
+    scheduleChanged: true,
+    logLevelChanged: true,
+  });
 });
 
 test('connections: one client per identity, one limiter per account and region, the default one made at once', () => {
