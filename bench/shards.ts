@@ -15,7 +15,7 @@ import { createRng, rngInt, rngUuid } from '../src/dev/sim/prng.js';
 import { startSimulator, type SimStats, type Simulator } from '../src/dev/sim/server.js';
 import { startDaemon, type Daemon } from './daemon.js';
 import { floorPerSweep, type ScopeLoad } from './floor.js';
-import { freePort, sleep, startBodySink } from './harness.js';
+import { freePort, metricValue, sleep, startBodySink } from './harness.js';
 
 export interface ShardOptions {
   /** Repository root of the benchmarked daemon (its dist/cli.js runs). */
@@ -291,15 +291,19 @@ function ownCalls(text: string): { list: number; get: number } {
   return { list, get };
 }
 
-function simCalls(s: SimStats): { list: number; get: number } {
+/** Calls the simulator answered and refused (throttled), by class. */
+function simCalls(s: SimStats): { list: number; listAnswered: number; get: number } {
   let list = 0;
+  let listAnswered = 0;
   let get = 0;
   for (const [op, outcomes] of Object.entries(s.requests)) {
     const n = Object.values(outcomes).reduce((a, b) => a + b, 0);
-    if (op.startsWith('List')) list += n;
-    else get += n;
+    if (op.startsWith('List')) {
+      list += n;
+      listAnswered += n - ((outcomes as Record<string, number>).throttled ?? 0);
+    } else get += n;
   }
-  return { list, get };
+  return { list, listAnswered, get };
 }
 
 interface LayoutResult {
@@ -310,6 +314,8 @@ interface LayoutResult {
   unwatchedByKind: Map<string, number>;
   onSeveral: number;
   listPerInterval: number;
+  /** List calls the simulator answered (not refused as throttled). */
+  listAnsweredPerInterval: number;
   getPerInterval: number;
   perShard: Array<{ resources: number; list: number; get: number }>;
   changes: number;
@@ -377,22 +383,25 @@ async function runLayout(o: ShardOptions, total: number): Promise<LayoutResult> 
     const intervalMs = o.intervalS * 1000;
 
     // First full picture: every resource of the fleet on some shard's /metrics. A build that
-    // leaves some unwatched never gets there: stop waiting once nothing new appeared for 6 intervals.
+    // leaves some unwatched never gets there: stop waiting once every shard has completed 3 sweeps
+    // since anything new appeared (a sweep holding a long backfill delays the next one's Lists).
     let fullAt: number | undefined;
-    let lastGrowth = Date.now();
     let seen = 0;
+    let sweepsAtGrowth: number[] = [];
     while (Date.now() - started < 900_000) {
+      const texts = await scrapeAll();
       const union = new Set<string>();
-      for (const t of await scrapeAll()) for (const id of idsOn(t)) union.add(id);
+      for (const t of texts) for (const id of idsOn(t)) union.add(id);
       const have = [...fleet.ids.keys()].filter((id) => union.has(id)).length;
       if (have === fleet.ids.size) {
         fullAt = Date.now();
         break;
       }
-      if (have > seen) {
+      const sweeps = texts.map((t) => metricValue(t, 'cleanroomsml_monitor_sweeps_total'));
+      if (have > seen || sweepsAtGrowth.length === 0) {
         seen = have;
-        lastGrowth = Date.now();
-      } else if (Date.now() - lastGrowth > 6 * intervalMs && seen > 0) break;
+        sweepsAtGrowth = sweeps;
+      } else if (seen > 0 && sweeps.every((n, i) => n - sweepsAtGrowth[i]! >= 3)) break;
       await sleep(250);
     }
     o.log(
@@ -475,6 +484,7 @@ async function runLayout(o: ShardOptions, total: number): Promise<LayoutResult> 
       unwatchedByKind,
       onSeveral: [...count.values()].filter((c) => c > 1).length,
       listPerInterval: (b.list - a.list) / intervals,
+      listAnsweredPerInterval: (b.listAnswered - a.listAnswered) / intervals,
       getPerInterval: (b.get - a.get) / intervals,
       perShard: onShards.map((s, i) => ({
         resources: s.size,
@@ -509,7 +519,10 @@ export async function shardScenario(o: ShardOptions): Promise<string> {
   const spread = (xs: number[]) => `${fmt(Math.max(...xs))} / ${fmt(Math.min(...xs))}`;
   const row = (r: LayoutResult) => {
     const unwatched = r.unwatched === 0 ? '0' : `${r.unwatched} (${[...r.unwatchedByKind].map(([k, n]) => `${n} ${k}`).join(', ')})`;
-    const vsOne = one && r.total !== 1 ? ` (${(r.listPerInterval / one.listPerInterval).toFixed(2)}x one pod)` : '';
+    const vsOne =
+      one && r.total !== 1
+        ? ` (${(r.listPerInterval / one.listPerInterval).toFixed(2)}x one pod; answered ${fmt(r.listAnsweredPerInterval)}, ${(r.listAnsweredPerInterval / one.listAnsweredPerInterval).toFixed(2)}x)`
+        : ` (answered ${fmt(r.listAnsweredPerInterval)})`;
     return `| ${r.total === 1 ? '1 pod' : `${r.total} shards`} | ${unwatched} | ${r.onSeveral} | ${fmt(r.listPerInterval)}${vsOne} | ${fmt(r.getPerInterval)} | ${spread(r.perShard.map((s) => s.resources))} | ${spread(r.perShard.map((s) => s.list))} | ${r.fullPictureS === undefined ? 'never' : `${fmt(r.fullPictureS)} s`} | ${r.changes - r.missed} of ${r.changes}, ${r.missed} missed, ${r.repeated} repeated | ${(r.throttledShare * 100).toFixed(1)} % |`;
   };
   const lines = [
@@ -517,7 +530,7 @@ export async function shardScenario(o: ShardOptions): Promise<string> {
     `daemon: ${o.daemonRoot}/dist/cli.js; machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
     `floor per interval: ${fmt(floor.list)} List + ${fmt(floor.get)} Get (List pages per scope, per-parent Lists at their share of sweeps; one Get per change)`,
     '',
-    '| layout | resources on no shard | on several shards | List calls / interval (all shards) | Get calls / interval | resources per shard (max / min) | List calls per shard (max / min) | first full picture | changes notified once | throttled |',
+    '| layout | resources on no shard | on several shards | List calls / interval (all shards; answered: not throttled) | Get calls / interval | resources per shard (max / min) | List calls per shard (max / min) | first full picture | changes notified once | throttled |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(row),
     '',

@@ -26,7 +26,7 @@ import { createConnections } from './poll/connections.js';
 import { createPoller, type PollerRuntime } from './poll/poller.js';
 import { layoutFile } from './poll/layout-file.js';
 import type { Shard } from './poll/shard.js';
-import { startScheduler, type Scheduler } from './poll/scheduler.js';
+import { shardPhaseMs, startScheduler, type Scheduler } from './poll/scheduler.js';
 import { createOutboxWorker, type OutboxWorker } from './notify/outbox.js';
 import type { send as sendFn } from './notify/send.js';
 import { readiness } from './http/readiness.js';
@@ -257,6 +257,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     startScheduler({
       schedule: expr,
       maxGapMs: scheduleIntervalMs(expr),
+      phaseMs: shardPhaseMs(opts.shard, scheduleIntervalMs(expr)),
       log: log.child({ component: 'poll' }),
       sweep: (signal) => sweep(signal),
       onSkip: () => {

@@ -837,7 +837,11 @@ const notOneLayout = (extra: string) =>
 const SHARDED_GROUPS: Group[] = [
   {
     name: 'shards: both pods under one layout is silent; a rollout that settles within 15 minutes too',
-    series: [layoutOf('aaaa', '0'), layoutOf('aaaa', '1', pod1, '_x5 1x25'), layoutOf('bbbb', '1', { ...pod1, instance: '10.0.0.9:9464' }, '1x5 _x25', '1')],
+    series: [
+      layoutOf('aaaa', '0'),
+      layoutOf('aaaa', '1', pod1, '_x5 1x25'),
+      layoutOf('bbbb', '1', { ...pod1, instance: '10.0.0.9:9464' }, '1x5 _x25', '1'),
+    ],
     cases: [{ alertname: 'CleanRoomsMLShardLayoutMismatch', firing: [], silentAt: ['3m', '20m', '29m'] }],
   },
   {
