@@ -81,7 +81,10 @@ function populate(sim: Simulator, o: ShardOptions, now: number): Fleet {
   const flight = () => (n++ % every === 0 ? 1 : 0);
   const times = (going: boolean) => {
     if (going) {
-      const t = now - rngInt(rng, 60, 1_200) * 1000;
+      // Under way since before the terminal interval: a parent's recent change (which makes its
+      // children's List due every sweep for terminalInterval) then comes from the window's changes
+      // only, not from how long the start-up took in each layout.
+      const t = now - rngInt(rng, TERMINAL_INTERVAL_MS / 1000 + 60, TERMINAL_INTERVAL_MS / 1000 + 1_200) * 1000;
       return { status: 'CREATE_IN_PROGRESS', createTime: iso(t), updateTime: iso(t) };
     }
     const created = now - rngInt(rng, 3, 6 * 24) * HOUR;
