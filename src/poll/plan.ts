@@ -25,6 +25,8 @@ export { listCovers } from './cover.js';
 export interface PlannedList extends Omit<Source, 'perParent'> {
   /** True for discovery Lists (every resource listed is watched); false for the Lists of statics. */
   discovery: boolean;
+  /** The parent a per-parent List is called for. */
+  parentArn?: string;
 }
 
 /** What a Get needs: the resource as known or listed, or a static entry. */
@@ -208,7 +210,13 @@ export function sweepLists(input: ListsInput): SweepLists {
     }
     // A per-parent List goes with its parent: called here for the parents this replica watches.
     for (const [arn, parent] of parentsOf(src, known, mine)) {
-      const child: PlannedList = { ...base, key: `${src.key}|${arn}`, params: { ...src.params, [perParent.key]: arn }, discovery: true };
+      const child: PlannedList = {
+        ...base,
+        key: `${src.key}|${arn}`,
+        params: { ...src.params, [perParent.key]: arn },
+        discovery: true,
+        parentArn: arn,
+      };
       const busy = (sched !== undefined && now - parent.updateTime < sched.terminalIntervalMs) || working.has(`${src.kind}|${arn}`);
       (slowOk(child.key, busy) ? due : skipped).push(child);
     }
@@ -278,6 +286,11 @@ export interface PlanInput {
    * full now, like a change (src/poll/handover.ts). Absent: no handover.
    */
   handoverFrom?: number;
+  /**
+   * Decide only what these results show (a second round of Lists within one sweep): a known
+   * resource or a static one absent from them is left as it is.
+   */
+  partial?: boolean;
 }
 
 const hasGet = (s: Pick<ResourceSnapshot, 'kind' | 'view'>): boolean => KINDS[s.kind].get[s.view] !== undefined;
@@ -362,7 +375,7 @@ export function planSweep(input: PlanInput): SweepPlan {
       else notDue.push(id);
     }
   }
-  for (const [id, prev] of known) {
+  for (const [id, prev] of input.partial ? [] : known) {
     if (listed.has(id)) continue;
     if (retiredListed.has(id)) {
       retired.push(id);
@@ -387,7 +400,7 @@ export function planSweep(input: PlanInput): SweepPlan {
       unlisted.push(refOf(prev, connOf(prev)));
     }
   }
-  for (const [id, st] of watch.statics) {
+  for (const [id, st] of input.partial ? [] : watch.statics) {
     if (known.has(id) || listed.has(id)) continue;
     // Read once and found in another shard's discovery List: that shard watches it.
     const seen = input.seenStatics?.get(id);

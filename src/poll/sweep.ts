@@ -1,7 +1,8 @@
 // One sweep, as small IO steps around the pure parts, the same for every kind: call the due Lists
 // (plan.ts sweepLists), plan the Gets (planSweep), fetch them, decide what to store, remove and
-// enqueue (decide.ts), commit that in one durable write, then the backfill the same way, then
-// each resource's next due time. Everything decided comes from complete answers: a failed List
+// enqueue (decide.ts), commit that in one durable write, then the per-parent Lists of the parents
+// first seen just now (their children), then the backfill the same way, then each resource's next
+// due time. Everything decided comes from complete answers: a failed List
 // or an unanswered Get leaves its resources as they were.
 import { classifyError } from '../aws/errors.js';
 import { KINDS } from '../kinds/index.js';
@@ -123,9 +124,22 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     forget: [...plan.unwatched, ...plan.retired],
     backfill: false,
   });
-  const ok = listed.failed.length === 0 && !listed.retryableFailure && !stillFailing && !main.retryableFailure;
-  deps.onCommitted?.(main.enqueue.length, ok);
+  const mainOk = listed.failed.length === 0 && !listed.retryableFailure && !stillFailing && !main.retryableFailure;
+  deps.onCommitted?.(main.enqueue.length, mainOk);
   if (plan.retired.length > 0) log.info({ retired: plan.retired.length }, 'resources at rest past their retention: series removed');
+
+  // 3b. The children of the parents first seen just now, before the backfill.
+  const children = await newChildren(run, new Set(listed.called));
+  if (children) {
+    listed.called.push(...children.called.called);
+    listed.all.push(...children.called.called);
+    listed.failed.push(...children.called.failed);
+    listed.errors.push(...children.called.errors);
+    if (children.decision.enqueue.length > 0) deps.onCommitted?.(children.decision.enqueue.length, mainOk);
+  }
+  const ok =
+    mainOk &&
+    (!children || (children.called.failed.length === 0 && !children.called.retryableFailure && !children.decision.retryableFailure));
 
   // 4. Backfill after the main commit, so changed resources are never delayed by it.
   const filled =
@@ -156,13 +170,13 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     listCalls: run.calls.list,
     getCalls: run.calls.get,
     jobsChecked: new Set([...plan.adopt.map((s) => s.id), ...fetched.filter(answered).map((f) => f.id), ...plan.listed.keys()]).size,
-    transitions: main.transitions.length + (filled?.transitions.length ?? 0),
-    notifications: main.enqueue.length + (filled?.enqueue.length ?? 0),
+    transitions: main.transitions.length + (children?.decision.transitions.length ?? 0) + (filled?.transitions.length ?? 0),
+    notifications: main.enqueue.length + (children?.decision.enqueue.length ?? 0) + (filled?.enqueue.length ?? 0),
     failedScopes: listed.failed.map((l) => l.key),
     scopeErrors: listed.errors,
     listedScopes: listed.called,
     scopes: listed.all,
-    jobErrors: main.errors + (filled?.errors ?? 0),
+    jobErrors: main.errors + (children?.decision.errors ?? 0) + (filled?.errors ?? 0),
     skippedScopes: listed.skipped,
     backfillCalls: run.calls.backfill,
     retired: plan.retired.length,
@@ -171,16 +185,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
 }
 
 /** Call every List that is due, page by page. */
-async function listAll(run: Run): Promise<{
-  results: ListResult[];
-  failed: PlannedList[];
-  errors: SweepReport['scopeErrors'];
-  called: string[];
-  all: string[];
-  skipped: number;
-  members: Map<string, ResourceSnapshot[]>;
-  retryableFailure: boolean;
-}> {
+async function listAll(run: Run): Promise<Called & { all: string[]; skipped: number; members: Map<string, ResourceSnapshot[]> }> {
   const { deps, spec, known, startedAt } = run;
   const lists = sweepLists({
     watch: spec,
@@ -189,12 +194,39 @@ async function listAll(run: Run): Promise<{
     lastListedAt: (key) => deps.tracker.scopeLastListedAt(key),
     ...(spec.schedule ? { schedule: spec.schedule } : {}),
   });
-  const results: ListResult[] = lists.skipped.map((list) => ({ list, items: undefined, skipped: true }));
+  const called = await callLists(run, lists.due);
+  return {
+    ...called,
+    results: [...lists.skipped.map((list): ListResult => ({ list, items: undefined, skipped: true })), ...called.results],
+    // The Lists this replica answers for (with shards, another shard's top-level Lists are not).
+    all: [
+      ...spec.sources.filter((s) => s.perParent || !spec.shard || (s.shard ?? 0) === spec.shard.index).map((s) => s.key),
+      ...lists.due.map((l) => l.key),
+      ...lists.skipped.map((l) => l.key),
+    ],
+    skipped: lists.skipped.length,
+    members: lists.members,
+  };
+}
+
+/** What calling some Lists gave: their results, and which failed and why. */
+interface Called {
+  results: ListResult[];
+  failed: PlannedList[];
+  errors: SweepReport['scopeErrors'];
+  called: string[];
+  retryableFailure: boolean;
+}
+
+/** Call these Lists, page by page (a few at a time). A failed page voids its whole List. */
+async function callLists(run: Run, lists: readonly PlannedList[]): Promise<Called> {
+  const { deps, startedAt } = run;
+  const results: ListResult[] = [];
   const failed: PlannedList[] = [];
   const errors: SweepReport['scopeErrors'] = [];
   const called: string[] = [];
   let retryableFailure = false;
-  await pool(lists.due, Math.min(deps.concurrency, 4), async (list: PlannedList) => {
+  await pool(lists, Math.min(deps.concurrency, 4), async (list: PlannedList) => {
     called.push(list.key);
     try {
       const { items, precisionMs } = await listPages(run, list);
@@ -211,21 +243,46 @@ async function listAll(run: Run): Promise<{
       );
     }
   });
-  return {
-    results,
-    failed,
-    errors,
-    called,
-    // The Lists this replica answers for (with shards, another shard's top-level Lists are not).
-    all: [
-      ...spec.sources.filter((s) => s.perParent || !spec.shard || (s.shard ?? 0) === spec.shard.index).map((s) => s.key),
-      ...lists.due.map((l) => l.key),
-      ...lists.skipped.map((l) => l.key),
-    ],
-    skipped: lists.skipped.length,
-    members: lists.members,
-    retryableFailure,
-  };
+  return { results, failed, errors, called, retryableFailure };
+}
+
+/**
+ * The per-parent Lists of parents first seen in this sweep (a new job's export jobs, a new
+ * model's versions and export jobs), called right after the main commit and before the backfill:
+ * the children are seen in the same sweep as their parent, not a sweep (and a backfill) later. Only
+ * what these Lists show is decided; nothing else is touched. undefined: no such List.
+ */
+async function newChildren(run: Run, alreadyCalled: ReadonlySet<string>): Promise<{ called: Called; decision: Decision } | undefined> {
+  const { deps, spec } = run;
+  const known = deps.store.resources();
+  const lists = sweepLists({
+    watch: spec,
+    known,
+    now: run.startedAt,
+    lastListedAt: (key) => deps.tracker.scopeLastListedAt(key),
+  }).due.filter((l) => l.parentArn !== undefined && !alreadyCalled.has(l.key) && deps.tracker.scopeLastListedAt(l.key) === undefined);
+  if (lists.length === 0 || run.signal?.aborted) return undefined;
+  const called = await callLists(run, lists);
+  const plan = planSweep({
+    watch: spec,
+    known,
+    results: called.results,
+    detailBudget: 0,
+    now: run.startedAt,
+    partial: true,
+    ...(spec.schedule ? { retentionMs: spec.schedule.retentionMs } : {}),
+    ...(deps.handoverFrom !== undefined ? { handoverFrom: deps.handoverFrom } : {}),
+  });
+  const fetched = keepMine(run, await fetchAll(run, plan.get, plan.listed, false));
+  const decision = await commit(run, {
+    adopted: plan.adopt,
+    fetched,
+    listed: plan.listed,
+    gone: [],
+    forget: plan.retired,
+    backfill: false,
+  });
+  return { called, decision };
 }
 
 /**
