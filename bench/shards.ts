@@ -312,6 +312,8 @@ function simCalls(s: SimStats): { list: number; listAnswered: number; get: numbe
 interface LayoutResult {
   total: number;
   fleet: Fleet;
+  /** From the start of the daemons to the end of the steady window (s). */
+  windowEndS: number;
   fullPictureS: number | undefined;
   unwatched: number;
   unwatchedByKind: Map<string, number>;
@@ -482,6 +484,7 @@ async function runLayout(o: ShardOptions, total: number): Promise<LayoutResult> 
     return {
       total,
       fleet,
+      windowEndS: (startAt + windowMs - started) / 1000,
       fullPictureS: fullAt === undefined ? undefined : (fullAt - started) / 1000,
       unwatched: [...unwatchedByKind.values()].reduce((x, y) => x + y, 0),
       unwatchedByKind,
@@ -511,12 +514,19 @@ export async function shardScenario(o: ShardOptions): Promise<string> {
   const t0 = Date.now();
   const results: LayoutResult[] = [];
   for (const total of o.totals) results.push(await runLayout(o, total));
-  // The floor of one interval: the pages of every List the fleet needs (per-parent Lists at their
-  // share of sweeps), plus one Get per change of a kind with a Get, spread over the window.
+  // The floor of one interval of each layout's window: the pages of every List the fleet needs,
+  // the per-parent Lists of busy parents every sweep and those of quiet parents at their share
+  // (none in a window that ends within terminalInterval of the start: every one was listed at the
+  // start), plus one Get per change of a kind with a Get, spread over the window.
   const fleet = results[0]!.fleet;
   const intervals = o.steadyS / o.intervalS;
   const withGet = fleet.underWay.filter((u) => u.kind !== 'audienceExportJob' && u.kind !== 'trainedModelExportJob').length;
-  const floor = floorPerSweep([fleet.scopes], [{ getOperation: 'Get', changes: Math.round(withGet) }], intervals);
+  const floorOf = (r: LayoutResult) => {
+    const quiet = r.windowEndS * 1000 < TERMINAL_INTERVAL_MS ? 0 : (o.intervalS * 1000) / TERMINAL_INTERVAL_MS;
+    const scopes = fleet.scopes.map((sc) => ((sc.share ?? 1) < 1 ? { ...sc, share: quiet } : sc));
+    return floorPerSweep([scopes], [{ getOperation: 'Get', changes: Math.round(withGet) }], intervals);
+  };
+  const floor = floorOf(results[0]!);
   const one = results.find((r) => r.total === 1);
   const fmt = (x: number) => x.toFixed(1);
   const spread = (xs: number[]) => `${fmt(Math.max(...xs))} / ${fmt(Math.min(...xs))}`;
@@ -526,15 +536,16 @@ export async function shardScenario(o: ShardOptions): Promise<string> {
       one && r.total !== 1
         ? ` (${(r.listPerInterval / one.listPerInterval).toFixed(2)}x one pod; answered ${fmt(r.listAnsweredPerInterval)}, ${(r.listAnsweredPerInterval / one.listAnsweredPerInterval).toFixed(2)}x)`
         : ` (answered ${fmt(r.listAnsweredPerInterval)})`;
-    return `| ${r.total === 1 ? '1 pod' : `${r.total} shards`} | ${unwatched} | ${r.onSeveral} | ${fmt(r.listPerInterval)}${vsOne} | ${fmt(r.getPerInterval)} | ${spread(r.perShard.map((s) => s.resources))} | ${spread(r.perShard.map((s) => s.list))} | ${r.fullPictureS === undefined ? 'never' : `${fmt(r.fullPictureS)} s`} | ${r.changes - r.missed} of ${r.changes}, ${r.missed} missed, ${r.repeated} repeated | ${(r.throttledShare * 100).toFixed(1)} % |`;
+    const f = floorOf(r);
+    return `| ${r.total === 1 ? '1 pod' : `${r.total} shards`} | ${unwatched} | ${r.onSeveral} | ${fmt(r.listPerInterval)}${vsOne} | ${(r.listAnsweredPerInterval / f.list).toFixed(2)}x of ${fmt(f.list)} | ${fmt(r.getPerInterval)} (${(r.getPerInterval / f.get).toFixed(2)}x of ${fmt(f.get)}) | ${spread(r.perShard.map((s) => s.resources))} | ${spread(r.perShard.map((s) => s.list))} | ${r.fullPictureS === undefined ? 'never' : `${fmt(r.fullPictureS)} s`} | ${r.changes - r.missed} of ${r.changes}, ${r.missed} missed, ${r.repeated} repeated | ${(r.throttledShare * 100).toFixed(1)} % |`;
   };
   const lines = [
     `cleanroomsml-monitor bench, shard scenario: ${fleet.ids.size} resources (${o.jobs} audience generation jobs over ${o.collaborations} collaborations, audience export jobs under ${o.exportCollaborations} of them, ${o.trainedModels} trained models x ${o.versions} versions, ${o.modelExportJobs} trained model export jobs, ${o.inferenceJobs} inference jobs, ${o.channels} ML input channels, ${o.statics} static jobs); ${fleet.underWay.length} finish during a ${o.steadyS} s window; simulator capped at ${o.simRps} req/s, interval ${o.intervalS} s, terminalInterval ${TERMINAL_INTERVAL_MS / 1000} s`,
     `daemon: ${o.daemonRoot}/dist/cli.js; machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
-    `floor per interval: ${fmt(floor.list)} List + ${fmt(floor.get)} Get (List pages per scope, per-parent Lists at their share of sweeps; one Get per change)`,
+    `floor per interval: ${fmt(floor.list)} List + ${fmt(floor.get)} Get (the pages of every List; per-parent Lists of busy parents every sweep, of quiet ones at their share, none within terminalInterval of the start; one Get per change)`,
     '',
-    '| layout | resources on no shard | on several shards | List calls / interval (all shards; answered: not throttled) | Get calls / interval | resources per shard (max / min) | List calls per shard (max / min) | first full picture | changes notified once | throttled |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| layout | resources on no shard | on several shards | List calls / interval (all shards; answered: not throttled) | answered Lists / floor | Get calls / interval (/ floor) | resources per shard (max / min) | List calls per shard (max / min) | first full picture | changes notified once | throttled |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(row),
     '',
     `shard scenario wall time ${((Date.now() - t0) / 1000).toFixed(0)} s`,
