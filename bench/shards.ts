@@ -131,10 +131,12 @@ function populate(sim: Simulator, o: ShardOptions, now: number): Fleet {
           _i: exports.length,
         });
       }
+      // A parent's children are listed every sweep while one of them is at work (or the parent changed
+      // lately: the window's own changes, not counted here), else at the terminal interval.
       scopes.push({
         operation: 'ListAudienceExportJobs',
         items: children,
-        share: share(going || exports.slice(-children).some((e) => e['_going'])),
+        share: share(exports.slice(exports.length - children).some((e) => e['_going'])),
       });
     }
   }
@@ -225,7 +227,7 @@ function populate(sim: Simulator, o: ShardOptions, now: number): Fleet {
     scopes.push({
       operation: 'ListCollaborationTrainedModelExportJobs',
       items: modelExports.get(m) ?? 0,
-      share: share((modelBusy.get(m) ?? false) || (modelBusy.get(`${m}#exports`) ?? false)),
+      share: share(modelBusy.get(`${m}#exports`) ?? false),
     });
   }
   scopes.push(
