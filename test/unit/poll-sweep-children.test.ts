@@ -49,7 +49,9 @@ test("a new parent's children are found in the sweep that finds the parent, befo
       return fleet.get(ref.arn!)!;
     },
   };
-  const put = (...ss: ResourceSnapshot[]) => ss.forEach((s) => fleet.set(s.id, s));
+  const put = (...ss: ResourceSnapshot[]) => {
+    for (const s of ss) fleet.set(s.id, s);
+  };
   put(
     job({ arn: arn(1), collaborationId: COLLAB, status: 'ACTIVE', updateTime: T - 86_400_000 }),
     exportOf(1, 1),
