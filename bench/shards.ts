@@ -68,6 +68,11 @@ interface Fleet {
   statics: Array<{ arn: string }>;
   /** The floor's List scopes: top-level Lists and per-parent Lists with their share of sweeps. */
   scopes: ScopeLoad[];
+  /**
+   * The per-parent Lists of each parent (by its ARN), and whether each is busy from the start (a
+   * child at work): a parent's change makes the others busy for the rest of the window too.
+   */
+  parentLists: Map<string, Array<{ key: string; busy: boolean }>>;
 }
 
 function populate(sim: Simulator, o: ShardOptions, now: number): Fleet {
@@ -93,6 +98,7 @@ function populate(sim: Simulator, o: ShardOptions, now: number): Fleet {
   const end = (i: number) => (i % 5 === 2 ? 'CREATE_FAILED' : 'ACTIVE');
   const collabs = Array.from({ length: o.collaborations }, () => rngUuid(rng));
   const scopes: ScopeLoad[] = [];
+  const parentLists: Fleet['parentLists'] = new Map();
   const share = (busy: boolean) => (busy ? 1 : (o.intervalS * 1000) / TERMINAL_INTERVAL_MS);
 
   // Audience generation jobs over the collaborations; export jobs under those of the first ones.
@@ -133,11 +139,9 @@ function populate(sim: Simulator, o: ShardOptions, now: number): Fleet {
       }
       // A parent's children are listed every sweep while one of them is at work (or the parent changed
       // lately: the window's own changes, not counted here), else at the terminal interval.
-      scopes.push({
-        operation: 'ListAudienceExportJobs',
-        items: children,
-        share: share(exports.slice(exports.length - children).some((e) => e['_going'])),
-      });
+      const busy = exports.slice(exports.length - children).some((e) => e['_going']);
+      scopes.push({ operation: 'ListAudienceExportJobs', items: children, share: share(busy) });
+      parentLists.set(arn, [{ key: `ListAudienceExportJobs ${arn}`, busy }]);
     }
   }
   sim.putJobs(jobs as never);
@@ -224,6 +228,10 @@ function populate(sim: Simulator, o: ShardOptions, now: number): Fleet {
   });
   for (const m of models) {
     scopes.push({ operation: 'ListTrainedModelVersions', items: o.versions, share: share(modelBusy.get(m) ?? false) });
+    parentLists.set(m, [
+      { key: `ListTrainedModelVersions ${m}`, busy: modelBusy.get(m) ?? false },
+      { key: `ListCollaborationTrainedModelExportJobs ${m}`, busy: modelBusy.get(`${m}#exports`) ?? false },
+    ]);
     scopes.push({
       operation: 'ListCollaborationTrainedModelExportJobs',
       items: modelExports.get(m) ?? 0,
@@ -267,7 +275,7 @@ function populate(sim: Simulator, o: ShardOptions, now: number): Fleet {
         ]
       : []),
   ];
-  return { ids, underWay, discovery, statics: statics.map((s) => ({ arn: s.arn })), scopes };
+  return { ids, underWay, discovery, statics: statics.map((s) => ({ arn: s.arn })), scopes, parentLists };
 }
 
 /** The resource ids on one /metrics text (every kind's `_info{arn=...}` series). */
@@ -316,6 +324,8 @@ interface LayoutResult {
   fleet: Fleet;
   /** From the start of the daemons to the end of the steady window (s). */
   windowEndS: number;
+  /** Per-parent List calls per interval the window's changes made due (a parent changed: its Lists every sweep). */
+  changedParentLists: number;
   fullPictureS: number | undefined;
   unwatched: number;
   unwatchedByKind: Map<string, number>;
@@ -483,9 +493,20 @@ async function runLayout(o: ShardOptions, total: number): Promise<LayoutResult> 
     for (const [id, kind] of fleet.ids) if (!count.has(id)) unwatchedByKind.set(kind, (unwatchedByKind.get(kind) ?? 0) + 1);
     const byKey = new Map<string, number>();
     for (const r of received) byKey.set(`${r.id} ${r.status}`, (byKey.get(`${r.id} ${r.status}`) ?? 0) + 1);
+    // A parent that changed has its children's Lists called every sweep from then on (the monitor's
+    // rule for terminalInterval): the floor counts those from each parent's first change.
+    const busyFrom = new Map<string, number>();
+    for (const c of changes) {
+      if (c.kind !== 'audienceGenerationJob' && c.kind !== 'trainedModel') continue;
+      for (const l of fleet.parentLists.get(c.id.split('#')[0]!) ?? []) if (!l.busy && !busyFrom.has(l.key)) busyFrom.set(l.key, c.at);
+    }
+    const windowEnd = startAt + windowMs;
+    const changedParentLists =
+      [...busyFrom.values()].reduce((a, at) => a + Math.max(0, windowEnd - at) / intervalMs, 0) / (windowMs / intervalMs);
     return {
       total,
       fleet,
+      changedParentLists,
       windowEndS: (startAt + windowMs - started) / 1000,
       fullPictureS: fullAt === undefined ? undefined : (fullAt - started) / 1000,
       unwatched: [...unwatchedByKind.values()].reduce((x, y) => x + y, 0),
@@ -526,7 +547,8 @@ export async function shardScenario(o: ShardOptions): Promise<string> {
   const floorOf = (r: LayoutResult) => {
     const quiet = r.windowEndS * 1000 < TERMINAL_INTERVAL_MS ? 0 : (o.intervalS * 1000) / TERMINAL_INTERVAL_MS;
     const scopes = fleet.scopes.map((sc) => ((sc.share ?? 1) < 1 ? { ...sc, share: quiet } : sc));
-    return floorPerSweep([scopes], [{ getOperation: 'Get', changes: Math.round(withGet) }], intervals);
+    const f = floorPerSweep([scopes], [{ getOperation: 'Get', changes: Math.round(withGet) }], intervals);
+    return { ...f, list: f.list + r.changedParentLists, total: f.total + r.changedParentLists };
   };
   const floor = floorOf(results[0]!);
   const one = results.find((r) => r.total === 1);
@@ -544,7 +566,7 @@ export async function shardScenario(o: ShardOptions): Promise<string> {
   const lines = [
     `cleanroomsml-monitor bench, shard scenario: ${fleet.ids.size} resources (${o.jobs} audience generation jobs over ${o.collaborations} collaborations, audience export jobs under ${o.exportCollaborations} of them, ${o.trainedModels} trained models x ${o.versions} versions, ${o.modelExportJobs} trained model export jobs, ${o.inferenceJobs} inference jobs, ${o.channels} ML input channels, ${o.statics} static jobs); ${fleet.underWay.length} finish during a ${o.steadyS} s window; simulator capped at ${o.simRps} req/s, interval ${o.intervalS} s, terminalInterval ${TERMINAL_INTERVAL_MS / 1000} s`,
     `daemon: ${o.daemonRoot}/dist/cli.js; machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
-    `floor per interval: ${fmt(floor.list)} List + ${fmt(floor.get)} Get (the pages of every List; per-parent Lists of busy parents every sweep, of quiet ones at their share, none within terminalInterval of the start; one Get per change)`,
+    `floor per interval: ${fmt(floor.list)} List + ${fmt(floor.get)} Get (the pages of every List; per-parent Lists of busy parents every sweep (a child at work, or the parent changed in the window), of quiet ones at their share, none within terminalInterval of the start; one Get per change)`,
     '',
     '| layout | resources on no shard | on several shards | List calls / interval (all shards; answered: not throttled) | answered Lists / floor | Get calls / interval (/ floor) | resources per shard (max / min) | List calls per shard (max / min) | first full picture | changes notified once | throttled |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
