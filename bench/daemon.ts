@@ -23,6 +23,8 @@ export interface DaemonOptions {
   bare: boolean;
   /** Called when the daemon exits before stop(). */
   onEarlyExit: (message: string) => void;
+  /** More arguments after `run --config FILE` (a shard: --shard I --total-shards N). */
+  args?: readonly string[];
 }
 
 export interface Daemon {
@@ -56,7 +58,15 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     ...image.nodeFlags.filter((f) => !unknownFlags.includes(f)),
     ...(process.env.DAEMON_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
   ];
-  const daemonArgv = [process.execPath, ...nodeFlags, join(o.root, 'dist/cli.js'), 'run', '--config', join(o.dir, 'config.yaml')];
+  const daemonArgv = [
+    process.execPath,
+    ...nodeFlags,
+    join(o.root, 'dist/cli.js'),
+    'run',
+    '--config',
+    join(o.dir, 'config.yaml'),
+    ...(o.args ?? []),
+  ];
   // sh puts itself in the cgroup, then becomes the daemon (exec keeps the pid).
   const [cmd, ...argv] = cgroup ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', cgroup.procs, ...daemonArgv] : daemonArgv;
   const child = spawn(cmd!, argv, {

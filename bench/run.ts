@@ -7,6 +7,7 @@ import { startSimulator } from '../src/dev/sim/server.js';
 import { describeDaemon, startDaemon } from './daemon.js';
 import { freePort, metricValue, percentile, procStats, sleep, startBodySink, timedGet } from './harness.js';
 import { membershipScenario } from './membership.js';
+import { shardScenario } from './shards.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values: args } = parseArgs({
@@ -36,9 +37,24 @@ const { values: args } = parseArgs({
     'model-export-jobs': { type: 'string', default: '10' },
     'in-flight': { type: 'string', default: '0.1' },
     'new-versions': { type: 'string', default: '0' },
+    // The shard scenario (`--scenario shards`): the fleet under one pod, then under N shards.
+    totals: { type: 'string', default: '1,4' },
+    collaborations: { type: 'string', default: '8' },
+    'export-collaborations': { type: 'string', default: '2' },
+    'exports-per-job': { type: 'string', default: '0.2' },
+    'shard-trained-models': { type: 'string', default: '40' },
+    'shard-model-export-jobs': { type: 'string', default: '40' },
+    'shard-inference-jobs': { type: 'string', default: '100' },
+    'shard-channels': { type: 'string', default: '40' },
+    statics: { type: 'string', default: '40' },
+    'shard-in-flight': { type: 'string', default: '0.02' },
+    'shard-steady': { type: 'string', default: '60' },
+    // Another checkout's build to run instead of this one (its dist/cli.js), e.g. to measure an older release.
+    'daemon-root': { type: 'string' },
   },
 });
-const SCENARIOS = ['jobs', 'membership', 'all'];
+// `all` runs the jobs and membership scenarios; the shard scenario runs on its own (it starts N+1 daemons).
+const SCENARIOS = ['jobs', 'membership', 'shards', 'all'];
 if (!SCENARIOS.includes(args.scenario)) {
   process.stderr.write(`bench: --scenario must be one of ${SCENARIOS.join(', ')}, got ${args.scenario}\n`);
   process.exit(2);
@@ -384,6 +400,43 @@ async function jobsScenario(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (args.scenario === 'shards') {
+    const n = (k: keyof typeof args) => {
+      const v = Number(args[k]);
+      if (!Number.isFinite(v) || v < 0) throw new Error(`--${k} must be a number >= 0, got ${args[k]}`);
+      return v;
+    };
+    const totals = String(args.totals)
+      .split(',')
+      .map((t) => Number(t.trim()));
+    if (totals.length === 0 || totals.some((t) => !Number.isInteger(t) || t < 1))
+      throw new Error(`--totals must list shard counts >= 1 (e.g. 1,4), got ${args.totals}`);
+    process.stdout.write(
+      await shardScenario({
+        daemonRoot: args['daemon-root'] !== undefined ? resolve(args['daemon-root']) : ROOT,
+        totals,
+        jobs: n('jobs'),
+        collaborations: Math.max(1, n('collaborations')),
+        exportCollaborations: n('export-collaborations'),
+        exportsPerJob: n('exports-per-job'),
+        trainedModels: n('shard-trained-models'),
+        versions: Math.max(1, n('versions')),
+        modelExportJobs: n('shard-model-export-jobs'),
+        inferenceJobs: n('shard-inference-jobs'),
+        channels: n('shard-channels'),
+        statics: n('statics'),
+        inFlight: Math.min(1, n('shard-in-flight')),
+        intervalS: n('interval'),
+        steadyS: n('shard-steady'),
+        simRps: n('sim-rps'),
+        maxRps: n('max-rps'),
+        memoryLimitMiB: args['memory-limit'] !== undefined ? n('memory-limit') : undefined,
+        bare: args.bare,
+        log,
+      }),
+    );
+    return;
+  }
   if (args.scenario === 'jobs' || args.scenario === 'all') await jobsScenario();
   if (args.scenario === 'membership' || args.scenario === 'all') {
     const n = (k: keyof typeof args) => {

@@ -26,8 +26,9 @@ import type { SweepReport } from './poll/sweep.js';
 import { sweepSpec, type SweepSpec } from './poll/spec.js';
 import { createConnections } from './poll/connections.js';
 import { createPoller, type PollerRuntime } from './poll/poller.js';
+import { layoutFile } from './poll/layout-file.js';
 import type { Shard } from './poll/shard.js';
-import { startScheduler, type Scheduler } from './poll/scheduler.js';
+import { shardPhaseMs, startScheduler, type Scheduler } from './poll/scheduler.js';
 import { createOutboxWorker, type OutboxWorker } from './notify/outbox.js';
 import type { send as sendFn } from './notify/send.js';
 import { readiness } from './http/readiness.js';
@@ -263,6 +264,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ready();
       if (n > 0) rt.worker.kick();
     },
+    layoutStore: layoutFile(opts.config.state.dir, log.child({ component: 'poll' })),
+    onLayout: (l) => metrics.shardLayout({ layout: l.name, shard: l.index, totalShards: l.total, lists: l.lists, handover: l.handover }),
     onTransition: (t) => {
       recent.record(t);
       metrics.transition({
@@ -290,6 +293,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       schedule: expr,
       runAtStart,
       maxGapMs: scheduleIntervalMs(expr),
+      phaseMs: shardPhaseMs(opts.shard, scheduleIntervalMs(expr)),
       log: log.child({ component: 'poll' }),
       sweep: (signal) => sweep(signal),
       onSkip: () => {

@@ -16,7 +16,8 @@ const HELP = `cleanroomsml-monitor ${VERSION}: watch AWS Clean Rooms ML jobs, mo
 Usage:
   cleanroomsml-monitor run --config FILE [--shard I --total-shards N]
                                                     run the daemon (metrics, webhooks); with shards, this
-                                                    replica watches the jobs whose ARN hashes to shard I
+                                                    replica calls the discovery Lists of shard I and watches
+                                                    what they find (statics no List covers: by ARN hash)
                                                     (default: the StatefulSet ordinal in HOSTNAME when
                                                     CRML_TOTAL_SHARDS or sharding.totalShards is > 1)
   cleanroomsml-monitor check-config --config FILE   validate a config (exit 0 valid, 2 invalid)

@@ -13,6 +13,8 @@ export function reloadChanges(before: Config, after: Config): ReloadChanges {
   const needsRestart: string[] = [];
   if (JSON.stringify(after.state) !== JSON.stringify(before.state)) needsRestart.push('state.dir');
   if (JSON.stringify(after.server) !== JSON.stringify(before.server)) needsRestart.push('server');
+  // A pod's shard is resolved once at start (flags, pod ordinal, CRML_TOTAL_SHARDS or this key).
+  if (after.sharding.totalShards !== before.sharding.totalShards) needsRestart.push('sharding.totalShards');
   return {
     needsRestart,
     scheduleChanged: after.polling.schedule !== before.polling.schedule,

@@ -363,10 +363,15 @@ export const configSchema = z
       .default(() => ({ host: '0.0.0.0', port: 9464, admin: adminSchema.parse({}) })),
     sharding: z
       .strictObject({
-        /** Replicas sharing the jobs by a hash of their ARN; each finds its index from --shard or its StatefulSet pod ordinal. */
+        /** Replicas sharing the work by List scope (docs/deploy.md, "Sharding"); each finds its index from --shard or its StatefulSet pod ordinal. */
         totalShards: positiveInt(1000).default(1),
+        /**
+         * After the shard layout changes, how far before its own last sweep a pod looks for changes
+         * to the resources it gained that their previous shard may have missed (docs/deploy.md).
+         */
+        handoverLookback: duration(0, '0s').default(600_000),
       })
-      .default(() => ({ totalShards: 1 })),
+      .default(() => ({ totalShards: 1, handoverLookback: 600_000 })),
     metrics: z
       .strictObject({
         /** One-hot status series for every job (all) or only for jobs not in a terminal status (nonTerminalOnly). */

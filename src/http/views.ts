@@ -15,7 +15,7 @@ export function resultsOf(s: ResourceSnapshot | undefined): Record<string, unkno
 }
 
 /**
- * Every watched resource of every kind, and every configured one never seen. `nextSweepAt`: when
+ * Every watched resource of every kind, and every configured one never seen (this shard's). `nextSweepAt`: when
  * the scheduler ticks next. A resource is checked by the first sweep at or after its due time
  * (tracker), so nextCheckAt is the later of the two.
  */
@@ -25,7 +25,9 @@ export function jobsView(
   statics: ReadonlyMap<string, { kind: string }>,
   nextSweepAt?: number,
 ) {
-  const ids = new Set<string>([...resources.keys(), ...statics.keys(), ...tracker.arns()]);
+  // A static resource another shard's discovery List covers is watched there: not listed here.
+  const elsewhere = tracker.staticsSeenElsewhere();
+  const ids = new Set<string>([...resources.keys(), ...[...statics.keys(), ...tracker.arns()].filter((id) => !elsewhere.has(id))]);
   return {
     jobs: [...ids].sort().map((id) => {
       const j = resources.get(id);

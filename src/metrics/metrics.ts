@@ -67,6 +67,11 @@ export interface Metrics {
    * complete). `current` is every scope of the config in force: series of other scopes are dropped.
    */
   scopes(s: { listed: readonly string[]; failed: readonly string[]; current: readonly string[]; at: number }): void;
+  /**
+   * The shard layout this pod sweeps under: `layout` names the whole assignment (the same in every
+   * pod of it), `lists` the top-level Lists this pod calls, `handover` a takeover under way.
+   */
+  shardLayout(l: { layout: string; shard: number; totalShards: number; lists: number; handover: boolean }): void;
 }
 
 const secs = (ms: number) => ms / 1000;
@@ -352,6 +357,22 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     registers,
   });
   const scopeKeys = new Set<string>();
+  const shardInfo = new Gauge({
+    name: 'cleanroomsml_monitor_shard_info',
+    help: 'The shard layout this pod sweeps under (1): its shard, the shard count, and a name of the whole assignment of Lists to shards, the same in every pod of one layout.',
+    labelNames: ['shard', 'total_shards', 'layout'] as const,
+    registers,
+  });
+  const shardLists = new Gauge({
+    name: 'cleanroomsml_monitor_shard_lists',
+    help: 'Discovery Lists (top-level; per-parent ones follow their parents) this pod calls under the shard layout.',
+    registers,
+  });
+  const shardHandover = new Gauge({
+    name: 'cleanroomsml_monitor_shard_handover',
+    help: '1 while this pod takes over resources after the shard layout changed (docs/deploy.md, Sharding).',
+    registers,
+  });
   new Gauge({
     name: 'cleanroomsml_monitor_build_info',
     help: 'Build information; always 1.',
@@ -396,6 +417,13 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
       if (ok) reloadAt.set(secs(at));
     },
     stateQuarantined: (file) => quarantined.inc({ file: file.replace(/\.corrupt-.*$/, '') }),
+    shardLayout(l) {
+      // One series at a time: the layout in force.
+      shardInfo.reset();
+      shardInfo.set({ shard: String(l.shard), total_shards: String(l.totalShards), layout: l.layout }, 1);
+      shardLists.set(l.lists);
+      shardHandover.set(l.handover ? 1 : 0);
+    },
     scopes({ listed, failed, current, at }) {
       const bad = new Set(failed);
       for (const key of listed) {

@@ -29,6 +29,13 @@ export interface Observed {
 export interface Targets {
   targets: readonly RoutableTarget[];
   notifyOnFirstSeenTerminal: boolean;
+  /**
+   * During a shard handover (src/poll/handover.ts): a resource seen here for the first time was
+   * watched by another shard until the layout changed. Updated before this instant, that shard saw
+   * it: taken silently, whatever its status. Updated at or after it: a change that shard may have
+   * missed, notified as the target's statuses say even when at rest.
+   */
+  handoverFrom?: number;
 }
 
 export interface Decision {
@@ -86,6 +93,18 @@ export function decide(before: ReadonlyMap<string, ResourceSnapshot>, observed: 
       upsert.push(snap);
     }
   }
-  const enqueue = route(transitions, t.targets, { notifyOnFirstSeenTerminal: t.notifyOnFirstSeenTerminal, now });
+  const enqueue = routeAll(transitions, t, now);
   return { upsert, remove, enqueue, transitions, errors, retryableFailure };
+}
+
+/** The outbox entries of the transitions: as `route` says, first sights during a handover as `Targets.handoverFrom` says. */
+function routeAll(transitions: readonly ResourceTransition[], t: Targets, now: number): OutboxEntry[] {
+  const from = t.handoverFrom;
+  if (from === undefined) return route(transitions, t.targets, { notifyOnFirstSeenTerminal: t.notifyOnFirstSeenTerminal, now });
+  const taken = transitions.filter((x) => x.kind === 'first_seen' && x.snapshot.updateTime >= from);
+  const rest = transitions.filter((x) => x.kind !== 'first_seen');
+  return [
+    ...route(rest, t.targets, { notifyOnFirstSeenTerminal: t.notifyOnFirstSeenTerminal, now }),
+    ...route(taken, t.targets, { notifyOnFirstSeenTerminal: true, now }),
+  ];
 }

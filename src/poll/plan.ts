@@ -8,18 +8,23 @@
 // (named in `jobs:`) are grouped, once their first Get revealed their parents, under the
 // narrowest List of their kind those parents fill, so 500 static jobs of one model cost a few
 // List pages a sweep instead of 500 Gets.
-import { parseArn } from '../aws/arn.js';
 import type { ConnSpec } from '../aws/connections.js';
 import { atRest, KINDS } from '../kinds/index.js';
 import type { ListDecl, OperationParams, ParentKey } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
+import { inRegion, listCovers, type ResourceFacts } from './cover.js';
 import { isDue, isRetired, scopeDueAt, type ScheduleParams } from './due.js';
+import { mineOf } from './owner.js';
+import { atOrAfter, sameTime } from './precision.js';
+import type { Shard } from './shard.js';
 import { sourceKey, type Source, type StaticResource } from './spec.js';
 
 /** A List of one sweep: a discovery source, one per-parent List of it, or the List covering static resources. */
 export interface PlannedList extends Omit<Source, 'perParent'> {
   /** True for discovery Lists (every resource listed is watched); false for the Lists of statics. */
   discovery: boolean;
+  /** The parent a per-parent List is called for. */
+  parentArn?: string;
 }
 
 /** What a Get needs: the resource as known or listed, or a static entry. */
@@ -45,43 +50,45 @@ export interface ListResult {
   refused?: { ids: readonly string[]; unidentified: boolean };
   /** Not called this sweep because it was not due: its resources wait, the sweep is still ok. */
   skipped?: boolean;
+  /**
+   * The precision (ms) of this List's updateTime values (1000 when it carries whole seconds):
+   * compared with a stored snapshot at the coarser of the two (src/poll/precision.ts). Absent: 1.
+   */
+  precisionMs?: number;
 }
 
 /** The watching rules of the current config. */
 export interface Watch {
+  /** Every discovery List, with the shard of each top-level one when sharded. */
   sources: readonly Source[];
+  /** The static resources this replica reads until their facts show a discovery List covers them. */
   statics: ReadonlyMap<string, StaticResource>;
-  /** Shard ownership (absent: every resource). */
-  owns?: (id: string) => boolean;
+  /** Every static id of the config, any shard's (absent: the keys of `statics`). */
+  staticIds?: ReadonlySet<string>;
+  /** This replica's shard (absent: every resource). */
+  shard?: Shard;
 }
 
-const inRegion = (s: Pick<ResourceSnapshot, 'arn'>, region: string | undefined): boolean =>
-  region === undefined || s.arn === undefined || parseArn(s.arn)?.region === region;
+/** The ownership rules of a Watch (src/poll/owner.ts). */
+const rulesOf = (w: Watch) => ({ sources: w.sources, staticIds: w.staticIds ?? new Set(w.statics.keys()), shard: w.shard });
 
-/** Do a List's parameters (the parent ones) all equal the resource's parents? */
-function paramsMatch(params: OperationParams, s: Pick<ResourceSnapshot, 'kind' | 'parents'>): boolean {
-  const parents = KINDS[s.kind].parents;
-  for (const [k, v] of Object.entries(params)) {
-    if (Object.hasOwn(parents, k) && s.parents[k as ParentKey] !== v) return false;
-  }
-  return true;
-}
+/** Is this top-level discovery List called by this replica? */
+const callsSource = (w: Watch, src: Source): boolean => w.shard === undefined || w.shard.total <= 1 || (src.shard ?? 0) === w.shard.index;
 
-/** Does this List (a planned one, or a source without per-parent expansion) list `s`? */
-export function listCovers(
-  list: Pick<Source, 'kind' | 'view' | 'params' | 'region'>,
-  s: Pick<ResourceSnapshot, 'kind' | 'view' | 'parents' | 'arn'>,
-): boolean {
-  return s.kind === list.kind && s.view === list.view && paramsMatch(list.params, s) && inRegion(s, list.region);
-}
-
-/** The known parents a per-parent source is called for, by ARN (one snapshot each). */
-export function parentsOf(source: Source, known: ReadonlyMap<string, ResourceSnapshot>): Map<string, ResourceSnapshot> {
+/**
+ * The known parents a per-parent source is called for, by ARN (one snapshot each): those this
+ * replica watches (`mine`; absent: all).
+ */
+export function parentsOf(
+  source: Source,
+  known: ReadonlyMap<string, ResourceSnapshot>,
+  mine: (s: ResourceFacts) => boolean = () => true,
+): Map<string, ResourceSnapshot> {
   const out = new Map<string, ResourceSnapshot>();
   const pp = source.perParent;
   if (!pp) return out;
   for (const s of known.values()) {
-    if (s.kind !== pp.kind || s.arn === undefined) continue;
+    if (s.kind !== pp.kind || s.arn === undefined || !mine(s)) continue;
     if (!Object.entries(pp.match).every(([k, v]) => s.parents[k as ParentKey] === v)) continue;
     const had = out.get(s.arn);
     if (!had || s.updateTime > had.updateTime) out.set(s.arn, s);
@@ -103,20 +110,31 @@ export function coveringSource(
   });
 }
 
-/** Memoised parent ARNs of per-parent sources, for one sweep's known state. */
-export function parentIndex(known: ReadonlyMap<string, ResourceSnapshot>): (src: Source) => ReadonlySet<string> {
+/** Memoised parent ARNs of per-parent sources (parents this replica watches), for one sweep's known state. */
+export function parentIndex(
+  known: ReadonlyMap<string, ResourceSnapshot>,
+  mine: (s: ResourceFacts) => boolean = () => true,
+): (src: Source) => ReadonlySet<string> {
   const memo = new Map<string, Set<string>>();
   return (src) => {
     let set = memo.get(src.key);
-    if (!set) memo.set(src.key, (set = new Set(parentsOf(src, known).keys())));
+    if (!set) memo.set(src.key, (set = new Set(parentsOf(src, known, mine).keys())));
     return set;
   };
 }
 
-/** Is this known resource still watched under the current config? */
-export function isWatched(s: ResourceSnapshot, w: Watch, parentArns: (src: Source) => ReadonlySet<string>): boolean {
-  if (!(w.owns?.(s.id) ?? true)) return false;
-  return w.statics.has(s.id) || coveringSource(s, w.sources, parentArns) !== undefined;
+/**
+ * Is this known resource still watched here under the current config: named in `jobs:` or
+ * covered by a discovery List, and this replica's (`mine`; absent: from the Watch alone).
+ */
+export function isWatched(
+  s: ResourceSnapshot,
+  w: Watch,
+  parentArns: (src: Source) => ReadonlySet<string>,
+  mine: (s: ResourceFacts) => boolean = mineOf(rulesOf(w), new Map([[s.id, s]])),
+): boolean {
+  if (!mine(s)) return false;
+  return (w.staticIds ?? w.statics).has(s.id) || coveringSource(s, w.sources, parentArns) !== undefined;
 }
 
 /**
@@ -174,6 +192,7 @@ export interface SweepLists {
  */
 export function sweepLists(input: ListsInput): SweepLists {
   const { watch, known, now, schedule: sched } = input;
+  const mine = mineOf(rulesOf(watch), known);
   const due: PlannedList[] = [];
   const skipped: PlannedList[] = [];
   const slowOk = (key: string, busy: boolean): boolean => {
@@ -188,21 +207,29 @@ export function sweepLists(input: ListsInput): SweepLists {
   for (const src of watch.sources) {
     const { perParent, ...base } = src;
     if (!perParent) {
-      due.push({ ...base, discovery: true });
+      // With shards, each top-level List is called by its own shard only.
+      if (callsSource(watch, src)) due.push({ ...base, discovery: true });
       continue;
     }
-    for (const [arn, parent] of parentsOf(src, known)) {
-      const child: PlannedList = { ...base, key: `${src.key}|${arn}`, params: { ...src.params, [perParent.key]: arn }, discovery: true };
+    // A per-parent List goes with its parent: called here for the parents this replica watches.
+    for (const [arn, parent] of parentsOf(src, known, mine)) {
+      const child: PlannedList = {
+        ...base,
+        key: `${src.key}|${arn}`,
+        params: { ...src.params, [perParent.key]: arn },
+        discovery: true,
+        parentArn: arn,
+      };
       const busy = (sched !== undefined && now - parent.updateTime < sched.terminalIntervalMs) || working.has(`${src.kind}|${arn}`);
       (slowOk(child.key, busy) ? due : skipped).push(child);
     }
   }
-  const parentArns = parentIndex(known);
+  const parentArns = parentIndex(known, mine);
   const members = new Map<string, ResourceSnapshot[]>();
   const lists = new Map<string, PlannedList>();
   for (const st of watch.statics.values()) {
     const s = known.get(st.id);
-    if (!s || coveringSource(s, watch.sources, parentArns)) continue;
+    if (!s || !mine(s) || coveringSource(s, watch.sources, parentArns)) continue;
     const list = staticList(s, st);
     if (!list) continue;
     lists.set(list.key, list);
@@ -251,6 +278,22 @@ export interface PlanInput {
   retentionMs?: number;
   /** Whether a known resource may be called now (backoff, slow interval); absent: always. */
   isDue?: (id: string) => boolean;
+  /**
+   * Facts of static resources this replica read once and found covered by a discovery List
+   * (another shard's, then): not read again while that shard watches them.
+   */
+  seenStatics?: ReadonlyMap<string, ResourceFacts>;
+  /**
+   * While this replica takes over resources after the shard layout changed: a first sight updated
+   * at or after this instant may be a change their previous shard did not see, so it is read in
+   * full now, like a change (src/poll/handover.ts). Absent: no handover.
+   */
+  handoverFrom?: number;
+  /**
+   * Decide only what these results show (a second round of Lists within one sweep): a known
+   * resource or a static one absent from them is left as it is.
+   */
+  partial?: boolean;
 }
 
 const hasGet = (s: Pick<ResourceSnapshot, 'kind' | 'view'>): boolean => KINDS[s.kind].get[s.view] !== undefined;
@@ -269,13 +312,15 @@ function refOf(s: ResourceSnapshot, conn: ConnSpec | undefined): ResourceRef {
 
 export function planSweep(input: PlanInput): SweepPlan {
   const { watch, known, results } = input;
-  const owns = watch.owns ?? (() => true);
+  const mine = mineOf(rulesOf(watch), known);
+  const staticIds = watch.staticIds ?? new Set(watch.statics.keys());
   const due = input.isDue ?? (() => true);
   const now = input.now ?? 0;
   const retentionMs = input.retentionMs ?? 0;
-  const parentArns = parentIndex(known);
+  const parentArns = parentIndex(known, mine);
   const listed = new Map<string, ResourceSnapshot>();
   const listedConn = new Map<string, ConnSpec | undefined>();
+  const listedPrecision = new Map<string, number>();
   const retiredListed = new Set<string>();
   const refused = new Set<string>();
   const waiting: PlannedList[] = [];
@@ -289,8 +334,8 @@ export function planSweep(input: PlanInput): SweepPlan {
     for (const id of r.refused?.ids ?? []) refused.add(id);
     if (r.refused?.unidentified) waiting.push(r.list);
     for (const s of r.items) {
-      if (!owns(s.id) || !inRegion(s, r.list.region)) continue;
-      const isStatic = watch.statics.has(s.id);
+      if (!inRegion(s, r.list.region) || !mine(s)) continue;
+      const isStatic = staticIds.has(s.id);
       // A static List also returns its statics' neighbours: only the statics are watched from it.
       if (!r.list.discovery && !isStatic) continue;
       // Static resources stay while configured (the operator named them); discovered ones retire.
@@ -298,6 +343,7 @@ export function planSweep(input: PlanInput): SweepPlan {
       else {
         listed.set(s.id, s);
         listedConn.set(s.id, watch.statics.get(s.id)?.conn ?? r.list.conn);
+        listedPrecision.set(s.id, r.precisionMs ?? 1);
       }
     }
   }
@@ -314,11 +360,19 @@ export function planSweep(input: PlanInput): SweepPlan {
   const retired: string[] = [];
   const notDue: string[] = [];
   const gone: string[] = [];
+  const handover: ResourceRef[] = [];
 
   for (const [id, s] of listed) {
     const prev = known.get(id);
-    if (!prev) firstSight.push(s);
-    else if (s.updateTime !== prev.updateTime || s.status !== prev.status) {
+    const precision = listedPrecision.get(id) ?? 1;
+    if (!prev) {
+      // Taken over from another shard and updated since it may last have been seen there: read
+      // in full now, so its notification carries what a Get says (the same id as the previous
+      // shard's, src/notify/event-id.ts, should that shard have seen it too).
+      if (input.handoverFrom !== undefined && hasGet(s) && atOrAfter(s.updateTime, input.handoverFrom, precision))
+        handover.push(refOf(s, listedConn.get(id)));
+      else firstSight.push(s);
+    } else if (!sameTime(s.updateTime, prev.updateTime, precision) || s.status !== prev.status) {
       if (!hasGet(s)) adopt.push(s);
       else if (due(id)) changed.push(refOf(s, listedConn.get(id)));
       else notDue.push(id);
@@ -327,11 +381,13 @@ export function planSweep(input: PlanInput): SweepPlan {
       else notDue.push(id);
     }
   }
-  for (const [id, prev] of known) {
+  for (const [id, prev] of input.partial ? [] : known) {
     if (listed.has(id)) continue;
     if (retiredListed.has(id)) {
       retired.push(id);
-    } else if (!isWatched(prev, watch, parentArns)) {
+    } else if (!isWatched(prev, watch, parentArns, mine)) {
+      // No longer watched here (the config changed, or another shard watches it now): forgotten
+      // without a notification; what was already enqueued about it is still delivered.
       unwatched.push(id);
     } else if (refused.has(id)) {
       // Listed, but its item could not be read: its last state stands (neither gone nor asked again).
@@ -340,7 +396,7 @@ export function planSweep(input: PlanInput): SweepPlan {
       // A List of statics stands for its statics only: a discovered resource absent from its own
       // complete List is asked directly even when a failed List of statics would also return it.
       deferred.push(id);
-    } else if (!watch.statics.has(id) && isRetired(prev, now, retentionMs)) {
+    } else if (!staticIds.has(id) && isRetired(prev, now, retentionMs)) {
       // Absent from its complete listing and past retention: nothing left worth a Get.
       retired.push(id);
     } else if (!hasGet(prev)) {
@@ -353,10 +409,11 @@ export function planSweep(input: PlanInput): SweepPlan {
       unlisted.push(refOf(prev, connOf(prev)));
     }
   }
-  for (const [id, st] of watch.statics) {
-    // Another replica's static resource (the spec holds this replica's share; a plan never
-    // reads what it would forget as unwatched once known).
-    if (known.has(id) || listed.has(id) || !owns(id)) continue;
+  for (const [id, st] of input.partial ? [] : watch.statics) {
+    if (known.has(id) || listed.has(id)) continue;
+    // Read once and found in another shard's discovery List: that shard watches it.
+    const seen = input.seenStatics?.get(id);
+    if (seen !== undefined && !mine(seen)) continue;
     if (!due(id)) {
       notDue.push(id);
       continue;
@@ -378,7 +435,7 @@ export function planSweep(input: PlanInput): SweepPlan {
   const resting = (s: ResourceSnapshot) => atRest(s.status);
   firstSight.sort((a, b) => Number(resting(a)) - Number(resting(b)));
   let budget = Math.max(0, input.detailBudget);
-  const get = [...changed, ...unlisted];
+  const get = [...changed, ...handover, ...unlisted];
   const backfill: ResourceRef[] = [];
   for (const s of firstSight) {
     if (!hasGet(s)) {

@@ -5,8 +5,11 @@ import type { Clock } from '../domain.js';
 import type { Logger } from '../log.js';
 import type { ResourceTransition } from '../kinds/event.js';
 import type { StateStore } from '../state/types.js';
+import { createHash } from 'node:crypto';
 import { spareDetailBudget } from './budget.js';
 import type { Connections } from './connections.js';
+import { afterSweep, enterLayout, layoutName, type Layout, type LayoutRecord } from './handover.js';
+import type { LayoutStore } from './layout-file.js';
 import type { SweepSpec } from './spec.js';
 import { runSweep, type SweepReport } from './sweep.js';
 import type { JobTracker } from './tracker.js';
@@ -39,7 +42,37 @@ export interface PollerOptions {
   onCommitted?: (notifications: number, ok: boolean, lastSuccessAt: number | undefined) => void;
   /** A transition was durably recorded. */
   onTransition?: (t: ResourceTransition) => void;
+  /** Where the shard layout is recorded (the state dir); absent: no record, no handover (`once`). */
+  layoutStore?: LayoutStore;
+  /** The layout each sweep runs under. */
+  onLayout?: (l: LayoutInfo) => void;
 }
+
+/** The layout a sweep runs under, for metrics and logs. */
+export interface LayoutInfo {
+  /** The same short name in every pod of one layout. */
+  name: string;
+  total: number;
+  index: number;
+  /** Top-level Lists this replica calls. */
+  lists: number;
+  /** A handover into this layout is under way. */
+  handover: boolean;
+}
+
+/** The layout of a spec: its shard, and the shard of each top-level List. */
+export function layoutOf(spec: SweepSpec): Layout {
+  const scopes: Record<string, number> = {};
+  for (const s of spec.sources) if (!s.perParent) scopes[s.key] = s.shard ?? 0;
+  return { total: spec.shard?.total ?? 1, index: spec.shard?.index ?? 0, scopes };
+}
+
+/**
+ * While only the time of the last complete sweep moves, the record is rewritten at most this often:
+ * a handover after a restart then starts at most this much earlier than it could (more repeats
+ * within the lookback, never a loss), for one small write per sweep or fewer.
+ */
+const LAYOUT_WRITE_EVERY_MS = 10_000;
 
 export interface Poller {
   /** One sweep; undefined when it failed as a whole (logged). */
@@ -52,10 +85,65 @@ export interface Poller {
 export function createPoller(o: PollerOptions): Poller {
   let lastReport: SweepReport | undefined;
   let lastSuccessAt: number | undefined;
+  // The layout record as last read or written (undefined: none yet), and when it was written.
+  let record: LayoutRecord | undefined;
+  let recordRead = false;
+  let writtenAt = 0;
+  let written: LayoutRecord | undefined;
+  const writeRecord = async (r: LayoutRecord): Promise<void> => {
+    try {
+      await o.layoutStore!.write(r);
+      written = r;
+      writtenAt = o.clock.now();
+    } catch (err) {
+      o.log.warn({ err: { message: (err as Error).message } }, 'shard layout record not written; retried after the next sweep');
+    }
+  };
+  /** The layout record this sweep runs under (a handover starts when the layout changed). */
+  const enter = async (spec: SweepSpec): Promise<LayoutRecord | undefined> => {
+    if (!o.layoutStore) return undefined;
+    if (!recordRead) {
+      record = await o.layoutStore.read();
+      written = record;
+      recordRead = true;
+    }
+    const layout = layoutOf(spec);
+    const next = enterLayout(record, layout, o.clock.now(), spec.handoverLookbackMs ?? 0);
+    if (next !== record) {
+      if (next.handover && next.handover !== record?.handover)
+        o.log.info(
+          {
+            from: { total: record?.total, index: record?.index },
+            to: { total: next.total, index: next.index },
+            handoverFrom: new Date(next.handover.from).toISOString(),
+          },
+          'shard layout changed: resources gained are read in full, and a change since handoverFrom is notified',
+        );
+      record = next;
+      await writeRecord(next);
+    }
+    o.onLayout?.({
+      name: layoutName(layout, (x) => createHash('sha256').update(x).digest('hex')),
+      total: layout.total,
+      index: layout.index,
+      lists: Object.values(layout.scopes).filter((s) => s === layout.index).length,
+      handover: record!.handover !== undefined,
+    });
+    return record;
+  };
+  const leave = async (r: SweepReport): Promise<void> => {
+    if (!o.layoutStore || !record) return;
+    const next = afterSweep(record, r.startedAt, r.ok);
+    record = next;
+    const handoverMoved = JSON.stringify(next.handover) !== JSON.stringify(written?.handover);
+    if (handoverMoved || written === undefined || o.clock.now() - writtenAt >= LAYOUT_WRITE_EVERY_MS) await writeRecord(next);
+    if (!next.handover && handoverMoved) o.log.info({ total: next.total, index: next.index }, 'shard handover complete');
+  };
   return {
     async sweep(signal) {
       const rt = o.runtime();
       try {
+        const layout = await enter(rt.spec);
         const r = await runSweep(
           {
             store: o.store,
@@ -76,10 +164,12 @@ export function createPoller(o: PollerOptions): Poller {
               o.onCommitted?.(n, ok, lastSuccessAt);
             },
             ...(o.onTransition ? { onTransition: o.onTransition } : {}),
+            ...(layout?.handover ? { handoverFrom: layout.handover.from } : {}),
           },
           rt.spec,
           signal,
         );
+        await leave(r);
         lastReport = r;
         if (r.ok) lastSuccessAt = o.clock.now();
         o.log.debug({ ...r }, 'sweep finished');

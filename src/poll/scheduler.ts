@@ -57,6 +57,18 @@ export interface SchedulerOptions {
   time?: SchedulerTime;
   /** Cron implementation (default: node-cron). */
   cron?: CronFactory;
+  /**
+   * Start each scheduled sweep this long after its tick (0..interval). Shards spread their sweeps
+   * over the interval this way instead of all calling AWS at the same instant (an account's API
+   * rate is shared); each shard still sweeps once per interval, so detection takes no longer.
+   */
+  phaseMs?: number;
+}
+
+/** The phase of shard `index` of `total` within an interval: the shards evenly spread over it. */
+export function shardPhaseMs(shard: { index: number; total: number } | undefined, intervalMs: number): number {
+  if (!shard || shard.total <= 1) return 0;
+  return Math.floor((shard.index / shard.total) * intervalMs);
 }
 
 export function startScheduler(opts: SchedulerOptions): Scheduler {
@@ -100,11 +112,18 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     },
     error: (m: string | Error) => opts.log?.warn({}, `node-cron: ${m instanceof Error ? m.message : m}`),
   };
+  const phase = Math.max(0, opts.phaseMs ?? 0);
+  const phased = new Set<unknown>();
   const task = (opts.cron ?? nodeCron)(
     opts.schedule,
     () => {
       // The sweep reports its own failures; a rejected promise here must never crash the process.
-      trigger().catch(() => {});
+      if (phase === 0) return void trigger().catch(() => {});
+      const t = timers.setTimeout(() => {
+        phased.delete(t);
+        trigger().catch(() => {});
+      }, phase);
+      phased.add(t);
     },
     cronLogger,
   );
@@ -140,10 +159,15 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
 
   return {
     trigger,
-    nextRunAt: () => (stopped ? undefined : task.getNextRun()?.getTime()),
+    nextRunAt: () => {
+      const next = stopped ? undefined : task.getNextRun()?.getTime();
+      return next === undefined ? undefined : next + phase;
+    },
     async stop(deadlineMs) {
       stopped = true;
       if (watchdog !== undefined) timers.clearInterval(watchdog);
+      for (const t of phased) timers.clearTimeout(t);
+      phased.clear();
       await task.stop();
       const current = running;
       if (!current) return;

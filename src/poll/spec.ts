@@ -1,7 +1,8 @@
 // What the config asks each sweep to do, as plain values: which resources are named in `jobs:`
-// (statics), which Lists discovery calls (sources), which identity (role + region) reads each of
-// them, and the schedule. Pure: built from the config and this replica's shard, rebuilt on reload.
-// Every kind is handled alike: a kind's declaration says which Lists exist and what they take.
+// (statics), which Lists discovery calls (sources) and which shard owns each, which identity
+// (role + region) reads each of them, and the schedule. Pure: built from the config and this
+// replica's shard, rebuilt on reload. Every kind is handled alike: a kind's declaration says which
+// Lists exist and what they take.
 import type { Config } from '../config/schema.js';
 import { parseArn } from '../aws/arn.js';
 import { entryLists, type PerParent } from '../kinds/discovery.js';
@@ -11,7 +12,7 @@ import { connKey, type ConnSpec } from '../aws/connections.js';
 import type { RoutableTarget } from '../notify/route.js';
 import { scheduleIntervalMs } from '../config/schedule.js';
 import type { ScheduleParams } from './due.js';
-import { ownsArn, type Shard } from './shard.js';
+import { assignScopes, shardOf, type Shard } from './shard.js';
 
 /** One List a sweep calls: a discovery entry's List of one kind, or the List that covers static resources. */
 export interface Source {
@@ -26,6 +27,11 @@ export interface Source {
   conn?: ConnSpec;
   /** Called once per known parent resource (export jobs); `params` then lack the parent's ARN. */
   perParent?: PerParent;
+  /**
+   * The shard that calls this List (with shards; a per-parent List has none: each shard calls it
+   * for the parents it watches).
+   */
+  shard?: number;
 }
 
 /** A resource named in `jobs:`. */
@@ -49,16 +55,23 @@ export function membershipOfArn(arn: string): string | undefined {
 export interface SweepSpec {
   /** Discovery Lists: every resource they list is watched. */
   sources: readonly Source[];
-  /** Resources named in `jobs:` (this replica's share), by id. */
+  /**
+   * Resources named in `jobs:` that this replica reads until their facts show a discovery List
+   * covers them (its share by the hash of their id), by id.
+   */
   statics: ReadonlyMap<string, StaticResource>;
+  /** Every static id, this replica's or not: a static resource is never retired, whichever shard watches it. */
+  staticIds: ReadonlySet<string>;
   targets: readonly RoutableTarget[];
   notifyOnFirstSeenTerminal: boolean;
   /** The identity everything uses unless it names another: aws.roleArn in aws.region. */
   defaultConn: ConnSpec;
-  /** Shard ownership (absent: this replica owns every resource). */
-  owns?: (id: string) => boolean;
+  /** This replica's shard (absent: it watches every resource). Which resources it watches: src/poll/owner.ts. */
+  shard?: Shard;
   /** Adaptive schedule; absent: everything on every sweep, no retention. */
   schedule?: ScheduleParams;
+  /** How far a pod looks back for changes it may have missed when it gains resources (src/poll/handover.ts). */
+  handoverLookbackMs?: number;
 }
 
 /**
@@ -87,11 +100,13 @@ export function sourceKey(kind: KindName, list: ListDecl, params: OperationParam
 export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
   const defaultConn: ConnSpec = { roleArn: c.aws.roleArn, region: c.aws.region };
   const statics = new Map<string, StaticResource>();
+  const staticIds = new Set<string>();
   for (const j of c.jobs) {
     const kind = kindOfArn(j.arn);
     if (!kind) continue; // the schema refused it already
     const id = j.versionIdentifier !== undefined ? `${j.arn}#version=${j.versionIdentifier}` : j.arn;
-    if (!ownsArn(shard, id)) continue;
+    staticIds.add(id);
+    if (shard && shardOf(id, shard.total) !== shard.index) continue;
     const conn = namedConn(defaultConn, j.roleArn, j.region ?? parseArn(j.arn)?.region ?? c.aws.region);
     const m = membershipOfArn(j.arn);
     statics.set(id, {
@@ -126,13 +141,22 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
       });
     }
   }
+  // Every pod places the top-level Lists alike; per-parent Lists follow their parents.
+  const placed = shard
+    ? assignScopes(
+        [...sources.values()].filter((s) => !s.perParent).map((s) => ({ key: s.key, group: s.kind })),
+        shard.total,
+      )
+    : undefined;
   return {
-    sources: [...sources.values()],
+    sources: [...sources.values()].map((s) => (placed?.has(s.key) ? { ...s, shard: placed.get(s.key)! } : s)),
     statics,
+    staticIds,
     targets: c.notifications.targets,
     notifyOnFirstSeenTerminal: c.polling.notifyOnFirstSeenTerminal,
     defaultConn,
-    ...(shard ? { owns: (id: string) => ownsArn(shard, id) } : {}),
+    ...(shard ? { shard } : {}),
+    handoverLookbackMs: c.sharding.handoverLookback,
     schedule: {
       activeIntervalMs: scheduleIntervalMs(c.polling.schedule),
       terminalIntervalMs: c.polling.terminalInterval,

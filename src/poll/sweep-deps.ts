@@ -32,4 +32,10 @@ export interface SweepDeps {
   maxListPages: number;
   /** Called for each transition after it is durably recorded. */
   onTransition?: (t: ResourceTransition) => void;
+  /**
+   * While this replica takes over resources after the shard layout changed: first sights updated
+   * at or after this instant are notified as changes, earlier ones are taken silently
+   * (src/poll/handover.ts). Absent: no handover.
+   */
+  handoverFrom?: number;
 }

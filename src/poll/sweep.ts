@@ -1,9 +1,10 @@
 // One sweep, as small IO steps around the pure parts, the same for every kind: call the due Lists
 // (plan.ts sweepLists), plan the Gets (planSweep), fetch them, decide what to store, remove and
-// enqueue (decide.ts), commit that in one durable write, then the backfill the same way, then
-// each resource's next due time. Everything decided comes from complete answers: a failed List
-// or an unanswered Get leaves its resources as they were (a List stopped by its guard keeps the
-// resources it did read: list-guard.ts).
+// enqueue (decide.ts), commit that in one durable write, then the per-parent Lists of the parents
+// first seen just now (their children), then the backfill the same way, then each resource's next
+// due time. Everything decided comes from complete answers: a failed List or an unanswered Get
+// leaves its resources as they were (a List stopped by its guard keeps the resources it did read:
+// list-guard.ts).
 import { classifyError } from '../aws/errors.js';
 import { KINDS } from '../kinds/index.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
@@ -22,6 +23,8 @@ import {
 } from './plan.js';
 import { decide, type Decision, type Fetched, type Observed } from './decide.js';
 import { pollBackoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
+import { mineOf } from './owner.js';
+import { sameTime, timePrecisionMs } from './precision.js';
 import type { JobTracker } from './tracker.js';
 import { pool } from './pool.js';
 import { listRunaway, ListRunawayError, stoppedListResults } from './list-guard.js';
@@ -104,8 +107,10 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     if (!busy.has(id) && run.known.has(id)) tracker.checked(id, deps.clock.now(), 'list');
   }
 
-  // 3. Get what changed, decide, and commit it all in one durable write.
-  const fetched = await fetchAll(run, plan.get, plan.listed, false);
+  // 3. Get what changed, decide, and commit it all in one durable write. A static resource read
+  // for the first time may turn out to be covered by another shard's discovery List: that shard
+  // watches it (src/poll/owner.ts); it is remembered here so as not to be read again.
+  const fetched = keepMine(run, await fetchAll(run, plan.get, plan.listed, false));
   const main = await commit(run, {
     adopted: plan.adopt,
     fetched,
@@ -114,9 +119,22 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     forget: [...plan.unwatched, ...plan.retired],
     backfill: false,
   });
-  const ok = listed.failed.length === 0 && !listed.retryableFailure && !stillFailing && !main.retryableFailure;
-  deps.onCommitted?.(main.enqueue.length, ok);
+  const mainOk = listed.failed.length === 0 && !listed.retryableFailure && !stillFailing && !main.retryableFailure;
+  deps.onCommitted?.(main.enqueue.length, mainOk);
   if (plan.retired.length > 0) log.info({ retired: plan.retired.length }, 'resources at rest past their retention: series removed');
+
+  // 3b. The children of the parents first seen just now, before the backfill.
+  const children = await newChildren(run, new Set(listed.called));
+  if (children) {
+    listed.called.push(...children.called.called);
+    listed.all.push(...children.called.called);
+    listed.failed.push(...children.called.failed);
+    listed.errors.push(...children.called.errors);
+    if (children.decision.enqueue.length > 0) deps.onCommitted?.(children.decision.enqueue.length, mainOk);
+  }
+  const ok =
+    mainOk &&
+    (!children || (children.called.failed.length === 0 && !children.called.retryableFailure && !children.decision.retryableFailure));
 
   // 4. Backfill after the main commit, so changed resources are never delayed by it.
   const filled =
@@ -134,6 +152,12 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
   // 5. When each resource is next due (shown in /api/jobs; the next sweep acts on it).
   if (spec.schedule) for (const [id, dueAt] of dueTimes(run, listed.members, spec.schedule)) tracker.setDue(id, dueAt);
 
+  // 6. What the tracker keeps: the Lists of this sweep (a retired parent's per-parent List is
+  // gone from it), and the resources stored, configured or listed (a failed first read included).
+  tracker.retainScopes(new Set(listed.all));
+  const stored = deps.store.resources();
+  tracker.retainJobs((id) => stored.has(id) || spec.statics.has(id) || plan.listed.has(id));
+
   return {
     ok,
     startedAt: run.startedAt,
@@ -141,13 +165,13 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     listCalls: run.calls.list,
     getCalls: run.calls.get,
     jobsChecked: new Set([...plan.adopt.map((s) => s.id), ...fetched.filter(answered).map((f) => f.id), ...plan.listed.keys()]).size,
-    transitions: main.transitions.length + (filled?.transitions.length ?? 0),
-    notifications: main.enqueue.length + (filled?.enqueue.length ?? 0),
+    transitions: main.transitions.length + (children?.decision.transitions.length ?? 0) + (filled?.transitions.length ?? 0),
+    notifications: main.enqueue.length + (children?.decision.enqueue.length ?? 0) + (filled?.enqueue.length ?? 0),
     failedScopes: listed.failed.map((l) => l.key),
     scopeErrors: listed.errors,
     listedScopes: listed.called,
     scopes: listed.all,
-    jobErrors: main.errors + (filled?.errors ?? 0),
+    jobErrors: main.errors + (children?.decision.errors ?? 0) + (filled?.errors ?? 0),
     skippedScopes: listed.skipped,
     backfillCalls: run.calls.backfill,
     retired: plan.retired.length,
@@ -156,16 +180,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
 }
 
 /** Call every List that is due, page by page. */
-async function listAll(run: Run): Promise<{
-  results: ListResult[];
-  failed: PlannedList[];
-  errors: SweepReport['scopeErrors'];
-  called: string[];
-  all: string[];
-  skipped: number;
-  members: Map<string, ResourceSnapshot[]>;
-  retryableFailure: boolean;
-}> {
+async function listAll(run: Run): Promise<Called & { all: string[]; skipped: number; members: Map<string, ResourceSnapshot[]> }> {
   const { deps, spec, known, startedAt } = run;
   const lists = sweepLists({
     watch: spec,
@@ -174,16 +189,43 @@ async function listAll(run: Run): Promise<{
     lastListedAt: (key) => deps.tracker.scopeLastListedAt(key),
     ...(spec.schedule ? { schedule: spec.schedule } : {}),
   });
-  const results: ListResult[] = lists.skipped.map((list) => ({ list, items: undefined, skipped: true }));
+  const called = await callLists(run, lists.due);
+  return {
+    ...called,
+    results: [...lists.skipped.map((list): ListResult => ({ list, items: undefined, skipped: true })), ...called.results],
+    // The Lists this replica answers for (with shards, another shard's top-level Lists are not).
+    all: [
+      ...spec.sources.filter((s) => s.perParent || !spec.shard || (s.shard ?? 0) === spec.shard.index).map((s) => s.key),
+      ...lists.due.map((l) => l.key),
+      ...lists.skipped.map((l) => l.key),
+    ],
+    skipped: lists.skipped.length,
+    members: lists.members,
+  };
+}
+
+/** What calling some Lists gave: their results, and which failed and why. */
+interface Called {
+  results: ListResult[];
+  failed: PlannedList[];
+  errors: SweepReport['scopeErrors'];
+  called: string[];
+  retryableFailure: boolean;
+}
+
+/** Call these Lists, page by page (a few at a time). A failed page voids its whole List. */
+async function callLists(run: Run, lists: readonly PlannedList[]): Promise<Called> {
+  const { deps, startedAt } = run;
+  const results: ListResult[] = [];
   const failed: PlannedList[] = [];
   const errors: SweepReport['scopeErrors'] = [];
   const called: string[] = [];
   let retryableFailure = false;
-  await pool(lists.due, Math.min(deps.concurrency, 4), async (list: PlannedList) => {
+  await pool(lists, Math.min(deps.concurrency, 4), async (list: PlannedList) => {
     called.push(list.key);
     try {
-      const { items, refused } = await listPages(run, list);
-      results.push({ list, items, ...(refused.ids.length > 0 || refused.unidentified ? { refused } : {}) });
+      const { items, refused, precisionMs } = await listPages(run, list);
+      results.push({ list, items, precisionMs, ...(refused.ids.length > 0 || refused.unidentified ? { refused } : {}) });
       deps.tracker.scopeListed(list.key, startedAt);
     } catch (err) {
       failed.push(list);
@@ -196,26 +238,57 @@ async function listAll(run: Run): Promise<{
       );
     }
   });
-  return {
-    results,
-    failed,
-    errors,
-    called,
-    all: [...spec.sources.map((s) => s.key), ...lists.due.map((l) => l.key), ...lists.skipped.map((l) => l.key)],
-    skipped: lists.skipped.length,
-    members: lists.members,
-    retryableFailure,
-  };
+  return { results, failed, errors, called, retryableFailure };
 }
 
 /**
- * Every page of one List; throws on the first page that fails. Items a page could not read
- * (reported and counted by the client) are collected by id: their resources keep their state.
+ * The per-parent Lists of parents first seen in this sweep (a new job's export jobs, a new
+ * model's versions and export jobs), called right after the main commit and before the backfill:
+ * the children are seen in the same sweep as their parent, not a sweep (and a backfill) later. Only
+ * what these Lists show is decided; nothing else is touched. undefined: no such List.
+ */
+async function newChildren(run: Run, alreadyCalled: ReadonlySet<string>): Promise<{ called: Called; decision: Decision } | undefined> {
+  const { deps, spec } = run;
+  const known = deps.store.resources();
+  const lists = sweepLists({
+    watch: spec,
+    known,
+    now: run.startedAt,
+    lastListedAt: (key) => deps.tracker.scopeLastListedAt(key),
+  }).due.filter((l) => l.parentArn !== undefined && !alreadyCalled.has(l.key) && deps.tracker.scopeLastListedAt(l.key) === undefined);
+  if (lists.length === 0 || run.signal?.aborted) return undefined;
+  const called = await callLists(run, lists);
+  const plan = planSweep({
+    watch: spec,
+    known,
+    results: called.results,
+    detailBudget: 0,
+    now: run.startedAt,
+    partial: true,
+    ...(spec.schedule ? { retentionMs: spec.schedule.retentionMs } : {}),
+    ...(deps.handoverFrom !== undefined ? { handoverFrom: deps.handoverFrom } : {}),
+  });
+  const fetched = keepMine(run, await fetchAll(run, plan.get, plan.listed, false));
+  const decision = await commit(run, {
+    adopted: plan.adopt,
+    fetched,
+    listed: plan.listed,
+    gone: [],
+    forget: plan.retired,
+    backfill: false,
+  });
+  return { called, decision };
+}
+
+/**
+ * Every page of one List, and the precision of its updateTime values; throws on the first page
+ * that fails. Items a page could not read (reported and counted by the client) are collected by
+ * id: their resources keep their state.
  */
 async function listPages(
   run: Run,
   list: PlannedList,
-): Promise<{ items: ResourceSnapshot[]; refused: { ids: string[]; unidentified: boolean } }> {
+): Promise<{ items: ResourceSnapshot[]; refused: { ids: string[]; unidentified: boolean }; precisionMs: number }> {
   const c = run.deps.connections.forConn(list.conn);
   const kind = KINDS[list.kind];
   const items: ResourceSnapshot[] = [];
@@ -223,6 +296,7 @@ async function listPages(
   // A List that loops or pages on without end is stopped by its guard (list-guard.ts).
   const seen = new Set<string>();
   let nextToken: string | undefined;
+  let precisionMs = run.deps.tracker.timePrecision(list.list.name);
   for (let pages = 0; ; ) {
     const page = await callAws(
       (s) => c.resources.list(kind, list.list, list.params, { ...(nextToken ? { nextToken } : {}), ...(s ? { signal: s } : {}) }),
@@ -233,16 +307,19 @@ async function listPages(
       if (r.id !== undefined) refused.ids.push(r.id);
       else refused.unidentified = true;
     }
+    // The precision this List operation writes its times in: the finest it has shown so far.
+    if (page.items.length > 0)
+      precisionMs = run.deps.tracker.timePrecision(list.list.name, timePrecisionMs(page.items.map((s) => s.updateTime)));
     for (const s of page.items) {
       // An unchanged resource stands in the results as its stored snapshot (the plan compares
       // status and updateTime only), so nothing parsed from the page outlives the page for it:
       // at 10,000 resources that is ~10,000 objects per sweep that would live until the plan and
       // be promoted to the old generation as garbage.
       const prev = run.known.get(s.id);
-      items.push(prev && prev.status === s.status && prev.updateTime === s.updateTime ? prev : s);
+      items.push(prev && prev.status === s.status && sameTime(s.updateTime, prev.updateTime, precisionMs) ? prev : s);
     }
     nextToken = page.nextToken;
-    if (!nextToken) return { items, refused };
+    if (!nextToken) return { items, refused, precisionMs };
     const stop = listRunaway(pages, nextToken, seen, run.deps.maxListPages);
     if (stop) throw new ListRunawayError(stop, items);
     seen.add(nextToken);
@@ -267,6 +344,8 @@ function planGets(run: Run, results: readonly ListResult[]): SweepPlan {
           },
         }
       : {}),
+    seenStatics: deps.tracker.staticsSeenElsewhere(),
+    ...(deps.handoverFrom !== undefined ? { handoverFrom: deps.handoverFrom } : {}),
   };
   // Planning is pure and cheap: plan the mandatory part first, then plan again with the budget.
   const mandatory = planSweep({ ...planInput, detailBudget: 0 });
@@ -344,10 +423,28 @@ async function fetchAll(
   return out;
 }
 
+/** The Gets' answers without the static resources another shard watches (remembered in the tracker). */
+function keepMine(run: Run, fetched: Fetched[]): Fetched[] {
+  const { spec, deps } = run;
+  if (!spec.shard || spec.shard.total <= 1) return fetched;
+  const mine = mineOf({ sources: spec.sources, staticIds: spec.staticIds, shard: spec.shard }, run.known);
+  return fetched.filter((f) => {
+    if (!('snapshot' in f) || mine(f.snapshot)) return true;
+    deps.tracker.seenElsewhere(f.id, f.snapshot);
+    deps.log.info({ id: f.id, kind: f.snapshot.kind }, "static resource covered by another shard's discovery List: watched there");
+    return false;
+  });
+}
+
 /** Decide from what was observed and commit it in one durable write; then tell the tracker and the log. */
 async function commit(run: Run, observed: Observed): Promise<Decision> {
   const { deps, spec } = run;
-  const d = decide(deps.store.resources(), observed, spec, deps.clock.now());
+  const d = decide(
+    deps.store.resources(),
+    observed,
+    { ...spec, ...(deps.handoverFrom !== undefined ? { handoverFrom: deps.handoverFrom } : {}) },
+    deps.clock.now(),
+  );
   if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0) return d;
   await deps.store.commit({ upsert: d.upsert, remove: d.remove, enqueue: d.enqueue });
   for (const id of d.remove) deps.tracker.forget(id);
@@ -381,7 +478,7 @@ function dueTimes(run: Run, members: ReadonlyMap<string, ResourceSnapshot[]>, sc
     const dueAt = scopeDueAt(ms, tracker.scopeLastListedAt(key), sched);
     for (const m of ms) listDue.set(m.id, dueAt);
   }
-  const parentArns = parentIndex(known);
+  const parentArns = parentIndex(known, mineOf({ sources: spec.sources, staticIds: spec.staticIds, shard: spec.shard }, known));
   const due = new Map<string, number>();
   const dueOf = (id: string, s: ResourceSnapshot | undefined): number => {
     const rt = tracker.get(id);

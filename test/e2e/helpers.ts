@@ -214,6 +214,9 @@ export const KNOWN_METRICS = [
   'cleanroomsml_monitor_failures_total',
   'cleanroomsml_monitor_api_values_out_of_range_total',
   'cleanroomsml_monitor_api_items_refused_total',
+  'cleanroomsml_monitor_shard_info',
+  'cleanroomsml_monitor_shard_lists',
+  'cleanroomsml_monitor_shard_handover',
   // every kind's families: status, info, timestamps and its declared results
   ...ALL_KINDS.flatMap((k) => [
     ...['status', 'info', 'created_timestamp_seconds', 'updated_timestamp_seconds', 'status_since_timestamp_seconds'].map(

@@ -529,8 +529,10 @@ const GROUPS: Group[] = [
       ...ALL_KINDS.map((k, i) => s('cleanroomsml_monitor_jobs_tracked', { kind: k.kind }, `${i}x20`)),
       s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '1x20'),
       s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_C }, '0+60x20'),
+      s('cleanroomsml_monitor_shard_info', { shard: '0', total_shards: '1', layout: 'a1b2c3d4e5f6' }, '1x20'),
     ],
     cases: [
+      'CleanRoomsMLShardLayoutMismatch',
       'CleanRoomsMLSweepsStalled',
       'CleanRoomsMLMonitorNotReady',
       'CleanRoomsMLConfigReloadFailed',
@@ -1002,8 +1004,53 @@ const GROUPS: Group[] = [
   },
 ];
 
+/** The layout series of pod 0 and pod 1 of two shards. */
+const layoutOf = (layout: string, shard: string, pod: Record<string, string> = {}, values = '1x30', total = '2') =>
+  s('cleanroomsml_monitor_shard_info', { shard, total_shards: total, layout, ...pod }, values);
+const mismatch = (description: string, labels: Record<string, string> = {}) => ({
+  at: '20m',
+  labels: { ...base, ...labels, severity: 'warning' },
+  annotations: {
+    summary: 'cleanroomsml-monitor pods disagree on the shard layout',
+    description,
+    runbook_url: `${RUNBOOK}#cleanroomsmlshardlayoutmismatch`,
+  },
+});
+const notOneLayout = (extra: string) =>
+  `The pods of ${NS}/${JOB}${extra} do not sweep under one shard layout of 2 shard(s): some discovery Lists are called by two pods (a change notified twice, with the same event id) or by none (changes missed until the layout settles).`;
+
 /** Rendered with config.sharding.totalShards=2: a pod that is missing altogether (Pending, deleted) fires too. */
 const SHARDED_GROUPS: Group[] = [
+  {
+    name: 'shards: both pods under one layout is silent; a rollout that settles within 15 minutes too',
+    series: [
+      layoutOf('aaaa', '0'),
+      layoutOf('aaaa', '1', pod1, '_x5 1x25'),
+      layoutOf('bbbb', '1', { ...pod1, instance: '10.0.0.9:9464' }, '1x5 _x25', '1'),
+    ],
+    cases: [{ alertname: 'CleanRoomsMLShardLayoutMismatch', firing: [], silentAt: ['3m', '20m', '29m'] }],
+  },
+  {
+    name: 'shards: two layouts for 20 minutes fires; so do a shard run twice and a pod with another shard count',
+    series: [
+      layoutOf('aaaa', '0'),
+      layoutOf('bbbb', '1', pod1),
+      layoutOf('aaaa', '0', { pod: `${JOB}-2`, instance: '10.0.0.10:9464' }),
+      layoutOf('cccc', '1', { pod: `${JOB}-3`, instance: '10.0.0.11:9464' }, '1x30', '3'),
+    ],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLShardLayoutMismatch',
+        firing: [
+          mismatch(notOneLayout('')),
+          mismatch(notOneLayout(' (shard 0 runs more than once)'), { shard: '0' }),
+          mismatch(notOneLayout(' (shard 1 runs more than once)'), { shard: '1' }),
+          mismatch(notOneLayout(' (a pod runs with 3 shards)'), { total_shards: '3' }),
+        ],
+        silentAt: ['10m'],
+      },
+    ],
+  },
   {
     name: 'shards: pod 1 never scraped (absent, not down) fires with 2 shards expected',
     series: [s('up', {}, '1x20')],

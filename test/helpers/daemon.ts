@@ -81,8 +81,9 @@ export interface Daemon {
 /** Every byte any daemon of this test wrote, for leak scans. */
 export const allDaemonOutput: string[] = [];
 
-export async function startDaemon(w: Workdir, opts: { timeoutMs?: number } = {}): Promise<Daemon> {
-  const child = spawn(process.execPath, [CLI, 'run', '--config', w.configPath], {
+/** `args`: more arguments after `run --config FILE` (a shard: --shard I --total-shards N). */
+export async function startDaemon(w: Workdir, opts: { timeoutMs?: number; args?: readonly string[] } = {}): Promise<Daemon> {
+  const child = spawn(process.execPath, [CLI, 'run', '--config', w.configPath, ...(opts.args ?? [])], {
     env: daemonEnv(w.dir),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -202,11 +202,11 @@ test('trainedModelExportJob: listed per known trained model of the collaboration
       },
     ]) as [{ id: string }, { id: string }];
     await app.start();
-    // The model is found first; its export jobs are listed from the next sweep on.
-    assert.equal((await app.sweepNow())?.ok, true);
-    const second = await app.sweepNow();
-    assert.equal(second?.ok, true, JSON.stringify(second?.scopeErrors));
-    assert.equal(second?.transitions, 2);
+    // The model is found, and its export jobs in the same sweep (their List right after the model's).
+    const first = await app.sweepNow();
+    assert.equal(first?.ok, true, JSON.stringify(first?.scopeErrors));
+    assert.ok(app.store.resources().has(ok.id) && app.store.resources().has(bad.id), 'the export jobs in the sweep that found their model');
+    assert.equal((await app.sweepNow())?.transitions, 0, 'nothing new the next sweep');
     sim.setResourceStatus(ok.id, { status: 'ACTIVE' });
     sim.setResourceStatus(bad.id, { status: 'CREATE_FAILED', statusDetails: { statusCode: 'EXPORT_FAILED', message: 'bucket gone' } });
     const third = await app.sweepNow();
@@ -267,11 +267,12 @@ test('audienceExportJob: listed per audience generation job of the entry, never 
       },
     ]) as [{ id: string }, { id: string }, { id: string }];
     await app.start();
-    // The job is found first; its export jobs are listed from the next sweep on.
-    assert.equal((await app.sweepNow())?.ok, true);
-    const second = await app.sweepNow();
-    assert.equal(second?.ok, true, JSON.stringify(second?.scopeErrors));
-    assert.equal(second?.transitions, 2, "the two export jobs of the entry's job, not the other collaboration's");
+    // The job is found, and its export jobs in the same sweep (their List right after the job's).
+    const first = await app.sweepNow();
+    assert.equal(first?.ok, true, JSON.stringify(first?.scopeErrors));
+    const stored = [...app.store.resources().values()].filter((r) => r.kind === 'audienceExportJob').map((r) => r.id);
+    assert.deepEqual(stored.sort(), [ok.id, bad.id].sort(), "the two export jobs of the entry's job, not the other collaboration's");
+    assert.equal((await app.sweepNow())?.transitions, 0, 'nothing new the next sweep');
     sim.setResourceStatus(ok.id, { status: 'ACTIVE' });
     sim.setResourceStatus(bad.id, { status: 'CREATE_FAILED', statusDetails: { statusCode: 'EXPORT_FAILED', message: 'bucket gone' } });
     const third = await app.sweepNow();
@@ -313,10 +314,9 @@ test('trainedModel versions: every version of a model is watched from List pages
     const [v3] = sim.putResources([version('aaaaaaaa-bbbb-4ccc-8ddd-000000000003', 'CREATE_IN_PROGRESS')]) as [{ id: string }];
     assert.equal(new Set([base.id, v2.id, v3.id]).size, 3);
     await app.start();
-    // The model's List shows its latest version; its versions are listed from the next sweep on.
-    assert.equal((await app.sweepNow())?.ok, true);
-    const second = await app.sweepNow();
-    assert.equal(second?.ok, true, JSON.stringify(second?.scopeErrors));
+    // The model's List shows its latest version; its versions List follows in the same sweep.
+    const first = await app.sweepNow();
+    assert.equal(first?.ok, true, JSON.stringify(first?.scopeErrors));
     let m = await scrape(app);
     assert.equal(sample(m, 'cleanroomsml_monitor_jobs_tracked', { kind: 'trainedModel' }), 3, 'every version');
     assert.equal(sample(m, 'cleanroomsml_trained_model_status', { arn: base.id, status: 'ACTIVE' }), 1, 'the first version as it is');

@@ -21,6 +21,7 @@ import {
   type PlannedList,
   type Watch,
 } from '../../src/poll/plan.js';
+import { shardOf } from '../../src/poll/shard.js';
 import { sourceKey, type Source, type StaticResource } from '../../src/poll/spec.js';
 import { COLLABORATION, MEMBERSHIP, resource, TRAINED_MODEL_ARN } from '../helpers/resources.js';
 import { ARN_A, ARN_B, MODEL_ARN, job } from '../helpers/snapshots.js';
@@ -200,21 +201,57 @@ describe('planSweep: audience generation jobs', () => {
     assert.deepEqual(p.notDue.sort(), [ARN_A, ARN_B, arn(3)].sort());
   });
 
-  it('shard ownership filters static and discovered jobs; a known one another replica owns is forgotten here', () => {
-    const watch: Watch = {
-      sources: [AGJ],
-      statics: statics(staticOf(job({ arn: ARN_A })), staticOf(job({ arn: ARN_B }))),
-      owns: (a) => a === ARN_A || a === arn(8),
-    };
-    const p = plan({
-      watch,
-      results: [{ list: LIST, items: [job({ arn: arn(7), detail: 'summary' }), job({ arn: arn(8), detail: 'summary' })] }],
-      detailBudget: 10,
+  it("shards: a List and what it finds go to the List's shard; a static no List covers by its id; a known one another shard owns is forgotten here", () => {
+    const two = (index: number): Watch => ({
+      sources: [{ ...AGJ, shard: 1 }],
+      // ARN_A is this shard's static by its id hash; ARN_B another's, but in the List's collaboration.
+      statics: index === 1 ? statics(staticOf(job({ arn: ARN_A, collaborationId: OTHER_COLLAB }))) : statics(staticOf(job({ arn: ARN_B }))),
+      staticIds: new Set([ARN_A, ARN_B]),
+      shard: { index, total: 2 },
     });
-    assert.deepEqual(ids(p.get).sort(), [ARN_A, arn(8)].sort());
-    assert.deepEqual([...p.listed.keys()], [arn(8)]);
-    const moved = plan({ watch, known: known(job({ arn: arn(7) })), results: [{ list: LIST, items: [] }] });
-    assert.deepEqual(moved.unwatched, [arn(7)]);
+    const items = [
+      job({ arn: arn(7), detail: 'summary', status: 'ACTIVE', updateTime: NOW - 60_000 }),
+      job({ arn: ARN_B, detail: 'summary', status: 'ACTIVE', updateTime: NOW - 30 * 86_400_000 }),
+    ];
+    assert.deepEqual(
+      sweepLists({ watch: two(1), known: new Map(), now: NOW, lastListedAt: () => undefined }).due.map((l) => l.key),
+      [AGJ.key],
+    );
+    assert.deepEqual(
+      sweepLists({ watch: two(0), known: new Map(), now: NOW, lastListedAt: () => undefined }).due,
+      [],
+      'shard 0 does not call it',
+    );
+    const p = plan({ watch: two(1), results: [{ list: LIST, items }], detailBudget: 10, retentionMs: P.retentionMs });
+    assert.deepEqual([...p.listed.keys()], [arn(7), ARN_B], 'the static ARN_B goes with the List that covers it, and does not retire');
+    assert.deepEqual(ids(p.get), [ARN_A], 'its own static no List covers: read by id');
+    assert.deepEqual(ids(p.adopt), [arn(7), ARN_B]);
+    const other = plan({ watch: two(0), results: [], detailBudget: 10 });
+    assert.deepEqual(ids(other.get), [ARN_B], 'shard 0 reads ARN_B once (its facts are unknown until then)...');
+    const seen = plan({ watch: two(0), results: [], detailBudget: 10, seenStatics: new Map([[ARN_B, job({ arn: ARN_B })]]) });
+    assert.deepEqual(seen.get, [], "...and not again once they show shard 1's List covers it");
+    const moved = plan({ watch: two(0), known: known(job({ arn: arn(7) })), results: [] });
+    assert.deepEqual(moved.unwatched, [arn(7)], "another shard's now: forgotten silently");
+  });
+
+  it("shards: a per-parent List and its children go with the parent's shard", () => {
+    const EXP = source('audienceExportJob', { collaborationId: COLLAB, kinds: ['audienceExportJob'] });
+    const parent = job({ arn: arn(1) });
+    const child = resource(KINDS.audienceExportJob, { parents: { audienceGenerationJobArn: parent.id } });
+    for (const index of [0, 1]) {
+      const watch: Watch = { sources: [{ ...AGJ, shard: 1 }, EXP], statics: new Map(), shard: { index, total: 2 } };
+      const lists = sweepLists({ watch, known: known(parent), now: NOW, lastListedAt: () => undefined });
+      const perParent = lists.due.filter((l) => l.kind === 'audienceExportJob');
+      assert.equal(perParent.length, index === 1 ? 1 : 0, `the export jobs of the parent are listed by shard 1 only (shard ${index})`);
+      const p = plan({
+        watch,
+        known: known(parent),
+        results: [
+          { list: { ...planned(EXP), key: `${EXP.key}|${parent.id}`, params: { audienceGenerationJobArn: parent.id } }, items: [child] },
+        ],
+      });
+      assert.deepEqual([...p.listed.keys()], index === 1 ? [child.id] : [], `child kept by its parent's shard only (shard ${index})`);
+    }
   });
 
   it('a job no source covers any more is forgotten (config changed); a static one is asked with its own identity', () => {
@@ -594,10 +631,12 @@ describe('isWatched', () => {
       'another membership',
     );
     assert.equal(isWatched({ ...tm, view: 'collaboration' }, w, none), false, 'another view');
-    const owned = { ...w, owns: (id: string) => id === st.id };
-    assert.equal(isWatched(st, owned, none), true);
-    assert.equal(isWatched(tm, owned, none), false, 'covered, but another replica owns it');
-    assert.equal(isWatched(st, { ...w, owns: () => false }, none), false, 'a static another replica owns');
+    const stShard = shardOf(st.id, 2);
+    const on = (index: number): Watch => ({ ...w, sources: [{ ...TMS, shard: 1 - stShard }], shard: { index, total: 2 } });
+    assert.equal(isWatched(st, on(stShard), none), true, "a static no List covers: its own id's shard");
+    assert.equal(isWatched(tm, on(stShard), none), false, 'covered by a List of the other shard');
+    assert.equal(isWatched(tm, on(1 - stShard), none), true);
+    assert.equal(isWatched(st, on(1 - stShard), none), false, 'a static another replica owns');
   });
 
   it('a source limited to a region watches that region only; per-parent ones only the children of known parents', () => {

@@ -2,7 +2,7 @@
 // step re-anchors the cron task; a silent schedule is covered by the watchdog. No sleeps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startScheduler, type CronTask } from '../../src/poll/scheduler.js';
+import { shardPhaseMs, startScheduler, type CronTask } from '../../src/poll/scheduler.js';
 import type { Timers } from '../../src/clock.js';
 
 function fakeWorld() {
@@ -93,4 +93,55 @@ test('no sweep for two intervals (cron waiting for an old slot): the watchdog sw
   assert.equal(f.s.nextRunAt(), f.w.wall + 30_000);
   await f.s.stop(1000);
   assert.equal(f.s.nextRunAt(), undefined);
+});
+
+test("shards spread their sweeps over the interval: a tick sweeps after the shard's phase, stop() cancels a pending one", async () => {
+  assert.equal(shardPhaseMs(undefined, 30_000), 0);
+  assert.equal(shardPhaseMs({ index: 0, total: 4 }, 30_000), 0);
+  assert.deepEqual(
+    [1, 2, 3].map((index) => shardPhaseMs({ index, total: 4 }, 30_000)),
+    [7_500, 15_000, 22_500],
+  );
+  const pending = new Map<number, { fn: () => void; ms: number }>();
+  let id = 0;
+  const timers: Timers = {
+    setTimeout: (fn, ms) => {
+      pending.set(++id, { fn, ms });
+      return id;
+    },
+    clearTimeout: (h) => void pending.delete(h as number),
+    setInterval: () => ++id,
+    clearInterval: () => {},
+  };
+  let tick: () => void = () => {};
+  const sweeps: string[] = [];
+  const wall = Date.parse('2026-12-01T00:00:00.000Z');
+  const s = startScheduler({
+    schedule: '*/30 * * * * *',
+    runAtStart: false,
+    phaseMs: 7_500,
+    sweep: async () => void sweeps.push('sweep'),
+    onSkip: () => {},
+    time: { wall: () => wall, mono: () => 0, timers },
+    cron: (_e, onTick) => {
+      tick = onTick;
+      return { start: () => {}, stop: () => {}, getNextRun: () => new Date(wall + 30_000) };
+    },
+  });
+  assert.equal(s.nextRunAt(), wall + 30_000 + 7_500, 'the next sweep: the next tick plus the phase');
+  tick();
+  assert.deepEqual(sweeps, [], 'not at the tick');
+  assert.deepEqual(
+    [...pending.values()].map((p) => p.ms),
+    [7_500],
+  );
+  const [first, due] = [...pending][0]!;
+  pending.delete(first);
+  due.fn();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(sweeps, ['sweep'], 'after the phase');
+  tick();
+  await s.stop(1_000);
+  assert.equal(pending.size, 0, 'a sweep waiting for its phase is cancelled by stop()');
+  assert.deepEqual(sweeps, ['sweep']);
 });

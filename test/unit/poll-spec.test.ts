@@ -132,7 +132,7 @@ test('spec: statics of membership kinds carry their membership and version; a me
   assert.equal(new Set(two.sources.map((x) => x.key)).size, 2);
 });
 
-test('spec: a shard keeps only its static resources and owns by id hash; once sees every one, notifies nobody, has no schedule', () => {
+test('spec: a shard reads its share of the statics (by id hash), knows them all, and every List has a shard; once sees every one, notifies nobody', () => {
   const arns = [JOB_US, JOB_EU, JOB_ROLE];
   const s = sweepSpec(config(), { index: 1, total: 2 });
   assert.deepEqual(
@@ -140,8 +140,20 @@ test('spec: a shard keeps only its static resources and owns by id hash; once se
     arns.filter((a) => shardOf(a, 2) === 1),
   );
   assert.ok(s.statics.size > 0 && s.statics.size < arns.length, 'the fixture splits across the two shards');
-  for (const a of arns) assert.equal(s.owns?.(a), shardOf(a, 2) === 1);
-  assert.equal(sweepSpec(config()).owns, undefined, 'no shard: owns everything');
+  assert.deepEqual([...s.staticIds].sort(), [...arns].sort(), "every static id, any shard's: a static is never retired");
+  assert.deepEqual(s.shard, { index: 1, total: 2 });
+  assert.deepEqual(s.sources.map((x) => x.shard).sort(), [0, 1], 'two Lists over two shards: one each, the same in every pod');
+  assert.deepEqual(
+    sweepSpec(config(), { index: 0, total: 2 }).sources.map((x) => x.shard),
+    s.sources.map((x) => x.shard),
+    'every pod places them alike',
+  );
+  const one = sweepSpec(config());
+  assert.equal(one.shard, undefined, 'no shard: watches everything');
+  assert.deepEqual(
+    one.sources.map((x) => x.shard),
+    [undefined, undefined],
+  );
   const o = onceSpec(
     config({
       notifications: {
@@ -152,7 +164,7 @@ test('spec: a shard keeps only its static resources and owns by id hash; once se
     }),
   );
   assert.deepEqual([...o.statics.keys()], arns);
-  assert.equal(o.owns, undefined);
+  assert.equal(o.shard, undefined);
   assert.deepEqual(o.targets, []);
   assert.equal(o.schedule, undefined);
   assert.deepEqual(o.statics, sweepSpec(config()).statics, 'the same identities as run');
@@ -174,8 +186,13 @@ test('reload: state and server changes need a restart; schedule and log level ch
     server: { port: 9999 },
     polling: { schedule: '*/5 * * * * *' },
     log: { level: 'debug' },
+    sharding: { totalShards: 3 },
   });
-  assert.deepEqual(reloadChanges(a, b), { needsRestart: ['state.dir', 'server'], scheduleChanged: true, logLevelChanged: true });
+  assert.deepEqual(reloadChanges(a, b), {
+    needsRestart: ['state.dir', 'server', 'sharding.totalShards'],
+    scheduleChanged: true,
+    logLevelChanged: true,
+  });
 });
 
 test('connections: one client per identity, one limiter per account and region, the default one made at once', () => {

@@ -164,7 +164,7 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
   "jobs" (default list $c.jobs)
   "discovery" (default list $c.discovery)
   "polling" (dict "schedule" $c.polling.schedule "concurrency" (int64 $c.polling.concurrency) "maxRequestsPerSecond" $c.polling.maxRequestsPerSecond "notifyOnFirstSeenTerminal" $c.polling.notifyOnFirstSeenTerminal "terminalInterval" $c.polling.terminalInterval "terminalRetention" $c.polling.terminalRetention "maxBackoff" $c.polling.maxBackoff)
-  "sharding" (dict "totalShards" (int64 $c.sharding.totalShards))
+  "sharding" (dict "totalShards" (int64 $c.sharding.totalShards) "handoverLookback" $c.sharding.handoverLookback)
   "metrics" (dict "statusSeries" $c.metrics.statusSeries)
   "notifications" (dict "targets" $targets)
   "state" (dict "dir" (include "cleanroomsml-monitor.stateDir" .))
