@@ -108,6 +108,8 @@ export interface ClientOptions {
   credentials?: AwsCredentialIdentityProvider;
   /** Sees every API call's outcome (metrics). */
   observer?: (operation: Operation, outcome: ApiOutcome, durationMs: number) => void;
+  /** Hears of each request sent again on another connection after a kept-alive one was reset. */
+  onResend?: (operation: Operation) => void;
   /** Hears of answer values outside the model's ranges and of refused List items (log once, count). */
   onAnswerIssue?: AnswerObserver;
 }
@@ -125,6 +127,7 @@ export function pollerRuntime(c: Config, spec: SweepSpec, o: ClientOptions): Pol
       agents,
       requestTimeoutMs: c.aws.requestTimeoutMs,
       ...(o.observer ? { observer: o.observer } : {}),
+      ...(o.onResend ? { onResend: o.onResend } : {}),
       ...(o.onAnswerIssue ? { onAnswerIssue: o.onAnswerIssue } : {}),
     });
   return {
@@ -233,6 +236,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ...(opts.resources ? { resources: opts.resources } : {}),
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
       observer: (op, outcome, ms) => metrics.apiRequest(op, outcome, ms),
+      onResend: (op) => metrics.apiResent(op),
       onAnswerIssue: answerIssues,
     });
     return { ...poll, worker };

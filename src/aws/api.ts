@@ -48,6 +48,11 @@ export interface CleanRoomsMlClientOptions {
   /** Whole-exchange timeout of one HTTP attempt. Default 10000. */
   requestTimeoutMs?: number;
   observer?: ApiObserver;
+  /**
+   * Hears of each request sent again at once on another connection after a kept-alive one was
+   * reset before any answer (src/net/stale-socket.ts): not a failed call, but an operator sees it.
+   */
+  onResend?: (operation: Operation) => void;
   /** Hears of values outside the model's ranges and of refused List items. */
   onAnswerIssue?: AnswerObserver;
   /** Default `cleanroomsml-monitor`. */

@@ -39,6 +39,8 @@ export interface RawRequest {
    * one cover a pool whose every idle socket went stale. Default 0.
    */
   staleResends?: number;
+  /** Told of each failed exchange that is sent again. */
+  onResend?: (error: unknown) => void;
 }
 
 /**
@@ -72,7 +74,10 @@ export async function sendRequest(req: RawRequest): Promise<RawResponse> {
   for (let resends = req.staleResends ?? 0; ; resends--) {
     const r = await exchange(req);
     if ('response' in r) return r.response;
-    if (resends > 0 && !req.signal.aborted && isStaleSocketFailure(r)) continue;
+    if (resends > 0 && !req.signal.aborted && isStaleSocketFailure(r)) {
+      req.onResend?.(r.error);
+      continue;
+    }
     throw r.error;
   }
 }

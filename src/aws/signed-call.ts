@@ -104,7 +104,10 @@ export function createSignedCall(opts: CleanRoomsMlClientOptions): SignedCall {
     const started = monotonic();
     let res: RawResponse;
     try {
-      res = await sendRequest({ url, method: 'GET', headers, signal: ac.signal, maxBodyBytes, agent, staleResends });
+      // Counted apart from failed calls: a load balancer that forgot an idle connection is routine,
+      // a server that resets requests it did read shows as a rate of these.
+      const onResend = (): void => opts.onResend?.(operation);
+      res = await sendRequest({ url, method: 'GET', headers, signal: ac.signal, maxBodyBytes, agent, staleResends, onResend });
     } catch (err) {
       const ms = monotonic() - started;
       // The caller's own abort (shutdown) is not an API failure: rethrow its reason untouched.

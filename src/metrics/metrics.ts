@@ -45,6 +45,8 @@ export interface Metrics {
   /** Expositions not yet released (scrapes still writing resource pieces). */
   activeScrapes(): number;
   apiRequest(operation: Operation, outcome: ApiOutcome, durationMs: number): void;
+  /** A request sent again at once on another connection after a kept-alive one was reset. */
+  apiResent(operation: Operation): void;
   /** A value of an answer outside the model's documented range (accepted), or a List item refused. */
   answerIssue(issue: AnswerIssue): void;
   /**
@@ -133,6 +135,12 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     for (const o of ['success', 'throttled', 'not_found', 'access_denied', 'validation', 'error'])
       apiRequests.inc({ operation: op, outcome: o }, 0);
   }
+  const resent = new Counter({
+    name: 'cleanroomsml_monitor_api_requests_resent_total',
+    help: 'Clean Rooms ML API requests sent again at once on another connection because the kept-alive one they went out on was reset before any answer (a server or load balancer closing idle connections; a steady rate means resets of requests it did read). Not counted as failed requests.',
+    labelNames: ['operation'] as const,
+    registers,
+  });
   const outOfRange = new Counter({
     name: 'cleanroomsml_monitor_api_values_out_of_range_total',
     help: "Values in Clean Rooms ML API answers outside the service model's documented range or length, accepted as given; counted per answer read. member: the path in the answer, list positions as [].",
@@ -387,6 +395,9 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     apiRequest(operation, outcome, durationMs) {
       apiRequests.inc({ operation, outcome });
       apiDuration.observe({ operation }, secs(durationMs));
+    },
+    apiResent(operation) {
+      resent.inc({ operation });
     },
     answerIssue(issue) {
       (issue.type === 'refused' ? refusedItems : outOfRange).inc({ operation: issue.operation, member: issue.field });

@@ -213,6 +213,7 @@ export const KNOWN_METRICS = [
   'cleanroomsml_audience_generation_job_status_since_timestamp_seconds',
   'cleanroomsml_monitor_failures_total',
   'cleanroomsml_monitor_api_values_out_of_range_total',
+  'cleanroomsml_monitor_api_requests_resent_total',
   'cleanroomsml_monitor_api_items_refused_total',
   'cleanroomsml_monitor_shard_info',
   'cleanroomsml_monitor_shard_lists',

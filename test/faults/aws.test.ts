@@ -26,6 +26,8 @@ const FLEET = 150; // two List pages: 100 + 50
 
 interface PhaseResult {
   apiErrors: number;
+  /** Requests sent again at once on another connection after a reset on a kept-alive one. */
+  resent: number;
   throttled: number;
   transitions: number;
   healthBad: number;
@@ -65,6 +67,7 @@ async function phase(
   const firstStale = inFault.find((s) => !s.fresh);
   return {
     apiErrors: m1.api('error') - m0.api('error'),
+    resent: m1.sum('cleanroomsml_monitor_api_requests_resent_total') - m0.sum('cleanroomsml_monitor_api_requests_resent_total'),
     throttled: m1.api('throttled') - m0.api('throttled'),
     transitions: m1.transitions() - m0.transitions(),
     healthBad: seen.filter((s) => s.health !== 200).length,
@@ -218,13 +221,16 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness and rea
         const resets = r.requests.filter((q) => q.fault === 'reset').length;
         const tracked = (await d!.metrics()).get('cleanroomsml_monitor_jobs_tracked');
         obs(`${resets} resets on page 2`);
-        obs(`api errors +${r.apiErrors}`);
+        obs(`api errors +${r.apiErrors}, sent again on another connection +${r.resent}`);
         obs(`sweeps stale after ${r.firstStaleMs === undefined ? 'never' : secs(r.firstStaleMs)}, readyz non-200 ${r.readyBad}`);
         obs(`${r.transitions} transitions`);
         obs(`jobs tracked ${tracked}/${FLEET + 1}`);
         obs(`a sweep succeeded again ${secs(r.recoveredMs)} after healing`);
         assert.ok(resets >= 4, `${resets} resets`);
-        assert.ok(r.apiErrors >= resets - 1, 'each reset counted');
+        // A reset on a kept-alive connection is sent again at once on another (src/net/stale-socket.ts)
+        // and counted as such; one on a fresh connection, or once the resends run out, as an error.
+        assert.ok(r.apiErrors + r.resent >= resets - 1, `each reset counted: ${r.apiErrors} errors + ${r.resent} resent of ${resets}`);
+        assert.ok(r.apiErrors >= 1, 'a page reset on every connection still fails the call');
         assert.equal(r.transitions, 0);
         assert.equal(tracked, FLEET + 1);
         assert.ok(r.firstStaleMs !== undefined);

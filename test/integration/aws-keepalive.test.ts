@@ -94,6 +94,11 @@ test('connections reset after sitting idle (as a load balancer that forgot them)
     assert.ok(idleResets >= 1, `the sweep met connections reset for idleness: ${idleResets}`);
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     assert.ok(!/cleanroomsml_monitor_api_requests_total\{[^}]*outcome="error"[^}]*\} [1-9]/.test(metrics), 'no call counted as failed');
+    const resent = [...metrics.matchAll(/^cleanroomsml_monitor_api_requests_resent_total\{[^}]*\} (\d+)$/gm)].reduce(
+      (a, m) => a + Number(m[1]),
+      0,
+    );
+    assert.equal(resent, idleResets, 'each request met by a reset was counted as sent again');
     console.log(`# idle resets: ${idleResets} requests sent again at once on a fresh connection`);
   } finally {
     await app.stop();
