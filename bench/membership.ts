@@ -430,7 +430,7 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
     }
     if (!backfillDoneAt) throw new Error('membership: Gets did not stop within 300 s of ready (backfill never ended)');
     const tracked = await scrape();
-    const trackedBy = (k: KindName) => metricValue(tracked, 'cleanroomsml_monitor_jobs_tracked', `kind="${k}"`);
+    const trackedBy = (k: KindName) => metricValue(tracked, 'cleanroomsml_monitor_resources_tracked', `kind="${k}"`);
     o.log(`membership: backfill done ${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s after ready`);
 
     // Steady window: from one sweep's end; changes released through the control API.
@@ -652,7 +652,7 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
         );
       }),
       r(
-        'tracked by kind after backfill (cleanroomsml_monitor_jobs_tracked)',
+        'tracked by kind after backfill (cleanroomsml_monitor_resources_tracked)',
         kindsOrder.map((k) => `${k} ${trackedBy(k)}`).join(', '),
         '',
         undefined,

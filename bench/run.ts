@@ -198,7 +198,7 @@ async function jobsScenario(): Promise<void> {
       await sleep(100);
     }
     if (!readyAt) throw new Error(`daemon not ready after 120 s: ${stderr()}`);
-    const tracked = metricValue(await scrape(), 'cleanroomsml_monitor_jobs_tracked');
+    const tracked = metricValue(await scrape(), 'cleanroomsml_monitor_resources_tracked');
     log(`ready after ${((readyAt - started) / 1000).toFixed(1)} s with ${tracked} jobs tracked`);
 
     // 5. Status changes through the control API, spread uniformly over the change window.

@@ -1,6 +1,7 @@
 // `cleanroomsml-monitor check-config --config FILE`: validate, summarize, exit 0 or 2.
 import { ConfigError } from '../config/errors.js';
 import { configWarningsOf, loadConfig } from '../config/load.js';
+import { staticResourcesOf } from '../config/schema.js';
 
 export interface CheckConfigIO {
   env: NodeJS.ProcessEnv;
@@ -22,7 +23,7 @@ export async function checkConfig(path: string, io: CheckConfigIO): Promise<0 | 
     const warnings = configWarningsOf(c);
     for (const w of warnings) io.stderr(`${path}${w.line ? `:${w.line}` : ''}: ${w.path}: warning: ${w.message}`);
     io.stdout(
-      `config OK: ${count(c.jobs.length, 'static job', 'static jobs')}, ` +
+      `config OK: ${count(staticResourcesOf(c).length, 'static resource', 'static resources')}, ` +
         `${count(c.discovery.length, 'discovery scope', 'discovery scopes')}, ` +
         `${count(names.length, 'notification target', 'notification targets')}${names.length ? ` (${names.join(', ')})` : ''}` +
         (warnings.length > 0 ? `; ${count(warnings.length, 'warning', 'warnings')}` : ''),

@@ -340,6 +340,9 @@ const adminSchema = z.strictObject({
 export const configSchema = z
   .strictObject({
     aws: awsSchema.default(() => awsSchema.parse({})),
+    /** Resources watched by ARN, of any kind. */
+    resources: z.array(jobSchema).default([]),
+    /** Deprecated alias of `resources` (its name before every kind was a resource); not with it. */
     jobs: z.array(jobSchema).default([]),
     discovery: z.array(discoverySchema).default([]),
     polling: pollingSchema.default(() => pollingSchema.parse({})),
@@ -394,17 +397,39 @@ export const configSchema = z
         });
       } else seen.set(t.name, i);
     });
+    if (c.resources.length > 0 && c.jobs.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jobs'],
+        message: 'jobs is the deprecated name of resources: move these entries under resources',
+      });
+    const key = staticResourcesKey(c);
     const arns = new Map<string, number>();
-    c.jobs.forEach((j, i) => {
-      const first = arns.get(j.arn);
+    c[key].forEach((j, i) => {
+      const id = j.versionIdentifier !== undefined ? `${j.arn}#version=${j.versionIdentifier}` : j.arn;
+      const first = arns.get(id);
       if (first !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['jobs', i, 'arn'], message: `duplicates jobs[${first}].arn; list each job once` });
-      else arns.set(j.arn, i);
+        ctx.addIssue({ code: 'custom', path: [key, i, 'arn'], message: `duplicates ${key}[${first}]; list each resource once` });
+      else arns.set(id, i);
     });
-    if (c.jobs.length === 0 && c.discovery.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['jobs'], message: 'nothing to watch: list job ARNs under jobs or add a discovery entry' });
+    if (c[key].length === 0 && c.discovery.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resources'],
+        message: 'nothing to watch: list ARNs under resources or add a discovery entry',
+      });
     }
   });
+
+/** Which key holds the resources watched by ARN: `resources`, or its deprecated alias `jobs`. */
+function staticResourcesKey(c: { resources: readonly unknown[]; jobs: readonly unknown[] }): 'resources' | 'jobs' {
+  return c.resources.length === 0 && c.jobs.length > 0 ? 'jobs' : 'resources';
+}
+
+/** The resources watched by ARN, under whichever name the file gave them. */
+export function staticResourcesOf(c: Pick<Config, 'resources' | 'jobs'>): Config['resources'] {
+  return c[staticResourcesKey(c)];
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 /** The parsed, defaulted config. Frozen by the loader. */

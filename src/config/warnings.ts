@@ -7,8 +7,14 @@ import { isKnownStatus, STATUS_CLASSES, statusClass } from '../kinds/index.js';
 import type { LocatedIssue } from './errors.js';
 import type { Config } from './schema.js';
 
-export function configWarnings(c: Pick<Config, 'notifications'>): LocatedIssue[] {
+export function configWarnings(c: Pick<Config, 'notifications' | 'jobs'>): LocatedIssue[] {
   const out: LocatedIssue[] = [];
+  if (c.jobs.length > 0)
+    out.push({
+      path: 'jobs',
+      segments: ['jobs'],
+      message: 'jobs is deprecated: rename it to resources (same entries); jobs is read until the next minor release (CHANGELOG.md)',
+    });
   c.notifications.targets.forEach((t, i) => {
     t.statuses.forEach((s, j) => {
       if (s === VANISHED || (STATUS_CLASSES as readonly string[]).includes(s) || isKnownStatus(s)) return;

@@ -224,16 +224,29 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
       for (const [t, list] of byTarget(source.deadLetters())) this.set({ target: t }, list.length);
     },
   });
+  // Every kind has its series, at 0 while none is tracked (alerts compare them to 0).
+  const trackedByKind = (): Map<string, number> => {
+    const counts = new Map<string, number>(ALL_KINDS.map((k) => [k.kind, 0]));
+    for (const s of source.resources().values()) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+    return counts;
+  };
   new Gauge({
-    name: 'cleanroomsml_monitor_jobs_tracked',
+    name: 'cleanroomsml_monitor_resources_tracked',
     help: 'Resources currently tracked, by kind.',
     labelNames: ['kind'] as const,
     registers,
     collect() {
-      // Every kind has its series, at 0 while none is tracked (alerts compare them to 0).
-      const counts = new Map<string, number>();
-      for (const s of source.resources().values()) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
-      for (const k of ALL_KINDS) this.set({ kind: k.kind }, counts.get(k.kind) ?? 0);
+      for (const [kind, n] of trackedByKind()) this.set({ kind }, n);
+    },
+  });
+  // The name before every kind was a resource: kept for one minor release (CHANGELOG.md).
+  new Gauge({
+    name: 'cleanroomsml_monitor_jobs_tracked',
+    help: 'Deprecated: cleanroomsml_monitor_resources_tracked, under its former name until the next minor release.',
+    labelNames: ['kind'] as const,
+    registers,
+    collect() {
+      for (const [kind, n] of trackedByKind()) this.set({ kind }, n);
     },
   });
   new Gauge({

@@ -3,7 +3,7 @@
 // (role + region) reads each of them, and the schedule. Pure: built from the config and this
 // replica's shard, rebuilt on reload. Every kind is handled alike: a kind's declaration says which
 // Lists exist and what they take.
-import type { Config } from '../config/schema.js';
+import { type Config, staticResourcesOf } from '../config/schema.js';
 import { parseArn } from '../aws/arn.js';
 import { entryLists, type PerParent } from '../kinds/discovery.js';
 import { kindOfArn } from '../kinds/index.js';
@@ -101,7 +101,7 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
   const defaultConn: ConnSpec = { roleArn: c.aws.roleArn, region: c.aws.region };
   const statics = new Map<string, StaticResource>();
   const staticIds = new Set<string>();
-  for (const j of c.jobs) {
+  for (const j of staticResourcesOf(c)) {
     const kind = kindOfArn(j.arn);
     if (!kind) continue; // the schema refused it already
     const id = j.versionIdentifier !== undefined ? `${j.arn}#version=${j.versionIdentifier}` : j.arn;

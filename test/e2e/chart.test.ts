@@ -429,7 +429,7 @@ describe('the ConfigMap holds a valid daemon config', () => {
       (e: Error) => e,
     );
     assert.ok(err, 'the render of values.yaml alone must fail: the pod would exit at start');
-    assert.match(err.message, /config\.jobs and config\.discovery are both empty: the monitor would have nothing to watch/);
+    assert.match(err.message, /config\.resources and config\.discovery are both empty: the monitor would have nothing to watch/);
     assert.match(err.message, /--set config\.discovery\[0\]\.collaborationId=<collaboration UUID>/);
     // the daemon agrees: without the check, its own schema refuses the same config
     const r = configSchema.safeParse({ aws: { region: 'us-east-1' }, jobs: [], discovery: [] });

@@ -192,6 +192,7 @@ export const KNOWN_METRICS = [
   'cleanroomsml_monitor_outbox_oldest_pending_age_seconds',
   'cleanroomsml_monitor_dead_letters',
   'cleanroomsml_monitor_dead_letters_evicted_total',
+  'cleanroomsml_monitor_resources_tracked',
   'cleanroomsml_monitor_jobs_tracked',
   'cleanroomsml_monitor_last_successful_poll_timestamp_seconds',
   'cleanroomsml_monitor_poll_interval_seconds',

@@ -526,7 +526,7 @@ const GROUPS: Group[] = [
       s('cleanroomsml_monitor_state_journal_bytes', {}, '0+1000x20'),
       s('cleanroomsml_monitor_state_journal_limit_bytes', {}, '67108864x20'),
       s('cleanroomsml_monitor_process_start_time_seconds', {}, '0x20'),
-      ...ALL_KINDS.map((k, i) => s('cleanroomsml_monitor_jobs_tracked', { kind: k.kind }, `${i}x20`)),
+      ...ALL_KINDS.map((k, i) => s('cleanroomsml_monitor_resources_tracked', { kind: k.kind }, `${i}x20`)),
       s('cleanroomsml_monitor_discovery_scope_up', { scope: SCOPE_C }, '1x20'),
       s('cleanroomsml_monitor_discovery_scope_last_success_timestamp_seconds', { scope: SCOPE_C }, '0+60x20'),
       s('cleanroomsml_monitor_shard_info', { shard: '0', total_shards: '1', layout: 'a1b2c3d4e5f6' }, '1x20'),
@@ -827,17 +827,17 @@ const GROUPS: Group[] = [
   {
     name: 'nothing tracked: the whole release at 0 (every kind) for 30m fires; one empty shard beside a busy one, or one busy kind, is silent',
     series: [
-      ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_jobs_tracked', { kind: k.kind }, '0x60')),
-      ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_jobs_tracked', { job: 'other-release', kind: k.kind }, '0x60')),
+      ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_resources_tracked', { kind: k.kind }, '0x60')),
+      ...ALL_KINDS.map((k) => s('cleanroomsml_monitor_resources_tracked', { job: 'other-release', kind: k.kind }, '0x60')),
       ...ALL_KINDS.map((k) =>
         s(
-          'cleanroomsml_monitor_jobs_tracked',
+          'cleanroomsml_monitor_resources_tracked',
           { job: 'other-release', kind: k.kind, ...pod1 },
           k.kind === 'trainedModel' ? '5x60' : '0x60',
         ),
       ),
       ...ALL_KINDS.map((k) =>
-        s('cleanroomsml_monitor_jobs_tracked', { job: 'third-release', kind: k.kind }, k.kind === 'mlInputChannel' ? '1x60' : '0x60'),
+        s('cleanroomsml_monitor_resources_tracked', { job: 'third-release', kind: k.kind }, k.kind === 'mlInputChannel' ? '1x60' : '0x60'),
       ),
     ],
     cases: [

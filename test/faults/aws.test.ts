@@ -111,7 +111,7 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness and rea
     });
     await waitReady(d);
     // Let first sight and the detail backfill settle (100 Gets per sweep).
-    await waitFor(async () => (await d!.metrics()).get('cleanroomsml_monitor_jobs_tracked') === FLEET + 1, 15_000, 'all jobs tracked');
+    await waitFor(async () => (await d!.metrics()).get('cleanroomsml_monitor_resources_tracked') === FLEET + 1, 15_000, 'all jobs tracked');
     await waitFor(async () => (await d!.metrics()).get('cleanroomsml_monitor_jobs_backfill_pending') === 0, 30_000, 'metric backfill done');
     await sleep(1500);
     const startTransitions = (await d.metrics()).transitions();
@@ -219,7 +219,7 @@ test('1. AWS side faults: retries with backoff, errors counted, liveness and rea
       async (obs) => {
         const r = await phase(sim, d!, { resetListPage: 2 }, 5000);
         const resets = r.requests.filter((q) => q.fault === 'reset').length;
-        const tracked = (await d!.metrics()).get('cleanroomsml_monitor_jobs_tracked');
+        const tracked = (await d!.metrics()).get('cleanroomsml_monitor_resources_tracked');
         obs(`${resets} resets on page 2`);
         obs(`api errors +${r.apiErrors}, sent again on another connection +${r.resent}`);
         obs(`sweeps stale after ${r.firstStaleMs === undefined ? 'never' : secs(r.firstStaleMs)}, readyz non-200 ${r.readyBad}`);

@@ -134,7 +134,7 @@ test('3. SIGKILL during a sweep, a journal append and a checkpoint: restart load
         // The collaboration also holds the jobs of 3a/3b.
         const tracked = await waitFor(
           async () => {
-            const n = (await b.metrics()).get('cleanroomsml_monitor_jobs_tracked') ?? 0;
+            const n = (await b.metrics()).get('cleanroomsml_monitor_resources_tracked') ?? 0;
             return n >= N ? n : undefined;
           },
           20_000,

@@ -155,7 +155,7 @@ for (const c of CASES) {
       assert.equal(sample(m, st, { arn: bad.id, status: c.failed }), 1);
       assert.equal(sample(m, `cleanroomsml_${kind.snake}_info`, { arn: ok.id, name: `${kind.snake}-ok` }), 1);
       assert.ok(sample(m, `cleanroomsml_${kind.snake}_updated_timestamp_seconds`, { arn: ok.id })! > 0);
-      assert.equal(sample(m, 'cleanroomsml_monitor_jobs_tracked', { kind: c.kind }), 2);
+      assert.equal(sample(m, 'cleanroomsml_monitor_resources_tracked', { kind: c.kind }), 2);
       assert.equal(sample(m, 'cleanroomsml_monitor_transitions_total', { kind: c.kind, from: 'CREATE_IN_PROGRESS', to: 'ACTIVE' }), 1);
       assert.equal(
         sample(m, 'cleanroomsml_monitor_failures_total', {
@@ -286,7 +286,7 @@ test('audienceExportJob: listed per audience generation job of the entry, never 
     const m = await scrape(app);
     assert.equal(sample(m, 'cleanroomsml_audience_export_job_status', { arn: ok.id, status: 'ACTIVE' }), 1);
     assert.equal(sample(m, 'cleanroomsml_audience_export_job_status', { arn: bad.id, status: 'CREATE_FAILED' }), 1);
-    assert.equal(sample(m, 'cleanroomsml_monitor_jobs_tracked', { kind: 'audienceExportJob' }), 2);
+    assert.equal(sample(m, 'cleanroomsml_monitor_resources_tracked', { kind: 'audienceExportJob' }), 2);
     // At rest, a job's export jobs are listed again only after terminalInterval.
     const fourth = await app.sweepNow();
     assert.equal(fourth?.listCalls, 1 + 1, 'the job List, and the export List of the job that just changed');
@@ -318,7 +318,7 @@ test('trainedModel versions: every version of a model is watched from List pages
     const first = await app.sweepNow();
     assert.equal(first?.ok, true, JSON.stringify(first?.scopeErrors));
     let m = await scrape(app);
-    assert.equal(sample(m, 'cleanroomsml_monitor_jobs_tracked', { kind: 'trainedModel' }), 3, 'every version');
+    assert.equal(sample(m, 'cleanroomsml_monitor_resources_tracked', { kind: 'trainedModel' }), 3, 'every version');
     assert.equal(sample(m, 'cleanroomsml_trained_model_status', { arn: base.id, status: 'ACTIVE' }), 1, 'the first version as it is');
     // A version that is not the latest changes: seen from the versions List, one Get for its details.
     sim.setResourceStatus(v2.id, { status: 'DELETE_FAILED', statusDetails: { statusCode: 'IN_USE', message: 'still exported' } });

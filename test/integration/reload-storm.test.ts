@@ -70,7 +70,7 @@ test('50 SIGHUPs (two valid configs and an invalid one) during in-flight deliver
     const d = daemon;
     const metrics = () => getText(`${d.url}/metrics`);
     await until(
-      async () => metricSample(await metrics(), 'cleanroomsml_monitor_jobs_tracked', { kind: 'audienceGenerationJob' }) === JOBS + 2,
+      async () => metricSample(await metrics(), 'cleanroomsml_monitor_resources_tracked', { kind: 'audienceGenerationJob' }) === JOBS + 2,
       'every job tracked',
     );
 

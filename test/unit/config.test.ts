@@ -8,7 +8,8 @@ import { ConfigError, formatPath, redactSecrets } from '../../src/config/errors.
 import { expand } from '../../src/config/interpolate.js';
 import { closestMatch } from '../../src/config/issues.js';
 import { configWarningsOf, loadConfig, parseConfig } from '../../src/config/load.js';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema, staticResourcesOf } from '../../src/config/schema.js';
+import { sweepSpec } from '../../src/poll/spec.js';
 import { fieldsAt } from '../../src/config/shape.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -63,7 +64,8 @@ test('minimal config: defaults filled, result deeply frozen', async () => {
   const c = await loadConfig(join(fixtures, 'valid/minimal.yaml'), { env: {} });
   assert.deepEqual(c, {
     aws: { region: 'us-east-1', requestTimeoutMs: 10_000, maxAttempts: 4 },
-    jobs: [{ arn: JOB }],
+    resources: [{ arn: JOB }],
+    jobs: [],
     discovery: [],
     polling: {
       schedule: '*/30 * * * * *',
@@ -82,7 +84,7 @@ test('minimal config: defaults filled, result deeply frozen', async () => {
     metrics: { statusSeries: 'all' },
     log: { level: 'info' },
   });
-  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.aws) && Object.isFrozen(c.jobs) && Object.isFrozen(c.jobs[0]));
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.aws) && Object.isFrozen(c.resources) && Object.isFrozen(c.resources[0]));
   assert.throws(() => {
     (c.server as { port: number }).port = 1;
   }, TypeError);
@@ -231,9 +233,15 @@ test('checkConfig: exit codes, output, each well under 1 s', async () => {
     return { code, out, err };
   };
   const minimal = join(fixtures, 'valid/minimal.yaml');
-  assert.deepEqual(await run(minimal), { code: 0, out: ['config OK: 1 static job, 0 discovery scopes, 0 notification targets'], err: [] });
+  assert.deepEqual(await run(minimal), {
+    code: 0,
+    out: ['config OK: 1 static resource, 0 discovery scopes, 0 notification targets'],
+    err: [],
+  });
   const full = await run(join(fixtures, 'valid/full.yaml'));
-  assert.deepEqual(full.out, ['config OK: 1 static job, 2 discovery scopes, 3 notification targets (ml-team-slack, env-slack, audit)']);
+  assert.deepEqual(full.out, [
+    'config OK: 1 static resource, 2 discovery scopes, 3 notification targets (ml-team-slack, env-slack, audit)',
+  ]);
 
   const bad = join(fixtures, 'invalid/08-http-url-without-allowhttp.yaml');
   assert.deepEqual(await run(bad), {
@@ -258,7 +266,7 @@ test('statuses: any status word or class; a word no kind lists is a warning with
   const out: string[] = [];
   const err: string[] = [];
   assert.equal(await checkConfig(file, { env: {}, stdout: (s) => out.push(s), stderr: (s) => err.push(s) }), 0);
-  assert.deepEqual(out, ['config OK: 1 static job, 0 discovery scopes, 1 notification target (ops); 2 warnings']);
+  assert.deepEqual(out, ['config OK: 1 static resource, 0 discovery scopes, 1 notification target (ops); 2 warnings']);
   assert.deepEqual(err, [
     `${file}:9: notifications.targets[0].statuses[1]: warning: CANCELLED is not a status of any kind in this release's model; it is matched as AWS may send it (class other)`,
     `${file}:9: notifications.targets[0].statuses[4]: warning: SUCCEEDED is not a status of any kind in this release's model (success is ACTIVE; there is no SUCCEEDED); it is matched as AWS may send it (class other)`,
@@ -303,4 +311,27 @@ test('keys named like Object members (constructor, toString, __proto__...) are u
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('jobs: is the deprecated name of resources: read the same, with a warning at its line', async () => {
+  const file = join(fixtures, 'valid/deprecated-jobs.yaml');
+  const c = await loadConfig(file, { env: {} });
+  assert.deepEqual(
+    staticResourcesOf(c).map((r) => r.arn.split('/').pop()),
+    ['0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0', '11111111-2222-4333-8444-555555555555'],
+  );
+  assert.deepEqual(
+    [...sweepSpec(c).statics.keys()],
+    staticResourcesOf(c).map((r) => r.arn),
+    'watched as if under resources',
+  );
+  const out: string[] = [];
+  const err: string[] = [];
+  assert.equal(await checkConfig(file, { env: {}, stdout: (s) => out.push(s), stderr: (s) => err.push(s) }), 0);
+  assert.deepEqual(out, ['config OK: 2 static resources, 0 discovery scopes, 0 notification targets; 1 warning']);
+  assert.deepEqual(err, [
+    `${file}:2: jobs: warning: jobs is deprecated: rename it to resources (same entries); jobs is read until the next minor release (CHANGELOG.md)`,
+  ]);
+  const renamed = await loadConfig(join(fixtures, 'valid/minimal.yaml'), { env: {} });
+  assert.deepEqual(configWarningsOf(renamed), [], 'no warning under resources');
 });

@@ -120,10 +120,10 @@ test('monitor series carry the kind: transitions, failures by statusCode, jobs t
   assert.match(text, /cleanroomsml_monitor_failures_total\{kind="trainedModel",status="CREATE_FAILED",status_code="INTERNAL_ERROR"\} 1/);
   assert.match(text, /cleanroomsml_monitor_failures_total\{kind="mlInputChannel",status="DELETE_FAILED",status_code="none"\} 1/);
   assert.equal(text.match(/cleanroomsml_monitor_failures_total\{/g)!.length, 2);
-  for (const k of ALL_KINDS) assert.match(text, new RegExp(`cleanroomsml_monitor_jobs_tracked\\{kind="${k.kind}"\\} 0`));
+  for (const k of ALL_KINDS) assert.match(text, new RegExp(`cleanroomsml_monitor_resources_tracked\\{kind="${k.kind}"\\} 0`));
 });
 
-test('from the resources of every kind: jobs tracked per kind, backfill pending, and promtool-clean registry output', async (t) => {
+test('from the resources of every kind: resources tracked per kind (and under the deprecated name), backfill pending, and promtool-clean registry output', async (t) => {
   const { Registry } = await import('prom-client');
   const { createMetrics } = await import('../../src/metrics/metrics.js');
   const all = [...oneOfEach().values()];
@@ -144,7 +144,8 @@ test('from the resources of every kind: jobs tracked per kind, backfill pending,
   const text = await registry.metrics();
   for (const k of ALL_KINDS) {
     const n = [...resources.values()].filter((s) => s.kind === k.kind).length;
-    assert.match(text, new RegExp(`cleanroomsml_monitor_jobs_tracked\\{kind="${k.kind}"\\} ${n}\\n`), k.kind);
+    assert.match(text, new RegExp(`cleanroomsml_monitor_resources_tracked\\{kind="${k.kind}"\\} ${n}\\n`), k.kind);
+    assert.match(text, new RegExp(`cleanroomsml_monitor_jobs_tracked\\{kind="${k.kind}"\\} ${n}\\n`), `${k.kind}, deprecated name`);
   }
   assert.match(text, /^cleanroomsml_monitor_jobs_backfill_pending 2$/m);
   assert.match(text, /cleanroomsml_monitor_api_requests_total\{operation="GetTrainedModel",outcome="throttled"\} 0/);

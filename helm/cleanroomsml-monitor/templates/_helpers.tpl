@@ -91,8 +91,8 @@ Refuses values that would install a pod that cannot work. Included by the Statef
 (helm template, install, upgrade, lint) checks them.
 */}}
 {{- define "cleanroomsml-monitor.validate" -}}
-{{- if and (not .Values.config.jobs) (not .Values.config.discovery) -}}
-{{- fail "config.jobs and config.discovery are both empty: the monitor would have nothing to watch and exit at start. Set at least one, e.g. --set config.discovery[0].collaborationId=<collaboration UUID> or --set config.jobs[0].arn=<audience generation job ARN>" -}}
+{{- if and (not .Values.config.resources) (not .Values.config.jobs) (not .Values.config.discovery) -}}
+{{- fail "config.resources and config.discovery are both empty: the monitor would have nothing to watch and exit at start. Set at least one, e.g. --set config.discovery[0].collaborationId=<collaboration UUID> or --set config.resources[0].arn=<audience generation job ARN>" -}}
 {{- end -}}
 {{- if and .Values.persistence.existingClaim (gt (int64 .Values.config.sharding.totalShards) 1) -}}
 {{- fail (printf "persistence.existingClaim (%s) can hold the state of one pod only, but config.sharding.totalShards is %d: leave existingClaim empty so that each shard gets its own claim from the volumeClaimTemplate" .Values.persistence.existingClaim (int64 .Values.config.sharding.totalShards)) -}}
@@ -161,9 +161,9 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
 {{- end -}}
 {{- $cfg := dict
   "aws" $aws
-  "jobs" (default list $c.jobs)
+  "resources" (concat (default list $c.resources) (default list $c.jobs))
   "discovery" (default list $c.discovery)
-  "polling" (dict "schedule" $c.polling.schedule "concurrency" (int64 $c.polling.concurrency) "maxRequestsPerSecond" $c.polling.maxRequestsPerSecond "notifyOnFirstSeenTerminal" $c.polling.notifyOnFirstSeenTerminal "terminalInterval" $c.polling.terminalInterval "terminalRetention" $c.polling.terminalRetention "maxBackoff" $c.polling.maxBackoff)
+  "polling" (dict "schedule" $c.polling.schedule "concurrency" (int64 $c.polling.concurrency) "maxRequestsPerSecond" $c.polling.maxRequestsPerSecond "notifyOnFirstSeenTerminal" $c.polling.notifyOnFirstSeenTerminal "terminalInterval" $c.polling.terminalInterval "terminalRetention" $c.polling.terminalRetention "maxBackoff" $c.polling.maxBackoff "maxListPages" (int64 $c.polling.maxListPages))
   "sharding" (dict "totalShards" (int64 $c.sharding.totalShards) "handoverLookback" $c.sharding.handoverLookback)
   "metrics" (dict "statusSeries" $c.metrics.statusSeries)
   "notifications" (dict "targets" $targets)
