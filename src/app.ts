@@ -33,9 +33,8 @@ import type { send as sendFn } from './notify/send.js';
 import { readiness } from './http/readiness.js';
 import { startHttpServer, type RunningHttpServer } from './http/server.js';
 import { jobsView, outboxView } from './http/views.js';
-import { resourceDetailView, resourceList, type ResourceListInput, type ViewExtras } from './http/resource-view.js';
-import { createRecentTransitions } from './http/recent-transitions.js';
-import type { ResourceSnapshot } from './kinds/resource.js';
+import { resourceDetailView, resourceList, type ResourceListInput } from './http/resource-view.js';
+import { viewExtras } from './http/view-extras.js';
 import { VERSION } from './version.js';
 import { proxySummary } from './net/proxy-env.js';
 
@@ -243,8 +242,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // 5. The poller (with the per-job runtime facts it keeps). Readiness is this pod's own health
   // (state writable); AWS and scope health are metrics (src/http/readiness.ts says why).
   const tracker = new JobTracker();
-  // The last status change seen of each resource, for the admin API and the status page.
-  const recent = createRecentTransitions();
   const ready = () => {
     const r = readiness({ state: store.health() });
     metrics.setReady(r.ready);
@@ -264,7 +261,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
       if (n > 0) rt.worker.kick();
     },
     onTransition: (t) => {
-      recent.record(t);
       metrics.transition({
         kind: t.snapshot.kind,
         transition: t.kind,
@@ -300,16 +296,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   // 7. HTTP and the watch on rotating secrets (started by start()). The views of /api/resources and
   // the status page: the store, the poller's facts and what else is known of each resource.
-  const extras = (s: ResourceSnapshot): ViewExtras => {
-    const t = recent.get(s.id);
-    return t && t.to === s.status ? { lastTransition: t } : {};
-  };
+  const extrasOf = () => viewExtras(store, config.durations, clock.now());
   const viewInput = (): ResourceListInput => ({
     resources: store.resources(),
     runtime: (id) => tracker.get(id),
     runtimeIds: () => tracker.arns(),
     statics: rt.spec.statics,
-    extras,
+    extras: extrasOf(),
     nextSweepAt: scheduler?.nextRunAt(),
     now: clock.now(),
   });
@@ -323,7 +316,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         source: rt.spec.statics.has(id) ? 'static' : 'discovery',
         nextSweepAt: scheduler?.nextRunAt(),
       } as const;
-      return resourceDetailView(s, check, extras(s), clock.now());
+      return resourceDetailView(s, check, extrasOf()(s, true), clock.now());
     },
     now: () => clock.now(),
   };

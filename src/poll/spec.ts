@@ -10,6 +10,7 @@ import type { KindName, ListDecl, OperationParams, View } from '../kinds/kind.js
 import { connKey, type ConnSpec } from '../aws/connections.js';
 import type { RoutableTarget } from '../notify/route.js';
 import { scheduleIntervalMs } from '../config/schedule.js';
+import type { DurationSettings } from '../kinds/usual.js';
 import type { ScheduleParams } from './due.js';
 import { ownsArn, type Shard } from './shard.js';
 
@@ -57,6 +58,8 @@ export interface SweepSpec {
   defaultConn: ConnSpec;
   /** Shard ownership (absent: this replica owns every resource). */
   owns?: (id: string) => boolean;
+  /** How usual durations are taken and when a resource is slower than usual (`durations:`); absent: no history kept. */
+  durations?: DurationSettings;
   /** Adaptive schedule; absent: everything on every sweep, no retention. */
   schedule?: ScheduleParams;
 }
@@ -131,6 +134,7 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
     statics,
     targets: c.notifications.targets,
     notifyOnFirstSeenTerminal: c.polling.notifyOnFirstSeenTerminal,
+    durations: c.durations,
     defaultConn,
     ...(shard ? { owns: (id: string) => ownsArn(shard, id) } : {}),
     schedule: {

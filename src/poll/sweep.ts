@@ -347,9 +347,25 @@ async function fetchAll(
 /** Decide from what was observed and commit it in one durable write; then tell the tracker and the log. */
 async function commit(run: Run, observed: Observed): Promise<Decision> {
   const { deps, spec } = run;
-  const d = decide(deps.store.resources(), observed, spec, deps.clock.now());
-  if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0) return d;
-  await deps.store.commit({ upsert: d.upsert, remove: d.remove, enqueue: d.enqueue });
+  const store = deps.store;
+  const times = spec.durations
+    ? {
+        history: (id: string) => store.history(id),
+        durations: store.durations(),
+        settings: spec.durations,
+        checkSlower: !observed.backfill,
+      }
+    : undefined;
+  const d = decide(store.resources(), observed, spec, deps.clock.now(), times);
+  const timed = (d.history?.length ?? 0) > 0 || (d.durations?.add.length ?? 0) > 0;
+  if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0 && !timed) return d;
+  await store.commit({
+    upsert: d.upsert,
+    remove: d.remove,
+    enqueue: d.enqueue,
+    ...(d.history ? { history: d.history } : {}),
+    ...(d.durations ? { durations: d.durations } : {}),
+  });
   for (const id of d.remove) deps.tracker.forget(id);
   for (const t of d.transitions) {
     const s = t.snapshot;
