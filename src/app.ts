@@ -21,6 +21,7 @@ import type { AnswerObserver, ApiOutcome, AwsCredentialIdentityProvider, Operati
 import { createAnswerIssueLog } from './aws/answer-issue-log.js';
 import { openStateStore, type FileStateStore, type StoreOptions } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createDurationMetrics } from './metrics/duration-metrics.js';
 import { JobTracker } from './poll/tracker.js';
 import type { SweepReport } from './poll/sweep.js';
 import { sweepSpec, type SweepSpec } from './poll/spec.js';
@@ -206,6 +207,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     VERSION,
   );
   for (const f of store.loadReport.quarantined) metrics.stateQuarantined(f);
+  const durationMetrics = createDurationMetrics(registry, {
+    resources: () => store.resources(),
+    durations: () => store.durations(),
+    settings: () => config.durations,
+    now: () => clock.now(),
+  });
 
   // 4. What to watch, through which clients, and the outbox worker of the targets. Rebuilt on reload.
   // Answer issues are logged once per resource and member for the life of the process, across reloads.
@@ -261,6 +268,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       if (n > 0) rt.worker.kick();
     },
     onTransition: (t) => {
+      if (t.durationSeconds !== undefined && t.from !== null) durationMetrics.phase(t.snapshot.kind, t.from, t.durationSeconds);
+      // Slower than usual is no change of status: not a transition in transitions_total.
+      if (t.kind === 'slower_than_usual') return;
       metrics.transition({
         kind: t.snapshot.kind,
         transition: t.kind,

@@ -111,7 +111,8 @@ function entryOf(s: ResourceSnapshot, seenAt: number | undefined, firstSight: bo
   return capEntry({
     status: s.status,
     startedAt: sinceOf(s),
-    ...(seenAt !== undefined ? { seenAt } : {}),
+    // Whole ms: the steady clock's fractions would only lengthen the state.
+    ...(seenAt !== undefined ? { seenAt: Math.round(seenAt) } : {}),
     ...(firstSight ? { firstSight: true as const } : {}),
     ...(d?.statusCode !== undefined ? { statusCode: d.statusCode } : {}),
     ...(d?.message !== undefined ? { message: d.message } : {}),

@@ -378,9 +378,14 @@ async function commit(run: Run, observed: Observed): Promise<Decision> {
         from: t.from,
         to: t.to,
         updateTime: new Date(s.updateTime).toISOString(),
+        ...(t.durationSeconds !== undefined ? { durationSeconds: t.durationSeconds } : {}),
       },
-      // Metrics landing while the status stays the same are not a status transition.
-      t.kind === 'metrics_appeared' ? `metrics appeared for ${s.name} (${t.to})` : `transition ${s.name}: ${t.from ?? '(new)'} -> ${t.to}`,
+      // Metrics landing while the status stays the same are not a status transition; nor is being slow.
+      t.kind === 'metrics_appeared'
+        ? `metrics appeared for ${s.name} (${t.to})`
+        : t.kind === 'slower_than_usual'
+          ? `slower than usual: ${s.name} in ${t.to} for ${Math.round(t.inStatusSeconds ?? 0)} s (usual p90 ${t.usual?.p90Seconds ?? '?'} s)`
+          : `transition ${s.name}: ${t.from ?? '(new)'} -> ${t.to}`,
     );
     deps.onTransition?.(t);
   }

@@ -80,7 +80,7 @@ export function timesOf(
       if (!isSlower(s.status, sinceOf(s), now, u, input.settings)) continue;
       const entry = currentEntry(historyOf(s.id), s);
       if (entry.slowerAt !== undefined) continue;
-      const h = record(s.id, { ...entry, slowerAt: now });
+      const h = record(s.id, { ...entry, slowerAt: Math.round(now) });
       out.push({
         kind: 'slower_than_usual',
         id: s.id,
@@ -88,7 +88,7 @@ export function timesOf(
         to: s.status,
         observedAt: now,
         snapshot: s,
-        inStatusSeconds: Math.max(0, (now - sinceOf(s)) / 1000),
+        inStatusSeconds: Math.max(0, Math.round((now - sinceOf(s)) / 1000)),
         ...(u ? { usual: u } : {}),
         history: phases(h, s.kind),
       });

@@ -345,18 +345,19 @@ function readHistory(v: unknown, where: string, r: Repairs): HistoryItem {
   return historyItem(id, entries);
 }
 
-const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
+// Times are ms as the clocks give them: the steady clock's are fractional.
+const isMs = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 function readEncodedEntry(v: unknown, where: string): EncodedEntry {
   if (!Array.isArray(v) || v.length < 3 || v.length > 4) corrupt(where, 'is not a history entry [status, start, seen, {..}?]');
   const [status, start, seen, rare] = v as unknown[];
   if (typeof status !== 'string') corrupt(`${where}[0]`, 'is not a status');
-  if (!isInt(start)) corrupt(`${where}[1]`, 'is not a time in ms');
-  if (seen !== null && !isInt(seen)) corrupt(`${where}[2]`, 'is not a time in ms or null');
+  if (!isMs(start)) corrupt(`${where}[1]`, 'is not a time in ms');
+  if (seen !== null && !isMs(seen)) corrupt(`${where}[2]`, 'is not a time in ms or null');
   if (rare !== undefined) {
     const o = obj(rare, `${where}[3]`);
     if (o['f'] !== undefined && o['f'] !== 1) corrupt(`${where}[3].f`, 'is not 1');
-    if (o['w'] !== undefined && !isInt(o['w'])) corrupt(`${where}[3].w`, 'is not a time in ms');
+    if (o['w'] !== undefined && !isMs(o['w'])) corrupt(`${where}[3].w`, 'is not a time in ms');
     optStr(o, 'c', `${where}[3]`);
     optStr(o, 'm', `${where}[3]`);
   }

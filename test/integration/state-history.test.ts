@@ -18,8 +18,9 @@ const tmp = () => mkdtemp(join(tmpdir(), 'crml-history-'));
 const STATUSES = ['CREATE_PENDING', 'CREATE_IN_PROGRESS', 'ACTIVE', 'DELETE_PENDING', 'DELETE_IN_PROGRESS'];
 const entry = (i: number, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({
   status: STATUSES[i % STATUSES.length]!,
-  startedAt: T0 + i * 3_600_000,
-  seenAt: T0 + i * 3_600_000 + 12_345,
+  // The state keeps any finite ms (fractions included), not only whole ones.
+  startedAt: T0 + i * 3_600_000 + 0.375,
+  seenAt: T0 + i * 3_600_000 + 12_345.375,
   ...extra,
 });
 
