@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { startSimulator } from '../src/dev/sim/server.js';
 import { describeDaemon, startDaemon } from './daemon.js';
 import { freePort, metricValue, percentile, procStats, sleep, startBodySink, timedGet } from './harness.js';
+import { durationsScenario } from './durations.js';
 import { membershipScenario } from './membership.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -38,7 +39,7 @@ const { values: args } = parseArgs({
     'new-versions': { type: 'string', default: '0' },
   },
 });
-const SCENARIOS = ['jobs', 'membership', 'all'];
+const SCENARIOS = ['jobs', 'membership', 'durations', 'all'];
 if (!SCENARIOS.includes(args.scenario)) {
   process.stderr.write(`bench: --scenario must be one of ${SCENARIOS.join(', ')}, got ${args.scenario}\n`);
   process.exit(2);
@@ -413,6 +414,10 @@ async function main(): Promise<void> {
     });
     if (args.scenario === 'all') process.stdout.write('\n');
     process.stdout.write(table);
+  }
+  if (args.scenario === 'durations' || args.scenario === 'all') {
+    if (args.scenario === 'all') process.stdout.write('\n');
+    process.stdout.write(await durationsScenario(N, log));
   }
 }
 
