@@ -11,6 +11,7 @@ import { createMemoryStore } from '../../src/state/memory.js';
 import type { StateStore } from '../../src/state/types.js';
 import { buildWebhookBody } from '../../src/targets/webhook-body.js';
 import { buildSlackMessage } from '../../src/targets/slack-message.js';
+import { buildTeamsMessage } from '../../src/targets/teams-card.js';
 import { ARN_A, ARN_B, job } from '../helpers/snapshots.js';
 
 const T0 = Date.parse('2026-11-28T12:00:00.000Z');
@@ -93,6 +94,7 @@ test('history: first sight unmeasured, each phase seen to begin measured by upda
   assert.deepEqual(ev.usual, { p50Seconds: 5400, p90Seconds: 14400, samples: 4 });
   assert.equal(buildSlackMessage(ev).blocks[1]?.type, 'section');
   assert.match(JSON.stringify(buildSlackMessage(ev).blocks[1]), /Took 1 h 40 min in CREATE_IN_PROGRESS \(usual 1 h 30 min\)/);
+  assert.match(JSON.stringify(buildTeamsMessage(ev)), /"title":"Time in status","value":"Took 1 h 40 min in CREATE_IN_PROGRESS \(usual 1 h 30 min\)"/);
 });
 
 test('slower than usual: past max(factor x p90, minimum), once per resource and phase, to targets that did not opt out', async () => {
@@ -118,6 +120,7 @@ test('slower than usual: past max(factor x p90, minimum), once per resource and 
     ['CREATE_IN_PROGRESS', 3601, { p50Seconds: 1200, p90Seconds: 1800, samples: 3 }],
   );
   assert.match(buildSlackMessage(d.enqueue[0]!.event).text, /slower than usual: In CREATE_IN_PROGRESS for 1 h/);
+  assert.match(JSON.stringify(buildTeamsMessage(d.enqueue[0]!.event)), /"title":"Slower than usual","value":"In CREATE/);
   assert.ok(store.history(ARN_A)!.at(-1)!.slowerAt !== undefined, 'the phase is marked in the state, in the same commit');
   assert.equal((await sweep(store, [], T0 + 5 * 60 * MIN)).enqueue.length, 0, 'once per phase');
   // A new phase of the same status (after another) is a new entry: it may be slower again.
