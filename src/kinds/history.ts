@@ -1,6 +1,6 @@
 // The history of one resource: the statuses the monitor knows it was in, oldest first, and how
 // long each phase took. Pure: the state keeps the entries (HistoryEntry), the sweep adds one per
-// status change (historyAfter), and the views, the webhook body and the CLI read the phases
+// status change (historyStep), and the views, the webhook body and the CLI read the phases
 // (phasesOf) with their durations.
 //
 // A phase's duration is measured only when the monitor saw it begin: not for the status a
@@ -19,8 +19,8 @@ export const HISTORY_ENTRIES = 50;
  * A failure's statusCode and message are kept in an entry up to these many characters, and these
  * many bytes as JSON text (a character JSON escapes takes up to six); the snapshot keeps the
  * current message at src/aws/cap-text.ts's bound. So an entry is at most HISTORY_ENTRY_BYTES of
- * JSON (a status of the longest the API reader takes, every time set), and a phase without failure
- * text about 75 bytes.
+ * JSON (a status of the longest the API reader takes, every time set); the state writes an entry
+ * more compactly still (EncodedEntry: about 35 bytes without failure text).
  */
 export const HISTORY_CODE_CHARS = 100;
 export const HISTORY_MESSAGE_CHARS = 200;

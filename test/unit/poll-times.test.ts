@@ -94,7 +94,10 @@ test('history: first sight unmeasured, each phase seen to begin measured by upda
   assert.deepEqual(ev.usual, { p50Seconds: 5400, p90Seconds: 14400, samples: 4 });
   assert.equal(buildSlackMessage(ev).blocks[1]?.type, 'section');
   assert.match(JSON.stringify(buildSlackMessage(ev).blocks[1]), /Took 1 h 40 min in CREATE_IN_PROGRESS \(usual 1 h 30 min\)/);
-  assert.match(JSON.stringify(buildTeamsMessage(ev)), /"title":"Time in status","value":"Took 1 h 40 min in CREATE_IN_PROGRESS \(usual 1 h 30 min\)"/);
+  assert.match(
+    JSON.stringify(buildTeamsMessage(ev)),
+    /"title":"Time in status","value":"Took 1 h 40 min in CREATE_IN_PROGRESS \(usual 1 h 30 min\)"/,
+  );
 });
 
 test('slower than usual: past max(factor x p90, minimum), once per resource and phase, to targets that did not opt out', async () => {
