@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { startSimulator } from '../src/dev/sim/server.js';
 import { describeDaemon, startDaemon } from './daemon.js';
 import { freePort, metricValue, percentile, procStats, sleep, startBodySink, timedGet } from './harness.js';
+import { durationsScenario } from './durations.js';
 import { membershipScenario } from './membership.js';
 import { shardScenario } from './shards.js';
 
@@ -53,8 +54,8 @@ const { values: args } = parseArgs({
     'daemon-root': { type: 'string' },
   },
 });
-// `all` runs the jobs and membership scenarios; the shard scenario runs on its own (it starts N+1 daemons).
-const SCENARIOS = ['jobs', 'membership', 'shards', 'all'];
+// `all` runs the jobs, membership and durations scenarios; the shard scenario runs on its own (it starts N+1 daemons).
+const SCENARIOS = ['jobs', 'membership', 'durations', 'shards', 'all'];
 if (!SCENARIOS.includes(args.scenario)) {
   process.stderr.write(`bench: --scenario must be one of ${SCENARIOS.join(', ')}, got ${args.scenario}\n`);
   process.exit(2);
@@ -466,6 +467,10 @@ async function main(): Promise<void> {
     });
     if (args.scenario === 'all') process.stdout.write('\n');
     process.stdout.write(table);
+  }
+  if (args.scenario === 'durations' || args.scenario === 'all') {
+    if (args.scenario === 'all') process.stdout.write('\n');
+    process.stdout.write(await durationsScenario(N, log));
   }
 }
 

@@ -21,6 +21,7 @@ import type { AnswerObserver, ApiOutcome, AwsCredentialIdentityProvider, Operati
 import { createAnswerIssueLog } from './aws/answer-issue-log.js';
 import { openStateStore, type FileStateStore, type StoreOptions } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createDurationMetrics } from './metrics/duration-metrics.js';
 import { JobTracker } from './poll/tracker.js';
 import type { SweepReport } from './poll/sweep.js';
 import { sweepSpec, type SweepSpec } from './poll/spec.js';
@@ -34,9 +35,8 @@ import type { send as sendFn } from './notify/send.js';
 import { readiness } from './http/readiness.js';
 import { startHttpServer, type RunningHttpServer } from './http/server.js';
 import { jobsView, outboxView } from './http/views.js';
-import { resourceDetailView, resourceList, type ResourceListInput, type ViewExtras } from './http/resource-view.js';
-import { createRecentTransitions } from './http/recent-transitions.js';
-import type { ResourceSnapshot } from './kinds/resource.js';
+import { resourceDetailView, resourceList, type ResourceListInput } from './http/resource-view.js';
+import { viewExtras } from './http/view-extras.js';
 import { VERSION } from './version.js';
 import { proxySummary } from './net/proxy-env.js';
 
@@ -211,6 +211,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     VERSION,
   );
   for (const f of store.loadReport.quarantined) metrics.stateQuarantined(f);
+  const durationMetrics = createDurationMetrics(registry, {
+    resources: () => store.resources(),
+    durations: () => store.durations(),
+    settings: () => config.durations,
+    now: () => clock.now(),
+  });
 
   // 4. What to watch, through which clients, and the outbox worker of the targets. Rebuilt on reload.
   // Answer issues are logged once per resource and member for the life of the process, across reloads.
@@ -248,8 +254,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // 5. The poller (with the per-job runtime facts it keeps). Readiness is this pod's own health
   // (state writable); AWS and scope health are metrics (src/http/readiness.ts says why).
   const tracker = new JobTracker();
-  // The last status change seen of each resource, for the admin API and the status page.
-  const recent = createRecentTransitions();
   const ready = () => {
     const r = readiness({ state: store.health() });
     metrics.setReady(r.ready);
@@ -271,7 +275,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     layoutStore: layoutFile(opts.config.state.dir, log.child({ component: 'poll' })),
     onLayout: (l) => metrics.shardLayout({ layout: l.name, shard: l.index, totalShards: l.total, lists: l.lists, handover: l.handover }),
     onTransition: (t) => {
-      recent.record(t);
+      if (t.durationSeconds !== undefined && t.from !== null) durationMetrics.phase(t.snapshot.kind, t.from, t.durationSeconds);
+      // Slower than usual is no change of status: not a transition in transitions_total.
+      if (t.kind === 'slower_than_usual') return;
       metrics.transition({
         kind: t.snapshot.kind,
         transition: t.kind,
@@ -308,16 +314,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   // 7. HTTP and the watch on rotating secrets (started by start()). The views of /api/resources and
   // the status page: the store, the poller's facts and what else is known of each resource.
-  const extras = (s: ResourceSnapshot): ViewExtras => {
-    const t = recent.get(s.id);
-    return t && t.to === s.status ? { lastTransition: t } : {};
-  };
+  const extrasOf = () => viewExtras(store, config.durations, clock.now());
   const viewInput = (): ResourceListInput => ({
     resources: store.resources(),
     runtime: (id) => tracker.get(id),
     runtimeIds: () => tracker.arns(),
     statics: rt.spec.statics,
-    extras,
+    extras: extrasOf(),
     nextSweepAt: scheduler?.nextRunAt(),
     now: clock.now(),
   });
@@ -331,7 +334,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         source: rt.spec.statics.has(id) ? 'static' : 'discovery',
         nextSweepAt: scheduler?.nextRunAt(),
       } as const;
-      return resourceDetailView(s, check, extras(s), clock.now());
+      return resourceDetailView(s, check, extrasOf()(s, true), clock.now());
     },
     now: () => clock.now(),
   };

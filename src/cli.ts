@@ -26,6 +26,9 @@ Usage:
   cleanroomsml-monitor outbox retry (ID... | --all) --config FILE
   cleanroomsml-monitor outbox discard (ID... | --all) --config FILE
                                                     list or re-send dead-lettered notifications
+  cleanroomsml-monitor history ID --config FILE [--json]
+                                                    one resource (ARN or id) and its history: each
+                                                    status, how long it took, the usual duration
   cleanroomsml-monitor simulate --port N [--host H] [--scenario FILE] [--jobs N]
                                                     a local Clean Rooms ML API simulator (source checkout only)
   cleanroomsml-monitor demo [--port N]              simulator + monitor + webhook sink in one process
@@ -105,6 +108,14 @@ async function main(argv: string[]): Promise<number> {
       const config = await loadConfig(need(values.config, '--config FILE'));
       const { runOutboxCommand } = await import('./commands/outbox.js');
       return runOutboxCommand(config, { sub, ids: positionals.slice(2), all: values.all === true, json: values.json === true, out, err });
+    }
+    case 'history': {
+      const id = positionals[1];
+      if (id === undefined || positionals.length > 2)
+        throw new UsageError('history needs one resource id (its ARN, or the id /api/resources gives)');
+      const config = await loadConfig(need(values.config, '--config FILE'));
+      const { historyCommand } = await import('./commands/history.js');
+      return historyCommand(config, { id, json: values.json === true, out, err });
     }
     case 'simulate': {
       const { runSimulateCommand } = await loadDevTool('simulate');

@@ -235,6 +235,8 @@ const targetCommonKeys = {
     .optional(),
   /** Every transition (any status change, first sight, vanished, metrics appearing), whatever `statuses` says. */
   everyTransition: z.boolean({ error: 'must be true or false' }).default(false),
+  /** `<kind>.slower_than_usual` events (src/kinds/usual.ts); false: none to this target. */
+  slowerThanUsual: z.boolean({ error: 'must be true or false' }).default(true),
   /** Messages per second to this target. Default: the type's (src/targets/<type>.ts). */
   ratePerSecond: z.number({ error: 'must be a number' }).gt(0, 'must be greater than 0').max(1000, 'must be at most 1000').optional(),
   /**
@@ -337,6 +339,30 @@ const adminSchema = z.strictObject({
   port: portSchema.default(9465),
 });
 
+// How long a status usually lasts and when a resource is slower than that (src/kinds/usual.ts).
+const slowerSchema = z.strictObject({
+  /** Slower than usual past factor x the p90 of the kind and status ... */
+  factor: z.number({ error: 'must be a number' }).min(1, 'must be at least 1').max(100, 'must be at most 100').default(2),
+  /** ... and never before this long in the status. */
+  minimum: duration(1000, '1s').default(600_000),
+  /** Finished phases of a kind and status before its usual duration is exported and used. */
+  minSamples: positiveInt(10_000).default(5),
+});
+const durationsSchema = z
+  .strictObject({
+    /** Finished phases kept in the state per kind and status; the usual duration is taken from them. */
+    samples: positiveInt(1000).default(100),
+    slowerThanUsual: slowerSchema.default(() => slowerSchema.parse({})),
+  })
+  .superRefine((d, ctx) => {
+    if (d.slowerThanUsual.minSamples > d.samples)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slowerThanUsual', 'minSamples'],
+        message: `must be at most durations.samples (${d.samples}): no more phases are kept`,
+      });
+  });
+
 export const configSchema = z
   .strictObject({
     aws: awsSchema.default(() => awsSchema.parse({})),
@@ -375,6 +401,7 @@ export const configSchema = z
         handoverLookback: duration(0, '0s').default(600_000),
       })
       .default(() => ({ totalShards: 1, handoverLookback: 600_000 })),
+    durations: durationsSchema.default(() => durationsSchema.parse({})),
     metrics: z
       .strictObject({
         /** One-hot status series for every job (all) or only for jobs not in a terminal status (nonTerminalOnly). */

@@ -5,6 +5,7 @@
 // with `now` given. Times are ISO-8601 strings in UTC; inputs are epoch ms, as in the snapshots.
 // Every optional member is absent, never null, when unknown.
 import { KIND_NAMES, statusClass, type KindName, type StatusClass } from '../kinds/index.js';
+import { phaseJson, sinceOf, type HistoryEntryView, type HistoryPhase } from '../kinds/history.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { JobRuntime } from '../poll/tracker.js';
 import { resultsOf } from './views.js';
@@ -53,21 +54,7 @@ export interface ResourceView {
   history?: HistoryEntryView[];
 }
 
-/** One phase of a resource's history. */
-export interface HistoryEntryView {
-  status: string;
-  statusClass: StatusClass;
-  /** AWS `updateTime` when the status began. */
-  startedAt: string;
-  /** When the monitor first saw it in this status (absent when it did not record it). */
-  seenAt?: string;
-  /** Time spent in it, for a phase that ended and whose start the monitor saw. */
-  durationSeconds?: number;
-  /** The usual duration of this status for the kind, once known. */
-  usual?: { p50Seconds: number; p90Seconds: number };
-  statusCode?: string;
-  message?: string;
-}
+export type { HistoryEntryView };
 
 /** A resource named in the config (or checked) that the monitor has not read yet: a 404, a denied Get, the first sweep. */
 export interface UnseenResourceView {
@@ -80,24 +67,13 @@ export interface UnseenResourceView {
   lastError?: { outcome: string; message: string; at: string };
 }
 
-/** One phase as other parts of the monitor record it (epoch ms). */
-export interface HistoryEntry {
-  status: string;
-  startedAt: number;
-  seenAt?: number;
-  durationSeconds?: number;
-  usual?: { p50Seconds: number; p90Seconds: number };
-  statusCode?: string;
-  message?: string;
-}
-
 /** What other parts of the monitor know about a resource beyond its snapshot (epoch ms). */
 export interface ViewExtras {
   tags?: Readonly<Record<string, string>>;
   lastTransition?: { from: string; to: string; at: number; seenAt?: number };
   slowerThanUsual?: { usualP50Seconds: number; usualP90Seconds: number; samples: number };
-  /** Oldest first. Absent: the history is derived from the snapshot (its current status only). */
-  history?: readonly HistoryEntry[];
+  /** Oldest first, with durations (src/kinds/history.ts phasesOf). Absent: the history is derived from the snapshot (its current status only). */
+  history?: readonly HistoryPhase[];
 }
 
 /** The poller's facts about one resource. */
@@ -109,7 +85,6 @@ export interface CheckFacts {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const isoOf = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? undefined : iso(ms));
 
 function checkView(c: CheckFacts) {
   const rt = c.runtime;
@@ -131,9 +106,6 @@ function failureOf(s: ResourceSnapshot): ResourceView['failure'] {
     ...(d.message !== undefined ? { message: d.message } : {}),
   };
 }
-
-/** When the current status began (the store stamps statusSince; a snapshot written before it had none). */
-export const sinceOf = (s: ResourceSnapshot): number => s.statusSince ?? s.updateTime;
 
 /** The view of one stored resource, without its history (the list's rows). */
 export function resourceView(s: ResourceSnapshot, check: CheckFacts, extras: ViewExtras, now: number): ResourceView {
@@ -166,24 +138,11 @@ export function resourceView(s: ResourceSnapshot, check: CheckFacts, extras: Vie
   };
 }
 
-function entryView(e: HistoryEntry): HistoryEntryView {
-  return {
-    status: e.status,
-    statusClass: statusClass(e.status),
-    startedAt: iso(e.startedAt),
-    ...(isoOf(e.seenAt) ? { seenAt: isoOf(e.seenAt)! } : {}),
-    ...(e.durationSeconds !== undefined ? { durationSeconds: e.durationSeconds } : {}),
-    ...(e.usual ? { usual: { p50Seconds: e.usual.p50Seconds, p90Seconds: e.usual.p90Seconds } } : {}),
-    ...(e.statusCode !== undefined ? { statusCode: e.statusCode } : {}),
-    ...(e.message !== undefined ? { message: e.message } : {}),
-  };
-}
-
 /**
  * The history as far as the snapshot tells: the current status since it began, seen when the last
  * transition into it was seen (when the monitor saw that transition).
  */
-function currentEntry(s: ResourceSnapshot, extras: ViewExtras): HistoryEntry {
+function currentEntry(s: ResourceSnapshot, extras: ViewExtras): HistoryPhase {
   const since = sinceOf(s);
   const t = extras.lastTransition;
   const d = s.statusDetails;
@@ -205,7 +164,7 @@ export function resourceDetailView(s: ResourceSnapshot, check: CheckFacts, extra
   const last = recorded[recorded.length - 1];
   const current = last !== undefined && last.status === s.status && last.startedAt === sinceOf(s);
   const history = current ? recorded : [...recorded, currentEntry(s, extras)];
-  return { ...resourceView(s, check, extras, now), history: history.map(entryView) };
+  return { ...resourceView(s, check, extras, now), history: history.map(phaseJson) };
 }
 
 /** Inputs of the list: the store, the poller's facts, the extras of each resource. */

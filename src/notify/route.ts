@@ -8,6 +8,7 @@ import { VANISHED } from '../domain.js';
 import type { ResourceEvent, ResourceTransition } from '../kinds/event.js';
 import { DEFAULT_NOTIFY_CLASSES, KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
+import { sinceOf } from '../kinds/history.js';
 import { eventId } from './event-id.js';
 import { compileJobNamePattern } from '../config/job-name-pattern.js';
 
@@ -24,6 +25,8 @@ export interface TargetFilters {
   everyTransition?: boolean;
   /** Only resources of these kinds; absent: every kind. */
   kinds?: readonly KindName[];
+  /** false: no `<kind>.slower_than_usual` events; absent or true: every one (whatever `statuses` says). */
+  slowerThanUsual?: boolean;
 }
 
 /**
@@ -40,11 +43,11 @@ export interface RouteOptions {
   now: number;
 }
 
-/** The notification event of a transition: type `<kind snake>.status_changed`. */
+/** The notification event of a transition: type `<kind snake>.status_changed`, or `.slower_than_usual`. */
 export function resourceEvent(t: ResourceTransition): ResourceEvent {
   const kind = KINDS[t.snapshot.kind];
   return {
-    type: `${kind.snake}.status_changed`,
+    type: `${kind.snake}.${t.kind === 'slower_than_usual' ? 'slower_than_usual' : 'status_changed'}`,
     kind: kind.kind,
     transition: t.kind,
     arn: t.id,
@@ -54,6 +57,10 @@ export function resourceEvent(t: ResourceTransition): ResourceEvent {
     updateTime: t.snapshot.updateTime,
     observedAt: t.observedAt,
     resource: t.snapshot,
+    ...(t.durationSeconds !== undefined ? { durationSeconds: t.durationSeconds } : {}),
+    ...(t.inStatusSeconds !== undefined ? { inStatusSeconds: t.inStatusSeconds } : {}),
+    ...(t.usual ? { usual: t.usual } : {}),
+    ...(t.history ? { history: t.history } : {}),
   };
 }
 
@@ -69,6 +76,9 @@ export function resourceEvent(t: ResourceTransition): ResourceEvent {
  * - metrics_appeared: the status did not change, so it is not a status event; only `everyTransition`
  *   targets receive it. Its id hashes status `<status>#metrics` so it never collides with the
  *   status event of the same updateTime.
+ * - slower_than_usual: every target but those with `slowerThanUsual: false`, whatever `statuses`
+ *   says (it is not a status); its id hashes `<status>#slower` and when the status began, so it is
+ *   one event per resource and phase.
  * - everyTransition: every transition, whatever `statuses` says (first sight at rest still gated).
  * - Filters: `kinds`, `collaborationIds` (the resource's collaboration), `jobNamePattern` (its name).
  *
@@ -82,12 +92,14 @@ export function route(transitions: readonly ResourceTransition[], targets: reado
   for (const t of transitions) {
     if (t.kind === 'first_seen' && statusClass(t.to) !== 'inProgress' && !opts.notifyOnFirstSeenTerminal) continue;
     const event = resourceEvent(t);
-    const idStatus = t.kind === 'metrics_appeared' ? `${t.to}#metrics` : t.to;
+    const slower = t.kind === 'slower_than_usual';
+    const idStatus = t.kind === 'metrics_appeared' ? `${t.to}#metrics` : slower ? `${t.to}#slower` : t.to;
+    const idTime = slower ? sinceOf(t.snapshot) : t.snapshot.updateTime;
     for (const target of targets) {
       if (!matchesFilters(target, t, patterns.get(target))) continue;
-      if (!wantsStatus(target, t)) continue;
+      if (slower ? target.slowerThanUsual === false : !wantsStatus(target, t)) continue;
       out.push({
-        id: eventId(t.id, idStatus, t.snapshot.updateTime, target.name),
+        id: eventId(t.id, idStatus, idTime, target.name),
         target: target.name,
         event,
         createdAt: opts.now,

@@ -1,12 +1,13 @@
 // The pure decision of a sweep: from the last-seen state and what the Lists and Gets observed,
 // what to store, what to remove, what to enqueue, and what to report. Only complete answers
 // decide: a resource whose Get failed in a way a later sweep may fix is left exactly as it was.
-import type { OutboxEntry } from '../state/types.js';
+import type { HistoryUpdate, OutboxEntry, PhaseSample } from '../state/types.js';
 import type { ApiOutcome } from '../aws/api.js';
 import { diffResource, stampResourceStatusSince } from '../kinds/diff.js';
 import type { ResourceTransition } from '../kinds/event.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { route, type RoutableTarget } from '../notify/route.js';
+import { timesOf, type TimesInput } from './times.js';
 
 /** The answer to one Get: the resource, or the classified error after all retries. */
 export type Fetched = { id: string; snapshot: ResourceSnapshot } | { id: string; error: { outcome: ApiOutcome; retryable: boolean } };
@@ -43,6 +44,9 @@ export interface Decision {
   remove: string[];
   enqueue: OutboxEntry[];
   transitions: ResourceTransition[];
+  /** History entries and finished phases to record (src/poll/times.ts); absent without `times`. */
+  history?: HistoryUpdate[];
+  durations?: { keep: number; add: PhaseSample[] };
   /** Gets that failed, and configured resources AWS does not know (one seen before that answers 404 vanished: not an error). */
   errors: number;
   /** A Get of the main pass failed in a way the next sweep may fix: the sweep is not ok. */
@@ -53,7 +57,13 @@ function sameSnapshot(a: ResourceSnapshot, b: ResourceSnapshot): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export function decide(before: ReadonlyMap<string, ResourceSnapshot>, observed: Observed, t: Targets, now: number): Decision {
+export function decide(
+  before: ReadonlyMap<string, ResourceSnapshot>,
+  observed: Observed,
+  t: Targets,
+  now: number,
+  times?: TimesInput,
+): Decision {
   // What each resource looks like now; undefined: AWS answered 404, or it left its listing.
   const next = new Map<string, ResourceSnapshot | undefined>();
   for (const s of observed.adopted) next.set(s.id, s);
@@ -93,8 +103,34 @@ export function decide(before: ReadonlyMap<string, ResourceSnapshot>, observed: 
       upsert.push(snap);
     }
   }
-  const enqueue = routeAll(transitions, t, now);
-  return { upsert, remove, enqueue, transitions, errors, retryableFailure };
+  if (times === undefined) {
+    const enqueue = routeAll(transitions, t, now);
+    return { upsert, remove, enqueue, transitions, errors, retryableFailure };
+  }
+  const timed = timesOf(transitions, before, storedAfter(before, upsert, remove), times, now);
+  const enqueue = routeAll(timed.transitions, t, now);
+  return {
+    upsert,
+    remove,
+    enqueue,
+    transitions: timed.transitions,
+    history: timed.history,
+    durations: timed.durations,
+    errors,
+    retryableFailure,
+  };
+}
+
+/** Every resource as stored once `upsert` and `remove` apply to `before`. */
+function* storedAfter(
+  before: ReadonlyMap<string, ResourceSnapshot>,
+  upsert: readonly ResourceSnapshot[],
+  remove: readonly string[],
+): Generator<ResourceSnapshot> {
+  const up = new Map(upsert.map((s) => [s.id, s]));
+  const gone = new Set(remove);
+  for (const [id, s] of before) if (!gone.has(id)) yield up.get(id) ?? s;
+  for (const [id, s] of up) if (!before.has(id) && !gone.has(id)) yield s;
 }
 
 /** The outbox entries of the transitions: as `route` says, first sights during a handover as `Targets.handoverFrom` says. */

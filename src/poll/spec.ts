@@ -11,6 +11,7 @@ import type { KindName, ListDecl, OperationParams, View } from '../kinds/kind.js
 import { connKey, type ConnSpec } from '../aws/connections.js';
 import type { RoutableTarget } from '../notify/route.js';
 import { scheduleIntervalMs } from '../config/schedule.js';
+import type { DurationSettings } from '../kinds/usual.js';
 import type { ScheduleParams } from './due.js';
 import { assignScopes, shardOf, type Shard } from './shard.js';
 
@@ -68,6 +69,8 @@ export interface SweepSpec {
   defaultConn: ConnSpec;
   /** This replica's shard (absent: it watches every resource). Which resources it watches: src/poll/owner.ts. */
   shard?: Shard;
+  /** How usual durations are taken and when a resource is slower than usual (`durations:`); absent: no history kept. */
+  durations?: DurationSettings;
   /** Adaptive schedule; absent: everything on every sweep, no retention. */
   schedule?: ScheduleParams;
   /** How far a pod looks back for changes it may have missed when it gains resources (src/poll/handover.ts). */
@@ -154,6 +157,7 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
     staticIds,
     targets: c.notifications.targets,
     notifyOnFirstSeenTerminal: c.polling.notifyOnFirstSeenTerminal,
+    durations: c.durations,
     defaultConn,
     ...(shard ? { shard } : {}),
     handoverLookbackMs: c.sharding.handoverLookback,

@@ -439,14 +439,31 @@ function keepMine(run: Run, fetched: Fetched[]): Fetched[] {
 /** Decide from what was observed and commit it in one durable write; then tell the tracker and the log. */
 async function commit(run: Run, observed: Observed): Promise<Decision> {
   const { deps, spec } = run;
+  const store = deps.store;
+  const times = spec.durations
+    ? {
+        history: (id: string) => store.history(id),
+        durations: store.durations(),
+        settings: spec.durations,
+        checkSlower: !observed.backfill,
+      }
+    : undefined;
   const d = decide(
-    deps.store.resources(),
+    store.resources(),
     observed,
     { ...spec, ...(deps.handoverFrom !== undefined ? { handoverFrom: deps.handoverFrom } : {}) },
     deps.clock.now(),
+    times,
   );
-  if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0) return d;
-  await deps.store.commit({ upsert: d.upsert, remove: d.remove, enqueue: d.enqueue });
+  const timed = (d.history?.length ?? 0) > 0 || (d.durations?.add.length ?? 0) > 0;
+  if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0 && !timed) return d;
+  await store.commit({
+    upsert: d.upsert,
+    remove: d.remove,
+    enqueue: d.enqueue,
+    ...(d.history ? { history: d.history } : {}),
+    ...(d.durations ? { durations: d.durations } : {}),
+  });
   for (const id of d.remove) deps.tracker.forget(id);
   for (const t of d.transitions) {
     const s = t.snapshot;
@@ -459,9 +476,14 @@ async function commit(run: Run, observed: Observed): Promise<Decision> {
         from: t.from,
         to: t.to,
         updateTime: new Date(s.updateTime).toISOString(),
+        ...(t.durationSeconds !== undefined ? { durationSeconds: t.durationSeconds } : {}),
       },
-      // Metrics landing while the status stays the same are not a status transition.
-      t.kind === 'metrics_appeared' ? `metrics appeared for ${s.name} (${t.to})` : `transition ${s.name}: ${t.from ?? '(new)'} -> ${t.to}`,
+      // Metrics landing while the status stays the same are not a status transition; nor is being slow.
+      t.kind === 'metrics_appeared'
+        ? `metrics appeared for ${s.name} (${t.to})`
+        : t.kind === 'slower_than_usual'
+          ? `slower than usual: ${s.name} in ${t.to} for ${Math.round(t.inStatusSeconds ?? 0)} s (usual p90 ${t.usual?.p90Seconds ?? '?'} s)`
+          : `transition ${s.name}: ${t.from ?? '(new)'} -> ${t.to}`,
     );
     deps.onTransition?.(t);
   }

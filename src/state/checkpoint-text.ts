@@ -3,6 +3,8 @@
 // a short spike of peak RSS that outlived nothing but set the high-water mark. Written chunk by
 // chunk, a checkpoint holds ~64 KB of text at a time.
 import type { DeadLetter, OutboxEntry } from './types.js';
+import type { HistoryItem } from '../kinds/history.js';
+import type { KindName } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 
 export interface Checkpoint {
@@ -12,12 +14,16 @@ export interface Checkpoint {
   resources: readonly ResourceSnapshot[];
   outbox: readonly OutboxEntry[];
   deadLetters: readonly DeadLetter[];
+  /** The history of each stored resource that has one, compact (version 3: src/kinds/history.ts HistoryItem). */
+  history: readonly HistoryItem[];
+  /** Finished phases of each kind and status, oldest first (version 3). */
+  durations: readonly { kind: KindName; status: string; seconds: readonly number[] }[];
 }
 
 /** Chunks whose concatenation is exactly JSON.stringify(cp) (same keys, same order). */
 export function* checkpointChunks(cp: Checkpoint, chunkChars = 64 * 1024): Generator<string> {
   let text = `{"version":${JSON.stringify(cp.version)},"seq":${JSON.stringify(cp.seq)}`;
-  for (const key of ['resources', 'outbox', 'deadLetters'] as const) {
+  for (const key of ['resources', 'outbox', 'deadLetters', 'history', 'durations'] as const) {
     const items: readonly unknown[] = cp[key];
     text += `,"${key}":[`;
     for (let i = 0; i < items.length; i++) {

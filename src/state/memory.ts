@@ -3,19 +3,24 @@
 import type { DeadLetter, OutboxEntry } from './types.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { StateStore, SweepCommit } from './types.js';
+import { createHistoryStore } from './history-store.js';
 
 export function createMemoryStore(): StateStore {
   const resources = new Map<string, ResourceSnapshot>();
+  const times = createHistoryStore();
   const outbox = new Map<string, OutboxEntry>();
   const dead = new Map<string, DeadLetter>();
   const listeners = new Set<() => void>();
   return {
     resources: () => resources,
+    history: (id) => times.history(id),
+    durations: () => times.durations(),
     pending: () => [...outbox.values()],
     deadLetters: () => [...dead.values()],
     async commit(c: SweepCommit) {
       for (const id of c.remove) resources.delete(id);
       for (const s of c.upsert) resources.set(s.id, s);
+      times.apply(c, (id) => resources.has(id));
       for (const e of c.enqueue) if (!outbox.has(e.id) && !dead.has(e.id)) outbox.set(e.id, e);
       if (c.enqueue.length > 0) for (const l of listeners) l();
     },

@@ -11,7 +11,9 @@
 import { capText } from '../aws/cap-text.js';
 import { numberProblem } from '../aws/number-range.js';
 import type { ResourceEvent } from '../kinds/event.js';
+import { capEntry, decodeHistory, historyItem, type EncodedEntry, type HistoryEntry, type HistoryItem } from '../kinds/history.js';
 import { isKindName, KINDS } from '../kinds/index.js';
+import type { KindName } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import type { Checkpoint } from './checkpoint-text.js';
 import { readLegacyEvent, readLegacySnapshot } from './legacy-job.js';
@@ -30,13 +32,22 @@ import {
   str,
   text,
 } from './read-checks.js';
-import type { DeadLetter, OutboxEntry } from './types.js';
+import type { DeadLetter, HistoryUpdate, OutboxEntry, PhaseSample } from './types.js';
 import { OLDEST_STATE_VERSION, refuseNewerVersion, STATE_VERSION } from './version.js';
 
 export { StateCorruptError, type Repairs };
 
 export type JournalRecord =
-  | { s: number; t: 'commit'; upr: ResourceSnapshot[]; rmr: string[]; enq: OutboxEntry[] }
+  | {
+      s: number;
+      t: 'commit';
+      upr: ResourceSnapshot[];
+      rmr: string[];
+      enq: OutboxEntry[];
+      /** Version 3: history entries, finished phases (src/state/types.ts SweepCommit). */
+      hist?: HistoryUpdate[];
+      dur?: { keep: number; add: PhaseSample[] };
+    }
   | { s: number; t: 'delivered'; id: string }
   | { s: number; t: 'attempt'; id: string; attempts: number; nextAttemptAt: number; lastError?: string }
   | { s: number; t: 'dead'; id: string; reason: string; at: number }
@@ -115,10 +126,88 @@ function readEvent(v: unknown, where: string, r: Repairs): ResourceEvent {
   if (o['resource'] !== undefined) {
     if (!isKindName(o['kind'])) corrupt(`${where}.kind`, 'is not a resource kind');
     readResourceSnapshot(o['resource'], `${where}.resource`, r);
+    readEventTimes(o, where, r);
     return o as unknown as ResourceEvent;
   }
   // An event as version 1 stored it (compatibility module): the same event of any kind.
   return readLegacyEvent(o, where, r);
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isUsual = (v: unknown, withSamples: boolean): boolean =>
+  isObj(v) && isNum(v['p50Seconds']) && isNum(v['p90Seconds']) && (!withSamples || isNum(v['samples']));
+
+/**
+ * The durations and history an event carries (version 3), checked in place. They only feed what
+ * a message says: a bad one is dropped and counted, the event kept.
+ */
+function readEventTimes(o: Obj, where: string, r: Repairs): void {
+  const drop = (k: string) => {
+    delete o[k];
+    repaired(r, `${where}.${k} (invalid, dropped)`);
+  };
+  for (const k of ['durationSeconds', 'inStatusSeconds']) if (o[k] !== undefined && !isNum(o[k])) drop(k);
+  if (o['usual'] !== undefined && !isUsual(o['usual'], true)) drop('usual');
+  const h = o['history'];
+  if (h === undefined) return;
+  if (!Array.isArray(h)) return drop('history');
+  o['history'] = h.filter((p, i) => {
+    const ok =
+      isObj(p) &&
+      typeof p['status'] === 'string' &&
+      isNum(p['startedAt']) &&
+      (p['seenAt'] === undefined || isNum(p['seenAt'])) &&
+      (p['durationSeconds'] === undefined || isNum(p['durationSeconds'])) &&
+      (p['usual'] === undefined || isUsual(p['usual'], false)) &&
+      (p['statusCode'] === undefined || typeof p['statusCode'] === 'string') &&
+      (p['message'] === undefined || typeof p['message'] === 'string');
+    if (!ok) repaired(r, `${where}.history[${i}] (invalid, dropped)`);
+    else {
+      optText(p, 'statusCode', `${where}.history[${i}]`, r);
+      optText(p, 'message', `${where}.history[${i}]`, r);
+    }
+    return ok;
+  });
+}
+
+/** One history entry as stored (version 3): its text capped to the history's bounds. */
+function readHistoryEntry(v: unknown, where: string, r: Repairs): HistoryEntry {
+  const o = obj(v, where);
+  str(o, 'status', where);
+  num(o, 'startedAt', where);
+  for (const k of ['seenAt', 'slowerAt']) if (o[k] !== undefined) num(o, k, where);
+  if (o['firstSight'] !== undefined && o['firstSight'] !== true) corrupt(`${where}.firstSight`, 'is not true');
+  optStr(o, 'statusCode', where);
+  optStr(o, 'message', where);
+  const e = o as unknown as HistoryEntry;
+  const capped = capEntry(e);
+  if (capped !== e) repaired(r, `${where} (text longer than the history keeps, capped)`);
+  return capped;
+}
+
+/** A duration in seconds as stored: finite and not negative, else dropped and counted. */
+function readSeconds(v: unknown, where: string, r: Repairs): number[] {
+  if (!Array.isArray(v)) corrupt(where, 'is not a list');
+  return v.filter((x, i) => {
+    const ok = isNum(x) && x >= 0;
+    if (!ok) repaired(r, `${where}[${i}] (not a duration, dropped)`);
+    return ok;
+  });
+}
+
+function readPhaseSample(v: unknown, where: string): PhaseSample {
+  const o = obj(v, where);
+  if (!isKindName(o['kind'])) corrupt(`${where}.kind`, 'is not a resource kind');
+  str(o, 'status', where);
+  const sec = num(o, 'seconds', where);
+  if (sec < 0) corrupt(`${where}.seconds`, 'is negative');
+  return o as unknown as PhaseSample;
+}
+
+function readHistoryUpdate(v: unknown, where: string, r: Repairs): HistoryUpdate {
+  const o = obj(v, where);
+  str(o, 'id', where);
+  return { id: o['id'] as string, entry: readHistoryEntry(o['entry'], `${where}.entry`, r) };
 }
 
 export function readOutboxEntry(v: unknown, where: string, r: Repairs): OutboxEntry {
@@ -163,6 +252,13 @@ export function readJournalRecord(v: unknown, r: Repairs): JournalRecord {
       const upr = o['upr'] === undefined && o['up'] !== undefined ? [] : list(o, 'upr', where, (e, w) => readResourceSnapshot(e, w, r));
       const rmr = o['rmr'] === undefined && o['rm'] !== undefined ? [] : list(o, 'rmr', where, ids);
       o['enq'] = list(o, 'enq', where, (e, w) => readOutboxEntry(e, w, r));
+      if (o['hist'] !== undefined) o['hist'] = list(o, 'hist', where, (e, w) => readHistoryUpdate(e, w, r));
+      if (o['dur'] !== undefined) {
+        const d = obj(o['dur'], `${where}.dur`);
+        const keep = num(d, 'keep', `${where}.dur`);
+        if (!Number.isSafeInteger(keep) || keep < 1) corrupt(`${where}.dur.keep`, `is ${keep}, not a count`);
+        list(d, 'add', `${where}.dur`, (e, w) => readPhaseSample(e, w));
+      }
       o['upr'] = [...up, ...upr];
       o['rmr'] = [...rm, ...rmr];
       delete o['up'];
@@ -210,7 +306,8 @@ export function parseCheckpoint(text: string, r: Repairs, file = 'state.json'): 
   }
   if (!isObj(raw)) throw new StateCorruptError('not an object');
   refuseNewerVersion(raw['version'], file);
-  if (raw['version'] !== version && raw['version'] !== OLDEST_STATE_VERSION) {
+  const found = raw['version'];
+  if (!Number.isSafeInteger(found) || (found as number) < OLDEST_STATE_VERSION || (found as number) > version) {
     throw new StateCorruptError(
       `unsupported state version ${String(raw['version']).slice(0, 20)} (this build reads versions ${OLDEST_STATE_VERSION} to ${version})`,
     );
@@ -229,5 +326,47 @@ export function parseCheckpoint(text: string, r: Repairs, file = 'state.json'): 
     ],
     outbox: list(raw, 'outbox', 'checkpoint', (e, w) => readOutboxEntry(e, w, r)),
     deadLetters: list(raw, 'deadLetters', 'checkpoint', (e, w) => readDeadLetter(e, w, r)),
+    // Versions 1 and 2 had no histories and no durations: every resource starts without.
+    history: raw['version'] === version ? list(raw, 'history', 'checkpoint', (e, w) => readHistory(e, w, r)) : [],
+    durations: raw['version'] === version ? list(raw, 'durations', 'checkpoint', (e, w) => readDurations(e, w, r)) : [],
   };
+}
+
+/** One resource's history as version 3 writes it (src/kinds/history.ts HistoryItem): checked, its text capped. */
+function readHistory(v: unknown, where: string, r: Repairs): HistoryItem {
+  const o = obj(v, where);
+  const id = str(o, 'id', where);
+  const h = list(o, 'h', where, (e, w) => readEncodedEntry(e, w));
+  const entries = decodeHistory(h).map((e, i) => {
+    const capped = capEntry(e);
+    if (capped !== e) repaired(r, `${where}.h[${i}] (text longer than the history keeps, capped)`);
+    return capped;
+  });
+  return historyItem(id, entries);
+}
+
+// Times are ms as the clocks give them: the steady clock's are fractional.
+const isMs = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function readEncodedEntry(v: unknown, where: string): EncodedEntry {
+  if (!Array.isArray(v) || v.length < 3 || v.length > 4) corrupt(where, 'is not a history entry [status, start, seen, {..}?]');
+  const [status, start, seen, rare] = v as unknown[];
+  if (typeof status !== 'string') corrupt(`${where}[0]`, 'is not a status');
+  if (!isMs(start)) corrupt(`${where}[1]`, 'is not a time in ms');
+  if (seen !== null && !isMs(seen)) corrupt(`${where}[2]`, 'is not a time in ms or null');
+  if (rare !== undefined) {
+    const o = obj(rare, `${where}[3]`);
+    if (o['f'] !== undefined && o['f'] !== 1) corrupt(`${where}[3].f`, 'is not 1');
+    if (o['w'] !== undefined && !isMs(o['w'])) corrupt(`${where}[3].w`, 'is not a time in ms');
+    optStr(o, 'c', `${where}[3]`);
+    optStr(o, 'm', `${where}[3]`);
+  }
+  return v as EncodedEntry;
+}
+
+function readDurations(v: unknown, where: string, r: Repairs): Checkpoint['durations'][number] {
+  const o = obj(v, where);
+  if (!isKindName(o['kind'])) corrupt(`${where}.kind`, 'is not a resource kind');
+  const status = str(o, 'status', where);
+  return { kind: o['kind'] as KindName, status, seconds: readSeconds(o['seconds'], `${where}.seconds`, r) };
 }

@@ -1,6 +1,6 @@
 // Crash-safe state: a checkpoint file plus an append-only journal.
 //
-//   state.json     {version, seq, resources, outbox, deadLetters}, replaced atomically (atomic.ts)
+//   state.json     {version, seq, resources, outbox, deadLetters, history, durations}, replaced atomically (atomic.ts)
 //   journal.ndjson one JSON record per line, appended and fsynced before a change is applied
 //
 // Why a journal: a sweep and every delivery attempt must be durable before the monitor acts on
@@ -24,18 +24,22 @@ import { join } from 'node:path';
 import { systemTimers, type Timers } from '../clock.js';
 import type { Clock } from '../domain.js';
 import type { DeadLetter, OutboxEntry } from './types.js';
+import { historyItem, type HistoryEntry } from '../kinds/history.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
+import { splitDurationKey, type DurationSamples } from '../kinds/usual.js';
 import { shareResourceStrings } from '../intern.js';
 import type { Logger } from '../log.js';
 import { isTempOf, writeFileAtomic } from './atomic.js';
 import { checkpointChunks, type Checkpoint } from './checkpoint-text.js';
 import { checkStateDir } from './check-state-dir.js';
+import { createHistoryStore } from './history-store.js';
 import { stateHealth, type StateHealth } from './health.js';
 import { readJournalLines } from './journal-lines.js';
 import { acquireLock, LOCK_FILE, StateLockLostError, type StateLock } from './lock.js';
 import { parseCheckpoint, readJournalRecord, type JournalRecord, type Repairs } from './shape.js';
-// Version 2 keeps every kind in `resources`; version 1 (audience generation jobs in `jobs`, in
-// their own shape) is still read, and rewritten as version 2 at once. A later version is refused.
+// Version 3 adds histories and durations to version 2, which keeps every kind in `resources`;
+// versions 1 (audience generation jobs in `jobs`, in their own shape) and 2 are still read, and
+// rewritten as version 3 at once. A later version is refused.
 import { refuseNewerVersion, STATE_VERSION, StateVersionError } from './version.js';
 import type { StateStore, SweepCommit } from './types.js';
 
@@ -130,6 +134,7 @@ export async function openStateStore(opts: StoreOptions): Promise<FileStateStore
 
 class JournalStore implements FileStateStore {
   private readonly resourcesById = new Map<string, ResourceSnapshot>();
+  private readonly times = createHistoryStore();
   private readonly outbox = new Map<string, OutboxEntry>();
   private readonly dead = new Map<string, DeadLetter>();
   private readonly listeners = new Set<() => void>();
@@ -211,6 +216,7 @@ class JournalStore implements FileStateStore {
     if (cp) {
       this.seq = cp.seq;
       for (const s of cp.resources) this.resourcesById.set(s.id, shareResourceStrings(s));
+      this.times.restore(cp);
       for (const e of cp.outbox) this.outbox.set(e.id, e);
       for (const d of cp.deadLetters) this.dead.set(d.id, d);
     } else {
@@ -292,6 +298,14 @@ class JournalStore implements FileStateStore {
     return this.resourcesById;
   }
 
+  history(id: string): readonly HistoryEntry[] | undefined {
+    return this.times.history(id);
+  }
+
+  durations(): DurationSamples {
+    return this.times.durations();
+  }
+
   pending(): readonly OutboxEntry[] {
     return [...this.outbox.values()];
   }
@@ -309,8 +323,18 @@ class JournalStore implements FileStateStore {
 
   async commit(change: SweepCommit): Promise<void> {
     const enq = change.enqueue.filter((e) => !this.outbox.has(e.id) && !this.dead.has(e.id));
-    if (change.upsert.length === 0 && change.remove.length === 0 && enq.length === 0) return;
-    await this.append({ t: 'commit', upr: change.upsert, rmr: change.remove, enq });
+    const hist = change.history ?? [];
+    const dur = change.durations;
+    const durs = dur !== undefined && dur.add.length > 0;
+    if (change.upsert.length === 0 && change.remove.length === 0 && enq.length === 0 && hist.length === 0 && !durs) return;
+    await this.append({
+      t: 'commit',
+      upr: change.upsert,
+      rmr: change.remove,
+      enq,
+      ...(hist.length > 0 ? { hist } : {}),
+      ...(durs ? { dur } : {}),
+    });
     if (enq.length > 0) for (const l of this.listeners) l();
   }
 
@@ -544,6 +568,10 @@ class JournalStore implements FileStateStore {
       case 'commit':
         for (const id of rec.rmr) this.resourcesById.delete(id);
         for (const s of rec.upr) this.resourcesById.set(s.id, s);
+        this.times.apply(
+          { remove: rec.rmr, ...(rec.hist ? { history: rec.hist } : {}), ...(rec.dur ? { durations: rec.dur } : {}) },
+          (id) => this.resourcesById.has(id),
+        );
         for (const e of rec.enq) if (!this.dead.has(e.id)) this.outbox.set(e.id, e);
         break;
       case 'delivered':
@@ -593,6 +621,8 @@ class JournalStore implements FileStateStore {
       resources: [...this.resourcesById.values()],
       outbox: [...this.outbox.values()],
       deadLetters: [...this.dead.values()],
+      history: [...this.times.histories()].map(([id, entries]) => historyItem(id, entries)),
+      durations: [...this.times.durations()].map(([key, seconds]) => ({ ...splitDurationKey(key), seconds })),
     };
     // The lock is checked again just before each file is replaced: a monitor resumed after another
     // took over must not put its checkpoint in place of the new owner's.

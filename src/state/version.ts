@@ -1,20 +1,26 @@
 // The state format's version, and what a release does with a state dir written by a later one.
 //
 // Version 1 kept audience generation jobs in their own shape; version 2 keeps every kind in one
-// list (docs/decisions/0006-one-pipeline-for-every-kind.md). This release reads both and writes 2.
-// A version above 2 was written by a later release: its files may hold what this release cannot
+// list (docs/decisions/0006-one-pipeline-for-every-kind.md); version 3 adds each resource's
+// history, the finished phases the usual durations come from, and the mark that a phase was
+// notified as slower than usual (src/kinds/history.ts, src/kinds/usual.ts), and outbox events of
+// a new type (`<kind>.slower_than_usual`). This release reads all three and writes 3. A release
+// that reads only 2 would drop the histories and marks at its next checkpoint (a phase could be
+// notified as slower than usual again after rolling forward) and deliver the new events as status
+// changes: it refuses a version-3 state instead (see below).
+// A version above 3 was written by a later release: its files may hold what this release cannot
 // read (new record types, new fields it would drop on its next checkpoint). Taking them for
 // corruption would move `state.json` aside and start empty, losing the pending notifications for
 // good, even after rolling forward again. So the start is refused and every file left as it is.
 //
 // The checkpoint carries `version`; every journal record this release writes carries `v`, so a
 // later release's records are recognised too (records without `v` were written by releases that
-// wrote version 1 or 2).
+// wrote version 1 or 2; every release that wrote version 3 writes `v`).
 import { VERSION } from '../version.js';
 import { StateRefusedError } from './errors.js';
 
 /** The version this release writes. */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 /** The oldest version this release reads (and rewrites as STATE_VERSION). */
 export const OLDEST_STATE_VERSION = 1;
 

@@ -15,6 +15,7 @@ import { mrkdwnFit } from './slack-text.js';
 import { sentenceCase, statusLook, type StatusCase, type Tone } from './status-look.js';
 import type { FormatOptions } from './target-type.js';
 import { formatDuration, formatTime, truncate } from './text.js';
+import { slowerLine, tookLine } from './timing-text.js';
 
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -81,14 +82,20 @@ export function buildSlackMessage(event: ResourceEvent, opts: FormatOptions = {}
   // `text` and `fallback` are mrkdwn-parsed in notifications: a name such as `<!channel>` or
   // `<https://evil.example|AWS console>` (names are set by any collaboration member) must arrive
   // as text, so the whole line is escaped (https://api.slack.com/reference/surfaces/formatting#escaping).
-  const fallback = mrkdwnFit(`${emoji} ${title} ${r.name} ${verb}: ${event.status}${was}`, SLACK_LIMITS.text);
+  const slower = slowerLine(event);
+  const fallback = mrkdwnFit(
+    slower !== undefined
+      ? `:turtle: ${title} ${r.name} is slower than usual: ${slower}`
+      : `${emoji} ${title} ${r.name} ${verb}: ${event.status}${was}`,
+    SLACK_LIMITS.text,
+  );
+  const header = slower !== undefined ? `:turtle: ${r.name}: slower than usual in ${event.status}` : `${emoji} ${r.name}: ${event.status}`;
   const blocks: SlackBlock[] = [
     // plain_text: Slack parses no mentions or links in it, so it is shown as written (no escaping).
-    {
-      type: 'header',
-      text: { type: 'plain_text', text: truncate(`${emoji} ${r.name}: ${event.status}`, SLACK_LIMITS.headerText), emoji: true },
-    },
+    { type: 'header', text: { type: 'plain_text', text: truncate(header, SLACK_LIMITS.headerText), emoji: true } },
   ];
+  const timing = slower ?? tookLine(event);
+  if (timing !== undefined) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: mrkdwnFit(timing, SLACK_LIMITS.sectionText) } });
   const fields: Text[] = [
     field('Status', `${event.status}${was}`),
     field('Duration', event.status === VANISHED ? 'n/a' : `${formatDuration(r.updateTime - r.createTime)} (created to last update)`),

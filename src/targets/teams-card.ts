@@ -21,6 +21,7 @@ import { VANISHED } from '../domain.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import { messageFacts, messageTables } from '../kinds/facts.js';
 import { KINDS, statusClass } from '../kinds/index.js';
+import { slowerLine, tookLine } from './timing-text.js';
 import { sentenceCase, statusLook, type Tone } from './status-look.js';
 import type { FormatOptions } from './target-type.js';
 import { markdownFit, plainFit } from './teams-text.js';
@@ -127,6 +128,9 @@ function card(event: ResourceEvent, opts: FormatOptions, caps: Caps): AdaptiveCa
     ...messageFacts(kind, r, event.observedAt).map((f) => fact(f.title, f.value, caps)),
   ];
   if (failed?.statusCode !== undefined) facts.push(fact('Failure code', failed.statusCode, caps));
+  const slower = slowerLine(event);
+  const timing = slower ?? tookLine(event);
+  if (timing !== undefined) facts.splice(3, 0, fact(slower !== undefined ? 'Slower than usual' : 'Time in status', timing, caps));
 
   const body: CardElement[] = [
     {
@@ -169,7 +173,12 @@ function card(event: ResourceEvent, opts: FormatOptions, caps: Caps): AdaptiveCa
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     type: 'AdaptiveCard',
     version: ADAPTIVE_CARD_VERSION,
-    fallbackText: markdownFit(`${title} ${event.name} ${look.verb}: ${event.status}${was}`, caps.name + 200),
+    fallbackText: markdownFit(
+      slower !== undefined
+        ? `${title} ${event.name} is slower than usual: ${slower}`
+        : `${title} ${event.name} ${look.verb}: ${event.status}${was}`,
+      caps.name + 200,
+    ),
     body,
     msteams: { width: 'Full' },
   };

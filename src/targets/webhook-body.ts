@@ -7,11 +7,13 @@ import type { OutboxEntry } from '../state/types.js';
 // src/aws owns the Get output shapes (allow-list: never seedAudience, tags or other unread members).
 import { resourceToWire } from '../aws/resource-wire.js';
 import type { ResourceEvent } from '../kinds/event.js';
+import { phaseJson, type HistoryEntryView } from '../kinds/history.js';
 import { KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
 
 /**
- * The body about a resource of any kind: `type` is `<kind snake>.status_changed`; `data` holds the
+ * The body about a resource of any kind: `type` is `<kind snake>.status_changed` (or
+ * `.slower_than_usual`, the status unchanged); `data` holds the
  * resource in its kind's Get output shape (the List item for kinds without a Get), ISO timestamps,
  * under the kind's `bodyMember`: `job` for audience generation jobs (what their receivers have
  * always read), `resource` for every other kind. `statusCode` and `message` are given on failures.
@@ -31,6 +33,14 @@ export interface WebhookBody {
     transition: string;
     statusCode?: string;
     message?: string;
+    /** status_changed: seconds spent in `previousStatus`, when the monitor saw it begin. */
+    durationSeconds?: number;
+    /** slower_than_usual: seconds in `status` so far. */
+    inStatusSeconds?: number;
+    /** The usual duration of `previousStatus` (status_changed) or `status` (slower_than_usual), once known. */
+    usual?: { p50Seconds: number; p90Seconds: number; samples: number };
+    /** The newest phases of the resource's history, oldest first, the current one last. */
+    history?: HistoryEntryView[];
     /** `job` or `resource` (the kind's bodyMember): the resource in its Get output shape. */
     [bodyMember: string]: unknown;
   };
@@ -64,6 +74,10 @@ export function buildWebhookBody(entry: Pick<OutboxEntry, 'id'> & { event: Resou
       transition: e.transition,
       ...(details?.statusCode !== undefined ? { statusCode: details.statusCode } : {}),
       ...(details?.message !== undefined ? { message: details.message } : {}),
+      ...(e.durationSeconds !== undefined ? { durationSeconds: e.durationSeconds } : {}),
+      ...(e.inStatusSeconds !== undefined ? { inStatusSeconds: e.inStatusSeconds } : {}),
+      ...(e.usual ? { usual: { p50Seconds: e.usual.p50Seconds, p90Seconds: e.usual.p90Seconds, samples: e.usual.samples } } : {}),
+      ...(e.history ? { history: e.history.map(phaseJson) } : {}),
       [bodyMemberOf(e.kind)]: resourceToWire(kind, e.resource),
     },
   };

@@ -512,6 +512,7 @@ const GROUPS: Group[] = [
       s('cleanroomsml_monitor_ready', {}, '1x20'),
       s('cleanroomsml_monitor_config_last_reload_successful', {}, '1x20'),
       s('cleanroomsml_monitor_outbox_oldest_pending_age_seconds', { target: 'ml-team-slack' }, '0x20'),
+      s('cleanroomsml_monitor_slower_than_usual', { kind: 'trainedModel', status: 'CREATE_IN_PROGRESS' }, '0x20'),
       s('cleanroomsml_monitor_dead_letters', { target: 'ml-team-slack' }, '0x20'),
       s('cleanroomsml_monitor_notifications_total', { target: 'ml-team-slack', outcome: 'delivered' }, '0+1x20'),
       s('cleanroomsml_monitor_notifications_total', { target: 'ml-team-slack', outcome: 'dead_lettered' }, '0x20'),
@@ -537,6 +538,7 @@ const GROUPS: Group[] = [
       'CleanRoomsMLMonitorNotReady',
       'CleanRoomsMLConfigReloadFailed',
       'CleanRoomsMLOutboxBacklog',
+      'CleanRoomsMLSlowerThanUsual',
       'CleanRoomsMLNotificationsDeadLettered',
       'CleanRoomsMLApiErrorsHigh',
       'CleanRoomsMLApiThrottlingHigh',
@@ -701,6 +703,31 @@ const GROUPS: Group[] = [
           },
         ],
         silentAt: ['2m', '70m'],
+      },
+    ],
+  },
+  {
+    name: 'slower than usual: resources counted on two shards fire per kind and status, after 1m',
+    series: [
+      s('cleanroomsml_monitor_slower_than_usual', { kind: 'trainedModel', status: 'CREATE_IN_PROGRESS' }, '0 0 1x10 0x5'),
+      s('cleanroomsml_monitor_slower_than_usual', { kind: 'trainedModel', status: 'CREATE_IN_PROGRESS', ...pod1 }, '0 0 0 1x9 0x5'),
+      s('cleanroomsml_monitor_slower_than_usual', { kind: 'audienceModel', status: 'CREATE_PENDING' }, '0x16'),
+    ],
+    cases: [
+      {
+        alertname: 'CleanRoomsMLSlowerThanUsual',
+        firing: [
+          {
+            at: '5m',
+            labels: { ...base, kind: 'trainedModel', status: 'CREATE_IN_PROGRESS', severity: 'info' },
+            annotations: {
+              summary: '2 trainedModel resource(s) slower than usual in CREATE_IN_PROGRESS',
+              description: `2 trainedModel resource(s) watched by ${NS}/${JOB} have been in CREATE_IN_PROGRESS for longer than their kind usually takes (durations.slowerThanUsual). The status page, GET /api/resources?class=inProgress and the history verb show which, with the usual duration.`,
+              runbook_url: `${RUNBOOK}#cleanroomsmlslowerthanusual`,
+            },
+          },
+        ],
+        silentAt: ['2m', '15m'],
       },
     ],
   },

@@ -399,9 +399,9 @@ test('4e. a state dir of a later state version: refused, every file unchanged, n
       {
         scenario: '4e newer state version',
         fault:
-          "state.json of version 3 (this release writes 2) with a member it does not know, a journal record of version 3 and a crashed write's temp file, holding 2 pending notifications; then `run` and `outbox list`",
+          "state.json of version 4 (this release writes 3) with a member it does not know, a journal record of version 4 and a crashed write's temp file, holding 2 pending notifications; then `run` and `outbox list`",
         expected:
-          'both exit 1 naming versions 3 and 1-2; every file byte-identical (no quarantine, nothing removed, no lock left); the release that reads it (version restored) delivers the 2 pending notifications',
+          'both exit 1 naming versions 4 and 1-3; every file byte-identical (no quarantine, nothing removed, no lock left); the release that reads it (version restored) delivers the 2 pending notifications',
       },
       async (obs) => {
         await sim.put(jobs.map((a, i) => ({ name: `versioned-${i}`, arn: a, status: 'CREATE_IN_PROGRESS' })));
@@ -416,9 +416,9 @@ test('4e. a state dir of a later state version: refused, every file unchanged, n
         const original = readFileSync(stateFile, 'utf8');
         const pending = (JSON.parse(original) as { outbox: unknown[] }).outbox.length;
         // As a later release would leave the dir.
-        writeFileSync(stateFile, original.replace(/^\{"version":2,/, '{"version":3,"shards":{"written":"later"},'));
-        writeFileSync(join(d.stateDir, 'journal.ndjson'), '{"v":3,"s":999999,"t":"reshard","to":4}\n');
-        writeFileSync(join(d.stateDir, '.state.json.00112233445566778899aabb.tmp'), '{"version":3,');
+        writeFileSync(stateFile, original.replace(/^\{"version":3,/, '{"version":4,"shards":{"written":"later"},'));
+        writeFileSync(join(d.stateDir, 'journal.ndjson'), '{"v":4,"s":999999,"t":"reshard","to":4}\n');
+        writeFileSync(join(d.stateDir, '.state.json.00112233445566778899aabb.tmp'), '{"version":4,');
         const before = fileHashes(d.stateDir);
         const t0 = Date.now();
         const refused = await startDaemon({ name: 'versioned', configPath: d.configPath, stateDir: d.stateDir, waitStarted: false });
@@ -442,10 +442,10 @@ test('4e. a state dir of a later state version: refused, every file unchanged, n
         assert.equal(exit.code, 1);
         assert.match(
           msg,
-          /^error: state\.json was written by state version 3; this release \(\d+\.\d+\.\d+\) reads versions 1-2\. Nothing in the state dir was changed\./,
+          /^error: state\.json was written by state version 4; this release \(\d+\.\d+\.\d+\) reads versions 1-3\. Nothing in the state dir was changed\./,
         );
         assert.equal(outbox.status, 1);
-        assert.match(outbox.stderr, /state\.json was written by state version 3/);
+        assert.match(outbox.stderr, /state\.json was written by state version 4/);
         assert.deepEqual(after, before);
 
         // Rolling forward to a release that reads it: simulated by the version it reads.

@@ -177,8 +177,17 @@ describe('the admin listener: /api/resources, the status page, /api/jobs', () =>
     const failed = JSON.parse((await get(admin, `/api/resources/${enc(failedArn)}`)).body) as ResourceView;
     assert.deepEqual(
       failed.history?.map((e) => [e.status, e.statusCode, e.message, e.seenAt !== undefined]),
-      [['CREATE_FAILED', 'SEED<b>', '<script>alert(1)</script> seed too small', true]],
+      [
+        // The status at first sight: shown, not measured (it began before the monitor looked).
+        ['CREATE_IN_PROGRESS', undefined, undefined, true],
+        ['CREATE_FAILED', 'SEED<b>', '<script>alert(1)</script> seed too small', true],
+      ],
     );
+    assert.equal(failed.history?.[0]?.durationSeconds, undefined);
+    assert.deepEqual(failed.lastTransition && [failed.lastTransition.from, failed.lastTransition.to], [
+      'CREATE_IN_PROGRESS',
+      'CREATE_FAILED',
+    ]);
   });
 
   test('GET /api/resources/{id}: 404 naming an unknown id (and why an unread one is missing); 400 on a malformed id', async () => {
@@ -241,7 +250,8 @@ describe('the admin listener: /api/resources, the status page, /api/jobs', () =>
     assert.match(filtered.body, /<caption id="caption">1 of 4 resources<\/caption>/);
     const detail = await get(admin, `/?id=${enc(failedArn)}`);
     assert.equal(detail.status, 200);
-    assert.match(detail.body, /<ol id="timeline"[^>]*>\n<li class="phase"><span class="chip chip-failure">CREATE_FAILED<\/span>/);
+    assert.match(detail.body, /<ol id="timeline"[^>]*>\n<li class="phase"><span class="chip chip-inProgress">CREATE_IN_PROGRESS<\/span>/);
+    assert.match(detail.body, /<li class="phase"><span class="chip chip-failure">CREATE_FAILED<\/span>/);
     const bad = await get(admin, '/?kind=nope');
     assert.equal(bad.status, 400);
     assert.match(bad.body, /<p class="error" role="alert">unknown kind &quot;nope&quot;/);

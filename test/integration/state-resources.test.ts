@@ -29,7 +29,7 @@ test('resources of every kind survive the journal and a checkpoint, and removals
   assert.deepEqual(b.resources().get(ARN_A), job());
   await b.close(); // open wrote a checkpoint: read back from it
   const cp = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8'));
-  assert.equal(cp.version, 2);
+  assert.equal(cp.version, 3);
   assert.equal(cp.resources.length, all.length - 1);
   assert.equal('jobs' in cp, false);
   const c = await openStateStore({ dir, clock, log });
@@ -37,7 +37,7 @@ test('resources of every kind survive the journal and a checkpoint, and removals
   await c.close();
 });
 
-test('a version 1 state dir (jobs in their own shape, other kinds beside, a pending job event) loads as version 2: nothing lost', async () => {
+test('a version 1 state dir (jobs in their own shape, other kinds beside, a pending job event) loads as the current version: nothing lost', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'crml-state-res-'));
   const old = snap({
     status: 'ACTIVE',
@@ -82,7 +82,7 @@ test('a version 1 state dir (jobs in their own shape, other kinds beside, a pend
     await s.close();
   }
   const cp = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8'));
-  assert.equal(cp.version, 2, 'written back as version 2 at once');
+  assert.equal(cp.version, 3, 'written back as the current version at once');
   assert.equal(cp.resources.length, 3);
 });
 

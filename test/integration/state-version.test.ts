@@ -1,7 +1,7 @@
-// A state dir written by a later release (state version 3; this one writes 2) is refused, not
+// A state dir written by a later release (state version 4; this one writes 3) is refused, not
 // taken for corruption: `run` and every `outbox` verb exit non-zero with a message naming both
 // versions, and every file of the dir stays byte for byte as it was (no quarantine, no temp file
-// removed, no lock left behind). A journal record of version 3 after a checkpoint of version 2 is
+// removed, no lock left behind). A journal record of version 4 after a checkpoint of version 3 is
 // refused the same way. The pending notifications are still there for the release that reads them.
 // Real CLI (dist/cli.js) on a state dir the real daemon wrote against the simulator.
 import { test } from 'node:test';
@@ -62,7 +62,7 @@ async function refusedEverywhere(w: Workdir, where: RegExp): Promise<void> {
     assert.equal(r.code, 1, `${verb.join(' ')} exits 1: ${r.stdout}${r.stderr}`);
     const msg = r.stderr.trim();
     assert.match(msg, where, `${verb.join(' ')}: ${msg}`);
-    assert.match(msg, /this release \(\d+\.\d+\.\d+\) reads versions 1-2\. Nothing in the state dir was changed\./);
+    assert.match(msg, /this release \(\d+\.\d+\.\d+\) reads versions 1-3\. Nothing in the state dir was changed\./);
     assert.match(msg, /restore the copy of the state dir taken before the upgrade/);
     assert.match(msg, /"Rolling back" in docs\/deploy\.md$/);
     assert.doesNotMatch(msg, /\n\s+at /, 'the message alone, no stack');
@@ -92,20 +92,20 @@ test('a state dir of a later state version: every verb refuses, names both versi
     await until(() => rx.requests.length >= 1, 'a failed delivery');
     assert.equal(await d.kill('SIGTERM'), 0);
     const cp = await readFile(join(w.stateDir, 'state.json'), 'utf8');
-    assert.match(cp, /^\{"version":2,/);
+    assert.match(cp, /^\{"version":3,/);
     const pendingBefore = (JSON.parse(cp) as { outbox: unknown[] }).outbox.length;
     assert.equal(pendingBefore, 1);
 
-    // As a later release would leave it: checkpoint version 3 with a member this one does not know,
+    // As a later release would leave it: checkpoint version 4 with a member this one does not know,
     // a record of a type it does not know, and a crashed write's temp file.
-    await writeFile(join(w.stateDir, 'state.json'), cp.replace(/^\{"version":2,/, '{"version":3,"shards":{"from":"a later release"},'));
-    await writeFile(join(w.stateDir, 'journal.ndjson'), '{"v":3,"s":999,"t":"reshard","to":4}\n');
-    await writeFile(join(w.stateDir, '.state.json.0123456789abcdef01234567.tmp'), '{"version":3,"half":');
-    await refusedEverywhere(w, /^error: state\.json was written by state version 3; /);
+    await writeFile(join(w.stateDir, 'state.json'), cp.replace(/^\{"version":3,/, '{"version":4,"shards":{"from":"a later release"},'));
+    await writeFile(join(w.stateDir, 'journal.ndjson'), '{"v":4,"s":999,"t":"reshard","to":4}\n');
+    await writeFile(join(w.stateDir, '.state.json.0123456789abcdef01234567.tmp'), '{"version":4,"half":');
+    await refusedEverywhere(w, /^error: state\.json was written by state version 4; /);
 
-    // A checkpoint this release reads, followed by a record of version 3.
+    // A checkpoint this release reads, followed by a record of version 4.
     await writeFile(join(w.stateDir, 'state.json'), cp);
-    await refusedEverywhere(w, /^error: journal\.ndjson line 1 was written by state version 3; /);
+    await refusedEverywhere(w, /^error: journal\.ndjson line 1 was written by state version 4; /);
 
     // The release that reads it finds everything: the pending notification is still there.
     await writeFile(join(w.stateDir, 'journal.ndjson'), '');

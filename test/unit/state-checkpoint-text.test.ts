@@ -2,6 +2,7 @@
 // chunk may hold much more than the chunk size (else the point, no whole-text spike, is lost).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { historyItem } from '../../src/kinds/history.js';
 import { checkpointChunks, type Checkpoint } from '../../src/state/checkpoint-text.js';
 import type { OutboxEntry } from '../../src/state/types.js';
 import { ARN_A, ARN_B, job, snap } from '../helpers/snapshots.js';
@@ -40,16 +41,23 @@ function cp(jobCount: number): Checkpoint {
     }),
   );
   return {
-    version: 2,
+    version: 3,
     seq: 42,
     resources,
     outbox: [entry('evt_1'), entry('evt_2')],
     deadLetters: [{ ...entry('evt_0'), deadAt: 9, reason: 'gone' }],
+    history: resources.map((r, i) =>
+      historyItem(r.id, [
+        { status: 'CREATE_IN_PROGRESS', startedAt: i, seenAt: i + 1, firstSight: true as const },
+        { status: 'CREATE_FAILED', startedAt: i + 5, seenAt: i + 6, statusCode: 'E"1', message: 'why ✓\n' },
+      ]),
+    ),
+    durations: [{ kind: 'trainedModel', status: 'CREATE_IN_PROGRESS', seconds: [1.5, 60, 3600] }],
   };
 }
 
 test('joined chunks equal JSON.stringify, for empty, small and chunked checkpoints', () => {
-  for (const c of [{ version: 2, seq: 0, resources: [], outbox: [], deadLetters: [] }, cp(1), cp(3), cp(200)]) {
+  for (const c of [{ version: 3, seq: 0, resources: [], outbox: [], deadLetters: [], history: [], durations: [] }, cp(1), cp(3), cp(200)]) {
     for (const size of [1, 50, 64 * 1024]) {
       const text = [...checkpointChunks(c, size)].join('');
       assert.equal(text, JSON.stringify(c), `resources ${c.resources.length}, chunk ${size}`);
