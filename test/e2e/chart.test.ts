@@ -432,13 +432,22 @@ describe('the ConfigMap holds a valid daemon config', () => {
     assert.match(err.message, /config\.resources and config\.discovery are both empty: the monitor would have nothing to watch/);
     assert.match(err.message, /--set config\.discovery\[0\]\.collaborationId=<collaboration UUID>/);
     // the daemon agrees: without the check, its own schema refuses the same config
-    const r = configSchema.safeParse({ aws: { region: 'us-east-1' }, jobs: [], discovery: [] });
+    const r = configSchema.safeParse({ aws: { region: 'us-east-1' }, resources: [], discovery: [] });
     assert.equal(r.success, false);
     assert.match(JSON.stringify(r.error!.issues), /nothing to watch/);
-    // one job alone is enough
+    // one resource alone is enough, under resources or its deprecated name jobs (rendered as resources)
     const arn = 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
-    const objs = await renderChart(['-f', writeTemp(`config:\n  jobs:\n    - arn: ${arn}\n`)]);
-    assert.equal(parse(findObject(objs, 'ConfigMap').data['config.yaml']).jobs[0].arn, arn);
+    for (const key of ['resources', 'jobs']) {
+      const objs = await renderChart(['-f', writeTemp(`config:\n  ${key}:\n    - arn: ${arn}\n`)]);
+      const rendered = parse(findObject(objs, 'ConfigMap').data['config.yaml']);
+      assert.equal(rendered.resources[0].arn, arn, key);
+      assert.equal(rendered.jobs, undefined, key);
+    }
+    const both = await renderChart(['-f', writeTemp(`config:\n  resources:\n    - arn: ${arn}\n  jobs:\n    - arn: ${arn}\n`)]).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.match(both?.message ?? '', /config\.jobs is the deprecated name of config\.resources: move its entries under config\.resources/);
   });
 
   testRendered('check-config of the built CLI accepts each rendered config (secrets as files)', { skip: missingDaemon() }, async () => {

@@ -94,6 +94,9 @@ Refuses values that would install a pod that cannot work. Included by the Statef
 {{- if and (not .Values.config.resources) (not .Values.config.jobs) (not .Values.config.discovery) -}}
 {{- fail "config.resources and config.discovery are both empty: the monitor would have nothing to watch and exit at start. Set at least one, e.g. --set config.discovery[0].collaborationId=<collaboration UUID> or --set config.resources[0].arn=<audience generation job ARN>" -}}
 {{- end -}}
+{{- if and .Values.config.resources .Values.config.jobs -}}
+{{- fail "config.jobs is the deprecated name of config.resources: move its entries under config.resources" -}}
+{{- end -}}
 {{- if and .Values.persistence.existingClaim (gt (int64 .Values.config.sharding.totalShards) 1) -}}
 {{- fail (printf "persistence.existingClaim (%s) can hold the state of one pod only, but config.sharding.totalShards is %d: leave existingClaim empty so that each shard gets its own claim from the volumeClaimTemplate" .Values.persistence.existingClaim (int64 .Values.config.sharding.totalShards)) -}}
 {{- end -}}
@@ -162,7 +165,7 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
 {{- end -}}
 {{- $cfg := dict
   "aws" $aws
-  "resources" (concat (default list $c.resources) (default list $c.jobs))
+  "resources" (default (default list $c.jobs) $c.resources)
   "discovery" (default list $c.discovery)
   "polling" (dict "schedule" $c.polling.schedule "concurrency" (int64 $c.polling.concurrency) "maxRequestsPerSecond" $c.polling.maxRequestsPerSecond "notifyOnFirstSeenTerminal" $c.polling.notifyOnFirstSeenTerminal "terminalInterval" $c.polling.terminalInterval "terminalRetention" $c.polling.terminalRetention "maxBackoff" $c.polling.maxBackoff "maxListPages" (int64 $c.polling.maxListPages))
   "sharding" (dict "totalShards" (int64 $c.sharding.totalShards) "handoverLookback" $c.sharding.handoverLookback)
