@@ -10,7 +10,7 @@ import { scheduleIntervalMs } from './config/schedule.js';
 import { loadConfig, secretFilesOf } from './config/load.js';
 import { watchFiles, type FileWatch } from './config/watch-files.js';
 import { reloadChanges } from './config/reload.js';
-import { createReloadQueue } from './config/reload-queue.js';
+import { createReloadQueue, type ReloadQueue } from './config/reload-queue.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 import { createSteadyClock, systemClock } from './clock.js';
@@ -21,12 +21,12 @@ import type { AnswerObserver, ApiOutcome, AwsCredentialIdentityProvider, Operati
 import { createAnswerIssueLog } from './aws/answer-issue-log.js';
 import { openStateStore, type FileStateStore, type StoreOptions } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { createDurationMetrics } from './metrics/duration-metrics.js';
+import { createDurationMetrics, type DurationMetrics } from './metrics/duration-metrics.js';
 import { JobTracker } from './poll/tracker.js';
 import type { SweepReport } from './poll/sweep.js';
 import { sweepSpec, type SweepSpec } from './poll/spec.js';
 import { createConnections } from './poll/connections.js';
-import { createPoller, type PollerRuntime } from './poll/poller.js';
+import { createPoller, type Poller, type PollerRuntime } from './poll/poller.js';
 import { layoutFile } from './poll/layout-file.js';
 import type { Shard } from './poll/shard.js';
 import { shardPhaseMs, startScheduler, type Scheduler } from './poll/scheduler.js';
@@ -157,18 +157,90 @@ export function openState(
   return openStateStore({ dir: c.state.dir, ...o });
 }
 
+/** Everything createApp wires, shared by the steps below; `config`, `rt`, `scheduler`, `http` change. */
+interface AppContext {
+  opts: AppOptions;
+  log: Logger;
+  /** Scheduling, backoff and ages: immune to wall-clock steps. */
+  clock: Clock;
+  /** webhook-timestamp headers: receivers compare them with their own clock. */
+  wallClock: Clock;
+  store: FileStateStore;
+  registry: Registry;
+  metrics: Metrics;
+  durationMetrics: DurationMetrics;
+  answerIssues: AnswerObserver;
+  tracker: JobTracker;
+  /** The config in force (reload changes it). */
+  config: Config;
+  /** What to watch, through which clients, and the outbox worker of the targets: rebuilt on reload. */
+  rt: PollerRuntime & { worker: OutboxWorker };
+  poller: Poller;
+  scheduler: Scheduler | undefined;
+  http: RunningHttpServer | undefined;
+  secretWatch: FileWatch | undefined;
+  reloads: ReloadQueue<Config | undefined>;
+}
+
 export async function createApp(opts: AppOptions): Promise<App> {
-  // 1. Logging and time. Scheduling, backoff and ages run on a clock immune to wall-clock steps;
-  // webhook-timestamp headers use the wall clock, because receivers compare them with theirs.
+  // 1. Logging and time.
   const log = opts.log ?? createLogger({ level: opts.config.log.level });
   const clock =
     opts.clock ?? createSteadyClock({ onReanchor: (skewMs) => log.warn({ skewMs }, 'wall clock differed for 15 min; adopting it') });
-  const wallClock = opts.clock ?? systemClock;
   // HTTPS_PROXY / HTTP_PROXY / NO_PROXY (src/net/proxy-env.ts): a malformed proxy URL stops here.
   const proxies = proxySummary(process.env);
+  // 2. State. 3. Metrics, read from the state at scrape time.
+  const { store, stateCounts } = await openAppState(opts, log, clock);
+  const ctx = { opts, log, clock, wallClock: opts.clock ?? systemClock, store, config: opts.config } as AppContext;
+  createAppMetrics(ctx, stateCounts);
+  // 4. What to watch and the outbox worker. Answer issues are logged once per resource and member
+  // for the life of the process, across reloads.
+  const answerLog = log.child({ component: 'poll' });
+  ctx.answerIssues = createAnswerIssueLog({
+    warn: (fields, msg) => answerLog.warn(fields, msg),
+    count: (issue) => ctx.metrics.answerIssue(issue),
+  });
+  ctx.rt = runtimeOf(ctx, ctx.config);
+  ctx.metrics.setPollInterval(ctx.rt.intervalMs);
+  ctx.metrics.configReload(true, clock.now());
+  // 5. The poller, with the per-resource runtime facts it keeps. 6. The schedule and 7. HTTP: start().
+  ctx.tracker = new JobTracker();
+  ctx.poller = createAppPoller(ctx);
+  ctx.reloads = createReloadQueue<Config | undefined>((next) => guardedReload(ctx, next));
+  const reload = (next?: Config): Promise<boolean> => ctx.reloads.request(next);
+  return {
+    store,
+    registry: ctx.registry,
+    metrics: ctx.metrics,
+    get url() {
+      return ctx.http?.url ?? '';
+    },
+    get adminUrl() {
+      return ctx.http?.adminUrl ?? '';
+    },
+    get config() {
+      return ctx.config;
+    },
+    reload,
+    start: () => startApp(ctx, reload, proxies),
+    async sweepNow() {
+      if (ctx.scheduler) return (await ctx.scheduler.trigger()) ? ctx.poller.lastReport() : undefined;
+      await sweep(ctx);
+      return ctx.poller.lastReport();
+    },
+    stop: () => stopApp(ctx),
+  };
+}
 
-  // 2. State. A record that cannot be written makes the monitor unready until a write succeeds; a
-  // failed checkpoint only degrades it (src/state/health.ts). The store retries on its own.
+/**
+ * The state dir of the app. A record that cannot be written makes the monitor unready until a
+ * write succeeds; a failed checkpoint only degrades it (src/state/health.ts). The store retries on its own.
+ */
+async function openAppState(
+  opts: AppOptions,
+  log: Logger,
+  clock: Clock,
+): Promise<{ store: FileStateStore; stateCounts: { writeErrors: number; checkpointFailures: number } }> {
   const stateCounts = { writeErrors: 0, checkpointFailures: 0 };
   const store = await openState(opts.config, {
     clock,
@@ -191,91 +263,91 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
   });
   log.info({ ...store.loadReport, dir: opts.config.state.dir }, 'state loaded');
+  return { store, stateCounts };
+}
 
-  // 3. Metrics, read from the state at scrape time; `config` is the config in force (reload changes it).
-  let config = opts.config;
-  const registry = opts.registry ?? new Registry();
-  const metrics: Metrics = createMetrics(
-    registry,
+/** The metrics, read from the state and the config in force at scrape time. */
+function createAppMetrics(ctx: AppContext, stateCounts: { writeErrors: number; checkpointFailures: number }): void {
+  const { store, clock } = ctx;
+  ctx.registry = ctx.opts.registry ?? new Registry();
+  ctx.metrics = createMetrics(
+    ctx.registry,
     {
       resources: () => store.resources(),
       pending: () => store.pending(),
       deadLetters: () => store.deadLetters(),
-      targetNames: () => config.notifications.targets.map((t) => t.name),
+      targetNames: () => ctx.config.notifications.targets.map((t) => t.name),
       now: () => clock.now(),
-      statusSeries: () => config.metrics.statusSeries,
+      statusSeries: () => ctx.config.metrics.statusSeries,
       stateWriteErrors: () => stateCounts.writeErrors,
       stateCheckpointFailures: () => stateCounts.checkpointFailures,
       stateHealth: () => store.health(),
     },
     VERSION,
   );
-  for (const f of store.loadReport.quarantined) metrics.stateQuarantined(f);
-  const durationMetrics = createDurationMetrics(registry, {
+  for (const f of store.loadReport.quarantined) ctx.metrics.stateQuarantined(f);
+  ctx.durationMetrics = createDurationMetrics(ctx.registry, {
     resources: () => store.resources(),
     durations: () => store.durations(),
-    settings: () => config.durations,
+    settings: () => ctx.config.durations,
     now: () => clock.now(),
   });
+}
 
-  // 4. What to watch, through which clients, and the outbox worker of the targets. Rebuilt on reload.
-  // Answer issues are logged once per resource and member for the life of the process, across reloads.
-  const answerLog = log.child({ component: 'poll' });
-  const answerIssues = createAnswerIssueLog({
-    warn: (fields, msg) => answerLog.warn(fields, msg),
-    count: (issue) => metrics.answerIssue(issue),
+/** The runtime of config `c`: its sweep spec and clients, and an outbox worker of its targets. */
+function runtimeOf(ctx: AppContext, c: Config): AppContext['rt'] {
+  const { opts, metrics } = ctx;
+  const worker: OutboxWorker = createOutboxWorker({
+    store: ctx.store,
+    targets: c.notifications.targets,
+    clock: ctx.clock,
+    wallClock: ctx.wallClock,
+    log: ctx.log.child({ component: 'notify' }),
+    onOutcome: (target, outcome) => metrics.notification(target, outcome),
+    onEvicted: (target, reason) => metrics.deadLetterEvicted(target, reason),
+    ...(opts.send ? { send: opts.send } : {}),
+    ...(opts.outbox ?? {}),
   });
-  const runtimeOf = (c: Config) => {
-    const worker: OutboxWorker = createOutboxWorker({
-      store,
-      targets: c.notifications.targets,
-      clock,
-      wallClock,
-      log: log.child({ component: 'notify' }),
-      onOutcome: (target, outcome) => metrics.notification(target, outcome),
-      onEvicted: (target, reason) => metrics.deadLetterEvicted(target, reason),
-      ...(opts.send ? { send: opts.send } : {}),
-      ...(opts.outbox ?? {}),
-    });
-    const poll = pollerRuntime(c, sweepSpec(c, opts.shard), {
-      clock,
-      ...(opts.resources ? { resources: opts.resources } : {}),
-      ...(opts.credentials ? { credentials: opts.credentials } : {}),
-      observer: (op, outcome, ms) => metrics.apiRequest(op, outcome, ms),
-      onResend: (op) => metrics.apiResent(op),
-      onAnswerIssue: answerIssues,
-    });
-    return { ...poll, worker };
-  };
-  let rt = runtimeOf(config);
-  metrics.setPollInterval(rt.intervalMs);
-  metrics.configReload(true, clock.now());
+  const poll = pollerRuntime(c, sweepSpec(c, opts.shard), {
+    clock: ctx.clock,
+    ...(opts.resources ? { resources: opts.resources } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    observer: (op, outcome, ms) => metrics.apiRequest(op, outcome, ms),
+    onResend: (op) => metrics.apiResent(op),
+    onAnswerIssue: ctx.answerIssues,
+  });
+  return { ...poll, worker };
+}
 
-  // 5. The poller (with the per-job runtime facts it keeps). Readiness is this pod's own health
-  // (state writable); AWS and scope health are metrics (src/http/readiness.ts says why).
-  const tracker = new JobTracker();
-  const ready = () => {
-    const r = readiness({ state: store.health() });
-    metrics.setReady(r.ready);
-    return r;
-  };
-  const poller = createPoller({
-    store,
-    tracker,
-    clock,
-    log: log.child({ component: 'poll' }),
-    runtime: () => rt,
+/**
+ * Readiness is this pod's own health (state writable); AWS and scope health are metrics
+ * (src/http/readiness.ts says why).
+ */
+function ready(ctx: AppContext): ReturnType<typeof readiness> {
+  const r = readiness({ state: ctx.store.health() });
+  ctx.metrics.setReady(r.ready);
+  return r;
+}
+
+function createAppPoller(ctx: AppContext): Poller {
+  const { opts, metrics } = ctx;
+  return createPoller({
+    store: ctx.store,
+    tracker: ctx.tracker,
+    clock: ctx.clock,
+    log: ctx.log.child({ component: 'poll' }),
+    runtime: () => ctx.rt,
     ...(opts.detailBudget !== undefined ? { detailBudget: opts.detailBudget } : {}),
     ...(opts.random ? { random: opts.random } : {}),
     ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}),
     onCommitted: (n) => {
-      ready();
-      if (n > 0) rt.worker.kick();
+      ready(ctx);
+      if (n > 0) ctx.rt.worker.kick();
     },
-    layoutStore: layoutFile(opts.config.state.dir, log.child({ component: 'poll' })),
+    layoutStore: layoutFile(opts.config.state.dir, ctx.log.child({ component: 'poll' })),
     onLayout: (l) => metrics.shardLayout({ layout: l.name, shard: l.index, totalShards: l.total, lists: l.lists, handover: l.handover }),
     onTransition: (t) => {
-      if (t.durationSeconds !== undefined && t.from !== null) durationMetrics.phase(t.snapshot.kind, t.from, t.durationSeconds);
+      if (t.durationSeconds !== undefined && t.from !== null) ctx.durationMetrics.phase(t.snapshot.kind, t.from, t.durationSeconds);
       // Slower than usual is no change of status: not a transition in transitions_total.
       if (t.kind === 'slower_than_usual') return;
       metrics.transition({
@@ -287,184 +359,171 @@ export async function createApp(opts: AppOptions): Promise<App> {
       });
     },
   });
-  const sweep = async (signal?: AbortSignal): Promise<void> => {
-    const r = await poller.sweep(signal);
-    metrics.sweep(r?.ok ?? false, r?.durationMs ?? 0, clock.now());
-    if (r) metrics.scopes({ listed: r.listedScopes, failed: r.failedScopes, current: r.scopes, at: clock.now() });
-    if (r && r.notifications > 0) rt.worker.kick();
-    metrics.setApiRateLimit(Math.min(...rt.connections.limiters().map((l) => l.currentRate)));
-    ready();
-  };
+}
 
-  // 6. The schedule (started by start()).
-  let scheduler: Scheduler | undefined;
-  const schedule = (expr: string, runAtStart = true) =>
-    startScheduler({
-      schedule: expr,
-      runAtStart,
-      maxGapMs: scheduleIntervalMs(expr),
-      phaseMs: shardPhaseMs(opts.shard, scheduleIntervalMs(expr)),
-      log: log.child({ component: 'poll' }),
-      sweep: (signal) => sweep(signal),
-      onSkip: () => {
-        metrics.sweepSkipped();
-        log.warn('previous sweep still running: tick skipped');
-      },
-    });
+async function sweep(ctx: AppContext, signal?: AbortSignal): Promise<void> {
+  const { metrics, clock } = ctx;
+  const r = await ctx.poller.sweep(signal);
+  metrics.sweep(r?.ok ?? false, r?.durationMs ?? 0, clock.now());
+  if (r) metrics.scopes({ listed: r.listedScopes, failed: r.failedScopes, current: r.scopes, at: clock.now() });
+  if (r && r.notifications > 0) ctx.rt.worker.kick();
+  // The runtime in force now: a reload may have replaced it during the sweep.
+  metrics.setApiRateLimit(Math.min(...ctx.rt.connections.limiters().map((l) => l.currentRate)));
+  ready(ctx);
+}
 
-  // 7. HTTP and the watch on rotating secrets (started by start()). The views of /api/resources and
-  // the status page: the store, the poller's facts and what else is known of each resource.
-  const extrasOf = () => viewExtras(store, config.durations, clock.now());
+function schedule(ctx: AppContext, expr: string, runAtStart = true): Scheduler {
+  return startScheduler({
+    schedule: expr,
+    runAtStart,
+    maxGapMs: scheduleIntervalMs(expr),
+    phaseMs: shardPhaseMs(ctx.opts.shard, scheduleIntervalMs(expr)),
+    log: ctx.log.child({ component: 'poll' }),
+    sweep: (signal) => sweep(ctx, signal),
+    onSkip: () => {
+      ctx.metrics.sweepSkipped();
+      ctx.log.warn('previous sweep still running: tick skipped');
+    },
+  });
+}
+
+/** The views of /api/resources and the status page: the store, the poller's facts and what else is known of each resource. */
+function resourceSource(ctx: AppContext) {
+  const { store, tracker, clock } = ctx;
+  const extrasOf = () => viewExtras(store, ctx.config.durations, clock.now());
   const viewInput = (): ResourceListInput => ({
     resources: store.resources(),
     runtime: (id) => tracker.get(id),
     runtimeIds: () => tracker.arns(),
-    statics: rt.spec.statics,
+    statics: ctx.rt.spec.statics,
     extras: extrasOf(),
-    nextSweepAt: scheduler?.nextRunAt(),
+    nextSweepAt: ctx.scheduler?.nextRunAt(),
     now: clock.now(),
   });
-  const resourceSource = {
+  return {
     resources: () => resourceList(viewInput()),
     resource: (id: string) => {
       const s = store.resources().get(id);
       if (!s) return undefined;
       const check = {
         runtime: tracker.get(id),
-        source: rt.spec.statics.has(id) ? 'static' : 'discovery',
-        nextSweepAt: scheduler?.nextRunAt(),
+        source: ctx.rt.spec.statics.has(id) ? 'static' : 'discovery',
+        nextSweepAt: ctx.scheduler?.nextRunAt(),
       } as const;
       return resourceDetailView(s, check, extrasOf()(s, true), clock.now());
     },
     now: () => clock.now(),
   };
-  let http: RunningHttpServer | undefined;
-  let secretWatch: FileWatch | undefined;
+}
 
-  // Reloads run one at a time (src/config/reload-queue.ts): a SIGHUP or a rotated secret during a
-  // reload is folded into one more reload of the file as it is then. Each step that starts
-  // something checks that stop() has not begun, so a reload racing stop() leaves nothing running.
-  const applyReload = async (next: Config | undefined): Promise<boolean> => {
-    let c: Config;
-    try {
-      if (next) c = next;
-      else if (opts.configPath) c = await loadConfig(opts.configPath);
-      else throw new Error('no config file to reload from');
-    } catch (err) {
-      metrics.configReload(false, clock.now());
-      log.error(
-        { err: { message: (err as Error).message } },
-        `config reload refused; the previous config keeps running: ${(err as Error).message}`,
-      );
-      return false;
-    }
-    if (reloads.closed) return false;
-    const changes = reloadChanges(config, c);
-    if (changes.logLevelChanged) log.level = c.log.level;
-    // The old worker ends (its in-flight sends finish or stay pending) before the new one starts:
-    // never two workers on one outbox.
-    await rt.worker.stop(STOP_OUTBOX_MS);
-    if (reloads.closed) return false;
-    config = c;
-    rt = runtimeOf(c);
-    rt.worker.start();
-    if (scheduler && changes.scheduleChanged) {
-      await scheduler.stop(STOP_SWEEP_MS);
-      // The new schedule's first tick sweeps: a reload is no reason for an extra sweep.
-      scheduler = reloads.closed ? undefined : schedule(c.polling.schedule, false);
-    }
-    metrics.setPollInterval(rt.intervalMs);
-    metrics.configReload(true, clock.now());
-    const fixed = changes.needsRestart;
-    log.info(
-      {
-        jobs: rt.spec.statics.size,
-        discovery: rt.spec.sources.length,
-        targets: c.notifications.targets.map((t) => t.name),
-        ...(fixed.length ? { needsRestart: fixed } : {}),
-        ...(reloads.folded ? { foldedRequestsSinceStart: reloads.folded } : {}),
-      },
-      fixed.length ? `config reloaded; ${fixed.join(' and ')} changes apply after a restart` : 'config reloaded',
-    );
-    return true;
-  };
-  const reloads = createReloadQueue<Config | undefined>(async (next) => {
-    try {
-      return await applyReload(next);
-    } catch (err) {
-      // Nothing above is expected to throw; if it does, the reload is counted as refused.
-      metrics.configReload(false, clock.now());
-      log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'config reload failed');
-      return false;
-    }
+async function startApp(ctx: AppContext, reload: () => Promise<boolean>, proxies: ReturnType<typeof proxySummary>): Promise<void> {
+  const { store, metrics, log, opts } = ctx;
+  ctx.http = await startHttpServer(ctx.config.server, {
+    metrics: (gzip) => metrics.exposition(gzip),
+    metricsContentType: metrics.contentType,
+    readiness: () => ready(ctx),
+    resources: resourceSource(ctx),
+    jobs: () => jobsView(store.resources(), ctx.tracker, ctx.rt.spec.statics, ctx.scheduler?.nextRunAt()),
+    outbox: () => outboxView(store.pending(), store.deadLetters()),
+    retryDeadLetters: (ids) => ctx.rt.worker.retryDeadLetters(ids),
+    discardDeadLetters: (ids) => store.discardDeadLetters(ids),
+    log: log.child({ component: 'http' }),
   });
-  const reload = (next?: Config): Promise<boolean> => reloads.request(next);
+  ctx.rt.worker.start();
+  if (opts.schedule !== false) ctx.scheduler = schedule(ctx, ctx.config.polling.schedule);
+  // A rotated Secret (new file content) is applied as a reload, as SIGHUP would.
+  if (opts.configPath) {
+    ctx.secretWatch = watchFiles({
+      files: () => secretFilesOf(ctx.config),
+      onChange: () => reload(),
+      log: log.child({ component: 'config' }),
+      ...(opts.secretPollMs ? { intervalMs: opts.secretPollMs } : {}),
+    });
+  }
+  log.info(
+    {
+      listen: ctx.http.url,
+      admin: ctx.http.adminUrl ?? 'disabled',
+      jobs: ctx.rt.spec.statics.size,
+      discovery: ctx.rt.spec.sources.length,
+      targets: ctx.config.notifications.targets.map((t) => t.name),
+      schedule: ctx.config.polling.schedule,
+      ...proxies,
+    },
+    'cleanroomsml-monitor started',
+  );
+}
 
-  return {
-    store,
-    registry,
-    metrics,
-    get url() {
-      return http?.url ?? '';
+async function stopApp(ctx: AppContext): Promise<void> {
+  ctx.log.info('shutting down: finishing in-flight work');
+  ctx.secretWatch?.stop();
+  // A reload in progress finishes first (starting nothing new); none starts after it.
+  await ctx.reloads.close();
+  await ctx.scheduler?.stop(STOP_SWEEP_MS);
+  await ctx.rt.worker.stop(STOP_OUTBOX_MS);
+  await ctx.http?.close();
+  await ctx.store.close();
+  ctx.log.info('stopped');
+}
+
+/** A reload that throws (nothing is expected to) is counted as refused. */
+async function guardedReload(ctx: AppContext, next: Config | undefined): Promise<boolean> {
+  try {
+    return await applyReload(ctx, next);
+  } catch (err) {
+    ctx.metrics.configReload(false, ctx.clock.now());
+    ctx.log.error({ err: { type: (err as Error).name, message: (err as Error).message } }, 'config reload failed');
+    return false;
+  }
+}
+
+/**
+ * Reloads run one at a time (src/config/reload-queue.ts): a SIGHUP or a rotated secret during a
+ * reload is folded into one more reload of the file as it is then. Each step that starts
+ * something checks that stop() has not begun, so a reload racing stop() leaves nothing running.
+ */
+async function applyReload(ctx: AppContext, next: Config | undefined): Promise<boolean> {
+  const { metrics, log, clock, opts, reloads } = ctx;
+  let c: Config;
+  try {
+    if (next) c = next;
+    else if (opts.configPath) c = await loadConfig(opts.configPath);
+    else throw new Error('no config file to reload from');
+  } catch (err) {
+    metrics.configReload(false, clock.now());
+    log.error(
+      { err: { message: (err as Error).message } },
+      `config reload refused; the previous config keeps running: ${(err as Error).message}`,
+    );
+    return false;
+  }
+  if (reloads.closed) return false;
+  const changes = reloadChanges(ctx.config, c);
+  if (changes.logLevelChanged) log.level = c.log.level;
+  // The old worker ends (its in-flight sends finish or stay pending) before the new one starts:
+  // never two workers on one outbox.
+  await ctx.rt.worker.stop(STOP_OUTBOX_MS);
+  if (reloads.closed) return false;
+  ctx.config = c;
+  ctx.rt = runtimeOf(ctx, c);
+  ctx.rt.worker.start();
+  if (ctx.scheduler && changes.scheduleChanged) {
+    await ctx.scheduler.stop(STOP_SWEEP_MS);
+    // The new schedule's first tick sweeps: a reload is no reason for an extra sweep.
+    ctx.scheduler = reloads.closed ? undefined : schedule(ctx, c.polling.schedule, false);
+  }
+  metrics.setPollInterval(ctx.rt.intervalMs);
+  metrics.configReload(true, clock.now());
+  const fixed = changes.needsRestart;
+  log.info(
+    {
+      jobs: ctx.rt.spec.statics.size,
+      discovery: ctx.rt.spec.sources.length,
+      targets: c.notifications.targets.map((t) => t.name),
+      ...(fixed.length ? { needsRestart: fixed } : {}),
+      ...(reloads.folded ? { foldedRequestsSinceStart: reloads.folded } : {}),
     },
-    get adminUrl() {
-      return http?.adminUrl ?? '';
-    },
-    get config() {
-      return config;
-    },
-    reload,
-    async start() {
-      http = await startHttpServer(config.server, {
-        metrics: (gzip) => metrics.exposition(gzip),
-        metricsContentType: metrics.contentType,
-        readiness: ready,
-        resources: resourceSource,
-        jobs: () => jobsView(store.resources(), tracker, rt.spec.statics, scheduler?.nextRunAt()),
-        outbox: () => outboxView(store.pending(), store.deadLetters()),
-        retryDeadLetters: (ids) => rt.worker.retryDeadLetters(ids),
-        discardDeadLetters: (ids) => store.discardDeadLetters(ids),
-        log: log.child({ component: 'http' }),
-      });
-      rt.worker.start();
-      if (opts.schedule !== false) scheduler = schedule(config.polling.schedule);
-      // A rotated Secret (new file content) is applied as a reload, as SIGHUP would.
-      if (opts.configPath) {
-        secretWatch = watchFiles({
-          files: () => secretFilesOf(config),
-          onChange: () => reload(),
-          log: log.child({ component: 'config' }),
-          ...(opts.secretPollMs ? { intervalMs: opts.secretPollMs } : {}),
-        });
-      }
-      log.info(
-        {
-          listen: http.url,
-          admin: http.adminUrl ?? 'disabled',
-          jobs: rt.spec.statics.size,
-          discovery: rt.spec.sources.length,
-          targets: config.notifications.targets.map((t) => t.name),
-          schedule: config.polling.schedule,
-          ...proxies,
-        },
-        'cleanroomsml-monitor started',
-      );
-    },
-    async sweepNow() {
-      if (scheduler) return (await scheduler.trigger()) ? poller.lastReport() : undefined;
-      await sweep();
-      return poller.lastReport();
-    },
-    async stop() {
-      log.info('shutting down: finishing in-flight work');
-      secretWatch?.stop();
-      // A reload in progress finishes first (starting nothing new); none starts after it.
-      await reloads.close();
-      await scheduler?.stop(STOP_SWEEP_MS);
-      await rt.worker.stop(STOP_OUTBOX_MS);
-      await http?.close();
-      await store.close();
-      log.info('stopped');
-    },
-  };
+    fixed.length ? `config reloaded; ${fixed.join(' and ')} changes apply after a restart` : 'config reloaded',
+  );
+  return true;
 }
