@@ -17,7 +17,8 @@ import { pollBackoffDelay, isDue } from './due.js';
 import { mineOf } from './owner.js';
 import { sameTime, timePrecisionMs } from './precision.js';
 import { pool } from './pool.js';
-import { listRunaway, ListRunawayError, stoppedListResults } from './list-guard.js';
+import { ListRunawayError, stoppedListResults } from './list-guard.js';
+import { readPages } from './pages.js';
 import type { SweepDeps } from './sweep-deps.js';
 import { dueTimes, getAnswer, stillFailing } from './sweep-rules.js';
 
@@ -320,9 +321,9 @@ async function newChildren(run: Run, alreadyCalled: ReadonlySet<string>): Promis
 }
 
 /**
- * Every page of one List, and the precision of its updateTime values; throws on the first page
- * that fails. Items a page could not read (reported and counted by the client) are collected by
- * id: their resources keep their state.
+ * Every page of one List (readPages in pages.ts), and the precision of its updateTime values;
+ * throws on the first page that fails. Items a page could not read (reported and counted by the
+ * client) are collected by id: their resources keep their state.
  */
 async function listPages(
   run: Run,
@@ -330,18 +331,14 @@ async function listPages(
 ): Promise<{ items: ResourceSnapshot[]; refused: { ids: string[]; unidentified: boolean }; precisionMs: number }> {
   const c = run.deps.connections.forConn(list.conn);
   const kind = KINDS[list.kind];
-  const items: ResourceSnapshot[] = [];
   const refused = { ids: [] as string[], unidentified: false };
-  // A List that loops or pages on without end is stopped by its guard (list-guard.ts).
-  const seen = new Set<string>();
-  let nextToken: string | undefined;
   let precisionMs = run.deps.tracker.timePrecision(list.list.name);
-  for (let pages = 0; ; ) {
-    const page = await callAws(
+  const fetchPage = (nextToken: string | undefined) =>
+    callAws(
       (s) => c.resources.list(kind, list.list, list.params, { ...(nextToken ? { nextToken } : {}), ...(s ? { signal: s } : {}) }),
       callOpts(run, c),
     ).finally(() => run.calls.list++);
-    pages++;
+  const items = await readPages(fetchPage, run.deps.maxListPages, (page) => {
     for (const r of page.refused ?? []) {
       if (r.id !== undefined) refused.ids.push(r.id);
       else refused.unidentified = true;
@@ -349,20 +346,16 @@ async function listPages(
     // The precision this List operation writes its times in: the finest it has shown so far.
     if (page.items.length > 0)
       precisionMs = run.deps.tracker.timePrecision(list.list.name, timePrecisionMs(page.items.map((s) => s.updateTime)));
-    for (const s of page.items) {
-      // An unchanged resource stands in the results as its stored snapshot (the plan compares
-      // status and updateTime only), so nothing parsed from the page outlives the page for it:
-      // at 10,000 resources that is ~10,000 objects per sweep that would live until the plan and
-      // be promoted to the old generation as garbage.
+    // An unchanged resource stands in the results as its stored snapshot (the plan compares
+    // status and updateTime only), so nothing parsed from the page outlives the page for it:
+    // at 10,000 resources that is ~10,000 objects per sweep that would live until the plan and
+    // be promoted to the old generation as garbage.
+    return page.items.map((s) => {
       const prev = run.known.get(s.id);
-      items.push(prev && prev.status === s.status && sameTime(s.updateTime, prev.updateTime, precisionMs) ? prev : s);
-    }
-    nextToken = page.nextToken;
-    if (!nextToken) return { items, refused, precisionMs };
-    const stop = listRunaway(pages, nextToken, seen, run.deps.maxListPages);
-    if (stop) throw new ListRunawayError(stop, items);
-    seen.add(nextToken);
-  }
+      return prev && prev.status === s.status && sameTime(s.updateTime, prev.updateTime, precisionMs) ? prev : s;
+    });
+  });
+  return { items, refused, precisionMs };
 }
 
 /** The plan of Gets, with the detail budget left once the mandatory calls are paid for. */
