@@ -104,35 +104,3 @@ export function createResourceClient(opts: CleanRoomsMlClientOptions, call: Sign
     },
   };
 }
-
-/**
- * Every page of a List, in order; items a page could not read are left out (each page's
- * `refused`, reported to the client's onAnswerIssue). A service that hands back the token it was
- * given would loop forever: that is refused as a malformed answer.
- */
-export async function listAll(
-  client: ResourceClient,
-  kind: KindDecl,
-  list: ListDecl,
-  params: OperationParams,
-  opts: ResourceCallOptions = {},
-): Promise<ResourceSnapshot[]> {
-  const out: ResourceSnapshot[] = [];
-  let token: string | undefined;
-  const seen = new Set<string>();
-  do {
-    const page = await client.list(kind, list, params, { ...opts, ...(token !== undefined ? { nextToken: token } : {}) });
-    out.push(...page.items);
-    token = page.nextToken;
-    if (token !== undefined) {
-      if (seen.has(token))
-        throw new CleanRoomsMlError({
-          name: 'MalformedResponseError',
-          message: `${list.name} returned a nextToken it had already returned`,
-          httpStatus: 0,
-        });
-      seen.add(token);
-    }
-  } while (token !== undefined);
-  return out;
-}

@@ -9,7 +9,7 @@ import type { CleanRoomsMlClientOptions, Operation } from './api.js';
 import { cacheCredentials, defaultCredentialChain } from './credentials.js';
 import { resolveEndpoint } from './endpoint.js';
 import { CleanRoomsMlError, errorFromResponse } from './errors.js';
-import { createAwsAgents, DEFAULT_CONNECTIONS, DEFAULT_MAX_BODY_BYTES, sendRequest, type RawResponse } from './http.js';
+import { createAwsAgents, DEFAULT_CONNECTIONS, DEFAULT_MAX_BODY_BYTES, sendRequest, type RawRequest, type RawResponse } from './http.js';
 import { monotonic } from '../clock.js';
 
 export const SIGNING_NAME = 'cleanrooms-ml';
@@ -35,26 +35,141 @@ export type SignedCall = <T>(
   parse: (body: string, requestId: string | undefined) => T,
 ) => Promise<T>;
 
+/** The error of an exchange that got no HTTP answer: our timeout, or a network failure (pure). */
+export function transportError(operation: Operation, err: unknown, timedOut: boolean, timeoutMs: number): CleanRoomsMlError {
+  return timedOut
+    ? new CleanRoomsMlError({
+        name: 'TimeoutError',
+        message: `${operation} timed out after ${timeoutMs} ms`,
+        httpStatus: 0,
+        cause: err,
+      })
+    : new CleanRoomsMlError({
+        name: 'NetworkError',
+        message: `${operation} failed: ${(err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? 'network error'}`,
+        httpStatus: 0,
+        cause: err,
+      });
+}
+
+/** The error an HTTP answer stands for, before its body is parsed: a non-2xx status or a body cut at the cap (pure). */
+export function answerError(operation: Operation, res: RawResponse, maxBodyBytes: number): CleanRoomsMlError | undefined {
+  if (res.status < 200 || res.status >= 300) return errorFromResponse(res.status, res.headers, res.body);
+  if (!res.truncated) return undefined;
+  const requestId = headerValue(res.headers['x-amzn-requestid']);
+  return new CleanRoomsMlError({
+    name: 'MalformedResponseError',
+    message: `${operation} response body exceeds ${maxBodyBytes} bytes`,
+    httpStatus: 0,
+    ...(requestId ? { requestId } : {}),
+  });
+}
+
+/** Resolved before each call (cached) so a provider failure becomes a typed, retryable CredentialsError. */
+async function loadCredentials(creds: ReturnType<typeof cacheCredentials>): Promise<void> {
+  try {
+    await creds.get();
+  } catch (err) {
+    // Provider messages name the source that failed, never a secret.
+    throw new CleanRoomsMlError({
+      name: 'CredentialsError',
+      message: `could not load AWS credentials: ${(err as Error)?.message ?? String(err)}`,
+      httpStatus: 0,
+      cause: err,
+    });
+  }
+}
+
+/** What every call of one client shares: where it goes, how it signs, its limits. */
+interface Endpoint {
+  origin: string;
+  basePath: string;
+  signer: SignatureV4;
+  userAgent: string;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  agent: RawRequest['agent'];
+  staleResends: number;
+}
+
+/** The URL and the signed headers of one GET. */
+async function signedGet(
+  ep: Endpoint,
+  path: string,
+  query: Record<string, string>,
+): Promise<{ url: URL; headers: Record<string, string> }> {
+  const keys = Object.keys(query).sort();
+  const queryString = keys.map((k) => `${awsUriEncode(k)}=${awsUriEncode(query[k]!)}`).join('&');
+  const fullPath = ep.basePath + path;
+  const url = new URL(ep.origin + fullPath + (queryString ? `?${queryString}` : ''));
+  const signed = await ep.signer.sign({
+    method: 'GET',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: fullPath,
+    query,
+    headers: { host: url.host, accept: 'application/json' },
+  });
+  return { url, headers: { ...(signed.headers as Record<string, string>), 'user-agent': ep.userAgent } };
+}
+
+/**
+ * One exchange bounded by our timeout and the caller's signal; a failure comes back as the typed
+ * error (or the caller's own abort reason, untouched: shutdown is not an API failure).
+ */
+async function exchange(
+  ep: Endpoint,
+  operation: Operation,
+  request: { url: URL; headers: Record<string, string> },
+  signal: AbortSignal | undefined,
+  onResend: () => void,
+): Promise<{ res: RawResponse } | { error: CleanRoomsMlError } | { aborted: unknown }> {
+  // One controller per attempt, fed by our timer and the caller's signal; both are detached
+  // afterwards (a long-lived caller signal must not accumulate listeners or dependants).
+  const ac = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ac.abort(new DOMException(`timed out after ${ep.timeoutMs} ms`, 'TimeoutError'));
+  }, ep.timeoutMs);
+  const onCallerAbort = (): void => ac.abort(signal?.reason);
+  signal?.addEventListener('abort', onCallerAbort, { once: true });
+  try {
+    const { maxBodyBytes, agent, staleResends } = ep;
+    return { res: await sendRequest({ ...request, method: 'GET', signal: ac.signal, maxBodyBytes, agent, staleResends, onResend }) };
+  } catch (err) {
+    if (signal?.aborted) return { aborted: signal.reason };
+    return { error: transportError(operation, err, timedOut, ep.timeoutMs) };
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
 export function createSignedCall(opts: CleanRoomsMlClientOptions): SignedCall {
   const base = resolveEndpoint(opts.region, {
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(opts.useFipsEndpoint ? { useFips: true } : {}),
   });
-  const basePath = base.pathname.replace(/\/+$/, '');
   const agents = opts.agents ?? createAwsAgents(DEFAULT_CONNECTIONS);
   const creds = cacheCredentials(opts.credentials ?? defaultCredentialChain(agents));
-  const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxBodyBytes = opts.maxResponseBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const userAgent = opts.userAgent ?? 'cleanroomsml-monitor';
-  const agent = base.protocol === 'https:' ? agents.https : agents.http;
-  // Every idle socket of the endpoint may have gone stale at once (a server restart): one more
-  // than the pool keeps idle reaches a fresh connection.
-  const staleResends = agents.pool.maxFreeSockets + 1;
-  // uriEscapePath defaults to true: the canonical path is the already-encoded path encoded once
-  // more (`%3A` -> `%253A`), as the SDK and the service do for every non-S3 service.
-  const signer = new SignatureV4({ service: SIGNING_NAME, region: opts.region, sha256: Sha256, credentials: () => creds.get() });
+  const ep: Endpoint = {
+    origin: base.origin,
+    basePath: base.pathname.replace(/\/+$/, ''),
+    // uriEscapePath defaults to true: the canonical path is the already-encoded path encoded once
+    // more (`%3A` -> `%253A`), as the SDK and the service do for every non-S3 service.
+    signer: new SignatureV4({ service: SIGNING_NAME, region: opts.region, sha256: Sha256, credentials: () => creds.get() }),
+    userAgent: opts.userAgent ?? 'cleanroomsml-monitor',
+    timeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxBodyBytes: opts.maxResponseBytes ?? DEFAULT_MAX_BODY_BYTES,
+    agent: base.protocol === 'https:' ? agents.https : agents.http,
+    // Every idle socket of the endpoint may have gone stale at once (a server restart): one more
+    // than the pool keeps idle reaches a fresh connection.
+    staleResends: agents.pool.maxFreeSockets + 1,
+  };
 
-  async function call<T>(
+  return async function call<T>(
     operation: Operation,
     path: string,
     query: Record<string, string>,
@@ -62,105 +177,37 @@ export function createSignedCall(opts: CleanRoomsMlClientOptions): SignedCall {
     parse: (body: string, requestId: string | undefined) => T,
   ): Promise<T> {
     signal?.throwIfAborted();
-    try {
-      // Resolved here (cached) so a provider failure becomes a typed, retryable CredentialsError.
-      await creds.get();
-    } catch (err) {
-      // Provider messages name the source that failed, never a secret.
-      throw new CleanRoomsMlError({
-        name: 'CredentialsError',
-        message: `could not load AWS credentials: ${(err as Error)?.message ?? String(err)}`,
-        httpStatus: 0,
-        cause: err,
-      });
-    }
-    const keys = Object.keys(query).sort();
-    const queryString = keys.map((k) => `${awsUriEncode(k)}=${awsUriEncode(query[k]!)}`).join('&');
-    const fullPath = basePath + path;
-    const url = new URL(base.origin + fullPath + (queryString ? `?${queryString}` : ''));
-    const signed = await signer.sign({
-      method: 'GET',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: fullPath,
-      query,
-      headers: { host: url.host, accept: 'application/json' },
-    });
-    const headers: Record<string, string> = { ...(signed.headers as Record<string, string>), 'user-agent': userAgent };
-
+    await loadCredentials(creds);
+    const request = await signedGet(ep, path, query);
     // The caller may have aborted while credentials were resolved or the request signed.
     signal?.throwIfAborted();
-    // One controller per attempt, fed by our timer and the caller's signal; both are detached
-    // afterwards (a long-lived caller signal must not accumulate listeners or dependants).
-    const ac = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ac.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
-    }, timeoutMs);
-    const onCallerAbort = (): void => ac.abort(signal?.reason);
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
     const started = monotonic();
-    let res: RawResponse;
-    try {
-      // Counted apart from failed calls: a load balancer that forgot an idle connection is routine,
-      // a server that resets requests it did read shows as a rate of these.
-      const onResend = (): void => opts.onResend?.(operation);
-      res = await sendRequest({ url, method: 'GET', headers, signal: ac.signal, maxBodyBytes, agent, staleResends, onResend });
-    } catch (err) {
-      const ms = monotonic() - started;
-      // The caller's own abort (shutdown) is not an API failure: rethrow its reason untouched.
-      if (signal?.aborted) throw signal.reason;
-      const e = timedOut
-        ? new CleanRoomsMlError({
-            name: 'TimeoutError',
-            message: `${operation} timed out after ${timeoutMs} ms`,
-            httpStatus: 0,
-            cause: err,
-          })
-        : new CleanRoomsMlError({
-            name: 'NetworkError',
-            message: `${operation} failed: ${(err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? 'network error'}`,
-            httpStatus: 0,
-            cause: err,
-          });
-      opts.observer?.(operation, e.outcome, ms);
-      throw e;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
-    }
+    // Counted apart from failed calls: a load balancer that forgot an idle connection is routine,
+    // a server that resets requests it did read shows as a rate of these.
+    const sent = await exchange(ep, operation, request, signal, () => opts.onResend?.(operation));
     const ms = monotonic() - started;
-    const requestId = headerValue(res.headers['x-amzn-requestid']);
-    if (res.status < 200 || res.status >= 300) {
-      const e = errorFromResponse(res.status, res.headers, res.body);
-      if (e.name === 'ExpiredTokenException' || e.name === 'ExpiredToken') creds.invalidate();
-      opts.observer?.(operation, e.outcome, ms);
-      throw e;
+    if ('aborted' in sent) throw sent.aborted;
+    if ('error' in sent) {
+      opts.observer?.(operation, sent.error.outcome, ms);
+      throw sent.error;
     }
-    if (res.truncated) {
-      const e = new CleanRoomsMlError({
-        name: 'MalformedResponseError',
-        message: `${operation} response body exceeds ${maxBodyBytes} bytes`,
-        httpStatus: 0,
-        ...(requestId ? { requestId } : {}),
-      });
+    const { res } = sent;
+    const e = answerError(operation, res, ep.maxBodyBytes);
+    if (e) {
+      if (e.name === 'ExpiredTokenException' || e.name === 'ExpiredToken') creds.invalidate();
       opts.observer?.(operation, e.outcome, ms);
       throw e;
     }
     let out: T;
     try {
-      out = parse(res.body, requestId);
+      out = parse(res.body, headerValue(res.headers['x-amzn-requestid']));
     } catch (err) {
       if (err instanceof CleanRoomsMlError) opts.observer?.(operation, err.outcome, ms);
       throw err;
     }
     opts.observer?.(operation, 'success', ms);
     return out;
-  }
-
-  return call;
+  };
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

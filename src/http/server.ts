@@ -194,6 +194,71 @@ const JOBS_DEPRECATION = {
   link: '</api/resources>; rel="successor-version"',
 };
 
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** The main listener: /metrics /healthz /readyz, and a pointer to the admin listener for the rest. */
+async function serveMain(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
+  switch (path) {
+    case '/metrics':
+      return sendMetrics(req, res, deps);
+    case '/healthz':
+      return send(res, 200, 'ok\n');
+    case '/readyz': {
+      const r = deps.readiness();
+      return send(res, r.ready ? 200 : 503, readinessText(r));
+    }
+    case '/':
+      return send(
+        res,
+        200,
+        'cleanroomsml-monitor: /metrics /healthz /readyz (the status page and the JSON API are on the admin listener, server.admin)\n',
+      );
+  }
+  if (path?.startsWith('/api/'))
+    return send(res, 404, 'not found: the JSON API is served on the admin listener (server.admin, 127.0.0.1:9465 by default)\n');
+  return send(res, 404, 'not found\n');
+}
+
+/** The dead letters a POST body names: every one (`{"all": true}`), a list of ids, or undefined when it names none well (pure). */
+export function deadLetterIds(body: { ids?: unknown; all?: unknown }): string[] | 'all' | undefined {
+  if (body.all === true) return 'all';
+  return Array.isArray(body.ids) && body.ids.every((i) => typeof i === 'string') ? (body.ids as string[]) : undefined;
+}
+
+/** POST /api/outbox/retry and /api/outbox/discard: a JSON body naming dead letters, re-queued or removed. */
+async function changeDeadLetters(
+  req: IncomingMessage,
+  res: ServerResponse,
+  verb: 'retry' | 'discard',
+  deps: HttpDeps,
+  maxBodyBytes: number,
+): Promise<void> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') return send(res, 415, 'Content-Type must be application/json\n');
+  let body: { ids?: unknown; all?: unknown };
+  try {
+    body = JSON.parse((await readBody(req, maxBodyBytes)) || '{}') as typeof body;
+  } catch (err) {
+    if (err instanceof BodyTooLarge) {
+      res.setHeader('connection', 'close');
+      return send(res, 413, `body larger than ${maxBodyBytes} bytes\n`);
+    }
+    return send(res, 400, 'body must be JSON: {"all": true} or {"ids": ["evt_..."]}\n');
+  }
+  const ids = deadLetterIds(body ?? {});
+  if (ids === undefined) return send(res, 400, 'body must be {"all": true} or {"ids": ["evt_..."]}\n');
+  if (verb === 'discard') {
+    const removed = await deps.discardDeadLetters(ids);
+    deps.log.info({ removed, ids: ids === 'all' ? 'all' : ids.length }, 'dead letters discarded');
+    return json(res, 200, { discarded: removed });
+  }
+  const moved = await deps.retryDeadLetters(ids);
+  deps.log.info({ moved, ids: ids === 'all' ? 'all' : ids.length }, 'dead letters re-queued');
+  return json(res, 200, { requeued: moved });
+}
+
 export interface ServerListen {
   host: string;
   port: number;
@@ -210,29 +275,7 @@ export async function startHttpServer(
   const mainLimits = { ...MAIN_LIMITS, ...limits.main };
   const adminLimits = { ...ADMIN_LIMITS, ...limits.admin };
 
-  const main = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
-    switch (path) {
-      case '/metrics':
-        return sendMetrics(req, res, deps);
-      case '/healthz':
-        return send(res, 200, 'ok\n');
-      case '/readyz': {
-        const r = deps.readiness();
-        return send(res, r.ready ? 200 : 503, readinessText(r));
-      }
-      case '/':
-        return send(
-          res,
-          200,
-          'cleanroomsml-monitor: /metrics /healthz /readyz (the status page and the JSON API are on the admin listener, server.admin)\n',
-        );
-    }
-    if (path?.startsWith('/api/'))
-      return send(res, 404, 'not found: the JSON API is served on the admin listener (server.admin, 127.0.0.1:9465 by default)\n');
-    return send(res, 404, 'not found\n');
-  };
+  const main = (req: IncomingMessage, res: ServerResponse) => serveMain(req, res, deps);
 
   const routes = resourceRoutes(deps.resources, assets ?? createAssets());
   const admin = async (req: IncomingMessage, res: ServerResponse) => {
@@ -259,36 +302,8 @@ export async function startHttpServer(
         'not found: the admin listener serves / (the status page), GET /api/resources, /api/resources/{id}, /api/outbox\n',
       );
     }
-    if (req.method === 'POST' && (path === '/api/outbox/retry' || path === '/api/outbox/discard')) {
-      const verb = path === '/api/outbox/retry' ? 'retry' : 'discard';
-      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type !== 'application/json') return send(res, 415, 'Content-Type must be application/json\n');
-      let body: { ids?: unknown; all?: unknown };
-      try {
-        body = JSON.parse((await readBody(req, adminLimits.maxBodyBytes)) || '{}') as typeof body;
-      } catch (err) {
-        if (err instanceof BodyTooLarge) {
-          res.setHeader('connection', 'close');
-          return send(res, 413, `body larger than ${adminLimits.maxBodyBytes} bytes\n`);
-        }
-        return send(res, 400, 'body must be JSON: {"all": true} or {"ids": ["evt_..."]}\n');
-      }
-      const ids =
-        body.all === true
-          ? 'all'
-          : Array.isArray(body.ids) && body.ids.every((i) => typeof i === 'string')
-            ? (body.ids as string[])
-            : undefined;
-      if (ids === undefined) return send(res, 400, 'body must be {"all": true} or {"ids": ["evt_..."]}\n');
-      if (verb === 'discard') {
-        const removed = await deps.discardDeadLetters(ids);
-        deps.log.info({ removed, ids: ids === 'all' ? 'all' : ids.length }, 'dead letters discarded');
-        return json(res, 200, { discarded: removed });
-      }
-      const moved = await deps.retryDeadLetters(ids);
-      deps.log.info({ moved, ids: ids === 'all' ? 'all' : ids.length }, 'dead letters re-queued');
-      return json(res, 200, { requeued: moved });
-    }
+    if (req.method === 'POST' && (path === '/api/outbox/retry' || path === '/api/outbox/discard'))
+      return changeDeadLetters(req, res, path === '/api/outbox/retry' ? 'retry' : 'discard', deps, adminLimits.maxBodyBytes);
     return send(
       res,
       405,
@@ -300,11 +315,22 @@ export async function startHttpServer(
     );
   };
 
-  const mainServer = await listenOn({ host: listen.host, port: listen.port }, main, mainLimits, deps.log);
+  return listenBoth(listen, main, admin, { main: mainLimits, admin: adminLimits }, deps.log);
+}
+
+/** The main listener, then the admin one unless disabled (the main one is closed again if the admin one cannot listen). */
+async function listenBoth(
+  listen: ServerListen,
+  main: Handler,
+  admin: Handler,
+  limits: { main: HttpLimits; admin: HttpLimits },
+  log: Logger,
+): Promise<RunningHttpServer> {
+  const mainServer = await listenOn({ host: listen.host, port: listen.port }, main, limits.main, log);
   let adminServer: { server: Server; port: number } | undefined;
   if (listen.admin.enabled) {
     try {
-      adminServer = await listenOn({ host: listen.admin.host, port: listen.admin.port }, admin, adminLimits, deps.log);
+      adminServer = await listenOn({ host: listen.admin.host, port: listen.admin.port }, admin, limits.admin, log);
     } catch (err) {
       await closeServer(mainServer.server);
       throw err;

@@ -86,54 +86,57 @@ export async function send(req: SendRequest, deps: SendDeps = {}): Promise<SendR
   return r.outcome === 'delivered' || r.detail === undefined ? r : { ...r, detail: scrubUrl(r.detail, req.url) };
 }
 
-async function attempt(req: SendRequest, deps: SendDeps): Promise<SendResult> {
-  const now = deps.now ?? Date.now;
+/** Where a request goes, and how: the URL, and the options that hold it to its checked addresses. */
+interface RequestTarget {
+  url?: URL;
+  options: https.RequestOptions & PooledRequestOptions;
+}
+
+/** The target URL, or why it is refused: not a URL, not http(s), or http without allowHttp (pure). */
+export function targetUrl(raw: string, allowHttp: boolean): URL | SendResult {
   let url: URL;
   try {
-    url = new URL(req.url);
+    url = new URL(raw);
   } catch {
     return { outcome: 'permanent', reason: 'invalid URL' };
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { outcome: 'permanent', reason: `unsupported scheme ${url.protocol}` };
-  if (url.protocol === 'http:' && !req.allowHttp)
+  if (url.protocol === 'http:' && !allowHttp)
     return { outcome: 'permanent', reason: 'http refused (https required unless allowHttp: true)' };
-  const allowPrivate = req.allowPrivate;
+  return url;
+}
 
+/**
+ * Every address of the host, each checked by the guard, or why the delivery stops here. Every
+ * address must pass; one bad answer refuses the lot (a DNS-rebinding answer mixing a public and
+ * a metadata address is an attack, not a fallback).
+ */
+async function checkedAddresses(host: string, allowPrivate: boolean, deps: SendDeps): Promise<LookupAddress[] | SendResult> {
   // IP literals never go through lookup, so they are checked here (URL keeps IPv6 in brackets and
   // normalizes ::ffff:169.254.169.254 to [::ffff:a9fe:a9fe]).
-  const host = url.hostname.replace(/^\[|\]$/g, '');
   if (classifyAddress(host) !== undefined) {
     const refusal = checkAddress(host, { allowPrivate });
     if (refusal !== null) return { outcome: 'permanent', reason: refusal };
   }
-
-  // Every address must pass; one bad answer refuses the lot (a DNS-rebinding answer mixing a
-  // public and a metadata address is an attack, not a fallback).
-  let addresses: LookupAddress[];
   const literal = isIP(host);
-  if (literal !== 0) addresses = [{ address: host, family: literal }];
-  else {
-    try {
-      addresses = deps.resolve ? await withTimeout(deps.resolve(host), deps.dnsTimeoutMs ?? DNS_TIMEOUT_MS) : await boundedLookup(host);
-    } catch (err) {
-      if (err instanceof DnsError) return { outcome: 'retryable', reason: err.message };
-      return { outcome: 'retryable', reason: `DNS lookup failed ${(err as NodeJS.ErrnoException).code ?? (err as Error).name}` };
-    }
-    if (addresses.length === 0) return { outcome: 'retryable', reason: 'DNS lookup failed ENOTFOUND' };
-    for (const a of addresses) {
-      const refusal = checkAddress(a.address, { allowPrivate });
-      if (refusal !== null) return { outcome: 'permanent', reason: `${refusal} (resolved from ${host})` };
-    }
-  }
-
-  let proxy: URL | undefined;
+  if (literal !== 0) return [{ address: host, family: literal }];
+  let addresses: LookupAddress[];
   try {
-    proxy = proxyFor(url, deps.env ?? process.env);
+    addresses = deps.resolve ? await withTimeout(deps.resolve(host), deps.dnsTimeoutMs ?? DNS_TIMEOUT_MS) : await boundedLookup(host);
   } catch (err) {
-    // A deployment problem, fixed by a restart with a corrected variable: retry until then.
-    if (err instanceof ProxyConfigError) return { outcome: 'retryable', reason: err.message };
-    throw err;
+    if (err instanceof DnsError) return { outcome: 'retryable', reason: err.message };
+    return { outcome: 'retryable', reason: `DNS lookup failed ${(err as NodeJS.ErrnoException).code ?? (err as Error).name}` };
   }
+  if (addresses.length === 0) return { outcome: 'retryable', reason: 'DNS lookup failed ENOTFOUND' };
+  for (const a of addresses) {
+    const refusal = checkAddress(a.address, { allowPrivate });
+    if (refusal !== null) return { outcome: 'permanent', reason: `${refusal} (resolved from ${host})` };
+  }
+  return addresses;
+}
+
+/** The request's target for its checked addresses: direct, through a CONNECT tunnel, or to an http proxy (pure). */
+function requestTarget(url: URL, addresses: readonly LookupAddress[], proxy: URL | undefined, agent: http.Agent): RequestTarget {
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   // The connection goes to the checked addresses only: Node asks this instead of DNS.
   const checkedLookup = (_h: string, options: { all?: boolean; family?: number | string }, cb: (...args: unknown[]) => void): void => {
@@ -146,28 +149,42 @@ async function attempt(req: SendRequest, deps: SendDeps): Promise<SendResult> {
   // A pooled socket was opened to one of the addresses of its key, all checked when it was
   // opened: reusing it for this delivery is sound only if this delivery checked the same ones.
   const poolKey = [...new Set(addresses.map((a) => a.address))].sort().join(',');
-  const agents = deps.agents ?? defaultAgents();
-  const scheme = url.protocol === 'https:' ? 'https:' : 'http:';
-  const agent = agents.via(proxy, scheme);
   const first = addresses[0]!;
   const checkedHost = first.family === 6 ? `[${first.address}]` : first.address;
-  const target: { url?: URL; options: https.RequestOptions & PooledRequestOptions } = !proxy
-    ? { url, options: { agent, lookup: checkedLookup as never, poolKey } }
-    : url.protocol === 'https:'
-      ? { url, options: { agent, poolKey } }
-      : {
-          // The absolute form with the checked address: the forwarding agent keeps it as the
-          // request target (else it would build it from the name).
-          options: {
-            protocol: 'http:',
-            host: first.address,
-            port,
-            path: `http://${checkedHost}:${port}${url.pathname}${url.search}`,
-            agent,
-            headers: { host: url.host },
-            poolKey,
-          },
-        };
+  if (!proxy) return { url, options: { agent, lookup: checkedLookup as never, poolKey } };
+  if (url.protocol === 'https:') return { url, options: { agent, poolKey } };
+  return {
+    // The absolute form with the checked address: the forwarding agent keeps it as the
+    // request target (else it would build it from the name).
+    options: {
+      protocol: 'http:',
+      host: first.address,
+      port,
+      path: `http://${checkedHost}:${port}${url.pathname}${url.search}`,
+      agent,
+      headers: { host: url.host },
+      poolKey,
+    },
+  };
+}
+
+async function attempt(req: SendRequest, deps: SendDeps): Promise<SendResult> {
+  const now = deps.now ?? Date.now;
+  const url = targetUrl(req.url, req.allowHttp);
+  if (!(url instanceof URL)) return url;
+  const addresses = await checkedAddresses(url.hostname.replace(/^\[|\]$/g, ''), req.allowPrivate, deps);
+  if (!Array.isArray(addresses)) return addresses;
+
+  let proxy: URL | undefined;
+  try {
+    proxy = proxyFor(url, deps.env ?? process.env);
+  } catch (err) {
+    // A deployment problem, fixed by a restart with a corrected variable: retry until then.
+    if (err instanceof ProxyConfigError) return { outcome: 'retryable', reason: err.message };
+    throw err;
+  }
+  const agents = deps.agents ?? defaultAgents();
+  const target = requestTarget(url, addresses, proxy, agents.via(proxy, url.protocol === 'https:' ? 'https:' : 'http:'));
   if (req.signal?.aborted) return { outcome: 'retryable', reason: 'aborted' };
 
   // A delivery that failed only because its pooled socket had been closed while idle is sent

@@ -310,115 +310,156 @@ function refOf(s: ResourceSnapshot, conn: ConnSpec | undefined): ResourceRef {
   };
 }
 
-export function planSweep(input: PlanInput): SweepPlan {
-  const { watch, known, results } = input;
-  const mine = mineOf(rulesOf(watch), known);
-  const staticIds = watch.staticIds ?? new Set(watch.statics.keys());
-  const due = input.isDue ?? (() => true);
-  const now = input.now ?? 0;
-  const retentionMs = input.retentionMs ?? 0;
-  const parentArns = parentIndex(known, mine);
-  const listed = new Map<string, ResourceSnapshot>();
-  const listedConn = new Map<string, ConnSpec | undefined>();
-  const listedPrecision = new Map<string, number>();
-  const retiredListed = new Set<string>();
-  const refused = new Set<string>();
-  const waiting: PlannedList[] = [];
-  const complete: PlannedList[] = [];
-  for (const r of results) {
+/** What the complete Lists of a sweep showed, for this replica. */
+interface Listing {
+  listed: Map<string, ResourceSnapshot>;
+  /** The identity each listed resource is read with. */
+  conn: Map<string, ConnSpec | undefined>;
+  /** The precision of each listed resource's updateTime. */
+  precision: Map<string, number>;
+  /** Discovered resources listed past their retention. */
+  retired: Set<string>;
+  /** Ids named by items that could not be read. */
+  refused: Set<string>;
+  /** Lists that failed, were not due, or hold an item naming no resource: absence from them proves nothing. */
+  waiting: PlannedList[];
+  complete: PlannedList[];
+}
+
+/** The plan's running lists, filled by its steps in priority order. */
+interface Planning {
+  changed: ResourceRef[];
+  handover: ResourceRef[];
+  unlisted: ResourceRef[];
+  firstSight: ResourceSnapshot[];
+  backfillCandidates: ResourceRef[];
+  adopt: ResourceSnapshot[];
+  deferred: string[];
+  unwatched: string[];
+  retired: string[];
+  notDue: string[];
+  gone: string[];
+}
+
+/** The rules every step of one plan reads. */
+interface PlanContext {
+  input: PlanInput;
+  mine: (s: ResourceFacts) => boolean;
+  staticIds: ReadonlySet<string>;
+  due: (id: string) => boolean;
+  now: number;
+  retentionMs: number;
+  parentArns: (src: Source) => ReadonlySet<string>;
+}
+
+function readListings(ctx: PlanContext): Listing {
+  const { watch } = ctx.input;
+  const l: Listing = {
+    listed: new Map(),
+    conn: new Map(),
+    precision: new Map(),
+    retired: new Set(),
+    refused: new Set(),
+    waiting: [],
+    complete: [],
+  };
+  for (const r of ctx.input.results) {
     if (r.items === undefined) {
-      waiting.push(r.list);
+      l.waiting.push(r.list);
       continue;
     }
-    complete.push(r.list);
-    for (const id of r.refused?.ids ?? []) refused.add(id);
-    if (r.refused?.unidentified) waiting.push(r.list);
+    l.complete.push(r.list);
+    for (const id of r.refused?.ids ?? []) l.refused.add(id);
+    if (r.refused?.unidentified) l.waiting.push(r.list);
     for (const s of r.items) {
-      if (!inRegion(s, r.list.region) || !mine(s)) continue;
-      const isStatic = staticIds.has(s.id);
+      if (!inRegion(s, r.list.region) || !ctx.mine(s)) continue;
+      const isStatic = ctx.staticIds.has(s.id);
       // A static List also returns its statics' neighbours: only the statics are watched from it.
       if (!r.list.discovery && !isStatic) continue;
       // Static resources stay while configured (the operator named them); discovered ones retire.
-      if (!isStatic && isRetired(s, now, retentionMs)) retiredListed.add(s.id);
+      if (!isStatic && isRetired(s, ctx.now, ctx.retentionMs)) l.retired.add(s.id);
       else {
-        listed.set(s.id, s);
-        listedConn.set(s.id, watch.statics.get(s.id)?.conn ?? r.list.conn);
-        listedPrecision.set(s.id, r.precisionMs ?? 1);
+        l.listed.set(s.id, s);
+        l.conn.set(s.id, watch.statics.get(s.id)?.conn ?? r.list.conn);
+        l.precision.set(s.id, r.precisionMs ?? 1);
       }
     }
   }
-  const connOf = (s: ResourceSnapshot): ConnSpec | undefined =>
-    watch.statics.has(s.id) ? watch.statics.get(s.id)!.conn : coveringSource(s, watch.sources, parentArns)?.conn;
+  return l;
+}
 
-  const changed: ResourceRef[] = [];
-  const unlisted: ResourceRef[] = [];
-  const firstSight: ResourceSnapshot[] = [];
-  const backfillCandidates: ResourceRef[] = [];
-  const adopt: ResourceSnapshot[] = [];
-  const deferred: string[] = [];
-  const unwatched: string[] = [];
-  const retired: string[] = [];
-  const notDue: string[] = [];
-  const gone: string[] = [];
-  const handover: ResourceRef[] = [];
-
-  for (const [id, s] of listed) {
+/** Each listed resource: first sight, a change to read, a summary to backfill, or nothing to do. */
+function planListed(ctx: PlanContext, l: Listing, p: Planning): void {
+  const { known, handoverFrom } = ctx.input;
+  for (const [id, s] of l.listed) {
     const prev = known.get(id);
-    const precision = listedPrecision.get(id) ?? 1;
+    const precision = l.precision.get(id) ?? 1;
     if (!prev) {
       // Taken over from another shard and updated since it may last have been seen there: read
       // in full now, so its notification carries what a Get says (the same id as the previous
       // shard's, src/notify/event-id.ts, should that shard have seen it too).
-      if (input.handoverFrom !== undefined && hasGet(s) && atOrAfter(s.updateTime, input.handoverFrom, precision))
-        handover.push(refOf(s, listedConn.get(id)));
-      else firstSight.push(s);
+      if (handoverFrom !== undefined && hasGet(s) && atOrAfter(s.updateTime, handoverFrom, precision))
+        p.handover.push(refOf(s, l.conn.get(id)));
+      else p.firstSight.push(s);
     } else if (!sameTime(s.updateTime, prev.updateTime, precision) || s.status !== prev.status) {
-      if (!hasGet(s)) adopt.push(s);
-      else if (due(id)) changed.push(refOf(s, listedConn.get(id)));
-      else notDue.push(id);
+      if (!hasGet(s)) p.adopt.push(s);
+      else if (ctx.due(id)) p.changed.push(refOf(s, l.conn.get(id)));
+      else p.notDue.push(id);
     } else if (prev.detail === 'summary' && hasGet(s)) {
-      if (due(id)) backfillCandidates.push(refOf(s, listedConn.get(id)));
-      else notDue.push(id);
+      if (ctx.due(id)) p.backfillCandidates.push(refOf(s, l.conn.get(id)));
+      else p.notDue.push(id);
     }
   }
-  for (const [id, prev] of input.partial ? [] : known) {
-    if (listed.has(id)) continue;
-    if (retiredListed.has(id)) {
-      retired.push(id);
-    } else if (!isWatched(prev, watch, parentArns, mine)) {
+}
+
+/** Each known resource its Lists did not show: retired, unwatched, left as it is, gone, or asked directly. */
+function planAbsent(ctx: PlanContext, l: Listing, p: Planning): void {
+  const { watch, known } = ctx.input;
+  const connOf = (s: ResourceSnapshot): ConnSpec | undefined =>
+    watch.statics.has(s.id) ? watch.statics.get(s.id)!.conn : coveringSource(s, watch.sources, ctx.parentArns)?.conn;
+  for (const [id, prev] of known) {
+    if (l.listed.has(id)) continue;
+    if (l.retired.has(id)) {
+      p.retired.push(id);
+    } else if (!isWatched(prev, watch, ctx.parentArns, ctx.mine)) {
       // No longer watched here (the config changed, or another shard watches it now): forgotten
       // without a notification; what was already enqueued about it is still delivered.
-      unwatched.push(id);
-    } else if (refused.has(id)) {
+      p.unwatched.push(id);
+    } else if (l.refused.has(id)) {
       // Listed, but its item could not be read: its last state stands (neither gone nor asked again).
-      deferred.push(id);
-    } else if (waiting.some((l) => listCovers(l, prev) && (l.discovery || watch.statics.has(id)))) {
+      p.deferred.push(id);
+    } else if (l.waiting.some((w) => listCovers(w, prev) && (w.discovery || watch.statics.has(id)))) {
       // A List of statics stands for its statics only: a discovered resource absent from its own
       // complete List is asked directly even when a failed List of statics would also return it.
-      deferred.push(id);
-    } else if (!staticIds.has(id) && isRetired(prev, now, retentionMs)) {
+      p.deferred.push(id);
+    } else if (!ctx.staticIds.has(id) && isRetired(prev, ctx.now, ctx.retentionMs)) {
       // Absent from its complete listing and past retention: nothing left worth a Get.
-      retired.push(id);
+      p.retired.push(id);
     } else if (!hasGet(prev)) {
       // Absent from a complete listing: without a Get to ask, it is gone.
-      if (complete.some((l) => listCovers(l, prev))) gone.push(id);
-    } else if (!due(id)) {
-      notDue.push(id);
+      if (l.complete.some((c) => listCovers(c, prev))) p.gone.push(id);
+    } else if (!ctx.due(id)) {
+      p.notDue.push(id);
     } else {
       // Absent from a complete listing, or a static resource no List covers: ask directly.
-      unlisted.push(refOf(prev, connOf(prev)));
+      p.unlisted.push(refOf(prev, connOf(prev)));
     }
   }
-  for (const [id, st] of input.partial ? [] : watch.statics) {
-    if (known.has(id) || listed.has(id)) continue;
+}
+
+/** Static resources neither known nor listed: read directly, unless another shard watches them. */
+function planUnseenStatics(ctx: PlanContext, l: Listing, p: Planning): void {
+  const { watch, known, seenStatics } = ctx.input;
+  for (const [id, st] of watch.statics) {
+    if (known.has(id) || l.listed.has(id)) continue;
     // Read once and found in another shard's discovery List: that shard watches it.
-    const seen = input.seenStatics?.get(id);
-    if (seen !== undefined && !mine(seen)) continue;
-    if (!due(id)) {
-      notDue.push(id);
+    const seen = seenStatics?.get(id);
+    if (seen !== undefined && !ctx.mine(seen)) continue;
+    if (!ctx.due(id)) {
+      p.notDue.push(id);
       continue;
     }
-    unlisted.push({
+    p.unlisted.push({
       id,
       kind: st.kind,
       view: 'member',
@@ -428,33 +469,73 @@ export function planSweep(input: PlanInput): SweepPlan {
       ...(st.conn ? { conn: st.conn } : {}),
     });
   }
+}
 
-  // New resources at work are read in full now (within the budget); those first seen at rest
-  // are adopted from their List item at once (the sweep stays short and the monitor ready) and
-  // read in detail by the backfill, after the main commit. Kinds without a Get: the item is all.
+/**
+ * The detail budget spent on first sights, then on backfill. New resources at work are read in
+ * full now (within the budget); those first seen at rest are adopted from their List item at once
+ * (the sweep stays short and the monitor ready) and read in detail by the backfill, after the
+ * main commit. Kinds without a Get: the item is all.
+ */
+function spendBudget(ctx: PlanContext, l: Listing, p: Planning): { get: ResourceRef[]; backfill: ResourceRef[] } {
   const resting = (s: ResourceSnapshot) => atRest(s.status);
-  firstSight.sort((a, b) => Number(resting(a)) - Number(resting(b)));
-  let budget = Math.max(0, input.detailBudget);
-  const get = [...changed, ...handover, ...unlisted];
+  const firstSight = [...p.firstSight].sort((a, b) => Number(resting(a)) - Number(resting(b)));
+  let budget = Math.max(0, ctx.input.detailBudget);
+  const get = [...p.changed, ...p.handover, ...p.unlisted];
   const backfill: ResourceRef[] = [];
   for (const s of firstSight) {
     if (!hasGet(s)) {
-      adopt.push(s);
+      p.adopt.push(s);
     } else if (!resting(s) && budget > 0) {
-      get.push(refOf(s, listedConn.get(s.id)));
+      get.push(refOf(s, l.conn.get(s.id)));
       budget--;
     } else {
-      adopt.push(s);
+      p.adopt.push(s);
       if (budget > 0) {
-        backfill.push(refOf(s, listedConn.get(s.id)));
+        backfill.push(refOf(s, l.conn.get(s.id)));
         budget--;
       }
     }
   }
-  for (const ref of backfillCandidates) {
+  for (const ref of p.backfillCandidates) {
     if (budget <= 0) break;
     backfill.push(ref);
     budget--;
   }
-  return { get, backfill, retired, notDue, adopt, listed, deferred, unwatched, gone };
+  return { get, backfill };
+}
+
+export function planSweep(input: PlanInput): SweepPlan {
+  const mine = mineOf(rulesOf(input.watch), input.known);
+  const ctx: PlanContext = {
+    input,
+    mine,
+    staticIds: input.watch.staticIds ?? new Set(input.watch.statics.keys()),
+    due: input.isDue ?? (() => true),
+    now: input.now ?? 0,
+    retentionMs: input.retentionMs ?? 0,
+    parentArns: parentIndex(input.known, mine),
+  };
+  const listing = readListings(ctx);
+  const p: Planning = {
+    changed: [],
+    handover: [],
+    unlisted: [],
+    firstSight: [],
+    backfillCandidates: [],
+    adopt: [],
+    deferred: [],
+    unwatched: [],
+    retired: [],
+    notDue: [],
+    gone: [],
+  };
+  planListed(ctx, listing, p);
+  if (!input.partial) {
+    planAbsent(ctx, listing, p);
+    planUnseenStatics(ctx, listing, p);
+  }
+  const { get, backfill } = spendBudget(ctx, listing, p);
+  const { retired, notDue, adopt, deferred, unwatched, gone } = p;
+  return { get, backfill, retired, notDue, adopt, listed: listing.listed, deferred, unwatched, gone };
 }

@@ -11,7 +11,7 @@ import type { Connections } from './connections.js';
 import { afterSweep, enterLayout, layoutName, type Layout, type LayoutRecord } from './handover.js';
 import type { LayoutStore } from './layout-file.js';
 import type { SweepSpec } from './spec.js';
-import { runSweep, type SweepReport } from './sweep.js';
+import { runSweep, type SweepDeps, type SweepReport } from './sweep.js';
 import type { JobTracker } from './tracker.js';
 
 /** The reloadable parts a sweep reads: rebuilt from the config on reload. */
@@ -82,9 +82,31 @@ export interface Poller {
   lastSuccessAt(): number | undefined;
 }
 
-export function createPoller(o: PollerOptions): Poller {
-  let lastReport: SweepReport | undefined;
-  let lastSuccessAt: number | undefined;
+/** What a sweep under `layout` reports about it (pure; `hash` names the layout). */
+export function layoutInfo(layout: Layout, record: LayoutRecord, hash: (x: string) => string): LayoutInfo {
+  return {
+    name: layoutName(layout, hash),
+    total: layout.total,
+    index: layout.index,
+    lists: Object.values(layout.scopes).filter((s) => s === layout.index).length,
+    handover: record.handover !== undefined,
+  };
+}
+
+/**
+ * Is the record after a sweep written now? When its handover moved (began, advanced or ended),
+ * when none was written yet, and else at most every LAYOUT_WRITE_EVERY_MS (pure).
+ */
+export function recordWriteDue(next: LayoutRecord, written: LayoutRecord | undefined, sinceWrittenMs: number): boolean {
+  return (
+    JSON.stringify(next.handover) !== JSON.stringify(written?.handover) || written === undefined || sinceWrittenMs >= LAYOUT_WRITE_EVERY_MS
+  );
+}
+
+const sha256 = (x: string) => createHash('sha256').update(x).digest('hex');
+
+/** The shard layout record around each sweep: read once, entered before, advanced after. */
+function layoutKeeper(o: PollerOptions) {
   // The layout record as last read or written (undefined: none yet), and when it was written.
   let record: LayoutRecord | undefined;
   let recordRead = false;
@@ -99,77 +121,85 @@ export function createPoller(o: PollerOptions): Poller {
       o.log.warn({ err: { message: (err as Error).message } }, 'shard layout record not written; retried after the next sweep');
     }
   };
-  /** The layout record this sweep runs under (a handover starts when the layout changed). */
-  const enter = async (spec: SweepSpec): Promise<LayoutRecord | undefined> => {
-    if (!o.layoutStore) return undefined;
-    if (!recordRead) {
-      record = await o.layoutStore.read();
-      written = record;
-      recordRead = true;
-    }
-    const layout = layoutOf(spec);
-    const next = enterLayout(record, layout, o.clock.now(), spec.handoverLookbackMs ?? 0);
-    if (next !== record) {
-      if (next.handover && next.handover !== record?.handover)
-        o.log.info(
-          {
-            from: { total: record?.total, index: record?.index },
-            to: { total: next.total, index: next.index },
-            handoverFrom: new Date(next.handover.from).toISOString(),
-          },
-          'shard layout changed: resources gained are read in full, and a change since handoverFrom is notified',
-        );
+  return {
+    /** The layout record this sweep runs under (a handover starts when the layout changed). */
+    async enter(spec: SweepSpec): Promise<LayoutRecord | undefined> {
+      if (!o.layoutStore) return undefined;
+      if (!recordRead) {
+        record = await o.layoutStore.read();
+        written = record;
+        recordRead = true;
+      }
+      const layout = layoutOf(spec);
+      const next = enterLayout(record, layout, o.clock.now(), spec.handoverLookbackMs ?? 0);
+      if (next !== record) {
+        if (next.handover && next.handover !== record?.handover)
+          o.log.info(
+            {
+              from: { total: record?.total, index: record?.index },
+              to: { total: next.total, index: next.index },
+              handoverFrom: new Date(next.handover.from).toISOString(),
+            },
+            'shard layout changed: resources gained are read in full, and a change since handoverFrom is notified',
+          );
+        record = next;
+        await writeRecord(next);
+      }
+      o.onLayout?.(layoutInfo(layout, next, sha256));
+      return next;
+    },
+    async leave(r: SweepReport): Promise<void> {
+      if (!o.layoutStore || !record) return;
+      const next = afterSweep(record, r.startedAt, r.ok);
       record = next;
-      await writeRecord(next);
-    }
-    o.onLayout?.({
-      name: layoutName(layout, (x) => createHash('sha256').update(x).digest('hex')),
-      total: layout.total,
-      index: layout.index,
-      lists: Object.values(layout.scopes).filter((s) => s === layout.index).length,
-      handover: record!.handover !== undefined,
-    });
-    return record;
+      const handoverMoved = JSON.stringify(next.handover) !== JSON.stringify(written?.handover);
+      if (recordWriteDue(next, written, o.clock.now() - writtenAt)) await writeRecord(next);
+      if (!next.handover && handoverMoved) o.log.info({ total: next.total, index: next.index }, 'shard handover complete');
+    },
   };
-  const leave = async (r: SweepReport): Promise<void> => {
-    if (!o.layoutStore || !record) return;
-    const next = afterSweep(record, r.startedAt, r.ok);
-    record = next;
-    const handoverMoved = JSON.stringify(next.handover) !== JSON.stringify(written?.handover);
-    if (handoverMoved || written === undefined || o.clock.now() - writtenAt >= LAYOUT_WRITE_EVERY_MS) await writeRecord(next);
-    if (!next.handover && handoverMoved) o.log.info({ total: next.total, index: next.index }, 'shard handover complete');
+}
+
+/** What one sweep is given, from the poller's options and the runtime in force. */
+function sweepDepsOf(
+  o: PollerOptions,
+  rt: PollerRuntime,
+  layout: LayoutRecord | undefined,
+  onCommitted: (notifications: number, ok: boolean) => void,
+): SweepDeps {
+  return {
+    store: o.store,
+    connections: rt.connections,
+    clock: o.clock,
+    log: o.log,
+    tracker: o.tracker,
+    concurrency: rt.concurrency,
+    maxAttempts: rt.maxAttempts,
+    detailBudget: o.detailBudget ?? ((used: number) => spareDetailBudget(rt.connections.default.limiter.currentRate, rt.intervalMs, used)),
+    ...(o.random ? { random: o.random } : {}),
+    ...(o.retryDelayMs ? { retryDelayMs: o.retryDelayMs } : {}),
+    maxListPages: rt.maxListPages,
+    onCommitted,
+    ...(o.onTransition ? { onTransition: o.onTransition } : {}),
+    ...(layout?.handover ? { handoverFrom: layout.handover.from } : {}),
+  };
+}
+
+export function createPoller(o: PollerOptions): Poller {
+  let lastReport: SweepReport | undefined;
+  let lastSuccessAt: number | undefined;
+  const layouts = layoutKeeper(o);
+  const onCommitted = (n: number, ok: boolean): void => {
+    // Readiness and notifications follow the main results; the backfill may go on.
+    if (ok) lastSuccessAt = o.clock.now();
+    o.onCommitted?.(n, ok, lastSuccessAt);
   };
   return {
     async sweep(signal) {
       const rt = o.runtime();
       try {
-        const layout = await enter(rt.spec);
-        const r = await runSweep(
-          {
-            store: o.store,
-            connections: rt.connections,
-            clock: o.clock,
-            log: o.log,
-            tracker: o.tracker,
-            concurrency: rt.concurrency,
-            maxAttempts: rt.maxAttempts,
-            detailBudget:
-              o.detailBudget ?? ((used: number) => spareDetailBudget(rt.connections.default.limiter.currentRate, rt.intervalMs, used)),
-            ...(o.random ? { random: o.random } : {}),
-            ...(o.retryDelayMs ? { retryDelayMs: o.retryDelayMs } : {}),
-            maxListPages: rt.maxListPages,
-            onCommitted: (n, ok) => {
-              // Readiness and notifications follow the main results; the backfill may go on.
-              if (ok) lastSuccessAt = o.clock.now();
-              o.onCommitted?.(n, ok, lastSuccessAt);
-            },
-            ...(o.onTransition ? { onTransition: o.onTransition } : {}),
-            ...(layout?.handover ? { handoverFrom: layout.handover.from } : {}),
-          },
-          rt.spec,
-          signal,
-        );
-        await leave(r);
+        const layout = await layouts.enter(rt.spec);
+        const r = await runSweep(sweepDepsOf(o, rt, layout, onCommitted), rt.spec, signal);
+        await layouts.leave(r);
         lastReport = r;
         if (r.ok) lastSuccessAt = o.clock.now();
         o.log.debug({ ...r }, 'sweep finished');

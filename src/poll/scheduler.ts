@@ -71,47 +71,127 @@ export function shardPhaseMs(shard: { index: number; total: number } | undefined
   return Math.floor((shard.index / shard.total) * intervalMs);
 }
 
-export function startScheduler(opts: SchedulerOptions): Scheduler {
-  const { wall, mono, timers } = opts.time ?? systemTime;
-  let running: Promise<void> | undefined;
-  let controller: AbortController | undefined;
-  let stopped = false;
-  let lastStart = mono();
+/**
+ * Has the wall clock been stepped, given wall minus monotonic time before and now? That offset is
+ * constant unless the wall clock is stepped (NTP slewing moves it by under a millisecond per
+ * second); a step of half the gap (at least a second) counts.
+ */
+export function clockStepped(offsetBeforeMs: number, offsetNowMs: number, gapMs: number): boolean {
+  return Math.abs(offsetNowMs - offsetBeforeMs) > Math.max(1000, gapMs / 2);
+}
+
+/** Is a sweep overdue: none started for two gaps? */
+export function sweepOverdue(sinceLastStartMs: number, gapMs: number): boolean {
+  return sinceLastStartMs >= 2 * gapMs;
+}
+
+/**
+ * node-cron's log, quiet but for warnings. After a forward clock jump node-cron warns once per
+ * missed tick (3600 lines for an hour of per-second ticks): those are aggregated into one line a
+ * minute.
+ */
+function cronLoggerOf(log: SchedulerOptions['log'], mono: () => number): CronLogger {
   let missed = 0;
   let missedReportedAt = -Infinity;
-
-  const trigger = async (): Promise<boolean> => {
-    if (stopped) return false;
-    if (running) {
-      opts.onSkip();
-      return false;
-    }
-    lastStart = mono();
-    controller = new AbortController();
-    running = opts.sweep(controller.signal).finally(() => {
-      running = undefined;
-    });
-    await running;
-    return true;
-  };
-
-  // After a forward clock jump node-cron warns once per missed tick (3600 lines for an hour of
-  // per-second ticks): aggregate those into one line a minute.
-  const cronLogger = {
+  return {
     info: () => {},
     debug: () => {},
     warn: (m: string) => {
-      if (!m.startsWith('missed execution')) return opts.log?.warn({}, `node-cron: ${m}`);
+      if (!m.startsWith('missed execution')) return log?.warn({}, `node-cron: ${m}`);
       missed++;
       const now = mono();
       if (now - missedReportedAt >= 60_000) {
-        opts.log?.warn({ missedTicks: missed }, `${missed} schedule tick(s) missed (wall-clock jump or blocked event loop)`);
+        log?.warn({ missedTicks: missed }, `${missed} schedule tick(s) missed (wall-clock jump or blocked event loop)`);
         missed = 0;
         missedReportedAt = now;
       }
     },
-    error: (m: string | Error) => opts.log?.warn({}, `node-cron: ${m instanceof Error ? m.message : m}`),
+    error: (m: string | Error) => log?.warn({}, `node-cron: ${m instanceof Error ? m.message : m}`),
   };
+}
+
+/** What the scheduler's parts share: whether it stopped, the running sweep and when the last one started. */
+interface SchedulerState {
+  stopped: boolean;
+  running: Promise<void> | undefined;
+  controller: AbortController | undefined;
+  lastStart: number;
+}
+
+/**
+ * Every so often (at most 10 s): re-anchor the cron task when the wall clock was stepped, and
+ * sweep when no sweep started for two gaps.
+ */
+function startWatchdog(
+  gap: number,
+  st: SchedulerState,
+  task: CronTask,
+  trigger: () => Promise<boolean>,
+  time: SchedulerTime,
+  log: SchedulerOptions['log'],
+): unknown {
+  const { wall, mono } = time;
+  let offset = wall() - mono();
+  return time.timers.setInterval(
+    () => {
+      const nowOffset = wall() - mono();
+      if (!st.stopped && clockStepped(offset, nowOffset, gap)) {
+        // node-cron keeps waiting for the slot it computed before the step: an hour back means
+        // an hour of watchdog sweeps at half pace. Restarting the task recomputes the next slot.
+        log?.warn({ stepMs: Math.round(nowOffset - offset) }, 'wall clock stepped: schedule re-anchored to it');
+        offset = nowOffset;
+        Promise.resolve(task.stop())
+          .then(() => (st.stopped ? undefined : task.start()))
+          .catch((err: unknown) => log?.warn({ err: String(err) }, 'could not re-anchor the schedule; the watchdog keeps sweeping'));
+      }
+      if (st.stopped || st.running || !sweepOverdue(mono() - st.lastStart, gap)) return;
+      log?.warn(
+        { sinceLastSweepMs: Math.round(mono() - st.lastStart) },
+        'no scheduled sweep for two intervals (wall clock jumped back?): sweeping now',
+      );
+      trigger().catch(() => {});
+    },
+    Math.min(gap, 10_000),
+  );
+}
+
+/** Wait for the running sweep up to deadlineMs, then abort it and wait for it to end. */
+async function finishRunning(st: SchedulerState, deadlineMs: number, timers: Timers): Promise<void> {
+  const current = st.running;
+  if (!current) return;
+  let timer: unknown;
+  const timeout = new Promise<void>((resolve) => {
+    timer = timers.setTimeout(() => {
+      st.controller?.abort(new Error('shutting down'));
+      resolve();
+    }, deadlineMs);
+  });
+  await Promise.race([current.catch(() => {}), timeout]);
+  timers.clearTimeout(timer);
+  await current.catch(() => {});
+}
+
+export function startScheduler(opts: SchedulerOptions): Scheduler {
+  const time = opts.time ?? systemTime;
+  const { timers } = time;
+  const st: SchedulerState = { stopped: false, running: undefined, controller: undefined, lastStart: time.mono() };
+
+  const trigger = async (): Promise<boolean> => {
+    if (st.stopped) return false;
+    if (st.running) {
+      opts.onSkip();
+      return false;
+    }
+    st.lastStart = time.mono();
+    st.controller = new AbortController();
+    const running = opts.sweep(st.controller.signal).finally(() => {
+      st.running = undefined;
+    });
+    st.running = running;
+    await running;
+    return true;
+  };
+
   const phase = Math.max(0, opts.phaseMs ?? 0);
   const phased = new Set<unknown>();
   const task = (opts.cron ?? nodeCron)(
@@ -125,62 +205,25 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
       }, phase);
       phased.add(t);
     },
-    cronLogger,
+    cronLoggerOf(opts.log, time.mono),
   );
   if (opts.runAtStart !== false) trigger().catch(() => {});
-  let watchdog: unknown;
-  if (opts.maxGapMs !== undefined && opts.maxGapMs > 0) {
-    const gap = opts.maxGapMs;
-    // Wall time minus monotonic time: constant unless the wall clock is stepped (NTP slewing
-    // moves it by under a millisecond per second).
-    let offset = wall() - mono();
-    watchdog = timers.setInterval(
-      () => {
-        const nowOffset = wall() - mono();
-        if (!stopped && Math.abs(nowOffset - offset) > Math.max(1000, gap / 2)) {
-          // node-cron keeps waiting for the slot it computed before the step: an hour back means
-          // an hour of watchdog sweeps at half pace. Restarting the task recomputes the next slot.
-          opts.log?.warn({ stepMs: Math.round(nowOffset - offset) }, 'wall clock stepped: schedule re-anchored to it');
-          offset = nowOffset;
-          Promise.resolve(task.stop())
-            .then(() => (stopped ? undefined : task.start()))
-            .catch((err: unknown) => opts.log?.warn({ err: String(err) }, 'could not re-anchor the schedule; the watchdog keeps sweeping'));
-        }
-        if (stopped || running || mono() - lastStart < 2 * gap) return;
-        opts.log?.warn(
-          { sinceLastSweepMs: Math.round(mono() - lastStart) },
-          'no scheduled sweep for two intervals (wall clock jumped back?): sweeping now',
-        );
-        trigger().catch(() => {});
-      },
-      Math.min(gap, 10_000),
-    );
-  }
+  const watchdog =
+    opts.maxGapMs !== undefined && opts.maxGapMs > 0 ? startWatchdog(opts.maxGapMs, st, task, trigger, time, opts.log) : undefined;
 
   return {
     trigger,
     nextRunAt: () => {
-      const next = stopped ? undefined : task.getNextRun()?.getTime();
+      const next = st.stopped ? undefined : task.getNextRun()?.getTime();
       return next === undefined ? undefined : next + phase;
     },
     async stop(deadlineMs) {
-      stopped = true;
+      st.stopped = true;
       if (watchdog !== undefined) timers.clearInterval(watchdog);
       for (const t of phased) timers.clearTimeout(t);
       phased.clear();
       await task.stop();
-      const current = running;
-      if (!current) return;
-      let timer: unknown;
-      const timeout = new Promise<void>((resolve) => {
-        timer = timers.setTimeout(() => {
-          controller?.abort(new Error('shutting down'));
-          resolve();
-        }, deadlineMs);
-      });
-      await Promise.race([current.catch(() => {}), timeout]);
-      timers.clearTimeout(timer);
-      await current.catch(() => {});
+      await finishRunning(st, deadlineMs, timers);
     },
   };
 }

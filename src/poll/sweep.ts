@@ -2,33 +2,25 @@
 // (plan.ts sweepLists), plan the Gets (planSweep), fetch them, decide what to store, remove and
 // enqueue (decide.ts), commit that in one durable write, then the per-parent Lists of the parents
 // first seen just now (their children), then the backfill the same way, then each resource's next
-// due time. Everything decided comes from complete answers: a failed List or an unanswered Get
-// leaves its resources as they were (a List stopped by its guard keeps the resources it did read:
-// list-guard.ts).
+// due time (sweep-rules.ts holds the other decisions). Everything decided comes from complete
+// answers: a failed List or an unanswered Get leaves its resources as they were (a List stopped
+// by its guard keeps the resources it did read: list-guard.ts).
 import { classifyError } from '../aws/errors.js';
 import { KINDS } from '../kinds/index.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { callAws } from './call.js';
 import type { Conn } from './connections.js';
 import type { SweepSpec } from './spec.js';
-import {
-  coveringSource,
-  parentIndex,
-  planSweep,
-  sweepLists,
-  type ListResult,
-  type PlannedList,
-  type ResourceRef,
-  type SweepPlan,
-} from './plan.js';
+import { planSweep, sweepLists, type ListResult, type PlannedList, type ResourceRef, type SweepPlan } from './plan.js';
 import { decide, type Decision, type Fetched, type Observed } from './decide.js';
-import { pollBackoffDelay, isDue, jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
+import { pollBackoffDelay, isDue } from './due.js';
 import { mineOf } from './owner.js';
 import { sameTime, timePrecisionMs } from './precision.js';
-import type { JobTracker } from './tracker.js';
 import { pool } from './pool.js';
-import { listRunaway, ListRunawayError, stoppedListResults } from './list-guard.js';
+import { ListRunawayError, stoppedListResults } from './list-guard.js';
+import { readPages } from './pages.js';
 import type { SweepDeps } from './sweep-deps.js';
+import { dueTimes, getAnswer, stillFailing } from './sweep-rules.js';
 
 export type { SweepDeps } from './sweep-deps.js';
 
@@ -89,27 +81,55 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     signal,
     calls: { list: 0, get: 0, backfill: 0 },
   };
-  const { tracker, log } = deps;
+  const { tracker } = deps;
 
   // 1. Call every due List. A failed page voids the whole List for this sweep.
   const listed = await listAll(run);
 
-  // 2. Decide which resources need a Get (pure).
+  // 2. Decide which resources need a Get (pure); the listed ones needing nothing were checked.
   const plan = planGets(run, listed.results);
-  // A resource held back by its backoff after throttling, 5xx or network errors is still failing:
-  // a sweep that made no call because everything is backing off is not a success (readiness).
-  const stillFailing = plan.notDue.some((id) => {
-    const rt = tracker.get(id);
-    return (rt?.consecutiveFailures ?? 0) > 0 && (rt?.lastError?.outcome === 'throttled' || rt?.lastError?.outcome === 'error');
-  });
+  const failing = stillFailing(plan.notDue, (id) => tracker.get(id));
+  markListed(run, plan);
+
+  // 3. Get what changed, decide, and commit it all in one durable write.
+  const { fetched, main } = await commitMain(run, plan);
+  const mainOk = listed.failed.length === 0 && !listed.retryableFailure && !failing && !main.retryableFailure;
+  deps.onCommitted?.(main.enqueue.length, mainOk);
+  if (plan.retired.length > 0) deps.log.info({ retired: plan.retired.length }, 'resources at rest past their retention: series removed');
+
+  // 3b. The children of the parents first seen just now, before the backfill.
+  const children = await newChildren(run, new Set(listed.called));
+  if (children) {
+    mergeCalled(listed, children.called);
+    if (children.decision.enqueue.length > 0) deps.onCommitted?.(children.decision.enqueue.length, mainOk);
+  }
+  const ok =
+    mainOk &&
+    (!children || (children.called.failed.length === 0 && !children.called.retryableFailure && !children.decision.retryableFailure));
+
+  // 4. Backfill after the main commit, so changed resources are never delayed by it.
+  const filled = plan.backfill.length > 0 && !signal?.aborted ? await backfill(run, plan) : undefined;
+
+  // 5. When each resource is next due (shown in /api/jobs; the next sweep acts on it); what the tracker keeps.
+  keepTrack(run, plan, listed);
+
+  return reportOf(run, { ok, listed, plan, fetched, decisions: [main, children?.decision, filled] });
+}
+
+/** The listed resources the plan asks nothing of were checked by their List. */
+function markListed(run: Run, plan: SweepPlan): void {
   const busy = new Set([...plan.get.map((r) => r.id), ...plan.backfill.map((r) => r.id), ...plan.notDue]);
   for (const id of plan.listed.keys()) {
-    if (!busy.has(id) && run.known.has(id)) tracker.checked(id, deps.clock.now(), 'list');
+    if (!busy.has(id) && run.known.has(id)) run.deps.tracker.checked(id, run.deps.clock.now(), 'list');
   }
+}
 
-  // 3. Get what changed, decide, and commit it all in one durable write. A static resource read
-  // for the first time may turn out to be covered by another shard's discovery List: that shard
-  // watches it (src/poll/owner.ts); it is remembered here so as not to be read again.
+/**
+ * Get what changed, decide, and commit it all in one durable write. A static resource read for
+ * the first time may turn out to be covered by another shard's discovery List: that shard watches
+ * it (src/poll/owner.ts); it is remembered here so as not to be read again.
+ */
+async function commitMain(run: Run, plan: SweepPlan): Promise<{ fetched: Fetched[]; main: Decision }> {
   const fetched = keepMine(run, await fetchAll(run, plan.get, plan.listed, false));
   const main = await commit(run, {
     adopted: plan.adopt,
@@ -119,59 +139,79 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     forget: [...plan.unwatched, ...plan.retired],
     backfill: false,
   });
-  const mainOk = listed.failed.length === 0 && !listed.retryableFailure && !stillFailing && !main.retryableFailure;
-  deps.onCommitted?.(main.enqueue.length, mainOk);
-  if (plan.retired.length > 0) log.info({ retired: plan.retired.length }, 'resources at rest past their retention: series removed');
+  return { fetched, main };
+}
 
-  // 3b. The children of the parents first seen just now, before the backfill.
-  const children = await newChildren(run, new Set(listed.called));
-  if (children) {
-    listed.called.push(...children.called.called);
-    listed.all.push(...children.called.called);
-    listed.failed.push(...children.called.failed);
-    listed.errors.push(...children.called.errors);
-    if (children.decision.enqueue.length > 0) deps.onCommitted?.(children.decision.enqueue.length, mainOk);
-  }
-  const ok =
-    mainOk &&
-    (!children || (children.called.failed.length === 0 && !children.called.retryableFailure && !children.decision.retryableFailure));
+/** The backfill's Gets, decided and committed like the main ones. */
+async function backfill(run: Run, plan: SweepPlan): Promise<Decision> {
+  return commit(run, {
+    adopted: [],
+    fetched: await fetchAll(run, plan.backfill, plan.listed, true),
+    listed: plan.listed,
+    gone: [],
+    forget: [],
+    backfill: true,
+  });
+}
 
-  // 4. Backfill after the main commit, so changed resources are never delayed by it.
-  const filled =
-    plan.backfill.length > 0 && !signal?.aborted
-      ? await commit(run, {
-          adopted: [],
-          fetched: await fetchAll(run, plan.backfill, plan.listed, true),
-          listed: plan.listed,
-          gone: [],
-          forget: [],
-          backfill: true,
-        })
-      : undefined;
+/** The Lists of a later round counted with the sweep's. */
+function mergeCalled(listed: Called & { all: string[] }, more: Called): void {
+  listed.called.push(...more.called);
+  listed.all.push(...more.called);
+  listed.failed.push(...more.failed);
+  listed.errors.push(...more.errors);
+}
 
-  // 5. When each resource is next due (shown in /api/jobs; the next sweep acts on it).
-  if (spec.schedule) for (const [id, dueAt] of dueTimes(run, listed.members, spec.schedule)) tracker.setDue(id, dueAt);
-
-  // 6. What the tracker keeps: the Lists of this sweep (a retired parent's per-parent List is
-  // gone from it), and the resources stored, configured or listed (a failed first read included).
-  tracker.retainScopes(new Set(listed.all));
+/**
+ * Each resource's next due time, then what the tracker keeps: the Lists of this sweep (a retired
+ * parent's per-parent List is gone from it), and the resources stored, configured or listed (a
+ * failed first read included).
+ */
+function keepTrack(run: Run, plan: SweepPlan, listed: { all: string[]; members: Map<string, ResourceSnapshot[]> }): void {
+  const { deps, spec } = run;
+  const { tracker } = deps;
   const stored = deps.store.resources();
+  if (spec.schedule) {
+    const input = {
+      spec,
+      known: stored,
+      members: listed.members,
+      scopeLastListedAt: (key: string) => tracker.scopeLastListedAt(key),
+      runtimeOf: (id: string) => tracker.get(id),
+    };
+    for (const [id, dueAt] of dueTimes(input, spec.schedule)) tracker.setDue(id, dueAt);
+  }
+  tracker.retainScopes(new Set(listed.all));
   tracker.retainJobs((id) => stored.has(id) || spec.statics.has(id) || plan.listed.has(id));
+}
 
+/** The sweep's report, from what its steps did (pure). */
+function reportOf(
+  run: Run,
+  r: {
+    ok: boolean;
+    listed: Called & { all: string[]; skipped: number };
+    plan: SweepPlan;
+    fetched: readonly Fetched[];
+    decisions: readonly (Decision | undefined)[];
+  },
+): SweepReport {
+  const { listed, plan } = r;
+  const sum = (f: (d: Decision) => number) => r.decisions.reduce((n, d) => n + (d ? f(d) : 0), 0);
   return {
-    ok,
+    ok: r.ok,
     startedAt: run.startedAt,
-    durationMs: deps.clock.now() - run.startedAt,
+    durationMs: run.deps.clock.now() - run.startedAt,
     listCalls: run.calls.list,
     getCalls: run.calls.get,
-    jobsChecked: new Set([...plan.adopt.map((s) => s.id), ...fetched.filter(answered).map((f) => f.id), ...plan.listed.keys()]).size,
-    transitions: main.transitions.length + (children?.decision.transitions.length ?? 0) + (filled?.transitions.length ?? 0),
-    notifications: main.enqueue.length + (children?.decision.enqueue.length ?? 0) + (filled?.enqueue.length ?? 0),
+    jobsChecked: new Set([...plan.adopt.map((s) => s.id), ...r.fetched.filter(answered).map((f) => f.id), ...plan.listed.keys()]).size,
+    transitions: sum((d) => d.transitions.length),
+    notifications: sum((d) => d.enqueue.length),
     failedScopes: listed.failed.map((l) => l.key),
     scopeErrors: listed.errors,
     listedScopes: listed.called,
     scopes: listed.all,
-    jobErrors: main.errors + (children?.decision.errors ?? 0) + (filled?.errors ?? 0),
+    jobErrors: sum((d) => d.errors),
     skippedScopes: listed.skipped,
     backfillCalls: run.calls.backfill,
     retired: plan.retired.length,
@@ -281,9 +321,9 @@ async function newChildren(run: Run, alreadyCalled: ReadonlySet<string>): Promis
 }
 
 /**
- * Every page of one List, and the precision of its updateTime values; throws on the first page
- * that fails. Items a page could not read (reported and counted by the client) are collected by
- * id: their resources keep their state.
+ * Every page of one List (readPages in pages.ts), and the precision of its updateTime values;
+ * throws on the first page that fails. Items a page could not read (reported and counted by the
+ * client) are collected by id: their resources keep their state.
  */
 async function listPages(
   run: Run,
@@ -291,18 +331,14 @@ async function listPages(
 ): Promise<{ items: ResourceSnapshot[]; refused: { ids: string[]; unidentified: boolean }; precisionMs: number }> {
   const c = run.deps.connections.forConn(list.conn);
   const kind = KINDS[list.kind];
-  const items: ResourceSnapshot[] = [];
   const refused = { ids: [] as string[], unidentified: false };
-  // A List that loops or pages on without end is stopped by its guard (list-guard.ts).
-  const seen = new Set<string>();
-  let nextToken: string | undefined;
   let precisionMs = run.deps.tracker.timePrecision(list.list.name);
-  for (let pages = 0; ; ) {
-    const page = await callAws(
+  const fetchPage = (nextToken: string | undefined) =>
+    callAws(
       (s) => c.resources.list(kind, list.list, list.params, { ...(nextToken ? { nextToken } : {}), ...(s ? { signal: s } : {}) }),
       callOpts(run, c),
     ).finally(() => run.calls.list++);
-    pages++;
+  const items = await readPages(fetchPage, run.deps.maxListPages, (page) => {
     for (const r of page.refused ?? []) {
       if (r.id !== undefined) refused.ids.push(r.id);
       else refused.unidentified = true;
@@ -310,20 +346,16 @@ async function listPages(
     // The precision this List operation writes its times in: the finest it has shown so far.
     if (page.items.length > 0)
       precisionMs = run.deps.tracker.timePrecision(list.list.name, timePrecisionMs(page.items.map((s) => s.updateTime)));
-    for (const s of page.items) {
-      // An unchanged resource stands in the results as its stored snapshot (the plan compares
-      // status and updateTime only), so nothing parsed from the page outlives the page for it:
-      // at 10,000 resources that is ~10,000 objects per sweep that would live until the plan and
-      // be promoted to the old generation as garbage.
+    // An unchanged resource stands in the results as its stored snapshot (the plan compares
+    // status and updateTime only), so nothing parsed from the page outlives the page for it:
+    // at 10,000 resources that is ~10,000 objects per sweep that would live until the plan and
+    // be promoted to the old generation as garbage.
+    return page.items.map((s) => {
       const prev = run.known.get(s.id);
-      items.push(prev && prev.status === s.status && sameTime(s.updateTime, prev.updateTime, precisionMs) ? prev : s);
-    }
-    nextToken = page.nextToken;
-    if (!nextToken) return { items, refused, precisionMs };
-    const stop = listRunaway(pages, nextToken, seen, run.deps.maxListPages);
-    if (stop) throw new ListRunawayError(stop, items);
-    seen.add(nextToken);
-  }
+      return prev && prev.status === s.status && sameTime(s.updateTime, prev.updateTime, precisionMs) ? prev : s;
+    });
+  });
+  return { items, refused, precisionMs };
 }
 
 /** The plan of Gets, with the detail budget left once the mandatory calls are paid for. */
@@ -378,17 +410,8 @@ async function fetchAll(
       const c = deps.connections.forConn(ref.conn);
       try {
         const got = await callAws((s) => c.resources.get(kind, ref, { view: ref.view, ...(s ? { signal: s } : {}) }), callOpts(run, c));
-        // A trained model read without a version is answered with its latest one. For a static
-        // entry without versionIdentifier that is what was asked (it follows the latest version);
-        // for a listed version without an identifier (the first one, once others exist) the Get
-        // cannot name it, so its List item is all there is to know: kept as its full view, so
-        // the backfill does not ask again every sweep.
-        if (got.id === ref.id || spec.statics.has(ref.id))
-          out.push({ id: ref.id, snapshot: got.id === ref.id ? got : { ...got, id: ref.id } });
-        else {
-          const item = listed.get(ref.id);
-          if (item) out.push({ id: ref.id, snapshot: { ...item, detail: 'full' } });
-        }
+        const snapshot = getAnswer(ref, got, listed, spec.statics.has(ref.id));
+        if (snapshot) out.push({ id: ref.id, snapshot });
         deps.tracker.checked(ref.id, now(), 'get');
       } catch (err) {
         const e = classifyError(err);
@@ -488,40 +511,6 @@ async function commit(run: Run, observed: Observed): Promise<Decision> {
     deps.onTransition?.(t);
   }
   return d;
-}
-
-/** When each stored (and each configured, never seen) resource is next due. */
-function dueTimes(run: Run, members: ReadonlyMap<string, ResourceSnapshot[]>, sched: ScheduleParams): Map<string, number> {
-  const { spec, deps } = run;
-  const tracker: JobTracker = deps.tracker;
-  const known = deps.store.resources();
-  const listDue = new Map<string, number>();
-  for (const [key, ms] of members) {
-    const dueAt = scopeDueAt(ms, tracker.scopeLastListedAt(key), sched);
-    for (const m of ms) listDue.set(m.id, dueAt);
-  }
-  const parentArns = parentIndex(known, mineOf({ sources: spec.sources, staticIds: spec.staticIds, shard: spec.shard }, known));
-  const due = new Map<string, number>();
-  const dueOf = (id: string, s: ResourceSnapshot | undefined): number => {
-    const rt = tracker.get(id);
-    const covered = s !== undefined && !spec.statics.has(id) && coveringSource(s, spec.sources, parentArns) !== undefined;
-    const viaList = listDue.get(id);
-    return jobDueAt(
-      {
-        job: s,
-        coverage: covered ? 'discovery' : viaList !== undefined ? 'scope' : 'get',
-        ...(viaList !== undefined ? { scopeDueAt: viaList } : {}),
-        lastCheckedAt: rt?.lastCheckedAt,
-        consecutiveFailures: rt?.consecutiveFailures ?? 0,
-        lastFailureAt: rt?.lastError?.at,
-        backoffMs: rt?.backoffMs ?? 0,
-      },
-      sched,
-    );
-  };
-  for (const [id, s] of known) due.set(id, dueOf(id, s));
-  for (const id of spec.statics.keys()) if (!known.has(id)) due.set(id, dueOf(id, undefined));
-  return due;
 }
 
 function errorMessage(err: unknown): string {

@@ -116,13 +116,70 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // earlier process with the same pid" only when this process does not hold it right now.
 const held = new Set<string>();
 
-export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<StateLock> {
+/** A lock file as read from disk: its owner and its heartbeat. */
+export interface FoundLock {
+  owner: LockOwner;
+  mtimeMs: number;
+}
+
+/** What judging a found lock needs to know, as plain values. */
+export interface LockJudge {
+  /** This process: its pid and where that pid means something. */
+  self: Pick<LockOwner, 'hostname' | 'pidNamespace' | 'bootId'> & { pid: number };
+  now: number;
+  staleMs: number;
+  heartbeatMs: number;
+  /** This process holds the lock at this path right now. */
+  heldHere: boolean;
+  pidAlive: (pid: number) => boolean;
+  /** The owner and heartbeat seen on the previous look, while waiting. */
+  watching?: { token: string | undefined; mtimeMs: number };
+}
+
+/** What start-up does about a lock it found in place. */
+export type LockVerdict = { do: 'take' } | { do: 'refuse'; owner: string } | { do: 'wait'; ageMs: number; waitMs: number };
+
+const sameNamespace = (a: LockOwner, b: LockOwner): boolean =>
+  a.hostname === b.hostname && a.pidNamespace === b.pidNamespace && a.bootId === b.bootId;
+
+/** Take a found lock over, refuse to start, or wait and look again (pure). */
+export function judgeLock(found: FoundLock, j: LockJudge): LockVerdict {
+  const { owner, mtimeMs } = found;
+  const age = j.now - mtimeMs;
+  const here = sameNamespace(owner, j.self);
+  const deadHere = here && (owner.pid === undefined || (owner.pid === j.self.pid ? !j.heldHere : !j.pidAlive(owner.pid)));
+  if (age > j.staleMs || deadHere) return { do: 'take' };
+  // Fresh heartbeat. In our namespace a live pid is the owner: refuse now. Elsewhere, watch the
+  // heartbeat: it moves within one beat if the owner is alive.
+  if (here && owner.pid !== undefined && owner.pid !== j.self.pid) return { do: 'refuse', owner: describe(owner) };
+  if (j.watching && (j.watching.token !== owner.token || j.watching.mtimeMs !== mtimeMs))
+    return { do: 'refuse', owner: `${describe(owner)}, heartbeat ${Math.max(0, Math.round(age / 1000))} s ago` };
+  return { do: 'wait', ageMs: age, waitMs: Math.max(10, Math.min(j.heartbeatMs / 2, j.staleMs - age + 10)) };
+}
+
+/** The one line start-up logs when it waits to see whether a lock's owner is alive. */
+export function waitMessage(dir: string, owner: LockOwner, ageMs: number, staleMs: number): string {
+  return (
+    `state.dir ${dir} is locked by ${describe(owner)} in another PID namespace or host, heartbeat ${Math.round(ageMs / 1000)} s ago; ` +
+    `waiting up to ${Math.ceil((staleMs - ageMs) / 1000)} s to see whether it is alive`
+  );
+}
+
+/** The lock file of one state dir, and the owner record this process writes into it. */
+interface LockFile {
+  dir: string;
+  path: string;
+  me: Required<Pick<LockOwner, 'pid' | 'hostname' | 'token' | 'startedAt'>> & LockOwner;
+  body: string;
+  now: () => number;
+  staleMs: number;
+  heartbeatMs: number;
+}
+
+function lockFileOf(dir: string, opts: LockOptions): LockFile {
   const now = opts.now ?? Date.now;
   const staleMs = opts.staleMs ?? staleMsFromEnv();
-  const heartbeatMs = opts.heartbeatMs ?? Math.max(20, Math.floor(staleMs / 6));
-  const path = join(dir, LOCK_FILE);
-  if (held.has(path)) throw new StateLockedError(dir, `this process, pid ${process.pid}`);
-  const me: Required<Pick<LockOwner, 'pid' | 'hostname' | 'token' | 'startedAt'>> & LockOwner = {
+  const me: LockFile['me'] = {
     pid: process.pid,
     hostname: hostname(),
     token: randomBytes(16).toString('hex'),
@@ -132,117 +189,131 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
   const boot = readProc('/proc/sys/kernel/random/boot_id', false);
   if (ns) me.pidNamespace = ns;
   if (boot) me.bootId = boot;
-  const body = JSON.stringify(me);
+  return {
+    dir,
+    path: join(dir, LOCK_FILE),
+    me,
+    body: JSON.stringify(me),
+    now,
+    staleMs,
+    heartbeatMs: opts.heartbeatMs ?? Math.max(20, Math.floor(staleMs / 6)),
+  };
+}
 
-  // Every mtime read as a heartbeat is stamped from `now` (utimes), never left as the file
-  // system set it: the file system's clock (a network volume's server, or ours when `now` is
-  // faked) can differ from ours by more than the stale time, and a lock fresh from link() or
-  // rename() would look stale to its next reader until the first heartbeat.
-  const stamp = () => {
-    const t = new Date(now());
-    return [t, t] as const;
-  };
-  /** A complete lock file of ours under a fresh temp name (created with O_EXCL), its mtime from our clock. */
-  const writeTemp = async (): Promise<string> => {
-    const tmp = join(dir, `.${LOCK_FILE}.${randomBytes(12).toString('hex')}.tmp`);
-    const fh = await open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(body);
-      await fh.utimes(...stamp());
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    return tmp;
-  };
-  const read = async (): Promise<{ owner: LockOwner; mtimeMs: number } | undefined> => {
-    try {
-      const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-      return { owner: parseOwner(text), mtimeMs: st.mtimeMs };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-  };
-  const sameNamespace = (o: LockOwner) => o.hostname === me.hostname && o.pidNamespace === me.pidNamespace && o.bootId === me.bootId;
+// Every mtime read as a heartbeat is stamped from `now` (utimes), never left as the file
+// system set it: the file system's clock (a network volume's server, or ours when `now` is
+// faked) can differ from ours by more than the stale time, and a lock fresh from link() or
+// rename() would look stale to its next reader until the first heartbeat.
+const stamp = (f: LockFile) => {
+  const t = new Date(f.now());
+  return [t, t] as const;
+};
 
-  /** Replace the lock judged stale (`seen`) by ours, unless someone changed it meanwhile. */
-  const takeOver = async (seen: { owner: LockOwner; mtimeMs: number }): Promise<boolean> => {
-    const mutex = join(dir, TAKEOVER_FILE);
-    try {
-      await writeFile(mutex, me.token, { flag: 'wx', mode: 0o600 });
-      await utimes(mutex, ...stamp()).catch(() => {});
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      // Another monitor is taking over; a mutex older than the stale time is a crashed taker's.
-      const st = await stat(mutex).catch(() => undefined);
-      if (st && now() - st.mtimeMs > staleMs) await unlink(mutex).catch(() => {});
-      return false;
-    }
-    try {
-      const cur = await read();
-      if (cur && (cur.owner.token !== seen.owner.token || cur.mtimeMs !== seen.mtimeMs)) return false;
-      const tmp = await writeTemp();
-      await rename(tmp, path);
-      return true;
-    } finally {
-      await unlink(mutex).catch(() => {});
-    }
-  };
+/** A complete lock file of ours under a fresh temp name (created with O_EXCL), its mtime from our clock. */
+async function writeTemp(f: LockFile): Promise<string> {
+  const tmp = join(f.dir, `.${LOCK_FILE}.${randomBytes(12).toString('hex')}.tmp`);
+  const fh = await open(tmp, 'wx', 0o600);
+  try {
+    await fh.writeFile(f.body);
+    await fh.utimes(...stamp(f));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  return tmp;
+}
 
+async function readLock(path: string): Promise<FoundLock | undefined> {
+  try {
+    const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    return { owner: parseOwner(text), mtimeMs: st.mtimeMs };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Create the lock file if there is none; false when one is there. */
+async function createLock(f: LockFile): Promise<boolean> {
+  const tmp = await writeTemp(f);
+  try {
+    // link() creates the name only if it does not exist: never a half-written lock file.
+    await link(tmp, f.path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
+}
+
+/** Replace the lock judged stale (`seen`) by ours, unless someone changed it meanwhile. */
+async function takeOver(f: LockFile, seen: FoundLock): Promise<boolean> {
+  const mutex = join(f.dir, TAKEOVER_FILE);
+  try {
+    await writeFile(mutex, f.me.token, { flag: 'wx', mode: 0o600 });
+    await utimes(mutex, ...stamp(f)).catch(() => {});
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // Another monitor is taking over; a mutex older than the stale time is a crashed taker's.
+    const st = await stat(mutex).catch(() => undefined);
+    if (st && f.now() - st.mtimeMs > f.staleMs) await unlink(mutex).catch(() => {});
+    return false;
+  }
+  try {
+    const cur = await readLock(f.path);
+    if (cur && (cur.owner.token !== seen.owner.token || cur.mtimeMs !== seen.mtimeMs)) return false;
+    const tmp = await writeTemp(f);
+    await rename(tmp, f.path);
+    return true;
+  } finally {
+    await unlink(mutex).catch(() => {});
+  }
+}
+
+/** Create the lock file or take it over, waiting while a fresh lock's owner may be alive; throws when it is. */
+async function obtain(f: LockFile, onWait: LockOptions['onWait']): Promise<void> {
   let announced = false;
-  let watching: { token: string | undefined; mtimeMs: number } | undefined;
+  let watching: LockJudge['watching'];
   for (;;) {
-    const tmp = await writeTemp();
-    try {
-      // link() creates the name only if it does not exist: never a half-written lock file.
-      await link(tmp, path);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    } finally {
-      await unlink(tmp).catch(() => {});
-    }
-    const cur = await read();
+    if (await createLock(f)) return;
+    const cur = await readLock(f.path);
     if (!cur) continue;
-    const { owner, mtimeMs } = cur;
-    const age = now() - mtimeMs;
-    const deadHere =
-      sameNamespace(owner) && (owner.pid === undefined || (owner.pid === process.pid ? !held.has(path) : !pidAlive(owner.pid)));
-    if (age > staleMs || deadHere) {
-      if (await takeOver(cur)) break;
-      await sleep(Math.min(heartbeatMs, 200));
+    const v = judgeLock(cur, {
+      self: f.me,
+      now: f.now(),
+      staleMs: f.staleMs,
+      heartbeatMs: f.heartbeatMs,
+      heldHere: held.has(f.path),
+      pidAlive,
+      ...(watching ? { watching } : {}),
+    });
+    if (v.do === 'take') {
+      if (await takeOver(f, cur)) return;
+      await sleep(Math.min(f.heartbeatMs, 200));
       continue;
     }
-    // Fresh heartbeat. In our namespace a live pid is the owner: refuse now. Elsewhere, watch the
-    // heartbeat: it moves within one beat if the owner is alive.
-    if (sameNamespace(owner) && owner.pid !== undefined && owner.pid !== process.pid) throw new StateLockedError(dir, describe(owner));
-    if (watching && (watching.token !== owner.token || watching.mtimeMs !== mtimeMs)) {
-      throw new StateLockedError(dir, `${describe(owner)}, heartbeat ${Math.max(0, Math.round(age / 1000))} s ago`);
-    }
-    watching = { token: owner.token, mtimeMs };
+    if (v.do === 'refuse') throw new StateLockedError(f.dir, v.owner);
+    watching = { token: cur.owner.token, mtimeMs: cur.mtimeMs };
     if (!announced) {
       announced = true;
-      opts.onWait?.(
-        `state.dir ${dir} is locked by ${describe(owner)} in another PID namespace or host, heartbeat ${Math.round(age / 1000)} s ago; ` +
-          `waiting up to ${Math.ceil((staleMs - age) / 1000)} s to see whether it is alive`,
-      );
+      onWait?.(waitMessage(f.dir, cur.owner, v.ageMs, f.staleMs));
     }
-    await sleep(Math.max(10, Math.min(heartbeatMs / 2, staleMs - age + 10)));
+    await sleep(v.waitMs);
   }
+}
 
-  // Ours only if the file now carries our token (a racing taker may have renamed over us).
-  const check = await read();
-  if (check?.owner.token !== me.token) throw new StateLockedError(dir, check ? describe(check.owner) : 'a monitor that took it over');
-  held.add(path);
-
+/** The held lock: a heartbeat that checks the token before touching the file, verify() and release(). */
+function hold(f: LockFile, onLost: LockOptions['onLost']): StateLock {
+  const { dir, path, me } = f;
   let lost: StateLockLostError | undefined;
   const lose = (why: string): StateLockLostError => {
     if (!lost) {
       lost = new StateLockLostError(dir, why);
       clearInterval(timer);
       held.delete(path);
-      opts.onLost?.(lost);
+      onLost?.(lost);
     }
     return lost;
   };
@@ -263,10 +334,10 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
     if (beating) return;
     beating = true;
     verify()
-      .then(() => utimes(path, ...stamp()))
+      .then(() => utimes(path, ...stamp(f)))
       .catch(() => {})
       .finally(() => (beating = false));
-  }, heartbeatMs);
+  }, f.heartbeatMs);
   timer.unref();
 
   return {
@@ -283,4 +354,15 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
       }
     },
   };
+}
+
+export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<StateLock> {
+  const f = lockFileOf(dir, opts);
+  if (held.has(f.path)) throw new StateLockedError(dir, `this process, pid ${process.pid}`);
+  await obtain(f, opts.onWait);
+  // Ours only if the file now carries our token (a racing taker may have renamed over us).
+  const check = await readLock(f.path);
+  if (check?.owner.token !== f.me.token) throw new StateLockedError(dir, check ? describe(check.owner) : 'a monitor that took it over');
+  held.add(f.path);
+  return hold(f, opts.onLost);
 }

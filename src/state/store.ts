@@ -53,6 +53,25 @@ const DEFAULT_CHECKPOINT_RETRY_MS = 30_000;
 // this is the second line).
 const JOURNAL_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
 
+/**
+ * The record of one complete journal line (the `n`th), or why it is corrupt. A record written by a
+ * later release throws StateVersionError: such a state is refused, not quarantined.
+ */
+export function journalLineRecord(text: string, n: number, repairs: Repairs): JournalRecord | { corrupt: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { corrupt: `line ${n}: ${(err as Error).message}` };
+  }
+  refuseNewerVersion((raw as { v?: unknown } | null)?.v, `${JOURNAL_FILE} line ${n}`);
+  try {
+    return readJournalRecord(raw, repairs);
+  } catch (err) {
+    return { corrupt: `line ${n}: ${(err as Error).message}` };
+  }
+}
+
 export class StateJournalFullError extends Error {
   constructor(bytes: number, max: number, cause: unknown) {
     super(
@@ -203,6 +222,29 @@ class JournalStore implements FileStateStore {
     // Everything is read before anything in the dir is touched: a state written by a later release
     // (StateVersionError, from the checkpoint or any journal record) is refused with every file as it was.
     const repairs: Repairs = { count: 0 };
+    const unreadable = await this.loadCheckpoint(repairs);
+    const { corrupt, completeBytes } = await this.replayJournal(repairs);
+    // Read through: now the dir may change. Temp files of processes killed mid-write (atomic.ts and
+    // lock.ts name them .<file>.<random>.tmp) are never read, only removed, or every crash would
+    // leave a state-sized file behind.
+    for (const f of await readdir(this.opts.dir)) {
+      if (isTempOf(f, STATE_FILE) || isTempOf(f, JOURNAL_FILE) || isTempOf(f, LOCK_FILE)) await unlink(this.path(f)).catch(() => {});
+    }
+    if (unreadable) await this.quarantine(STATE_FILE, unreadable.message);
+    if (corrupt) await this.quarantine(JOURNAL_FILE, corrupt);
+    if (repairs.count > 0) {
+      this.loadReport.repaired = repairs.count;
+      this.opts.log.warn(
+        { repaired: repairs.count, first: repairs.first },
+        `state held ${repairs.count} invalid value(s) (e.g. ${repairs.first}): non-finite or out-of-range metrics were dropped and over-long text capped; everything else was kept`,
+      );
+    }
+    Object.assign(this.loadReport, { jobs: this.resourcesById.size, pending: this.outbox.size, deadLetters: this.dead.size });
+    await this.startFromCheckpoint(completeBytes);
+  }
+
+  /** Reads the checkpoint into memory; returns why it could not be read (it is then quarantined), undefined when read or absent. */
+  private async loadCheckpoint(repairs: Repairs): Promise<Error | undefined> {
     let cp: Checkpoint | undefined;
     let unreadable: Error | undefined;
     try {
@@ -224,9 +266,16 @@ class JournalStore implements FileStateStore {
       repairs.count = 0;
       delete repairs.first;
     }
-    let corrupt: string | undefined;
+    return unreadable;
+  }
+
+  /**
+   * Applies the journal's records newer than the checkpoint, up to a torn tail or the first
+   * corrupt line; returns why it stopped at a corrupt line, and the bytes of the complete lines
+   * read (where a torn tail starts).
+   */
+  private async replayJournal(repairs: Repairs): Promise<{ corrupt: string | undefined; completeBytes: number }> {
     let n = 0;
-    // Bytes of the complete lines read so far: where a torn tail starts.
     let completeBytes = 0;
     for await (const line of readJournalLines(this.path(JOURNAL_FILE))) {
       n++;
@@ -237,21 +286,8 @@ class JournalStore implements FileStateStore {
       }
       completeBytes += line.bytes;
       if (line.text.length === 0) continue;
-      let rec: JournalRecord;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(line.text);
-      } catch (err) {
-        corrupt = `line ${n}: ${(err as Error).message}`;
-        break;
-      }
-      refuseNewerVersion((raw as { v?: unknown } | null)?.v, `${JOURNAL_FILE} line ${n}`);
-      try {
-        rec = readJournalRecord(raw, repairs);
-      } catch (err) {
-        corrupt = `line ${n}: ${(err as Error).message}`;
-        break;
-      }
+      const rec = journalLineRecord(line.text, n, repairs);
+      if ('corrupt' in rec) return { corrupt: rec.corrupt, completeBytes };
       if (rec.s <= this.seq) continue; // already in the checkpoint (crash between checkpoint and truncate)
       // Snapshots parsed from the journal (live commits bring theirs from the API reader, shared).
       if (rec.t === 'commit') rec.upr.forEach(shareResourceStrings);
@@ -259,25 +295,11 @@ class JournalStore implements FileStateStore {
       this.seq = rec.s;
       this.loadReport.replayed++;
     }
-    // Read through: now the dir may change. Temp files of processes killed mid-write (atomic.ts and
-    // lock.ts name them .<file>.<random>.tmp) are never read, only removed, or every crash would
-    // leave a state-sized file behind.
-    for (const f of await readdir(this.opts.dir)) {
-      if (isTempOf(f, STATE_FILE) || isTempOf(f, JOURNAL_FILE) || isTempOf(f, LOCK_FILE)) await unlink(this.path(f)).catch(() => {});
-    }
-    if (unreadable) await this.quarantine(STATE_FILE, unreadable.message);
-    if (corrupt) {
-      await this.quarantine(JOURNAL_FILE, corrupt);
-    }
-    if (repairs.count > 0) {
-      this.loadReport.repaired = repairs.count;
-      this.opts.log.warn(
-        { repaired: repairs.count, first: repairs.first },
-        `state held ${repairs.count} invalid value(s) (e.g. ${repairs.first}): non-finite or out-of-range metrics were dropped and over-long text capped; everything else was kept`,
-      );
-    }
-    Object.assign(this.loadReport, { jobs: this.resourcesById.size, pending: this.outbox.size, deadLetters: this.dead.size });
-    // Start from a clean checkpoint: it drops a torn tail, the repaired values and bounds the next replay.
+    return { corrupt: undefined, completeBytes };
+  }
+
+  /** Start from a clean checkpoint: it drops a torn tail, the repaired values and bounds the next replay. */
+  private async startFromCheckpoint(completeBytes: number): Promise<void> {
     try {
       await this.writeCheckpoint();
     } catch (err) {

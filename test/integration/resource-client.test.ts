@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CleanRoomsMlError } from '../../src/aws/errors.js';
-import { createResourceClient, listAll, type ResourceClient } from '../../src/aws/resource-client.js';
+import { createResourceClient, type ResourceClient } from '../../src/aws/resource-client.js';
 import type { ApiOutcome } from '../../src/aws/api.js';
 import { ALL_KINDS, KINDS } from '../../src/kinds/index.js';
 import type { KindName, ListDecl, OperationParams } from '../../src/kinds/kind.js';
 import type { ResourceSnapshot } from '../../src/kinds/resource.js';
 import { startSimulator, type Simulator } from '../../src/dev/sim/server.js';
+import { listAll } from '../helpers/list-all.js';
 
 const CREDS = { accessKeyId: 'AKIDSIMTEST', secretAccessKey: 'sim-secret-key' };
 const M = '11111111-1111-4111-8111-111111111111';
