@@ -200,6 +200,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       targetNames: () => config.notifications.targets.map((t) => t.name),
       now: () => clock.now(),
       statusSeries: () => config.metrics.statusSeries,
+      tagKeys: () => config.tags.keys,
       stateWriteErrors: () => stateCounts.writeErrors,
       stateCheckpointFailures: () => stateCounts.checkpointFailures,
       stateHealth: () => store.health(),
@@ -219,6 +220,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const worker: OutboxWorker = createOutboxWorker({
       store,
       targets: c.notifications.targets,
+      tagKeys: c.tags.keys,
       clock,
       wallClock,
       log: log.child({ component: 'notify' }),
@@ -317,7 +319,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     resources: () => resourceList(viewInput()),
     resource: (id: string) => {
       const s = store.resources().get(id);
-      if (!s) return undefined;
+      if (!s || s.tagFiltered === true) return undefined;
       const check = {
         runtime: tracker.get(id),
         source: rt.spec.statics.has(id) ? 'static' : 'discovery',

@@ -6,8 +6,9 @@ import { VANISHED } from '../domain.js';
 import { isKnownStatus, STATUS_CLASSES, statusClass } from '../kinds/index.js';
 import type { LocatedIssue } from './errors.js';
 import type { Config } from './schema.js';
+import { tagWarnings } from './tag-warnings.js';
 
-export function configWarnings(c: Pick<Config, 'notifications'>): LocatedIssue[] {
+export function configWarnings(c: Pick<Config, 'notifications' | 'discovery'>): LocatedIssue[] {
   const out: LocatedIssue[] = [];
   c.notifications.targets.forEach((t, i) => {
     t.statuses.forEach((s, j) => {
@@ -20,5 +21,6 @@ export function configWarnings(c: Pick<Config, 'notifications'>): LocatedIssue[]
       });
     });
   });
+  out.push(...tagWarnings(c));
   return out;
 }

@@ -23,6 +23,8 @@ export interface MetricsSource {
   now(): number;
   /** metrics.statusSeries in force (default all). */
   statusSeries?(): StatusSeries;
+  /** tags.keys in force: the labels of cleanroomsml_<kind>_tags (default none). */
+  tagKeys?(): readonly string[];
   /** Records that could not be written to the state dir so far (a count kept by whoever sees them). */
   stateWriteErrors?(): number;
   /** Failed state checkpoints so far. */
@@ -88,16 +90,17 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   const promMetrics = registry.metrics.bind(registry);
   const exposition = async (gzip = false): Promise<Lease<Iterable<Buffer | string>>> => {
     const mode = source.statusSeries?.() ?? 'all';
+    const tagKeys = source.tagKeys?.() ?? [];
     if (gzip) {
       const [resources, rest] = await Promise.all([
-        renderer.gzipPieces(source.resources(), mode),
+        renderer.gzipPieces(source.resources(), mode, tagKeys),
         promMetrics().then((t) => deflatePiece(Buffer.from(`\n${t}`, 'utf8'))),
       ]);
       return { value: gzipFrame([...resources, rest]), release: () => {} };
     }
     // prom-client first: the resource pieces are taken last, so they are the state of this instant.
     const rest = await promMetrics();
-    const resources = renderer.plain(source.resources(), mode);
+    const resources = renderer.plain(source.resources(), mode, tagKeys);
     return { value: [...resources.value, `\n${rest}`], release: resources.release };
   };
   registry.metrics = async () => {
@@ -219,7 +222,7 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     collect() {
       // Every kind has its series, at 0 while none is tracked (alerts compare them to 0).
       const counts = new Map<string, number>();
-      for (const s of source.resources().values()) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+      for (const s of source.resources().values()) if (s.tagFiltered !== true) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
       for (const k of ALL_KINDS) this.set({ kind: k.kind }, counts.get(k.kind) ?? 0);
     },
   });
@@ -229,7 +232,8 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
     registers,
     collect() {
       let n = 0;
-      for (const s of source.resources().values()) if (s.detail === 'summary' && KINDS[s.kind]?.get[s.view] !== undefined) n++;
+      for (const s of source.resources().values())
+        if (s.detail === 'summary' && s.tagFiltered !== true && KINDS[s.kind]?.get[s.view] !== undefined) n++;
       this.set(n);
     },
   });

@@ -59,6 +59,8 @@ export interface OutboxWorkerOptions {
   timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
   /** Shown in Slack messages' context line. */
   monitorName?: string;
+  /** The tag keys messages show (`tags.keys`). */
+  tagKeys?: readonly string[];
   /** Time for webhook-timestamp headers (receivers compare it with their clock). Default: `clock`. */
   wallClock?: Clock;
 }
@@ -238,12 +240,10 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     let result: SendResult;
     let sentHeaders: Record<string, string> | undefined;
     try {
-      const req = lane.type.request(
-        { id: entry.id, event: entry.event },
-        target,
-        (opts.wallClock ?? clock).now(),
-        opts.monitorName !== undefined ? { monitorName: opts.monitorName } : {},
-      );
+      const req = lane.type.request({ id: entry.id, event: entry.event }, target, (opts.wallClock ?? clock).now(), {
+        ...(opts.monitorName !== undefined ? { monitorName: opts.monitorName } : {}),
+        ...(opts.tagKeys !== undefined && opts.tagKeys.length > 0 ? { tagKeys: opts.tagKeys } : {}),
+      });
       sentHeaders = req.headers;
       result = await sendFn({
         ...req,

@@ -10,6 +10,7 @@ import { DEFAULT_NOTIFY_CLASSES, KINDS, statusClass } from '../kinds/index.js';
 import type { KindName } from '../kinds/kind.js';
 import { eventId } from './event-id.js';
 import { compileJobNamePattern } from '../config/job-name-pattern.js';
+import { takeByTags, type TagRoutable } from './tag-route.js';
 
 /**
  * Optional per-target filters. Read as optional so this compiles before the schema
@@ -26,11 +27,15 @@ export interface TargetFilters {
   kinds?: readonly KindName[];
 }
 
+/** The tag routing of a target (tag-route.ts): a selector, or fallback. */
+export type TargetTagFilters = TagRoutable;
+
 /**
  * A target as routing reads it: `statuses` lists status words and classes (success, failure,
  * inProgress, other); absent means the default classes (src/kinds DEFAULT_NOTIFY_CLASSES).
  */
-export type RoutableTarget = Pick<NotificationTarget, 'name'> & { statuses?: readonly string[] | undefined } & TargetFilters;
+export type RoutableTarget = Pick<NotificationTarget, 'name'> & { statuses?: readonly string[] | undefined } & TargetFilters &
+  TargetTagFilters;
 
 /** An outbox entry as routing makes it: its event is about a resource of any kind. */
 export type RoutedEntry = OutboxEntry & { event: ResourceEvent };
@@ -71,6 +76,8 @@ export function resourceEvent(t: ResourceTransition): ResourceEvent {
  *   status event of the same updateTime.
  * - everyTransition: every transition, whatever `statuses` says (first sight at rest still gated).
  * - Filters: `kinds`, `collaborationIds` (the resource's collaboration), `jobNamePattern` (its name).
+ * - Tags, among the targets the rules above let through (tag-route.ts): a target with `tags` takes
+ *   the event when the resource's tags match; a `fallback` target only when none of those took it.
  *
  * The id is eventId(resource id, status, updateTime, target): the same transition always gets the
  * same id, whoever derives it and whenever, so receivers can deduplicate redeliveries.
@@ -83,9 +90,8 @@ export function route(transitions: readonly ResourceTransition[], targets: reado
     if (t.kind === 'first_seen' && statusClass(t.to) !== 'inProgress' && !opts.notifyOnFirstSeenTerminal) continue;
     const event = resourceEvent(t);
     const idStatus = t.kind === 'metrics_appeared' ? `${t.to}#metrics` : t.to;
-    for (const target of targets) {
-      if (!matchesFilters(target, t, patterns.get(target))) continue;
-      if (!wantsStatus(target, t)) continue;
+    const candidates = targets.filter((target) => matchesFilters(target, t, patterns.get(target)) && wantsStatus(target, t));
+    for (const target of takeByTags(candidates, t.snapshot.tags)) {
       out.push({
         id: eventId(t.id, idStatus, t.snapshot.updateTime, target.name),
         target: target.name,

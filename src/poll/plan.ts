@@ -8,13 +8,15 @@
 // (named in `jobs:`) are grouped, once their first Get revealed their parents, under the
 // narrowest List of their kind those parents fill, so 500 static jobs of one model cost a few
 // List pages a sweep instead of 500 Gets.
-import { parseArn } from '../aws/arn.js';
 import type { ConnSpec } from '../aws/connections.js';
 import { atRest, KINDS } from '../kinds/index.js';
 import type { ListDecl, OperationParams, ParentKey } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { isDue, isRetired, scopeDueAt, type ScheduleParams } from './due.js';
 import { sourceKey, type Source, type StaticResource } from './spec.js';
+import { inRegion, listCovers } from './covers.js';
+import { tagsRefreshAt } from './tag-refresh.js';
+import { needsTagsFirst } from './tag-scope.js';
 
 /** A List of one sweep: a discovery source, one per-parent List of it, or the List covering static resources. */
 export interface PlannedList extends Omit<Source, 'perParent'> {
@@ -55,33 +57,14 @@ export interface Watch {
   owns?: (id: string) => boolean;
 }
 
-const inRegion = (s: Pick<ResourceSnapshot, 'arn'>, region: string | undefined): boolean =>
-  region === undefined || s.arn === undefined || parseArn(s.arn)?.region === region;
-
-/** Do a List's parameters (the parent ones) all equal the resource's parents? */
-function paramsMatch(params: OperationParams, s: Pick<ResourceSnapshot, 'kind' | 'parents'>): boolean {
-  const parents = KINDS[s.kind].parents;
-  for (const [k, v] of Object.entries(params)) {
-    if (Object.hasOwn(parents, k) && s.parents[k as ParentKey] !== v) return false;
-  }
-  return true;
-}
-
-/** Does this List (a planned one, or a source without per-parent expansion) list `s`? */
-export function listCovers(
-  list: Pick<Source, 'kind' | 'view' | 'params' | 'region'>,
-  s: Pick<ResourceSnapshot, 'kind' | 'view' | 'parents' | 'arn'>,
-): boolean {
-  return s.kind === list.kind && s.view === list.view && paramsMatch(list.params, s) && inRegion(s, list.region);
-}
-
 /** The known parents a per-parent source is called for, by ARN (one snapshot each). */
 export function parentsOf(source: Source, known: ReadonlyMap<string, ResourceSnapshot>): Map<string, ResourceSnapshot> {
   const out = new Map<string, ResourceSnapshot>();
   const pp = source.perParent;
   if (!pp) return out;
   for (const s of known.values()) {
-    if (s.kind !== pp.kind || s.arn === undefined) continue;
+    // A parent outside the tag filters is not watched: its children are not listed either.
+    if (s.kind !== pp.kind || s.arn === undefined || s.tagFiltered === true) continue;
     if (!Object.entries(pp.match).every(([k, v]) => s.parents[k as ParentKey] === v)) continue;
     const had = out.get(s.arn);
     if (!had || s.updateTime > had.updateTime) out.set(s.arn, s);
@@ -221,8 +204,10 @@ export function sweepLists(input: ListsInput): SweepLists {
 export interface SweepPlan {
   /** Resources to Get now, in priority order (changed first, then unlisted, then first sight). */
   get: ResourceRef[];
-  /** Resources to Get after the main results are committed: backfill of summary-only ones. */
+  /** Resources to Get after the main results are committed: backfill of summary-only ones, then tag refreshes. */
   backfill: ResourceRef[];
+  /** How many of `backfill` are there only to read their tags again (tag-refresh.ts). */
+  tagRefreshes: number;
   /** Known discovered resources past their retention: forgotten, series removed, no notification. */
   retired: string[];
   /** Resources left alone this sweep because they are backing off or not due. */
@@ -251,6 +236,8 @@ export interface PlanInput {
   retentionMs?: number;
   /** Whether a known resource may be called now (backoff, slow interval); absent: always. */
   isDue?: (id: string) => boolean;
+  /** tags.refreshInterval (ms): own tags read again this long after they were (tag-refresh.ts); 0 or absent: never on their own. */
+  tagsRefreshMs?: number;
 }
 
 const hasGet = (s: Pick<ResourceSnapshot, 'kind' | 'view'>): boolean => KINDS[s.kind].get[s.view] !== undefined;
@@ -383,6 +370,13 @@ export function planSweep(input: PlanInput): SweepPlan {
   for (const s of firstSight) {
     if (!hasGet(s)) {
       adopt.push(s);
+    } else if (needsTagsFirst(s, watch)) {
+      // Whether it is watched depends on its tags, which only its Get carries: read before kept.
+      // Beyond the budget it is left for a later sweep, unknown (first seen then).
+      if (budget > 0) {
+        get.push(refOf(s, listedConn.get(s.id)));
+        budget--;
+      }
     } else if (!resting(s) && budget > 0) {
       get.push(refOf(s, listedConn.get(s.id)));
       budget--;
@@ -399,5 +393,24 @@ export function planSweep(input: PlanInput): SweepPlan {
     backfill.push(ref);
     budget--;
   }
-  return { get, backfill, retired, notDue, adopt, listed, deferred, unwatched, gone };
+  // Tags read again (tag-refresh.ts), most overdue first, with what the budget leaves: a resource
+  // this plan reads or leaves alone for another reason is not refreshed on top.
+  let tagRefreshes = 0;
+  const interval = input.tagsRefreshMs ?? 0;
+  if (interval > 0 && budget > 0) {
+    const planned = new Set<string>([...get, ...backfill, ...backfillCandidates].map((r) => r.id));
+    for (const ids of [notDue, deferred, unwatched, retired, gone]) for (const id of ids) planned.add(id);
+    const refresh: Array<{ at: number; s: ResourceSnapshot }> = [];
+    for (const [id, s] of known) {
+      if (planned.has(id) || !owns(id) || !hasGet(s)) continue;
+      const at = tagsRefreshAt(s, interval, now);
+      if (at !== undefined && at <= now) refresh.push({ at, s });
+    }
+    refresh.sort((a, b) => a.at - b.at);
+    for (const { s } of refresh.slice(0, budget)) {
+      backfill.push(refOf(s, connOf(s)));
+      tagRefreshes++;
+    }
+  }
+  return { get, backfill, tagRefreshes, retired, notDue, adopt, listed, deferred, unwatched, gone };
 }

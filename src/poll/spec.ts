@@ -12,6 +12,7 @@ import type { RoutableTarget } from '../notify/route.js';
 import { scheduleIntervalMs } from '../config/schedule.js';
 import type { ScheduleParams } from './due.js';
 import { ownsArn, type Shard } from './shard.js';
+import type { TagSelector } from '../config/tag-selector.js';
 
 /** One List a sweep calls: a discovery entry's List of one kind, or the List that covers static resources. */
 export interface Source {
@@ -26,6 +27,11 @@ export interface Source {
   conn?: ConnSpec;
   /** Called once per known parent resource (export jobs); `params` then lack the parent's ARN. */
   perParent?: PerParent;
+  /**
+   * The discovery entries' `tags` filters (any of them; tag-scope.ts): absent when an entry that
+   * calls this List has none, so every resource it lists is watched.
+   */
+  tagFilters?: readonly TagSelector[];
 }
 
 /** A resource named in `jobs:`. */
@@ -59,6 +65,8 @@ export interface SweepSpec {
   owns?: (id: string) => boolean;
   /** Adaptive schedule; absent: everything on every sweep, no retention. */
   schedule?: ScheduleParams;
+  /** tags.refreshInterval (ms): how often a resource's own tags are read again; 0 or absent: never on their own. */
+  tagsRefreshMs?: number;
 }
 
 /**
@@ -114,6 +122,10 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
             .join('')}`
         : '';
       const key = sourceKey(l.kind.kind, l.list, l.params, conn, extra);
+      // Two entries calling the same List: its resources are watched when either entry would watch them.
+      const had = sources.get(key);
+      const tagFilters =
+        d.tags === undefined || (had !== undefined && had.tagFilters === undefined) ? undefined : [...(had?.tagFilters ?? []), d.tags];
       sources.set(key, {
         key,
         kind: l.kind.kind,
@@ -123,6 +135,7 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
         ...(l.perParent ? { perParent: l.perParent } : {}),
         ...(d.region !== undefined ? { region: d.region } : {}),
         ...(conn ? { conn } : {}),
+        ...(tagFilters !== undefined ? { tagFilters } : {}),
       });
     }
   }
@@ -139,6 +152,7 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
       maxBackoffMs: c.polling.maxBackoff,
       retentionMs: c.polling.terminalRetention,
     },
+    tagsRefreshMs: c.tags.refreshInterval,
   };
 }
 

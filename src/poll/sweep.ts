@@ -26,6 +26,7 @@ import type { JobTracker } from './tracker.js';
 import { pool } from './pool.js';
 import { listRunaway, ListRunawayError, stoppedListResults } from './list-guard.js';
 import type { SweepDeps } from './sweep-deps.js';
+import { tagScope, type TagScope } from './tag-scope.js';
 
 export type { SweepDeps } from './sweep-deps.js';
 
@@ -51,6 +52,8 @@ export interface SweepReport {
   skippedScopes: number;
   /** Get calls spent on backfill (part of getCalls). */
   backfillCalls: number;
+  /** Gets planned only to read a resource's tags again (part of the backfill; tag-refresh.ts). */
+  tagRefreshes: number;
   /** Discovered resources at rest forgotten after their retention. */
   retired: number;
   /** Resources left for a later sweep (backoff or slow interval). */
@@ -65,7 +68,13 @@ interface Run {
   startedAt: number;
   signal: AbortSignal | undefined;
   calls: { list: number; get: number; backfill: number };
+  /** The discovery entries' tag filters, and whether this sweep checks every stored resource against them. */
+  tagScope: TagScope | undefined;
+  rescope: boolean;
 }
+
+/** Specs whose tag filters every stored resource was checked against (a reload brings a new spec). */
+const rescoped = new WeakSet<SweepSpec>();
 
 const callOpts = (run: Run, c: Conn) => ({
   limiter: c.limiter,
@@ -85,6 +94,8 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     startedAt: deps.clock.now(),
     signal,
     calls: { list: 0, get: 0, backfill: 0 },
+    tagScope: tagScope(spec),
+    rescope: !rescoped.has(spec),
   };
   const { tracker, log } = deps;
 
@@ -150,6 +161,7 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     jobErrors: main.errors + (filled?.errors ?? 0),
     skippedScopes: listed.skipped,
     backfillCalls: run.calls.backfill,
+    tagRefreshes: plan.tagRefreshes,
     retired: plan.retired.length,
     notDue: plan.notDue.length,
   };
@@ -259,6 +271,7 @@ function planGets(run: Run, results: readonly ListResult[]): SweepPlan {
     results,
     now: startedAt,
     ...(sched ? { retentionMs: sched.retentionMs } : {}),
+    ...(spec.tagsRefreshMs !== undefined ? { tagsRefreshMs: spec.tagsRefreshMs } : {}),
     ...(sched
       ? {
           isDue: (id: string) => {
@@ -347,9 +360,18 @@ async function fetchAll(
 /** Decide from what was observed and commit it in one durable write; then tell the tracker and the log. */
 async function commit(run: Run, observed: Observed): Promise<Decision> {
   const { deps, spec } = run;
-  const d = decide(deps.store.resources(), observed, spec, deps.clock.now());
-  if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0) return d;
+  const d = decide(deps.store.resources(), observed, { ...spec, tagScope: run.tagScope, rescope: run.rescope }, deps.clock.now());
+  if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0) {
+    rescoped.add(spec);
+    run.rescope = false;
+    return d;
+  }
   await deps.store.commit({ upsert: d.upsert, remove: d.remove, enqueue: d.enqueue });
+  // Checked once the result is durable: a failed commit checks again on the next sweep.
+  if (run.rescope) {
+    rescoped.add(spec);
+    run.rescope = false;
+  }
   for (const id of d.remove) deps.tracker.forget(id);
   for (const t of d.transitions) {
     const s = t.snapshot;

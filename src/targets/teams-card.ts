@@ -24,6 +24,7 @@ import { KINDS, statusClass } from '../kinds/index.js';
 import { sentenceCase, statusLook, type Tone } from './status-look.js';
 import type { FormatOptions } from './target-type.js';
 import { markdownFit, plainFit } from './teams-text.js';
+import { tagFacts } from './tag-facts.js';
 import { formatDuration, formatTime } from './text.js';
 
 export const TEAMS_LIMITS = {
@@ -127,6 +128,8 @@ function card(event: ResourceEvent, opts: FormatOptions, caps: Caps): AdaptiveCa
     ...messageFacts(kind, r, event.observedAt).map((f) => fact(f.title, f.value, caps)),
   ];
   if (failed?.statusCode !== undefined) facts.push(fact('Failure code', failed.statusCode, caps));
+  // The tags of `tags.keys` the resource carries, after the facts (and within the same cap).
+  for (const t of tagFacts(r.tags, opts.tagKeys)) facts.push(fact(t.title, t.value, caps));
 
   const body: CardElement[] = [
     {

@@ -4,7 +4,8 @@
 // several signatures space-separated (key rotation). Pure: the caller supplies the attempt time.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { OutboxEntry } from '../state/types.js';
-// src/aws owns the Get output shapes (allow-list: never seedAudience, tags or other unread members).
+// src/aws owns the Get output shapes (allow-list: never seedAudience, tags or other unread members;
+// tags go in `data.tags`).
 import { resourceToWire } from '../aws/resource-wire.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import { KINDS, statusClass } from '../kinds/index.js';
@@ -31,6 +32,11 @@ export interface WebhookBody {
     transition: string;
     statusCode?: string;
     message?: string;
+    /**
+     * Every AWS tag of the resource, as AWS returned them: its own, or those it inherits from its
+     * parent (src/kinds/tags.ts); `{}` when it carries none or they are not known.
+     */
+    tags: Record<string, string>;
     /** `job` or `resource` (the kind's bodyMember): the resource in its Get output shape. */
     [bodyMember: string]: unknown;
   };
@@ -64,6 +70,7 @@ export function buildWebhookBody(entry: Pick<OutboxEntry, 'id'> & { event: Resou
       transition: e.transition,
       ...(details?.statusCode !== undefined ? { statusCode: details.statusCode } : {}),
       ...(details?.message !== undefined ? { message: details.message } : {}),
+      tags: { ...e.resource.tags },
       [bodyMemberOf(e.kind)]: resourceToWire(kind, e.resource),
     },
   };

@@ -75,6 +75,7 @@ test('minimal config: defaults filled, result deeply frozen', async () => {
       maxBackoff: 600_000,
       maxListPages: 10_000,
     },
+    tags: { keys: [], refreshInterval: 21_600_000 },
     notifications: { targets: [] },
     state: { dir: '/var/lib/cleanroomsml-monitor' },
     server: { host: '0.0.0.0', port: 9464, admin: { enabled: true, host: '127.0.0.1', port: 9465 } },

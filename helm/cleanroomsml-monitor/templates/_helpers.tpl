@@ -153,6 +153,8 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
 {{- with .jobNamePattern }}{{ $_ := set $t "jobNamePattern" . }}{{ end -}}
 {{- with .collaborationIds }}{{ $_ := set $t "collaborationIds" . }}{{ end -}}
 {{- if hasKey . "everyTransition" }}{{ $_ := set $t "everyTransition" .everyTransition }}{{ end -}}
+{{- with .tags }}{{ $_ := set $t "tags" . }}{{ end -}}
+{{- if hasKey . "fallback" }}{{ $_ := set $t "fallback" .fallback }}{{ end -}}
 {{- with .ratePerSecond }}{{ $_ := set $t "ratePerSecond" . }}{{ end -}}
 {{- with .retry }}{{ $r := dict }}{{ range $k, $v := . }}{{ $_ := set $r $k (int64 $v) }}{{ end }}{{ $_ := set $t "retry" $r }}{{ end -}}
 {{- with .deadLetters }}{{ $d := dict }}{{ range $k, $v := . }}{{ $_ := set $d $k (int64 $v) }}{{ end }}{{ $_ := set $t "deadLetters" $d }}{{ end -}}
@@ -165,6 +167,7 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
   "discovery" (default list $c.discovery)
   "polling" (dict "schedule" $c.polling.schedule "concurrency" (int64 $c.polling.concurrency) "maxRequestsPerSecond" $c.polling.maxRequestsPerSecond "notifyOnFirstSeenTerminal" $c.polling.notifyOnFirstSeenTerminal "terminalInterval" $c.polling.terminalInterval "terminalRetention" $c.polling.terminalRetention "maxBackoff" $c.polling.maxBackoff)
   "sharding" (dict "totalShards" (int64 $c.sharding.totalShards))
+  "tags" (dict "keys" (default list $c.tags.keys) "refreshInterval" $c.tags.refreshInterval)
   "metrics" (dict "statusSeries" $c.metrics.statusSeries)
   "notifications" (dict "targets" $targets)
   "state" (dict "dir" (include "cleanroomsml-monitor.stateDir" .))
