@@ -9,13 +9,21 @@ import type { ResourceSnapshot } from '../kinds/resource.js';
 import { KINDS } from '../kinds/index.js';
 import { getCarriesTags } from '../kinds/tags.js';
 
-/** A stable fraction in [0, 1) of an id (FNV-1a, 32 bits). */
+/**
+ * A stable fraction in [0, 1) of an id: FNV-1a, then MurmurHash3's 32-bit finalizer, so ids that
+ * differ only in their last characters (UUIDs of one account) still spread over the whole range.
+ */
 export function phaseOf(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     h ^= id.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return (h >>> 0) / 2 ** 32;
 }
 
