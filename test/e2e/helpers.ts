@@ -216,7 +216,7 @@ export const KNOWN_METRICS = [
   'cleanroomsml_monitor_api_items_refused_total',
   // every kind's families: status, info, timestamps and its declared results
   ...ALL_KINDS.flatMap((k) => [
-    ...['status', 'info', 'created_timestamp_seconds', 'updated_timestamp_seconds', 'status_since_timestamp_seconds'].map(
+    ...['status', 'info', 'tags', 'created_timestamp_seconds', 'updated_timestamp_seconds', 'status_since_timestamp_seconds'].map(
       (f) => `cleanroomsml_${k.snake}_${f}`,
     ),
     ...k.results.map((r) => `cleanroomsml_${k.snake}_${r.key}`),
