@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     'model-export-jobs': { type: 'string', default: '10' },
     'in-flight': { type: 'string', default: '0.1' },
     'new-versions': { type: 'string', default: '0' },
+    // tags.refreshInterval of the membership scenario, in seconds (0: off).
+    'tags-refresh': { type: 'string', default: '3600' },
   },
 });
 const SCENARIOS = ['jobs', 'membership', 'all'];
@@ -409,6 +411,7 @@ async function main(): Promise<void> {
       trainedModelExportJobs: n('model-export-jobs'),
       inFlight: Math.min(1, n('in-flight')),
       newVersions: n('new-versions'),
+      tagsRefreshS: n('tags-refresh'),
       log,
     });
     if (args.scenario === 'all') process.stdout.write('\n');

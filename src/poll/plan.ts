@@ -402,7 +402,8 @@ export function planSweep(input: PlanInput): SweepPlan {
     for (const ids of [notDue, deferred, unwatched, retired, gone]) for (const id of ids) planned.add(id);
     const refresh: Array<{ at: number; s: ResourceSnapshot }> = [];
     for (const [id, s] of known) {
-      if (planned.has(id) || !owns(id) || !hasGet(s)) continue;
+      // A resource in backoff (its Gets fail) waits for it: the refresh never hammers a failing Get.
+      if (planned.has(id) || !owns(id) || !hasGet(s) || !due(id)) continue;
       const at = tagsRefreshAt(s, interval, now);
       if (at !== undefined && at <= now) refresh.push({ at, s });
     }

@@ -314,14 +314,22 @@ async function fetchAll(
         const got = await callAws((s) => c.resources.get(kind, ref, { view: ref.view, ...(s ? { signal: s } : {}) }), callOpts(run, c));
         // A trained model read without a version is answered with its latest one. For a static
         // entry without versionIdentifier that is what was asked (it follows the latest version);
-        // for a listed version without an identifier (the first one, once others exist) the Get
-        // cannot name it, so its List item is all there is to know: kept as its full view, so
-        // the backfill does not ask again every sweep.
+        // for a listed (or known) version without an identifier (the first one, once others exist)
+        // the Get cannot name it, so its List item is all there is to know: kept as its full view,
+        // so the backfill does not ask again every sweep.
         if (got.id === ref.id || spec.statics.has(ref.id))
           out.push({ id: ref.id, snapshot: got.id === ref.id ? got : { ...got, id: ref.id } });
         else {
-          const item = listed.get(ref.id);
-          if (item) out.push({ id: ref.id, snapshot: { ...item, detail: 'full' } });
+          const item = listed.get(ref.id) ?? run.known.get(ref.id);
+          // Versions share their model's ARN, and AWS tags belong to the ARN: the latest version's
+          // tags are this one's too (read now, so its refresh is not asked again every sweep).
+          if (item) {
+            const { tagsReadAt: _r, tagsFrom: _f, ...rest } = item;
+            out.push({
+              id: ref.id,
+              snapshot: got.tags !== undefined ? { ...rest, detail: 'full', tags: got.tags } : { ...item, detail: 'full' },
+            });
+          }
         }
         deps.tracker.checked(ref.id, now(), 'get');
       } catch (err) {
