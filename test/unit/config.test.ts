@@ -267,6 +267,33 @@ test('statuses: any status word or class; a word no kind lists is a warning with
   assert.deepEqual(configWarningsOf(await loadConfig(join(fixtures, 'valid/minimal.yaml'), { env: {} })), []);
 });
 
+test('tags: selectors parsed as given; a fallback with no tag-routed target, a tag filter on the collaboration view are warnings', async () => {
+  const c = await parseConfig(
+    [
+      `jobs: [{arn: ${JOB}}]`,
+      'discovery: [{collaborationId: 5f6e7d8c-9b0a-4c1d-8e2f-3a4b5c6d7e8f, view: collaboration, tags: {team: risk}}]',
+      'tags: {keys: [team, cost-center], refreshInterval: 90m}',
+      'notifications:',
+      '  targets:',
+      '    - {name: all, type: webhook, url: https://hooks.example.com/a}',
+      '    - {name: rest, type: webhook, url: https://hooks.example.com/b, fallback: true}',
+    ].join('\n'),
+    { env: {} },
+  );
+  assert.deepEqual(c.tags, { keys: ['team', 'cost-center'], refreshInterval: 90 * 60_000 });
+  assert.deepEqual(c.discovery[0]!.tags, { team: 'risk' });
+  assert.deepEqual(
+    configWarningsOf(c).map((w) => w.path),
+    ['notifications.targets[1].fallback', 'discovery[0].tags'],
+  );
+  const routed = await parseConfig(
+    `jobs: [{arn: ${JOB}}]\nnotifications:\n  targets:\n    - {name: a, type: webhook, url: https://hooks.example.com/a, tags: {team: [a, b], env: '*'}}\n    - {name: rest, type: webhook, url: https://hooks.example.com/b, fallback: true}\n`,
+    { env: {} },
+  );
+  assert.deepEqual(routed.notifications.targets[0]!.tags, { team: ['a', 'b'], env: '*' });
+  assert.deepEqual(configWarningsOf(routed), []);
+});
+
 test('keys named like Object members (constructor, toString, __proto__...) are unknown keys, at every level', async () => {
   const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
