@@ -425,7 +425,13 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
       while ((await sweepsNow()) === s0) await sleep(100);
     };
     // Backfill: nothing changes yet, so every Get is a first detailed read. Done after two whole
-    // sweeps without a Get.
+    // sweeps without a Get (but tag refreshes).
+    const refreshPerSweep =
+      o.tagsRefreshS > 0
+        ? ((o.audienceGenerationJobs + o.audienceModels + o.trainedModels * o.versionsPerModel + o.inferenceJobs + o.mlInputChannels) *
+            o.intervalS) /
+          o.tagsRefreshS
+        : 0;
     let quiet = 0;
     let backfillDoneAt = 0;
     await waitSweep();
@@ -433,7 +439,10 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
       const before = sim.stats();
       await waitSweep();
       const gets = sumCalls(delta(before, sim.stats()), (op) => !isList(op));
-      quiet = gets === 0 ? quiet + 1 : 0;
+      // Tag refreshes go on for ever (each resource once per tags.refreshInterval): a sweep of
+      // only those, with nothing left to backfill, is quiet too.
+      const pending = metricValue(await scrape(), 'cleanroomsml_monitor_jobs_backfill_pending');
+      quiet = gets === 0 || (pending === 0 && gets <= Math.ceil(refreshPerSweep * 4)) ? quiet + 1 : 0;
       if (quiet >= 2) {
         backfillDoneAt = Date.now();
         break;
