@@ -688,7 +688,12 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
         undefined,
       ),
       r('time to first full sweep (ready)', `${((readyAt - started) / 1000).toFixed(1)} s`, '', undefined),
-      r('detail backfill (until two sweeps without a Get)', `${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s`, '', undefined),
+      r(
+        'detail backfill (until two sweeps without a Get but tag refreshes)',
+        `${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s`,
+        '',
+        undefined,
+      ),
       r('throttled share (steady window)', `${((throttled / Math.max(1, allCalls)) * 100).toFixed(2)} %`, '', undefined),
       '',
       'Calls per sweep by operation (steady window) and their floor:',
