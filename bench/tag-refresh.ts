@@ -24,10 +24,9 @@ const { values: args } = parseArgs({
   },
 });
 const N = Number(args.resources);
-const REFRESH_MS = parseDuration(args.refresh);
 const INTERVAL_MS = Number(args.interval) * 1000;
-if (!(N > 0) || REFRESH_MS === undefined || !(REFRESH_MS > 0) || !(INTERVAL_MS > 0))
-  throw new Error('--resources, --refresh and --interval must be positive');
+const REFRESH_MS = parseDuration(args.refresh) ?? Number.NaN;
+if (!(N > 0) || !(REFRESH_MS > 0) || !(INTERVAL_MS > 0)) throw new Error('--resources, --refresh and --interval must be positive');
 
 const CREDS = { accessKeyId: 'AKIDBENCHTAGS', secretAccessKey: 'bench-tags-secret' };
 const M = '6d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a';

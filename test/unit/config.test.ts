@@ -278,7 +278,7 @@ test('tags: selectors parsed as given; a fallback with no tag-routed target, a t
       '    - {name: all, type: webhook, url: https://hooks.example.com/a}',
       '    - {name: rest, type: webhook, url: https://hooks.example.com/b, fallback: true}',
     ].join('\n'),
-    { env: {} },
+    { env: {}, readSecretFile: noFiles },
   );
   assert.deepEqual(c.tags, { keys: ['team', 'cost-center'], refreshInterval: 90 * 60_000 });
   assert.deepEqual(c.discovery[0]!.tags, { team: 'risk' });
@@ -288,7 +288,7 @@ test('tags: selectors parsed as given; a fallback with no tag-routed target, a t
   );
   const routed = await parseConfig(
     `jobs: [{arn: ${JOB}}]\nnotifications:\n  targets:\n    - {name: a, type: webhook, url: https://hooks.example.com/a, tags: {team: [a, b], env: '*'}}\n    - {name: rest, type: webhook, url: https://hooks.example.com/b, fallback: true}\n`,
-    { env: {} },
+    { env: {}, readSecretFile: noFiles },
   );
   assert.deepEqual(routed.notifications.targets[0]!.tags, { team: ['a', 'b'], env: '*' });
   assert.deepEqual(configWarningsOf(routed), []);
