@@ -15,6 +15,7 @@ const config: KnipConfig = {
     'test/**/*.test.ts',
     // A benchmark run by hand (docs/performance.md).
     'bench/cpu-per-call.ts',
+    'bench/tag-refresh.ts',
   ],
   project: ['src/**/*.ts', 'test/**/*.{ts,mjs}', 'bench/**/*.ts', 'scripts/**/*.mjs'],
   // An export that its own module uses is no dead code: removing the `export` would delete nothing.

@@ -2,7 +2,8 @@
 // scope costs its pages (a page holds at most 100 items, and an empty scope still takes one call
 // to learn that it is empty); each change of a kind that has a Get costs one Get, since only the
 // Get carries the detail (statusDetails, results) a notification needs; kinds without a Get
-// (the export jobs) are read whole from their List. Pure, plain values: the bench feeds it what
+// (the export jobs) are read whole from their List; each resource whose Get carries its tags costs
+// one Get per tags.refreshInterval, to see a retag that nothing else shows. Pure, plain values: the bench feeds it what
 // it knows of the simulated fleet and compares the daemon's measured calls to it.
 
 /** Items per List page (the model's maxResults range is 1..100; the monitor always asks for 100). */
@@ -28,6 +29,16 @@ export interface ChangeLoad {
   changes: number;
 }
 
+/**
+ * Resources whose tags are read again (tags.refreshInterval): each costs one Get per interval, so
+ * `share` (sweep interval / refresh interval) of a Get per sweep.
+ */
+export interface RefreshLoad {
+  getOperation: string;
+  resources: number;
+  share: number;
+}
+
 export interface Floor {
   list: number;
   get: number;
@@ -51,7 +62,12 @@ function add(to: Record<string, number>, op: string, n: number): void {
  * must read (`ticks`: one scope list per sweep of the window, averaged), plus one Get per change
  * of a kind with a Get, spread over the sweeps.
  */
-export function floorPerSweep(ticks: readonly (readonly ScopeLoad[])[], changes: readonly ChangeLoad[], sweeps: number): Floor {
+export function floorPerSweep(
+  ticks: readonly (readonly ScopeLoad[])[],
+  changes: readonly ChangeLoad[],
+  sweeps: number,
+  refreshes: readonly RefreshLoad[] = [],
+): Floor {
   if (!(sweeps > 0)) throw new RangeError(`sweeps must be > 0, got ${sweeps}`);
   if (ticks.length === 0) throw new RangeError('ticks must hold at least one sweep');
   const byOperation: Record<string, number> = {};
@@ -72,6 +88,12 @@ export function floorPerSweep(ticks: readonly (readonly ScopeLoad[])[], changes:
     const n = c.changes / sweeps;
     get += n;
     add(byOperation, c.getOperation, n);
+  }
+  for (const r of refreshes) {
+    if (!(r.share >= 0 && r.share <= 1)) throw new RangeError(`refresh share of ${r.getOperation} must be within 0..1, got ${r.share}`);
+    const n = r.resources * r.share;
+    get += n;
+    add(byOperation, r.getOperation, n);
   }
   return { list, get, total: list + get, byOperation };
 }

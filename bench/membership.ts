@@ -6,7 +6,7 @@ import type { KindName } from '../src/kinds/kind.js';
 import { createRng, rngInt, rngUuid } from '../src/dev/sim/prng.js';
 import { startSimulator, type SimStats, type Simulator } from '../src/dev/sim/server.js';
 import { describeDaemon, startDaemon } from './daemon.js';
-import { floorPerSweep, perParentShare, type ChangeLoad, type ParentHistory, type ScopeLoad } from './floor.js';
+import { floorPerSweep, perParentShare, type ChangeLoad, type ParentHistory, type RefreshLoad, type ScopeLoad } from './floor.js';
 import { freePort, metricValue, percentile, sleep, startBodySink } from './harness.js';
 
 export interface MembershipOptions {
@@ -33,6 +33,8 @@ export interface MembershipOptions {
    * ListTrainedModels. Default 0.
    */
   newVersions: number;
+  /** tags.refreshInterval in seconds (0: off); every resource whose Get carries tags is tagged. */
+  tagsRefreshS: number;
   log: (s: string) => void;
 }
 
@@ -91,6 +93,9 @@ const sumCalls = (m: Map<string, { total: number }>, keep: (op: string) => boole
 function populate(sim: Simulator, o: MembershipOptions, now: number) {
   const rng = createRng(20261129);
   const iso = (t: number) => new Date(t).toISOString();
+  // Owners, as AWS tags: every resource whose Get carries tags has some (export jobs inherit).
+  const TEAMS = ['growth', 'risk', 'fraud', 'data', 'platform'];
+  const tags = (i: number) => ({ tags: { team: TEAMS[i % TEAMS.length]!, 'cost-center': `cc-${i % 17}` } });
   const driven: Driven[] = [];
   // Resources at rest: created 3 hours to 6 days ago (within the default terminalRetention of 7
   // days, so every one of them is tracked), finished 1 to 3 hours later; some failed.
@@ -136,6 +141,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
       name: `bench-audience-${i}`,
       collaborationId: COLLABORATION,
       configuredAudienceModelArn: `${PREFIX}:configured-audience-model/bench-model`,
+      ...tags(i),
       ...s,
       ...(s.status === 'ACTIVE' ? { metrics: { relevanceMetrics: [], recallMetric: 0.4 } } : {}),
     };
@@ -177,6 +183,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
           membershipId: MEMBERSHIP,
           collaborationId: COLLABORATION,
           stoppingCondition: { maxRuntimeInSeconds: 6 * 3600 },
+          ...tags(i),
           ...s,
         },
         inFlight,
@@ -194,6 +201,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
         membershipId: MEMBERSHIP,
         collaborationId: COLLABORATION,
         ...(models.length > 0 ? { trainedModelArn: models[i % models.length]! } : {}),
+        ...tags(i),
         ...(inferenceFlight.has(i) ? underWay() : atRest(i)),
       },
       inferenceFlight.has(i),
@@ -210,6 +218,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
         collaborationId: COLLABORATION,
         numberOfRecords: rngInt(rng, 1_000, 5_000_000),
         sizeInGb: rngInt(rng, 1, 500),
+        ...tags(i),
         ...(channelFlight.has(i) ? underWay() : atRest(i)),
       },
       channelFlight.has(i),
@@ -222,6 +231,7 @@ function populate(sim: Simulator, o: MembershipOptions, now: number) {
         kind: 'audienceModel',
         name: `bench-audience-model-${i}`,
         arn: `${PREFIX}:audience-model/${rngUuid(rng)}`,
+        ...tags(i),
         ...(audienceModelFlight.has(i) ? underWay() : atRest(i)),
       },
       audienceModelFlight.has(i),
@@ -358,6 +368,7 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
     // Every kind this entry can list: the membership's own kinds, the collaboration's audience
     // generation jobs and trained model export jobs, the account's audience models and export jobs.
     discovery: [{ membershipId: MEMBERSHIP, collaborationId: COLLABORATION, kinds: kindsOrder }],
+    tags: { keys: ['team', 'cost-center'], refreshInterval: o.tagsRefreshS > 0 ? `${o.tagsRefreshS}s` : '0' },
     polling: {
       schedule: `*/${o.intervalS} * * * * *`,
       concurrency: 8,
@@ -414,7 +425,13 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
       while ((await sweepsNow()) === s0) await sleep(100);
     };
     // Backfill: nothing changes yet, so every Get is a first detailed read. Done after two whole
-    // sweeps without a Get.
+    // sweeps without a Get (but tag refreshes).
+    const refreshPerSweep =
+      o.tagsRefreshS > 0
+        ? ((o.audienceGenerationJobs + o.audienceModels + o.trainedModels * o.versionsPerModel + o.inferenceJobs + o.mlInputChannels) *
+            o.intervalS) /
+          o.tagsRefreshS
+        : 0;
     let quiet = 0;
     let backfillDoneAt = 0;
     await waitSweep();
@@ -422,7 +439,10 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
       const before = sim.stats();
       await waitSweep();
       const gets = sumCalls(delta(before, sim.stats()), (op) => !isList(op));
-      quiet = gets === 0 ? quiet + 1 : 0;
+      // Tag refreshes go on for ever (each resource once per tags.refreshInterval): a sweep of
+      // only those, with nothing left to backfill, is quiet too.
+      const pending = metricValue(await scrape(), 'cleanroomsml_monitor_jobs_backfill_pending');
+      quiet = gets === 0 || (pending === 0 && gets <= Math.ceil(refreshPerSweep * 4)) ? quiet + 1 : 0;
       if (quiet >= 2) {
         backfillDoneAt = Date.now();
         break;
@@ -584,8 +604,18 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
       getOperation: KINDS[k].get.member?.name,
       changes: changes.filter((c) => c.d.kind === k && c.s.doneAt! >= windowStart && c.s.doneAt! <= windowEnd).length,
     }));
-    const floor = floorPerSweep(perTick, changeLoads, sweeps);
-    const strictFloor = floorPerSweep(strictTicks, changeLoads, sweeps);
+    // Every resource whose Get carries its tags is read again once per tags.refreshInterval.
+    const refreshShare = o.tagsRefreshS > 0 ? Math.min(1, o.intervalS / o.tagsRefreshS) : 0;
+    const refreshLoads: RefreshLoad[] = [
+      { getOperation: 'GetAudienceGenerationJob', resources: o.audienceGenerationJobs, share: refreshShare },
+      { getOperation: 'GetAudienceModel', resources: o.audienceModels, share: refreshShare },
+      { getOperation: 'GetTrainedModel', resources: o.trainedModels * o.versionsPerModel, share: refreshShare },
+      { getOperation: 'GetTrainedModelInferenceJob', resources: o.inferenceJobs, share: refreshShare },
+      { getOperation: 'GetMLInputChannel', resources: o.mlInputChannels, share: refreshShare },
+    ];
+    const refreshFloor = refreshLoads.reduce((a, l) => a + l.resources * l.share, 0);
+    const floor = floorPerSweep(perTick, changeLoads, sweeps, refreshLoads);
+    const strictFloor = floorPerSweep(strictTicks, changeLoads, sweeps, refreshLoads);
     const listCalls = sumCalls(calls, isList) / sweeps;
     const getCalls = sumCalls(calls, (op) => !isList(op)) / sweeps;
     const total = listCalls + getCalls;
@@ -618,8 +648,8 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
         undefined,
       ),
       r(
-        'physical floor per sweep (List pages per scope + 1 Get per change of a kind with a Get)',
-        `${fmt(floor.total)} (${fmt(floor.list)} List, ${fmt(floor.get)} Get)`,
+        'physical floor per sweep (List pages per scope + 1 Get per change of a kind with a Get + 1 Get per tagged resource per tags.refreshInterval)',
+        `${fmt(floor.total)} (${fmt(floor.list)} List, ${fmt(floor.get)} Get, of which ${fmt(refreshFloor)} tag refresh: every resource tagged, refreshInterval ${o.tagsRefreshS > 0 ? `${o.tagsRefreshS} s` : 'off'})`,
         '',
         undefined,
       ),
@@ -658,7 +688,12 @@ export async function membershipScenario(o: MembershipOptions): Promise<string> 
         undefined,
       ),
       r('time to first full sweep (ready)', `${((readyAt - started) / 1000).toFixed(1)} s`, '', undefined),
-      r('detail backfill (until two sweeps without a Get)', `${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s`, '', undefined),
+      r(
+        'detail backfill (until two sweeps without a Get but tag refreshes)',
+        `${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s`,
+        '',
+        undefined,
+      ),
       r('throttled share (steady window)', `${((throttled / Math.max(1, allCalls)) * 100).toFixed(2)} %`, '', undefined),
       '',
       'Calls per sweep by operation (steady window) and their floor:',

@@ -52,6 +52,8 @@ const { values: args } = parseArgs({
     'shard-steady': { type: 'string', default: '60' },
     // Another checkout's build to run instead of this one (its dist/cli.js), e.g. to measure an older release.
     'daemon-root': { type: 'string' },
+    // tags.refreshInterval of the membership scenario, in seconds (0: off).
+    'tags-refresh': { type: 'string', default: '3600' },
   },
 });
 // `all` runs the jobs, membership and durations scenarios; the shard scenario runs on its own (it starts N+1 daemons).
@@ -463,6 +465,7 @@ async function main(): Promise<void> {
       trainedModelExportJobs: n('model-export-jobs'),
       inFlight: Math.min(1, n('in-flight')),
       newVersions: n('new-versions'),
+      tagsRefreshS: n('tags-refresh'),
       log,
     });
     if (args.scenario === 'all') process.stdout.write('\n');

@@ -279,6 +279,7 @@ function createAppMetrics(ctx: AppContext, stateCounts: { writeErrors: number; c
       targetNames: () => ctx.config.notifications.targets.map((t) => t.name),
       now: () => clock.now(),
       statusSeries: () => ctx.config.metrics.statusSeries,
+      tagKeys: () => ctx.config.tags.keys,
       stateWriteErrors: () => stateCounts.writeErrors,
       stateCheckpointFailures: () => stateCounts.checkpointFailures,
       stateHealth: () => store.health(),
@@ -300,6 +301,7 @@ function runtimeOf(ctx: AppContext, c: Config): AppContext['rt'] {
   const worker: OutboxWorker = createOutboxWorker({
     store: ctx.store,
     targets: c.notifications.targets,
+    tagKeys: c.tags.keys,
     clock: ctx.clock,
     wallClock: ctx.wallClock,
     log: ctx.log.child({ component: 'notify' }),
@@ -404,7 +406,7 @@ function resourceSource(ctx: AppContext) {
     resources: () => resourceList(viewInput()),
     resource: (id: string) => {
       const s = store.resources().get(id);
-      if (!s) return undefined;
+      if (!s || s.tagFiltered === true) return undefined;
       const check = {
         runtime: tracker.get(id),
         source: ctx.rt.spec.statics.has(id) ? 'static' : 'discovery',

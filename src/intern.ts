@@ -14,10 +14,12 @@ function share(v: string): string {
   return v;
 }
 
-/** The same for a snapshot of any kind: its parents, labels and the attributes declared `shared` (in place). */
+/** The same for a snapshot of any kind: its parents, labels, tags and the attributes declared `shared` (in place). */
 export function shareResourceStrings(s: ResourceSnapshot): ResourceSnapshot {
   for (const k of Object.keys(s.parents) as (keyof ResourceSnapshot['parents'])[]) s.parents[k] = share(s.parents[k]!);
   for (const k of Object.keys(s.labels)) s.labels[k] = share(s.labels[k]!);
+  // Tag values repeat too (a team, a cost center). An own `__proto__` key is set as the data property it is.
+  if (s.tags !== undefined) for (const k of Object.keys(s.tags)) s.tags[k] = share(s.tags[k]!);
   if (s.attributes !== undefined)
     for (const a of KINDS[s.kind]?.attributes ?? []) {
       const v = s.attributes[a.member];

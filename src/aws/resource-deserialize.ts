@@ -17,8 +17,9 @@
 // ignored; unknown enum values (status, metricsStatus...) are kept as given, so a new AWS value
 // never blinds the monitor. JSON null counts as absent.
 // Only declared members are read: what the monitor does not keep (seed audiences, which may hold
-// a `sensitive` SQL shape, tags, hyperparameters) is never copied, so it reaches neither the
-// state file, nor metrics, nor a webhook body.
+// a `sensitive` SQL shape, hyperparameters) is never copied, so it reaches neither the state file,
+// nor metrics, nor a webhook body. Tags are read from the operations that carry them
+// (src/kinds/tags.ts): a Get that carries them and answers without them says the resource has none.
 import type {
   GetDecl,
   KindDecl,
@@ -31,6 +32,7 @@ import type {
   ParentKey,
 } from '../kinds/kind.js';
 import { type IdentityParts, resourceId } from '../kinds/identity.js';
+import { operationCarriesTags } from '../kinds/tags.js';
 import type { ResourceSnapshot, ResultSample } from '../kinds/resource.js';
 import { shareResourceStrings } from '../intern.js';
 import { capText } from './cap-text.js';
@@ -48,6 +50,10 @@ export const MAX_ARN = 2048;
 export const MAX_UUID = 36;
 export const MAX_ENUM = 64;
 export const MAX_NEXT_TOKEN = 10_240;
+/** The model's TagMap: at most 200 entries, keys 1..128 characters (TagKey), values up to 256 (TagValue). */
+export const MAX_TAGS = 200;
+export const MAX_TAG_KEY = 128;
+export const MAX_TAG_VALUE = 256;
 /**
  * Every label member is an ARN, UUID, account, S3 path or enum in the model: none is longer than an ARN.
  * @alias MAX_ARN under the name of what it bounds
@@ -198,6 +204,28 @@ class Reader {
     return v as number;
   }
 
+  /**
+   * A TagMap: every value a string. Problems are reported under the member `tags` alone (a tag key
+   * is text anyone with the right to tag wrote: never a metric label), the key named in the text.
+   */
+  tags(path: MemberPath): Record<string, string> {
+    const v = this.at(path);
+    const name = path.join('.');
+    if (v === undefined) return {};
+    if (!isObj(v)) return this.fail(name, `member ${name} is not a map`);
+    const entries = Object.entries(v);
+    if (entries.length > MAX_TAGS) this.note(name, `has ${entries.length} entries, more than the ${MAX_TAGS} the model allows`);
+    for (const [k, val] of entries) {
+      const key = JSON.stringify(k.slice(0, 64));
+      if (typeof val !== 'string') this.fail(name, `member ${name} value of key ${key} is not a string`);
+      if (k.length === 0) this.note(name, 'has an empty key, shorter than the model allows');
+      if (k.length > MAX_TAG_KEY) this.tooLong(name, k, MAX_TAG_KEY);
+      if (val.length > MAX_TAG_VALUE) this.tooLong(name, val, MAX_TAG_VALUE);
+    }
+    // fromEntries defines each key as an own property, `__proto__` included.
+    return Object.fromEntries(entries) as Record<string, string>;
+  }
+
   boolean(path: MemberPath): boolean | undefined {
     const v = this.at(path);
     if (v === undefined) return undefined;
@@ -261,6 +289,8 @@ interface Reads {
   version?: MemberPath;
   parents: Array<{ key: ParentKey; path: MemberPath; required: boolean; max: number }>;
   attributes: Array<{ decl: NonNullable<KindDecl['attributes']>[number]; path: MemberPath }>;
+  /** The tags member, when the operation's output carries it. */
+  tags?: MemberPath;
 }
 const readsOf = new WeakMap<GetDecl | ListDecl, Reads>();
 function reads(kind: KindDecl, op: GetDecl | ListDecl): Reads {
@@ -277,6 +307,7 @@ function reads(kind: KindDecl, op: GetDecl | ListDecl): Reads {
     };
     if (kind.arn) r.arn = [kind.arn.member];
     if (kind.versionMember) r.version = [kind.versionMember];
+    if (operationCarriesTags(kind, op)) r.tags = [kind.tags.member!];
     readsOf.set(op, r);
   }
   return r;
@@ -351,6 +382,7 @@ function readResource(kind: KindDecl, op: GetDecl | ListDecl, o: Obj): { snapsho
     // Identifiers were checked against their bound; free text (descriptions) is capped.
     snap.attributes[a.member] = typeof v === 'string' && a.max === undefined ? capText(v) : v;
   }
+  if (plan.tags) snap.tags = rd.tags(plan.tags);
   return { snapshot: shareResourceStrings(snap), notes: rd.notes };
 }
 

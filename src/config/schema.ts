@@ -6,6 +6,8 @@ import { entryList } from '../kinds/discovery.js';
 import { ALL_KINDS, DEFAULT_NOTIFY_CLASSES, KIND_NAMES, kindOfArn, STATUS_CLASSES, STATUS_WORD } from '../kinds/index.js';
 import { CRON_MESSAGE, DEFAULT_SCHEDULE, isCronWithSeconds } from './schedule.js';
 import { compileJobNamePattern } from './job-name-pattern.js';
+import { tagSelectorSchema } from './tag-selector.js';
+import { tagLabelName } from './tag-label.js';
 import { parseDuration } from './duration.js';
 import { secretKey } from './shape.js';
 import { TARGET_TYPE_NAMES, TARGET_TYPES, type AnyTargetType, type TargetTypeName } from '../targets/index.js';
@@ -117,6 +119,8 @@ const discoverySchema = z
     region: region.optional(),
     /** Role to assume (STS) to list, e.g. in another account. Default: aws.roleArn. */
     roleArn,
+    /** Watch only the resources carrying these tags (src/config/tag-selector.ts); the others are listed, not watched. */
+    tags: tagSelectorSchema.optional(),
   })
   .superRefine((d, ctx) => {
     if (
@@ -237,6 +241,10 @@ const targetCommonKeys = {
   everyTransition: z.boolean({ error: 'must be true or false' }).default(false),
   /** `<kind>.slower_than_usual` events (src/kinds/usual.ts); false: none to this target. */
   slowerThanUsual: z.boolean({ error: 'must be true or false' }).default(true),
+  /** Only resources carrying these tags (src/config/tag-selector.ts). */
+  tags: tagSelectorSchema.optional(),
+  /** Only events that no target with `tags` took (src/notify/tag-route.ts). */
+  fallback: z.boolean({ error: 'must be true or false' }).default(false),
   /** Messages per second to this target. Default: the type's (src/targets/<type>.ts). */
   ratePerSecond: z.number({ error: 'must be a number' }).gt(0, 'must be greater than 0').max(1000, 'must be at most 1000').optional(),
   /**
@@ -275,6 +283,14 @@ function targetOption<T extends AnyTargetType>(t: T) {
   return z
     .strictObject(shape)
     .superRefine((target, ctx) => checkUrl(target as TargetCommon, t, ctx))
+    .superRefine((target, ctx) => {
+      if ((target as TargetCommon).fallback && (target as TargetCommon).tags !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fallback'],
+          message: 'a fallback target gets what no target with tags took, so it takes no tags of its own: remove tags or fallback',
+        });
+    })
     .transform((target) => {
       // Defaults that depend on other keys or on the type, filled once so the frozen config says what is in force.
       const common = target as TargetCommon;
@@ -324,6 +340,37 @@ const targetSchema = z.discriminatedUnion(
   },
 ) as unknown as z.ZodType<NotificationTarget, NotificationTargetInput>;
 
+/** The tag keys exported as labels (and shown in messages), and how often tags are read again. */
+const tagsSchema = z.strictObject({
+  /** Listed keys become labels `tag_<key>` of cleanroomsml_<kind>_tags (src/config/tag-label.ts): cardinality is the user's choice. */
+  keys: z
+    .array(
+      z
+        .string({ error: 'must be a tag key (a string)' })
+        .min(1, 'must not be empty: tag keys are 1-128 characters')
+        .max(128, 'must be at most 128 characters (a tag key)'),
+    )
+    .max(50, 'must list at most 50 keys (each is a label on every resource)')
+    .default([])
+    .superRefine((keys, ctx) => {
+      const labels = new Map<string, number>();
+      keys.forEach((k, i) => {
+        const label = tagLabelName(k);
+        const first = labels.get(label);
+        if (first === undefined) labels.set(label, i);
+        else if (keys[first] === k) ctx.addIssue({ code: 'custom', path: [i], message: `duplicates tags.keys[${first}]` });
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: [i],
+            message: `gives the label ${label}, as tags.keys[${first}] (${JSON.stringify(keys[first])}) does: two keys need two label names`,
+          });
+      });
+    }),
+  /** Each watched resource's tags are read again at most this long after they were (0: only when it is read anyway). */
+  refreshInterval: duration(1_000, '1s (or 0 = only when the resource is read anyway)').default(6 * 3_600_000),
+});
+
 const portSchema = z
   .number()
   .int('must be a whole number')
@@ -371,6 +418,7 @@ export const configSchema = z
     /** Deprecated alias of `resources` (its name before every kind was a resource); not with it. */
     jobs: z.array(jobSchema).default([]),
     discovery: z.array(discoverySchema).default([]),
+    tags: tagsSchema.default(() => tagsSchema.parse({})),
     polling: pollingSchema.default(() => pollingSchema.parse({})),
     notifications: z.strictObject({ targets: z.array(targetSchema).default([]) }).default(() => ({ targets: [] })),
     state: z

@@ -6,8 +6,9 @@ import { VANISHED } from '../domain.js';
 import { isKnownStatus, STATUS_CLASSES, statusClass } from '../kinds/index.js';
 import type { LocatedIssue } from './errors.js';
 import type { Config } from './schema.js';
+import { tagWarnings } from './tag-warnings.js';
 
-export function configWarnings(c: Pick<Config, 'notifications' | 'jobs'>): LocatedIssue[] {
+export function configWarnings(c: Pick<Config, 'notifications' | 'jobs' | 'discovery'>): LocatedIssue[] {
   const out: LocatedIssue[] = [];
   if (c.jobs.length > 0)
     out.push({
@@ -26,5 +27,6 @@ export function configWarnings(c: Pick<Config, 'notifications' | 'jobs'>): Locat
       });
     });
   });
+  out.push(...tagWarnings(c));
   return out;
 }

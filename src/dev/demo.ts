@@ -44,11 +44,35 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     configSchema.parse({
       aws: { region: 'us-east-1', endpoint: sim.url, requestTimeoutMs: 5_000 },
       discovery: [{ collaborationId: DEFAULT_COLLABORATION_ID }, { membershipId: DEFAULT_MEMBERSHIP_ID }],
+      tags: { keys: ['team', 'cost-center'] },
       polling: { schedule: '*/2 * * * * *' },
+      // Routed by team (AWS tags): growth hears of its audiences by signed webhook, risk of its
+      // model in Slack, and what carries no team goes to the fallback.
       notifications: {
         targets: [
-          { name: 'demo-webhook', type: 'webhook', url: `${sink.url}/webhook`, secret: DEMO_WEBHOOK_SECRET, allowHttp: true },
-          { name: 'demo-slack', type: 'slack', url: `${sink.url}/slack/T000/B000/demo`, allowHttp: true },
+          {
+            name: 'growth-webhook',
+            type: 'webhook',
+            url: `${sink.url}/webhook/growth`,
+            secret: DEMO_WEBHOOK_SECRET,
+            allowHttp: true,
+            tags: { team: 'growth' },
+          },
+          {
+            name: 'risk-slack',
+            type: 'slack',
+            url: `${sink.url}/slack/T000/B000/risk`,
+            allowHttp: true,
+            tags: { team: ['risk', 'fraud'] },
+          },
+          {
+            name: 'fallback-webhook',
+            type: 'webhook',
+            url: `${sink.url}/webhook/fallback`,
+            secret: DEMO_WEBHOOK_SECRET,
+            allowHttp: true,
+            fallback: true,
+          },
         ],
       },
       state: { dir: stateDir },
@@ -70,6 +94,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   print(`cleanroomsml-monitor demo: simulator ${sim.url}, webhook sink ${sink.url}`);
   print(`status page: ${app.adminUrl}/   (open it in a browser)`);
   print(`metrics: ${app.url}/metrics   resources: ${app.adminUrl}/api/resources   readiness: ${app.url}/readyz`);
+  print('Routed by the AWS tag team: growth -> /webhook/growth, risk -> Slack, no team -> /webhook/fallback.');
   print('Jobs move through CREATE_PENDING -> CREATE_IN_PROGRESS -> ACTIVE within about a minute; one fails.');
   print(
     'In a membership, a trained model trains, an inference job scores with it, one ML input channel gets ready and one fails. Ctrl-C stops.',

@@ -44,8 +44,9 @@ export interface ResourceView {
   failure?: { statusCode?: string; message?: string };
   /** The kind's results by key: a single sample as its number, a list of samples as is. */
   results?: Record<string, unknown>;
-  /** The resource's AWS tags. */
+  /** The resource's AWS tags: its own, or those it inherits from its parent (`tagsFrom`, that resource's id). */
   tags?: Record<string, string>;
+  tagsFrom?: string;
   /** The last status change the monitor saw: `at` by AWS `updateTime`, `seenAt` when the monitor read it. */
   lastTransition?: { from: string; to: string; at: string; seenAt?: string };
   /** Present while the resource has been in its under-way status for longer than its kind usually takes. */
@@ -69,6 +70,7 @@ export interface UnseenResourceView {
 
 /** What other parts of the monitor know about a resource beyond its snapshot (epoch ms). */
 export interface ViewExtras {
+  /** Overrides the snapshot's tags. */
   tags?: Readonly<Record<string, string>>;
   lastTransition?: { from: string; to: string; at: number; seenAt?: number };
   slowerThanUsual?: { usualP50Seconds: number; usualP90Seconds: number; samples: number };
@@ -113,6 +115,7 @@ export function resourceView(s: ResourceSnapshot, check: CheckFacts, extras: Vie
   const failure = failureOf(s);
   const results = resultsOf(s);
   const t = extras.lastTransition;
+  const tags = extras.tags ?? s.tags;
   return {
     kind: s.kind,
     id: s.id,
@@ -130,7 +133,7 @@ export function resourceView(s: ResourceSnapshot, check: CheckFacts, extras: Vie
     ...checkView(check),
     ...(failure ? { failure } : {}),
     ...(results ? { results } : {}),
-    ...(extras.tags && Object.keys(extras.tags).length > 0 ? { tags: { ...extras.tags } } : {}),
+    ...(tags && Object.keys(tags).length > 0 ? { tags: { ...tags }, ...(s.tagsFrom !== undefined ? { tagsFrom: s.tagsFrom } : {}) } : {}),
     ...(t
       ? { lastTransition: { from: t.from, to: t.to, at: iso(t.at), ...(t.seenAt !== undefined ? { seenAt: iso(t.seenAt) } : {}) } }
       : {}),
@@ -201,6 +204,8 @@ export function compareViews(a: ResourceView, b: ResourceView): number {
 export function resourceList(input: ResourceListInput): ResourceList {
   const resources: ResourceView[] = [];
   for (const s of input.resources.values()) {
+    // Outside the discovery tag filters: kept for its tags, not watched, so not shown.
+    if (s.tagFiltered === true) continue;
     const check = {
       runtime: input.runtime(s.id),
       source: input.statics.has(s.id) ? 'static' : 'discovery',

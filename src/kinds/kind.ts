@@ -234,7 +234,7 @@ export interface ParentDecl {
  * Where the AWS tags of a resource are. `member`: the output member holding them, in the Gets
  * whose `members` list it (a Get of another view may not carry them). `inherit`: the parent (of
  * type `resource`) whose tags the resource takes where none of its own reads carries them, when
- * that parent is watched. Nothing reads tags yet: they reach neither the state nor a webhook.
+ * that parent is watched (src/kinds/tags.ts).
  */
 export interface TagsDecl {
   readonly member?: string;

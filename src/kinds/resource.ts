@@ -50,4 +50,19 @@ export interface ResourceSnapshot {
    * results change); absent until the monitor has stored the snapshot once.
    */
   statusSince?: number;
+  /**
+   * The resource's AWS tags, as AWS returned them: its own, read by a Get that carries them
+   * (`tagsReadAt`), or, where none of its reads does, its parent resource's (`tagsFrom`, that
+   * resource's id) while the parent is watched. Absent: not known (src/kinds/tags.ts).
+   */
+  tags?: Record<string, string>;
+  /** When its own tags were last read (epoch ms); absent for inherited or unknown tags. */
+  tagsReadAt?: number;
+  /** The id of the resource whose tags these are, when they are inherited. */
+  tagsFrom?: string;
+  /**
+   * Listed by discovery, but its tags match none of the `tags` filters of the entries that list
+   * it: kept (its tags are refreshed), neither exported, shown, nor notified.
+   */
+  tagFiltered?: true;
 }

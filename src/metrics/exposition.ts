@@ -19,7 +19,7 @@ export interface Exposition {
 }
 
 /** Serves `registry.metrics()` as the whole text too (tests, promtool). */
-export function createExposition(registry: Registry, source: Pick<MetricsSource, 'resources' | 'statusSeries'>): Exposition {
+export function createExposition(registry: Registry, source: Pick<MetricsSource, 'resources' | 'statusSeries' | 'tagKeys'>): Exposition {
   // Resource series are rendered by ResourceSeriesRenderer and put in front of prom-client's
   // output (a few KB). /metrics streams the chunks; registry.metrics() still returns the whole text.
   const deflatePiece = createPieceDeflate();
@@ -27,16 +27,17 @@ export function createExposition(registry: Registry, source: Pick<MetricsSource,
   const promMetrics = registry.metrics.bind(registry);
   const exposition = async (gzip = false): Promise<Lease<Iterable<Buffer | string>>> => {
     const mode = source.statusSeries?.() ?? 'all';
+    const tagKeys = source.tagKeys?.() ?? [];
     if (gzip) {
       const [resources, rest] = await Promise.all([
-        renderer.gzipPieces(source.resources(), mode),
+        renderer.gzipPieces(source.resources(), mode, tagKeys),
         promMetrics().then((t) => deflatePiece(Buffer.from(`\n${t}`, 'utf8'))),
       ]);
       return { value: gzipFrame([...resources, rest]), release: () => {} };
     }
     // prom-client first: the resource pieces are taken last, so they are the state of this instant.
     const rest = await promMetrics();
-    const resources = renderer.plain(source.resources(), mode);
+    const resources = renderer.plain(source.resources(), mode, tagKeys);
     return { value: [...resources.value, `\n${rest}`], release: resources.release };
   };
   registry.metrics = async () => {

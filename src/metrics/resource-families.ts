@@ -3,6 +3,7 @@
 //
 //   _status{arn,status}                     one-hot over the kind's statuses (unknown ones as given)
 //   _info{arn,name,<declared labels>}       1; an absent label is ""
+//   _tags{arn,tag_<key>...}                 1; the keys of `tags.keys` the resource carries
 //   _created_timestamp_seconds{arn}, _updated_timestamp_seconds{arn}, _status_since_timestamp_seconds{arn}
 //   _<result key>{arn,<declared labels>}    numbers as values (one sample per label set); enums
 //                                           one-hot in label `value`; timestamps in seconds
@@ -13,6 +14,7 @@
 //
 // A family turns one snapshot into its lines of exposition text; caching and streaming them is
 // the renderer's job (resource-series.ts).
+import { tagLabelName } from '../config/tag-label.js';
 import { statusClass } from '../kinds/index.js';
 import type { KindDecl, ResultDecl } from '../kinds/kind.js';
 import type { ResourceSnapshot, ResultSample } from '../kinds/resource.js';
@@ -20,11 +22,23 @@ import type { ResourceSnapshot, ResultSample } from '../kinds/resource.js';
 /** metrics.statusSeries: every status of every resource, or only the current one of those at rest. */
 export type StatusSeries = 'all' | 'nonTerminalOnly';
 
+/** The tag keys exported as labels (`tags.keys`), with the start of each label (`,tag_team="`). */
+export interface TagLabels {
+  keys: readonly string[];
+  heads: readonly string[];
+}
+
+export function tagLabels(keys: readonly string[]): TagLabels {
+  return { keys, heads: keys.map((k) => `,${tagLabelName(k)}="`) };
+}
+
+export const NO_TAG_LABELS: TagLabels = tagLabels([]);
+
 /** One metric family: its name, help and the lines one snapshot contributes to it. */
 export interface Family {
   name: string;
   help: string;
-  lines: (s: ResourceSnapshot, mode: StatusSeries) => string;
+  lines: (s: ResourceSnapshot, mode: StatusSeries, tags: TagLabels) => string;
 }
 
 /** Label value escaping of the text format: backslash, double quote and newline. */
@@ -174,6 +188,18 @@ export function resourceFamilies(kind: KindDecl): Family[] {
         let out = `${P}info{arn="${esc(s.id)}",name="${esc(s.name)}`;
         for (let i = 0; i < infoLabels.length; i++) out += infoHeads[i]! + esc(s.labels[infoLabels[i]!] ?? '');
         return `${out}"} 1\n`;
+      },
+    },
+    {
+      // kube-state-metrics' kube_<kind>_labels: one series per resource, the allowed keys as labels.
+      name: `${P}tags`,
+      help: `AWS tags of the ${kind.title} (its own, or those of the parent it inherits them from) whose keys tags.keys lists, as labels tag_<key>; always 1.`,
+      lines(s, _mode, t) {
+        let out = `${P}tags{arn="${esc(s.id)}"`;
+        const tags = s.tags;
+        if (tags !== undefined)
+          for (let i = 0; i < t.keys.length; i++) if (Object.hasOwn(tags, t.keys[i]!)) out += `${t.heads[i]}${esc(tags[t.keys[i]!]!)}"`;
+        return `${out}} 1\n`;
       },
     },
     {

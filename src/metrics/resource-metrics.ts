@@ -30,7 +30,7 @@ export function resourceMetrics(registers: Registry[], source: Pick<MetricsSourc
   // Every kind has its series, at 0 while none is tracked (alerts compare them to 0).
   const trackedByKind = (): Map<string, number> => {
     const counts = new Map<string, number>(ALL_KINDS.map((k) => [k.kind, 0]));
-    for (const s of source.resources().values()) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+    for (const s of source.resources().values()) if (s.tagFiltered !== true) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
     return counts;
   };
   new Gauge({
@@ -58,7 +58,8 @@ export function resourceMetrics(registers: Registry[], source: Pick<MetricsSourc
     registers,
     collect() {
       let n = 0;
-      for (const s of source.resources().values()) if (s.detail === 'summary' && KINDS[s.kind]?.get[s.view] !== undefined) n++;
+      for (const s of source.resources().values())
+        if (s.detail === 'summary' && s.tagFiltered !== true && KINDS[s.kind]?.get[s.view] !== undefined) n++;
       this.set(n);
     },
   });

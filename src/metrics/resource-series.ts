@@ -10,7 +10,7 @@ import { ALL_KINDS } from '../kinds/index.js';
 import type { KindDecl } from '../kinds/kind.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { createPieceDeflate, type DeflatedPiece, type PieceDeflate } from './gzip.js';
-import { resourceFamilies, type Family, type StatusSeries } from './resource-families.js';
+import { NO_TAG_LABELS, resourceFamilies, tagLabels, type Family, type StatusSeries, type TagLabels } from './resource-families.js';
 
 /**
  * Resources are spread over buckets by a hash of their id; the lines of one family for one bucket
@@ -56,6 +56,10 @@ function bucketOf(id: string): number {
   return (h >>> 0) % BUCKETS;
 }
 
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
 function sameMembers(a: readonly ResourceSnapshot[], b: readonly ResourceSnapshot[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -84,6 +88,8 @@ export class ResourceSeriesRenderer {
   private scratch = Buffer.allocUnsafeSlow(64 * 1024);
   private headersDeflated: Array<Promise<DeflatedPiece>> | undefined;
   private mode: StatusSeries | undefined;
+  /** The tag keys the pieces were rendered with (`tags.keys`: a reload may change them). */
+  private tags: TagLabels = NO_TAG_LABELS;
   /** Scrapes (and compressions) still reading piece storage: while any runs, nothing is rewritten in place. */
   private leases = 0;
 
@@ -134,7 +140,7 @@ export class ResourceSeriesRenderer {
   ): { storage: Buffer; plain: Buffer } {
     let bytes = 0;
     for (const s of members) {
-      const line = f.lines(s, mode);
+      const line = f.lines(s, mode, this.tags);
       if (bytes + line.length * 3 > this.scratch.length) {
         const bigger = Buffer.allocUnsafeSlow(Math.max(this.scratch.length * 2, bytes + line.length * 3));
         this.scratch.copy(bigger, 0, 0, bytes);
@@ -155,14 +161,17 @@ export class ResourceSeriesRenderer {
    * The pieces of this instant, in output order (family by family, bucket by bucket; a number
    * for a family header). Built synchronously, so a commit never mixes into a scrape in progress.
    */
-  private current(resources: ReadonlyMap<string, ResourceSnapshot>, mode: StatusSeries): Array<Piece | number> {
-    if (mode !== this.mode) {
+  private current(resources: ReadonlyMap<string, ResourceSnapshot>, mode: StatusSeries, tagKeys: readonly string[]): Array<Piece | number> {
+    if (mode !== this.mode || !sameKeys(tagKeys, this.tags.keys)) {
       this.pieces.clear();
       this.mode = mode;
+      this.tags = tagLabels([...tagKeys]);
     }
     const bySlot: Array<ResourceSnapshot[] | undefined> = new Array<ResourceSnapshot[] | undefined>(this.slots);
     const counts = this.counts.map(() => 0);
     for (const s of resources.values()) {
+      // Outside the discovery tag filters: kept for its tags, never exported.
+      if (s.tagFiltered === true) continue;
       let slot = this.slotOf.get(s);
       if (slot === undefined) {
         const k = this.kindIndex.get(s.kind);
@@ -204,8 +213,8 @@ export class ResourceSeriesRenderer {
    * no garbage of the fleet's size); same layout as prom-client. The state is taken now; the
    * buffers stay as they are until release() (call it once the response is written or gone).
    */
-  plain(resources: ReadonlyMap<string, ResourceSnapshot>, mode: StatusSeries): Lease<Buffer[]> {
-    const value = this.current(resources, mode).map((p) => (typeof p === 'number' ? this.headers[p]! : p.plain));
+  plain(resources: ReadonlyMap<string, ResourceSnapshot>, mode: StatusSeries, tagKeys: readonly string[] = []): Lease<Buffer[]> {
+    const value = this.current(resources, mode, tagKeys).map((p) => (typeof p === 'number' ? this.headers[p]! : p.plain));
     return { value, release: this.lease() };
   }
 
@@ -213,9 +222,13 @@ export class ResourceSeriesRenderer {
    * The same bytes as deflate pieces for gzipFrame(), compressed in the thread pool when new.
    * The deflated data is never rewritten, so the result needs no lease.
    */
-  async gzipPieces(resources: ReadonlyMap<string, ResourceSnapshot>, mode: StatusSeries): Promise<DeflatedPiece[]> {
+  async gzipPieces(
+    resources: ReadonlyMap<string, ResourceSnapshot>,
+    mode: StatusSeries,
+    tagKeys: readonly string[] = [],
+  ): Promise<DeflatedPiece[]> {
     const headers = (this.headersDeflated ??= this.headers.map((h) => this.deflatePiece(h)));
-    const pending = this.current(resources, mode).map((p) => {
+    const pending = this.current(resources, mode, tagKeys).map((p) => {
       if (typeof p === 'number') return headers[p]!;
       if (p.deflated) return p.deflated;
       const piece = p;
@@ -235,8 +248,8 @@ export class ResourceSeriesRenderer {
   }
 
   /** The whole text as one string (small fleets, tests, `registry.metrics()`). */
-  render(resources: ReadonlyMap<string, ResourceSnapshot>, mode: StatusSeries): string {
-    const { value, release } = this.plain(resources, mode);
+  render(resources: ReadonlyMap<string, ResourceSnapshot>, mode: StatusSeries, tagKeys: readonly string[] = []): string {
+    const { value, release } = this.plain(resources, mode, tagKeys);
     try {
       return Buffer.concat(value).toString('utf8');
     } finally {

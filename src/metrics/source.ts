@@ -14,6 +14,8 @@ export interface MetricsSource {
   now(): number;
   /** metrics.statusSeries in force (default all). */
   statusSeries?(): StatusSeries;
+  /** tags.keys in force: the labels of cleanroomsml_<kind>_tags (default none). */
+  tagKeys?(): readonly string[];
   /** Records that could not be written to the state dir so far (a count kept by whoever sees them). */
   stateWriteErrors?(): number;
   /** Failed state checkpoints so far. */

@@ -13,6 +13,8 @@ export interface DeliverOptions {
   now: number;
   /** Shown in Slack messages' context line. */
   monitorName?: string;
+  /** The tag keys a message shows as fields (`tags.keys`). */
+  tagKeys?: readonly string[];
   signal: AbortSignal;
 }
 
@@ -22,12 +24,10 @@ export async function deliver(lane: Lane, entry: OutboxEntry, o: DeliverOptions)
   let result: SendResult;
   let sentHeaders: Record<string, string> | undefined;
   try {
-    const req = lane.type.request(
-      { id: entry.id, event: entry.event },
-      target,
-      o.now,
-      o.monitorName !== undefined ? { monitorName: o.monitorName } : {},
-    );
+    const req = lane.type.request({ id: entry.id, event: entry.event }, target, o.now, {
+      ...(o.monitorName !== undefined ? { monitorName: o.monitorName } : {}),
+      ...(o.tagKeys !== undefined ? { tagKeys: o.tagKeys } : {}),
+    });
     sentHeaders = req.headers;
     result = await o
       .send({

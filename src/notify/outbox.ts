@@ -53,6 +53,8 @@ export interface OutboxWorkerOptions {
   timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
   /** Shown in Slack messages' context line. */
   monitorName?: string;
+  /** The tag keys messages show (`tags.keys`). */
+  tagKeys?: readonly string[];
   /** Time for webhook-timestamp headers (receivers compare it with their clock). Default: `clock`. */
   wallClock?: Clock;
 }
@@ -193,6 +195,7 @@ async function attempt(w: Worker, lane: Lane, entry: OutboxEntry): Promise<void>
     send: opts.send ?? defaultSend,
     now: (opts.wallClock ?? opts.clock).now(),
     ...(opts.monitorName !== undefined ? { monitorName: opts.monitorName } : {}),
+    ...(opts.tagKeys !== undefined && opts.tagKeys.length > 0 ? { tagKeys: opts.tagKeys } : {}),
     signal: controller.signal,
   }).finally(() => w.controllers.delete(controller));
   // After stop()'s deadline the store may be closing: leave the entry pending, as a crash would.

@@ -11,6 +11,7 @@ import type { KindName } from '../kinds/kind.js';
 import { sinceOf } from '../kinds/history.js';
 import { eventId } from './event-id.js';
 import { compileJobNamePattern } from '../config/job-name-pattern.js';
+import { takeByTags, type TagRoutable } from './tag-route.js';
 
 /**
  * Optional per-target filters. Read as optional so this compiles before the schema
@@ -29,11 +30,15 @@ export interface TargetFilters {
   slowerThanUsual?: boolean;
 }
 
+/** The tag routing of a target (tag-route.ts): a selector, or fallback. */
+export type TargetTagFilters = TagRoutable;
+
 /**
  * A target as routing reads it: `statuses` lists status words and classes (success, failure,
  * inProgress, other); absent means the default classes (src/kinds DEFAULT_NOTIFY_CLASSES).
  */
-export type RoutableTarget = Pick<NotificationTarget, 'name'> & { statuses?: readonly string[] | undefined } & TargetFilters;
+export type RoutableTarget = Pick<NotificationTarget, 'name'> & { statuses?: readonly string[] | undefined } & TargetFilters &
+  TargetTagFilters;
 
 /** An outbox entry as routing makes it: its event is about a resource of any kind. */
 export type RoutedEntry = OutboxEntry & { event: ResourceEvent };
@@ -81,6 +86,8 @@ export function resourceEvent(t: ResourceTransition): ResourceEvent {
  *   one event per resource and phase.
  * - everyTransition: every transition, whatever `statuses` says (first sight at rest still gated).
  * - Filters: `kinds`, `collaborationIds` (the resource's collaboration), `jobNamePattern` (its name).
+ * - Tags, among the targets the rules above let through (tag-route.ts): a target with `tags` takes
+ *   the event when the resource's tags match; a `fallback` target only when none of those took it.
  *
  * The id is eventId(resource id, status, updateTime, target): the same transition always gets the
  * same id, whoever derives it and whenever, so receivers can deduplicate redeliveries.
@@ -95,9 +102,10 @@ export function route(transitions: readonly ResourceTransition[], targets: reado
     const slower = t.kind === 'slower_than_usual';
     const idStatus = t.kind === 'metrics_appeared' ? `${t.to}#metrics` : slower ? `${t.to}#slower` : t.to;
     const idTime = slower ? sinceOf(t.snapshot) : t.snapshot.updateTime;
-    for (const target of targets) {
-      if (!matchesFilters(target, t, patterns.get(target))) continue;
-      if (slower ? target.slowerThanUsual === false : !wantsStatus(target, t)) continue;
+    const candidates = targets.filter(
+      (target) => matchesFilters(target, t, patterns.get(target)) && (slower ? target.slowerThanUsual !== false : wantsStatus(target, t)),
+    );
+    for (const target of takeByTags(candidates, t.snapshot.tags)) {
       out.push({
         id: eventId(t.id, idStatus, idTime, target.name),
         target: target.name,

@@ -8,6 +8,8 @@ import type { ResourceTransition } from '../kinds/event.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
 import { route, type RoutableTarget } from '../notify/route.js';
 import { timesOf, type TimesInput } from './times.js';
+import { sameTags, stampOwnTags, tagParentIds, withInheritedTags } from '../kinds/tags.js';
+import type { TagScope } from './tag-scope.js';
 
 /** The answer to one Get: the resource, or the classified error after all retries. */
 export type Fetched = { id: string; snapshot: ResourceSnapshot } | { id: string; error: { outcome: ApiOutcome; retryable: boolean } };
@@ -37,6 +39,13 @@ export interface Targets {
    * missed, notified as the target's statuses say even when at rest.
    */
   handoverFrom?: number;
+  /** The discovery entries' tag filters (tag-scope.ts); absent: none. */
+  tagScope?: TagScope | undefined;
+  /**
+   * Check every stored resource against the tag filters, not only those observed: the filters
+   * changed (a reload), or the state was written under another config (the first sweep).
+   */
+  rescope?: boolean;
 }
 
 export interface Decision {
@@ -89,14 +98,23 @@ export function decide(
     if (summary) next.set(f.id, summary);
   }
 
+  // Settle each observation: when its status began, its own tags (read now, or kept from the last read).
+  const settled = new Map<string, ResourceSnapshot | undefined>();
+  for (const [id, observedSnap] of next) {
+    const prev = before.get(id);
+    settled.set(id, observedSnap && stampOwnTags(prev, stampResourceStatusSince(prev, observedSnap), now));
+  }
+  const removed = new Set(observed.forget);
+  inheritTags(before, settled, removed);
+  if (t.tagScope !== undefined || t.rescope === true) applyTagScope(before, settled, removed, t);
+
   const transitions: ResourceTransition[] = [];
   const upsert: ResourceSnapshot[] = [];
   const remove: string[] = [...observed.forget];
-  for (const [id, observedSnap] of next) {
+  for (const [id, snap] of settled) {
     const prev = before.get(id);
-    // When the current status began survives every snapshot that keeps the status.
-    const snap = observedSnap && stampResourceStatusSince(prev, observedSnap);
-    transitions.push(...diffResource(prev, snap, now));
+    // A resource outside the tag filters was never announced: coming into them is its first sight.
+    if (snap?.tagFiltered !== true) transitions.push(...diffResource(prev?.tagFiltered === true ? undefined : prev, snap, now));
     if (snap === undefined) {
       if (prev) remove.push(id);
     } else if (!prev || (snap.updateTime >= prev.updateTime && !sameSnapshot(prev, snap))) {
@@ -143,4 +161,67 @@ function routeAll(transitions: readonly ResourceTransition[], t: Targets, now: n
     ...route(rest, t.targets, { notifyOnFirstSeenTerminal: t.notifyOnFirstSeenTerminal, now }),
     ...route(taken, t.targets, { notifyOnFirstSeenTerminal: true, now }),
   ];
+}
+
+/**
+ * Resources that take their tags from a parent (src/kinds/tags.ts) get them from the parent as it
+ * is after this decision: observed ones, and stored ones whose parent's tags changed or left.
+ */
+function inheritTags(
+  before: ReadonlyMap<string, ResourceSnapshot>,
+  settled: Map<string, ResourceSnapshot | undefined>,
+  removed: ReadonlySet<string>,
+): void {
+  const current = (id: string): ResourceSnapshot | undefined =>
+    settled.has(id) ? settled.get(id) : removed.has(id) ? undefined : before.get(id);
+  const inherit = (s: ResourceSnapshot, parentIds: readonly string[]): ResourceSnapshot => {
+    for (const pid of parentIds) {
+      const p = current(pid);
+      if (p !== undefined) return withInheritedTags(s, p.tags, p.id);
+    }
+    return withInheritedTags(s, undefined, undefined);
+  };
+  // Parents whose tags this decision changes (or that leave): their stored children follow.
+  const moved = new Set<string>(removed);
+  for (const [id, s] of settled) {
+    const prev = before.get(id);
+    if (prev !== undefined && (s === undefined || !sameTags(prev.tags, s.tags))) moved.add(id);
+    else if (prev === undefined && s?.tags !== undefined) moved.add(id);
+  }
+  for (const [id, s] of settled) {
+    if (s === undefined) continue;
+    const parentIds = tagParentIds(s);
+    if (parentIds.length > 0) settled.set(id, inherit(s, parentIds));
+  }
+  if (moved.size === 0) return;
+  for (const [id, s] of before) {
+    if (settled.has(id) || removed.has(id)) continue;
+    const parentIds = tagParentIds(s);
+    if (parentIds.length === 0 || !parentIds.some((p) => moved.has(p))) continue;
+    const updated = inherit(s, parentIds);
+    if (updated !== s) settled.set(id, updated);
+  }
+}
+
+/** Mark what falls outside the tag filters (tag-scope.ts); with `rescope`, every stored resource too. */
+function applyTagScope(
+  before: ReadonlyMap<string, ResourceSnapshot>,
+  settled: Map<string, ResourceSnapshot | undefined>,
+  removed: ReadonlySet<string>,
+  t: Targets,
+): void {
+  const mark = (s: ResourceSnapshot): ResourceSnapshot => {
+    const outside = t.tagScope?.(s) ?? false;
+    if (outside === (s.tagFiltered === true)) return s;
+    if (outside) return { ...s, tagFiltered: true };
+    const { tagFiltered: _f, ...rest } = s;
+    return rest;
+  };
+  for (const [id, s] of settled) if (s !== undefined) settled.set(id, mark(s));
+  if (t.rescope !== true) return;
+  for (const [id, s] of before) {
+    if (settled.has(id) || removed.has(id)) continue;
+    const m = mark(s);
+    if (m !== s) settled.set(id, m);
+  }
 }

@@ -18,6 +18,8 @@ import { mineOf } from './owner.js';
 import { atOrAfter, sameTime } from './precision.js';
 import type { Shard } from './shard.js';
 import { sourceKey, type Source, type StaticResource } from './spec.js';
+import { tagsRefreshAt } from './tag-refresh.js';
+import { needsTagsFirst } from './tag-scope.js';
 
 /** A List of one sweep: a discovery source, one per-parent List of it, or the List covering static resources. */
 export interface PlannedList extends Omit<Source, 'perParent'> {
@@ -88,7 +90,8 @@ export function parentsOf(
   const pp = source.perParent;
   if (!pp) return out;
   for (const s of known.values()) {
-    if (s.kind !== pp.kind || s.arn === undefined || !mine(s)) continue;
+    // A parent outside the tag filters is not watched: its children are not listed either.
+    if (s.kind !== pp.kind || s.arn === undefined || s.tagFiltered === true || !mine(s)) continue;
     if (!Object.entries(pp.match).every(([k, v]) => s.parents[k as ParentKey] === v)) continue;
     const had = out.get(s.arn);
     if (!had || s.updateTime > had.updateTime) out.set(s.arn, s);
@@ -248,8 +251,10 @@ export function sweepLists(input: ListsInput): SweepLists {
 export interface SweepPlan {
   /** Resources to Get now, in priority order (changed first, then unlisted, then first sight). */
   get: ResourceRef[];
-  /** Resources to Get after the main results are committed: backfill of summary-only ones. */
+  /** Resources to Get after the main results are committed: backfill of summary-only ones, then tag refreshes. */
   backfill: ResourceRef[];
+  /** How many of `backfill` are there only to read their tags again (tag-refresh.ts). */
+  tagRefreshes: number;
   /** Known discovered resources past their retention: forgotten, series removed, no notification. */
   retired: string[];
   /** Resources left alone this sweep because they are backing off or not due. */
@@ -294,6 +299,8 @@ export interface PlanInput {
    * resource or a static one absent from them is left as it is.
    */
   partial?: boolean;
+  /** tags.refreshInterval (ms): own tags read again this long after they were (tag-refresh.ts); 0 or absent: never on their own. */
+  tagsRefreshMs?: number;
 }
 
 const hasGet = (s: Pick<ResourceSnapshot, 'kind' | 'view'>): boolean => KINDS[s.kind].get[s.view] !== undefined;
@@ -412,11 +419,16 @@ function planListed(ctx: PlanContext, l: Listing, p: Planning): void {
   }
 }
 
+/** The identity that reads a known resource: its static entry's, or that of the List covering it. */
+function connOfKnown(ctx: PlanContext, s: ResourceSnapshot): ConnSpec | undefined {
+  const { watch } = ctx.input;
+  return watch.statics.has(s.id) ? watch.statics.get(s.id)!.conn : coveringSource(s, watch.sources, ctx.parentArns)?.conn;
+}
+
 /** Each known resource its Lists did not show: retired, unwatched, left as it is, gone, or asked directly. */
 function planAbsent(ctx: PlanContext, l: Listing, p: Planning): void {
   const { watch, known } = ctx.input;
-  const connOf = (s: ResourceSnapshot): ConnSpec | undefined =>
-    watch.statics.has(s.id) ? watch.statics.get(s.id)!.conn : coveringSource(s, watch.sources, ctx.parentArns)?.conn;
+  const connOf = (s: ResourceSnapshot): ConnSpec | undefined => connOfKnown(ctx, s);
   for (const [id, prev] of known) {
     if (l.listed.has(id)) continue;
     if (l.retired.has(id)) {
@@ -477,7 +489,7 @@ function planUnseenStatics(ctx: PlanContext, l: Listing, p: Planning): void {
  * (the sweep stays short and the monitor ready) and read in detail by the backfill, after the
  * main commit. Kinds without a Get: the item is all.
  */
-function spendBudget(ctx: PlanContext, l: Listing, p: Planning): { get: ResourceRef[]; backfill: ResourceRef[] } {
+function spendBudget(ctx: PlanContext, l: Listing, p: Planning): { get: ResourceRef[]; backfill: ResourceRef[]; budget: number } {
   const resting = (s: ResourceSnapshot) => atRest(s.status);
   const firstSight = [...p.firstSight].sort((a, b) => Number(resting(a)) - Number(resting(b)));
   let budget = Math.max(0, ctx.input.detailBudget);
@@ -486,6 +498,13 @@ function spendBudget(ctx: PlanContext, l: Listing, p: Planning): { get: Resource
   for (const s of firstSight) {
     if (!hasGet(s)) {
       p.adopt.push(s);
+    } else if (needsTagsFirst(s, ctx.input.watch)) {
+      // Whether it is watched depends on its tags, which only its Get carries: read before kept.
+      // Beyond the budget it is left for a later sweep, unknown (first seen then).
+      if (budget > 0) {
+        get.push(refOf(s, l.conn.get(s.id)));
+        budget--;
+      }
     } else if (!resting(s) && budget > 0) {
       get.push(refOf(s, l.conn.get(s.id)));
       budget--;
@@ -502,7 +521,30 @@ function spendBudget(ctx: PlanContext, l: Listing, p: Planning): { get: Resource
     backfill.push(ref);
     budget--;
   }
-  return { get, backfill };
+  return { get, backfill, budget };
+}
+
+/**
+ * Tags read again (tag-refresh.ts), most overdue first, with what the budget leaves: a resource
+ * this plan reads or leaves alone for another reason is not refreshed on top. Appended to
+ * `backfill`; returns how many.
+ */
+function planTagRefreshes(ctx: PlanContext, p: Planning, get: readonly ResourceRef[], backfill: ResourceRef[], budget: number): number {
+  const interval = ctx.input.tagsRefreshMs ?? 0;
+  if (interval <= 0 || budget <= 0) return 0;
+  const planned = new Set<string>([...get, ...backfill, ...p.backfillCandidates].map((r) => r.id));
+  for (const ids of [p.notDue, p.deferred, p.unwatched, p.retired, p.gone]) for (const id of ids) planned.add(id);
+  const refresh: Array<{ at: number; s: ResourceSnapshot }> = [];
+  for (const [id, s] of ctx.input.known) {
+    // A resource in backoff (its Gets fail) waits for it: the refresh never hammers a failing Get.
+    if (planned.has(id) || !ctx.mine(s) || !hasGet(s) || !ctx.due(id)) continue;
+    const at = tagsRefreshAt(s, interval, ctx.now);
+    if (at !== undefined && at <= ctx.now) refresh.push({ at, s });
+  }
+  refresh.sort((a, b) => a.at - b.at);
+  const taken = refresh.slice(0, budget);
+  for (const { s } of taken) backfill.push(refOf(s, connOfKnown(ctx, s)));
+  return taken.length;
 }
 
 export function planSweep(input: PlanInput): SweepPlan {
@@ -535,7 +577,8 @@ export function planSweep(input: PlanInput): SweepPlan {
     planAbsent(ctx, listing, p);
     planUnseenStatics(ctx, listing, p);
   }
-  const { get, backfill } = spendBudget(ctx, listing, p);
+  const { get, backfill, budget } = spendBudget(ctx, listing, p);
+  const tagRefreshes = planTagRefreshes(ctx, p, get, backfill, budget);
   const { retired, notDue, adopt, deferred, unwatched, gone } = p;
-  return { get, backfill, retired, notDue, adopt, listed: listing.listed, deferred, unwatched, gone };
+  return { get, backfill, tagRefreshes, retired, notDue, adopt, listed: listing.listed, deferred, unwatched, gone };
 }

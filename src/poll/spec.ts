@@ -14,6 +14,7 @@ import { scheduleIntervalMs } from '../config/schedule.js';
 import type { DurationSettings } from '../kinds/usual.js';
 import type { ScheduleParams } from './due.js';
 import { assignScopes, shardOf, type Shard } from './shard.js';
+import type { TagSelector } from '../config/tag-selector.js';
 
 /** One List a sweep calls: a discovery entry's List of one kind, or the List that covers static resources. */
 export interface Source {
@@ -33,6 +34,11 @@ export interface Source {
    * for the parents it watches).
    */
   shard?: number;
+  /**
+   * The discovery entries' `tags` filters (any of them; tag-scope.ts): absent when an entry that
+   * calls this List has none, so every resource it lists is watched.
+   */
+  tagFilters?: readonly TagSelector[];
 }
 
 /** A resource named in `jobs:`. */
@@ -75,6 +81,8 @@ export interface SweepSpec {
   schedule?: ScheduleParams;
   /** How far a pod looks back for changes it may have missed when it gains resources (src/poll/handover.ts). */
   handoverLookbackMs?: number;
+  /** tags.refreshInterval (ms): how often a resource's own tags are read again; 0 or absent: never on their own. */
+  tagsRefreshMs?: number;
 }
 
 /**
@@ -132,6 +140,10 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
             .join('')}`
         : '';
       const key = sourceKey(l.kind.kind, l.list, l.params, conn, extra);
+      // Two entries calling the same List: its resources are watched when either entry would watch them.
+      const had = sources.get(key);
+      const tagFilters =
+        d.tags === undefined || (had !== undefined && had.tagFilters === undefined) ? undefined : [...(had?.tagFilters ?? []), d.tags];
       sources.set(key, {
         key,
         kind: l.kind.kind,
@@ -141,6 +153,7 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
         ...(l.perParent ? { perParent: l.perParent } : {}),
         ...(d.region !== undefined ? { region: d.region } : {}),
         ...(conn ? { conn } : {}),
+        ...(tagFilters !== undefined ? { tagFilters } : {}),
       });
     }
   }
@@ -167,6 +180,7 @@ export function sweepSpec(c: Config, shard?: Shard): SweepSpec {
       maxBackoffMs: c.polling.maxBackoff,
       retentionMs: c.polling.terminalRetention,
     },
+    tagsRefreshMs: c.tags.refreshInterval,
   };
 }
 

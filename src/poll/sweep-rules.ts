@@ -26,19 +26,24 @@ export function stillFailing(notDue: readonly string[], runtimeOf: RuntimeOf): b
  * What a Get's answer stands for. A trained model read without a version is answered with its
  * latest one. For a static entry without versionIdentifier that is what was asked (it follows the
  * latest version); for a listed version without an identifier (the first one, once others exist)
- * the Get cannot name it, so its List item is all there is to know: kept as its full view, so the
- * backfill does not ask again every sweep. undefined: nothing to record.
+ * the Get cannot name it, so its List item (or what is stored of it) is all there is to know: kept
+ * as its full view, so the backfill does not ask again every sweep. Versions share their model's
+ * ARN, and AWS tags belong to the ARN: the latest version's tags are this one's too (read now, so
+ * its tag refresh is not asked again every sweep). undefined: nothing to record.
  */
 export function getAnswer(
   ref: Pick<ResourceRef, 'id'>,
   got: ResourceSnapshot,
-  listed: ReadonlyMap<string, ResourceSnapshot>,
+  known: { listed: ReadonlyMap<string, ResourceSnapshot>; stored: ReadonlyMap<string, ResourceSnapshot> },
   isStatic: boolean,
 ): ResourceSnapshot | undefined {
   if (got.id === ref.id) return got;
   if (isStatic) return { ...got, id: ref.id };
-  const item = listed.get(ref.id);
-  return item ? { ...item, detail: 'full' } : undefined;
+  const item = known.listed.get(ref.id) ?? known.stored.get(ref.id);
+  if (!item) return undefined;
+  if (got.tags === undefined) return { ...item, detail: 'full' };
+  const { tagsReadAt: _r, tagsFrom: _f, ...rest } = item;
+  return { ...rest, detail: 'full', tags: got.tags };
 }
 
 export interface DueTimesInput {

@@ -21,6 +21,7 @@ import { ListRunawayError, stoppedListResults } from './list-guard.js';
 import { readPages } from './pages.js';
 import type { SweepDeps } from './sweep-deps.js';
 import { dueTimes, getAnswer, stillFailing } from './sweep-rules.js';
+import { tagScope, type TagScope } from './tag-scope.js';
 
 export type { SweepDeps } from './sweep-deps.js';
 
@@ -46,6 +47,8 @@ export interface SweepReport {
   skippedScopes: number;
   /** Get calls spent on backfill (part of getCalls). */
   backfillCalls: number;
+  /** Gets planned only to read a resource's tags again (part of the backfill; tag-refresh.ts). */
+  tagRefreshes: number;
   /** Discovered resources at rest forgotten after their retention. */
   retired: number;
   /** Resources left for a later sweep (backoff or slow interval). */
@@ -60,7 +63,13 @@ interface Run {
   startedAt: number;
   signal: AbortSignal | undefined;
   calls: { list: number; get: number; backfill: number };
+  /** The discovery entries' tag filters, and whether this sweep checks every stored resource against them. */
+  tagScope: TagScope | undefined;
+  rescope: boolean;
 }
+
+/** Specs whose tag filters every stored resource was checked against (a reload brings a new spec). */
+const rescoped = new WeakSet<SweepSpec>();
 
 const callOpts = (run: Run, c: Conn) => ({
   limiter: c.limiter,
@@ -80,6 +89,8 @@ export async function runSweep(deps: SweepDeps, spec: SweepSpec, signal?: AbortS
     startedAt: deps.clock.now(),
     signal,
     calls: { list: 0, get: 0, backfill: 0 },
+    tagScope: tagScope(spec),
+    rescope: !rescoped.has(spec),
   };
   const { tracker } = deps;
 
@@ -214,6 +225,7 @@ function reportOf(
     jobErrors: sum((d) => d.errors),
     skippedScopes: listed.skipped,
     backfillCalls: run.calls.backfill,
+    tagRefreshes: plan.tagRefreshes,
     retired: plan.retired.length,
     notDue: plan.notDue.length,
   };
@@ -368,6 +380,7 @@ function planGets(run: Run, results: readonly ListResult[]): SweepPlan {
     results,
     now: startedAt,
     ...(sched ? { retentionMs: sched.retentionMs } : {}),
+    ...(spec.tagsRefreshMs !== undefined ? { tagsRefreshMs: spec.tagsRefreshMs } : {}),
     ...(sched
       ? {
           isDue: (id: string) => {
@@ -410,7 +423,7 @@ async function fetchAll(
       const c = deps.connections.forConn(ref.conn);
       try {
         const got = await callAws((s) => c.resources.get(kind, ref, { view: ref.view, ...(s ? { signal: s } : {}) }), callOpts(run, c));
-        const snapshot = getAnswer(ref, got, listed, spec.statics.has(ref.id));
+        const snapshot = getAnswer(ref, got, { listed, stored: run.known }, spec.statics.has(ref.id));
         if (snapshot) out.push({ id: ref.id, snapshot });
         deps.tracker.checked(ref.id, now(), 'get');
       } catch (err) {
@@ -474,12 +487,21 @@ async function commit(run: Run, observed: Observed): Promise<Decision> {
   const d = decide(
     store.resources(),
     observed,
-    { ...spec, ...(deps.handoverFrom !== undefined ? { handoverFrom: deps.handoverFrom } : {}) },
+    {
+      ...spec,
+      tagScope: run.tagScope,
+      rescope: run.rescope,
+      ...(deps.handoverFrom !== undefined ? { handoverFrom: deps.handoverFrom } : {}),
+    },
     deps.clock.now(),
     times,
   );
   const timed = (d.history?.length ?? 0) > 0 || (d.durations?.add.length ?? 0) > 0;
-  if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0 && !timed) return d;
+  if (d.upsert.length === 0 && d.remove.length === 0 && d.enqueue.length === 0 && !timed) {
+    rescoped.add(spec);
+    run.rescope = false;
+    return d;
+  }
   await store.commit({
     upsert: d.upsert,
     remove: d.remove,
@@ -487,6 +509,11 @@ async function commit(run: Run, observed: Observed): Promise<Decision> {
     ...(d.history ? { history: d.history } : {}),
     ...(d.durations ? { durations: d.durations } : {}),
   });
+  // Checked once the result is durable: a failed commit checks again on the next sweep.
+  if (run.rescope) {
+    rescoped.add(spec);
+    run.rescope = false;
+  }
   for (const id of d.remove) deps.tracker.forget(id);
   for (const t of d.transitions) {
     const s = t.snapshot;

@@ -79,6 +79,7 @@ export function readResourceSnapshot(v: unknown, where: string, r: Repairs): Res
       repaired(r, `${where}.labels.${k} (not a string, dropped)`);
     } else labels[k] = capText(val);
   }
+  readTagMembers(o, where, r);
   const results = obj(o['results'], `${where}.results`);
   // A value that is no finite number (written by a build that let it in) is dropped, like the
   // API reader would refuse it: only that sample goes. One outside the model's documented range
@@ -111,6 +112,33 @@ export function readResourceSnapshot(v: unknown, where: string, r: Repairs): Res
     }
   }
   return o as unknown as ResourceSnapshot;
+}
+
+/**
+ * Tags only route and label: a tags member of the wrong shape is dropped and counted (the next
+ * read of the resource brings them back), never a reason to refuse the state.
+ */
+function readTagMembers(o: Obj, where: string, r: Repairs): void {
+  const tags = o['tags'];
+  if (tags !== undefined && (!isObj(tags) || !Object.values(tags).every((v) => typeof v === 'string'))) {
+    delete o['tags'];
+    delete o['tagsReadAt'];
+    delete o['tagsFrom'];
+    repaired(r, `${where}.tags (not a map of strings, dropped)`);
+  }
+  if (o['tagsReadAt'] !== undefined && (typeof o['tagsReadAt'] !== 'number' || !Number.isFinite(o['tagsReadAt']))) {
+    delete o['tagsReadAt'];
+    repaired(r, `${where}.tagsReadAt (not a time, dropped)`);
+  }
+  if (o['tagsFrom'] !== undefined && typeof o['tagsFrom'] !== 'string') {
+    delete o['tagsFrom'];
+    repaired(r, `${where}.tagsFrom (not an id, dropped)`);
+  }
+  // Recomputed against the tag filters on the first sweep: dropping a wrong one loses nothing.
+  if (o['tagFiltered'] !== undefined && o['tagFiltered'] !== true) {
+    delete o['tagFiltered'];
+    repaired(r, `${where}.tagFiltered (not true, dropped)`);
+  }
 }
 
 function readEvent(v: unknown, where: string, r: Repairs): ResourceEvent {

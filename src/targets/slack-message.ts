@@ -14,6 +14,7 @@ import { KINDS, statusClass } from '../kinds/index.js';
 import { mrkdwnFit } from './slack-text.js';
 import { sentenceCase, statusLook, type StatusCase, type Tone } from './status-look.js';
 import type { FormatOptions } from './target-type.js';
+import { tagFacts } from './tag-facts.js';
 import { formatDuration, formatTime, truncate } from './text.js';
 import { slowerLine, tookLine } from './timing-text.js';
 
@@ -67,7 +68,7 @@ function whyItFailed(details: { statusCode?: string; message?: string }): SlackB
  * The message about a resource of any kind: status, duration, then the facts its declaration
  * names (src/kinds/facts.ts: an audience generation job's collaboration, model, recall and who
  * started it; a trained model's version and elapsed vs max runtime; an inference job's model and
- * version; a channel's records and size), its id, why it failed, and the list results the
+ * version; a channel's records and size), the tags of `tags.keys` it carries, its id, why it failed, and the list results the
  * declaration shows as tables (an audience's relevance by audience size).
  */
 export function buildSlackMessage(event: ResourceEvent, opts: FormatOptions = {}): SlackMessage {
@@ -104,6 +105,9 @@ export function buildSlackMessage(event: ResourceEvent, opts: FormatOptions = {}
   for (const f of messageFacts(kind, r, event.observedAt))
     fields.push(field(f.title, f.value, f.code === true || f.value.startsWith('arn:')));
   blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
+  // The listed tags in a section of their own, so they never push a fact out of the ten fields.
+  const tags = tagFacts(r.tags, opts.tagKeys).slice(0, SLACK_LIMITS.fields);
+  if (tags.length > 0) blocks.push({ type: 'section', fields: tags.map((t) => field(mrkdwnFit(t.title, 200), t.value)) });
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: codeLine(kind.arn ? `${title} ARN` : `${title} id`, event.arn) } });
   if (statusClass(event.status) === 'failure' && r.statusDetails !== undefined) blocks.push(whyItFailed(r.statusDetails));
   for (const t of messageTables(kind, r)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: table(t) } });

@@ -23,6 +23,8 @@ export type DeliveryEntry = Pick<OutboxEntry, 'id'> & { event: ResourceEvent };
 export interface FormatOptions {
   /** Shown in a message's footer, e.g. the monitor's release or cluster name. */
   monitorName?: string;
+  /** The tag keys a message shows as fields when the resource carries them (`tags.keys`). */
+  tagKeys?: readonly string[];
 }
 
 /** The parsed values of a type's own keys (nothing for a type without keys). */

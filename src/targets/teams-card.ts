@@ -25,6 +25,7 @@ import { slowerLine, tookLine } from './timing-text.js';
 import { sentenceCase, statusLook, type Tone } from './status-look.js';
 import type { FormatOptions } from './target-type.js';
 import { markdownFit, plainFit } from './teams-text.js';
+import { tagFacts } from './tag-facts.js';
 import { formatDuration, formatTime } from './text.js';
 
 export const TEAMS_LIMITS = {
@@ -131,6 +132,8 @@ function card(event: ResourceEvent, opts: FormatOptions, caps: Caps): AdaptiveCa
   const slower = slowerLine(event);
   const timing = slower ?? tookLine(event);
   if (timing !== undefined) facts.splice(3, 0, fact(slower !== undefined ? 'Slower than usual' : 'Time in status', timing, caps));
+  // The tags of `tags.keys` the resource carries, after the facts (and within the same cap).
+  for (const t of tagFacts(r.tags, opts.tagKeys)) facts.push(fact(t.title, t.value, caps));
 
   const body: CardElement[] = [
     {

@@ -4,7 +4,8 @@
 // several signatures space-separated (key rotation). Pure: the caller supplies the attempt time.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { OutboxEntry } from '../state/types.js';
-// src/aws owns the Get output shapes (allow-list: never seedAudience, tags or other unread members).
+// src/aws owns the Get output shapes (allow-list: never seedAudience, tags or other unread members;
+// tags go in `data.tags`).
 import { resourceToWire } from '../aws/resource-wire.js';
 import type { ResourceEvent } from '../kinds/event.js';
 import { phaseJson, type HistoryEntryView } from '../kinds/history.js';
@@ -41,6 +42,11 @@ export interface WebhookBody {
     usual?: { p50Seconds: number; p90Seconds: number; samples: number };
     /** The newest phases of the resource's history, oldest first, the current one last. */
     history?: HistoryEntryView[];
+    /**
+     * Every AWS tag of the resource, as AWS returned them: its own, or those it inherits from its
+     * parent (src/kinds/tags.ts); `{}` when it carries none or they are not known.
+     */
+    tags: Record<string, string>;
     /** `job` or `resource` (the kind's bodyMember): the resource in its Get output shape. */
     [bodyMember: string]: unknown;
   };
@@ -78,6 +84,7 @@ export function buildWebhookBody(entry: Pick<OutboxEntry, 'id'> & { event: Resou
       ...(e.inStatusSeconds !== undefined ? { inStatusSeconds: e.inStatusSeconds } : {}),
       ...(e.usual ? { usual: { p50Seconds: e.usual.p50Seconds, p90Seconds: e.usual.p90Seconds, samples: e.usual.samples } } : {}),
       ...(e.history ? { history: e.history.map(phaseJson) } : {}),
+      tags: { ...e.resource.tags },
       [bodyMemberOf(e.kind)]: resourceToWire(kind, e.resource),
     },
   };

@@ -556,7 +556,7 @@ describe('docs and dashboard', () => {
   test('the dashboard has cluster and namespace variables, and every series selector uses them', () => {
     const dash = dashboard();
     const vars = dash.templating.list.map((v: any) => v.name);
-    assert.deepEqual(vars, ['datasource', 'cluster', 'namespace', 'job', 'arn']);
+    assert.deepEqual(vars, ['datasource', 'cluster', 'namespace', 'job', 'arn', 'team']);
     const cluster = dash.templating.list[1];
     // "All" must also match series without a cluster label (single-cluster Prometheus)
     assert.equal(cluster.allValue, '.*');

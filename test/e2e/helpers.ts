@@ -221,7 +221,7 @@ export const KNOWN_METRICS = [
   'cleanroomsml_monitor_shard_handover',
   // every kind's families: status, info, timestamps and its declared results
   ...ALL_KINDS.flatMap((k) => [
-    ...['status', 'info', 'created_timestamp_seconds', 'updated_timestamp_seconds', 'status_since_timestamp_seconds'].map(
+    ...['status', 'info', 'tags', 'created_timestamp_seconds', 'updated_timestamp_seconds', 'status_since_timestamp_seconds'].map(
       (f) => `cleanroomsml_${k.snake}_${f}`,
     ),
     ...k.results.map((r) => `cleanroomsml_${k.snake}_${r.key}`),

@@ -60,7 +60,7 @@ describe('generic client <-> simulator: audience generation jobs', () => {
     observed.length = 0;
   });
 
-  it('gets a job with exact values (ARN with / in its id); the seed audience and tags stay out', async () => {
+  it('gets a job with exact values (ARN with / in its id) and its tags; the seed audience stays out, the Get shape written back carries no tags', async () => {
     const arn = arnOf('team-a/job.1_x');
     sim.putJobs([
       {
@@ -98,8 +98,10 @@ describe('generic client <-> simulator: audience generation jobs', () => {
       attributes: { description: 'desc', startedBy: ACCOUNT, protectedQueryIdentifier: 'pq' },
       detail: 'full',
       view: 'member',
+      tags: { k: 'v' },
     });
     assert.ok(!JSON.stringify(resourceToWire(AGJ, s)).includes('seed'));
+    assert.ok(!JSON.stringify(resourceToWire(AGJ, s)).includes('"tags"'), 'webhooks carry tags in data.tags');
     assert.deepEqual(observed, [['GetAudienceGenerationJob', 'success']]);
   });
 

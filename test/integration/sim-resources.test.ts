@@ -100,6 +100,40 @@ describe('simulator resources of every kind', () => {
   });
 
   describe('control API', () => {
+    it('tags: taken by kinds whose Get carries them, returned by that Get only; POST .../tags replaces them, updateTime kept', async () => {
+      const r = (
+        await put([{ kind: 'trainedModel', name: 'tm', arn: TM_ARN, membershipId: M, collaborationId: C, tags: { team: 'risk' } }])
+      ).json.resources[0];
+      assert.deepEqual(r.tags, { team: 'risk' });
+      const path = `/memberships/${M}/trained-models/${encodeURIComponent(TM_ARN)}`;
+      assert.deepEqual((await get(path)).json.tags, { team: 'risk' });
+      const listed = (await get(`/memberships/${M}/trained-models?maxResults=100`)).json;
+      assert.ok(!JSON.stringify(listed).includes('risk'), 'a List item carries no tags');
+      const collab = await get(`/collaborations/${C}/trained-models/${encodeURIComponent(TM_ARN)}`);
+      assert.equal(collab.status, 200, collab.text);
+      assert.equal(collab.json.tags, undefined, 'nor the collaboration Get');
+      now += 60_000;
+      const tagged = await control('POST', `/_sim/resources/${encodeURIComponent(r.id)}/tags`, {
+        tags: { team: 'fraud', 'cost-center': 'c' },
+      });
+      assert.equal(tagged.status, 200);
+      assert.deepEqual([tagged.json.tags, tagged.json.updateTime], [{ team: 'fraud', 'cost-center': 'c' }, r.updateTime]);
+      assert.deepEqual((await get(path)).json.tags, { team: 'fraud', 'cost-center': 'c' });
+      // An empty map removes them: the Get answers without the member.
+      await control('POST', `/_sim/resources/${encodeURIComponent(r.id)}/tags`, { tags: {} });
+      assert.equal((await get(path)).json.tags, undefined);
+      const noGet = await put([{ kind: 'audienceExportJob', name: 'ex', audienceGenerationJobArn: AGJ_ARN, tags: { team: 'x' } }]);
+      assert.equal(noGet.status, 400);
+      assert.match(
+        noGet.json.message,
+        /resources\[0\]\.tags: audienceExportJob has no Get that carries tags; it takes those of its audienceGenerationJob/,
+      );
+      const bad = await control('POST', `/_sim/resources/${encodeURIComponent(r.id)}/tags`, { tags: { team: 7 } });
+      assert.equal(bad.status, 400);
+      assert.match(bad.json.message, /tags: team must be a string/);
+      assert.equal((await control('POST', `/_sim/resources/${encodeURIComponent(`${TM_ARN}x`)}/tags`, { tags: {} })).status, 404);
+    });
+
     it('GET lists every kind (or one); an unknown kind is a 400 naming it', async () => {
       assert.deepEqual((await control('GET', '/_sim/resources')).json, { resources: [] });
       await put([

@@ -1,6 +1,7 @@
 // An audience generation job read through the generic deserializer (the kind's declaration):
-// every member the monitor keeps, the allow-list (never the seed audience, never tags), the
-// refusals, and the Get shape written back for webhook bodies and `once --json`.
+// every member the monitor keeps, the allow-list (never the seed audience; tags in the snapshot,
+// never in the Get shape written back), the refusals, and the Get shape written back for webhook
+// bodies and `once --json`.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CleanRoomsMlError } from '../../src/aws/errors.js';
@@ -47,7 +48,7 @@ const malformed =
     e instanceof CleanRoomsMlError && e.name === 'MalformedResponseError' && !e.retryable && re.test(e.message);
 
 describe('GetAudienceGenerationJob through the declaration', () => {
-  it('reads every member the monitor keeps, and never seedAudience or tags', () => {
+  it('reads every member the monitor keeps and the tags, never seedAudience', () => {
     const s = getJob(WIRE);
     assert.deepEqual(s, {
       kind: 'audienceGenerationJob',
@@ -67,10 +68,39 @@ describe('GetAudienceGenerationJob through the declaration', () => {
       attributes: { description: 'd', includeSeedInOutput: false, startedBy: '123456789012', protectedQueryIdentifier: 'pq-1' },
       detail: 'full',
       view: 'member',
+      tags: { team: 'ml' },
     });
     const text = JSON.stringify(s) + JSON.stringify(resourceToWire(AGJ, s));
     assert.ok(!text.includes('SELECT'), 'seed SQL leaked');
-    assert.ok(!text.includes('seedAudience') && !text.includes('tags') && !text.includes('someFutureMember'));
+    assert.ok(!text.includes('seedAudience') && !text.includes('someFutureMember'));
+    assert.ok(
+      !JSON.stringify(resourceToWire(AGJ, s)).includes('tags'),
+      'the Get shape written back has no tags (webhooks carry them in data.tags)',
+    );
+  });
+
+  it('tags: absent from the answer means none; a value that is not a string refuses the Get; past the model bounds noted', () => {
+    const { tags: _t, ...untagged } = WIRE;
+    assert.deepEqual(getJob(untagged).tags, {});
+    assert.deepEqual(getJob({ ...WIRE, tags: null }).tags, {});
+    assert.deepEqual(
+      getJob({ ...WIRE, tags: JSON.parse('{"__proto__":"x","team":"ml"}') }).tags,
+      JSON.parse('{"__proto__":"x","team":"ml"}'),
+    );
+    assert.throws(() => getJob({ ...WIRE, tags: ['team'] }), malformed(/member tags is not a map/));
+    assert.throws(() => getJob({ ...WIRE, tags: { team: 7 } }), malformed(/member tags value of key "team" is not a string/));
+    const issues: Array<{ member: string; problem: string }> = [];
+    const long = deserializeResourceGet(AGJ, GET, JSON.stringify({ ...WIRE, tags: { team: 'v'.repeat(300) } }), undefined, (i) =>
+      issues.push(i as never),
+    );
+    assert.equal(long.tags?.['team']?.length, 300, 'kept as given');
+    assert.deepEqual(
+      issues.map((i) => [i.member, i.problem]),
+      [['tags', 'is 300 characters long, more than the 256 the model allows']],
+    );
+    // A List item carries no tags: nothing is said about them.
+    const page = deserializeResourceList(AGJ, LIST, JSON.stringify({ audienceGenerationJobs: [{ ...MINIMAL, tags: { team: 'x' } }] }));
+    assert.equal(page.items[0]!.tags, undefined);
   });
 
   it('keeps unknown status values', () => {
@@ -101,7 +131,7 @@ describe('GetAudienceGenerationJob through the declaration', () => {
     assert.equal(w['createTime'], '2026-11-28T12:00:00.000Z');
     assert.deepEqual(Object.keys(w).slice(0, 4), ['createTime', 'updateTime', 'audienceGenerationJobArn', 'name']);
     assert.deepEqual(w['metrics'], WIRE.metrics, 'audience sizes are numbers again');
-    assert.deepEqual(deserializeResourceGet(AGJ, GET, JSON.stringify(w)), s);
+    assert.deepEqual(deserializeResourceGet(AGJ, GET, JSON.stringify(w)), { ...s, tags: {} });
   });
 });
 

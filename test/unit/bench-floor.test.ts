@@ -39,6 +39,15 @@ test('floorPerSweep: pages per scope plus one Get per change of a kind with a Ge
   });
 });
 
+test('floorPerSweep: one Get per tagged resource per tags.refreshInterval, on top of the changes', () => {
+  const f = floorPerSweep([[{ operation: 'ListMLInputChannels', items: 100 }]], [{ getOperation: 'GetMLInputChannel', changes: 3 }], 3, [
+    { getOperation: 'GetMLInputChannel', resources: 100, share: 30 / 3600 },
+  ]);
+  assert.equal(f.get.toFixed(4), (1 + 100 / 120).toFixed(4));
+  assert.equal(f.byOperation['GetMLInputChannel']!.toFixed(4), (1 + 100 / 120).toFixed(4));
+  assert.throws(() => floorPerSweep([[]], [], 1, [{ getOperation: 'G', resources: 1, share: 2 }]), /within 0\.\.1/);
+});
+
 test('floorPerSweep: scopes averaged over the sweeps, shares counted in part', () => {
   const f = floorPerSweep(
     [

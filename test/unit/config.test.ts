@@ -77,6 +77,7 @@ test('minimal config: defaults filled, result deeply frozen', async () => {
       maxBackoff: 600_000,
       maxListPages: 10_000,
     },
+    tags: { keys: [], refreshInterval: 21_600_000 },
     notifications: { targets: [] },
     state: { dir: '/var/lib/cleanroomsml-monitor' },
     server: { host: '0.0.0.0', port: 9464, admin: { enabled: true, host: '127.0.0.1', port: 9465 } },
@@ -273,6 +274,33 @@ test('statuses: any status word or class; a word no kind lists is a warning with
     `${file}:9: notifications.targets[0].statuses[4]: warning: SUCCEEDED is not a status of any kind in this release's model (success is ACTIVE; there is no SUCCEEDED); it is matched as AWS may send it (class other)`,
   ]);
   assert.deepEqual(configWarningsOf(await loadConfig(join(fixtures, 'valid/minimal.yaml'), { env: {} })), []);
+});
+
+test('tags: selectors parsed as given; a fallback with no tag-routed target, a tag filter on the collaboration view are warnings', async () => {
+  const c = await parseConfig(
+    [
+      `jobs: [{arn: ${JOB}}]`,
+      'discovery: [{collaborationId: 5f6e7d8c-9b0a-4c1d-8e2f-3a4b5c6d7e8f, view: collaboration, tags: {team: risk}}]',
+      'tags: {keys: [team, cost-center], refreshInterval: 90m}',
+      'notifications:',
+      '  targets:',
+      '    - {name: all, type: webhook, url: https://hooks.example.com/a}',
+      '    - {name: rest, type: webhook, url: https://hooks.example.com/b, fallback: true}',
+    ].join('\n'),
+    { env: {}, readSecretFile: noFiles },
+  );
+  assert.deepEqual(c.tags, { keys: ['team', 'cost-center'], refreshInterval: 90 * 60_000 });
+  assert.deepEqual(c.discovery[0]!.tags, { team: 'risk' });
+  assert.deepEqual(
+    configWarningsOf(c).map((w) => w.path),
+    ['notifications.targets[1].fallback', 'discovery[0].tags'],
+  );
+  const routed = await parseConfig(
+    `jobs: [{arn: ${JOB}}]\nnotifications:\n  targets:\n    - {name: a, type: webhook, url: https://hooks.example.com/a, tags: {team: [a, b], env: '*'}}\n    - {name: rest, type: webhook, url: https://hooks.example.com/b, fallback: true}\n`,
+    { env: {}, readSecretFile: noFiles },
+  );
+  assert.deepEqual(routed.notifications.targets[0]!.tags, { team: ['a', 'b'], env: '*' });
+  assert.deepEqual(configWarningsOf(routed), []);
 });
 
 test('keys named like Object members (constructor, toString, __proto__...) are unknown keys, at every level', async () => {

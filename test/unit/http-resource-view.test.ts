@@ -169,3 +169,24 @@ test('resourceList: rows in kind order, then name, then id; configured resources
   assert.deepEqual(sorted, list.resources);
   assert.equal(KIND_NAMES.indexOf(first.kind) < KIND_NAMES.indexOf(second.kind), true);
 });
+
+test('tags: the snapshot’s own or inherited tags (with where from) are shown; a resource outside the discovery tag filters is not listed', () => {
+  const own = resource(first, { id: 'own', tags: { team: 'risk' }, tagsReadAt: T0 });
+  const inherited = resource(second, { id: 'child', tags: { team: 'growth' }, tagsFrom: 'own' });
+  const hidden = resource(first, { id: 'hidden', tags: { team: 'other' }, tagFiltered: true });
+  assert.deepEqual(resourceView(own, check, {}, T0).tags, { team: 'risk' });
+  assert.equal(resourceView(own, check, {}, T0).tagsFrom, undefined);
+  const v = resourceView(inherited, check, {}, T0);
+  assert.deepEqual([v.tags, v.tagsFrom], [{ team: 'growth' }, 'own']);
+  assert.equal(resourceView(resource(first, { tags: {} }), check, {}, T0).tags, undefined, 'no tags: no member');
+  const list = resourceList({
+    resources: new Map([own, inherited, hidden].map((s) => [s.id, s])),
+    runtime: () => undefined,
+    runtimeIds: () => ['hidden'],
+    statics: new Map(),
+    extras: () => ({}),
+    now: T0,
+  });
+  assert.deepEqual(list.resources.map((x) => x.id).sort(), ['child', 'own']);
+  assert.deepEqual(list.unseen, [], 'kept for its tags, not an unseen resource either');
+});

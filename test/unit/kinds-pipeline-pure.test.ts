@@ -21,6 +21,8 @@ const failed = {
   status: 'CREATE_FAILED',
   updateTime: T0 + 3_600_000,
   statusDetails: { statusCode: 'INTERNAL_ERROR', message: 'training <!channel> crashed' },
+  tags: { team: 'risk', 'cost-center': 'cc-7' },
+  tagsReadAt: T0 + 3_600_000,
 };
 
 describe('diffResource', () => {
@@ -105,9 +107,11 @@ describe('formatters for a trained model', () => {
         transition: 'status_changed',
         statusCode: 'INTERNAL_ERROR',
         message: 'training <!channel> crashed',
+        tags: { team: 'risk', 'cost-center': 'cc-7' },
         resource: undefined,
       },
     );
+    assert.equal(body.data.resource.tags, undefined, 'tags are in data.tags, not in the Get shape');
     const r = body.data.resource;
     assert.equal(r.trainedModelArn, running.arn);
     assert.equal(r.versionIdentifier, 'v-1');

@@ -59,6 +59,7 @@ test('audience generation jobs: the family names, label sets and samples of the 
   assert.deepEqual(families, [
     `${P}status`,
     `${P}info`,
+    `${P}tags`,
     `${P}created_timestamp_seconds`,
     `${P}updated_timestamp_seconds`,
     `${P}status_since_timestamp_seconds`,
@@ -73,6 +74,7 @@ test('audience generation jobs: the family names, label sets and samples of the 
       (s) => `${P}status{arn="${ARN_A}",status="${s}"} ${s === 'ACTIVE' ? 1 : 0}`,
     ),
     `${P}info{arn="${ARN_A}",name="lookalike-q4",collaboration_id="${COLLABORATION}",configured_audience_model_arn="${MODEL_ARN}"} 1`,
+    `${P}tags{arn="${ARN_A}"} 1`,
     `${P}created_timestamp_seconds{arn="${ARN_A}"} ${c}`,
     `${P}updated_timestamp_seconds{arn="${ARN_A}"} ${u}`,
     `${P}status_since_timestamp_seconds{arn="${ARN_A}"} ${u}`,
@@ -88,6 +90,7 @@ test('audience generation jobs: the family names, label sets and samples of the 
   assert.deepEqual(sets, {
     [`${P}status`]: ['arn', 'status'],
     [`${P}info`]: ['arn', 'name', 'collaboration_id', 'configured_audience_model_arn'],
+    [`${P}tags`]: ['arn'],
     [`${P}created_timestamp_seconds`]: ['arn'],
     [`${P}updated_timestamp_seconds`]: ['arn'],
     [`${P}status_since_timestamp_seconds`]: ['arn'],
@@ -198,14 +201,14 @@ test('a changed job re-renders only the pieces of its bucket, and only those are
   const after = plain(all);
   const old = new Set(before);
   const redone = after.filter((b) => !old.has(b));
-  assert.equal(redone.length, 7, `one piece per audience generation job family: ${redone.length}`);
+  assert.equal(redone.length, 8, `one piece per audience generation job family: ${redone.length}`);
   for (const b of redone) assert.ok(b.toString('utf8').includes(`arn="${moved}"`), 'each re-rendered piece holds the changed job');
   assert.equal(after.length, before.length);
 
   const zipped = await r.gzipPieces(all, 'all');
-  assert.equal(compressed, 7, 'only the changed pieces are compressed again');
+  assert.equal(compressed, 8, 'only the changed pieces are compressed again');
   const firstSet = new Set(first);
-  assert.equal(zipped.filter((p) => !firstSet.has(p)).length, 7);
+  assert.equal(zipped.filter((p) => !firstSet.has(p)).length, 8);
   assert.deepEqual(gunzipSync(Buffer.concat([...gzipFrame(zipped)])), Buffer.from(r.render(all, 'all')));
   assert.ok(r.render(all, 'all').includes(`${P}status{arn="${moved}",status="DELETE_IN_PROGRESS"} 1\n`));
 

@@ -87,11 +87,37 @@ test('every kind renders promtool-clean text (when promtool is installed)', (t) 
   }
   const all = oneOfEach();
   const failed = new Map([...all].map(([k, s]) => [k, { ...s, id: `${s.id}-f`, status: 'CREATE_FAILED' }]));
-  const text = new ResourceSeriesRenderer().render(byId(...all.values(), ...failed.values()), 'all');
+  // Tags as labels too: a key that needs sanitizing, a value with characters to escape.
+  const tagged = new Map([...all].map(([k, s]) => [k, { ...s, id: `${s.id}-t`, tags: { team: 'risk "a"\\b', 'cost-center': 'x\ny' } }]));
+  const text = new ResourceSeriesRenderer().render(byId(...all.values(), ...failed.values(), ...tagged.values()), 'all', [
+    'team',
+    'cost-center',
+  ]);
   for (const k of ALL_KINDS) assert.ok(text.includes(`cleanroomsml_${k.snake}_status{`), k.kind);
+  assert.ok(text.includes('tag_cost_center="x\\ny"'), 'the tag series carries the sanitized key');
   assert.ok(text.startsWith('# HELP cleanroomsml_audience_generation_job_status '), 'no blank line before the first family');
   const out = execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   assert.equal(out.trim(), '');
+});
+
+test('_tags: one series per resource, only the keys of tags.keys it carries; outside the tag filters: no series at all', () => {
+  const m = resource(KINDS.trainedModel, { tags: { team: 'risk', 'cost-center': 'cc-1', secret: 'nope' } });
+  const bare = resource(KINDS.trainedModel, { id: 'x', arn: 'x' });
+  const hidden = resource(KINDS.trainedModel, { id: 'h', arn: 'h', tags: { team: 'growth' }, tagFiltered: true });
+  const r = new ResourceSeriesRenderer();
+  const lines = (keys: string[]) =>
+    r
+      .render(byId(m, bare, hidden), 'all', keys)
+      .split('\n')
+      .filter((l) => l.startsWith('cleanroomsml_trained_model_tags{'))
+      .sort();
+  assert.deepEqual(lines(['team', 'cost-center', 'owner']), [
+    `cleanroomsml_trained_model_tags{arn="${m.id}",tag_team="risk",tag_cost_center="cc-1"} 1`,
+    'cleanroomsml_trained_model_tags{arn="x"} 1',
+  ]);
+  // A reload that changes tags.keys re-renders the cached pieces.
+  assert.deepEqual(lines([]), [`cleanroomsml_trained_model_tags{arn="${m.id}"} 1`, 'cleanroomsml_trained_model_tags{arn="x"} 1']);
+  assert.ok(!r.render(byId(m, bare, hidden), 'all').includes('arn="h"'), 'a resource outside the discovery tag filters has no series');
 });
 
 test('monitor series carry the kind: transitions, failures by statusCode, jobs tracked per kind', async () => {

@@ -222,3 +222,18 @@ test('relevance table: an audience size type the table does not know is written 
   const none = buildSlackMessage(entryFor('s', change('CREATE_IN_PROGRESS', 'ACTIVE', { metrics: { relevanceMetrics: [] } })).event);
   assert.doesNotMatch(none.blocks.flatMap(texts).join('\n'), /Relevance/);
 });
+
+test('the keys of tags.keys the resource carries are fields of their own, in the listed order, escaped', () => {
+  const e = entryFor('slack', change('CREATE_IN_PROGRESS', 'ACTIVE'));
+  e.event.resource.tags = { 'cost-center': '<!here> cc-1', team: 'risk', secret: 'not listed' };
+  const m = buildSlackMessage(e.event, { tagKeys: ['team', 'cost-center', 'owner'] });
+  const text = JSON.stringify(m.blocks);
+  const section = m.blocks.find((b) => b.type === 'section' && JSON.stringify(b).includes('*team*'));
+  assert.ok(section, text);
+  assert.deepEqual(
+    (section as { fields: Array<{ text: string }> }).fields.map((f) => f.text),
+    ['*team*\nrisk', `*cost-center*\n${escapeMrkdwn('<!here> cc-1')}`],
+  );
+  assert.ok(!text.includes('not listed') && !text.includes('<!here>'));
+  assert.ok(!JSON.stringify(buildSlackMessage(e.event).blocks).includes('risk'), 'no tags.keys: no tag fields');
+});

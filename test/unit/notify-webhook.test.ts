@@ -87,6 +87,7 @@ test('an audience generation job failure: the bytes of data.job of earlier relea
     'transition',
     'statusCode',
     'message',
+    'tags',
     'job',
   ]);
   assert.equal(body.data.kind, 'audienceGenerationJob');

@@ -29,13 +29,26 @@ test('resources held back are still failing only while one backs off after throt
 test("a Get's answer: itself when it names what was asked; a static entry follows the latest version; a listed version keeps its item", () => {
   const asked = job({ arn: ARN_A, detail: 'summary' });
   const got = job({ arn: ARN_A, status: 'ACTIVE' });
-  assert.equal(getAnswer(asked, got, new Map(), false), got);
+  const none = { listed: new Map(), stored: new Map() };
+  assert.equal(getAnswer(asked, got, none, false), got);
   // The answer names another resource (the latest version of a trained model).
   const other = job({ arn: ARN_B, status: 'ACTIVE' });
-  assert.deepEqual(getAnswer(asked, other, new Map(), true), { ...other, id: ARN_A });
+  assert.deepEqual(getAnswer(asked, other, none, true), { ...other, id: ARN_A });
   const item = job({ arn: ARN_A, status: 'CREATE_PENDING', detail: 'summary' });
-  assert.deepEqual(getAnswer(asked, other, new Map([[ARN_A, item]]), false), { ...item, detail: 'full' });
-  assert.equal(getAnswer(asked, other, new Map(), false), undefined);
+  assert.deepEqual(getAnswer(asked, other, { listed: new Map([[ARN_A, item]]), stored: new Map() }, false), { ...item, detail: 'full' });
+  assert.deepEqual(
+    getAnswer(asked, other, { listed: new Map(), stored: new Map([[ARN_A, item]]) }, false),
+    { ...item, detail: 'full' },
+    'or what is stored of it',
+  );
+  assert.equal(getAnswer(asked, other, none, false), undefined);
+  // The latest version's tags are this one's too (tags belong to the model's ARN).
+  const tagged = { ...other, tags: { team: 'risk' } };
+  assert.deepEqual(getAnswer(asked, tagged, { listed: new Map([[ARN_A, item]]), stored: new Map() }, false), {
+    ...item,
+    detail: 'full',
+    tags: { team: 'risk' },
+  });
 });
 
 test('next due times: failing ones after their backoff, at rest after the terminal interval, statics of a List with it', () => {

@@ -157,6 +157,8 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
 {{- with .collaborationIds }}{{ $_ := set $t "collaborationIds" . }}{{ end -}}
 {{- if hasKey . "everyTransition" }}{{ $_ := set $t "everyTransition" .everyTransition }}{{ end -}}
 {{- if hasKey . "slowerThanUsual" }}{{ $_ := set $t "slowerThanUsual" .slowerThanUsual }}{{ end -}}
+{{- with .tags }}{{ $_ := set $t "tags" . }}{{ end -}}
+{{- if hasKey . "fallback" }}{{ $_ := set $t "fallback" .fallback }}{{ end -}}
 {{- with .ratePerSecond }}{{ $_ := set $t "ratePerSecond" . }}{{ end -}}
 {{- with .retry }}{{ $r := dict }}{{ range $k, $v := . }}{{ $_ := set $r $k (int64 $v) }}{{ end }}{{ $_ := set $t "retry" $r }}{{ end -}}
 {{- with .deadLetters }}{{ $d := dict }}{{ range $k, $v := . }}{{ $_ := set $d $k (int64 $v) }}{{ end }}{{ $_ := set $t "deadLetters" $d }}{{ end -}}
@@ -170,6 +172,7 @@ mounted Secret, so the ConfigMap never holds a URL or a signing secret.
   "polling" (dict "schedule" $c.polling.schedule "concurrency" (int64 $c.polling.concurrency) "maxRequestsPerSecond" $c.polling.maxRequestsPerSecond "notifyOnFirstSeenTerminal" $c.polling.notifyOnFirstSeenTerminal "terminalInterval" $c.polling.terminalInterval "terminalRetention" $c.polling.terminalRetention "maxBackoff" $c.polling.maxBackoff "maxListPages" (int64 $c.polling.maxListPages))
   "sharding" (dict "totalShards" (int64 $c.sharding.totalShards) "handoverLookback" $c.sharding.handoverLookback)
   "durations" (dict "samples" (int64 $c.durations.samples) "slowerThanUsual" (dict "factor" $c.durations.slowerThanUsual.factor "minimum" $c.durations.slowerThanUsual.minimum "minSamples" (int64 $c.durations.slowerThanUsual.minSamples)))
+  "tags" (dict "keys" (default list $c.tags.keys) "refreshInterval" $c.tags.refreshInterval)
   "metrics" (dict "statusSeries" $c.metrics.statusSeries)
   "notifications" (dict "targets" $targets)
   "state" (dict "dir" (include "cleanroomsml-monitor.stateDir" .))

@@ -52,5 +52,5 @@ function describe(path: string, body: unknown, verified: boolean | undefined, id
   if (path.startsWith('/slack')) return `  >> slack    ${b.text ?? JSON.stringify(body).slice(0, 200)}`;
   const d = b.data ?? {};
   const sig = verified === undefined ? 'unsigned' : verified ? 'signature OK' : 'SIGNATURE INVALID';
-  return `  >> webhook  ${String(id)}  ${d.name}: ${d.previousStatus ?? '(new)'} -> ${d.status}  (${sig})`;
+  return `  >> ${path.padEnd(17)} ${String(id)}  ${d.name}: ${d.previousStatus ?? '(new)'} -> ${d.status}  (${sig})`;
 }

@@ -3,7 +3,7 @@
 // are two views of the one store.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deleteJob, listJobs, putJobs, setJobStatus } from './jobs-view.js';
-import { deleteResource, listResources, putResources, setResourceStatus } from './resources.js';
+import { deleteResource, listResources, putResources, setResourceStatus, setResourceTags } from './resources.js';
 import { sendJson } from './respond.js';
 import { SimInputError } from './schemas.js';
 import type { SimState } from './state.js';
@@ -40,6 +40,12 @@ export function handleControl(state: SimState, req: IncomingMessage, res: Server
     if (resStatus && method === 'POST') {
       const id = decode(resStatus[1]!);
       const r = setResourceStatus(state, id, parseBody(body));
+      return r ? sendJson(res, 200, r) : sendJson(res, 404, { message: `no such resource: ${id}` });
+    }
+    const resTags = /^\/_sim\/resources\/([^/]+)\/tags$/.exec(rawPath);
+    if (resTags && method === 'POST') {
+      const id = decode(resTags[1]!);
+      const r = setResourceTags(state, id, parseBody(body));
       return r ? sendJson(res, 200, r) : sendJson(res, 404, { message: `no such resource: ${id}` });
     }
     const resItem = /^\/_sim\/resources\/([^/]+)$/.exec(rawPath);

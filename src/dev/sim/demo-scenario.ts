@@ -1,7 +1,9 @@
 // The scenario behind `cleanroomsml-monitor demo`: one collaboration, one job ACTIVE since
 // before start, three that reach ACTIVE within about a minute, one that ends CREATE_FAILED; and
 // in one membership of it a trained model that trains, an inference job on it, and an ML input
-// channel that reaches ACTIVE, beside a second channel that fails.
+// channel that reaches ACTIVE, beside a second channel that fails. Tagged for the demo's routing by
+// team: the audiences belong to growth, the model and its scoring to risk; one audience and the
+// channels carry no team (the fallback target gets them).
 import { DEFAULT_COLLABORATION_ID, DEFAULT_MEMBERSHIP_ID, DEFAULT_MODEL_ARN } from './defaults.js';
 import type { Scenario } from './schemas.js';
 
@@ -22,6 +24,7 @@ export const DEMO_SCENARIO: Scenario = {
       description: "Last season's lookalike audience, ACTIVE before the demo starts",
       arn: 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/00000000-demo-4000-8000-000000000001',
       ...common,
+      tags: { team: 'growth', 'cost-center': 'cc-1042' },
       timeline: [
         { at: '-26h', status: 'CREATE_PENDING' },
         { at: '-25h55m', status: 'CREATE_IN_PROGRESS' },
@@ -32,6 +35,7 @@ export const DEMO_SCENARIO: Scenario = {
       name: 'spring-sale-lookalike',
       arn: 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/00000000-demo-4000-8000-000000000002',
       ...common,
+      tags: { team: 'growth', 'cost-center': 'cc-1042' },
       timeline: [
         { at: '0s', status: 'CREATE_PENDING' },
         { at: '10s', status: 'CREATE_IN_PROGRESS' },
@@ -42,6 +46,7 @@ export const DEMO_SCENARIO: Scenario = {
       name: 'loyalty-reactivation',
       arn: 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/00000000-demo-4000-8000-000000000003',
       ...common,
+      tags: { team: 'growth', 'cost-center': 'cc-1042' },
       timeline: [
         { at: '0s', status: 'CREATE_PENDING' },
         { at: '15s', status: 'CREATE_IN_PROGRESS' },
@@ -63,6 +68,7 @@ export const DEMO_SCENARIO: Scenario = {
       description: 'Seed audience below the minimum size: fails',
       arn: 'arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/00000000-demo-4000-8000-000000000005',
       ...common,
+      tags: { team: 'growth', 'cost-center': 'cc-1042' },
       timeline: [
         { at: '0s', status: 'CREATE_PENDING' },
         { at: '12s', status: 'CREATE_IN_PROGRESS' },
@@ -111,6 +117,7 @@ export const DEMO_SCENARIO: Scenario = {
       arn: `arn:aws:cleanrooms-ml:us-east-1:123456789012:membership/${DEFAULT_MEMBERSHIP_ID}/trained-model/00000000-demo-4000-8000-0000000000a1`,
       collaborationId: DEFAULT_COLLABORATION_ID,
       stoppingCondition: { maxRuntimeInSeconds: 3600 },
+      tags: { team: 'risk' },
       timeline: [
         { at: '0s', status: 'CREATE_PENDING' },
         { at: '10s', status: 'CREATE_IN_PROGRESS' },
@@ -123,6 +130,7 @@ export const DEMO_SCENARIO: Scenario = {
       membershipId: DEFAULT_MEMBERSHIP_ID,
       collaborationId: DEFAULT_COLLABORATION_ID,
       trainedModelArn: `arn:aws:cleanrooms-ml:us-east-1:123456789012:membership/${DEFAULT_MEMBERSHIP_ID}/trained-model/00000000-demo-4000-8000-0000000000a1`,
+      tags: { team: 'risk' },
       timeline: [
         { at: '52s', status: 'CREATE_PENDING' },
         { at: '56s', status: 'CREATE_IN_PROGRESS' },

@@ -10,6 +10,7 @@
 import { snapshotFromWire } from '../../aws/resource-deserialize.js';
 import { resourceId } from '../../kinds/identity.js';
 import { ALL_KINDS, isKindName, KINDS } from '../../kinds/index.js';
+import { getCarriesTags } from '../../kinds/tags.js';
 import type { KindDecl, ParentDecl, ParentKey } from '../../kinds/kind.js';
 import { parseIsoTimestamp } from '../../timestamps.js';
 import { arnOf, DEFAULT_MEMBERSHIP_ID, DEFAULT_PARENTS, membershipOf } from './defaults.js';
@@ -79,6 +80,11 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
   if (!isKindName(o['kind'])) return fail('kind', `must be one of ${Object.keys(KINDS).join(', ')}`);
   const kind = KINDS[o['kind']];
   const { wire: members, late, required } = inputOf(kind);
+  if (o['tags'] !== undefined) {
+    const problem = tagsProblem(kind);
+    if (problem) fail('tags', problem);
+    parseTags(o['tags'], (msg) => fail('tags', msg));
+  }
   for (const k of Object.keys(o)) {
     if (!(ID_KEYS as readonly string[]).includes(k) && !(OTHER_KEYS as readonly string[]).includes(k) && !members.has(k)) {
       fail(k, `is not a member of ${kind.kind} (control keys: ${[...OTHER_KEYS, ...ID_KEYS].join(', ')}; or any member of its outputs)`);
@@ -184,6 +190,26 @@ export function resourceFromControl(input: unknown, where: string, ctx: ControlC
   const r: SimResource = { kind: kind.kind, id, fields, createTime, steps: [step] };
   checkRenders(kind, r, where);
   return r;
+}
+
+/** Why resources of `kind` take no tags, if they take none: no Get of its own carries them. */
+export function tagsProblem(kind: KindDecl): string | undefined {
+  if (getCarriesTags(kind, 'member')) return undefined;
+  const from = kind.tags.inherit !== undefined ? `; it takes those of its ${kind.tags.inherit.replace(/Arn$/, '')}` : '';
+  return `${kind.kind} has no Get that carries tags${from}`;
+}
+
+/** A TagMap as the model has it: at most 200 entries, keys 1..128 characters, values strings up to 256. */
+export function parseTags(v: unknown, fail: (msg: string) => never): Record<string, string> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail('must be a map of tag keys to string values');
+  const entries = Object.entries(v);
+  if (entries.length > 200) fail('must have at most 200 tags');
+  for (const [k, val] of entries) {
+    if (k.length < 1 || k.length > 128) fail(`key ${JSON.stringify(k.slice(0, 40))} must be 1-128 characters`);
+    if (typeof val !== 'string') fail(`${k} must be a string`);
+    if (val.length > 256) fail(`${k} must be at most 256 characters`);
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 export function parseStatusDetails(v: unknown, fail: (msg: string) => never): SimStatusDetails {

@@ -6,7 +6,7 @@ import { isKindName, KINDS } from '../../kinds/index.js';
 import type { KindName } from '../../kinds/kind.js';
 import { rngUuid } from './prng.js';
 import { controlView, controlViewOf } from './resource-api.js';
-import { checkRenders, lateMembers, parseStatusDetails, resourceFromControl } from './resource-kinds.js';
+import { checkRenders, lateMembers, parseStatusDetails, parseTags, resourceFromControl, tagsProblem } from './resource-kinds.js';
 import { type ResourceStep, type SimResource, type SimStatusDetails, stepAt } from './resource-store.js';
 import { SimInputError } from './schemas.js';
 import type { SimState } from './state.js';
@@ -114,6 +114,36 @@ export function setResourceStatus(state: SimState, id: string, input: unknown): 
   }
   for (const m of late) if (body[m] !== undefined) change.fields = { ...change.fields, [m]: body[m] };
   return changeStatus(state, r, change) ? controlView(r, state.clock.now()) : undefined;
+}
+
+/**
+ * POST /_sim/resources/{id}/tags: body {"tags": {...}} replaces the resource's tags, as AWS's
+ * TagResource/UntagResource would, without moving its updateTime (tagging is no update of the
+ * resource's status: the monitor must find the change by reading the tags again). Undefined for an
+ * unknown id or one that does not exist yet; SimInputError for a kind whose Get carries no tags.
+ */
+export function setResourceTags(state: SimState, id: string, input: unknown): WireResource | undefined {
+  const r = state.resources.get(id);
+  if (!r) return undefined;
+  const fail = (msg: string): never => {
+    throw new SimInputError(`invalid tags body:\n${msg}`);
+  };
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return fail('(root): must be an object {"tags": {...}}');
+  const body = input as Record<string, unknown>;
+  for (const k of Object.keys(body)) if (k !== 'tags') fail(`${k}: unknown key (the body is {"tags": {...}})`);
+  if (body['tags'] === undefined) fail('tags: is required');
+  const problem = tagsProblem(KINDS[r.kind]);
+  if (problem) fail(`tags: ${problem}`);
+  const tags = parseTags(body['tags'], (msg) => fail(`tags: ${msg}`));
+  const now = state.clock.now();
+  if (!stepAt(r, now)) return undefined;
+  // Fields are shared by every step, so a timeline keeps its times; only the tags change.
+  if (Object.keys(tags).length > 0) r.fields = { ...r.fields, tags };
+  else {
+    const { tags: _gone, ...rest } = r.fields;
+    r.fields = rest;
+  }
+  return controlView(r, now);
 }
 
 /** DELETE /_sim/resources/{id}: false for an unknown id. */
