@@ -279,7 +279,7 @@ test('statuses: any status word or class; a word no kind lists is a warning with
 test('tags: selectors parsed as given; a fallback with no tag-routed target, a tag filter on the collaboration view are warnings', async () => {
   const c = await parseConfig(
     [
-      `jobs: [{arn: ${JOB}}]`,
+      `resources: [{arn: ${JOB}}]`,
       'discovery: [{collaborationId: 5f6e7d8c-9b0a-4c1d-8e2f-3a4b5c6d7e8f, view: collaboration, tags: {team: risk}}]',
       'tags: {keys: [team, cost-center], refreshInterval: 90m}',
       'notifications:',
@@ -296,7 +296,7 @@ test('tags: selectors parsed as given; a fallback with no tag-routed target, a t
     ['notifications.targets[1].fallback', 'discovery[0].tags'],
   );
   const routed = await parseConfig(
-    `jobs: [{arn: ${JOB}}]\nnotifications:\n  targets:\n    - {name: a, type: webhook, url: https://hooks.example.com/a, tags: {team: [a, b], env: '*'}}\n    - {name: rest, type: webhook, url: https://hooks.example.com/b, fallback: true}\n`,
+    `resources: [{arn: ${JOB}}]\nnotifications:\n  targets:\n    - {name: a, type: webhook, url: https://hooks.example.com/a, tags: {team: [a, b], env: '*'}}\n    - {name: rest, type: webhook, url: https://hooks.example.com/b, fallback: true}\n`,
     { env: {}, readSecretFile: noFiles },
   );
   assert.deepEqual(routed.notifications.targets[0]!.tags, { team: ['a', 'b'], env: '*' });
@@ -308,7 +308,7 @@ test('keys named like Object members (constructor, toString, __proto__...) are u
   const { tmpdir } = await import('node:os');
   const dir = await mkdtemp(join(tmpdir(), 'crml-proto-'));
   try {
-    const head = `jobs:\n  - arn: ${JOB}\n`;
+    const head = `resources:\n  - arn: ${JOB}\n`;
     const keys = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
     const cases: { yaml: string; path: string }[] = [];
     for (const k of keys) {
