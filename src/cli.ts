@@ -50,25 +50,24 @@ function intFlag(value: string | undefined, flag: string, fallback?: number): nu
   return n;
 }
 
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  json: { type: 'boolean' },
+  all: { type: 'boolean' },
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  scenario: { type: 'string' },
+  jobs: { type: 'string' },
+  shard: { type: 'string' },
+  'total-shards': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      json: { type: 'boolean' },
-      all: { type: 'boolean' },
-      port: { type: 'string', short: 'p' },
-      host: { type: 'string' },
-      scenario: { type: 'string' },
-      jobs: { type: 'string' },
-      shard: { type: 'string' },
-      'total-shards': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   const verb = positionals[0];
   if (values.version) {
     process.stdout.write(`${VERSION}\n`);
@@ -78,10 +77,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return verb === undefined && !values.help ? 2 : 0;
   }
-  const out = (s: string) => process.stdout.write(s);
-  const err = (s: string) => process.stderr.write(s);
-  const line = (write: (s: string) => void) => (s: string) => write(s.endsWith('\n') ? s : `${s}\n`);
+  return runVerb(verb, values, positionals);
+}
 
+const out = (s: string) => process.stdout.write(s);
+const err = (s: string) => process.stderr.write(s);
+const line = (write: (s: string) => void) => (s: string) => write(s.endsWith('\n') ? s : `${s}\n`);
+
+async function runVerb(verb: string, values: Flags, positionals: readonly string[]): Promise<number> {
   switch (verb) {
     case 'check-config':
       return checkConfig(need(values.config, '--config FILE'), { env: process.env, stdout: line(out), stderr: line(err) });
@@ -102,38 +105,49 @@ async function main(argv: string[]): Promise<number> {
       const [{ onceCommand }, { systemClock }] = await Promise.all([import('./commands/once.js'), import('./clock.js')]);
       return onceCommand(config, { json: values.json === true, out, log, clock: systemClock });
     }
-    case 'outbox': {
-      const sub = positionals[1];
-      if (sub !== 'list' && sub !== 'retry' && sub !== 'discard') throw new UsageError('outbox needs "list", "retry" or "discard"');
-      const config = await loadConfig(need(values.config, '--config FILE'));
-      const { runOutboxCommand } = await import('./commands/outbox.js');
-      return runOutboxCommand(config, { sub, ids: positionals.slice(2), all: values.all === true, json: values.json === true, out, err });
-    }
-    case 'history': {
-      const id = positionals[1];
-      if (id === undefined || positionals.length > 2)
-        throw new UsageError('history needs one resource id (its ARN, or the id /api/resources gives)');
-      const config = await loadConfig(need(values.config, '--config FILE'));
-      const { historyCommand } = await import('./commands/history.js');
-      return historyCommand(config, { id, json: values.json === true, out, err });
-    }
-    case 'simulate': {
-      const { runSimulateCommand } = await loadDevTool('simulate');
-      await runSimulateCommand({
-        port: intFlag(values.port, '--port', 4566)!,
-        ...(values.host ? { host: values.host } : {}),
-        ...(values.scenario ? { scenario: values.scenario } : {}),
-        ...(values.jobs ? { jobs: intFlag(values.jobs, '--jobs')! } : {}),
-      });
-      return 0;
-    }
-    case 'demo': {
-      const { runDemo } = await loadDevTool('demo');
-      return runDemo({ ...(values.port ? { port: intFlag(values.port, '--port')! } : {}) });
-    }
+    case 'outbox':
+      return outboxVerb(values, positionals);
+    case 'history':
+      return historyVerb(values, positionals);
+    case 'simulate':
+    case 'demo':
+      return devVerb(verb, values);
     default:
       throw new UsageError(`unknown command "${verb}"`);
   }
+}
+
+async function outboxVerb(values: Flags, positionals: readonly string[]): Promise<number> {
+  const sub = positionals[1];
+  if (sub !== 'list' && sub !== 'retry' && sub !== 'discard') throw new UsageError('outbox needs "list", "retry" or "discard"');
+  const config = await loadConfig(need(values.config, '--config FILE'));
+  const { runOutboxCommand } = await import('./commands/outbox.js');
+  return runOutboxCommand(config, { sub, ids: positionals.slice(2), all: values.all === true, json: values.json === true, out, err });
+}
+
+async function historyVerb(values: Flags, positionals: readonly string[]): Promise<number> {
+  const id = positionals[1];
+  if (id === undefined || positionals.length > 2)
+    throw new UsageError('history needs one resource id (its ARN, or the id /api/resources gives)');
+  const config = await loadConfig(need(values.config, '--config FILE'));
+  const { historyCommand } = await import('./commands/history.js');
+  return historyCommand(config, { id, json: values.json === true, out, err });
+}
+
+/** The development tools (simulator, demo): not in the published package. */
+async function devVerb(verb: 'simulate' | 'demo', values: Flags): Promise<number> {
+  if (verb === 'demo') {
+    const { runDemo } = await loadDevTool('demo');
+    return runDemo({ ...(values.port ? { port: intFlag(values.port, '--port')! } : {}) });
+  }
+  const { runSimulateCommand } = await loadDevTool('simulate');
+  await runSimulateCommand({
+    port: intFlag(values.port, '--port', 4566)!,
+    ...(values.host ? { host: values.host } : {}),
+    ...(values.scenario ? { scenario: values.scenario } : {}),
+    ...(values.jobs ? { jobs: intFlag(values.jobs, '--jobs')! } : {}),
+  });
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -65,6 +65,23 @@ export function sweepMetrics(registers: Registry[]): SweepMetrics {
     registers,
   });
   const scopeKeys = new Set<string>();
+  return {
+    sweep(ok, durationMs, finishedAt) {
+      sweeps.inc({ outcome: ok ? 'success' : 'failed' });
+      sweepDuration.observe(secs(durationMs));
+      if (ok) lastPoll.set(secs(finishedAt));
+    },
+    sweepSkipped: () => skipped.inc(),
+    setPollInterval: (ms) => pollInterval.set(secs(ms)),
+    ...shardMetrics(registers),
+    scopes(s) {
+      updateScopes(scopeKeys, scopeUp, scopeLastOk, s);
+    },
+  };
+}
+
+/** The shard layout the pod sweeps under. */
+function shardMetrics(registers: Registry[]): Pick<SweepMetrics, 'shardLayout'> {
   const shardInfo = new Gauge({
     name: 'cleanroomsml_monitor_shard_info',
     help: 'The shard layout this pod sweeps under (1): its shard, the shard count, and a name of the whole assignment of Lists to shards, the same in every pod of one layout.',
@@ -82,22 +99,12 @@ export function sweepMetrics(registers: Registry[]): SweepMetrics {
     registers,
   });
   return {
-    sweep(ok, durationMs, finishedAt) {
-      sweeps.inc({ outcome: ok ? 'success' : 'failed' });
-      sweepDuration.observe(secs(durationMs));
-      if (ok) lastPoll.set(secs(finishedAt));
-    },
-    sweepSkipped: () => skipped.inc(),
-    setPollInterval: (ms) => pollInterval.set(secs(ms)),
     shardLayout(l) {
       // One series at a time: the layout in force.
       shardInfo.reset();
       shardInfo.set({ shard: String(l.shard), total_shards: String(l.totalShards), layout: l.layout }, 1);
       shardLists.set(l.lists);
       shardHandover.set(l.handover ? 1 : 0);
-    },
-    scopes(s) {
-      updateScopes(scopeKeys, scopeUp, scopeLastOk, s);
     },
   };
 }

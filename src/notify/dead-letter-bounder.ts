@@ -35,89 +35,100 @@ export interface DeadLetterBounder {
   stop(): Promise<void>;
 }
 
+/** One run at a time, its timer, and when the last began. */
+interface Bounder {
+  o: DeadLetterBounderOptions;
+  timer: unknown;
+  timerAt: number;
+  running: Promise<void> | undefined;
+  /** A run was asked for during one: one more follows it. */
+  again: boolean;
+  lastRunAt: number;
+}
+
 export function createDeadLetterBounder(o: DeadLetterBounderOptions): DeadLetterBounder {
-  const { store, clock, timers, log } = o;
-  let timer: unknown;
-  let timerAt = Infinity;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let lastRunAt = -Infinity;
-
-  function runAt(at: number): void {
-    if (!o.active()) return;
-    if (timer !== undefined && timerAt <= at) return;
-    if (timer !== undefined) timers.clearTimeout(timer);
-    timerAt = at;
-    timer = timers.setTimeout(
-      () => {
-        timer = undefined;
-        timerAt = Infinity;
-        run();
-      },
-      Math.min(Math.max(0, at - clock.now()), BOUND_TIMER_MAX_MS),
-    );
-  }
-  function soon(): void {
-    runAt(Math.max(clock.now(), lastRunAt + BOUND_SPACING_MS));
-  }
-  function run(): void {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = dropOverBounds().finally(() => {
-      running = undefined;
-      if (again) {
-        again = false;
-        soon();
-      }
-    });
-  }
-  async function dropOverBounds(): Promise<void> {
-    const now = clock.now();
-    lastRunAt = now;
-    const plan = deadLettersOverBounds(store.deadLetters(), o.boundsOf, now);
-    let nextAt = plan.nextAt;
-    if (plan.evict.length > 0) {
-      try {
-        await store.discardDeadLetters(plan.evict.map((e) => e.entry.id));
-        for (const { entry, reason } of plan.evict) logEviction(entry, reason);
-      } catch (err) {
-        log.error(
-          { err: (err as Error).message, dropping: plan.evict.length },
-          'could not drop dead letters over their bounds; will try again',
-        );
-        nextAt = Math.min(nextAt, now + BOUND_RETRY_MS);
-      }
-    }
-    if (nextAt < Infinity) runAt(nextAt);
-  }
-  function logEviction(entry: DeadLetter, reason: EvictionReason): void {
-    const b = o.boundsOf(entry.target);
-    log.warn(
-      {
-        target: entry.target,
-        eventId: entry.id,
-        arn: entry.event.arn,
-        jobStatus: entry.event.status,
-        deadAt: new Date(entry.deadAt).toISOString(),
-        deadReason: entry.reason,
-        evicted: reason,
-        ...(reason === 'max_age' ? { maxAgeMs: b.maxAgeMs } : { maxCount: b.maxCount }),
-      },
-      reason === 'max_age'
-        ? "dead letter dropped: older than the target's deadLetters.maxAgeMs; it can no longer be re-sent"
-        : 'dead letter dropped: the target holds more than deadLetters.maxCount (oldest first); it can no longer be re-sent',
-    );
-    o.onEvicted?.(entry.target, reason);
-  }
-
+  const b: Bounder = { o, timer: undefined, timerAt: Infinity, running: undefined, again: false, lastRunAt: -Infinity };
   return {
-    soon,
+    soon: () => soon(b),
     async stop() {
-      if (timer !== undefined) timers.clearTimeout(timer);
-      timer = undefined;
-      await running;
+      if (b.timer !== undefined) o.timers.clearTimeout(b.timer);
+      b.timer = undefined;
+      await b.running;
     },
   };
+}
+
+function soon(b: Bounder): void {
+  runAt(b, Math.max(b.o.clock.now(), b.lastRunAt + BOUND_SPACING_MS));
+}
+
+function runAt(b: Bounder, at: number): void {
+  const { timers, clock } = b.o;
+  if (!b.o.active()) return;
+  if (b.timer !== undefined && b.timerAt <= at) return;
+  if (b.timer !== undefined) timers.clearTimeout(b.timer);
+  b.timerAt = at;
+  b.timer = timers.setTimeout(
+    () => {
+      b.timer = undefined;
+      b.timerAt = Infinity;
+      run(b);
+    },
+    Math.min(Math.max(0, at - clock.now()), BOUND_TIMER_MAX_MS),
+  );
+}
+
+function run(b: Bounder): void {
+  if (b.running) {
+    b.again = true;
+    return;
+  }
+  b.running = dropOverBounds(b).finally(() => {
+    b.running = undefined;
+    if (b.again) {
+      b.again = false;
+      soon(b);
+    }
+  });
+}
+
+async function dropOverBounds(b: Bounder): Promise<void> {
+  const { store, clock, log } = b.o;
+  const now = clock.now();
+  b.lastRunAt = now;
+  const plan = deadLettersOverBounds(store.deadLetters(), b.o.boundsOf, now);
+  let nextAt = plan.nextAt;
+  if (plan.evict.length > 0) {
+    try {
+      await store.discardDeadLetters(plan.evict.map((e) => e.entry.id));
+      for (const { entry, reason } of plan.evict) logEviction(b.o, entry, reason);
+    } catch (err) {
+      log.error(
+        { err: (err as Error).message, dropping: plan.evict.length },
+        'could not drop dead letters over their bounds; will try again',
+      );
+      nextAt = Math.min(nextAt, now + BOUND_RETRY_MS);
+    }
+  }
+  if (nextAt < Infinity) runAt(b, nextAt);
+}
+
+function logEviction(o: DeadLetterBounderOptions, entry: DeadLetter, reason: EvictionReason): void {
+  const bounds = o.boundsOf(entry.target);
+  o.log.warn(
+    {
+      target: entry.target,
+      eventId: entry.id,
+      arn: entry.event.arn,
+      jobStatus: entry.event.status,
+      deadAt: new Date(entry.deadAt).toISOString(),
+      deadReason: entry.reason,
+      evicted: reason,
+      ...(reason === 'max_age' ? { maxAgeMs: bounds.maxAgeMs } : { maxCount: bounds.maxCount }),
+    },
+    reason === 'max_age'
+      ? "dead letter dropped: older than the target's deadLetters.maxAgeMs; it can no longer be re-sent"
+      : 'dead letter dropped: the target holds more than deadLetters.maxCount (oldest first); it can no longer be re-sent',
+  );
+  o.onEvicted?.(entry.target, reason);
 }
