@@ -1,7 +1,7 @@
 // The composition root: builds the real dependencies from a Config and wires them, in pipeline
 // order (state -> metrics -> what to watch -> clients -> poller -> outbox -> schedule -> HTTP). No
 // rules of its own: those live in pure functions (spec, budget, reload). `run` uses createApp;
-// `once` and `outbox` use the same pieces (pollerRuntime, openState), so every verb reads each job
+// `once` and `outbox` use the same pieces (pollerRuntime, openState), so every verb reads each resource
 // through the same identity and region. Every dependency can be replaced through AppOptions.
 import { Registry } from 'prom-client';
 import type { Clock } from './domain.js';
@@ -22,7 +22,7 @@ import { createAnswerIssueLog } from './aws/answer-issue-log.js';
 import { openStateStore, type FileStateStore, type StoreOptions } from './state/store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createDurationMetrics, type DurationMetrics } from './metrics/duration-metrics.js';
-import { JobTracker } from './poll/tracker.js';
+import { ResourceTracker } from './poll/tracker.js';
 import type { SweepReport } from './poll/sweep.js';
 import { sweepSpec, type SweepSpec } from './poll/spec.js';
 import { createConnections } from './poll/connections.js';
@@ -55,9 +55,9 @@ export interface AppOptions {
   send?: typeof sendFn;
   /** Gets per sweep for first sight and metric backfill (default: the spare rate of one interval). */
   detailBudget?: number;
-  /** This replica's shard (from --shard / the pod ordinal); absent: every job. */
+  /** This replica's shard (from --shard / the pod ordinal); absent: every resource. */
   shard?: Shard;
-  /** Jitter source of the per-job backoff (tests). */
+  /** Jitter source of the per-resource backoff (tests). */
   random?: () => number;
   /** Backoff bounds of AWS retries (tests shorten them). */
   retryDelayMs?: { min: number; max: number };
@@ -170,7 +170,7 @@ interface AppContext {
   metrics: Metrics;
   durationMetrics: DurationMetrics;
   answerIssues: AnswerObserver;
-  tracker: JobTracker;
+  tracker: ResourceTracker;
   /** The config in force (reload changes it). */
   config: Config;
   /** What to watch, through which clients, and the outbox worker of the targets: rebuilt on reload. */
@@ -204,7 +204,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   ctx.metrics.setPollInterval(ctx.rt.intervalMs);
   ctx.metrics.configReload(true, clock.now());
   // 5. The poller, with the per-resource runtime facts it keeps. 6. The schedule and 7. HTTP: start().
-  ctx.tracker = new JobTracker();
+  ctx.tracker = new ResourceTracker();
   ctx.poller = createAppPoller(ctx);
   ctx.reloads = createReloadQueue<Config | undefined>((next) => guardedReload(ctx, next));
   const reload = (next?: Config): Promise<boolean> => ctx.reloads.request(next);
@@ -396,7 +396,7 @@ function resourceSource(ctx: AppContext) {
   const viewInput = (): ResourceListInput => ({
     resources: store.resources(),
     runtime: (id) => tracker.get(id),
-    runtimeIds: () => tracker.arns(),
+    runtimeIds: () => tracker.ids(),
     statics: ctx.rt.spec.statics,
     extras: extrasOf(),
     nextSweepAt: ctx.scheduler?.nextRunAt(),

@@ -13,7 +13,7 @@ import { pollerRuntime } from '../app.js';
 import { createMemoryStore } from '../state/memory.js';
 import { createPoller } from '../poll/poller.js';
 import { onceSpec } from '../poll/spec.js';
-import { JobTracker } from '../poll/tracker.js';
+import { ResourceTracker } from '../poll/tracker.js';
 import { resourceToWire } from '../aws/resource-wire.js';
 import { ALL_KINDS, KINDS } from '../kinds/index.js';
 import type { KindDecl, OnceDecl } from '../kinds/kind.js';
@@ -43,7 +43,7 @@ export interface OnceDeps {
 
 export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResult> {
   const store = createMemoryStore();
-  const tracker = new JobTracker();
+  const tracker = new ResourceTracker();
   const runtime = pollerRuntime(config, onceSpec(config), {
     clock: deps.clock,
     ...(deps.resources ? { resources: deps.resources } : {}),
@@ -62,7 +62,7 @@ export async function runOnce(config: Config, deps: OnceDeps): Promise<OnceResul
   const errors: OnceError[] = [];
   if (report === undefined) errors.push({ error: 'the sweep failed; the log on stderr says why' });
   for (const e of report?.scopeErrors ?? []) errors.push({ scope: e.scope, error: e.error });
-  for (const arn of tracker.arns()) {
+  for (const arn of tracker.ids()) {
     const e = tracker.get(arn)?.lastError;
     if (e) errors.push({ arn, error: e.message });
   }

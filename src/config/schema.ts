@@ -68,11 +68,11 @@ const awsSchema = z.strictObject({
   requestTimeoutMs: positiveInt(120_000).default(10_000),
   /** Attempts per API call for retryable errors (throttling, 5xx, network). */
   maxAttempts: positiveInt(10).default(4),
-  /** Role to assume (STS) for every job and discovery entry that names none. Default: the credential chain's identity. */
+  /** Role to assume (STS) for every resource and discovery entry that names none. Default: the credential chain's identity. */
   roleArn,
 });
 
-const jobSchema = z
+const staticResourceSchema = z
   .strictObject({
     /** Any supported resource ARN; its kind comes from the ARN (src/kinds). */
     arn: z
@@ -161,7 +161,7 @@ const pollingSchema = z.strictObject({
   terminalInterval: duration(10_000, '10s').default(600_000),
   /** Discovered terminal jobs not updated for this long are retired: series removed (0 = keep forever). */
   terminalRetention: duration(3_600_000, '1h (or 0 = keep forever)').default(7 * 86_400_000),
-  /** Upper bound of the per-job exponential backoff of jobs whose calls keep failing. */
+  /** Upper bound of the per-resource exponential backoff of resources whose calls keep failing. */
   maxBackoff: duration(1_000, '1s').default(600_000),
   /**
    * Pages one List scope may read in one sweep (100 resources a page): a guard against a
@@ -414,9 +414,9 @@ export const configSchema = z
   .strictObject({
     aws: awsSchema.default(() => awsSchema.parse({})),
     /** Resources watched by ARN, of any kind. */
-    resources: z.array(jobSchema).default([]),
+    resources: z.array(staticResourceSchema).default([]),
     /** Deprecated alias of `resources` (its name before every kind was a resource); not with it. */
-    jobs: z.array(jobSchema).default([]),
+    jobs: z.array(staticResourceSchema).default([]),
     discovery: z.array(discoverySchema).default([]),
     tags: tagsSchema.default(() => tagsSchema.parse({})),
     polling: pollingSchema.default(() => pollingSchema.parse({})),
@@ -452,7 +452,7 @@ export const configSchema = z
     durations: durationsSchema.default(() => durationsSchema.parse({})),
     metrics: z
       .strictObject({
-        /** One-hot status series for every job (all) or only for jobs not in a terminal status (nonTerminalOnly). */
+        /** One-hot status series for every resource (all) or only for resources not in a terminal status (nonTerminalOnly). */
         statusSeries: z.enum(['all', 'nonTerminalOnly'], { error: () => 'must be all or nonTerminalOnly' }).default('all'),
       })
       .default(() => ({ statusSeries: 'all' as const })),

@@ -7,7 +7,7 @@
 import { KIND_NAMES, statusClass, type KindName, type StatusClass } from '../kinds/index.js';
 import { phaseJson, sinceOf, type HistoryEntryView, type HistoryPhase } from '../kinds/history.js';
 import type { ResourceSnapshot } from '../kinds/resource.js';
-import type { JobRuntime } from '../poll/tracker.js';
+import type { ResourceRuntime } from '../poll/tracker.js';
 import { resultsOf } from './views.js';
 
 /** One watched resource, as the admin API returns it and the status page shows it. */
@@ -80,7 +80,7 @@ export interface ViewExtras {
 
 /** The poller's facts about one resource. */
 export interface CheckFacts {
-  runtime: JobRuntime | undefined;
+  runtime: ResourceRuntime | undefined;
   source: 'static' | 'discovery';
   /** When the scheduler ticks next: a resource is read by the first sweep at or after its due time. */
   nextSweepAt?: number;
@@ -173,7 +173,7 @@ export function resourceDetailView(s: ResourceSnapshot, check: CheckFacts, extra
 /** Inputs of the list: the store, the poller's facts, the extras of each resource. */
 export interface ResourceListInput {
   resources: ReadonlyMap<string, ResourceSnapshot>;
-  runtime(id: string): JobRuntime | undefined;
+  runtime(id: string): ResourceRuntime | undefined;
   /** Ids the poller has facts about (a configured resource never read is among them). */
   runtimeIds(): Iterable<string>;
   /** Resources named in the config, by id. */

@@ -2,7 +2,7 @@
 // (outbox entries carry the target name, never its URL).
 import type { DeadLetter, OutboxEntry } from '../state/types.js';
 import { singleResult, type ResourceSnapshot } from '../kinds/resource.js';
-import type { JobTracker } from '../poll/tracker.js';
+import type { ResourceTracker } from '../poll/tracker.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -21,13 +21,13 @@ export function resultsOf(s: ResourceSnapshot | undefined): Record<string, unkno
  */
 export function jobsView(
   resources: ReadonlyMap<string, ResourceSnapshot>,
-  tracker: JobTracker,
+  tracker: ResourceTracker,
   statics: ReadonlyMap<string, { kind: string }>,
   nextSweepAt?: number,
 ) {
   // A static resource another shard's discovery List covers is watched there: not listed here.
   const elsewhere = tracker.staticsSeenElsewhere();
-  const ids = new Set<string>([...resources.keys(), ...[...statics.keys(), ...tracker.arns()].filter((id) => !elsewhere.has(id))]);
+  const ids = new Set<string>([...resources.keys(), ...[...statics.keys(), ...tracker.ids()].filter((id) => !elsewhere.has(id))]);
   return {
     jobs: [...ids].sort().map((id) => {
       const j = resources.get(id);

@@ -1,4 +1,4 @@
-// Which client and rate limiter read each job and each List scope. One client per identity
+// Which client and rate limiter read each resource and each List scope. One client per identity
 // (role + region) and one adaptive limiter per account and region, since AWS accounts throttling
 // per account and region (several roles of one account share it). Built from the sweep spec, so
 // a reload builds a new set.

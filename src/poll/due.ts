@@ -37,7 +37,7 @@ export function isRetired(s: Pick<ResourceSnapshot, 'kind' | 'status' | 'updateT
   return retentionMs > 0 && resting(s) && now - s.updateTime >= retentionMs;
 }
 
-export interface JobDueInput {
+export interface ResourceDueInput {
   job: Status | undefined;
   /** How the job is covered by the next sweep. */
   coverage: 'discovery' | 'scope' | 'get';
@@ -54,7 +54,7 @@ export interface JobDueInput {
  * Earliest time the job is worth checking again. The sweep that runs at or after it checks it;
  * 0 means "the next sweep".
  */
-export function jobDueAt(i: JobDueInput, p: ScheduleParams): number {
+export function resourceDueAt(i: ResourceDueInput, p: ScheduleParams): number {
   if (i.consecutiveFailures > 0 && i.lastFailureAt !== undefined) return i.lastFailureAt + i.backoffMs;
   if (i.coverage === 'discovery') return 0;
   if (i.coverage === 'scope') return i.scopeDueAt ?? 0;

@@ -12,7 +12,7 @@ import { afterSweep, enterLayout, layoutName, type Layout, type LayoutRecord } f
 import type { LayoutStore } from './layout-file.js';
 import type { SweepSpec } from './spec.js';
 import { runSweep, type SweepDeps, type SweepReport } from './sweep.js';
-import type { JobTracker } from './tracker.js';
+import type { ResourceTracker } from './tracker.js';
 
 /** The reloadable parts a sweep reads: rebuilt from the config on reload. */
 export interface PollerRuntime {
@@ -27,14 +27,14 @@ export interface PollerRuntime {
 
 export interface PollerOptions {
   store: StateStore;
-  tracker: JobTracker;
+  tracker: ResourceTracker;
   clock: Clock;
   log: Logger;
   /** The runtime in force at the start of each sweep. */
   runtime: () => PollerRuntime;
   /** Gets per sweep for first sight and backfill; default: the spare rate of one interval. */
   detailBudget?: number;
-  /** Jitter source of the per-job backoff (tests). */
+  /** Jitter source of the per-resource backoff (tests). */
   random?: () => number;
   /** Backoff bounds of AWS retries (tests shorten them). */
   retryDelayMs?: { min: number; max: number };

@@ -4,11 +4,11 @@ import type { ResourceTransition } from '../kinds/event.js';
 import type { Logger } from '../log.js';
 import type { StateStore } from '../state/types.js';
 import type { Connections } from './connections.js';
-import type { JobTracker } from './tracker.js';
+import type { ResourceTracker } from './tracker.js';
 
 export interface SweepDeps {
   store: StateStore;
-  /** The client and rate limiter of each job and scope. */
+  /** The client and rate limiter of each resource and scope. */
   connections: Connections;
   /** Jitter source for backoff (tests pass a fixed one). */
   random?: () => number;
@@ -19,7 +19,7 @@ export interface SweepDeps {
   onCommitted?: (notifications: number, ok: boolean) => void;
   clock: Clock;
   log: Logger;
-  tracker: JobTracker;
+  tracker: ResourceTracker;
   concurrency: number;
   maxAttempts: number;
   /**

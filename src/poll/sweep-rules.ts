@@ -1,14 +1,14 @@
 // The decisions a sweep takes between its IO steps, pure: whether resources held back are still
 // failing, what a Get's answer stands for, and when each resource is next due.
 import type { ResourceSnapshot } from '../kinds/resource.js';
-import { jobDueAt, scopeDueAt, type ScheduleParams } from './due.js';
+import { resourceDueAt, scopeDueAt, type ScheduleParams } from './due.js';
 import { mineOf } from './owner.js';
 import { coveringSource, parentIndex, type ResourceRef } from './plan.js';
 import type { SweepSpec } from './spec.js';
-import type { JobRuntime } from './tracker.js';
+import type { ResourceRuntime } from './tracker.js';
 
 /** What the tracker knows of a resource (undefined: nothing yet). */
-export type RuntimeOf = (id: string) => JobRuntime | undefined;
+export type RuntimeOf = (id: string) => ResourceRuntime | undefined;
 
 /**
  * Is one of the resources held back still failing? One held back by its backoff after throttling,
@@ -70,7 +70,7 @@ export function dueTimes(input: DueTimesInput, sched: ScheduleParams): Map<strin
     const rt = runtimeOf(id);
     const covered = s !== undefined && !spec.statics.has(id) && coveringSource(s, spec.sources, parentArns) !== undefined;
     const viaList = listDue.get(id);
-    return jobDueAt(
+    return resourceDueAt(
       {
         job: s,
         coverage: covered ? 'discovery' : viaList !== undefined ? 'scope' : 'get',

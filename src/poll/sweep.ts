@@ -31,7 +31,7 @@ export interface SweepReport {
   durationMs: number;
   listCalls: number;
   getCalls: number;
-  jobsChecked: number;
+  resourcesChecked: number;
   transitions: number;
   notifications: number;
   /** Keys of the Lists that failed. */
@@ -42,7 +42,7 @@ export interface SweepReport {
   listedScopes: string[];
   /** Keys of every List the spec asks for this sweep, due or not (scope health keeps their series). */
   scopes: string[];
-  jobErrors: number;
+  resourceErrors: number;
   /** Lists not due this sweep (slow Lists). */
   skippedScopes: number;
   /** Get calls spent on backfill (part of getCalls). */
@@ -193,7 +193,7 @@ function keepTrack(run: Run, plan: SweepPlan, listed: { all: string[]; members: 
     for (const [id, dueAt] of dueTimes(input, spec.schedule)) tracker.setDue(id, dueAt);
   }
   tracker.retainScopes(new Set(listed.all));
-  tracker.retainJobs((id) => stored.has(id) || spec.statics.has(id) || plan.listed.has(id));
+  tracker.retainResources((id) => stored.has(id) || spec.statics.has(id) || plan.listed.has(id));
 }
 
 /** The sweep's report, from what its steps did (pure). */
@@ -215,14 +215,14 @@ function reportOf(
     durationMs: run.deps.clock.now() - run.startedAt,
     listCalls: run.calls.list,
     getCalls: run.calls.get,
-    jobsChecked: new Set([...plan.adopt.map((s) => s.id), ...r.fetched.filter(answered).map((f) => f.id), ...plan.listed.keys()]).size,
+    resourcesChecked: new Set([...plan.adopt.map((s) => s.id), ...r.fetched.filter(answered).map((f) => f.id), ...plan.listed.keys()]).size,
     transitions: sum((d) => d.transitions.length),
     notifications: sum((d) => d.enqueue.length),
     failedScopes: listed.failed.map((l) => l.key),
     scopeErrors: listed.errors,
     listedScopes: listed.called,
     scopes: listed.all,
-    jobErrors: sum((d) => d.errors),
+    resourceErrors: sum((d) => d.errors),
     skippedScopes: listed.skipped,
     backfillCalls: run.calls.backfill,
     tagRefreshes: plan.tagRefreshes,

@@ -1,52 +1,52 @@
-// Per-job runtime facts that are not worth persisting: when each job was last checked, how, its
-// last error, its backoff and when it is next due. Feeds /api/jobs, the logs and the schedule;
-// rebuilt naturally after a restart (everything is due on the first sweep).
+// Per-resource runtime facts that are not worth persisting: when each resource was last checked,
+// how, its last error, its backoff and when it is next due. Feeds /api/resources, the logs and the
+// schedule; rebuilt naturally after a restart (everything is due on the first sweep).
 import type { ApiOutcome } from '../aws/api.js';
 import type { ResourceFacts } from './cover.js';
 
-export interface JobRuntime {
+export interface ResourceRuntime {
   lastCheckedAt?: number;
   lastCheckedVia?: 'list' | 'get';
   consecutiveFailures: number;
   lastError?: { outcome: ApiOutcome; message: string; at: number };
   /** Backoff of the current failure streak (drawn once per failure, jittered). */
   backoffMs: number;
-  /** Earliest time the job is worth checking again (0: the next sweep). */
+  /** Earliest time the resource is worth checking again (0: the next sweep). */
   dueAt: number;
 }
 
-export class JobTracker {
-  private readonly jobs = new Map<string, JobRuntime>();
+export class ResourceTracker {
+  private readonly resources = new Map<string, ResourceRuntime>();
   private readonly scopes = new Map<string, number>();
   private readonly precision = new Map<string, number>();
   private readonly elsewhere = new Map<string, ResourceFacts>();
 
-  private entry(arn: string): JobRuntime {
-    let e = this.jobs.get(arn);
+  private entry(id: string): ResourceRuntime {
+    let e = this.resources.get(id);
     if (!e) {
       e = { consecutiveFailures: 0, backoffMs: 0, dueAt: 0 };
-      this.jobs.set(arn, e);
+      this.resources.set(id, e);
     }
     return e;
   }
 
-  checked(arn: string, at: number, via: 'list' | 'get'): void {
-    const e = this.entry(arn);
+  checked(id: string, at: number, via: 'list' | 'get'): void {
+    const e = this.entry(id);
     e.lastCheckedAt = at;
     e.lastCheckedVia = via;
     e.consecutiveFailures = 0;
     e.backoffMs = 0;
   }
 
-  failed(arn: string, at: number, outcome: ApiOutcome, message: string, backoffMs = 0): void {
-    const e = this.entry(arn);
+  failed(id: string, at: number, outcome: ApiOutcome, message: string, backoffMs = 0): void {
+    const e = this.entry(id);
     e.consecutiveFailures++;
     e.lastError = { outcome, message, at };
     e.backoffMs = backoffMs;
   }
 
-  setDue(arn: string, dueAt: number): void {
-    this.entry(arn).dueAt = dueAt;
+  setDue(id: string, dueAt: number): void {
+    this.entry(id).dueAt = dueAt;
   }
 
   scopeListed(key: string, at: number): void {
@@ -84,27 +84,27 @@ export class JobTracker {
     return this.elsewhere;
   }
 
-  forget(arn: string): void {
-    this.jobs.delete(arn);
+  forget(id: string): void {
+    this.resources.delete(id);
   }
 
   /** Keep the runtime facts of the resources `keep` names only (stored, configured or listed). */
-  retainJobs(keep: (id: string) => boolean): void {
-    for (const id of this.jobs.keys()) if (!keep(id)) this.jobs.delete(id);
+  retainResources(keep: (id: string) => boolean): void {
+    for (const id of this.resources.keys()) if (!keep(id)) this.resources.delete(id);
     for (const id of this.elsewhere.keys()) if (!keep(id)) this.elsewhere.delete(id);
   }
 
   /** How many List scopes and resources it holds (tests: nothing grows without bound). */
-  size(): { scopes: number; jobs: number } {
-    return { scopes: this.scopes.size, jobs: this.jobs.size };
+  size(): { scopes: number; resources: number } {
+    return { scopes: this.scopes.size, resources: this.resources.size };
   }
 
-  get(arn: string): JobRuntime | undefined {
-    return this.jobs.get(arn);
+  get(id: string): ResourceRuntime | undefined {
+    return this.resources.get(id);
   }
 
-  /** ARNs with a runtime entry (including configured jobs never seen, e.g. a 404 static ARN). */
-  arns(): IterableIterator<string> {
-    return this.jobs.keys();
+  /** Ids with a runtime entry (including configured resources never seen, e.g. a 404 static ARN). */
+  ids(): IterableIterator<string> {
+    return this.resources.keys();
   }
 }

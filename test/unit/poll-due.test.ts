@@ -2,7 +2,7 @@
 // is what the kind's declaration says).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pollBackoffDelay, isDue, isRetired, jobDueAt, scopeDueAt, type ScheduleParams } from '../../src/poll/due.js';
+import { pollBackoffDelay, isDue, isRetired, resourceDueAt, scopeDueAt, type ScheduleParams } from '../../src/poll/due.js';
 import { KINDS } from '../../src/kinds/index.js';
 import { job } from '../helpers/snapshots.js';
 import { resource } from '../helpers/resources.js';
@@ -40,32 +40,32 @@ test("retention and due times follow each kind's declaration: INACTIVE is at res
   assert.equal(isRetired(tm, NOW, P.retentionMs), true);
   assert.equal(isRetired({ ...tm, status: 'CANCEL_IN_PROGRESS' }, NOW, P.retentionMs), false);
   const base = { lastCheckedAt: NOW, consecutiveFailures: 0, lastFailureAt: undefined, backoffMs: 0 };
-  assert.equal(jobDueAt({ ...base, job: tm, coverage: 'get' }, P), NOW + 600_000);
-  assert.equal(jobDueAt({ ...base, job: { ...tm, status: 'CANCEL_PENDING' }, coverage: 'get' }, P), 0);
+  assert.equal(resourceDueAt({ ...base, job: tm, coverage: 'get' }, P), NOW + 600_000);
+  assert.equal(resourceDueAt({ ...base, job: { ...tm, status: 'CANCEL_PENDING' }, coverage: 'get' }, P), 0);
 });
 
 test('a status no model lists is polled as its class says: at rest at the slow interval, under way every sweep', () => {
   const base = { lastCheckedAt: NOW, consecutiveFailures: 0, lastFailureAt: undefined, backoffMs: 0 };
-  assert.equal(jobDueAt({ ...base, job: job({ status: 'CANCELLED' }), coverage: 'get' }, P), NOW + P.terminalIntervalMs);
-  assert.equal(jobDueAt({ ...base, job: job({ status: 'UPDATE_IN_PROGRESS' }), coverage: 'get' }, P), 0);
+  assert.equal(resourceDueAt({ ...base, job: job({ status: 'CANCELLED' }), coverage: 'get' }, P), NOW + P.terminalIntervalMs);
+  assert.equal(resourceDueAt({ ...base, job: job({ status: 'UPDATE_IN_PROGRESS' }), coverage: 'get' }, P), 0);
   assert.equal(scopeDueAt([job({ status: 'CANCELLED' })], NOW, P), NOW + P.terminalIntervalMs);
   assert.equal(scopeDueAt([job({ status: 'CANCELLED' }), job({ status: 'UPDATE_PENDING' })], NOW, P), 0);
 });
 
 test('due times: discovery every sweep, Get-only resources at rest at the slow interval, failing ones after their backoff', () => {
   const base = { lastCheckedAt: NOW, consecutiveFailures: 0, lastFailureAt: undefined, backoffMs: 0 };
-  assert.equal(jobDueAt({ ...base, job: job({ status: 'ACTIVE' }), coverage: 'discovery' }, P), 0);
-  assert.equal(jobDueAt({ ...base, job: job({ status: 'ACTIVE' }), coverage: 'get' }, P), NOW + 600_000);
-  assert.equal(jobDueAt({ ...base, job: job({ status: 'CREATE_IN_PROGRESS' }), coverage: 'get' }, P), 0);
-  assert.equal(jobDueAt({ ...base, job: undefined, coverage: 'get' }, P), 0, 'never seen: now');
+  assert.equal(resourceDueAt({ ...base, job: job({ status: 'ACTIVE' }), coverage: 'discovery' }, P), 0);
+  assert.equal(resourceDueAt({ ...base, job: job({ status: 'ACTIVE' }), coverage: 'get' }, P), NOW + 600_000);
+  assert.equal(resourceDueAt({ ...base, job: job({ status: 'CREATE_IN_PROGRESS' }), coverage: 'get' }, P), 0);
+  assert.equal(resourceDueAt({ ...base, job: undefined, coverage: 'get' }, P), 0, 'never seen: now');
   assert.equal(
-    jobDueAt({ ...base, lastCheckedAt: undefined, job: job({ status: 'ACTIVE' }), coverage: 'get' }, P),
+    resourceDueAt({ ...base, lastCheckedAt: undefined, job: job({ status: 'ACTIVE' }), coverage: 'get' }, P),
     0,
     'never checked: now',
   );
-  assert.equal(jobDueAt({ ...base, job: job({ status: 'ACTIVE' }), coverage: 'scope', scopeDueAt: NOW + 5 }, P), NOW + 5);
+  assert.equal(resourceDueAt({ ...base, job: job({ status: 'ACTIVE' }), coverage: 'scope', scopeDueAt: NOW + 5 }, P), NOW + 5);
   assert.equal(
-    jobDueAt({ ...base, job: job(), coverage: 'discovery', consecutiveFailures: 3, lastFailureAt: NOW, backoffMs: 120_000 }, P),
+    resourceDueAt({ ...base, job: job(), coverage: 'discovery', consecutiveFailures: 3, lastFailureAt: NOW, backoffMs: 120_000 }, P),
     NOW + 120_000,
   );
   // A static List is slow only when every resource it stands for is at rest.

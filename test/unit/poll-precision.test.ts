@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { atOrAfter, sameTime, timePrecisionMs } from '../../src/poll/precision.js';
-import { JobTracker } from '../../src/poll/tracker.js';
+import { ResourceTracker } from '../../src/poll/tracker.js';
 
 const T = Date.parse('2026-11-28T12:00:00.000Z');
 
@@ -35,7 +35,7 @@ test('atOrAfter: a value cut to seconds stands for any millisecond of its second
 });
 
 test('the tracker keeps the finest precision each List operation has shown', () => {
-  const t = new JobTracker();
+  const t = new ResourceTracker();
   assert.equal(t.timePrecision('ListAudienceGenerationJobs'), 1, 'unknown yet: exact');
   assert.equal(t.timePrecision('ListAudienceGenerationJobs', 1000), 1000);
   assert.equal(t.timePrecision('ListAudienceGenerationJobs', 1), 1, 'a millisecond value: milliseconds');

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/log.js';
 import { createConnections } from '../../src/poll/connections.js';
 import { sweepSpec } from '../../src/poll/spec.js';
 import { runSweep } from '../../src/poll/sweep.js';
-import { JobTracker } from '../../src/poll/tracker.js';
+import { ResourceTracker } from '../../src/poll/tracker.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { resource } from '../helpers/resources.js';
 import { job } from '../helpers/snapshots.js';
@@ -68,7 +68,7 @@ test("a new parent's children are found in the sweep that finds the parent, befo
     connections: createConnections(sweepSpec(config), { client: () => client, maxRequestsPerSecond: 1000, clock: systemClock }),
     clock: { now: () => now },
     log: createLogger({ level: 'silent' }),
-    tracker: new JobTracker(),
+    tracker: new ResourceTracker(),
     concurrency: 1,
     maxAttempts: 1,
     detailBudget: 10,

@@ -4,15 +4,15 @@ import { test } from 'node:test';
 import type { ScheduleParams } from '../../src/poll/due.js';
 import type { StaticResource } from '../../src/poll/spec.js';
 import { dueTimes, getAnswer, stillFailing } from '../../src/poll/sweep-rules.js';
-import type { JobRuntime } from '../../src/poll/tracker.js';
+import type { ResourceRuntime } from '../../src/poll/tracker.js';
 import { ARN_A, ARN_B, job } from '../helpers/snapshots.js';
 
 const P: ScheduleParams = { activeIntervalMs: 30_000, terminalIntervalMs: 600_000, maxBackoffMs: 600_000, retentionMs: 7 * 86_400_000 };
 const NOW = Date.parse('2026-12-01T00:00:00.000Z');
-const rt = (o: Partial<JobRuntime>): JobRuntime => ({ consecutiveFailures: 0, backoffMs: 0, dueAt: 0, ...o });
+const rt = (o: Partial<ResourceRuntime>): ResourceRuntime => ({ consecutiveFailures: 0, backoffMs: 0, dueAt: 0, ...o });
 
 test('resources held back are still failing only while one backs off after throttling or an error', () => {
-  const runtimes = new Map<string, JobRuntime>([
+  const runtimes = new Map<string, ResourceRuntime>([
     ['ok', rt({})],
     ['throttled', rt({ consecutiveFailures: 2, lastError: { outcome: 'throttled', message: 'slow down', at: NOW } })],
     ['5xx', rt({ consecutiveFailures: 1, lastError: { outcome: 'error', message: 'boom', at: NOW } })],
@@ -59,7 +59,7 @@ test('next due times: failing ones after their backoff, at rest after the termin
     [ARN_A, {} as StaticResource],
     [NEVER_SEEN, {} as StaticResource],
   ]);
-  const runtimes = new Map<string, JobRuntime>([
+  const runtimes = new Map<string, ResourceRuntime>([
     [ARN_A, rt({ lastCheckedAt: NOW - 1_000 })],
     [ARN_B, rt({ consecutiveFailures: 1, backoffMs: 45_000, lastError: { outcome: 'error', message: 'x', at: NOW - 5_000 } })],
   ]);

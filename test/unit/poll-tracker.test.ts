@@ -13,7 +13,7 @@ import { createLogger } from '../../src/log.js';
 import { createConnections } from '../../src/poll/connections.js';
 import { sweepSpec } from '../../src/poll/spec.js';
 import { runSweep } from '../../src/poll/sweep.js';
-import { JobTracker } from '../../src/poll/tracker.js';
+import { ResourceTracker } from '../../src/poll/tracker.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { resource } from '../helpers/resources.js';
 import { KINDS } from '../../src/kinds/index.js';
@@ -49,7 +49,7 @@ test("a gone parent's per-parent List and a gone resource leave the tracker: 200
   });
   const spec = sweepSpec(config);
   const { schedule: _s, ...everySweep } = spec; // every List on every sweep: the worst case for the tracker
-  const tracker = new JobTracker();
+  const tracker = new ResourceTracker();
   const store = createMemoryStore();
   let now = T;
   const deps = {
@@ -65,7 +65,7 @@ test("a gone parent's per-parent List and a gone resource leave the tracker: 200
     maxListPages: 10_000,
   };
   const FLEET = 5;
-  const sizes: Array<{ scopes: number; jobs: number }> = [];
+  const sizes: Array<{ scopes: number; resources: number }> = [];
   for (let round = 0; round < 40; round++) {
     // Five parents at a time, each with an export job; each round the oldest five leave for new ones.
     for (let i = 0; i < FLEET; i++) {
@@ -92,6 +92,6 @@ test("a gone parent's per-parent List and a gone resource leave the tracker: 200
   const last = sizes.at(-1)!;
   // One List of the collaboration plus one per current parent; a runtime entry per resource.
   assert.ok(last.scopes <= 1 + FLEET, `scopes kept: ${last.scopes}`);
-  assert.ok(last.jobs <= 2 * FLEET, `runtime entries kept: ${last.jobs}`);
+  assert.ok(last.resources <= 2 * FLEET, `runtime entries kept: ${last.resources}`);
   assert.ok(Math.max(...sizes.map((x) => x.scopes)) <= 1 + 2 * FLEET, 'never more than two generations');
 });
