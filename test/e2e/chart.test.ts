@@ -337,6 +337,7 @@ describeRendered('wiring', () => {
       urlFile: '/var/run/secrets/cleanroomsml-monitor/teams-workflow-url',
       kinds: ['trainedModel', 'trainedModelInferenceJob'],
       statuses: ['failure'],
+      fallback: true,
     });
   });
 
