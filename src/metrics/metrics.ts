@@ -21,7 +21,7 @@ export interface MetricsSource {
   /** Names of the configured notification targets (so their series exist at 0). */
   targetNames(): readonly string[];
   now(): number;
-  /** metrics.statusSeries in force (default all). */
+  /** metrics.statusSeries in force (default nonTerminalOnly, as the config's). */
   statusSeries?(): StatusSeries;
   /** Records that could not be written to the state dir so far (a count kept by whoever sees them). */
   stateWriteErrors?(): number;
@@ -94,7 +94,7 @@ export function createMetrics(registry: Registry, source: MetricsSource, version
   const renderer = new ResourceSeriesRenderer(deflatePiece);
   const promMetrics = registry.metrics.bind(registry);
   const exposition = async (gzip = false): Promise<Lease<Iterable<Buffer | string>>> => {
-    const mode = source.statusSeries?.() ?? 'all';
+    const mode = source.statusSeries?.() ?? 'nonTerminalOnly';
     if (gzip) {
       const [resources, rest] = await Promise.all([
         renderer.gzipPieces(source.resources(), mode),
