@@ -16,7 +16,7 @@ const SKIP_DIRS = new Set(['node_modules', 'dist', '.git']);
  * Names the docs give in backticks that are not repository files: the files the daemon writes in
  * its state directory, and the key the chart's ConfigMap gives the config file.
  */
-const NOT_IN_THE_REPOSITORY = new Set(['state.json', 'config.yaml']);
+const NOT_IN_THE_REPOSITORY = new Set(['state.json', 'shard-layout.json', 'config.yaml']);
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
