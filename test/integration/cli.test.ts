@@ -32,6 +32,9 @@ function cli(args: string[], opts: { signalAfter?: (out: string) => boolean; env
         child.kill('SIGTERM');
       }
     };
+    // Asked again while the process is quiet: a condition may turn true without new output.
+    const recheck = opts.signalAfter ? setInterval(check, 200) : undefined;
+    child.on('exit', () => clearInterval(recheck));
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
       check();
@@ -44,7 +47,8 @@ function cli(args: string[], opts: { signalAfter?: (out: string) => boolean; env
   });
 }
 
-async function fixture(fleet = 0) {
+/** `fleet` more jobs, spread over `collaborations` (the first is COLLAB), each a discovery entry. */
+async function fixture(fleet = 0, collaborations = [COLLAB]) {
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, credentials: CREDS });
   await sim.putJobs([
     {
@@ -54,13 +58,17 @@ async function fixture(fleet = 0) {
       metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.8 }], recallMetric: 0.375 },
     },
     { name: 'alpha-audience', status: 'CREATE_IN_PROGRESS', collaborationId: COLLAB },
-    ...Array.from({ length: fleet }, (_, i) => ({ name: `fleet-${i}`, status: 'ACTIVE', collaborationId: COLLAB })),
+    ...Array.from({ length: fleet }, (_, i) => ({
+      name: `fleet-${i}`,
+      status: 'ACTIVE',
+      collaborationId: collaborations[i % collaborations.length]!,
+    })),
   ]);
-  const config = await writeConfig(sim.url);
+  const config = await writeConfig(sim.url, collaborations);
   return { sim, config };
 }
 
-async function writeConfig(simUrl: string): Promise<string> {
+async function writeConfig(simUrl: string, collaborations = [COLLAB]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'crml-cli-'));
   const config = join(dir, 'config.yaml');
   await writeFile(
@@ -70,7 +78,7 @@ async function writeConfig(simUrl: string): Promise<string> {
       '  region: us-east-1',
       `  endpoint: ${simUrl}`,
       'discovery:',
-      `  - collaborationId: ${COLLAB}`,
+      ...collaborations.map((c) => `  - collaborationId: ${c}`),
       'polling:',
       '  schedule: "* * * * * *"',
       'state:',
@@ -207,8 +215,10 @@ async function watchedArns(
   return { run, arns };
 }
 
-test('run --shard I --total-shards N: two replicas split the fleet, every job watched exactly once; HOSTNAME ordinal works too', async () => {
-  const { sim } = await fixture(40);
+test('run --shard I --total-shards N: two replicas split the fleet by discovery entry, every job watched exactly once; HOSTNAME ordinal works too', async () => {
+  // Shards split the work by List scope: four collaborations, two to each replica.
+  const collaborations = [COLLAB, ...['1', '2', '3'].map((n) => `${n}c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f`)];
+  const { sim } = await fixture(40, collaborations);
   try {
     const all = sim
       .jobs()
@@ -227,10 +237,10 @@ test('run --shard I --total-shards N: two replicas split the fleet, every job wa
       };
     };
     const [a, b] = await Promise.all([
-      watchedArns(['run', '--config', await writeConfig(sim.url), '--shard', '0', '--total-shards', '2'], {}, settle()),
+      watchedArns(['run', '--config', await writeConfig(sim.url, collaborations), '--shard', '0', '--total-shards', '2'], {}, settle()),
       // The StatefulSet way: no flags, pod hostname "<name>-1" and the total from the chart.
       watchedArns(
-        ['run', '--config', await writeConfig(sim.url)],
+        ['run', '--config', await writeConfig(sim.url, collaborations)],
         { HOSTNAME: 'cleanroomsml-monitor-1', CRML_TOTAL_SHARDS: '2' },
         settle(),
       ),
