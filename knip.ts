@@ -13,9 +13,10 @@ const config: KnipConfig = {
     ...Object.values(DEV_TOOLS).map((file) => `src/dev/${file.replace(/\.js$/, '.ts')}`),
     // Every test file, whichever suite runs it.
     'test/**/*.test.ts',
-    // A benchmark run by hand (docs/performance.md).
+    // Benchmarks run by hand (docs/performance.md).
     'bench/cpu-per-call.ts',
     'bench/tag-refresh.ts',
+    'bench/memory-parts.ts',
   ],
   project: ['src/**/*.ts', 'test/**/*.{ts,mjs}', 'bench/**/*.ts', 'scripts/**/*.mjs'],
   // An export that its own module uses is no dead code: removing the `export` would delete nothing.

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSimulator } from '../src/dev/sim/server.js';
 import { describeDaemon, startDaemon } from './daemon.js';
+import { listPagesNeeded } from './floor.js';
 import { freePort, metricValue, percentile, procStats, sleep, startBodySink, timedGet } from './harness.js';
 import { durationsScenario } from './durations.js';
 import { membershipScenario } from './membership.js';
@@ -13,14 +14,17 @@ import { shardScenario } from './shards.js';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values: args } = parseArgs({
   options: {
-    jobs: { type: 'string', default: '10000' },
-    'in-progress': { type: 'string', default: '1000' },
-    interval: { type: 'string', default: '10' },
-    'change-window': { type: 'string', default: '200' },
-    steady: { type: 'string', default: '90' },
+    // Defaults of these depend on the scenario (JOBS_DEFAULTS, K100_DEFAULTS).
+    jobs: { type: 'string' },
+    'in-progress': { type: 'string' },
+    interval: { type: 'string' },
+    'change-window': { type: 'string' },
+    steady: { type: 'string' },
     'steady-share': { type: 'string', default: '0.4' },
-    'sim-rps': { type: 'string', default: '50' },
-    'max-rps': { type: 'string', default: '100' },
+    'sim-rps': { type: 'string' },
+    'max-rps': { type: 'string' },
+    // Discovery scopes (collaborations) of the jobs and 100k fleets.
+    scopes: { type: 'string' },
     scrapes: { type: 'string', default: '30' },
     // MiB; default: the Helm chart's resources.limits.memory. 0: no limit (V8 sized for the machine).
     'memory-limit': { type: 'string' },
@@ -56,20 +60,53 @@ const { values: args } = parseArgs({
     'tags-refresh': { type: 'string', default: '3600' },
   },
 });
-// `all` runs the jobs, membership and durations scenarios; the shard scenario runs on its own (it starts N+1 daemons).
-const SCENARIOS = ['jobs', 'membership', 'durations', 'shards', 'all'];
+// `all` runs the jobs, membership and durations scenarios; the shard and 100k scenarios run on their own.
+const SCENARIOS = ['jobs', 'membership', 'durations', 'shards', '100k', 'all'];
 if (!SCENARIOS.includes(args.scenario)) {
   process.stderr.write(`bench: --scenario must be one of ${SCENARIOS.join(', ')}, got ${args.scenario}\n`);
   process.exit(2);
 }
-const N = Number(args.jobs);
-const IN_PROGRESS = Number(args['in-progress']);
-const INTERVAL_S = Number(args.interval);
-const CHANGE_WINDOW_MS = Number(args['change-window']) * 1000;
-const STEADY_MS = Number(args.steady) * 1000;
-const SIM_RPS = Number(args['sim-rps']);
-const MAX_RPS = Number(args['max-rps']);
+// The jobs scenario: 10,000 jobs under the chart's memory limit, an account capped at 50 req/s.
+const JOBS_DEFAULTS = {
+  jobs: 10_000,
+  'in-progress': 1000,
+  interval: 10,
+  'change-window': 200,
+  steady: 90,
+  'sim-rps': 50,
+  'max-rps': 100,
+  scopes: 4,
+};
+// One pod watching 100,000 jobs: the chart's default 30 s schedule, the highest ceiling the config
+// allows (100 req/s) under an account allowing more, 10 collaborations, a 768 MiB pod. The backfill
+// of 99,000 Gets is most of its wall time: the 1,000 List pages of each sweep come first.
+const K100_DEFAULTS = {
+  jobs: 100_000,
+  'in-progress': 1000,
+  interval: 30,
+  'change-window': 120,
+  steady: 90,
+  'sim-rps': 200,
+  'max-rps': 100,
+  scopes: 10,
+};
+const DEFAULTS = args.scenario === '100k' ? K100_DEFAULTS : JOBS_DEFAULTS;
+const opt = (k: keyof typeof JOBS_DEFAULTS): number => {
+  const v = args[k] === undefined ? DEFAULTS[k] : Number(args[k]);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${k} must be a number >= 0, got ${args[k]}`);
+  return v;
+};
+const N = opt('jobs');
+const IN_PROGRESS = opt('in-progress');
+const INTERVAL_S = opt('interval');
+const CHANGE_WINDOW_MS = opt('change-window') * 1000;
+const STEADY_MS = opt('steady') * 1000;
+const SIM_RPS = opt('sim-rps');
+const MAX_RPS = opt('max-rps');
+const SCOPES = Math.max(1, opt('scopes'));
 const SCRAPES = Number(args.scrapes);
+const MEMORY_LIMIT_MIB = args['memory-limit'] !== undefined ? Number(args['memory-limit']) : args.scenario === '100k' ? 768 : undefined;
+const DAEMON_ROOT = args['daemon-root'] !== undefined ? resolve(args['daemon-root']) : ROOT;
 // Share of the status changes released during the steady window (the rest flow during start-up
 // and backfill), so the steady window measures List pages plus Gets of jobs that really changed.
 const STEADY_SHARE = Number(args['steady-share']);
@@ -98,10 +135,32 @@ function simTotals(s: { requests: Record<string, Record<string, number>>; connec
   };
 }
 
+/** One whole scrape, counted: bytes, and samples of the resource families (all but cleanroomsml_monitor_*) by family. */
+async function fullScrape(base: string): Promise<{ bytes: number; resourceSamples: number; perFamily: Record<string, number> }> {
+  const body = Buffer.from(await (await fetch(`${base}/metrics`)).arrayBuffer());
+  const perFamily: Record<string, number> = {};
+  let resourceSamples = 0;
+  let start = 0;
+  while (start < body.length) {
+    let end = body.indexOf(10, start);
+    if (end < 0) end = body.length;
+    // Sample lines of resource families: not a comment, not the monitor's own.
+    if (body[start] !== 35 && end > start && !body.subarray(start, start + 21).equals(MONITOR_PREFIX)) {
+      const line = body.toString('latin1', start, Math.min(end, start + 120));
+      const name = line.slice(0, line.search(/[{ ]/)).replace(/^cleanroomsml_audience_generation_job_/, '_');
+      perFamily[name] = (perFamily[name] ?? 0) + 1;
+      resourceSamples++;
+    }
+    start = end + 1;
+  }
+  return { bytes: body.length, resourceSamples, perFamily };
+}
+const MONITOR_PREFIX = Buffer.from('cleanroomsml_monitor_');
+
 async function jobsScenario(): Promise<void> {
   // 1. Simulator with the fleet.
   const sim = await startSimulator({ host: '127.0.0.1', port: 0 });
-  const collabs = Array.from({ length: 4 }, (_, c) => uuid(c, 7));
+  const collabs = Array.from({ length: SCOPES }, (_, c) => uuid(c, 7));
   const models = collabs.map((_, c) =>
     [0, 1].map((m) => `arn:aws:cleanrooms-ml:us-east-1:123456789012:configured-audience-model/bench-c${c}-m${m}`),
   );
@@ -115,7 +174,7 @@ async function jobsScenario(): Promise<void> {
   const inProgress: string[] = [];
   const batch = [];
   for (let i = 0; i < N; i++) {
-    const c = i % 4;
+    const c = i % SCOPES;
     const arn = `arn:aws:cleanrooms-ml:us-east-1:123456789012:audience-generation-job/${uuid(i, 1)}`;
     const running = i % Math.max(1, Math.round(N / IN_PROGRESS)) === 0 && inProgress.length < IN_PROGRESS;
     if (running) inProgress.push(arn);
@@ -152,26 +211,28 @@ async function jobsScenario(): Promise<void> {
     server: { host: '127.0.0.1', port, admin: { port: 0 } },
     log: { level: 'info' },
   };
-  const daemon = await startDaemon({
-    root: ROOT,
-    dir,
-    config,
-    memoryLimitMiB: args['memory-limit'] !== undefined ? Number(args['memory-limit']) : undefined,
-    bare: args.bare,
-    onEarlyExit: log,
-  });
-  const pid = daemon.pid;
+  const launch = () => startDaemon({ root: DAEMON_ROOT, dir, config, memoryLimitMiB: MEMORY_LIMIT_MIB, bare: args.bare, onEarlyExit: log });
+  let daemon = await launch();
+  let pid = daemon.pid;
   const stderr = () => daemon.stderr();
   const base = `http://127.0.0.1:${port}`;
-  const scrape = async () => (await fetch(`${base}/metrics`)).text();
+  // The monitor's own lines only: at 100,000 jobs the body is ~200 MB, and the loops below read a few values.
+  const scrape = async () =>
+    (await fetch(`${base}/metrics`).then((r) => r.text()))
+      .split('\n')
+      .filter((l) => l.startsWith('cleanroomsml_monitor_'))
+      .join('\n');
   const started = Date.now();
   // Where the peak RSS happens (start-up, backfill, steady window) tells what to shrink.
   let phase = 'start-up';
   const rssPeak = { mb: 0, phase: '' };
   const hwm = { mb: 0, phase: '', atS: 0 };
+  const steadyRss: number[] = [];
   const rssSampler = setInterval(() => {
     procStats(pid).then(
       (p) => {
+        if (phase === 'steady') steadyRss.push(p.rssMB);
+        if (phase === 'restart') return;
         if (p.rssMB > rssPeak.mb) Object.assign(rssPeak, { mb: p.rssMB, phase });
         // A high-water mark above every sample is a spike shorter than the sampling period: when it happened says what made it.
         if (p.hwmMB > hwm.mb) Object.assign(hwm, { mb: p.hwmMB, phase, atS: (Date.now() - started) / 1000 });
@@ -184,7 +245,8 @@ async function jobsScenario(): Promise<void> {
     // 4. Time to the first full sweep: ready and a fully successful sweep (every job tracked from
     // the List pages); /readyz alone answers as soon as config and state are loaded.
     let readyAt = 0;
-    while (Date.now() - started < 120_000) {
+    while (Date.now() - started < 300_000) {
+      if (daemon.child.exitCode !== null) throw new Error(`daemon exited before it was ready: ${stderr()}`);
       const ok =
         (await fetch(`${base}/readyz`).then(
           (r) => r.status === 200,
@@ -200,7 +262,7 @@ async function jobsScenario(): Promise<void> {
       }
       await sleep(100);
     }
-    if (!readyAt) throw new Error(`daemon not ready after 120 s: ${stderr()}`);
+    if (!readyAt) throw new Error(`daemon not ready after 300 s: ${stderr()}`);
     const tracked = metricValue(await scrape(), 'cleanroomsml_monitor_resources_tracked');
     log(`ready after ${((readyAt - started) / 1000).toFixed(1)} s with ${tracked} jobs tracked`);
 
@@ -231,7 +293,7 @@ async function jobsScenario(): Promise<void> {
     phase = 'backfill';
     let backfillDoneAt = 0;
     let readyDuringBackfill = true;
-    while (Date.now() - readyAt < 900_000) {
+    while (Date.now() - readyAt < 3_600_000) {
       const m = await scrape();
       if (process.env.BENCH_TRACE_MEMORY) {
         const v = (n: string) => (metricValue(m, `cleanroomsml_monitor_${n}`) / 1e6).toFixed(0);
@@ -247,7 +309,7 @@ async function jobsScenario(): Promise<void> {
         backfillDoneAt = Date.now();
         break;
       }
-      await sleep(2_000);
+      await sleep(N > 20_000 ? 10_000 : 2_000);
     }
     log(`backfill done ${((backfillDoneAt - readyAt) / 1000).toFixed(0)} s after ready (ready throughout: ${readyDuringBackfill})`);
 
@@ -256,7 +318,8 @@ async function jobsScenario(): Promise<void> {
     const sweepsNow = async () => metricValue(await scrape(), 'cleanroomsml_monitor_sweeps_total');
     const waitSweep = async () => {
       const s0 = await sweepsNow();
-      while ((await sweepsNow()) === s0) await sleep(100);
+      // At 100,000 jobs a scrape is ~170 MB: look less often.
+      while ((await sweepsNow()) === s0) await sleep(N > 20_000 ? 1000 : 100);
     };
     await waitSweep();
     await sleep(1000); // let any post-sweep backfill commit finish
@@ -292,6 +355,8 @@ async function jobsScenario(): Promise<void> {
     const throttledShare = calls === 0 ? 0 : (s1.throttled - s0.throttled) / calls;
     const cpuPer1kPerSweep = (c1.cpuS - c0.cpuS) / sweeps / (N / 1000);
     const changesPerSweep = late.length / sweeps;
+    // Each collaboration holds every SCOPES-th job: its List pages, plus the Get of each change.
+    const floorPerSweepCalls = collabs.reduce((a, _, c) => a + listPagesNeeded(Math.ceil((N - c) / SCOPES)), 0) + changesPerSweep;
     log(`steady window: ${sweeps} sweeps, ${calls} calls`);
 
     // 8. Detection latency: wait for the remaining changes and their webhooks.
@@ -307,10 +372,30 @@ async function jobsScenario(): Promise<void> {
     const unexpected = received.filter((r) => changes.get(r.arn)?.status !== r.status).length;
     const whole = simTotals(sim.stats());
     const last = await scrape();
-    const bytes = last.length;
+    const whole0 = await fullScrape(base);
+    const bytes = whole0.bytes;
     const mb = (name: string) => (metricValue(last, `cleanroomsml_monitor_${name}`) / 1e6).toFixed(0);
     const memory = `heap ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`;
     const finalStats = await procStats(pid);
+    const steadyMedian = percentile(steadyRss, 50);
+
+    // 9. Restart: the time from a new process to a /metrics as complete as before the stop (every
+    // resource's series, results included, from the state dir; no API call needed for them).
+    phase = 'restart';
+    await daemon.stop();
+    const restartAt = Date.now();
+    daemon = await launch();
+    pid = daemon.pid;
+    let completeAt = 0;
+    while (Date.now() - restartAt < 600_000) {
+      const now = await fullScrape(base).catch(() => undefined);
+      if (now && now.resourceSamples >= whole0.resourceSamples) {
+        completeAt = Date.now();
+        break;
+      }
+      await sleep(250);
+    }
+    log(`restart: /metrics complete after ${((completeAt - restartAt) / 1000).toFixed(1)} s`);
 
     const interval = INTERVAL_S;
     const p50 = percentile(lat, 50);
@@ -339,6 +424,12 @@ async function jobsScenario(): Promise<void> {
         '',
         undefined,
       ),
+      row(
+        'floor per sweep (the List pages of every scope, one Get per status change)',
+        `${floorPerSweepCalls.toFixed(1)}: the daemon made ${(callsPerSweep / floorPerSweepCalls).toFixed(2)}x the floor`,
+        '',
+        undefined,
+      ),
       row(`ratio to naive (1 Get per job = ${N} calls/sweep)`, `${ratio.toFixed(1)}x fewer`, '>= 50x', ratio >= 50),
       row(
         'detection latency p50 / p99 (status change -> webhook)',
@@ -362,8 +453,30 @@ async function jobsScenario(): Promise<void> {
       row(
         'peak RSS (VmHWM of the daemon)',
         `${finalStats.hwmMB.toFixed(0)} MB (reached during ${hwm.phase}, ${hwm.atS.toFixed(0)} s after start; sampled peak ${rssPeak.mb.toFixed(0)} MB during ${rssPeak.phase}; ${finalStats.rssMB.toFixed(0)} MB at the end: ${memory})`,
-        '<= 200 MB',
-        finalStats.hwmMB <= 200,
+        N <= 10_000 ? '< 160 MB' : '< 600 MB',
+        finalStats.hwmMB < (N <= 10_000 ? 160 : 600),
+      ),
+      row(
+        'RSS in the steady window (median / max of the 250 ms samples)',
+        `${steadyMedian.toFixed(0)} MB / ${Math.max(...steadyRss).toFixed(0)} MB`,
+        N <= 10_000 ? '< 128 MB median' : '< 600 MB max',
+        N <= 10_000 ? steadyMedian < 128 : Math.max(...steadyRss) < 600,
+      ),
+      row(
+        '/metrics size (plain text, at the end)',
+        `${(bytes / 1e6).toFixed(1)} MB = ${(bytes / N).toFixed(0)} bytes and ${(whole0.resourceSamples / N).toFixed(2)} samples per job (${Object.entries(
+          whole0.perFamily,
+        )
+          .map(([f, n]) => `${f} ${(n / N).toFixed(2)}`)
+          .join(', ')})`,
+        '<= 1200 bytes per resource',
+        bytes / N <= 1200,
+      ),
+      row(
+        'restart to complete /metrics (new process to every series of before the stop)',
+        completeAt ? `${((completeAt - restartAt) / 1000).toFixed(1)} s` : 'NOT complete after 600 s',
+        '',
+        undefined,
       ),
       row(
         `/metrics scrape time, time to last byte, plain (median / max of ${renderMs.length}, ~${(bytes / 1e6).toFixed(0)} MB)`,
@@ -418,7 +531,7 @@ async function main(): Promise<void> {
       await shardScenario({
         daemonRoot: args['daemon-root'] !== undefined ? resolve(args['daemon-root']) : ROOT,
         totals,
-        jobs: n('jobs'),
+        jobs: opt('jobs'),
         collaborations: Math.max(1, n('collaborations')),
         exportCollaborations: n('export-collaborations'),
         exportsPerJob: n('exports-per-job'),
@@ -429,10 +542,10 @@ async function main(): Promise<void> {
         channels: n('shard-channels'),
         statics: n('statics'),
         inFlight: Math.min(1, n('shard-in-flight')),
-        intervalS: n('interval'),
+        intervalS: opt('interval'),
         steadyS: n('shard-steady'),
-        simRps: n('sim-rps'),
-        maxRps: n('max-rps'),
+        simRps: opt('sim-rps'),
+        maxRps: opt('max-rps'),
         memoryLimitMiB: args['memory-limit'] !== undefined ? n('memory-limit') : undefined,
         bare: args.bare,
         log,
@@ -440,7 +553,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  if (args.scenario === 'jobs' || args.scenario === 'all') await jobsScenario();
+  if (args.scenario === 'jobs' || args.scenario === '100k' || args.scenario === 'all') await jobsScenario();
   if (args.scenario === 'membership' || args.scenario === 'all') {
     const n = (k: keyof typeof args) => {
       const v = Number(args[k]);
@@ -449,10 +562,10 @@ async function main(): Promise<void> {
     };
     const table = await membershipScenario({
       root: ROOT,
-      intervalS: n('interval'),
+      intervalS: opt('interval'),
       steadyS: n('membership-steady'),
-      simRps: n('sim-rps'),
-      maxRps: n('max-rps'),
+      simRps: opt('sim-rps'),
+      maxRps: opt('max-rps'),
       memoryLimitMiB: args['memory-limit'] !== undefined ? n('memory-limit') : undefined,
       bare: args.bare,
       trainedModels: n('trained-models'),

@@ -26,7 +26,7 @@ export function createExposition(registry: Registry, source: Pick<MetricsSource,
   const renderer = new ResourceSeriesRenderer(deflatePiece);
   const promMetrics = registry.metrics.bind(registry);
   const exposition = async (gzip = false): Promise<Lease<Iterable<Buffer | string>>> => {
-    const mode = source.statusSeries?.() ?? 'all';
+    const mode = source.statusSeries?.() ?? 'nonTerminalOnly';
     const tagKeys = source.tagKeys?.() ?? [];
     if (gzip) {
       const [resources, rest] = await Promise.all([

@@ -176,7 +176,7 @@ export function resourceFamilies(kind: KindDecl): Family[] {
   return [
     {
       name: `${P}status`,
-      help: `Current status of the ${kind.title}: 1 for the current status, 0 for the others (metrics.statusSeries: nonTerminalOnly keeps only the current one while nothing is under way).`,
+      help: `Current status of the ${kind.title}: 1 for the current status, 0 for the others while it is under way; at rest only the current status is written (metrics.statusSeries: all writes the zeros too).`,
       lines: (s, mode) =>
         // At rest: success, failure, or a status that is neither (INACTIVE, CANCELLED): src/kinds/statuses.ts.
         status(esc(s.id), s.status, mode === 'nonTerminalOnly' && statusClass(s.status) !== 'inProgress'),

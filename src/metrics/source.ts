@@ -12,7 +12,7 @@ export interface MetricsSource {
   /** Names of the configured notification targets (so their series exist at 0). */
   targetNames(): readonly string[];
   now(): number;
-  /** metrics.statusSeries in force (default all). */
+  /** metrics.statusSeries in force (default nonTerminalOnly, as the config's). */
   statusSeries?(): StatusSeries;
   /** tags.keys in force: the labels of cleanroomsml_<kind>_tags (default none). */
   tagKeys?(): readonly string[];

@@ -36,11 +36,14 @@ function s(metric: string, labels: Record<string, string>, values: string) {
 }
 const base = { namespace: NS, job: JOB };
 const onPod = { ...base, pod: POD };
-/** The one-hot status of a job as the monitor exports it: the model's values, then a value it does not list (as given). */
+/**
+ * The status of a job as the monitor exports it by default (metrics.statusSeries: nonTerminalOnly): under way,
+ * the one-hot over the model's values, then a value it does not list (as given); at rest, the current status alone.
+ */
 const statusSeries = (arn: string, current: string, values: string, others = '0x400') =>
-  [...KINDS.audienceGenerationJob.statuses, ...(KINDS.audienceGenerationJob.statuses.includes(current) ? [] : [current])].map((st) =>
-    s('cleanroomsml_audience_generation_job_status', { arn, status: st }, st === current ? values : others),
-  );
+  [...KINDS.audienceGenerationJob.statuses, ...(KINDS.audienceGenerationJob.statuses.includes(current) ? [] : [current])]
+    .filter((st) => st === current || statusClass(current) === 'inProgress')
+    .map((st) => s('cleanroomsml_audience_generation_job_status', { arn, status: st }, st === current ? values : others));
 /** Every status of the model, and values it does not list (new ones AWS may add, or of no known shape). */
 const STATUS_SAMPLES = [
   ...new Set([

@@ -151,7 +151,8 @@ for (const c of CASES) {
       const m = await scrape(app);
       const st = `cleanroomsml_${kind.snake}_status`;
       assert.equal(sample(m, st, { arn: ok.id, status: 'ACTIVE' }), 1);
-      assert.equal(sample(m, st, { arn: ok.id, status: 'CREATE_IN_PROGRESS' }), 0);
+      // At rest (default metrics.statusSeries: nonTerminalOnly): the current status alone.
+      assert.equal(sample(m, st, { arn: ok.id, status: 'CREATE_IN_PROGRESS' }), undefined);
       assert.equal(sample(m, st, { arn: bad.id, status: c.failed }), 1);
       assert.equal(sample(m, `cleanroomsml_${kind.snake}_info`, { arn: ok.id, name: `${kind.snake}-ok` }), 1);
       assert.ok(sample(m, `cleanroomsml_${kind.snake}_updated_timestamp_seconds`, { arn: ok.id })! > 0);

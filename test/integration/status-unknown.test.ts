@@ -94,12 +94,16 @@ test('a status no model lists is notified, counted and exported as its shape say
       for (const status of ['CANCEL_FAILED', 'SOMETHING_FAILED'])
         assert.equal(metricSample(metrics, FAILURES, { kind: 'audienceGenerationJob', status, status_code: 'NEW_CODE' }), 1, status);
       assert.equal(metricSample(metrics, FAILURES, { status: 'CANCELLED' }), undefined, 'at rest is no failure');
-      // One-hot: the current value as given (1), every value the model lists at 0.
+      // Under way, one-hot: the current value as given (1), every value the model lists at 0; at rest
+      // (CANCELLED is neither success nor failure, and not under way) the current value alone (the
+      // default metrics.statusSeries: nonTerminalOnly).
       assert.equal(metricSample(metrics, STATUS, { arn: cancelled, status: 'CANCELLED' }), 1);
-      assert.equal(metricSample(metrics, STATUS, { arn: cancelled, status: 'CREATE_IN_PROGRESS' }), 0);
+      assert.equal(metricSample(metrics, STATUS, { arn: cancelled, status: 'CREATE_IN_PROGRESS' }), undefined);
+      assert.equal(metrics.split('\n').filter((l) => l.startsWith(`${STATUS}{arn="${cancelled}"`)).length, 1, 'at rest: one sample');
       assert.equal(metricSample(metrics, STATUS, { arn: updating, status: 'UPDATE_IN_PROGRESS' }), 1);
+      assert.equal(metricSample(metrics, STATUS, { arn: updating, status: 'CREATE_IN_PROGRESS' }), 0);
       assert.equal(
-        metrics.split('\n').filter((l) => l.startsWith(`${STATUS}{arn="${cancelled}"`)).length,
+        metrics.split('\n').filter((l) => l.startsWith(`${STATUS}{arn="${updating}"`)).length,
         8,
         'the 7 statuses of the model and the new one',
       );

@@ -83,7 +83,7 @@ test('minimal config: defaults filled, result deeply frozen', async () => {
     server: { host: '0.0.0.0', port: 9464, admin: { enabled: true, host: '127.0.0.1', port: 9465 } },
     sharding: { totalShards: 1, handoverLookback: 600_000 },
     durations: { samples: 100, slowerThanUsual: { factor: 2, minimum: 600_000, minSamples: 5 } },
-    metrics: { statusSeries: 'all' },
+    metrics: { statusSeries: 'nonTerminalOnly' },
     log: { level: 'info' },
   });
   assert.ok(Object.isFrozen(c) && Object.isFrozen(c.aws) && Object.isFrozen(c.resources) && Object.isFrozen(c.resources[0]));
