@@ -60,7 +60,7 @@ export function bodyMemberOf(kind: KindName): string {
 /**
  * The JSON body. Stable for an entry (no attempt-dependent field), so every retry carries the same
  * bytes; `timestamp` is when the monitor observed the change (the spec's "when the event occurred").
- * `data.transition` is an addition beside the documented fields (README "Notifications"): first_seen, status_changed, ...
+ * `data.transition` is an addition beside the documented fields (docs/notifications.md): first_seen, status_changed, ...
  */
 export function buildWebhookBody(entry: Pick<OutboxEntry, 'id'> & { event: ResourceEvent }): string {
   const e = entry.event;

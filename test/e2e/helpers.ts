@@ -177,7 +177,7 @@ export async function httpGet(url: string, timeoutMs = 5000): Promise<{ status: 
   return { status: r.status, body: await r.text(), contentType: r.headers.get('content-type') ?? '' };
 }
 
-/** The metric names the monitor exports (README "Metrics"); the dashboard and rules may use only these. */
+/** The metric names the monitor exports (docs/metrics.md); the dashboard and rules may use only these. */
 export const KNOWN_METRICS = [
   'cleanroomsml_audience_generation_job_status',
   'cleanroomsml_audience_generation_job_info',

@@ -25,7 +25,7 @@ test('signature matches the Standard Webhooks published vector', () => {
   assert.equal(reference(SW_SECRET, SW_ID, SW_TS, SW_BODY), SW_SIG);
 });
 
-test('body follows the documented shape (README "Notifications"); job in GetAudienceGenerationJob shape with ISO timestamps', () => {
+test('body follows the documented shape (docs/notifications.md); job in GetAudienceGenerationJob shape with ISO timestamps', () => {
   const t = change('CREATE_IN_PROGRESS', 'ACTIVE', {
     metrics: { relevanceMetrics: [{ audienceSize: { type: 'ABSOLUTE', value: 1000 }, score: 0.9 }], recallMetric: 0.7 },
   });
