@@ -97,7 +97,8 @@ export interface PageInput {
 /** What the script needs to write what the server writes: each kind's title and each class's label. */
 const SCRIPT_DATA = `data-kinds="${esc(JSON.stringify(Object.fromEntries(KIND_NAMES.map((k) => [k, KINDS[k].title]))))}" data-classes="${esc(JSON.stringify(CLASS_LABELS))}"`;
 
-function shell(input: PageInput, title: string, body: string, data: string): string {
+/** The document's start up to its <body>: the same for every page; `script` loads the page's one script. */
+function documentHead(title: string, script: boolean): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -108,9 +109,12 @@ function shell(input: PageInput, title: string, body: string, data: string): str
 <title>${esc(title)}</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/page.css">
-<script src="/static/page.js" defer></script>
-</head>
-<body ${data} ${SCRIPT_DATA}>
+${script ? '<script src="/static/page.js" defer></script>\n' : ''}</head>
+`;
+}
+
+function shell(input: PageInput, title: string, body: string, data: string): string {
+  return `${documentHead(title, true)}<body ${data} ${SCRIPT_DATA}>
 <header class="top">
 <h1><a href="/">cleanroomsml-monitor</a></h1>
 <p class="meta"><span>${esc(input.version)}</span> · <span id="updated">updated ${time(input.generatedAt)}</span> <span id="refresh" role="status" aria-live="polite"></span></p>
@@ -256,17 +260,7 @@ export function renderStatusPage(input: PageInput): string {
 
 /** A short page for a request the page cannot answer (a bad filter, an unknown id). */
 export function renderErrorPage(status: number, message: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>${status}: cleanroomsml-monitor</title>
-<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/static/page.css">
-</head>
-<body data-view="error">
+  return `${documentHead(`${status}: cleanroomsml-monitor`, false)}<body data-view="error">
 <header class="top"><h1><a href="/">cleanroomsml-monitor</a></h1></header>
 <main>
 <p class="error" role="alert">${esc(message)}</p>
